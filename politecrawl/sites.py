@@ -1,0 +1,120 @@
+"""Which site a URL belongs to, and which origin.
+
+A *site* is the unit that budgets and stops attach to: the registered domain
+(eTLD+1) by the Public Suffix List, private suffixes such as ``github.io``
+included, so ``alice.github.io`` and ``bob.github.io`` are two sites and
+``a.example.co.uk`` and ``b.example.co.uk`` are one. IP literals and hosts
+with no registered domain (``localhost``, a bare TLD) are their own site.
+Ports never split a site.
+
+An *origin* (scheme, host, port) is the unit robots.txt applies to
+(RFC 9309 §2.3).
+
+The suffix list is the snapshot bundled with tldextract: it is never fetched
+(``suffix_list_urls=()``), so no code path here touches the network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+# Scrapy's cookie middleware builds its own TLDExtract at import time and would
+# fetch the suffix list on first use; an empty URL list keeps it offline.
+# (tldextract reads this variable when an extractor is constructed.)
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+import tldextract  # noqa: E402  (after the environment default above)
+
+__all__ = ["InvalidURL", "normalize_host", "origin_key", "site_key", "site_key_of_host"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+_EXTRACT = tldextract.TLDExtract(
+    suffix_list_urls=(),
+    cache_dir=None,
+    fallback_to_snapshot=True,
+    include_psl_private_domains=True,
+)
+
+
+class InvalidURL(ValueError):
+    """A URL that names no host politecrawl can crawl."""
+
+
+def _ip(host: str) -> str | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).compressed
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=65536)
+def normalize_host(host: str) -> str:
+    """Lower-case, strip trailing dots, punycode IDN labels, compress IPs."""
+    host = host.strip().rstrip(".")
+    ip = _ip(host)
+    if ip is not None:
+        return ip
+    if not host:
+        raise InvalidURL("empty host")
+    try:
+        labels = [
+            label.lower() if label.isascii() else label.encode("idna").decode("ascii")
+            for label in host.split(".")
+        ]
+    except UnicodeError as exc:
+        raise InvalidURL(f"host is not a valid IDN name ({exc})") from None
+    if any(not label for label in labels):
+        raise InvalidURL("host has an empty label")
+    return ".".join(labels).lower()
+
+
+@lru_cache(maxsize=65536)
+def site_key_of_host(host: str) -> str:
+    """The site key of a host name (already normalised or not)."""
+    host = normalize_host(host)
+    if _ip(host) is not None:
+        return host
+    result = _EXTRACT(host)
+    registered = result.top_domain_under_public_suffix
+    return registered or host
+
+
+def _host_of(url: str) -> str:
+    if "://" not in url:
+        url = "http://" + url
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as exc:
+        raise InvalidURL(f"cannot parse URL ({exc})") from None
+    if not host:
+        raise InvalidURL("URL has no host")
+    return host
+
+
+def site_key(url_or_host: str) -> str:
+    """The site a URL (or a bare host) belongs to.
+
+    >>> site_key("https://News.Example.com.cn:8443/a")
+    'example.com.cn'
+    """
+    return site_key_of_host(_host_of(url_or_host))
+
+
+def origin_key(url: str) -> str:
+    """``scheme://host:port`` of a URL, with the default port filled in."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"cannot parse URL ({exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise InvalidURL("URL is not http(s) with a host")
+    host = normalize_host(parts.hostname)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port or _DEFAULT_PORTS[scheme]}"

@@ -1,0 +1,60 @@
+"""State stores: where budgets, stops, robots.txt copies and the audit trail live."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from .base import Clock, StateStore, StateStoreError
+from .memory import MemoryStateStore
+from .sqlite import SQLiteStateStore
+
+__all__ = [
+    "DEFAULT_STATE_URL",
+    "MemoryStateStore",
+    "SQLiteStateStore",
+    "StateStore",
+    "StateStoreError",
+    "open_store",
+]
+
+#: The default of ``POLITECRAWL_STATE``: a SQLite file beside the project.
+DEFAULT_STATE_URL = "sqlite:///.politecrawl/state.db"
+
+
+def open_store(url: str, clock: Clock = time.time) -> StateStore:
+    """Open the state store named by *url* and check that it is writable.
+
+    ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` and
+    ``memory://`` are understood. Raises :class:`StateStoreError` with the
+    reason when the store cannot be opened or written (politecrawl fails
+    closed on that).
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "memory":
+        store: StateStore = MemoryStateStore(clock)
+    elif scheme == "sqlite":
+        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise StateStoreError(
+                f"POLITECRAWL_STATE {url!r} names no file: use sqlite:///relative/path.db "
+                "or sqlite:////absolute/path.db"
+            )
+        store = SQLiteStateStore(path, clock)
+    elif scheme in ("redis", "rediss", "unix"):
+        try:
+            from .redis import RedisStateStore  # noqa: PLC0415 - optional dependency
+        except ImportError as exc:
+            raise StateStoreError(
+                f"POLITECRAWL_STATE {parts.scheme}://… needs the Redis state store: "
+                f"pip install 'politecrawl[redis]' ({exc})"
+            ) from exc
+        store = RedisStateStore(url, clock)
+    else:
+        raise StateStoreError(
+            f"POLITECRAWL_STATE {url!r} has an unknown scheme {parts.scheme!r}: "
+            "use sqlite:///path.db (the default), memory:// or redis://host:port/db"
+        )
+    store.check_writable()
+    return store

@@ -1,0 +1,128 @@
+"""The state-store interface.
+
+Every piece of politecrawl state that must outlive a process or be shared
+between processes (budget ledger, stop registry, robots.txt cache, audit
+trail) goes through this small interface. Each operation maps onto one atomic
+Redis command, so that a Redis implementation can serve many machines with
+the same semantics as the embedded SQLite one:
+
+=====================  ==================
+operation              Redis equivalent
+=====================  ==================
+``get``                GET
+``set``                SET [PX]
+``set_if_absent``      SET NX [PX]
+``delete``             DEL
+``incr``               INCRBYFLOAT
+``hgetall``            HGETALL
+``hset``               HSET
+``hincr``              HINCRBYFLOAT
+``hdel``               HDEL
+``append``             XADD
+``read_log``           XRANGE
+``keys``               SCAN MATCH prefix*
+=====================  ==================
+
+Values are text (callers encode JSON themselves). Keys are plain strings; by
+convention they are namespaced ``<concept>:<site or origin>`` (for example
+``robots:https://shop-a.com:443``).
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Union
+
+Scalar = Union[str, int, float]
+Clock = Callable[[], float]
+
+
+class StateStoreError(RuntimeError):
+    """The state store cannot be opened, read or written.
+
+    politecrawl fails closed on this error: a site whose state cannot be read
+    gets no request.
+    """
+
+
+class StateStore(ABC):
+    """Abstract base of the state stores (memory, SQLite, Redis)."""
+
+    #: The URL the store was opened from, with any password removed.
+    url: str
+
+    def __init__(self, clock: Clock = time.time) -> None:
+        self.clock = clock
+
+    # -- strings ---------------------------------------------------------
+    @abstractmethod
+    def get(self, key: str) -> str | None:
+        """Return the value of *key*, or ``None`` if absent or expired."""
+
+    @abstractmethod
+    def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        """Set *key* to *value*, expiring after *ttl* seconds if given."""
+
+    @abstractmethod
+    def set_if_absent(self, key: str, value: str, *, ttl: float | None = None) -> bool:
+        """Set *key* only if it does not exist; return whether it was set."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove *key* (a string, hash or log) if it exists."""
+
+    @abstractmethod
+    def incr(self, key: str, amount: float = 1) -> float:
+        """Atomically add *amount* to the number at *key* (0 if absent)."""
+
+    # -- hashes ----------------------------------------------------------
+    @abstractmethod
+    def hgetall(self, key: str) -> dict[str, str]:
+        """Return every field of the hash at *key* (empty if absent)."""
+
+    @abstractmethod
+    def hset(self, key: str, mapping: Mapping[str, Scalar]) -> None:
+        """Set the given fields of the hash at *key*."""
+
+    @abstractmethod
+    def hincr(self, key: str, field: str, amount: float = 1) -> float:
+        """Atomically add *amount* to a numeric hash field."""
+
+    @abstractmethod
+    def hdel(self, key: str, *fields: str) -> None:
+        """Remove fields from the hash at *key*."""
+
+    # -- append-only logs ------------------------------------------------
+    @abstractmethod
+    def append(self, log: str, record: Mapping[str, Scalar]) -> str:
+        """Append *record* to *log*; return its id (ids sort in append order)."""
+
+    @abstractmethod
+    def read_log(
+        self, log: str, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, dict[str, str]]]:
+        """Return ``(id, record)`` pairs of *log* appended after id *after*."""
+
+    # -- keys ------------------------------------------------------------
+    @abstractmethod
+    def keys(self, prefix: str) -> list[str]:
+        """Return the keys (of any type) that start with *prefix*."""
+
+    # -- life cycle ------------------------------------------------------
+    def check_writable(self) -> None:
+        """Write and delete a probe key; raise :class:`StateStoreError` if that fails."""
+        key = "politecrawl:probe"
+        try:
+            self.set(key, "1")
+            self.delete(key)
+        except StateStoreError:
+            raise
+        except Exception as exc:  # pragma: no cover - backend specific
+            raise StateStoreError(
+                f"state store {self.url} is not writable: {type(exc).__name__}"
+            ) from exc
+
+    def close(self) -> None:
+        """Release connections; the default does nothing."""

@@ -1,0 +1,199 @@
+"""The embedded default state store: one SQLite file in WAL mode.
+
+Several processes on one machine may share the file: every write runs in its
+own ``BEGIN IMMEDIATE`` transaction, and readers never block writers (WAL).
+A busy database is waited for (``busy_timeout``) rather than failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from .base import Clock, Scalar, StateStore, StateStoreError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires REAL
+);
+CREATE TABLE IF NOT EXISTS hashes (
+    key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (key, field)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    log TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_by_log ON logs (log, id);
+"""
+
+
+class SQLiteStateStore(StateStore):
+    """State in one SQLite database file (created with its folder if missing)."""
+
+    def __init__(self, path: str | os.PathLike[str], clock: Clock = time.time) -> None:
+        super().__init__(clock)
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            with self._write() as db:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateStoreError(
+                f"cannot open the state store at {self.path}: {exc}. "
+                "Set POLITECRAWL_STATE to a writable location "
+                "(for example sqlite:///.politecrawl/state.db)."
+            ) from exc
+
+    # -- plumbing --------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StateStoreError(f"state store {self.path}: write failed: {exc}") from exc
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StateStoreError(f"state store {self.path}: read failed: {exc}") from exc
+
+    def _expiry(self, ttl: float | None) -> float | None:
+        return None if ttl is None else self.clock() + ttl
+
+    # -- strings ---------------------------------------------------------
+    def get(self, key: str) -> str | None:
+        rows = self._read(
+            "SELECT value FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
+            (key, self.clock()),
+        )
+        return rows[0][0] if rows else None
+
+    def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                (key, str(value), self._expiry(ttl)),
+            )
+
+    def set_if_absent(self, key: str, value: str, *, ttl: float | None = None) -> bool:
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM kv WHERE key = ? AND expires IS NOT NULL AND expires <= ?",
+                (key, self.clock()),
+            )
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                (key, str(value), self._expiry(ttl)),
+            )
+            return cursor.rowcount == 1
+
+    def delete(self, key: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM kv WHERE key = ?", (key,))
+            db.execute("DELETE FROM hashes WHERE key = ?", (key,))
+            db.execute("DELETE FROM logs WHERE log = ?", (key,))
+
+    def incr(self, key: str, amount: float = 1) -> float:
+        with self._write() as db:
+            row = db.execute(
+                "SELECT value, expires FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
+                (key, self.clock()),
+            ).fetchone()
+            new = (float(row[0]) if row else 0.0) + amount
+            db.execute(
+                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                (key, repr(new), row[1] if row else None),
+            )
+            return new
+
+    # -- hashes ----------------------------------------------------------
+    def hgetall(self, key: str) -> dict[str, str]:
+        return dict(self._read("SELECT field, value FROM hashes WHERE key = ?", (key,)))
+
+    def hset(self, key: str, mapping: Mapping[str, Scalar]) -> None:
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
+                [(key, field, str(value)) for field, value in mapping.items()],
+            )
+
+    def hincr(self, key: str, field: str, amount: float = 1) -> float:
+        with self._write() as db:
+            row = db.execute(
+                "SELECT value FROM hashes WHERE key = ? AND field = ?", (key, field)
+            ).fetchone()
+            new = (float(row[0]) if row else 0.0) + amount
+            db.execute(
+                "INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
+                (key, field, repr(new)),
+            )
+            return new
+
+    def hdel(self, key: str, *fields: str) -> None:
+        with self._write() as db:
+            db.executemany(
+                "DELETE FROM hashes WHERE key = ? AND field = ?", [(key, f) for f in fields]
+            )
+
+    # -- logs ------------------------------------------------------------
+    def append(self, log: str, record: Mapping[str, Scalar]) -> str:
+        payload = json.dumps({k: str(v) for k, v in record.items()}, ensure_ascii=False)
+        with self._write() as db:
+            cursor = db.execute("INSERT INTO logs (log, record) VALUES (?, ?)", (log, payload))
+            return f"{cursor.lastrowid:020d}"
+
+    def read_log(
+        self, log: str, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, dict[str, str]]]:
+        rows = self._read(
+            "SELECT id, record FROM logs WHERE log = ? AND id > ? ORDER BY id LIMIT ?",
+            (log, int(after) if after else 0, -1 if limit is None else limit),
+        )
+        return [(f"{row_id:020d}", json.loads(record)) for row_id, record in rows]
+
+    # -- keys ------------------------------------------------------------
+    def keys(self, prefix: str) -> list[str]:
+        # substr() rather than LIKE: LIKE folds ASCII case, keys are case-sensitive.
+        n = len(prefix)
+        rows = self._read(
+            "SELECT key FROM kv WHERE substr(key, 1, ?) = ? AND (expires IS NULL OR expires > ?)"
+            " UNION SELECT key FROM hashes WHERE substr(key, 1, ?) = ?"
+            " UNION SELECT log FROM logs WHERE substr(log, 1, ?) = ?",
+            (n, prefix, self.clock(), n, prefix, n, prefix),
+        )
+        return sorted(r[0] for r in rows)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
