@@ -1,0 +1,51 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+# -- Redis (issue 7) -------------------------------------------------------------
+from redis_server import INSTALL_HINT, RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_server_url():
+    """URL of a Redis for the whole session: ``REDIS_URL``, else our own ``redis-server``.
+
+    Fails (does not skip) when neither is available: CI must run the Redis tests.
+    """
+    env_url = os.environ.get("REDIS_URL")
+    if env_url:
+        yield env_url
+        return
+    try:
+        server = RedisServer()
+    except FileNotFoundError:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    try:
+        server.start()
+    except Exception as exc:
+        server.close()
+        pytest.fail(f"could not start redis-server: {exc}. {INSTALL_HINT}", pytrace=False)
+    yield server.url
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server_url):
+    """A Redis state URL with a key prefix of its own; its keys are deleted afterwards."""
+    import redis  # noqa: PLC0415 - only Redis tests need the client
+
+    prefix = f"pctest:{uuid.uuid4().hex[:12]}:"
+    sep = "&" if "?" in redis_server_url else "?"
+    yield f"{redis_server_url}{sep}prefix={prefix}"
+    client = redis.Redis.from_url(redis_server_url)
+    try:
+        names = list(client.scan_iter(match=prefix + "*", count=1000))
+        if names:
+            client.delete(*names)
+    finally:
+        client.close()
