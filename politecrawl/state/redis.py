@@ -118,7 +118,8 @@ def redact_url(url: str) -> str:
             for k, v in parse_qsl(parts.query, keep_blank_values=True)
         ]
     )
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    # Not urlunsplit: it turns unix:///path into unix:/path.
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def _ms(ttl: float) -> int:
