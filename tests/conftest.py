@@ -1,16 +1,34 @@
-"""Shared pytest fixtures."""
-
 from __future__ import annotations
 
 import os
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from politecrawl.sandbox import SandboxWeb  # noqa: E402
+from redis_server import INSTALL_HINT, RedisServer  # noqa: E402
+
+
+@pytest.fixture
+def sandbox():
+    """A factory: ``web = sandbox([SiteSpec(...), ...])``; every web is stopped at the end."""
+    webs: list[SandboxWeb] = []
+
+    def start(sites):
+        web = SandboxWeb(sites).start()
+        webs.append(web)
+        return web
+
+    yield start
+    for web in webs:
+        web.stop()
+
+
 # -- Redis (issue 7) -------------------------------------------------------------
-from redis_server import INSTALL_HINT, RedisServer
-
-
 @pytest.fixture(scope="session")
 def redis_server_url():
     """URL of a Redis for the whole session: ``REDIS_URL``, else our own ``redis-server``.
