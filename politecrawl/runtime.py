@@ -74,6 +74,7 @@ class Runtime:
         self.stats = stats
         self.crawl_id = crawl_id or new_crawl_id(clock())
         self.pacer = Pacer()
+        self.budget: Any = None  # the BudgetLedger, once the budget component is on
         self.tallies = SiteTallies()
         self._logged: set[Any] = set()
 
