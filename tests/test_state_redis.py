@@ -156,10 +156,13 @@ def test_restart_fails_closed_then_resumes(own_server):
     own_server.stop()
     with pytest.raises(StateStoreError):
         store.take_tokens("b", 1.0, 1.0, 5.0)
+    with pytest.raises(StateStoreError, match="PING failed"):
+        store.ping()
     own_server.start()  # empty again (no persistence): the script is gone too
     # The pool's dead connection is replaced and the script reloaded, without a failed call.
     assert store.take_tokens("b", 2.0, 1.0, 5.0) == (True, 0.0)
     assert store.take_tokens("b", 2.0, 1.0, 5.0) == (False, 1.0)
+    store.ping()
     store.close()
 
 
