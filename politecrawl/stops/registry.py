@@ -16,7 +16,9 @@ key                         what it holds
 ==========================  =======================================================
 ``stops:active``            hash: site key → JSON of the active persistent stop
 ``stops:log``               append-only log of ``stop`` / ``resume`` /
-                            ``crawl-stop`` events
+                            ``crawl-stop`` events, and crawl-side facts
+                            (``dropped``: queued requests dropped for a stop,
+                            ``http451``: a URL refused for legal reasons)
 ``stops:seq``               counter that numbers the stops (``stop-<n>``)
 ``stops:version``           counter bumped *after* every change of ``stops:active``
 ==========================  =======================================================
@@ -166,6 +168,12 @@ class StopRegistry:
         )
         self._log("crawl-stop", stop.id, site, reason, source, by, now)
         return stop
+
+    def record_event(
+        self, event: str, site: str, detail: str, source: str, crawl_id: str, stop_id: str = ""
+    ) -> None:
+        """Log a crawl-side fact about a stop (``dropped`` queue counts, ``http451``, ...)."""
+        self._log(event, stop_id, site, detail, source, f"crawl:{crawl_id}", self.clock())
 
     def _log(
         self, event: str, stop_id: str, site: str, reason: str, source: str, by: str, at: float
