@@ -42,6 +42,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
+from politecrawl._scrapy_compat import evict_queued_downloads
 from politecrawl.config import ConfigError
 from politecrawl.runtime import Runtime
 from politecrawl.sites import InvalidURL, origin_key, site_key
@@ -56,6 +57,7 @@ from politecrawl.stops import (
     StopsSettings,
     StopWatcher,
     TDMRepFile,
+    ThrottleDecision,
     ThrottlePolicy,
     ai_reservations,
     blocked_by,
@@ -80,6 +82,19 @@ _ATTR = "_politecrawl_stops"
 META_TDMREP = "politecrawl_tdmrep"
 META_SENT_AT = "politecrawl_sent_at"
 META_THROTTLE_RETRIES = "politecrawl_throttle_retries"
+META_DECISION = "politecrawl_throttle_decision"
+
+
+class SitePaused(IgnoreRequest):
+    """A request evicted from a download-slot queue because its site paused; rescheduled."""
+
+
+class SiteStopped(IgnoreRequest):
+    """A request evicted from a download-slot queue because its site stopped; dropped."""
+
+
+def _is_side_fetch(request: Request) -> bool:
+    return bool(request.meta.get("dont_obey_robotstxt") or request.meta.get(META_TDMREP))
 
 
 def _site(url: str) -> str:
@@ -147,6 +162,7 @@ class StopsContext:
         for stop in change.stopped:
             before = self.runtime.tallies.get(stop.site, "dropped:operator")
             pacer.stop_site(stop.site, "operator", "operator stop", stop.id, stop.at)
+            self.evict(stop.site, "operator", stopped=True)
             dropped = self.runtime.tallies.get(stop.site, "dropped:operator") - before
             self.runtime.inc_stat("stops/operator_stops_seen")
             self.runtime.tallies.add(stop.site, f"stop:{stop.id}")
@@ -159,6 +175,21 @@ class StopsContext:
         for site in change.resumed:
             pacer.resume_site(site)
             logger.info("politecrawl: %s was resumed by the operator", site)
+
+    def evict(self, site: str, source: str, *, stopped: bool) -> int:
+        """Take *site*'s requests out of the download-slot queues (stop: dropped; pause: rescheduled)."""
+
+        def belongs(request: Request) -> bool:
+            return _site(request.url) == site and not _is_side_fetch(request)
+
+        exc = SiteStopped if stopped else SitePaused
+        n = evict_queued_downloads(self.crawler, belongs, lambda _r: exc(f"politecrawl: {site} {source}"))
+        if n and stopped:
+            self.runtime.inc_stat(f"frontier/dropped/{source}", n)
+            self.runtime.tallies.add(site, f"dropped:{source}", n)
+        elif n:
+            self.runtime.inc_stat("stops/evicted_for_pause", n)
+        return n
 
     def _record(self, event: str, site: str, detail: str, source: str, stop_id: str = "") -> None:
         try:
@@ -176,12 +207,63 @@ class StopsContext:
         except StateStoreError:
             self.runtime.inc_stat("stops/registry_errors")
         self.runtime.pacer.stop_site(site, source, reason, stop_id, self.runtime.clock())
+        self.evict(site, source, stopped=True)
         self.runtime.inc_stat(f"stops/crawl_stops/{source}")
         self.runtime.tallies.add(site, f"stopped:{source}")
         logger.warning(
             "politecrawl: %s is stopped for this crawl (%s: %s); its queue is dropped",
             site, source, reason,
         )
+
+    def on_throttle(self, request: Request, response: Response) -> ThrottleDecision | None:
+        """Decide on a 429/503 and apply it (pause, back-off, stop) at once.
+
+        Called from the ``response_downloaded`` signal, which Scrapy sends
+        before the download slot hands out its next request, so nothing queued
+        for the site slips out after the answer arrived; the request itself is
+        rescheduled later by :class:`SiteSignals`.
+        """
+        if META_DECISION in request.meta:
+            return request.meta[META_DECISION]
+        site = _site(request.url)
+        now = self.runtime.clock()
+        try:
+            origin = origin_key(request.url)
+        except InvalidURL:
+            return None
+        decision = self.throttle.on_throttle(
+            site, response.headers.get(b"Retry-After"),
+            sent_at=float(request.meta.get(META_SENT_AT, now)), now=now,
+            current_interval=self.runtime.pacer.min_interval(origin),
+        )
+        request.meta[META_DECISION] = decision
+        request.meta["dont_retry"] = True  # Scrapy's RetryMiddleware would retry at once
+        kind = decision.retry_after.kind
+        self.runtime.inc_stat(f"stops/throttled/{response.status}")
+        self.runtime.inc_stat(f"stops/retry_after/{kind}")
+        self.runtime.tallies.add(site, f"throttled:{response.status}")
+        if decision.action == "stop":
+            self.stop_for_crawl(
+                site, "throttle", f"{decision.streak} throttled answers in a row after pausing"
+            )
+        elif decision.action == "pause-for-crawl":
+            self.stop_for_crawl(
+                site, "retry-after",
+                f"Retry-After beyond POLITECRAWL_MAX_RETRY_AFTER "
+                f"({self.settings.max_retry_after:g} s): paused for the rest of the crawl",
+            )
+        else:
+            self.runtime.pacer.pause_site(site, decision.until, decision.reason)
+            self.evict(site, decision.reason, stopped=False)
+            if decision.new_interval is not None:
+                self.runtime.pacer.set_min_interval(origin, decision.new_interval, "throttle")
+            self.runtime.log_once(
+                ("throttled", site), logging.INFO,
+                "politecrawl: %s answered %d (Retry-After %s): the site pauses %.1f s; "
+                "later throttles are counted, not logged",
+                site, response.status, kind, max(0.0, decision.until - now),
+            )
+        return decision
 
     # -- reservations --------------------------------------------------------
     def binds(self, reservation: Reservation) -> bool:
@@ -201,7 +283,12 @@ class StopsWatcher:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         return ext
+
+    def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
+        if response.status in THROTTLE_STATUSES:
+            self.ctx.on_throttle(request, response)
 
     def spider_opened(self, spider: Any = None) -> None:
         self.ctx.poll(force=True)
@@ -333,7 +420,18 @@ class SiteSignals:
         return cls(StopsContext.of(crawler))
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        request.meta[META_SENT_AT] = self.runtime.clock()
+        """Last look before the download slot: a stop or pause may have come meanwhile."""
+        now = self.runtime.clock()
+        if not _is_side_fetch(request):
+            site = _site(request.url)
+            stop = self.runtime.pacer.stopped(site)
+            if stop is not None:
+                self.runtime.inc_stat(f"frontier/dropped/{stop.source}")
+                self.runtime.tallies.add(site, f"dropped:{stop.source}")
+                raise SiteStopped(f"politecrawl: {site} is stopped ({stop.source})")
+            if self.runtime.pacer.paused_until(site) > now:
+                raise SitePaused(f"politecrawl: {site} is paused")
+        request.meta[META_SENT_AT] = now
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -341,9 +439,9 @@ class SiteSignals:
         site = _site(request.url)
         now = self.runtime.clock()
         sent_at = float(request.meta.get(META_SENT_AT, now))
-        side_fetch = bool(request.meta.get("dont_obey_robotstxt") or request.meta.get(META_TDMREP))
+        side_fetch = _is_side_fetch(request)
         if response.status in THROTTLE_STATUSES:
-            return self._throttled(request, response, site, sent_at, now, side_fetch)
+            return self._throttled(request, response, site, side_fetch)
         self.ctx.throttle.on_response(site, sent_at=sent_at)
         if response.status == 451:
             self._http451(request, response, site)
@@ -361,54 +459,28 @@ class SiteSignals:
         return response
 
     def _throttled(
-        self, request: Request, response: Response, site: str, sent_at: float, now: float,
-        side_fetch: bool,
+        self, request: Request, response: Response, site: str, side_fetch: bool
     ) -> Request | Response:
-        try:
-            origin = origin_key(request.url)
-        except InvalidURL:
-            return response
-        header = response.headers.get(b"Retry-After")
-        decision = self.ctx.throttle.on_throttle(
-            site, header, sent_at=sent_at, now=now,
-            current_interval=self.runtime.pacer.min_interval(origin),
-        )
-        kind = decision.retry_after.kind
-        self.runtime.inc_stat(f"stops/throttled/{response.status}")
-        self.runtime.inc_stat(f"stops/retry_after/{kind}")
-        self.runtime.tallies.add(site, f"throttled:{response.status}")
-        request.meta["dont_retry"] = True  # Scrapy's RetryMiddleware would retry at once
-        if decision.action == "stop":
-            self.ctx.stop_for_crawl(
-                site, "throttle", f"{decision.streak} throttled answers in a row after pausing"
-            )
-        elif decision.action == "pause-for-crawl":
-            self.ctx.stop_for_crawl(
-                site, "retry-after",
-                f"Retry-After beyond POLITECRAWL_MAX_RETRY_AFTER "
-                f"({self.ctx.settings.max_retry_after:g} s): paused for the rest of the crawl",
-            )
-        else:
-            self.runtime.pacer.pause_site(site, decision.until, decision.reason)
-            if decision.new_interval is not None:
-                self.runtime.pacer.set_min_interval(origin, decision.new_interval, "throttle")
-            self.runtime.log_once(
-                ("throttled", site), logging.INFO,
-                "politecrawl: %s answered %d (Retry-After %s): the site pauses %.1f s; "
-                "later throttles are counted, not logged",
-                site, response.status, kind, max(0.0, decision.until - now),
-            )
-        if side_fetch:
+        decision = request.meta.pop(META_DECISION, None) or self.ctx.on_throttle(request, response)
+        if decision is None or side_fetch:
             return response
         if decision.action != "pause":
             raise IgnoreRequest(f"politecrawl stops: {site} is stopped for this crawl")
-        retries = int(request.meta.get(META_THROTTLE_RETRIES, 0)) + 1
         retry = request.replace(dont_filter=True)
-        retry.meta[META_THROTTLE_RETRIES] = retries
+        retry.meta[META_THROTTLE_RETRIES] = int(request.meta.get(META_THROTTLE_RETRIES, 0)) + 1
         retry.meta.pop("dont_retry", None)
         retry.priority = request.priority + 1
         self.runtime.inc_stat("stops/rescheduled")
         return retry
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Request | None:
+        if isinstance(exception, SitePaused):
+            retry = request.replace(dont_filter=True)
+            self.runtime.inc_stat("stops/rescheduled")
+            return retry
+        return None
 
     def _http451(self, request: Request, response: Response, site: str) -> None:
         links = [v.decode("latin-1") for v in response.headers.getlist(b"Link")]

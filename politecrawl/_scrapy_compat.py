@@ -51,3 +51,35 @@ def make_cookie_domain_splitter_offline() -> None:
             cache_dir=None,
             include_psl_private_domains=True,
         )
+
+
+def evict_queued_downloads(
+    crawler: Crawler, belongs: Any, make_exception: Any
+) -> int:
+    """Fail the requests waiting in download-slot queues for which *belongs(request)* is true.
+
+    A request that has passed the downloader middlewares waits in its slot's
+    queue for a free transfer place; a stop or pause seen meanwhile would not
+    hold it back. Each evicted request's download fails with
+    ``make_exception(request)``, so the downloader middlewares'
+    ``process_exception`` can reschedule it (a pause) or let it drop (a stop).
+    Requests already transferring are left alone. Returns how many were evicted.
+    """
+    from twisted.python.failure import Failure  # noqa: PLC0415
+
+    downloader = getattr(getattr(crawler, "engine", None), "downloader", None)
+    slots = getattr(downloader, "slots", None) or {}
+    evicted = []
+    for slot in list(slots.values()):
+        queue = getattr(slot, "queue", None)
+        if not queue:
+            continue
+        keep = [(req, dfd) for req, dfd in queue if not belongs(req)]
+        if len(keep) == len(queue):
+            continue
+        evicted += [(req, dfd) for req, dfd in queue if belongs(req)]
+        queue.clear()
+        queue.extend(keep)
+    for request, dfd in evicted:
+        dfd.errback(Failure(make_exception(request)))
+    return len(evicted)
