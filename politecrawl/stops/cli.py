@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ..sites import InvalidURL, site_key
+from ..sites import site_key
 from ..state import DEFAULT_STATE_URL, open_store
 from .registry import Stop, StopRegistry
 
@@ -48,7 +48,7 @@ def _when(ts: float) -> str:
 def _normalise(raw: str, out: TextIO, err: TextIO) -> str | None:
     try:
         site = site_key(raw)
-    except InvalidURL as exc:
+    except ValueError as exc:  # InvalidURL (a ValueError; caught by base class so a reloaded sites module is fine)
         print(f"politecrawl: {raw!r} names no site: {exc}", file=err)
         return None
     if site != raw.strip():
