@@ -61,3 +61,35 @@ async def sleep(seconds: float) -> None:
     from scrapy.utils.defer import maybe_deferred_to_future  # noqa: PLC0415
 
     await maybe_deferred_to_future(deferLater(reactor, max(0.0, seconds), lambda: None))
+
+
+def evict_queued_downloads(
+    crawler: Crawler, belongs: Any, make_exception: Any
+) -> int:
+    """Fail the requests waiting in download-slot queues for which *belongs(request)* is true.
+
+    A request that has passed the downloader middlewares waits in its slot's
+    queue for a free transfer place; a stop or pause seen meanwhile would not
+    hold it back. Each evicted request's download fails with
+    ``make_exception(request)``, so the downloader middlewares'
+    ``process_exception`` can reschedule it (a pause) or let it drop (a stop).
+    Requests already transferring are left alone. Returns how many were evicted.
+    """
+    from twisted.python.failure import Failure  # noqa: PLC0415
+
+    downloader = getattr(getattr(crawler, "engine", None), "downloader", None)
+    slots = getattr(downloader, "slots", None) or {}
+    evicted = []
+    for slot in list(slots.values()):
+        queue = getattr(slot, "queue", None)
+        if not queue:
+            continue
+        keep = [(req, dfd) for req, dfd in queue if not belongs(req)]
+        if len(keep) == len(queue):
+            continue
+        evicted += [(req, dfd) for req, dfd in queue if belongs(req)]
+        queue.clear()
+        queue.extend(keep)
+    for request, dfd in evicted:
+        dfd.errback(Failure(make_exception(request)))
+    return len(evicted)

@@ -21,6 +21,13 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("EXTENSIONS", "politecrawl.middlewares.core.PolitecrawlCore", 0),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.core.IdentityMiddleware", 990),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.budget.BudgetMiddleware", 980),
+    # stops (docs/stops.md): registry poller; stopped sites (before robots.txt, 100);
+    # reservations (after robots.txt); 429/503/451/blocks (responses before Retry, 550)
+    ("EXTENSIONS", "politecrawl.middlewares.stops.StopsWatcher", 0),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.StopGate", 60),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.ReservationGate", 110),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.SiteSignals", 560),
+    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.stops.ReservedItems", 800),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).

@@ -221,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--spec", help="JSON list of site specs (default: the demo web)")
     sandbox.add_argument("--port", type=int, default=0)
     sandbox.set_defaults(func=cmd_sandbox)
+
+    from .stops.cli import add_subcommands as add_stop_commands  # noqa: PLC0415
+
+    add_stop_commands(sub)
     return parser
 
 
