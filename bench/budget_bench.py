@@ -54,7 +54,10 @@ def crawl(web: SandboxWeb, urls: list[str], settings: dict[str, Any], *, polite:
 
 def _plain_spider(workdir: Path) -> Path:
     path = workdir / "plain_spider.py"
-    path.write_text("from politecrawl.spiders.generic import GenericSpider as Spider\n")
+    path.write_text(
+        "from politecrawl.spiders.generic import GenericSpider\n\n\n"
+        "class PlainSpider(GenericSpider):\n    name = 'plain'\n"
+    )
     return path
 
 
@@ -88,7 +91,7 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
             else:
                 settings = {
                     "DOWNLOAD_SLOTS": json.dumps(
-                        {h: {"delay": 1 / r, "concurrency": 1, "randomize_delay": False}
+                        {h: {"delay": 1 / r, "concurrency": 1, "jitter": 0}
                          for h, r in rates.items()}),
                     "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
                     "RANDOMIZE_DOWNLOAD_DELAY": "False",
