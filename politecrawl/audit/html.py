@@ -1,0 +1,268 @@
+"""The compliance report as one self-contained HTML page.
+
+Inline CSS and inline SVG only: no script, no web font, no image file, no
+link to anything. A Content-Security-Policy meta tag forbids the page to load
+anything at all, so opening it makes no request. It prints on A4/Letter
+(charts are not split across pages).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from .report import fmt_bytes, fmt_duration, fmt_time
+
+__all__ = ["CSP", "render_html"]
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1b1f24;
+ margin:0 auto;max-width:60rem;padding:1.5rem}
+h1{font-size:1.5rem;margin:0 0 .3rem}h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:1px solid #ccd}
+h3{font-size:1.05rem;margin:1.4rem 0 .3rem}
+.muted{color:#555}.ok{color:#11632a}.bad{color:#a3121b;font-weight:600}
+.verdict{border-radius:6px;padding:.8rem 1rem;margin:1rem 0;border:2px solid #11632a;background:#eef8f0}
+.verdict.fail{border-color:#a3121b;background:#fdf0f0}.verdict p{margin:.3rem 0}
+table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.4rem 0}
+th,td{border-bottom:1px solid #dde;padding:.25rem .4rem;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.site{break-inside:avoid;page-break-inside:avoid;margin-bottom:1.2rem}
+svg{display:block;max-width:100%;height:auto}
+.legend{font-size:.8rem;color:#444}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;font-size:.9rem}dt{color:#555}dd{margin:0}
+@media print{body{max-width:none;padding:0;font-size:11pt}h2{break-after:avoid}a{color:inherit}}
+"""
+
+W, H = 720, 200
+PAD_L, PAD_R, PAD_T, PAD_B = 52, 12, 12, 30
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _pct(peak: dict[str, Any] | None) -> str:
+    if not peak or peak.get("share") is None:
+        return "-"
+    cls = "ok" if peak.get("within", True) else "bad"
+    return f'<span class="{cls}">{peak["share"]:.0%}</span>'
+
+
+def _chart(site: dict[str, Any], t0: float, t1: float, bucket: int) -> str:
+    """Requests per time bucket (bars, one SVG path) against the cap's steady rate (dashed line)."""
+    series = site["series"]
+    cap = site["cap"]
+    cap_per_bucket = cap["per_second"] * bucket if cap else None
+    top = max([n for _, n in series] + ([cap_per_bucket] if cap_per_bucket else []) + [1]) * 1.15
+    span = max(t1 - t0, float(bucket))
+    iw, ih = W - PAD_L - PAD_R, H - PAD_T - PAD_B
+
+    def x(t: float) -> float:
+        return PAD_L + (t - t0) / span * iw
+
+    def y(v: float) -> float:
+        return PAD_T + ih - v / top * ih
+
+    base = y(0)
+    bars = " ".join(
+        f"M{x(t):.1f} {base:.1f}V{y(n):.1f}H{max(x(t + bucket) - 0.6, x(t) + 0.8):.1f}V{base:.1f}Z"
+        for t, n in series if n
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
+        f'aria-label="requests to {_e(site["site"])} per {bucket} s">',
+        f'<rect x="{PAD_L}" y="{PAD_T}" width="{iw}" height="{ih}" fill="#f7f8fa"/>',
+    ]
+    for hold in site["pauses"]:
+        start = max(hold["honoured_at"], t0)
+        end = min(hold["until"] if hold.get("until") else t1, t1)
+        if end > start:
+            parts.append(f'<rect class="pause" x="{x(start):.1f}" y="{PAD_T}" width="{x(end) - x(start):.1f}" '
+                         f'height="{ih}" fill="#f3d9a4" opacity="0.6"/>')
+    parts.append(f'<path class="requests" d="{bars}" fill="#3a6ea5"/>')
+    if cap_per_bucket:
+        parts.append(f'<path class="cap" d="M{PAD_L} {y(cap_per_bucket):.1f}H{W - PAD_R}" stroke="#a3121b" '
+                     f'stroke-width="1.5" stroke-dasharray="6 4" fill="none"/>')
+        parts.append(f'<text x="{W - PAD_R - 4}" y="{y(cap_per_bucket) - 4:.1f}" text-anchor="end" '
+                     f'font-size="11" fill="#a3121b">cap {_n(cap_per_bucket)} per {bucket} s</text>')
+    for hold in site["stops"]:
+        at = max(hold["honoured_at"], t0)
+        parts.append(f'<path class="stop" d="M{x(at):.1f} {PAD_T}V{base:.1f}" stroke="#000" stroke-width="2"/>')
+        parts.append(f'<text x="{x(at) + 3:.1f}" y="{PAD_T + 11}" font-size="11">stop ({_e(hold["source"])})</text>')
+    parts += [
+        f'<path d="M{PAD_L} {PAD_T}V{base:.1f}H{W - PAD_R}" stroke="#333" fill="none"/>',
+        f'<text x="{PAD_L - 4}" y="{base:.1f}" text-anchor="end" font-size="11">0</text>',
+        f'<text x="{PAD_L - 4}" y="{PAD_T + 10}" text-anchor="end" font-size="11">{_n(round(top, 1))}</text>',
+        f'<text x="{PAD_L}" y="{H - 10}" font-size="11">{_e(fmt_time(t0)[11:19])}</text>',
+        f'<text x="{W - PAD_R}" y="{H - 10}" text-anchor="end" font-size="11">{_e(fmt_time(t1)[11:19])} UTC</text>',
+        f'<text x="{(PAD_L + W) / 2:.0f}" y="{H - 10}" text-anchor="middle" font-size="11">'
+        f'requests per {bucket} s</text>',
+        "</svg>",
+    ]
+    return "".join(parts)
+
+
+def _holds_table(site: dict[str, Any]) -> str:
+    holds = [("stop", h) for h in site["stops"]] + [("pause", h) for h in site["pauses"]]
+    if not holds:
+        return ""
+    rows = []
+    for kind, h in holds:
+        if h["honoured"] is True:
+            verdict = '<span class="ok">honoured</span>'
+        elif h["honoured"] is False:
+            verdict = f'<span class="bad">NOT honoured: {h["sent_after"]} sent after</span>'
+        else:
+            verdict = _e(h.get("outcome", "unknown"))
+        until = f" until {_e(fmt_time(h['until']))}" if kind == "pause" and h.get("until") else ""
+        rows.append(
+            f"<tr><td>{kind}{until}</td><td>{_e(h['source'])}</td><td>{_e(h['signal'])}</td>"
+            f"<td>{_e(fmt_time(h['received_at']))}{' (before this crawl)' if h['before_crawl'] else ''}</td>"
+            f"<td>{_e(fmt_time(h['honoured_at']))}</td><td class=n>{_e(fmt_duration(h['time_to_honour']))}</td>"
+            f"<td class=n>{h['dropped']}</td><td class=n>{'-' if h['sent_between'] is None else h['sent_between']}</td>"
+            f"<td>{verdict}</td></tr>"
+        )
+    return (
+        "<table><tr><th>what</th><th>source</th><th>signal</th><th>received</th><th>honoured</th>"
+        "<th class=n>time to honour</th><th class=n>queued requests dropped</th>"
+        "<th class=n>sent while it was being applied</th><th>outcome</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _counts(title: str, counts: dict[str, Any]) -> str:
+    if not counts:
+        return ""
+    items = ", ".join(f"{_e(k)}: {_n(v)}" for k, v in sorted(counts.items()))
+    return f"<p><b>{_e(title)}</b>: {items}</p>"
+
+
+def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> str:
+    cap = site["cap"]
+    parts = [f'<div class="site" id="site-{_e(site["site"])}"><h3>{_e(site["site"])}</h3>']
+    if cap:
+        parts.append(
+            f'<p class="muted">Cap {_n(cap["per_day"])} requests/day ({cap["per_second"]:.4g} per second, '
+            f'burst {_n(cap["burst"])}), from an estimate of {_n(cap["estimate_per_day"] or 0)} requests/day '
+            f'({_e(cap["estimate_source"])}){_limited(cap)}. Busiest minute: {site["peak_minute"]["requests"]} '
+            f'requests ({_pct(site["peak_minute"])} of the cap); busiest hour: {site["peak_hour"]["requests"]} '
+            f'({_pct(site["peak_hour"])}).</p>'
+        )
+    else:
+        parts.append('<p class="muted">No traffic cap was recorded for this site (budget off).</p>')
+    if site.get("charted"):
+        parts.append(_chart(site, t0, t1, bucket))
+    robots = site["robots"]
+    if robots["fetches"]:
+        fetches = ", ".join(
+            f"{_e(f['origin'])} → {_e(f.get('status'))} (version {_e(str(f.get('version') or '-')[:12])}, "
+            f"{_e(fmt_time(f['at'])[11:21])})"
+            for f in robots["fetches"]
+        )
+        parts.append(f"<p><b>robots.txt fetched</b>: {fetches}</p>")
+    if robots["refusals"]:
+        rules = "; ".join(
+            f"{_e(origin)} {_e(rule)}: {n}" for origin, by_rule in sorted(robots["refusals"].items())
+            for rule, n in sorted(by_rule.items())
+        )
+        parts.append(f"<p><b>refused by robots.txt</b> ({robots['refused']}): {rules}</p>")
+    parts.append(_holds_table(site))
+    parts.append(_counts("reservations honoured (requests not sent)", site["reservations"]))
+    parts.append(_counts("items withheld", site["items_withheld"]))
+    parts.append(_counts("requests dropped by stops", site["dropped"]))
+    parts.append(_counts("throttled answers", site["throttled"]))
+    pii = site["pii"]
+    if pii["removed"]:
+        parts.append(_counts(f"personal data removed ({pii['removed']}) by type", pii["by_type"]))
+        parts.append(_counts("by field", pii["by_field"]))
+    if site["waiting"]:
+        parts.append(f"<p>{site['waiting']} requests were still waiting for the site's budget at the end.</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _detailed(site: dict[str, Any]) -> bool:
+    """Charted sites, and any site with a stop, a pause or a cap overrun, get a section."""
+    return bool(site.get("charted") or site["stops"] or site["pauses"] or site["within_cap"] is False)
+
+
+def _limited(cap: dict[str, Any]) -> str:
+    return " — limited by POLITECRAWL_MAX_SITE_RATE" if cap.get("limited_by") == "max_site_rate" else ""
+
+
+def render_html(report: dict[str, Any]) -> str:
+    crawl = report["crawl"]
+    summary = report["summary"]
+    sites = report["sites"]
+    bucket = int(crawl.get("bucket_seconds", 60))
+    starts = [t for s in sites for t, _ in s["series"]]
+    t0 = min([crawl["started_at"], *starts])
+    t1 = max([crawl.get("ended_at") or 0, *(t + bucket for t in starts), t0 + bucket])
+    good = summary["all_within_cap"] is not False and summary["all_stops_honoured"] is not False
+    verdict = "".join(f"<p>{_e(line)}</p>" for line in summary["text"])
+    rows = []
+    for s in sites:
+        cap = s["cap"]
+        holds = s["stops"] + s["pauses"]
+        rows.append(
+            f'<tr><td>{_e(s["site"])}</td><td class=n>{s["requests"]:,}</td><td class=n>{_e(fmt_bytes(s["bytes"]))}</td>'
+            f'<td class=n>{_n(cap["per_day"]) if cap else "none"}</td><td class=n>{_pct(s["peak_minute"])}</td>'
+            f'<td class=n>{_pct(s["peak_hour"])}</td><td class=n>{len(s["robots"]["fetches"])}</td>'
+            f'<td class=n>{s["robots"]["refused"]}</td><td class=n>{len(s["stops"])}/{len(s["pauses"])}</td>'
+            f'<td class=n>{_e(fmt_duration(max(h["time_to_honour"] for h in holds))) if holds else "-"}</td>'
+            f'<td class=n>{sum(s["reservations"].values()) + sum(s["items_withheld"].values())}</td>'
+            f'<td class=n>{s["pii"]["removed"]}</td></tr>'
+        )
+    identity = [
+        ("crawl id", crawl["id"]),
+        ("started", fmt_time(crawl["started_at"])),
+        ("ended", "still running" if crawl["running"] else f"{fmt_time(crawl['ended_at'])} ({crawl['end_reason']})"),
+        ("crawler (User-Agent)", crawl.get("user_agent", "")),
+        ("contact for site owners", crawl.get("contact", "")),
+        ("purpose", crawl.get("purpose", "")),
+        ("share of each site's traffic", _share(crawl.get("share"))),
+        ("politecrawl version", crawl.get("version", "")),
+    ]
+    settings = crawl.get("settings") or {}
+    charted = [s for s in sites if s.get("charted")]
+    return "".join([
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name=viewport content="width=device-width,initial-scale=1">',
+        f"<title>politecrawl compliance report — crawl {_e(crawl['id'])}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Compliance report — crawl {_e(crawl['id'])}</h1>",
+        '<p class="muted">Made by politecrawl from the crawl\'s audit trail. Times are UTC.</p>',
+        f'<div class="verdict{"" if good else " fail"}">{verdict}</div>',
+        "<h2>Who crawled, and why</h2><dl>",
+        "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in identity),
+        "</dl>",
+        "<h2>Sites</h2>",
+        "<table><tr><th>site</th><th class=n>requests</th><th class=n>bytes</th><th class=n>cap/day</th>"
+        "<th class=n>busiest minute</th><th class=n>busiest hour</th><th class=n>robots.txt fetches</th>"
+        "<th class=n>refused by robots.txt</th><th class=n>stops/pauses</th><th class=n>time to honour</th>"
+        "<th class=n>reserved</th><th class=n>personal data removed</th></tr>",
+        "".join(rows),
+        "</table>",
+        '<p class="legend">Busiest minute / hour: the most requests the site got in any minute / hour, as a '
+        "share of its cap's steady rate. The budget allows a small burst above it (shown per site).</p>",
+        f"<h2>Requests over time ({len(charted)} busiest sites)</h2>",
+        '<p class="legend">Blue bars: requests sent per time bucket. Dashed red line: the cap. Shaded: pauses. '
+        "Black line: a stop.</p>",
+        "".join(_site_section(s, t0, t1, bucket) for s in sites if _detailed(s)),
+        "<h2>Settings</h2><table>",
+        "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in sorted(settings.items())),
+        "</table></body></html>\n",
+    ])
+
+
+def _share(share: Any) -> str:
+    try:
+        return f"{float(share):.4g} (at most this share of a site's estimated daily requests)"
+    except (TypeError, ValueError):
+        return "-"

@@ -1,0 +1,358 @@
+"""The compliance report of one crawl, computed from its audit records only.
+
+:func:`build_report` is pure: records in, a JSON-ready dict out. Per site it
+gives requests and bytes against the cap, the busiest minute and hour as a
+share of the cap, robots.txt fetches and refusals, pauses and stops with
+their time to honour, reservations, personal data removed; and a summary in
+plain words.
+
+"Within its cap" is the budget's own promise (docs/budget): over any window
+of W seconds a site gets at most ``cap × W + burst`` requests. The report
+checks it for every minute and every hour of the crawl (sliding, on the
+trail's time buckets).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from .read import AuditRecord, CrawlEntry
+
+__all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "window_peak"]
+
+MINUTE = 60
+HOUR = 3600
+
+
+def window_peak(series: dict[int, int], width: int) -> tuple[int, int | None]:
+    """The most requests in any window of *width* seconds, and where that window starts.
+
+    *series* maps bucket start times to counts; a window is moved to start at
+    its first non-empty bucket without losing any count, so only those starts
+    need trying.
+    """
+    starts = sorted(t for t, n in series.items() if n)
+    best, best_at = 0, None
+    j, total = 0, 0
+    for start in starts:
+        while j < len(starts) and starts[j] < start + width:
+            total += series[starts[j]]
+            j += 1
+        if total > best:
+            best, best_at = total, start
+        total -= series[start]
+    return best, best_at
+
+
+def _site_entry(site: str) -> dict[str, Any]:
+    return {
+        "site": site,
+        "requests": 0,
+        "bytes": 0,
+        "responses": 0,
+        "statuses": {},
+        "cap": None,
+        "peak_minute": None,
+        "peak_hour": None,
+        "within_cap": None,
+        "series": [],
+        "robots": {"fetches": [], "refusals": {}, "refused": 0},
+        "refusals": {},
+        "dropped": {},
+        "reservations": {},
+        "items_withheld": {},
+        "throttled": {},
+        "pauses": [],
+        "stops": [],
+        "pii": {"by_type": {}, "by_field": {}, "removed": 0},
+        "waiting": 0,
+    }
+
+
+class _Builder:
+    def __init__(self, crawl: CrawlEntry) -> None:
+        self.crawl = crawl
+        self.start: dict[str, Any] = {}
+        self.end: dict[str, Any] | None = None
+        self.bucket = MINUTE
+        self.series: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        self.totals: defaultdict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        self.budgets: dict[str, dict[str, Any]] = {}
+        self.fetches: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.holds: list[tuple[str, str, float, dict[str, Any]]] = []  # kind, site, at, data
+        self.outcomes: dict[tuple[str, str, str, float], dict[str, Any]] = {}
+        self.requests: int = 0
+
+    def add(self, rec: AuditRecord) -> None:
+        kind, data, site = rec.kind, rec.data, rec.site
+        if kind == "counts":
+            bucket = int(data.get("bucket", rec.at))
+            for metric, key, n in data.get("counts", ()):
+                self.totals[site][(metric, key)] += n
+                if metric == "requests":
+                    self.series[site][bucket] += int(n)
+        elif kind == "crawl-start":
+            self.start = data
+            self.bucket = int(data.get("bucket", MINUTE))
+        elif kind == "crawl-end":
+            self.end = {**data, "at": rec.at}
+        elif kind == "budget":
+            self.budgets[site] = data
+        elif kind == "robots-fetch":
+            self.fetches[site].append({**data, "at": rec.at})
+        elif kind in ("stop", "pause"):
+            self.holds.append((kind, site, rec.at, data))
+        elif kind in ("stop-outcome", "pause-outcome"):
+            key = (kind.split("-")[0], site, str(data.get("stop_id", "")), float(data["honoured_at"]))
+            self.outcomes[key] = data
+        elif kind == "request":
+            self.requests += 1
+
+
+def _cap(budget: dict[str, Any] | None, bucket: int) -> dict[str, Any] | None:
+    if not budget or not budget.get("cap"):
+        return None
+    rate = float(budget["cap"])
+    burst = float(budget.get("burst") or 0)
+    return {
+        "per_second": rate,
+        "per_minute": rate * MINUTE,
+        "per_hour": rate * HOUR,
+        "per_day": rate * 86_400,
+        "burst": burst,
+        "estimate_per_day": budget.get("estimate_per_day"),
+        "estimate_source": budget.get("source"),
+        "bytes_per_day": budget.get("bytes_per_day"),
+        "share": budget.get("share"),
+        "limited_by": budget.get("limited_by"),
+    }
+
+
+def _peak(series: dict[int, int], width: int, cap: dict[str, Any] | None) -> dict[str, Any]:
+    n, at = window_peak(series, width)
+    peak: dict[str, Any] = {"requests": n, "start": at, "seconds": width}
+    if cap is not None:
+        steady = cap["per_second"] * width
+        peak["allowance"] = steady + cap["burst"]
+        peak["share"] = n / steady if steady else None
+        peak["within"] = n <= peak["allowance"] + 1e-9
+    return peak
+
+
+def _hold_entry(kind: str, site: str, data: dict[str, Any], outcome: dict[str, Any] | None,
+                crawl_start: float, ended: bool) -> dict[str, Any]:
+    received = float(data.get("received_at", 0))
+    honoured = float(data.get("honoured_at", 0))
+    before = received < crawl_start
+    entry = {
+        "source": data.get("source", ""),
+        "signal": data.get("signal", ""),
+        "stop_id": data.get("stop_id", ""),
+        "received_at": received,
+        "honoured_at": honoured,
+        "before_crawl": before,
+        "time_to_honour": 0.0 if before else max(0.0, honoured - received),
+        "dropped": int(data.get("dropped", 0) or 0),
+    }
+    if kind == "pause":
+        entry["until"] = data.get("until")
+    if outcome is not None:
+        entry["sent_between"] = int(outcome.get("sent_between", 0))
+        entry["sent_after"] = int(outcome.get("sent_after", 0))
+        entry["honoured"] = entry["sent_after"] == 0
+    else:
+        entry["sent_between"] = entry["sent_after"] = None
+        # running: checked so far in memory, written at the end; killed: not provable
+        entry["honoured"] = None
+        entry["outcome"] = "crawl running" if not ended else "not recorded"
+    return entry
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    origin, _, rule = key.partition(" ")
+    return origin, rule or "(no rule)"
+
+
+def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int = 20) -> dict[str, Any]:
+    """The report of *crawl* from its audit records (JSON-ready)."""
+    b = _Builder(crawl)
+    for rec in recs:
+        b.add(rec)
+    sites = sorted(set(b.totals) | set(b.budgets) | set(b.fetches) | {h[1] for h in b.holds})
+    out_sites = []
+    for site in sites:
+        e = _site_entry(site)
+        totals = b.totals.get(site, Counter())
+        for (metric, key), n in sorted(totals.items()):
+            n = int(n) if float(n).is_integer() else n
+            if metric in ("requests", "bytes", "responses"):
+                e[metric] += n
+            elif metric == "status":
+                e["statuses"][key] = e["statuses"].get(key, 0) + n
+            elif metric == "robots-refused":
+                origin, rule = _split_key(key)
+                e["robots"]["refusals"].setdefault(origin, {})[rule] = n
+                e["robots"]["refused"] += n
+            elif metric == "pii-type":
+                e["pii"]["by_type"][key] = n
+                e["pii"]["removed"] += n
+            elif metric == "pii-field":
+                e["pii"]["by_field"][key] = n
+            elif metric == "tally":
+                _tally(e, key, n)
+        series = dict(b.series.get(site, {}))
+        e["series"] = sorted([t, n] for t, n in series.items())
+        e["cap"] = _cap(b.budgets.get(site), b.bucket)
+        e["peak_minute"] = _peak(series, MINUTE, e["cap"])
+        e["peak_hour"] = _peak(series, HOUR, e["cap"])
+        if e["cap"] is not None:
+            e["within_cap"] = bool(e["peak_minute"]["within"] and e["peak_hour"]["within"])
+        e["robots"]["fetches"] = b.fetches.get(site, [])
+        for kind, hsite, _at, data in b.holds:
+            if hsite != site:
+                continue
+            key = (kind, site, str(data.get("stop_id", "")), float(data.get("honoured_at", 0)))
+            entry = _hold_entry(kind, site, data, b.outcomes.get(key), crawl.started_at,
+                                b.end is not None)
+            e["stops" if kind == "stop" else "pauses"].append(entry)
+        out_sites.append(e)
+    out_sites.sort(key=lambda s: (-s["requests"], s["site"]))
+    for rank, e in enumerate(out_sites):
+        e["charted"] = rank < charts and bool(e["series"])
+    crawl_info = {
+        "id": crawl.crawl_id,
+        "started_at": crawl.started_at,
+        "ended_at": b.end["at"] if b.end else crawl.ended_at,
+        "end_reason": b.end.get("reason") if b.end else None,
+        "running": b.end is None,
+        "bucket_seconds": b.bucket,
+        "per_request_records": b.requests,
+        **{k: v for k, v in b.start.items() if k not in ("bucket",)},
+    }
+    report = {
+        "format": "politecrawl-audit-report/1",
+        "crawl": crawl_info,
+        "sites": out_sites,
+        "totals": {
+            "sites": len(out_sites),
+            "requests": sum(s["requests"] for s in out_sites),
+            "bytes": sum(s["bytes"] for s in out_sites),
+            "robots_refused": sum(s["robots"]["refused"] for s in out_sites),
+            "pii_removed": sum(s["pii"]["removed"] for s in out_sites),
+            "stops": sum(len(s["stops"]) for s in out_sites),
+            "pauses": sum(len(s["pauses"]) for s in out_sites),
+        },
+    }
+    report["summary"] = summarise(report)
+    return report
+
+
+def _tally(e: dict[str, Any], name: str, n: int) -> None:
+    """Fold a runtime tally (``refused:<component>:<reason>``, ``dropped:<source>``, ...) into *e*."""
+    head, _, rest = name.partition(":")
+    if head == "refused":
+        component, _, reason = rest.partition(":")
+        e["refusals"][rest] = e["refusals"].get(rest, 0) + n
+        if component == "reservations":
+            e["reservations"][reason] = e["reservations"].get(reason, 0) + n
+    elif head == "dropped":
+        e["dropped"][rest] = e["dropped"].get(rest, 0) + n
+    elif head == "items_dropped":
+        e["items_withheld"][rest] = e["items_withheld"].get(rest, 0) + n
+    elif head == "throttled":
+        e["throttled"][rest] = e["throttled"].get(rest, 0) + n
+    elif head == "waiting":
+        e["waiting"] += n
+
+
+def summarise(report: dict[str, Any]) -> dict[str, Any]:
+    """Whether every site stayed within its cap and every stop was honoured, in plain words."""
+    sites = report["sites"]
+    running = report["crawl"]["running"]
+    capped = [s for s in sites if s["cap"] is not None and s["requests"]]
+    over = [s["site"] for s in capped if s["within_cap"] is False]
+    uncapped = [s["site"] for s in sites if s["cap"] is None and s["requests"]]
+    holds = [(s["site"], h) for s in sites for h in s["stops"] + s["pauses"]]
+    stops = [(s["site"], h) for s in sites for h in s["stops"]]
+    broken = [f"{site} ({h['source']})" for site, h in holds if h["honoured"] is False]
+    unknown = [f"{site} ({h['source']})" for site, h in holds if h["honoured"] is None]
+    lines = []
+    if running:
+        lines.append("This crawl is still running (or ended without closing its audit trail): "
+                     "the figures are those written so far.")
+    n_req = report["totals"]["requests"]
+    lines.append(f"{n_req:,} requests were sent to {len([s for s in sites if s['requests']])} sites.")
+    if not capped and not uncapped:
+        lines.append("No site received a request.")
+    elif not over:
+        peak = max((s["peak_minute"].get("share") or 0 for s in capped), default=0)
+        lines.append(
+            f"Every site with a traffic cap stayed within it in every minute and every hour "
+            f"(the busiest minute of any site used {peak:.0%} of its cap)." if capped else ""
+        )
+    else:
+        lines.append(f"{len(over)} site(s) went over their cap: {', '.join(over)}.")
+    if uncapped:
+        lines.append(f"{len(uncapped)} site(s) had no traffic cap recorded (budget off): "
+                     f"{', '.join(uncapped)}.")
+    if not holds:
+        lines.append("No site asked the crawler to stop or pause.")
+    else:
+        slowest = max((h["time_to_honour"] for _, h in holds), default=0.0)
+        if not broken and not unknown:
+            lines.append(
+                f"Every stop and pause was honoured: {len(stops)} stop(s) and "
+                f"{len(holds) - len(stops)} pause(s); no request was sent to a site after its stop "
+                f"took effect or during its pause; the longest time from receiving a stop to "
+                f"honouring it was {fmt_duration(slowest)}."
+            )
+        if broken:
+            lines.append(f"{len(broken)} stop(s) or pause(s) were NOT honoured: {', '.join(broken)}.")
+        if unknown:
+            lines.append(f"{len(unknown)} stop(s) or pause(s) have no recorded outcome yet: "
+                         f"{', '.join(unknown)}.")
+    pii = report["totals"]["pii_removed"]
+    if pii:
+        lines.append(f"{pii:,} pieces of personal data were removed from items before they were kept.")
+    refused = report["totals"]["robots_refused"]
+    if refused:
+        lines.append(f"{refused:,} requests were not sent because robots.txt disallowed them.")
+    return {
+        "all_within_cap": None if not capped else not over,
+        "sites_over_cap": over,
+        "sites_without_cap": uncapped,
+        "all_stops_honoured": None if unknown else not broken,
+        "stops_not_honoured": broken,
+        "stops_without_outcome": unknown,
+        "text": [line for line in lines if line],
+    }
+
+
+# -- formatting shared by the text table and the HTML page ----------------------
+def fmt_time(t: float | None) -> str:
+    if t is None:
+        return "-"
+    import time as _time  # noqa: PLC0415
+
+    return _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(t)) + f".{int((t % 1) * 10)} UTC"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def fmt_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"

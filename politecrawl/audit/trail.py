@@ -1,0 +1,271 @@
+"""The audit trail of one crawl: append-only records in the state store.
+
+Only :class:`~politecrawl.state.StateStore` operations are used (``append``,
+``read_log``), so a Redis store serves many machines exactly like the
+embedded SQLite one.
+
+==========================  ===================================================
+key                         what it holds
+==========================  ===================================================
+``audit:crawls``            log: one ``start`` and one ``end`` record per crawl
+                            (the index; the latest crawl is the last ``start``)
+``audit:log:<crawl id>``    log: the crawl's records, in the order written
+==========================  ===================================================
+
+Each record has ``kind``, ``at`` (seconds since the epoch, from the injected
+clock), ``site`` (may be empty) and ``data`` (JSON). Kinds:
+
+* ``crawl-start`` / ``crawl-end`` — identity, purpose, share, the settings
+  that matter; the end reason.
+* ``counts`` — what happened to one site in one time bucket (a minute by
+  default): requests sent, bytes received, answers by status class, robots
+  refusals by origin and rule, requests dropped by a stop, reservations by
+  source, personal data removed by type and field name. Counts are buffered
+  in memory and written every ``flush_interval`` seconds and at the end, so a
+  million-page crawl writes a few records per site and minute, not one per URL.
+  One bucket may be written in several records; readers add them up.
+* ``robots-fetch`` — origin, status, version hash of a robots.txt fetched.
+* ``budget`` — a site's traffic estimate and its source, the cap, the burst.
+* ``stop`` / ``pause`` — source, raw signal, when it was received and when it
+  was honoured, requests dropped; ``stop-outcome`` / ``pause-outcome`` at the
+  end: requests sent between receipt and honour, and after honour (0 when the
+  stop was honoured).
+* ``request`` — one per request, only when per-request records are on: the
+  URL without its query, status, bytes, the robots.txt evidence.
+
+No record holds a value of personal data: personal data is counted per type
+and field name only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..state import StateStore, StateStoreError
+
+__all__ = [
+    "BUCKET_CHOICES",
+    "CRAWLS_KEY",
+    "AuditTrail",
+    "log_key",
+]
+
+logger = logging.getLogger("politecrawl.audit")
+
+CRAWLS_KEY = "audit:crawls"
+#: Bucket lengths (seconds) that tile a minute and an hour exactly.
+BUCKET_CHOICES = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)
+#: Send times kept per site to count requests sent between a stop's receipt and its honour.
+RECENT_SENDS = 4096
+
+
+def log_key(crawl_id: str) -> str:
+    return f"audit:log:{crawl_id}"
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class _Hold:
+    """A stop or pause whose outcome (requests sent despite it) is counted until the end."""
+
+    kind: str  # "stop" or "pause"
+    site: str
+    source: str
+    received_at: float
+    honoured_at: float
+    until: float = math.inf
+    stop_id: str = ""
+    sent_between: int = 0  # sent in [received_at, honoured_at)
+    sent_after: int = 0  # sent in [honoured_at, until)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class AuditTrail:
+    """Writes one crawl's audit records; every method takes its time from *clock*."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        crawl_id: str,
+        clock: Callable[[], float],
+        *,
+        flush_interval: float = 5.0,
+        bucket: int = 60,
+        per_request: bool = False,
+    ) -> None:
+        if bucket not in BUCKET_CHOICES:
+            raise ValueError(f"bucket ({bucket!r}) must be one of {BUCKET_CHOICES} seconds")
+        self.store = store
+        self.crawl_id = crawl_id
+        self.clock = clock
+        self.flush_interval = float(flush_interval)
+        self.bucket = bucket
+        self.per_request = per_request
+        self.key = log_key(crawl_id)
+        self.started_at: float | None = None
+        self.write_errors = 0
+        self._counts: dict[tuple[str, int], Counter[tuple[str, str]]] = {}
+        self._requests: list[dict[str, Any]] = []
+        self._pending: deque[tuple[str, dict[str, Any]]] = deque()  # not yet written
+        self._last_flush = clock()
+        self._holds: dict[str, list[_Hold]] = {}
+        self._recent: dict[str, deque[float]] = {}
+
+    # -- writing ---------------------------------------------------------
+    def _append(self, log: str, record: dict[str, Any]) -> None:
+        self._pending.append((log, record))
+        self._drain()
+
+    def _drain(self) -> None:
+        """Write the pending records in order; on a store error keep them for the next try."""
+        while self._pending:
+            log, record = self._pending[0]
+            try:
+                self.store.append(log, record)
+            except StateStoreError as exc:
+                self.write_errors += 1
+                if self.write_errors == 1:
+                    logger.error(
+                        "politecrawl: the audit trail cannot be written to %s (%s); its records are "
+                        "kept in memory and written at the next flush", self.store.url,
+                        type(exc).__name__,
+                    )
+                return
+            self._pending.popleft()
+
+    def _record(self, kind: str, site: str, data: Mapping[str, Any], at: float | None = None) -> None:
+        when = self.clock() if at is None else at
+        self._append(self.key, {"kind": kind, "at": repr(float(when)), "site": site, "data": _json(data)})
+
+    # -- life cycle ------------------------------------------------------
+    def start(self, info: Mapping[str, Any]) -> None:
+        """The crawl starts: identity, purpose, share and the settings that matter."""
+        now = self.clock()
+        self.started_at = now
+        self._last_flush = now
+        self._append(CRAWLS_KEY, {"crawl_id": self.crawl_id, "event": "start", "at": repr(now)})
+        self._record("crawl-start", "", {**info, "bucket": self.bucket}, at=now)
+
+    def end(self, reason: str) -> None:
+        """The crawl ends: counts flushed, stop and pause outcomes written, index closed."""
+        for holds in self._holds.values():
+            for hold in holds:
+                self._record(f"{hold.kind}-outcome", hold.site, {
+                    "source": hold.source, "stop_id": hold.stop_id,
+                    "received_at": hold.received_at, "honoured_at": hold.honoured_at,
+                    "sent_between": hold.sent_between, "sent_after": hold.sent_after,
+                })
+        self.flush()
+        now = self.clock()
+        self._record("crawl-end", "", {"reason": reason, "write_errors": self.write_errors}, at=now)
+        self._append(CRAWLS_KEY, {"crawl_id": self.crawl_id, "event": "end", "at": repr(now)})
+
+    # -- counting (buffered) ---------------------------------------------
+    def count(self, site: str, metric: str, n: float = 1, key: str = "", at: float | None = None) -> None:
+        """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*."""
+        when = self.clock() if at is None else at
+        bucket = int(when // self.bucket) * self.bucket
+        counter = self._counts.get((site, bucket))
+        if counter is None:
+            counter = self._counts[(site, bucket)] = Counter()
+        counter[(metric, key)] += n
+        self.flush_if_due()
+
+    def sent(self, site: str, at: float) -> None:
+        """One request was sent to *site* at *at*; checked against its stops and pauses."""
+        self.count(site, "requests", 1, at=at)
+        recent = self._recent.get(site)
+        if recent is None:
+            recent = self._recent[site] = deque(maxlen=RECENT_SENDS)
+        recent.append(at)
+        for hold in self._holds.get(site, ()):
+            self._check(hold, at)
+
+    @staticmethod
+    def _check(hold: _Hold, at: float) -> None:
+        if hold.received_at <= at < hold.honoured_at:
+            hold.sent_between += 1
+        elif hold.honoured_at <= at < hold.until:
+            hold.sent_after += 1
+
+    def received(self, site: str, nbytes: int, status: int, at: float | None = None) -> None:
+        """An answer of *nbytes* body bytes and *status* came from *site*."""
+        self.count(site, "bytes", nbytes, at=at)
+        self.count(site, "responses", 1, at=at)
+        self.count(site, "status", 1, key=f"{status // 100}xx", at=at)
+
+    def request(self, site: str, record: Mapping[str, Any]) -> None:
+        """One per-request record (only kept when per-request records are on)."""
+        if self.per_request:
+            self._requests.append({"site": site, **record})
+            self.flush_if_due()
+
+    def flush_if_due(self) -> None:
+        if self.clock() - self._last_flush >= self.flush_interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered counts (one record per site and bucket) and per-request records."""
+        self._last_flush = self.clock()
+        counts, self._counts = self._counts, {}
+        requests, self._requests = self._requests, []
+        self._drain()
+        for (site, bucket), counter in sorted(counts.items()):
+            rows = [[metric, key, _num(n)] for (metric, key), n in sorted(counter.items())]
+            self._record("counts", site, {"bucket": bucket, "counts": rows}, at=float(bucket))
+        for req in requests:
+            self._record("request", req["site"], req, at=float(req.get("at", self._last_flush)))
+
+    # -- events (written at once) ----------------------------------------
+    def event(self, kind: str, site: str = "", **data: Any) -> None:
+        """An event record of any *kind* (rare things: one per origin, site or stop)."""
+        self._record(kind, site, data)
+
+    def robots_fetch(self, origin: str, site: str, status: int | None, version: str, **data: Any) -> None:
+        self._record("robots-fetch", site, {"origin": origin, "status": status, "version": version, **data})
+
+    def budget(self, site: str, **data: Any) -> None:
+        """A site's budget: ``estimate_per_day``, ``source``, ``cap`` (req/s), ``burst``, ..."""
+        self._record("budget", site, data)
+
+    def stop(
+        self, site: str, *, source: str, signal: str, received_at: float, honoured_at: float,
+        dropped: int = 0, stop_id: str = "", **data: Any,
+    ) -> None:
+        """*site* was stopped: nothing may be sent to it from *honoured_at* on."""
+        hold = _Hold("stop", site, source, received_at, honoured_at, stop_id=stop_id)
+        self._hold(hold)
+        self._record("stop", site, {
+            "source": source, "signal": signal, "received_at": received_at,
+            "honoured_at": honoured_at, "dropped": dropped, "stop_id": stop_id, **data,
+        }, at=honoured_at)
+
+    def pause(
+        self, site: str, *, source: str, signal: str, received_at: float, honoured_at: float,
+        until: float, **data: Any,
+    ) -> None:
+        """*site* was paused: nothing may be sent to it in ``[honoured_at, until)``."""
+        self._hold(_Hold("pause", site, source, received_at, honoured_at, until=until))
+        self._record("pause", site, {
+            "source": source, "signal": signal, "received_at": received_at,
+            "honoured_at": honoured_at, "until": until if math.isfinite(until) else None, **data,
+        }, at=honoured_at)
+
+    def _hold(self, hold: _Hold) -> None:
+        # requests already known to have been sent since the receipt
+        for at in self._recent.get(hold.site, ()):
+            self._check(hold, at)
+        self._holds.setdefault(hold.site, []).append(hold)
+
+
+def _num(n: float) -> float | int:
+    return int(n) if float(n).is_integer() else n
