@@ -164,12 +164,12 @@ class PIIFilter:
             if declared is False or self._allowed(kpath):
                 continue
             if declared is not None or self.names.matches(kstr):
+                if value is None:
+                    continue
                 if declared is not None:
                     report.add(declared if declared in VALUE_TYPES else DECLARED, field)
                 else:
                     report.add(FIELD_NAME, field)
-                if value is None:
-                    continue
                 if self._action(kpath, report) == PSEUDONYMIZE:
                     adapter[key] = self._pseudonymize_whole(value)
                 else:
