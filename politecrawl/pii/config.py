@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from politecrawl.config import ConfigError
 from politecrawl.pii.detect import DEFAULT_WORK_BUDGET
 from politecrawl.pii.fields import DEFAULT_PII_FIELD_NAMES
 from politecrawl.pii.phones import DEFAULT_REGIONS, LENIENCIES, _Region
@@ -20,8 +21,8 @@ MIN_KEY_BYTES = 16
 DEFAULT_MAX_CHARS = 200_000
 
 
-class PIIConfigError(ValueError):
-    pass
+class PIIConfigError(ConfigError):
+    """A POLITECRAWL_PII_* setting is bad; the crawl does not start."""
 
 
 @dataclasses.dataclass(frozen=True)
