@@ -202,6 +202,8 @@ def card_issuer_ok(d: str) -> bool:
         return 16 <= n <= 19  # Discover
     if 3528 <= p4 <= 3589:
         return 16 <= n <= 19  # JCB
+    if p4 in (2131, 1800):
+        return n == 15  # JCB, older 15-digit range
     if p2 == 62 or p2 == 81:
         return 16 <= n <= 19  # UnionPay
     if 300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095:
