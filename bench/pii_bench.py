@@ -21,6 +21,7 @@ import argparse
 import logging
 import random
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -198,6 +199,9 @@ class Corpus:
             text = ""
             for value, kind, template in pieces:
                 sep = self.rng.choice([" ", "", "，", ". "]) if text else ""
+                head = (template.split("{}")[0] if template else "") + value.lstrip("\x00")
+                if sep == "" and head and text and _latin_or_digit(text[-1]) and _latin_or_digit(head[0]):
+                    sep = " "  # no one writes two Latin words or numbers run together
                 if kind is None:
                     text += sep + value
                     continue
@@ -210,6 +214,11 @@ class Corpus:
             t.text = text
             out.append(t)
         return out
+
+
+def _latin_or_digit(c: str) -> bool:
+    c = unicodedata.normalize("NFKC", c)
+    return c.isascii() and c.isalnum()
 
 
 # -------------------------------------------------------------------- tools

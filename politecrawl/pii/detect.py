@@ -79,8 +79,9 @@ class Detector:
         # Checksummed and structured types first, so that a card or an ID is not also read as a phone.
         if has_digit:
             spans.add_all(patterns.find_cn_resident_ids(folded))
-            spans.add_all(patterns.find_payment_cards(folded, budget.spend))
+            spans.add_all(patterns.find_isbns(folded))
             spans.add_all(patterns.find_ibans(folded))
+            spans.add_all(patterns.find_payment_cards(folded, budget.spend))
             spans.add_all(patterns.find_national_ids(folded))
         if _EMAIL_HINT_RE.search(folded):
             spans.add_all(patterns.find_emails(folded))
@@ -96,5 +97,8 @@ class Detector:
                     pos = sp.end
                 parts.append(folded[pos:])
                 masked = "".join(parts)
-            spans.add_all(self.phones.find(masked, budget.spend))
-        return spans.spans
+            spans.add_all(
+                sp for sp in self.phones.find(masked, budget.spend)
+                if not patterns.after_reference_word(folded, sp.start)
+            )
+        return [sp for sp in spans.spans if sp.type != patterns.ISBN]
