@@ -208,7 +208,7 @@ def card_issuer_ok(d: str) -> bool:
         return 16 <= n <= 19  # UnionPay
     if 300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095:
         return 14 <= n <= 19  # Diners Club
-    if p4 in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763) or p2 in (50, 56, 57, 58, 67):
+    if p4 in (5018, 5020, 5038, 5893, 6304, 6390, 6759, 6761, 6762, 6763) or p2 in (50, 56, 57, 58, 67):
         return 12 <= n <= 19  # Maestro
     if 2200 <= p4 <= 2204:
         return 16 <= n <= 19  # Mir
