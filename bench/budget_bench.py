@@ -1,0 +1,215 @@
+"""Benchmarks of the per-site traffic budget (issue 4). Results: docs/benchmarks.md.
+
+    .venv/bin/python bench/budget_bench.py utilisation [--sites 500] [--seconds 60]
+    .venv/bin/python bench/budget_bench.py overhead [--pages 20000] [--pairs 3]
+    .venv/bin/python bench/budget_bench.py ledger [--sites 100000]
+
+Every figure about traffic comes from the sandbox's own request log (what the
+sites saw). Plain Scrapy runs in the same invocation, on the same web, with
+the same concurrency, and ratios are reported: these machines are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from politecrawl.sandbox import SandboxWeb, SiteSpec
+
+DAY = 86_400
+CONTACT = "https://example.org/politecrawl-bench"
+
+
+def crawl(web: SandboxWeb, urls: list[str], settings: dict[str, Any], *, polite: bool,
+          workdir: Path) -> subprocess.CompletedProcess[str]:
+    """One crawl in a subprocess: politecrawl's full stack, or plain Scrapy."""
+    base = {
+        **web.settings(),
+        "LOG_LEVEL": "WARNING",
+        "CONCURRENT_ITEMS": "10",
+        "TELNETCONSOLE_ENABLED": "False",
+        **settings,
+    }
+    if polite:
+        base |= {"POLITECRAWL_CONTACT": CONTACT,
+                 "POLITECRAWL_STATE": f"sqlite:///{workdir / 'state.db'}"}
+        args = [sys.executable, "-m", "politecrawl.cli", "crawl", *urls]
+    else:
+        args = [sys.executable, "-m", "scrapy", "runspider", str(_plain_spider(workdir)),
+                "-a", "urls=" + ",".join(urls)]
+    for name, value in base.items():
+        args += ["-s", f"{name}={value}"]
+    return subprocess.run(args, cwd=workdir, capture_output=True, text=True, timeout=3600)
+
+
+def _plain_spider(workdir: Path) -> Path:
+    path = workdir / "plain_spider.py"
+    path.write_text("from politecrawl.spiders.generic import GenericSpider as Spider\n")
+    return path
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    best, j = 0, 0
+    for i, start in enumerate(times):
+        while j < len(times) and times[j] < start + window:
+            j += 1
+        best = max(best, j - i)
+    return best
+
+
+# -- 1. utilisation against the limit -------------------------------------------
+def utilisation(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(7)
+    rates = {f"site{i}.com": math.exp(rng.uniform(math.log(0.01), math.log(1.0)))
+             for i in range(args.sites)}
+    burst = 1
+    span = args.seconds
+    results = {}
+    for label, polite in (("politecrawl", True), ("plain Scrapy", False)):
+        sites = [SiteSpec(host, pages=int(rate * (span + 30)) + 5) for host, rate in rates.items()]
+        with SandboxWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:
+            if polite:
+                settings = {
+                    "POLITECRAWL_SITE_TRAFFIC": json.dumps(
+                        {h: r * 3 * DAY for h, r in rates.items()}),
+                    "POLITECRAWL_MAX_SITE_RATE": "10",
+                    "POLITECRAWL_BURST": str(burst),
+                }
+            else:
+                settings = {
+                    "DOWNLOAD_SLOTS": json.dumps(
+                        {h: {"delay": 1 / r, "concurrency": 1, "randomize_delay": False}
+                         for h, r in rates.items()}),
+                    "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
+                    "RANDOMIZE_DOWNLOAD_DELAY": "False",
+                    "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+                    "ROBOTSTXT_OBEY": "True",
+                }
+            settings |= {"CONCURRENT_REQUESTS": "64", "CLOSESPIDER_TIMEOUT": str(span + 15)}
+            crawl(web, [web.url(h) for h in rates], settings, polite=polite, workdir=Path(tmp))
+            log = web.requests()
+        start = min(r["t"] for r in log) + 5
+        window = [r for r in log if start <= r["t"] < start + span]
+        achieved = len(window) / span
+        violations = 0
+        by_site: dict[str, list[float]] = {}
+        for r in log:
+            by_site.setdefault(r["site"], []).append(r["t"])
+        for host, times in by_site.items():
+            times.sort()
+            for w in (1, 10, 60):
+                if max_in_window(times, w) > rates[host] * w + burst:
+                    violations += 1
+        results[label] = {
+            "achieved_rps": round(achieved, 2),
+            "sum_of_caps_rps": round(sum(rates.values()), 2),
+            "utilisation": round(achieved / sum(rates.values()), 3),
+            "violating_site_windows": violations,
+        }
+        print(label, results[label], flush=True)
+    return results
+
+
+# -- 2. overhead when the budget does not bind ------------------------------------
+def overhead(args: argparse.Namespace) -> dict[str, Any]:
+    results = {}
+    for nsites in (1, 200):
+        per_site = args.pages // nsites
+        sites = [SiteSpec(f"site{i}.com", pages=per_site) for i in range(nsites)]
+        ratios, rates = [], {"politecrawl": [], "plain Scrapy": []}
+        for _ in range(args.pairs):
+            pair = {}
+            for label, polite in (("politecrawl", True), ("plain Scrapy", False)):
+                with SandboxWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:
+                    settings = {"CONCURRENT_REQUESTS": "16", "ROBOTSTXT_OBEY": "True"}
+                    if polite:
+                        settings |= {"POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
+                                     "POLITECRAWL_MAX_SITE_RATE": "100000",
+                                     "POLITECRAWL_BURST": "1000"}
+                    started = time.time()
+                    proc = crawl(web, [web.url(s.host) for s in sites], settings,
+                                 polite=polite, workdir=Path(tmp))
+                    wall = time.time() - started
+                    log = [r for r in web.requests() if r["path"] != "/robots.txt"]
+                if proc.returncode != 0:
+                    raise SystemExit(proc.stderr[-3000:])
+                times = sorted(r["t"] for r in log)
+                pair[label] = len(log) / (times[-1] - times[0])
+                rates[label].append(pair[label])
+                print(f"{nsites} site(s) {label}: {len(log)} pages, {pair[label]:.0f} pages/s "
+                      f"(wall {wall:.1f} s)", flush=True)
+            ratios.append(pair["politecrawl"] / pair["plain Scrapy"])
+        results[f"{nsites} site(s)"] = {
+            "politecrawl_pages_per_s": round(statistics.median(rates["politecrawl"])),
+            "plain_scrapy_pages_per_s": round(statistics.median(rates["plain Scrapy"])),
+            "ratio_median": round(statistics.median(ratios), 3),
+            "ratios": [round(r, 3) for r in ratios],
+        }
+        print(results[f"{nsites} site(s)"], flush=True)
+    return results
+
+
+# -- 3. scale of the ledger --------------------------------------------------------
+def ledger(args: argparse.Namespace) -> dict[str, Any]:
+    from politecrawl.budget import BudgetLedger, BudgetSettings  # noqa: PLC0415
+    from politecrawl.pacing import Pacer  # noqa: PLC0415
+    from politecrawl.state import MemoryStateStore, SQLiteStateStore  # noqa: PLC0415
+
+    results = {}
+    hosts = [f"site{i}.com" for i in range(args.sites)]
+    origins = [f"http://{h}:80" for h in hosts]
+    for label in ("memory", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = MemoryStateStore() if label == "memory" else SQLiteStateStore(Path(tmp) / "s.db")
+            tracemalloc.start()
+            before = tracemalloc.get_traced_memory()[0]
+            book = BudgetLedger(store, {}, BudgetSettings(default_daily_requests=1e9,
+                                                          max_site_rate=1e6, burst=1e6))
+            pacer = Pacer(book)
+            now = time.time()
+            for host, origin in zip(hosts, origins):
+                pacer.acquire(host, origin, now)
+            after = tracemalloc.get_traced_memory()[0]
+            tracemalloc.stop()
+            n = 20_000
+            picks = [random.randrange(len(hosts)) for _ in range(n)]
+            started = time.perf_counter()
+            for i in picks:
+                pacer.acquire(hosts[i], origins[i], now)
+            per_call = (time.perf_counter() - started) / n
+            results[label] = {
+                "bytes_per_site": round((after - before) / len(hosts)),
+                "decision_us": round(per_call * 1e6, 1),
+            }
+            print(label, results[label], flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="which", required=True)
+    u = sub.add_parser("utilisation")
+    u.add_argument("--sites", type=int, default=500)
+    u.add_argument("--seconds", type=int, default=60)
+    o = sub.add_parser("overhead")
+    o.add_argument("--pages", type=int, default=20_000)
+    o.add_argument("--pairs", type=int, default=3)
+    g = sub.add_parser("ledger")
+    g.add_argument("--sites", type=int, default=100_000)
+    args = parser.parse_args()
+    result = {"utilisation": utilisation, "overhead": overhead, "ledger": ledger}[args.which](args)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
