@@ -103,3 +103,16 @@ def test_fetch_lease_is_exclusive_until_released_or_expired(env):
     assert claim_fetch(store, ORIGIN, "p2", 30)
     clock.advance(31)
     assert claim_fetch(store, ORIGIN, "p3", 30)
+
+
+def test_stop_events_are_logged_in_order(env):
+    from politecrawl.robots import note_stop, stop_events
+
+    _, store = env
+    note_stop(store, ORIGIN, site="a.test", version="v2", fetched_at=10.0, previous_version="v1", crawl_id="c1")
+    note_stop(store, "http://b.test:80", site="b.test", version="v9", fetched_at=11.0)
+    events = stop_events(store)
+    assert [(e["origin"], e["version"], e["previous_version"]) for e in events] == [
+        (ORIGIN, "v2", "v1"), ("http://b.test:80", "v9", ""),
+    ]
+    assert events[0]["fetched_at"] == "10.0" and events[0]["crawl_id"] == "c1"

@@ -13,8 +13,18 @@ from .config import RobotsConfig, RobotsConfigError
 from .fetch import FetchOutcome, decode_body
 from .page import PageDirectives, page_directives, parse_meta_robots, parse_x_robots_tag
 from .record import PARSED, UNAVAILABLE, UNREACHABLE, RobotsCopy, RobotsRecord, record_from_fetch
-from .rules import ALLOW_ALL, DENY_ALL, RobotsRules, Verdict, in_window
-from .store import claim_fetch, evidence, load_record, note_decision, release_fetch, save_record, versions
+from .rules import ALLOW_ALL, DENY_ALL, RobotsRules, Verdict
+from .store import (
+    claim_fetch,
+    evidence,
+    load_record,
+    note_decision,
+    note_stop,
+    release_fetch,
+    save_record,
+    stop_events,
+    versions,
+)
 
 __all__ = [
     "ALLOW_ALL",
@@ -33,14 +43,15 @@ __all__ = [
     "claim_fetch",
     "decode_body",
     "evidence",
-    "in_window",
     "load_record",
     "note_decision",
+    "note_stop",
     "page_directives",
     "parse_meta_robots",
     "parse_x_robots_tag",
     "record_from_fetch",
     "release_fetch",
     "save_record",
+    "stop_events",
     "versions",
 ]

@@ -10,12 +10,12 @@ internals, so it is kept in :func:`_deciding_rule`, checked against
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import time
 from typing import NamedTuple
 
 from protego import Protego
 
-__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "in_window"]
+__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict"]
 
 
 class Verdict(NamedTuple):
@@ -94,7 +94,8 @@ class RobotsRules:
         return max(self.crawl_delay() or 0.0, self.request_interval() or 0.0)
 
     def visit_window(self) -> tuple[time, time] | None:
-        """``Visit-time`` as UTC ``(start, end)``; ``start > end`` wraps past midnight."""
+        """``Visit-time`` as UTC ``(start, end)``; ``start > end`` wraps past midnight.
+        (The pacer applies it: :func:`politecrawl.pacing.next_window_opening`.)"""
         if self._parser is None:
             return None
         visit = self._parser.visit_time(self.bot_name)
@@ -111,17 +112,6 @@ class RobotsRules:
         if self.min_interval() > max_crawl_delay:
             return "crawl_delay_too_long"
         return None
-
-
-def in_window(window: tuple[time, time] | None, now: float) -> bool:
-    """Is epoch second *now* inside the UTC ``Visit-time`` *window*?"""
-    if window is None:
-        return True
-    start, end = window
-    moment = datetime.fromtimestamp(now, tz=timezone.utc).time().replace(tzinfo=None)
-    if start <= end:
-        return start <= moment < end if start != end else True
-    return moment >= start or moment < end
 
 
 ALLOW_ALL = Verdict(True, "unavailable")

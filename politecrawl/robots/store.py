@@ -10,6 +10,8 @@ Keys (one origin = ``scheme://host:port``):
 ``robots:evidence:<origin>``  hash, field ``"<version> <allow|deny> <rule>"``: number
                               of requests decided by that rule of that version
 ``robots:fetching:<origin>``  a short lease: the process fetching robots.txt now
+``robots:stops``              log: one entry per (origin, version) whose rules disallow
+                              everything for our bot — the site asking us to stop
 
 A restart or another process on the same store reads the record and does not
 fetch robots.txt again until it expires.
@@ -30,7 +32,9 @@ __all__ = [
     "load_record",
     "note_decision",
     "release_fetch",
+    "note_stop",
     "save_record",
+    "stop_events",
     "versions",
 ]
 
@@ -109,3 +113,35 @@ def claim_fetch(store: StateStore, origin: str, owner: str, lease: float) -> boo
 
 def release_fetch(store: StateStore, origin: str) -> None:
     store.delete(f"robots:fetching:{origin}")
+
+
+STOPS_LOG = "robots:stops"
+
+
+def note_stop(
+    store: StateStore,
+    origin: str,
+    *,
+    site: str,
+    version: str,
+    fetched_at: float,
+    previous_version: str = "",
+    crawl_id: str = "",
+) -> None:
+    """Record that *origin*'s robots.txt *version* disallows everything for us."""
+    store.append(
+        STOPS_LOG,
+        {
+            "origin": origin,
+            "site": site,
+            "version": version,
+            "fetched_at": fetched_at,
+            "previous_version": previous_version,
+            "crawl_id": crawl_id,
+        },
+    )
+
+
+def stop_events(store: StateStore) -> list[dict[str, str]]:
+    """Every recorded robots.txt stop request, oldest first."""
+    return [record for _, record in store.read_log(STOPS_LOG)]
