@@ -1,1 +1,106 @@
-"""A local web of many synthetic sites on 127.0.0.1, for tests, benchmarks and the demo."""
+"""A local web of many synthetic sites on 127.0.0.1, for tests, benchmarks and the demo.
+
+>>> with SandboxWeb([SiteSpec("shop-a.com", pages=5)]) as web:   # doctest: +SKIP
+...     settings = web.settings()          # resolver + address for a Scrapy crawl
+...     ...                                # crawl http://shop-a.com/
+...     seen = web.requests(site="shop-a.com")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+
+from .spec import Route, SiteSpec, demo_sites
+
+__all__ = ["Route", "SandboxWeb", "SiteSpec", "demo_sites"]
+
+# Talk to the sandbox directly, never through a proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class SandboxWeb:
+    """Starts the sandbox server in a subprocess and reads back what it saw."""
+
+    def __init__(self, sites: Iterable[SiteSpec], *, port: int = 0) -> None:
+        self.sites = list(sites)
+        self.port = port
+        self._process: subprocess.Popen[str] | None = None
+        self._spec_file: str | None = None
+
+    # -- life cycle ------------------------------------------------------
+    def start(self) -> SandboxWeb:
+        fd, self._spec_file = tempfile.mkstemp(prefix="politecrawl-sandbox-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump([s.to_dict() for s in self.sites], handle)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "politecrawl.sandbox.server", "--spec", self._spec_file,
+             "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        if not line.startswith("PORT "):
+            self.stop()
+            raise RuntimeError(f"the sandbox server did not start (it said {line!r})")
+        self.port = int(line.split()[1])
+        return self
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                self._process.kill()
+            self._process = None
+        if self._spec_file and os.path.exists(self._spec_file):
+            os.unlink(self._spec_file)
+
+    def __enter__(self) -> SandboxWeb:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- what a crawl needs ----------------------------------------------
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def settings(self) -> dict[str, Any]:
+        """Scrapy settings that send every host name to this sandbox."""
+        return {
+            "TWISTED_DNS_RESOLVER": "politecrawl.sandbox.resolver.SandboxResolver",
+            "POLITECRAWL_SANDBOX": self.address,
+        }
+
+    @staticmethod
+    def url(host: str, path: str = "/") -> str:
+        return f"http://{host}{path}"
+
+    # -- control ---------------------------------------------------------
+    def _call(self, command: str, data: Any = None) -> Any:
+        body = None if data is None else json.dumps(data).encode()
+        with _OPENER.open(f"http://{self.address}/__sandbox__/{command}", body, timeout=30) as r:
+            return json.loads(r.read())
+
+    def requests(self, site: str | None = None, since: int = 0) -> list[dict[str, Any]]:
+        """Every request the sandbox received (time, site, path, ua, status, bytes, client)."""
+        log = self._call(f"log?since={since}")
+        return [r for r in log if site is None or r["site"] == site]
+
+    def update(self, host: str, **patch: Any) -> None:
+        """Change a site while it is served (latency, robots, routes, ...)."""
+        self._call("update", {"host": host, "patch": patch})
+
+    def add(self, site: SiteSpec) -> None:
+        self.sites.append(site)
+        self._call("add", site.to_dict())

@@ -1,0 +1,117 @@
+"""The core glue: the runtime's life cycle, honest identity, per-site accounting."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from politecrawl.runtime import Runtime
+from politecrawl.sites import InvalidURL, site_key
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger("politecrawl")
+
+
+class PolitecrawlCore:
+    """Extension: builds the runtime at start, logs what is active, summarises at the end."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.runtime = Runtime.of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PolitecrawlCore:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        config = self.runtime.config
+        logger.info(
+            "politecrawl: crawl %s as %r for purpose %r, state %s",
+            self.runtime.crawl_id,
+            config.user_agent,
+            config.purpose,
+            self.runtime.store.url,
+        )
+        self.runtime.stats.set_value("politecrawl/crawl_id", self.runtime.crawl_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        waiting = waiting_by_site(self.crawler)
+        for site, count in waiting.items():
+            self.runtime.tallies.add(site, "waiting", count)
+        if waiting:
+            logger.info(
+                "politecrawl: %d requests still wait for their sites' budget or pause: %s",
+                sum(waiting.values()),
+                ", ".join(f"{site} {n}" for site, n in sorted(waiting.items())),
+            )
+
+
+def waiting_by_site(crawler: Crawler) -> dict[str, int]:
+    """Requests still queued per site in the paced frontier (memory and disk)."""
+    scheduler = getattr(getattr(crawler, "engine", None), "scheduler", None) or getattr(
+        getattr(getattr(crawler, "engine", None), "_slot", None), "scheduler", None
+    )
+    counts: dict[str, int] = {}
+    for name in ("mqs", "dqs"):
+        queue: Any = getattr(scheduler, name, None)
+        by_site = getattr(queue, "waiting_by_site", None)
+        if by_site is not None:
+            for site, n in by_site().items():
+                counts[site] = counts.get(site, 0) + n
+    return counts
+
+
+class IdentityMiddleware:
+    """Downloader middleware: every request carries politecrawl's honest User-Agent.
+
+    A spider or another middleware cannot swap it: politecrawl never disguises
+    the crawler. It also counts what each site was sent and answered.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.user_agent = runtime.config.user_agent.encode()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IdentityMiddleware:
+        return cls(Runtime.of(crawler))
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        current = request.headers.get(b"User-Agent")
+        if current is not None and current != self.user_agent:
+            self.runtime.inc_stat("identity/user_agent_replaced")
+            self.runtime.log_once(
+                ("ua-replaced",),
+                logging.WARNING,
+                "politecrawl: a request carried another User-Agent; it was replaced by %s "
+                "(politecrawl crawls only under its own identity)",
+                self.runtime.config.user_agent,
+            )
+        request.headers[b"User-Agent"] = self.user_agent
+        self.runtime.tallies.add(_site(request.url), "requests")
+        self.runtime.inc_stat("requests")
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        site = _site(request.url)
+        self.runtime.tallies.add(site, "responses")
+        self.runtime.tallies.add(site, "bytes", len(response.body))
+        self.runtime.tallies.add(site, f"status:{response.status // 100}xx")
+        return response
+
+
+def _site(url: str) -> str:
+    try:
+        return site_key(url)
+    except InvalidURL:
+        return "(invalid)"

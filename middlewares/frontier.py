@@ -1,0 +1,235 @@
+"""The paced frontier: requests wait here, not in the downloader.
+
+A request waiting in a downloader middleware or a download-slot queue holds
+a place of ``CONCURRENT_REQUESTS``, so a crawl of many slow-budget sites would
+stall behind them (head-of-line blocking). :class:`PacedPriorityQueue` is a
+``SCHEDULER_PRIORITY_QUEUE`` that keeps one priority queue per origin and
+hands the engine only a request whose site and origin the
+:class:`~politecrawl.pacing.Pacer` lets go *now*; when none is ready it
+returns nothing and wakes the engine when the earliest becomes ready.
+
+A stopped site's queued requests are dropped here, counted, never fetched.
+With ``JOBDIR`` the per-origin queues are on disk, so waiting requests
+survive a restart.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import math
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.pqueues import ScrapyPriorityQueue, _path_safe
+
+from politecrawl._scrapy_compat import call_later, wake_engine
+from politecrawl.runtime import Runtime
+from politecrawl.sites import InvalidURL
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+_INVALID = ("(invalid)", "(invalid)")
+
+
+class PacedPriorityQueue:
+    """Per-origin priority queues, popped only when the pacer says so."""
+
+    @classmethod
+    def from_crawler(
+        cls,
+        crawler: Crawler,
+        downstream_queue_cls: type,
+        key: str,
+        startprios: dict[str, Iterable[int]] | None = None,
+        *,
+        start_queue_cls: type | None = None,
+    ) -> PacedPriorityQueue:
+        return cls(crawler, downstream_queue_cls, key, startprios, start_queue_cls=start_queue_cls)
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        downstream_queue_cls: type,
+        key: str,
+        startprios: dict[str, Iterable[int]] | None = None,
+        *,
+        start_queue_cls: type | None = None,
+    ) -> None:
+        if startprios and not isinstance(startprios, dict):
+            raise ValueError(
+                "PacedPriorityQueue cannot resume a JOBDIR written by another "
+                "SCHEDULER_PRIORITY_QUEUE; start with a new JOBDIR."
+            )
+        self.crawler = crawler
+        self.runtime = Runtime.of(crawler)
+        self.downstream_queue_cls = downstream_queue_cls
+        self.start_queue_cls = start_queue_cls
+        self.key = key
+        self.queues: dict[str, ScrapyPriorityQueue] = {}  # origin key -> queue
+        self._site_of: dict[str, str] = {}  # origin key -> site key
+        self._origins_of: dict[str, set[str]] = {}  # site key -> origin keys
+        self._heap: list[tuple[float, int, str]] = []  # (ready_at, seq, origin)
+        self._seq = itertools.count()
+        self._wake_at = math.inf
+        self._wake_call: Any = None
+        self.runtime.pacer.subscribe(self._site_changed)
+        for origin, prios in (startprios or {}).items():
+            self._queue_for(origin, prios)
+
+    # -- queue bookkeeping ----------------------------------------------
+    def _queue_for(self, origin: str, startprios: Iterable[int] = ()) -> ScrapyPriorityQueue:
+        queue = self.queues.get(origin)
+        if queue is None:
+            queue = ScrapyPriorityQueue(
+                self.crawler,
+                self.downstream_queue_cls,
+                self.key + "/" + _path_safe(origin) if self.key else "",
+                startprios,
+                start_queue_cls=self.start_queue_cls,
+            )
+            self.queues[origin] = queue
+            site = self._site_from_origin(origin)
+            self._site_of[origin] = site
+            self._origins_of.setdefault(site, set()).add(origin)
+            heapq.heappush(self._heap, (self.runtime.clock(), next(self._seq), origin))
+        return queue
+
+    @staticmethod
+    def _site_from_origin(origin: str) -> str:
+        try:
+            return Runtime.site_and_origin(origin)[0]
+        except InvalidURL:
+            return _INVALID[0]
+
+    def _forget(self, origin: str) -> None:
+        queue = self.queues.pop(origin)
+        queue.close()
+        site = self._site_of.pop(origin)
+        origins = self._origins_of.get(site)
+        if origins is not None:
+            origins.discard(origin)
+            if not origins:
+                del self._origins_of[site]
+        if self.key:
+            with suppress(OSError):
+                Path(self.key, _path_safe(origin)).rmdir()
+
+    # -- the queue protocol ---------------------------------------------
+    def push(self, request: Request) -> None:
+        try:
+            site, origin = Runtime.site_and_origin(request.url)
+        except InvalidURL:
+            site, origin = _INVALID
+        stop = self.runtime.pacer.stopped(site)
+        if stop is not None:
+            self._count_dropped(site, stop.source, 1)
+            return
+        self._queue_for(origin).push(request)
+
+    def pop(self) -> Request | None:
+        pacer = self.runtime.pacer
+        now = self.runtime.clock()
+        while self._heap:
+            ready_at, _, origin = self._heap[0]
+            if ready_at > now:
+                self._schedule_wake(ready_at)
+                return None
+            heapq.heappop(self._heap)
+            queue = self.queues.get(origin)
+            if queue is None:
+                continue
+            site = self._site_of[origin]
+            wait = pacer.acquire(site, origin, now)
+            if math.isinf(wait):
+                self._drop_site(site)
+                continue
+            if wait > 0:
+                heapq.heappush(self._heap, (now + wait, next(self._seq), origin))
+                continue
+            request = queue.pop()
+            if len(queue):
+                heapq.heappush(
+                    self._heap, (pacer.ready_at(site, origin, now), next(self._seq), origin)
+                )
+            else:
+                self._forget(origin)
+            if request is not None:
+                return request
+        return None
+
+    def peek(self) -> Request | None:
+        """Not supported: which request comes next depends on time."""
+        raise NotImplementedError("PacedPriorityQueue does not support peek()")
+
+    def close(self) -> dict[str, list[int]]:
+        if self._wake_call is not None and self._wake_call.active():
+            self._wake_call.cancel()
+        state = {origin: queue.close() for origin, queue in self.queues.items()}
+        self.queues.clear()
+        return state
+
+    def __len__(self) -> int:
+        return sum(len(q) for q in self.queues.values())
+
+    # -- waiting, stopping ----------------------------------------------
+    def waiting_by_site(self) -> dict[str, int]:
+        """How many requests wait per site (for the end-of-crawl report)."""
+        counts: dict[str, int] = {}
+        for origin, queue in self.queues.items():
+            site = self._site_of[origin]
+            counts[site] = counts.get(site, 0) + len(queue)
+        return counts
+
+    def _schedule_wake(self, when: float) -> None:
+        if when >= self._wake_at and self._wake_call is not None and self._wake_call.active():
+            return
+        if self._wake_call is not None and self._wake_call.active():
+            self._wake_call.cancel()
+        self._wake_at = when
+        self._wake_call = call_later(when - self.runtime.clock(), self._wake)
+
+    def _wake(self) -> None:
+        self._wake_at = math.inf
+        self._wake_call = None
+        wake_engine(self.crawler)
+
+    def _site_changed(self, site: str) -> None:
+        if self.runtime.pacer.stopped(site) is not None:
+            self._drop_site(site)
+            return
+        now = self.runtime.clock()
+        for origin in self._origins_of.get(site, ()):
+            heapq.heappush(self._heap, (now, next(self._seq), origin))
+        wake_engine(self.crawler)
+
+    def _drop_site(self, site: str) -> None:
+        stop = self.runtime.pacer.stopped(site)
+        source = stop.source if stop is not None else "stop"
+        dropped = 0
+        for origin in list(self._origins_of.get(site, ())):
+            queue = self.queues[origin]
+            while queue.pop() is not None:
+                dropped += 1
+            self._forget(origin)
+        if dropped:
+            self._count_dropped(site, source, dropped)
+
+    def _count_dropped(self, site: str, source: str, n: int) -> None:
+        self.runtime.inc_stat(f"frontier/dropped/{source}", n)
+        self.runtime.tallies.add(site, f"dropped:{source}", n)
+        self.runtime.log_once(
+            ("frontier-drop", site),
+            logging.INFO,
+            "politecrawl: %s is stopped (%s): its queued and new requests are dropped, not fetched",
+            site,
+            source,
+        )

@@ -1,0 +1,64 @@
+"""``ADDONS = {"politecrawl.Addon": 100}``: one line turns the whole stack on."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy.utils.misc import load_object
+
+from ._scrapy_compat import make_cookie_domain_splitter_offline
+from .config import PolitecrawlConfig
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger("politecrawl")
+
+#: (component priority dict setting, class path, priority). One table, so the
+#: log line at start lists exactly what is active.
+COMPONENTS: list[tuple[str, str, int]] = [
+    ("EXTENSIONS", "politecrawl.middlewares.core.PolitecrawlCore", 0),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.core.IdentityMiddleware", 990),
+]
+
+#: Scrapy components politecrawl replaces: (setting, class path).
+REPLACED: list[tuple[str, str]] = []
+
+#: Plain settings the add-on sets at "addon" priority (a project may override).
+SETTINGS = {
+    "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.PacedPriorityQueue",
+    # Open doors a compliance tool keeps shut unless asked.
+    "TELNETCONSOLE_ENABLED": False,
+    "REMOTE_CONTROL_ENABLED": False,
+    # Until politecrawl's own robots.txt middleware replaces it, Scrapy's obeys.
+    "ROBOTSTXT_OBEY": True,
+}
+
+
+class Addon:
+    """Turns politecrawl on: its components, its scheduler queue, its identity."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        config = PolitecrawlConfig.from_settings(settings)  # fails early on a missing contact
+        make_cookie_domain_splitter_offline()
+        settings.set("USER_AGENT", config.user_agent, "addon")
+        settings.set("ROBOTSTXT_USER_AGENT", config.bot_name, "addon")
+        for name, value in SETTINGS.items():
+            settings.set(name, value, "addon")
+        for setting, path in REPLACED:
+            settings.set_in_component_priority_dict(setting, load_object(path), None)
+        for setting, path, priority in COMPONENTS:
+            settings.set_in_component_priority_dict(setting, load_object(path), priority)
+        logger.info(
+            "politecrawl %s active as %r: %s",
+            _version(),
+            config.user_agent,
+            ", ".join(path.rsplit(".", 1)[-1] for _, path, _ in COMPONENTS),
+        )
+
+
+def _version() -> str:
+    from ._version import __version__  # noqa: PLC0415
+
+    return __version__

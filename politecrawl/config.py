@@ -1,0 +1,78 @@
+"""The core settings, read and checked once.
+
+Components read their own ``POLITECRAWL_*`` settings in their
+``from_crawler``; this module holds only what every component shares:
+identity, state location and purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._version import __version__
+from .state import DEFAULT_STATE_URL
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+__all__ = ["ConfigError", "PURPOSES", "PolitecrawlConfig", "build_user_agent"]
+
+#: What a crawl is for; reservations (TDM, AI use, noindex) are honoured by purpose.
+PURPOSES = ("search", "research", "ai-training")
+
+_BOT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # RFC 9309 §2.2.1 product token
+_EMAIL = re.compile(r"^(mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://[^\s/]+\S*$")
+
+CONTACT_EXAMPLE = 'POLITECRAWL_CONTACT = "https://example.org/crawler"  (or "crawler-ops@example.org")'
+
+
+class ConfigError(ValueError):
+    """A politecrawl setting is missing or has a bad value; the crawl does not start."""
+
+
+def build_user_agent(bot_name: str, contact: str) -> str:
+    """``<bot-name>/<version> (+<contact>)``: who we are and where to ask us to stop."""
+    return f"{bot_name}/{__version__} (+{contact})"
+
+
+@dataclass(frozen=True)
+class PolitecrawlConfig:
+    bot_name: str
+    contact: str
+    state_url: str
+    purpose: str
+
+    @property
+    def user_agent(self) -> str:
+        return build_user_agent(self.bot_name, self.contact)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> PolitecrawlConfig:
+        contact = (settings.get("POLITECRAWL_CONTACT") or "").strip()
+        if not contact:
+            raise ConfigError(
+                "POLITECRAWL_CONTACT is not set. politecrawl crawls only under an honest identity: "
+                "give a URL or an e-mail address where a site owner can ask you to stop, e.g. "
+                f"{CONTACT_EXAMPLE}, or -s POLITECRAWL_CONTACT=... on the command line."
+            )
+        if not (_EMAIL.match(contact) or _URL.match(contact)):
+            raise ConfigError(
+                f"POLITECRAWL_CONTACT ({contact!r}) must be an http(s) URL or an e-mail address, "
+                f"e.g. {CONTACT_EXAMPLE}."
+            )
+        bot_name = (settings.get("POLITECRAWL_BOT_NAME") or "politecrawl").strip()
+        if not _BOT_NAME.match(bot_name):
+            raise ConfigError(
+                f"POLITECRAWL_BOT_NAME ({bot_name!r}) must be a robots.txt product token: "
+                "letters, digits, '-' and '_' only (RFC 9309 §2.2.1)."
+            )
+        purpose = (settings.get("POLITECRAWL_PURPOSE") or "research").strip()
+        if purpose not in PURPOSES:
+            raise ConfigError(
+                f"POLITECRAWL_PURPOSE ({purpose!r}) must be one of {', '.join(PURPOSES)}."
+            )
+        state_url = (settings.get("POLITECRAWL_STATE") or DEFAULT_STATE_URL).strip()
+        return cls(bot_name=bot_name, contact=contact, state_url=state_url, purpose=purpose)

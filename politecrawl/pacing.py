@@ -1,0 +1,177 @@
+"""When may a site, and an origin of it, get its next request?
+
+:class:`Pacer` is the one place that answers. It combines every limit that
+politecrawl honours, and the strictest wins:
+
+* a stop of the site (operator, robots.txt, repeated throttling, a block) —
+  nothing, ever, until resumed;
+* a pause of the site (``Retry-After``, back-off) — nothing before a time;
+* a minimum interval between requests to an origin (robots.txt
+  ``Crawl-delay`` / ``Request-rate``);
+* a visit window of an origin (robots.txt ``Visit-time``, UTC);
+* the site's traffic budget, through a pluggable :class:`BudgetGate`.
+
+It is sans-IO: the caller passes ``now``; it keeps only in-memory state and
+calls listeners when a site's state changes so the frontier can re-examine
+(or drop) that site's queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = ["BudgetGate", "Pacer", "SiteStop", "next_window_opening"]
+
+INFINITY = math.inf
+
+
+@dataclass(frozen=True)
+class SiteStop:
+    """A site gets no request while it is stopped."""
+
+    site: str
+    source: str  # operator, robots, throttle, block, reservation, ...
+    reason: str
+    stop_id: str = ""
+    at: float = 0.0
+
+
+class BudgetGate(Protocol):
+    """The traffic budget, as the pacer sees it."""
+
+    def acquire(self, site: str, now: float) -> float:
+        """Spend one request of *site*'s budget: 0.0 if granted, else seconds to wait."""
+
+    def ready_at(self, site: str, now: float) -> float:
+        """Earliest time *site* could be granted a request (no spending)."""
+
+
+def next_window_opening(now: float, start: dt.time, end: dt.time) -> float:
+    """*now* if the UTC time of day is inside ``[start, end)``, else when it next opens.
+
+    A window whose end is before its start wraps past midnight
+    (``2300-0100``). ``start == end`` is an empty window... except that
+    protego gives that for "all day", so it is read as always open.
+    """
+    if start == end:
+        return now
+    moment = dt.datetime.fromtimestamp(now, tz=dt.timezone.utc)
+    tod = moment.time().replace(tzinfo=None)
+    inside = (start <= tod < end) if start < end else (tod >= start or tod < end)
+    if inside:
+        return now
+    opening = moment.replace(
+        hour=start.hour, minute=start.minute, second=start.second, microsecond=0
+    )
+    if opening <= moment:
+        opening += dt.timedelta(days=1)
+    return opening.timestamp()
+
+
+class Pacer:
+    """Per-site and per-origin pacing state of one crawl process."""
+
+    def __init__(self, budget: BudgetGate | None = None) -> None:
+        self.budget = budget
+        self._stops: dict[str, SiteStop] = {}
+        self._pauses: dict[str, tuple[float, str]] = {}
+        self._intervals: dict[str, tuple[float, str]] = {}
+        self._windows: dict[str, tuple[dt.time, dt.time]] = {}
+        self._last_sent: dict[str, float] = {}
+        self._listeners: list[Callable[[str], None]] = []
+
+    # -- listeners -------------------------------------------------------
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call *listener(site)* whenever a site's pacing changes."""
+        self._listeners.append(listener)
+
+    def _changed(self, site: str) -> None:
+        for listener in self._listeners:
+            listener(site)
+
+    # -- limits set by the policies -------------------------------------
+    def set_min_interval(self, origin: str, seconds: float, source: str) -> None:
+        if seconds > 0:
+            self._intervals[origin] = (float(seconds), source)
+        else:
+            self._intervals.pop(origin, None)
+
+    def min_interval(self, origin: str) -> float:
+        return self._intervals.get(origin, (0.0, ""))[0]
+
+    def set_visit_window(self, origin: str, start: dt.time | None, end: dt.time | None) -> None:
+        if start is None or end is None:
+            self._windows.pop(origin, None)
+        else:
+            self._windows[origin] = (start, end)
+
+    def pause_site(self, site: str, until: float, source: str) -> None:
+        """No request to *site* before *until* (a later pause extends, never shortens)."""
+        current = self._pauses.get(site)
+        if current is None or until > current[0]:
+            self._pauses[site] = (until, source)
+            self._changed(site)
+
+    def paused_until(self, site: str) -> float:
+        return self._pauses.get(site, (0.0, ""))[0]
+
+    def stop_site(self, site: str, source: str, reason: str, stop_id: str = "", at: float = 0.0) -> None:
+        if site not in self._stops:
+            self._stops[site] = SiteStop(site, source, reason, stop_id, at)
+            self._changed(site)
+
+    def resume_site(self, site: str) -> None:
+        if self._stops.pop(site, None) is not None:
+            self._changed(site)
+
+    def stopped(self, site: str) -> SiteStop | None:
+        return self._stops.get(site)
+
+    @property
+    def stops(self) -> dict[str, SiteStop]:
+        return dict(self._stops)
+
+    # -- the decision ----------------------------------------------------
+    def _local_ready_at(self, site: str, origin: str, now: float) -> float:
+        if site in self._stops:
+            return INFINITY
+        ready = now
+        pause = self._pauses.get(site)
+        if pause is not None:
+            if pause[0] > now:
+                ready = pause[0]
+            else:
+                del self._pauses[site]
+        interval = self._intervals.get(origin)
+        if interval is not None:
+            ready = max(ready, self._last_sent.get(origin, -INFINITY) + interval[0])
+        window = self._windows.get(origin)
+        if window is not None:
+            ready = next_window_opening(ready, *window)
+        return ready
+
+    def ready_at(self, site: str, origin: str, now: float) -> float:
+        """Earliest time a request to *origin* (of *site*) may be sent; ``inf`` if stopped."""
+        ready = self._local_ready_at(site, origin, now)
+        if ready <= now and self.budget is not None:
+            ready = max(ready, self.budget.ready_at(site, now))
+        return ready
+
+    def acquire(self, site: str, origin: str, now: float) -> float:
+        """Try to send one request now: 0.0 if granted (and recorded), else seconds to wait.
+
+        ``inf`` means the site is stopped.
+        """
+        ready = self._local_ready_at(site, origin, now)
+        if ready > now:
+            return ready - now
+        if self.budget is not None:
+            wait = self.budget.acquire(site, now)
+            if wait > 0:
+                return wait
+        self._last_sent[origin] = now
+        return 0.0

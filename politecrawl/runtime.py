@@ -1,0 +1,128 @@
+"""The objects one crawl's politecrawl components share.
+
+Every component gets them with :meth:`Runtime.of` in its ``from_crawler``;
+the first call builds them (reading the core settings, opening the state
+store) and later calls return the same object.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import IgnoreRequest
+
+from .clock import SYSTEM_CLOCK, Clock
+from .config import PolitecrawlConfig
+from .pacing import Pacer
+from .sites import InvalidURL, origin_key, site_key
+from .state import StateStore, open_store
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+__all__ = ["Runtime", "SiteTallies", "new_crawl_id"]
+
+logger = logging.getLogger("politecrawl")
+
+_ATTR = "_politecrawl_runtime"
+
+
+def new_crawl_id(now: float) -> str:
+    """A sortable, unique crawl id: UTC start time plus 6 random hex digits."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now)) + "-" + secrets.token_hex(3)
+
+
+class SiteTallies:
+    """Per-site counters for the end-of-crawl summary (names, never values)."""
+
+    def __init__(self) -> None:
+        self._by_site: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+    def add(self, site: str, name: str, n: int = 1) -> None:
+        self._by_site[site][name] += n
+
+    def get(self, site: str, name: str) -> int:
+        return self._by_site.get(site, Counter())[name]
+
+    def sites(self) -> list[str]:
+        return sorted(self._by_site)
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {site: dict(counts) for site, counts in sorted(self._by_site.items())}
+
+
+class Runtime:
+    """Config, state store, clock, pacer and tallies of one crawler."""
+
+    def __init__(
+        self,
+        config: PolitecrawlConfig,
+        store: StateStore,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        stats: Any = None,
+        crawl_id: str | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.stats = stats
+        self.crawl_id = crawl_id or new_crawl_id(clock())
+        self.pacer = Pacer()
+        self.tallies = SiteTallies()
+        self._logged: set[Any] = set()
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> Runtime:
+        runtime = getattr(crawler, _ATTR, None)
+        if runtime is None:
+            config = PolitecrawlConfig.from_settings(crawler.settings)
+            store = open_store(config.state_url)
+            runtime = cls(config, store, stats=crawler.stats)
+            setattr(crawler, _ATTR, runtime)
+        return runtime
+
+    @staticmethod
+    def site_and_origin(url: str) -> tuple[str, str]:
+        """``(site_key, origin_key)`` of a URL; raises :class:`InvalidURL`."""
+        return site_key(url), origin_key(url)
+
+    # -- logging and counting -------------------------------------------
+    def log_once(self, key: Any, level: int, msg: str, *args: Any) -> None:
+        """Log *msg* the first time *key* is seen in this crawl."""
+        if key not in self._logged:
+            self._logged.add(key)
+            logger.log(level, msg, *args)
+
+    def inc_stat(self, key: str, n: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"politecrawl/{key}", n)
+
+    def refuse(
+        self, request: Request, *, component: str, reason: str, site: str | None = None
+    ) -> IgnoreRequest:
+        """Count, tally and log (once per site and reason) a refused request.
+
+        Returns the :class:`IgnoreRequest` for the caller to raise.
+        """
+        if site is None:
+            try:
+                site = site_key(request.url)
+            except InvalidURL:
+                site = "(invalid)"
+        self.inc_stat(f"{component}/refused/{reason}")
+        self.tallies.add(site, f"refused:{component}:{reason}")
+        self.log_once(
+            ("refuse", site, component, reason),
+            logging.INFO,
+            "politecrawl: %s refused requests to %s (%s); further refusals are counted, not logged",
+            component,
+            site,
+            reason,
+        )
+        return IgnoreRequest(f"politecrawl {component}: {reason}")

@@ -1,0 +1,217 @@
+"""The sandbox web server: many synthetic sites behind one 127.0.0.1 port.
+
+Run as a subprocess (``python -m politecrawl.sandbox.server --spec FILE``);
+it prints ``PORT <n>`` once listening. Sites are told apart by the ``Host``
+header. Every request is recorded (time, site, path, User-Agent, status,
+bytes sent, client address) and the log is served at ``/__sandbox__/log``:
+the ground truth of what the sites saw.
+
+Control endpoints (any host): ``GET /__sandbox__/log?since=N``,
+``POST /__sandbox__/update`` with ``{"host": ..., "patch": {...}}``,
+``POST /__sandbox__/add`` with a site spec, ``GET /__sandbox__/ping``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import sys
+import time
+from typing import Any
+
+from twisted.internet import reactor
+from twisted.web import resource, server
+
+from .spec import Route, SiteSpec
+
+_LOREM = (
+    "Polite crawlers fetch robots.txt first, keep to a budget and stop when asked. "
+    "This synthetic page exists for tests and benchmarks of politecrawl. "
+)
+
+
+class SandboxState:
+    def __init__(self, sites: list[SiteSpec]) -> None:
+        self.started = time.time()
+        self.sites: dict[str, SiteSpec] = {}
+        self.route_hits: dict[tuple[str, str], int] = {}
+        self.log: list[dict[str, Any]] = []
+        for site in sites:
+            self.add(site)
+
+    def add(self, site: SiteSpec) -> None:
+        site.schedule = sorted(site.schedule, key=lambda entry: entry[0])
+        self.sites[site.host.lower()] = site
+
+    def site_for(self, host: str) -> SiteSpec | None:
+        site = self.sites.get(host)
+        if site is not None and site.schedule:
+            elapsed = time.time() - self.started
+            while site.schedule and site.schedule[0][0] <= elapsed:
+                _, patch = site.schedule.pop(0)
+                for key, value in patch.items():
+                    setattr(site, key, value)
+        return site
+
+
+def _route_for(site: SiteSpec, path: str) -> tuple[str, Route] | None:
+    spec = site.routes.get(path)
+    key = path
+    if spec is None:
+        best = ""
+        for pattern in site.routes:
+            if pattern.endswith("*") and path.startswith(pattern[:-1]) and len(pattern) > len(best):
+                best = pattern
+        if not best:
+            return None
+        spec, key = site.routes[best], best
+    return key, Route(**spec)
+
+
+def _page(site: SiteSpec, index: int | None) -> str:
+    if index is None:
+        title = f"{site.host} home"
+        targets = [f"/p/{i}" for i in range(min(site.pages, 5))] + list(site.extra_links)
+    else:
+        title = f"{site.host} page {index}"
+        targets = [
+            f"/p/{j}" for j in (index + 1, 2 * index + 1, 2 * index + 2) if j < site.pages
+        ]
+    if site.title_extra:
+        title += " " + site.title_extra
+    links = "".join(f'<li><a href="{html.escape(t)}">{html.escape(t)}</a></li>' for t in targets)
+    padding = ("x" * site.body_size) if site.body_size else ""
+    return (
+        f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+        f"</head><body><h1>{html.escape(title)}</h1><p>{_LOREM}</p>{site.body_extra}"
+        f"<ul>{links}</ul><!--{padding}--></body></html>"
+    )
+
+
+class SandboxResource(resource.Resource):
+    isLeaf = True
+
+    def __init__(self, state: SandboxState) -> None:
+        super().__init__()
+        self.state = state
+
+    # -- dispatch --------------------------------------------------------
+    def render(self, request: server.Request) -> bytes | int:
+        path = request.uri.decode("latin-1")
+        if path.startswith("/__sandbox__/"):
+            return self._control(request, path)
+        host = (request.getHeader("host") or "").split(":")[0].lower().rstrip(".")
+        site = self.state.site_for(host)
+        status, headers, body, latency, abort = self._answer(site, host, path)
+        record = {
+            "t": time.time(),
+            "site": host,
+            "path": path,
+            "method": request.method.decode("latin-1"),
+            "ua": request.getHeader("user-agent") or "",
+            "status": status,
+            "bytes": 0 if abort else len(body),
+            "client": request.getClientAddress().host,
+        }
+        self.state.log.append(record)
+        if abort:
+            request.channel.transport.abortConnection()
+            return server.NOT_DONE_YET
+        request.setResponseCode(status)
+        for name, value in headers.items():
+            request.setHeader(name, value)
+        if latency > 0:
+            reactor.callLater(latency, _finish, request, body)
+            return server.NOT_DONE_YET
+        return body
+
+    def _answer(
+        self, site: SiteSpec | None, host: str, path: str
+    ) -> tuple[int, dict[str, str], bytes, float, bool]:
+        if site is None:
+            return 404, {"Content-Type": "text/plain"}, b"no such site in the sandbox\n", 0.0, False
+        route = _route_for(site, path)
+        if route is not None:
+            key, spec = route
+            hits = self.state.route_hits.get((host, key), 0) + 1
+            self.state.route_hits[(host, key)] = hits
+            if not spec.times or hits <= spec.times:
+                body = base64.b64decode(spec.body_b64) if spec.body_b64 else spec.body.encode()
+                headers = {"Content-Type": "text/html; charset=utf-8", **spec.headers}
+                return spec.status, headers, body, spec.latency or site.latency, spec.abort
+        bare = path.split("?", 1)[0]
+        if bare == "/robots.txt":
+            return self._robots(site)
+        headers = {"Content-Type": "text/html; charset=utf-8", **site.headers}
+        if bare == "/":
+            return 200, headers, _page(site, None).encode(), site.latency, False
+        if bare.startswith("/p/"):
+            try:
+                index = int(bare[3:])
+            except ValueError:
+                index = -1
+            if 0 <= index < site.pages:
+                return 200, headers, _page(site, index).encode(), site.latency, False
+        return 404, {"Content-Type": "text/plain"}, b"not found\n", site.latency, False
+
+    @staticmethod
+    def _robots(site: SiteSpec) -> tuple[int, dict[str, str], bytes, float, bool]:
+        headers = {"Content-Type": "text/plain; charset=utf-8", **site.robots_headers}
+        if site.robots is None and site.robots_status == 200:
+            return 404, headers, b"no robots.txt\n", site.latency, False
+        return site.robots_status, headers, (site.robots or "").encode(), site.latency, False
+
+    # -- control ---------------------------------------------------------
+    def _control(self, request: server.Request, path: str) -> bytes:
+        request.setHeader("Content-Type", "application/json")
+        command, _, query = path[len("/__sandbox__/"):].partition("?")
+        if command == "ping":
+            return b'{"ok": true}'
+        if command == "log":
+            since = int(query.split("=", 1)[1]) if query.startswith("since=") else 0
+            return json.dumps(self.state.log[since:]).encode()
+        if command in ("update", "add") and request.method == b"POST":
+            data = json.loads(request.content.read() or b"{}")
+            if command == "add":
+                self.state.add(SiteSpec.from_dict(data))
+            else:
+                site = self.state.sites[data["host"].lower()]
+                for key, value in data["patch"].items():
+                    setattr(site, key, value)
+            return b'{"ok": true}'
+        request.setResponseCode(404)
+        return b'{"error": "unknown sandbox command"}'
+
+
+def _finish(request: server.Request, body: bytes) -> None:
+    if not request.finished and not request._disconnected:
+        request.write(body)
+        request.finish()
+
+
+class _QuietSite(server.Site):
+    def log(self, request: server.Request) -> None:  # no access log on stdout
+        pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="politecrawl sandbox web server")
+    parser.add_argument("--spec", required=True, help="JSON file: a list of site specs")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        parser.error("the sandbox listens on loopback only")
+    with open(args.spec, encoding="utf-8") as handle:
+        sites = [SiteSpec.from_dict(d) for d in json.load(handle)]
+    state = SandboxState(sites)
+    site = _QuietSite(SandboxResource(state))
+    port = reactor.listenTCP(args.port, site, interface=args.host, backlog=1024)
+    print(f"PORT {port.getHost().port}", flush=True)
+    reactor.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

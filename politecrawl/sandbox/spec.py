@@ -1,0 +1,86 @@
+"""What a sandbox site is: a plain, JSON-serialisable description."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Route", "SiteSpec", "demo_sites"]
+
+
+@dataclass
+class Route:
+    """A fixed answer for one path (or every path under a prefix ending in ``*``).
+
+    ``times`` limits the route to its first N hits (then the site answers as
+    usual); ``abort`` drops the connection instead of answering (a network
+    error as the crawler sees it).
+    """
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    body_b64: str = ""
+    latency: float = 0.0
+    times: int = 0
+    abort: bool = False
+
+
+@dataclass
+class SiteSpec:
+    """One synthetic site, served under its host name by the sandbox web.
+
+    Pages are ``/`` and ``/p/0`` … ``/p/{pages-1}``; ``/`` links to the first
+    pages and page *i* links to pages *i+1*, *2i+1* and *2i+2*, so a crawl that
+    follows links reaches every page. ``extra_links`` are added to ``/``.
+    ``robots`` is the robots.txt text (``None``: 404). ``schedule`` holds
+    ``[seconds_after_start, {field: new value}]`` changes, applied when due
+    (for example a robots.txt that turns to ``Disallow: /``).
+    """
+
+    host: str
+    pages: int = 10
+    robots: str | None = "User-agent: *\nAllow: /\n"
+    robots_status: int = 200
+    robots_headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    latency: float = 0.0
+    body_size: int = 0
+    title_extra: str = ""
+    body_extra: str = ""
+    extra_links: list[str] = field(default_factory=list)
+    routes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    schedule: list[list[Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SiteSpec:
+        return cls(**data)
+
+
+def demo_sites() -> list[SiteSpec]:
+    """The sandbox web ``politecrawl demo`` crawls: sites across public suffixes."""
+    return [
+        SiteSpec("shop-a.com", pages=20),
+        SiteSpec(
+            "news.example.com.cn",
+            pages=15,
+            robots="User-agent: *\nDisallow: /p/1\nCrawl-delay: 0.2\n",
+        ),
+        SiteSpec("b.example.co.uk", pages=10, extra_links=["http://a.example.co.uk/"]),
+        SiteSpec("a.example.co.uk", pages=5),
+        SiteSpec(
+            "blog.alice.github.io",
+            pages=8,
+            robots="User-agent: politecrawl\nDisallow: /\n\nUser-agent: *\nAllow: /\n",
+        ),
+        SiteSpec("forum.example.de", pages=12, robots=None),
+        SiteSpec(
+            "reviews.example.fr",
+            pages=10,
+            body_extra="<p>Contact: jean.dupont@example.fr, +33 6 12 34 56 78</p>",
+        ),
+        SiteSpec("busy.example.jp", pages=10, robots=None, robots_status=503),
+    ]

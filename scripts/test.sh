@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run the whole test suite.
+# pytest's "no tests collected" (exit 5) is a failure here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    else
+        echo "scripts/test.sh: please install: ${need_apt[*]}" >&2
+        exit 1
+    fi
+fi
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" = 5 ]; then
+    echo "scripts/test.sh: pytest collected no tests: failing" >&2
+    exit 1
+fi
+exit "$rc"

@@ -1,0 +1,52 @@
+"""Helpers for end-to-end tests: run real crawls in a subprocess, as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from politecrawl.sandbox import SandboxWeb
+
+CONTACT = "https://example.org/politecrawl-tests"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def crawl_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        env.pop(name, None)
+    return env
+
+
+def run_crawl(
+    web: SandboxWeb,
+    urls: list[str],
+    tmp_path: Path,
+    settings: dict[str, Any] | None = None,
+    *,
+    contact: str | None = CONTACT,
+    timeout: float = 180,
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """``politecrawl crawl URLS -o items.jsonl`` against the sandbox; returns (process, items)."""
+    output = tmp_path / "items.jsonl"
+    all_settings: dict[str, Any] = {
+        "POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}",
+        **web.settings(),
+        **(settings or {}),
+    }
+    if contact is not None:
+        all_settings.setdefault("POLITECRAWL_CONTACT", contact)
+    args = [sys.executable, "-m", "politecrawl.cli", "crawl", *urls, "-o", str(output)]
+    for name, value in all_settings.items():
+        args += ["-s", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
+    proc = subprocess.run(
+        args, capture_output=True, text=True, timeout=timeout, cwd=tmp_path, env=crawl_env()
+    )
+    items = []
+    if output.exists():
+        items = [json.loads(line) for line in output.read_text().splitlines() if line.strip()]
+    return proc, items

@@ -1,0 +1,109 @@
+"""Real crawls (subprocesses, as a user runs them) against the sandbox web."""
+
+import subprocess
+import sys
+
+from helpers import CONTACT, REPO, crawl_env, run_crawl
+
+from politecrawl import __version__
+from politecrawl.sandbox import SiteSpec
+
+
+def test_crawl_fetches_every_page_under_an_honest_identity(sandbox, tmp_path):
+    web = sandbox([SiteSpec("shop-a.com", pages=12), SiteSpec("news.example.com.cn", pages=6)])
+    proc, items = run_crawl(web, [web.url("shop-a.com"), web.url("news.example.com.cn")], tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = web.requests()
+    pages = {(r["site"], r["path"]) for r in seen if r["path"] != "/robots.txt"}
+    expected = {("shop-a.com", "/")} | {("shop-a.com", f"/p/{i}") for i in range(12)}
+    expected |= {("news.example.com.cn", "/")} | {("news.example.com.cn", f"/p/{i}") for i in range(6)}
+    assert pages == expected
+    # each page once, no duplicates
+    assert len([r for r in seen if r["path"] != "/robots.txt"]) == len(expected)
+    assert {r["ua"] for r in seen} == {f"politecrawl/{__version__} (+{CONTACT})"}
+    assert {r["client"] for r in seen} == {"127.0.0.1"}
+    assert {item["url"] for item in items} == {f"http://{s}{p}" for s, p in expected}
+    assert all(item["title"] and item["text"] and item["fetched_at"] for item in items)
+    # the per-site summary is printed
+    assert "shop-a.com" in proc.stdout and "example.com.cn" in proc.stdout
+
+
+def test_links_outside_the_seed_sites_are_not_followed(sandbox, tmp_path):
+    web = sandbox([
+        SiteSpec("b.example.co.uk", pages=2, extra_links=["http://a.example.co.uk/", "http://other.org/"]),
+        SiteSpec("a.example.co.uk", pages=2),
+        SiteSpec("other.org", pages=2),
+    ])
+    proc, _ = run_crawl(web, [web.url("b.example.co.uk")], tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sites = {r["site"] for r in web.requests()}
+    assert sites == {"b.example.co.uk", "a.example.co.uk"}  # one site: example.co.uk
+
+
+def test_missing_contact_refuses_to_start(sandbox, tmp_path):
+    web = sandbox([SiteSpec("shop-a.com", pages=2)])
+    proc, items = run_crawl(web, [web.url("shop-a.com")], tmp_path, contact=None)
+    assert proc.returncode == 2
+    assert "POLITECRAWL_CONTACT is not set" in proc.stderr
+    assert 'POLITECRAWL_CONTACT = "https://example.org/crawler"' in proc.stderr
+    assert web.requests() == []
+    assert items == []
+
+
+def test_unwritable_state_refuses_to_start(sandbox, tmp_path):
+    web = sandbox([SiteSpec("shop-a.com", pages=2)])
+    (tmp_path / "blocker").write_text("x")
+    proc, _ = run_crawl(
+        web, [web.url("shop-a.com")], tmp_path,
+        {"POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'blocker' / 'state.db'}"},
+    )
+    assert proc.returncode == 2
+    assert "cannot open the state store" in proc.stderr
+    assert web.requests() == []
+
+
+def test_bad_seed_is_named_and_skipped_and_nothing_to_crawl_is_said(sandbox, tmp_path):
+    web = sandbox([SiteSpec("shop-a.com", pages=1)])
+    proc, _ = run_crawl(web, ["not a url", "ftp://x.org/", web.url("shop-a.com")], tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "skipping 'not a url'" in proc.stderr
+    assert "skipping 'ftp://x.org/'" in proc.stderr
+    assert {r["path"] for r in web.requests()} >= {"/", "/p/0"}
+    proc, _ = run_crawl(web, ["nope"], tmp_path)
+    assert proc.returncode == 2
+    assert "nothing to crawl" in proc.stderr
+
+
+def test_scrapy_crawl_with_the_addon_in_a_project(sandbox, tmp_path):
+    """The one ADDONS line in a plain Scrapy project turns the stack on."""
+    web = sandbox([SiteSpec("shop-a.com", pages=3)])
+    (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = myproject_settings\n")
+    (tmp_path / "myproject_settings.py").write_text(
+        'SPIDER_MODULES = ["politecrawl.spiders"]\n'
+        'ADDONS = {"politecrawl.Addon": 100}\n'
+        f'POLITECRAWL_CONTACT = "{CONTACT}"\n'
+        f'POLITECRAWL_STATE = "sqlite:///{tmp_path / "state.db"}"\n'
+        'TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"\n'
+        f'POLITECRAWL_SANDBOX = "{web.address}"\n'
+    )
+    env = crawl_env()
+    env["PYTHONPATH"] = str(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "generic", "-a", f"urls={web.url('shop-a.com')}"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "politecrawl 0" in proc.stderr and "active as" in proc.stderr
+    pages = {r["path"] for r in web.requests() if r["path"] != "/robots.txt"}
+    assert pages == {"/", "/p/0", "/p/1", "/p/2"}
+    assert all(CONTACT in r["ua"] for r in web.requests())
+
+
+def test_demo_runs_offline(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "politecrawl.cli", "demo", "--dir", str(tmp_path / "demo")],
+        cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "all from 127.0.0.1" in proc.stdout
+    assert (tmp_path / "demo" / "items.jsonl").stat().st_size > 0

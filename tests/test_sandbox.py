@@ -1,0 +1,60 @@
+import base64
+import time
+import urllib.error
+import urllib.request
+
+from politecrawl.sandbox import SiteSpec
+
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def get(web, host, path):
+    request = urllib.request.Request(f"http://{web.address}{path}", headers={"Host": host, "User-Agent": "t/1"})
+    try:
+        with OPENER.open(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_pages_robots_routes_and_log(sandbox):
+    web = sandbox([
+        SiteSpec(
+            "shop-a.com", pages=3, robots="User-agent: *\nDisallow: /p/2\n",
+            headers={"X-Robots-Tag": "noai"},
+            routes={
+                "/busy": {"status": 429, "headers": {"Retry-After": "5"}, "times": 1},
+                "/bin*": {"body_b64": base64.b64encode(b"\x00\xff").decode()},
+            },
+        ),
+        SiteSpec("other.org", robots=None),
+    ])
+    status, headers, body = get(web, "shop-a.com", "/p/0")
+    assert status == 200 and b'href="/p/1"' in body and headers["X-Robots-Tag"] == "noai"
+    assert get(web, "shop-a.com", "/robots.txt")[2] == b"User-agent: *\nDisallow: /p/2\n"
+    assert get(web, "other.org", "/robots.txt")[0] == 404
+    status, headers, _ = get(web, "shop-a.com", "/busy")
+    assert (status, headers["Retry-After"]) == (429, "5")
+    status, headers, _ = get(web, "shop-a.com", "/busy")
+    assert status == 404  # the route applied to its first hit only
+    assert get(web, "shop-a.com", "/bin/x")[2] == b"\x00\xff"
+    assert get(web, "nowhere.net", "/")[0] == 404
+    log = web.requests()
+    assert [r["status"] for r in log if r["path"] == "/busy"] == [429, 404]
+    assert {r["ua"] for r in log} == {"t/1"}
+    assert all(r["client"] == "127.0.0.1" and r["bytes"] >= 0 for r in log)
+
+
+def test_update_and_schedule(sandbox):
+    web = sandbox([SiteSpec("shop-a.com", schedule=[[0.5, {"robots": "User-agent: *\nDisallow: /\n"}]])])
+    assert get(web, "shop-a.com", "/robots.txt")[2] == b"User-agent: *\nAllow: /\n"
+    deadline = time.time() + 10
+    while get(web, "shop-a.com", "/robots.txt")[2] != b"User-agent: *\nDisallow: /\n":
+        assert time.time() < deadline
+        time.sleep(0.1)
+    web.update("shop-a.com", latency=0.3)
+    started = time.time()
+    get(web, "shop-a.com", "/")
+    assert time.time() - started >= 0.3
+    web.add(SiteSpec("late.org", pages=1))
+    assert get(web, "late.org", "/p/0")[0] == 200

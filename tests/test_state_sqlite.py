@@ -1,0 +1,69 @@
+import multiprocessing
+
+import pytest
+
+from politecrawl.clock import FakeClock
+from politecrawl.state import SQLiteStateStore, StateStoreError, open_store
+
+
+def test_open_store_schemes(tmp_path):
+    assert open_store("memory://").url == "memory://"
+    store = open_store(f"sqlite:///{tmp_path / 'a' / 'state.db'}")
+    assert (tmp_path / "a" / "state.db").exists()
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with pytest.raises(StateStoreError, match="unknown scheme"):
+        open_store("postgres://x/y")
+
+
+def test_unwritable_state_location_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(StateStoreError) as info:
+        open_store(f"sqlite:///{blocker / 'state.db'}")
+    assert "cannot open the state store" in str(info.value)
+    assert "POLITECRAWL_STATE" in str(info.value)
+
+
+def test_ttl_follows_the_injected_clock(tmp_path):
+    clock = FakeClock()
+    store = SQLiteStateStore(tmp_path / "s.db", clock=clock)
+    store.set("k", "v", ttl=10)
+    clock.advance(9.9)
+    assert store.get("k") == "v"
+    clock.advance(0.2)
+    assert store.get("k") is None
+    assert store.set_if_absent("k", "w", ttl=5) is True
+    assert store.set_if_absent("k", "x") is False
+    assert store.get("k") == "w"
+
+
+def _hammer(path: str, worker: int, rounds: int) -> None:
+    store = SQLiteStateStore(path)
+    for i in range(rounds):
+        store.incr("counter")
+        store.hincr("hash", "field", 2)
+        store.append("log", {"worker": worker, "i": i})
+    store.close()
+
+
+def test_two_processes_writing_at_once(tmp_path):
+    path = str(tmp_path / "shared.db")
+    SQLiteStateStore(path).close()
+    rounds = 300
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_hammer, args=(path, w, rounds)) for w in (1, 2)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(120)
+        assert p.exitcode == 0
+    store = SQLiteStateStore(path)
+    assert store.get("counter") == repr(float(2 * rounds))
+    assert store.hgetall("hash") == {"field": repr(float(4 * rounds))}
+    entries = store.read_log("log")
+    assert len(entries) == 2 * rounds
+    ids = [entry_id for entry_id, _ in entries]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    for worker in ("1", "2"):
+        seq = [int(r["i"]) for _, r in entries if r["worker"] == worker]
+        assert seq == list(range(rounds))
