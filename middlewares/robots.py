@@ -23,7 +23,6 @@ from scrapy.http import HtmlResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor, task
 from twisted.internet.defer import Deferred
 
 from politecrawl.robots import (
@@ -185,7 +184,7 @@ class RobotsTxtMiddleware:
             # Another process fetches it now: wait for its record, up to the lease.
             deadline = clock() + self.LEASE
             while clock() < deadline:
-                await maybe_deferred_to_future(task.deferLater(reactor, 0.2, lambda: None))
+                await _sleep(0.2)
                 stored = load_record(store, origin)
                 if stored is not None and not stored.expired(clock()):
                     self.runtime.inc_stat("robots/from_store")
@@ -402,6 +401,12 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
                 "directives are not recorded on them (declare the field)", type(o).__name__, ITEM_FIELD,
             )
         return o
+
+
+async def _sleep(seconds: float) -> None:
+    from twisted.internet import reactor, task  # noqa: PLC0415 - the installed reactor only
+
+    await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
 
 
 def _site(response: Response | None) -> str:

@@ -20,10 +20,14 @@ logger = logging.getLogger("politecrawl")
 COMPONENTS: list[tuple[str, str, int]] = [
     ("EXTENSIONS", "politecrawl.middlewares.core.PolitecrawlCore", 0),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.core.IdentityMiddleware", 990),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsTxtMiddleware", 100),
+    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsPageMiddleware", 950),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).
-REPLACED: list[tuple[str, str]] = []
+REPLACED: list[tuple[str, str]] = [
+    ("DOWNLOADER_MIDDLEWARES", "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"),
+]
 
 #: Plain settings the add-on sets at "addon" priority (a project may override).
 SETTINGS = {
@@ -31,8 +35,8 @@ SETTINGS = {
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,
-    # Until politecrawl's own robots.txt middleware replaces it, Scrapy's obeys.
-    "ROBOTSTXT_OBEY": True,
+    # politecrawl's RobotsTxtMiddleware replaces Scrapy's (which fails open).
+    "ROBOTSTXT_OBEY": False,
 }
 
 

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..config import ConfigError
+
 __all__ = ["RobotsConfig", "RobotsConfigError"]
 
 DAY = 86_400.0
 
 
-class RobotsConfigError(ValueError):
+class RobotsConfigError(ConfigError):
     """A robots setting has a value politecrawl cannot use."""
 
 
