@@ -23,6 +23,7 @@ from scrapy.http import HtmlResponse
 from scrapy.http.request import NO_CALLBACK
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from politecrawl.robots import (
@@ -96,6 +97,7 @@ class RobotsTxtMiddleware:
         self._origins: dict[str, _Origin] = {}
         self._waiters: dict[str, list[Deferred[None]]] = {}
         self._evidence: Counter[tuple[str, str, Verdict]] = Counter()
+        self._unflushed = 0
         self._stops_noted: set[tuple[str, str]] = set()
 
     @classmethod
@@ -110,10 +112,12 @@ class RobotsTxtMiddleware:
     async def process_request(self, request: Request) -> Request | None:
         if _FETCH_META in request.meta:
             return None
+        if urlparse_cached(request).scheme not in ("http", "https"):
+            return None  # data:, file: ... nothing robots.txt can say
         try:
             origin = origin_key(request.url)
         except InvalidURL:
-            return None  # not http(s): data:, file: ... nothing robots.txt can say
+            raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
         try:
             state, waited = await self._state_for(origin)
         except StateStoreError as exc:
@@ -310,11 +314,12 @@ class RobotsTxtMiddleware:
     # -- evidence -----------------------------------------------------------
     def _note(self, origin: str, version: str, verdict: Verdict) -> None:
         self._evidence[(origin, version, verdict)] += 1
-        if sum(self._evidence.values()) >= self.FLUSH_EVERY:
+        self._unflushed += 1
+        if self._unflushed >= self.FLUSH_EVERY:
             self.flush_evidence()
 
     def flush_evidence(self) -> None:
-        counts, self._evidence = self._evidence, Counter()
+        counts, self._evidence, self._unflushed = self._evidence, Counter(), 0
         try:
             for (origin, version, verdict), n in counts.items():
                 note_decision(self.runtime.store, origin, version, verdict, n)
