@@ -11,6 +11,7 @@ what the spider produced from a page. All decisions live in the core.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -351,6 +352,9 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
         self.runtime = Runtime.of(crawler)
         self.bot_name = self.runtime.config.bot_name
         self.drop_noindex = self.runtime.config.purpose == "search"
+        # Only pages that can hold a robots <meta> are searched with XPath.
+        names = b"robots|" + re.escape(self.bot_name.encode())
+        self._maybe_meta = re.compile(rb"<meta[^>]*?name\s*=\s*[\"']?\s*(?:" + names + rb")", re.I).search
 
     def process_spider_output(self, response: Response | None, result: Iterable[Any]) -> Iterable[Any]:
         found = self._directives(response)
@@ -371,7 +375,7 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
             return None
         headers = [v.decode("latin-1") for v in response.headers.getlist(b"X-Robots-Tag")]
         metas: list[tuple[str, str]] = []
-        if isinstance(response, HtmlResponse):
+        if isinstance(response, HtmlResponse) and self._maybe_meta(response.body):
             for meta in response.xpath("//meta[@name]"):
                 metas.append((meta.attrib.get("name", ""), meta.attrib.get("content", "")))
         found = page_directives(headers, metas, self.bot_name)
