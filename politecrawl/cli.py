@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .config import ConfigError, PolitecrawlConfig
+from .robots import RobotsConfig
 from .sites import InvalidURL, site_key
 from .state import StateStoreError, open_store
 
@@ -62,6 +63,7 @@ def build_settings(overrides: dict[str, Any], output: str | None) -> Any:
 def preflight(settings: Any) -> PolitecrawlConfig:
     """Check the core settings and the state store before Scrapy starts."""
     config = PolitecrawlConfig.from_settings(settings)
+    RobotsConfig.from_settings(settings.get, bot_name=config.bot_name)
     store = open_store(config.state_url)
     store.close()
     return config

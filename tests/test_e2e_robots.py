@@ -264,5 +264,6 @@ def test_noindex_items_kept_out_for_the_search_purpose(sandbox, tmp_path):
 def test_bad_setting_is_named(sandbox, tmp_path):
     web = sandbox([SiteSpec("x.test", pages=1)])
     proc, _ = run_crawl(web, [web.url("x.test")], tmp_path, {"POLITECRAWL_MAX_CRAWL_DELAY": "-5"})
-    assert "POLITECRAWL_MAX_CRAWL_DELAY (-5.0) must be" in proc.stderr
+    assert proc.returncode == 2
+    assert "POLITECRAWL_MAX_CRAWL_DELAY (-5.0) must be a finite number of seconds, more than 0" in proc.stderr
     assert pages_of(web, "x.test") == []
