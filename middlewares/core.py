@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 
@@ -44,30 +44,15 @@ class PolitecrawlCore:
         self.runtime.stats.set_value("politecrawl/crawl_id", self.runtime.crawl_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        waiting = waiting_by_site(self.crawler)
-        for site, count in waiting.items():
-            self.runtime.tallies.add(site, "waiting", count)
+        tallies = self.runtime.tallies
+        waiting = {site: tallies.get(site, "waiting") for site in tallies.sites()}
+        waiting = {site: n for site, n in waiting.items() if n}
         if waiting:
             logger.info(
                 "politecrawl: %d requests still wait for their sites' budget or pause: %s",
                 sum(waiting.values()),
                 ", ".join(f"{site} {n}" for site, n in sorted(waiting.items())),
             )
-
-
-def waiting_by_site(crawler: Crawler) -> dict[str, int]:
-    """Requests still queued per site in the paced frontier (memory and disk)."""
-    scheduler = getattr(getattr(crawler, "engine", None), "scheduler", None) or getattr(
-        getattr(getattr(crawler, "engine", None), "_slot", None), "scheduler", None
-    )
-    counts: dict[str, int] = {}
-    for name in ("mqs", "dqs"):
-        queue: Any = getattr(scheduler, name, None)
-        by_site = getattr(queue, "waiting_by_site", None)
-        if by_site is not None:
-            for site, n in by_site().items():
-                counts[site] = counts.get(site, 0) + n
-    return counts
 
 
 class IdentityMiddleware:

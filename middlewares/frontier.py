@@ -173,6 +173,8 @@ class PacedPriorityQueue:
     def close(self) -> dict[str, list[int]]:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()
+        for site, count in self.waiting_by_site().items():
+            self.runtime.tallies.add(site, "waiting", count)
         state = {origin: queue.close() for origin, queue in self.queues.items()}
         self.queues.clear()
         return state

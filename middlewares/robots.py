@@ -62,6 +62,7 @@ META_EVIDENCE = "politecrawl_robots"
 ITEM_FIELD = "politecrawl_robots"
 _FETCH_META = "_politecrawl_robots_fetch"
 _REQUEUED_META = "_politecrawl_robots_requeued"
+_KNOWN, _WAITED, _FETCHED = "known", "waited", "fetched"
 
 
 def robots_url(origin: str) -> str:
@@ -97,6 +98,7 @@ class RobotsTxtMiddleware:
         self.config = config
         self._origins: dict[str, _Origin] = {}
         self._waiters: dict[str, list[Deferred[None]]] = {}
+        self._failed: dict[str, Exception] = {}
         self._evidence: Counter[tuple[str, str, Verdict]] = Counter()
         self._unflushed = 0
         self._stops_noted: set[tuple[str, str]] = set()
@@ -120,7 +122,7 @@ class RobotsTxtMiddleware:
         except InvalidURL:
             raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
         try:
-            state, waited = await self._state_for(origin)
+            state, role = await self._state_for(origin)
         except StateStoreError as exc:
             self.runtime.log_once(
                 ("robots-store", origin), logging.ERROR,
@@ -131,8 +133,8 @@ class RobotsTxtMiddleware:
         if state.skip is not None:
             raise self.runtime.refuse(request, component=COMPONENT, reason=state.skip)
         verdict = state.rules.allowed(request.url)
-        self._note(origin, state.rules.version, verdict)
         if not verdict.allowed:
+            self._note(origin, state.rules.version, verdict)
             reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
             raise self.runtime.refuse(request, component=COMPONENT, reason=reason)
         request.meta[META_EVIDENCE] = {
@@ -141,50 +143,64 @@ class RobotsTxtMiddleware:
             "fetched_at": state.rules.fetched_at,
             "rule": verdict.rule,
         }
-        if waited and state.paced and not request.meta.get(_REQUEUED_META):
-            # It passed the frontier before robots.txt set the origin's pace:
-            # back to the frontier, which now knows the pace.
+        requeue = role == _FETCHED or (
+            role == _WAITED and state.paced and not request.meta.get(_REQUEUED_META)
+        )
+        if requeue:
+            # Back to the frontier: either this request's turn (budget, pace) went
+            # to the robots.txt fetch it triggered, or it passed the frontier
+            # before robots.txt set the origin's pace.
             self.runtime.inc_stat("robots/requeued")
             return request.replace(dont_filter=True, meta={**request.meta, _REQUEUED_META: True})
+        self._note(origin, state.rules.version, verdict)
         self.runtime.inc_stat("robots/allowed")
         return None
 
     # -- one robots.txt per origin ------------------------------------------
-    async def _state_for(self, origin: str) -> tuple[_Origin, bool]:
+    async def _state_for(self, origin: str) -> tuple[_Origin, str]:
         """The origin's robots state, fetching or refreshing it first if needed.
 
-        Returns ``(state, waited)``: *waited* is true when this request had to
-        wait for a robots.txt fetch. Concurrent callers share one fetch.
+        Returns ``(state, role)``: ``_KNOWN`` (no wait), ``_WAITED`` (waited for
+        a fetch or the store), ``_FETCHED`` (this request's turn was given to
+        the robots.txt fetch). Concurrent callers share one fetch.
         """
         now = self.runtime.clock()
         state = self._origins.get(origin)
         if state is not None and not state.record.expired(now) and (
             state.rules_key == state.record.rules_key(now, self.config)
         ):
-            return state, False
+            return state, _KNOWN
         waiters = self._waiters.get(origin)
         if waiters is not None:
             waiter: Deferred[None] = Deferred()
             waiters.append(waiter)
             await maybe_deferred_to_future(waiter)
+            failure = self._failed.get(origin)
+            if failure is not None:
+                raise failure
             state = self._origins.get(origin)
-            if state is None:
+            if state is None:  # pragma: no cover - a failure is always recorded
                 raise StateStoreError("the robots.txt fetch this request waited for failed")
-            return state, True
+            return state, _WAITED
         self._waiters[origin] = []
+        self._failed.pop(origin, None)
         try:
-            state = await self._refresh(origin, state)
+            state, fetched = await self._refresh(origin, state)
+        except Exception as exc:
+            self._failed[origin] = exc
+            raise
         finally:
             for waiter in self._waiters.pop(origin):
                 waiter.callback(None)
-        return state, True
+        return state, _FETCHED if fetched else _WAITED
 
-    async def _refresh(self, origin: str, current: _Origin | None) -> _Origin:
+    async def _refresh(self, origin: str, current: _Origin | None) -> tuple[_Origin, bool]:
+        """Install the stored record if fresh, else fetch; ``(state, fetched)``."""
         store, clock = self.runtime.store, self.runtime.clock
         stored = load_record(store, origin)
         if stored is not None and not stored.expired(clock()):
             self.runtime.inc_stat("robots/from_store")
-            return self._install(origin, stored)
+            return self._install(origin, stored), False
         if not claim_fetch(store, origin, self.runtime.crawl_id, self.LEASE):
             # Another process fetches it now: wait for its record, up to the lease.
             deadline = clock() + self.LEASE
@@ -193,7 +209,7 @@ class RobotsTxtMiddleware:
                 stored = load_record(store, origin)
                 if stored is not None and not stored.expired(clock()):
                     self.runtime.inc_stat("robots/from_store")
-                    return self._install(origin, stored)
+                    return self._install(origin, stored), False
         previous = stored if stored is not None else (current.record if current else None)
         try:
             outcome = await self._fetch(origin)
@@ -202,10 +218,15 @@ class RobotsTxtMiddleware:
         finally:
             release_fetch(store, origin)
         self._count_fetch(record, refreshed=previous is not None)
-        return self._install(origin, record)
+        return self._install(origin, record), True
 
     async def _fetch(self, origin: str) -> FetchOutcome:
-        """Download robots.txt, following up to ``max_redirects`` redirects (any host)."""
+        """Download robots.txt, following up to ``max_redirects`` redirects (any host).
+
+        The first request uses the turn (budget, pace) of the page request that
+        triggered the fetch, which goes back to the frontier; each redirect hop
+        takes a turn of its own from the pacer (it bypasses the frontier).
+        """
         clock = self.runtime.clock
         url = robots_url(origin)
         redirects = 0
@@ -222,6 +243,9 @@ class RobotsTxtMiddleware:
                     "handle_httpstatus_all": True,
                 },
             )
+            if redirects:
+                # A stopped site raises IgnoreRequest to the caller.
+                await self.runtime.wait_for_turn(request, component=COMPONENT)
             try:
                 response = await self.crawler.engine.download_async(request)
             except IgnoreRequest:

@@ -51,3 +51,13 @@ def make_cookie_domain_splitter_offline() -> None:
             cache_dir=None,
             include_psl_private_domains=True,
         )
+
+
+async def sleep(seconds: float) -> None:
+    """Wait on the running reactor from an ``async def`` Scrapy component."""
+    from twisted.internet import reactor  # noqa: PLC0415
+    from twisted.internet.task import deferLater  # noqa: PLC0415
+
+    from scrapy.utils.defer import maybe_deferred_to_future  # noqa: PLC0415
+
+    await maybe_deferred_to_future(deferLater(reactor, max(0.0, seconds), lambda: None))

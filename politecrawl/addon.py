@@ -20,6 +20,7 @@ logger = logging.getLogger("politecrawl")
 COMPONENTS: list[tuple[str, str, int]] = [
     ("EXTENSIONS", "politecrawl.middlewares.core.PolitecrawlCore", 0),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.core.IdentityMiddleware", 990),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.budget.BudgetMiddleware", 980),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsTxtMiddleware", 100),
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsPageMiddleware", 950),
 ]

@@ -18,6 +18,15 @@ from .state import StateStoreError, open_store
 
 DEMO_CONTACT = "https://example.org/politecrawl-demo"
 DEMO_DIR = Path(".politecrawl") / "demo"
+DEMO_TRAFFIC = {
+    "shop-a.com": {"requests_per_day": 3_000_000, "source": "demo estimate"},
+    "example.com.cn": {"requests_per_day": 2_000_000, "source": "demo estimate"},
+    "example.co.uk": {"requests_per_day": 1_000_000, "source": "demo estimate"},
+    "alice.github.io": {"requests_per_day": 50_000, "source": "demo estimate"},
+    "example.de": {"requests_per_day": 40_000, "source": "demo estimate"},
+    "example.fr": {"requests_per_day": 1_000_000, "source": "demo estimate"},
+    "example.jp": {"requests_per_day": 1_000_000, "source": "demo estimate"},
+}
 
 
 # -- crawl ---------------------------------------------------------------------
@@ -141,6 +150,10 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"politecrawl demo: a sandbox web of {len(sites)} sites on {web.address}", file=out)
         overrides = {
             "POLITECRAWL_CONTACT": DEMO_CONTACT,
+            # the demo web's traffic estimates; one small site stays budget-bound
+            "POLITECRAWL_SITE_TRAFFIC": json.dumps(DEMO_TRAFFIC),
+            "POLITECRAWL_MAX_SITE_RATE": "5",
+            "CLOSESPIDER_TIMEOUT": str(args.seconds),
             "POLITECRAWL_STATE": f"sqlite:///{workdir / 'state.db'}",
             "LOG_LEVEL": args.loglevel,
             **web.settings(),
@@ -201,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="crawl a local sandbox web (offline, embedded defaults)")
     demo.add_argument("--dir", default=str(DEMO_DIR), help="where items and state go")
     demo.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
+    demo.add_argument("--seconds", type=int, default=20,
+                      help="stop after this long; what still waits for its budget is reported")
     demo.add_argument("-L", "--loglevel", default="WARNING")
     demo.set_defaults(func=cmd_demo)
 

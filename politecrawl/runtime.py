@@ -74,6 +74,7 @@ class Runtime:
         self.stats = stats
         self.crawl_id = crawl_id or new_crawl_id(clock())
         self.pacer = Pacer()
+        self.budget: Any = None  # the BudgetLedger, once the budget component is on
         self.tallies = SiteTallies()
         self._logged: set[Any] = set()
 
@@ -91,6 +92,28 @@ class Runtime:
     def site_and_origin(url: str) -> tuple[str, str]:
         """``(site_key, origin_key)`` of a URL; raises :class:`InvalidURL`."""
         return site_key(url), origin_key(url)
+
+    async def wait_for_turn(self, request: Request, *, component: str) -> None:
+        """Wait until the pacer lets one request to *request*'s site go, and spend it.
+
+        For the few requests that do not pass through the frontier (robots.txt,
+        tdmrep.json fetches): they are charged to the same budget and obey the
+        same pauses and stops. Raises :class:`IgnoreRequest` if the site is stopped.
+        """
+        from ._scrapy_compat import sleep  # noqa: PLC0415 - needs the reactor
+
+        site, origin = self.site_and_origin(request.url)
+        while True:
+            wait = self.pacer.acquire(site, origin, self.clock())
+            if wait == 0.0:
+                return
+            if wait == float("inf"):
+                stop = self.pacer.stopped(site)
+                raise self.refuse(
+                    request, component=component, reason=f"stopped-{stop.source if stop else 'site'}",
+                    site=site,
+                )
+            await sleep(min(wait, 1.0))
 
     # -- logging and counting -------------------------------------------
     def log_once(self, key: Any, level: int, msg: str, *args: Any) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from politecrawl.sandbox import SandboxWeb  # noqa: E402
+from redis_server import INSTALL_HINT, RedisServer  # noqa: E402
 
 
 @pytest.fixture
@@ -23,3 +26,44 @@ def sandbox():
     yield start
     for web in webs:
         web.stop()
+
+
+# -- Redis (issue 7) -------------------------------------------------------------
+@pytest.fixture(scope="session")
+def redis_server_url():
+    """URL of a Redis for the whole session: ``REDIS_URL``, else our own ``redis-server``.
+
+    Fails (does not skip) when neither is available: CI must run the Redis tests.
+    """
+    env_url = os.environ.get("REDIS_URL")
+    if env_url:
+        yield env_url
+        return
+    try:
+        server = RedisServer()
+    except FileNotFoundError:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    try:
+        server.start()
+    except Exception as exc:
+        server.close()
+        pytest.fail(f"could not start redis-server: {exc}. {INSTALL_HINT}", pytrace=False)
+    yield server.url
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server_url):
+    """A Redis state URL with a key prefix of its own; its keys are deleted afterwards."""
+    import redis  # noqa: PLC0415 - only Redis tests need the client
+
+    prefix = f"pctest:{uuid.uuid4().hex[:12]}:"
+    sep = "&" if "?" in redis_server_url else "?"
+    yield f"{redis_server_url}{sep}prefix={prefix}"
+    client = redis.Redis.from_url(redis_server_url)
+    try:
+        names = list(client.scan_iter(match=prefix + "*", count=1000))
+        if names:
+            client.delete(*names)
+    finally:
+        client.close()

@@ -35,6 +35,10 @@ def run_crawl(
     output = tmp_path / "items.jsonl"
     all_settings: dict[str, Any] = {
         "POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}",
+        # budgets that do not bind, unless a test sets its own
+        "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
+        "POLITECRAWL_MAX_SITE_RATE": "1000",
+        "POLITECRAWL_BURST": "50",
         **web.settings(),
         **(settings or {}),
     }

@@ -85,6 +85,8 @@ def test_scrapy_crawl_with_the_addon_in_a_project(sandbox, tmp_path):
         f'POLITECRAWL_STATE = "sqlite:///{tmp_path / "state.db"}"\n'
         'TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"\n'
         f'POLITECRAWL_SANDBOX = "{web.address}"\n'
+        'POLITECRAWL_MAX_SITE_RATE = 100\n'
+        'POLITECRAWL_DEFAULT_DAILY_REQUESTS = 1e12\n'
     )
     env = crawl_env()
     env["PYTHONPATH"] = str(tmp_path)
@@ -107,3 +109,24 @@ def test_demo_runs_offline(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "all from 127.0.0.1" in proc.stdout
     assert (tmp_path / "demo" / "items.jsonl").stat().st_size > 0
+
+
+def test_environment_proxy_is_honoured_as_in_plain_scrapy(sandbox, tmp_path):
+    """Without the sandbox resolver, http_proxy from the environment carries every request.
+
+    The sandbox doubles as the forward proxy here: it answers absolute-URI requests.
+    """
+    web = sandbox([SiteSpec("shop-a.com", pages=2)])
+    output = tmp_path / "items.jsonl"
+    env = crawl_env()
+    env["http_proxy"] = f"http://{web.address}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "politecrawl.cli", "crawl", "http://shop-a.com/", "-o", str(output),
+         "-s", f"POLITECRAWL_CONTACT={CONTACT}", "-s", f"POLITECRAWL_STATE=sqlite:///{tmp_path / 's.db'}",
+         "-s", "POLITECRAWL_MAX_SITE_RATE=100", "-s", "POLITECRAWL_DEFAULT_DAILY_REQUESTS=1e12"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = web.requests()
+    assert {r["path"] for r in seen} >= {"/robots.txt", "/", "/p/0", "/p/1"}
+    assert all(r["proxied"] for r in seen)

@@ -100,6 +100,9 @@ class SandboxResource(resource.Resource):
     # -- dispatch --------------------------------------------------------
     def render(self, request: server.Request) -> bytes | int:
         path = request.uri.decode("latin-1")
+        proxied = path.startswith(("http://", "https://"))
+        if proxied:  # a forward-proxy request: GET http://host/path
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
         if path.startswith("/__sandbox__/"):
             return self._control(request, path)
         host = (request.getHeader("host") or "").split(":")[0].lower().rstrip(".")
@@ -114,6 +117,7 @@ class SandboxResource(resource.Resource):
             "status": status,
             "bytes": 0 if abort else len(body),
             "client": request.getClientAddress().host,
+            "proxied": proxied,
         }
         self.state.log.append(record)
         if abort:

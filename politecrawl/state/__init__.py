@@ -25,8 +25,9 @@ DEFAULT_STATE_URL = "sqlite:///.politecrawl/state.db"
 def open_store(url: str, clock: Clock = time.time) -> StateStore:
     """Open the state store named by *url* and check that it is writable.
 
-    ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` and
-    ``memory://`` are understood. Raises :class:`StateStoreError` with the
+    ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
+    ``memory://`` and ``redis://host:port/db?prefix=...`` (also ``rediss://``,
+    ``unix://``; see ``docs/state.md``) are understood. Raises :class:`StateStoreError` with the
     reason when the store cannot be opened or written (politecrawl fails
     closed on that).
     """

@@ -21,6 +21,7 @@ operation              Redis equivalent
 ``append``             XADD
 ``read_log``           XRANGE
 ``keys``               SCAN MATCH prefix*
+``take_tokens``        EVALSHA (one Lua script)
 =====================  ==================
 
 Values are text (callers encode JSON themselves). Keys are plain strings; by
@@ -109,6 +110,36 @@ class StateStore(ABC):
     @abstractmethod
     def keys(self, prefix: str) -> list[str]:
         """Return the keys (of any type) that start with *prefix*."""
+
+    # -- budgets ---------------------------------------------------------
+    @abstractmethod
+    def take_tokens(
+        self,
+        key: str,
+        now: float,
+        rate: float,
+        burst: float,
+        cost: float = 1.0,
+        *,
+        initial: float = 1.0,
+    ) -> tuple[bool, float]:
+        """Take *cost* tokens from the token bucket at *key*, atomically.
+
+        The bucket is a hash with the fields ``tokens`` and ``updated_at``. It
+        is refilled at *rate* tokens per second up to *burst*, from
+        ``updated_at`` to *now*; a *now* earlier than ``updated_at`` (a clock
+        that jumped backwards, or a node whose clock lags) refills nothing.
+        A bucket that does not exist starts with ``min(initial, burst)``
+        tokens: by default 1, never a fresh burst, so that a restart, a new
+        node or a lost key cannot buy a site extra traffic.
+
+        Returns ``(granted, wait)``: whether *cost* was taken, and when not,
+        the seconds until *cost* would be available at *rate* (``inf`` if
+        never). The whole read-refill-take-write step is one atomic
+        operation, so any number of processes sharing the store together
+        never take more than ``initial + rate × elapsed`` tokens.
+        The rule is :func:`politecrawl.state.tokens.take`.
+        """
 
     # -- life cycle ------------------------------------------------------
     def check_writable(self) -> None:

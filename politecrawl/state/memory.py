@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Mapping
 
+from . import tokens as _tokens
 from .base import Clock, Scalar, StateStore
 
 
@@ -106,6 +107,30 @@ class MemoryStateStore(StateStore):
 
     def keys(self, prefix: str) -> list[str]:
         with self._lock:
-            names = [k for k in self._strings if self._live(k) is not None]
+            names = [k for k in list(self._strings) if self._live(k) is not None]
             names += list(self._hashes) + list(self._logs)
         return sorted({k for k in names if k.startswith(prefix)})
+
+    def take_tokens(
+        self,
+        key: str,
+        now: float,
+        rate: float,
+        burst: float,
+        cost: float = 1.0,
+        *,
+        initial: float = 1.0,
+    ) -> tuple[bool, float]:
+        _tokens.check_bucket_args(rate, burst, cost, initial)
+        with self._lock:
+            bucket = self._hashes.setdefault(key, {})
+            old_tokens = bucket.get("tokens")
+            old_updated = bucket.get("updated_at")
+            granted, wait, tokens, updated_at = _tokens.take(
+                None if old_tokens is None else float(old_tokens),
+                None if old_updated is None else float(old_updated),
+                float(now), rate, burst, cost, initial,
+            )
+            bucket["tokens"] = repr(tokens)
+            bucket["updated_at"] = repr(updated_at)
+        return granted, wait

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import tokens as _tokens
 from .base import Clock, Scalar, StateStore, StateStoreError
 
 _SCHEMA = """
@@ -181,6 +182,39 @@ class SQLiteStateStore(StateStore):
             (log, int(after) if after else 0, -1 if limit is None else limit),
         )
         return [(f"{row_id:020d}", json.loads(record)) for row_id, record in rows]
+
+    # -- budgets ---------------------------------------------------------
+    def take_tokens(
+        self,
+        key: str,
+        now: float,
+        rate: float,
+        burst: float,
+        cost: float = 1.0,
+        *,
+        initial: float = 1.0,
+    ) -> tuple[bool, float]:
+        _tokens.check_bucket_args(rate, burst, cost, initial)
+        # One BEGIN IMMEDIATE transaction: the read and the write cannot be
+        # interleaved with another process's take.
+        with self._write() as db:
+            fields = dict(
+                db.execute(
+                    "SELECT field, value FROM hashes WHERE key = ? AND field IN ('tokens', 'updated_at')",
+                    (key,),
+                ).fetchall()
+            )
+            old_tokens, old_updated = fields.get("tokens"), fields.get("updated_at")
+            granted, wait, tokens, updated_at = _tokens.take(
+                None if old_tokens is None else float(old_tokens),
+                None if old_updated is None else float(old_updated),
+                float(now), rate, burst, cost, initial,
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
+                [(key, "tokens", repr(tokens)), (key, "updated_at", repr(updated_at))],
+            )
+        return granted, wait
 
     # -- keys ------------------------------------------------------------
     def keys(self, prefix: str) -> list[str]:

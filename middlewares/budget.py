@@ -1,0 +1,134 @@
+"""Scrapy glue of the traffic budget: plug the ledger into the pacer, feed it responses."""
+
+from __future__ import annotations
+
+import logging
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from politecrawl.budget import (
+    DEFAULT_DAILY_REQUESTS,
+    BudgetLedger,
+    BudgetSettings,
+    SiteBudget,
+    load_estimates,
+)
+from politecrawl.config import ConfigError
+from politecrawl.runtime import Runtime
+from politecrawl.sites import InvalidURL, site_key
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger("politecrawl.budget")
+
+
+def _positive(settings: BaseSettings, name: str, default: float) -> float:
+    raw = settings.get(name, default)
+    try:
+        value = float(Fraction(str(raw).strip())) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ConfigError(f"{name} ({raw!r}) must be a number") from None
+    if not value > 0:
+        raise ConfigError(f"{name} ({raw!r}) must be more than 0")
+    return value
+
+
+def budget_settings(settings: BaseSettings) -> BudgetSettings:
+    share = _positive(settings, "POLITECRAWL_LOAD_SHARE", 1 / 3)
+    if share > 1:
+        raise ConfigError(f"POLITECRAWL_LOAD_SHARE ({share}) must be at most 1 (a share of the traffic)")
+    return BudgetSettings(
+        share=share,
+        default_daily_requests=_positive(
+            settings, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", DEFAULT_DAILY_REQUESTS
+        ),
+        max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", 1.0),
+        burst=_positive(settings, "POLITECRAWL_BURST", 2.0),
+    )
+
+
+class BudgetMiddleware:
+    """Downloader middleware: the budget's eyes (response times, errors, bytes)."""
+
+    def __init__(self, runtime: Runtime, ledger: BudgetLedger) -> None:
+        self.runtime = runtime
+        self.ledger = ledger
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BudgetMiddleware:
+        if not crawler.settings.getbool("POLITECRAWL_BUDGET_ENABLED", True):
+            raise NotConfigured("POLITECRAWL_BUDGET_ENABLED is off")
+        runtime = Runtime.of(crawler)
+        settings = budget_settings(crawler.settings)
+        estimates = load_estimates(crawler.settings.get("POLITECRAWL_SITE_TRAFFIC"))
+        ledger = BudgetLedger(runtime.store, estimates, settings)
+        mw = cls(runtime, ledger)
+        ledger.on_new_site = mw._announce
+        runtime.pacer.budget = ledger
+        runtime.budget = ledger
+        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
+        logger.info(
+            "politecrawl budget: share %.4g of each site's daily traffic, at most %.4g req/s per "
+            "site, burst %.4g; %d site estimate(s) given, %.0f requests/day assumed otherwise",
+            settings.share, settings.max_site_rate, settings.burst, len(estimates),
+            settings.default_daily_requests,
+        )
+        return mw
+
+    def _announce(self, budget: SiteBudget) -> None:
+        estimate = budget.estimate
+        self.runtime.inc_stat("budget/sites")
+        self.runtime.tallies.add(budget.site, "cap_per_day", round(budget.cap * 86_400))
+        logger.info(
+            "politecrawl budget: %s: ~%.0f requests/day (%s)%s -> cap %.0f requests/day "
+            "(%.4g req/s)",
+            budget.site,
+            estimate.requests_per_day,
+            estimate.source,
+            f", {estimate.bytes_per_day:.0f} bytes/day" if estimate.bytes_per_day else "",
+            budget.cap * 86_400,
+            budget.cap,
+        )
+
+    def _observe(self, request: Request, *, error: bool, nbytes: int = 0) -> None:
+        try:
+            site = site_key(request.url)
+        except InvalidURL:
+            return
+        latency = request.meta.get("download_latency")
+        if self.ledger.observe(site, self.runtime.clock(), latency=latency, error=error,
+                               nbytes=nbytes):
+            self.runtime.inc_stat("budget/slowdowns")
+            self.runtime.tallies.add(site, "slowdowns")
+            self.runtime.log_once(
+                ("strain", site), logging.INFO,
+                "politecrawl budget: %s shows strain (slow answers or errors): its rate is "
+                "lowered, and recovers slowly", site,
+            )
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        self._observe(request, error=response.status >= 500, nbytes=len(response.body))
+        return response
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> None:
+        self._observe(request, error=True)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.ledger.ledger_errors:
+            self.runtime.stats.set_value("politecrawl/budget/ledger_errors", self.ledger.ledger_errors)
+        for site, budget in sorted(self.ledger.sites.items()):
+            logger.info(
+                "politecrawl budget: %s: cap %.4g req/s, rate at the end %.4g req/s",
+                site, budget.cap, budget.rate,
+            )

@@ -1,0 +1,133 @@
+"""The per-site traffic budget: a share of the site's daily traffic, spent evenly.
+
+cap (requests/s) = min(share × estimated requests per day / 86,400,
+                       POLITECRAWL_MAX_SITE_RATE)
+
+Each site has one token bucket in the state store (``budget:<site>``),
+refilled at the site's current rate up to ``burst`` tokens, and a request is
+sent only after a token was taken from it in one atomic store operation. So,
+from the site's side, over any window W it receives at most
+``rate × W + burst`` requests from us — across restarts (the bucket persists;
+a new bucket starts with one token, not a burst) and across processes
+sharing the store. A crash loses no record: the token is taken *before* the
+request is sent (crash bound: 0 unrecorded requests).
+
+The current rate is the cap, lowered by strain (:mod:`.strain`) and, where a
+bytes-per-day estimate exists, by the byte budget: rate ≤ share × bytes per
+day / 86,400 / (average bytes per response so far).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..state import StateStore, StateStoreError
+from .estimates import TrafficEstimate
+from .strain import StrainController
+
+__all__ = ["BudgetLedger", "BudgetSettings", "SiteBudget"]
+
+logger = logging.getLogger("politecrawl.budget")
+
+DAY = 86_400.0
+#: How long to wait before asking an unreadable ledger again (fail closed).
+LEDGER_RETRY = 1.0
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    share: float = 1 / 3
+    default_daily_requests: float = 10_000
+    max_site_rate: float = 1.0
+    burst: float = 2.0
+
+
+class SiteBudget:
+    """What one site may get: its estimate, cap, current rate and byte average."""
+
+    __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "bytes_seen", "responses",
+                 "hint")
+
+    def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings) -> None:
+        self.site = site
+        self.estimate = estimate
+        self.cap = min(settings.share * estimate.requests_per_day / DAY, settings.max_site_rate)
+        self.byte_rate = (
+            settings.share * estimate.bytes_per_day / DAY if estimate.bytes_per_day else None
+        )
+        self.strain = StrainController(self.cap)
+        self.bytes_seen = 0.0
+        self.responses = 0
+        self.hint = 0.0  # earliest time the last refusal said a token would be there
+
+    @property
+    def rate(self) -> float:
+        rate = self.strain.rate
+        if self.byte_rate is not None and self.responses:
+            rate = min(rate, self.byte_rate / max(1.0, self.bytes_seen / self.responses))
+        return rate
+
+
+class BudgetLedger:
+    """The :class:`~politecrawl.pacing.BudgetGate` backed by the state store."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        estimates: dict[str, TrafficEstimate],
+        settings: BudgetSettings,
+        *,
+        on_new_site: Callable[[SiteBudget], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.estimates = estimates
+        self.settings = settings
+        self.on_new_site = on_new_site
+        self.sites: dict[str, SiteBudget] = {}
+        self.ledger_errors = 0
+
+    def site(self, site: str) -> SiteBudget:
+        budget = self.sites.get(site)
+        if budget is None:
+            estimate = self.estimates.get(site) or TrafficEstimate(
+                self.settings.default_daily_requests, None, "default"
+            )
+            budget = self.sites[site] = SiteBudget(site, estimate, self.settings)
+            if self.on_new_site is not None:
+                self.on_new_site(budget)
+        return budget
+
+    def acquire(self, site: str, now: float) -> float:
+        budget = self.site(site)
+        try:
+            granted, wait = self.store.take_tokens(
+                f"budget:{site}", now, budget.rate, self.settings.burst
+            )
+        except StateStoreError as exc:
+            self.ledger_errors += 1
+            if self.ledger_errors == 1 or math.log2(self.ledger_errors).is_integer():
+                logger.error(
+                    "politecrawl budget: the ledger cannot be read (%s); %s gets no request "
+                    "until it can (fail closed)", exc, site,
+                )
+            return LEDGER_RETRY
+        if granted:
+            return 0.0
+        budget.hint = now + wait
+        return wait
+
+    def ready_at(self, site: str, now: float) -> float:
+        budget = self.sites.get(site)
+        return now if budget is None else max(now, budget.hint)
+
+    def observe(self, site: str, now: float, *, latency: float | None, error: bool,
+                nbytes: int = 0) -> bool:
+        """Feed a response (or a failure) of *site*; return whether its rate was cut."""
+        budget = self.site(site)
+        if not error:
+            budget.responses += 1
+            budget.bytes_seen += nbytes
+        return budget.strain.observe(now, latency, error)

@@ -1,0 +1,87 @@
+"""A throw-away ``redis-server`` for tests: started on a free port, stoppable and restartable.
+
+Used by the ``redis_url`` fixture in ``conftest.py``; tests that take Redis
+down mid-crawl (issue 7) use :meth:`RedisServer.stop` and :meth:`RedisServer.start`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+INSTALL_HINT = (
+    "Redis tests need a Redis server: set REDIS_URL=redis://host:port/db, or install "
+    "redis-server on PATH (Debian/Ubuntu: apt-get install redis-server; macOS: brew install "
+    "redis). They are not skipped on purpose: the Redis state store must be tested."
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """One ``redis-server`` process without persistence, bound to 127.0.0.1."""
+
+    def __init__(self, executable: str | None = None, port: int | None = None) -> None:
+        self.executable = executable or shutil.which("redis-server")
+        if self.executable is None:
+            raise FileNotFoundError(INSTALL_HINT)
+        self.port = port or free_port()
+        self._dir = tempfile.TemporaryDirectory(prefix="politecrawl-redis-")
+        self._proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> None:
+        self._proc = subprocess.Popen(
+            [
+                self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", self._dir.name,
+                "--daemonize", "no", "--loglevel", "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                err = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
+                raise RuntimeError(f"redis-server on port {self.port} exited: {err[-500:]}")
+            if self.ping():
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"redis-server on port {self.port} did not answer PING in {timeout} s")
+
+    def ping(self) -> bool:
+        """PING over a raw socket (no client library needed)."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._proc is not None and self._proc.stderr:
+            self._proc.stderr.close()
+        self._proc = None
+
+    def close(self) -> None:
+        self.stop()
+        self._dir.cleanup()
