@@ -5,7 +5,8 @@ interleaved (A, B, C, A, B, C, ...), the median of N per arm:
 
 * ``scrapy``      plain Scrapy, the generic spider, ``ROBOTSTXT_OBEY = False``
 * ``politecrawl`` ``politecrawl crawl`` (Addon: core, identity, paced frontier,
-                  robots.txt + page-level robots middlewares)
+                  robots.txt + page-level robots middlewares; the budget is
+                  turned off with ``POLITECRAWL_BUDGET_ENABLED = False``)
 * ``no-robots``   the same, with the two robots middlewares taken out of the
                   Addon (to separate the robots cost from the rest of the stack)
 
@@ -68,6 +69,7 @@ def run(arm: str, web: SandboxWeb, urls: list[str], workdir: Path) -> tuple[int,
         e["PYTHONPATH"] = str(workdir)
     else:
         settings["POLITECRAWL_CONTACT"] = CONTACT
+        settings["POLITECRAWL_BUDGET_ENABLED"] = False  # robots is the only policy component on
         settings["POLITECRAWL_STATE"] = f"sqlite:///{workdir / 'state.db'}"
         head = ["-m", "politecrawl.cli"] if arm == "politecrawl" else ["-c", NO_ROBOTS]
         args = [sys.executable, *head, "crawl", *urls, "-o", str(out)]
