@@ -86,6 +86,12 @@ class BudgetMiddleware:
         estimate = budget.estimate
         self.runtime.inc_stat("budget/sites")
         self.runtime.tallies.add(budget.site, "cap_per_day", round(budget.cap * 86_400))
+        self.runtime.audit.budget(
+            budget.site, estimate_per_day=estimate.requests_per_day, source=estimate.source,
+            bytes_per_day=estimate.bytes_per_day, cap=budget.cap, burst=self.ledger.settings.burst,
+            share=self.ledger.settings.share,
+            limited_by="max_site_rate" if budget.cap >= self.ledger.settings.max_site_rate else "share",
+        )
         logger.info(
             "politecrawl budget: %s: ~%.0f requests/day (%s)%s -> cap %.0f requests/day "
             "(%.4g req/s)",

@@ -21,7 +21,9 @@ from scrapy.exceptions import DropItem
 from scrapy.pipelines import ItemPipelineManager
 
 from politecrawl.config import ConfigError
+from politecrawl.middlewares.audit import item_site
 from politecrawl.pii import PIIConfig, PIIFilter, PIIReport
+from politecrawl.runtime import Runtime
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -73,6 +75,7 @@ class PIIItemProcessor(ItemPipelineManager):
         self.config = pii_config(settings) if settings is not None else PIIConfig()
         self.filter = PIIFilter(self.config) if self.config.enabled else None
         self.stats = crawler.stats if crawler is not None else None
+        self.audit = Runtime.of(crawler).audit if crawler is not None else None
         self._fields: set[str] = set()
         self._logged: set[str] = set()
         if self.filter is None:
@@ -88,6 +91,7 @@ class PIIItemProcessor(ItemPipelineManager):
 
     def _filter(self, item: Any) -> Any:
         self._inc("items_scanned")
+        site = item_site(item) if self.audit is not None else ""  # before the filter changes it
         try:
             result = self.filter.filter(item)  # type: ignore[union-attr]
         except Exception as exc:  # noqa: BLE001 - fail closed, and name only the exception type
@@ -102,6 +106,8 @@ class PIIItemProcessor(ItemPipelineManager):
         report = result.report
         if report:
             self._count(report)
+            if self.audit is not None:
+                self.audit.pii_removed(site, report.by_type, report.by_field)
         if result.item is None:
             self._inc("items_dropped/pii")
             raise DropItem(

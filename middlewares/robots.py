@@ -135,6 +135,7 @@ class RobotsTxtMiddleware:
         verdict = state.rules.allowed(request.url)
         if not verdict.allowed:
             self._note(origin, state.rules.version, verdict)
+            self.runtime.audit.robots_refused(origin, verdict.rule)
             reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
             raise self.runtime.refuse(request, component=COMPONENT, reason=reason)
         request.meta[META_EVIDENCE] = {
@@ -317,6 +318,10 @@ class RobotsTxtMiddleware:
             fetched_at=rules.fetched_at, previous_version=old.rules.version if old else "",
             crawl_id=self.runtime.crawl_id,
         )
+        self.runtime.audit.event(
+            "robots-stop", site, origin=origin, version=rules.version, fetched_at=rules.fetched_at,
+            previous_version=old.rules.version if old else "",
+        )
         self.runtime.inc_stat("robots/stop_requests")
         self.runtime.tallies.add(site, "robots:stop_request")
         self.runtime.log_once(
@@ -327,6 +332,10 @@ class RobotsTxtMiddleware:
 
     def _count_fetch(self, record: RobotsRecord, refreshed: bool) -> None:
         inc = self.runtime.inc_stat
+        self.runtime.audit.robots_fetch(
+            record.origin, record.status, record.version, kind=record.kind, reason=record.reason,
+            redirects=record.redirects, bytes=record.nbytes, truncated=record.truncated,
+        )
         inc(f"robots/fetch/{record.kind}")
         inc(f"robots/fetch_status/{record.status // 100}xx" if record.status else "robots/fetch_status/error")
         if refreshed:

@@ -172,6 +172,10 @@ class StopsContext:
             )
             if dropped:
                 self._record("dropped", stop.site, f"{dropped} queued requests", "operator", stop.id)
+            self.runtime.audit.stop(
+                stop.site, source="operator", signal=stop.reason, received_at=stop.at,
+                honoured_at=self.runtime.clock(), dropped=dropped, stop_id=stop.id,
+            )
         for site in change.resumed:
             pacer.resume_site(site)
             logger.info("politecrawl: %s was resumed by the operator", site)
@@ -206,8 +210,14 @@ class StopsContext:
             stop_id = self.registry.record_crawl_stop(site, reason, source, self.runtime.crawl_id).id
         except StateStoreError:
             self.runtime.inc_stat("stops/registry_errors")
-        self.runtime.pacer.stop_site(site, source, reason, stop_id, self.runtime.clock())
+        now = self.runtime.clock()
+        before = self.runtime.tallies.get(site, f"dropped:{source}")
+        self.runtime.pacer.stop_site(site, source, reason, stop_id, now)
         self.evict(site, source, stopped=True)
+        self.runtime.audit.stop(
+            site, source=source, signal=reason, received_at=now, honoured_at=now, stop_id=stop_id,
+            dropped=self.runtime.tallies.get(site, f"dropped:{source}") - before,
+        )
         self.runtime.inc_stat(f"stops/crawl_stops/{source}")
         self.runtime.tallies.add(site, f"stopped:{source}")
         logger.warning(
@@ -255,6 +265,11 @@ class StopsContext:
         else:
             self.runtime.pacer.pause_site(site, decision.until, decision.reason)
             self.evict(site, decision.reason, stopped=False)
+            self.runtime.audit.pause(
+                site, source=decision.reason, received_at=now, honoured_at=now, until=decision.until,
+                signal=f"{response.status} Retry-After: "
+                       f"{(response.headers.get(b'Retry-After') or b'(none)').decode('latin-1')[:100]}",
+            )
             if decision.new_interval is not None:
                 self.runtime.pacer.set_min_interval(origin, decision.new_interval, "throttle")
             self.runtime.log_once(

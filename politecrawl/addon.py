@@ -30,6 +30,8 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.stops.ReservedItems", 800),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsTxtMiddleware", 100),
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsPageMiddleware", 950),
+    # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes
+    ("EXTENSIONS", "politecrawl.middlewares.audit.AuditExtension", 0),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).

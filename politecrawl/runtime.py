@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest
 
+from .audit import AuditTrail
 from .clock import SYSTEM_CLOCK, Clock
 from .config import PolitecrawlConfig
 from .pacing import Pacer
@@ -42,9 +43,16 @@ class SiteTallies:
 
     def __init__(self) -> None:
         self._by_site: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._changed: set[str] = set()
 
     def add(self, site: str, name: str, n: int = 1) -> None:
         self._by_site[site][name] += n
+        self._changed.add(site)
+
+    def take_changed(self) -> dict[str, dict[str, int]]:
+        """The counts of the sites changed since the last call (for the audit trail)."""
+        changed, self._changed = self._changed, set()
+        return {site: dict(self._by_site[site]) for site in sorted(changed)}
 
     def get(self, site: str, name: str) -> int:
         return self._by_site.get(site, Counter())[name]
@@ -76,6 +84,9 @@ class Runtime:
         self.pacer = Pacer()
         self.budget: Any = None  # the BudgetLedger, once the budget component is on
         self.tallies = SiteTallies()
+        #: The audit trail (docs/audit.md): ``audit.event(kind, site, **data)``,
+        #: ``audit.count(site, metric, n, key=...)``, ``audit.stop(...)``, ...
+        self.audit = AuditTrail(store, self.crawl_id, clock)
         self._logged: set[Any] = set()
 
     @classmethod

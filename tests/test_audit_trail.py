@@ -208,8 +208,8 @@ def test_running_crawl_has_no_outcome_yet():
 def test_robots_refusals_pii_and_tallies_are_folded_per_site():
     trail, store, clock = make()
     trail.start({})
-    trail.robots_fetch("https://a.com:443", "a.com", 200, "v1abc")
-    trail.count("a.com", "robots-refused", 3, key="https://a.com:443 Disallow: /private")
+    trail.robots_fetch("https://a.com:443", 200, "v1abc")
+    trail.robots_refused("https://a.com:443", "Disallow: /private", 3)
     trail.count("a.com", "robots-refused", 1, key="https://a.com:443 Disallow: /tmp")
     trail.count("a.com", "pii-type", 2, key="email")
     trail.count("a.com", "pii-field", 2, key="contact")

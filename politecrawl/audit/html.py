@@ -171,6 +171,12 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
             for rule, n in sorted(by_rule.items())
         )
         parts.append(f"<p><b>refused by robots.txt</b> ({robots['refused']}): {rules}</p>")
+    for stop in robots["stop_requests"]:
+        parts.append(
+            f"<p><b>robots.txt asks us to stay away</b>: {_e(stop['origin'])} disallows everything for this "
+            f"crawler (version {_e(str(stop.get('version'))[:12])}, seen {_e(fmt_time(stop['at']))}); "
+            "no page of it was requested after that.</p>"
+        )
     parts.append(_holds_table(site))
     parts.append(_counts("reservations honoured (requests not sent)", site["reservations"]))
     parts.append(_counts("items withheld", site["items_withheld"]))

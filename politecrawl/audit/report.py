@@ -59,7 +59,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "peak_hour": None,
         "within_cap": None,
         "series": [],
-        "robots": {"fetches": [], "refusals": {}, "refused": 0},
+        "robots": {"fetches": [], "refusals": {}, "refused": 0, "stop_requests": []},
         "refusals": {},
         "dropped": {},
         "reservations": {},
@@ -82,6 +82,7 @@ class _Builder:
         self.totals: defaultdict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
         self.budgets: dict[str, dict[str, Any]] = {}
         self.fetches: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.robots_stops: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self.holds: list[tuple[str, str, float, dict[str, Any]]] = []  # kind, site, at, data
         self.outcomes: dict[tuple[str, str, str, float], dict[str, Any]] = {}
         self.requests: int = 0
@@ -103,6 +104,8 @@ class _Builder:
             self.budgets[site] = data
         elif kind == "robots-fetch":
             self.fetches[site].append({**data, "at": rec.at})
+        elif kind == "robots-stop":
+            self.robots_stops[site].append({**data, "at": rec.at})
         elif kind in ("stop", "pause"):
             self.holds.append((kind, site, rec.at, data))
         elif kind in ("stop-outcome", "pause-outcome"):
@@ -211,6 +214,7 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
         if e["cap"] is not None:
             e["within_cap"] = bool(e["peak_minute"]["within"] and e["peak_hour"]["within"])
         e["robots"]["fetches"] = b.fetches.get(site, [])
+        e["robots"]["stop_requests"] = b.robots_stops.get(site, [])
         for kind, hsite, _at, data in b.holds:
             if hsite != site:
                 continue

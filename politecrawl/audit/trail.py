@@ -47,6 +47,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..sites import InvalidURL, site_key
 from ..state import StateStore, StateStoreError
 
 __all__ = [
@@ -119,6 +120,14 @@ class AuditTrail:
         self._last_flush = clock()
         self._holds: dict[str, list[_Hold]] = {}
         self._recent: dict[str, deque[float]] = {}
+
+    def configure(self, *, flush_interval: float, bucket: int, per_request: bool) -> None:
+        """Set the settings (before :meth:`start`)."""
+        if bucket not in BUCKET_CHOICES:
+            raise ValueError(f"bucket ({bucket!r}) must be one of {BUCKET_CHOICES} seconds")
+        self.flush_interval = float(flush_interval)
+        self.bucket = bucket
+        self.per_request = per_request
 
     # -- writing ---------------------------------------------------------
     def _append(self, log: str, record: dict[str, Any]) -> None:
@@ -230,8 +239,21 @@ class AuditTrail:
         """An event record of any *kind* (rare things: one per origin, site or stop)."""
         self._record(kind, site, data)
 
-    def robots_fetch(self, origin: str, site: str, status: int | None, version: str, **data: Any) -> None:
-        self._record("robots-fetch", site, {"origin": origin, "status": status, "version": version, **data})
+    def robots_fetch(self, origin: str, status: int | None, version: str, **data: Any) -> None:
+        """A robots.txt of *origin* was fetched (or failed: *status* ``None``)."""
+        self._record("robots-fetch", _site_of(origin),
+                     {"origin": origin, "status": status, "version": version, **data})
+
+    def robots_refused(self, origin: str, rule: str, n: int = 1) -> None:
+        """*n* requests to *origin* were refused by its robots.txt *rule*."""
+        self.count(_site_of(origin), "robots-refused", n, key=f"{origin} {rule}")
+
+    def pii_removed(self, site: str, by_type: Mapping[str, int], by_field: Mapping[str, int]) -> None:
+        """Personal data removed from an item of *site*: counts per type and field name, no value."""
+        for type_, n in by_type.items():
+            self.count(site, "pii-type", n, key=type_)
+        for name, n in by_field.items():
+            self.count(site, "pii-field", n, key=name)
 
     def budget(self, site: str, **data: Any) -> None:
         """A site's budget: ``estimate_per_day``, ``source``, ``cap`` (req/s), ``burst``, ..."""
@@ -265,6 +287,13 @@ class AuditTrail:
         for at in self._recent.get(hold.site, ()):
             self._check(hold, at)
         self._holds.setdefault(hold.site, []).append(hold)
+
+
+def _site_of(url: str) -> str:
+    try:
+        return site_key(url)
+    except InvalidURL:
+        return "(invalid)"
 
 
 def _num(n: float) -> float | int:

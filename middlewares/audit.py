@@ -1,0 +1,220 @@
+"""Scrapy glue of the audit trail (the records are written by :mod:`politecrawl.audit`).
+
+:class:`AuditExtension` (EXTENSIONS, 0) records the crawl's start and end,
+what each site was actually sent and answered, and the runtime's per-site
+tallies (refusals, drops, reservations, throttles), and flushes the trail
+every ``POLITECRAWL_AUDIT_FLUSH_INTERVAL`` seconds. Other components call
+``runtime.audit`` directly for their events (budget, stops, pauses, robots.txt,
+personal data).
+
+Requests are counted from the downloader's signals, not from a middleware:
+``request_left_downloader`` fires only for a request that really went out
+(not for one evicted from a download-slot queue by a stop), and its send time
+is the answer's time minus ``download_latency``.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from twisted.internet.task import LoopingCall
+
+from politecrawl._version import __version__
+from politecrawl.audit import BUCKET_CHOICES
+from politecrawl.config import ConfigError
+from politecrawl.runtime import Runtime
+from politecrawl.sites import InvalidURL, site_key
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger("politecrawl.audit")
+
+_RESPONSE_META = "_politecrawl_audit_response"
+#: Tallies the extension counts itself (from the downloader's signals) or that are not counts.
+_OWN_TALLIES = ("requests", "responses", "bytes", "cap_per_day")
+#: Setting names whose values are never written to the trail.
+_SECRET_WORDS = ("KEY", "SECRET", "PASSWORD", "TOKEN")
+#: Scrapy settings recorded at the start beside every POLITECRAWL_* setting.
+_SCRAPY_SETTINGS = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
+                    "CLOSESPIDER_TIMEOUT", "JOBDIR", "ROBOTSTXT_OBEY")
+
+
+def audit_settings(settings: BaseSettings) -> tuple[float, int, bool]:
+    """``(flush_interval, bucket, per_request)`` from the POLITECRAWL_AUDIT_* settings."""
+    raw = settings.get("POLITECRAWL_AUDIT_FLUSH_INTERVAL", 5.0)
+    try:
+        flush = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"POLITECRAWL_AUDIT_FLUSH_INTERVAL ({raw!r}) must be a number of seconds") from None
+    if not 0 < flush <= 3600:
+        raise ConfigError(f"POLITECRAWL_AUDIT_FLUSH_INTERVAL ({raw!r}) must be more than 0 and at most 3600 s")
+    raw = settings.get("POLITECRAWL_AUDIT_BUCKET", 60)
+    try:
+        bucket = int(raw)
+    except (TypeError, ValueError):
+        bucket = -1
+    if bucket not in BUCKET_CHOICES or str(raw).strip() not in (str(bucket), f"{bucket}.0"):
+        raise ConfigError(
+            f"POLITECRAWL_AUDIT_BUCKET ({raw!r}) must be one of {', '.join(map(str, BUCKET_CHOICES))} "
+            "seconds (a length that divides a minute)"
+        )
+    try:
+        per_request = settings.getbool("POLITECRAWL_AUDIT_PER_REQUEST", False)
+    except ValueError:
+        raise ConfigError(
+            f"POLITECRAWL_AUDIT_PER_REQUEST ({settings.get('POLITECRAWL_AUDIT_PER_REQUEST')!r}) "
+            "must be True or False"
+        ) from None
+    return flush, bucket, per_request
+
+
+def _site(url: str) -> str:
+    try:
+        return site_key(url)
+    except InvalidURL:
+        return "(invalid)"
+
+
+def item_site(item: Any) -> str:
+    """The site of an item, from its ``url`` field (read before any filter changes it)."""
+    try:
+        url = ItemAdapter(item).get("url")
+    except TypeError:
+        return "(unknown)"
+    return _site(url) if isinstance(url, str) and url else "(unknown)"
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in dict(value).items()}
+    return str(value)
+
+
+def recorded_settings(settings: BaseSettings, state_url: str) -> dict[str, Any]:
+    """Every POLITECRAWL_* setting (secrets named, not shown) and a few Scrapy ones."""
+    out: dict[str, Any] = {}
+    for name in sorted(settings):
+        if not (name.startswith("POLITECRAWL_") or name in _SCRAPY_SETTINGS):
+            continue
+        value = settings.get(name)
+        if name == "POLITECRAWL_STATE":
+            value = state_url  # the store's URL, password removed
+        elif any(word in name for word in _SECRET_WORDS):
+            value = "(set, not shown)" if value else value
+        out[name] = _plain(value)
+    return out
+
+
+class AuditExtension:
+    """Extension: the crawl's start and end, requests and bytes per site, periodic flushes."""
+
+    def __init__(self, crawler: Crawler, runtime: Runtime, flush_interval: float) -> None:
+        self.crawler = crawler
+        self.runtime = runtime
+        self.audit = runtime.audit
+        self.flush_interval = flush_interval
+        self._tallies: dict[str, dict[str, int]] = {}
+        self._loop: LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AuditExtension:
+        runtime = Runtime.of(crawler)
+        flush, bucket, per_request = audit_settings(crawler.settings)
+        runtime.audit.configure(flush_interval=flush, bucket=bucket, per_request=per_request)
+        ext = cls(crawler, runtime, flush)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.request_left_downloader, signal=signals.request_left_downloader)
+        return ext
+
+    # -- life cycle --------------------------------------------------------
+    def spider_opened(self, spider: Spider) -> None:
+        runtime = self.runtime
+        config = runtime.config
+        budget = runtime.budget
+        info: dict[str, Any] = {
+            "bot_name": config.bot_name,
+            "contact": config.contact,
+            "user_agent": config.user_agent,
+            "purpose": config.purpose,
+            "state": runtime.store.url,
+            "version": __version__,
+            "python": platform.python_version(),
+            "spider": getattr(spider, "name", ""),
+            "budget": budget is not None,
+            "settings": recorded_settings(self.crawler.settings, runtime.store.url),
+        }
+        if budget is not None:
+            info.update(share=budget.settings.share, max_site_rate=budget.settings.max_site_rate,
+                        burst=budget.settings.burst,
+                        default_daily_requests=budget.settings.default_daily_requests)
+        self.audit.start(info)
+        self._loop = LoopingCall(self.flush)
+        self._loop.start(self.flush_interval, now=False)
+        logger.info("politecrawl: audit trail of crawl %s in %s (`politecrawl report` reads it)",
+                    runtime.crawl_id, runtime.store.url)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        self._fold_tallies()
+        self.audit.end(reason)
+        if self.audit.write_errors:
+            self.runtime.stats.set_value("politecrawl/audit/write_errors", self.audit.write_errors)
+
+    def flush(self) -> None:
+        self._fold_tallies()
+        self.audit.flush()
+
+    def _fold_tallies(self) -> None:
+        """Write what the runtime's tallies gained since the last flush (refusals, drops, ...)."""
+        for site, counts in self.runtime.tallies.take_changed().items():
+            seen = self._tallies.setdefault(site, {})
+            for name, n in counts.items():
+                delta = n - seen.get(name, 0)
+                if delta and name not in _OWN_TALLIES and not name.startswith("status:"):
+                    self.audit.count(site, "tally", delta, key=name)
+                seen[name] = n
+
+    # -- what went out and came back -----------------------------------------
+    def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
+        nbytes = len(response.body)
+        self.audit.received(_site(request.url), nbytes, response.status)
+        request.meta[_RESPONSE_META] = (response.status, nbytes)
+
+    def request_left_downloader(self, request: Request, spider: Any = None) -> None:
+        now = self.runtime.clock()
+        latency = request.meta.get("download_latency")
+        sent_at = now - latency if isinstance(latency, (int, float)) and 0 <= latency <= now else now
+        site = _site(request.url)
+        self.audit.sent(site, sent_at)
+        if self.audit.per_request:
+            status, nbytes = request.meta.get(_RESPONSE_META, (None, 0))
+            parts = urlsplit(request.url)
+            record: dict[str, Any] = {
+                "at": sent_at,
+                "method": request.method,
+                # the query is left out: it may hold personal data
+                "url": f"{parts.scheme}://{parts.netloc}{parts.path}",
+                "status": status,
+                "bytes": nbytes,
+                "robots": request.meta.get("politecrawl_robots"),
+            }
+            budget = self.runtime.budget
+            if budget is not None and site in budget.sites:
+                record["budget_rate"] = budget.sites[site].rate
+            self.audit.request(site, record)
