@@ -158,6 +158,8 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "POLITECRAWL_MAX_SITE_RATE": "5",
             "CLOSESPIDER_TIMEOUT": str(args.seconds),
             "POLITECRAWL_STATE": f"sqlite:///{workdir / 'state.db'}",
+            # a short crawl: count requests per 2 s so the report's charts show its course
+            "POLITECRAWL_AUDIT_BUCKET": "2",
             "LOG_LEVEL": args.loglevel,
             **web.settings(),
             **parse_overrides(args.set),
@@ -175,7 +177,24 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         file=out,
     )
     print(f"politecrawl demo: items in {output}, state in {workdir / 'state.db'}", file=out)
+    print(demo_report(workdir, settings.get("POLITECRAWL_STATE")), file=out)
     return 0
+
+
+def demo_report(workdir: Path, state_url: str) -> str:
+    """Write the demo crawl's compliance report (HTML + JSON) into *workdir*; say where it is."""
+    from .audit.cli import load_report, write_report  # noqa: PLC0415
+
+    report = load_report(state_url, None)
+    if report is None:
+        return "politecrawl demo: the crawl left no audit trail (no report written)"
+    html_path, json_path = workdir / "report.html", workdir / "report.json"
+    write_report(report, json_path=json_path, html_path=html_path)
+    return (
+        "politecrawl demo: " + " ".join(report["summary"]["text"]) + "\n"
+        f"politecrawl demo: compliance report in {html_path.resolve()} (open it in a browser; "
+        f"data in {json_path.name})"
+    )
 
 
 def cmd_sandbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -230,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .stops.cli import add_subcommands as add_stop_commands  # noqa: PLC0415
 
     add_stop_commands(sub)
+    from .audit.cli import add_subcommands as add_audit_commands  # noqa: PLC0415
+
+    add_audit_commands(sub)
     return parser
 
 

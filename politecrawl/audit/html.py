@@ -27,7 +27,7 @@ h3{font-size:1.05rem;margin:1.4rem 0 .3rem}
 .verdict.fail{border-color:#a3121b;background:#fdf0f0}.verdict p{margin:.3rem 0}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.4rem 0}
 th,td{border-bottom:1px solid #dde;padding:.25rem .4rem;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
 .site{break-inside:avoid;page-break-inside:avoid;margin-bottom:1.2rem}
 svg{display:block;max-width:100%;height:auto}
 .legend{font-size:.8rem;color:#444}
@@ -147,7 +147,7 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
     parts = [f'<div class="site" id="site-{_e(site["site"])}"><h3>{_e(site["site"])}</h3>']
     if cap:
         parts.append(
-            f'<p class="muted">Cap {_n(cap["per_day"])} requests/day ({cap["per_second"]:.4g} per second, '
+            f'<p class="muted">Cap {cap["per_day"]:,.0f} requests/day ({cap["per_second"]:.4g} per second, '
             f'burst {_n(cap["burst"])}), from an estimate of {_n(cap["estimate_per_day"] or 0)} requests/day '
             f'({_e(cap["estimate_source"])}){_limited(cap)}. Busiest minute: {site["peak_minute"]["requests"]} '
             f'requests ({_pct(site["peak_minute"])} of the cap); busiest hour: {site["peak_hour"]["requests"]} '
@@ -215,9 +215,11 @@ def render_html(report: dict[str, Any]) -> str:
     for s in sites:
         cap = s["cap"]
         holds = s["stops"] + s["pauses"]
+        per_day = f"{cap['per_day']:,.0f}" if cap else "none"
         rows.append(
             f'<tr><td>{_e(s["site"])}</td><td class=n>{s["requests"]:,}</td><td class=n>{_e(fmt_bytes(s["bytes"]))}</td>'
-            f'<td class=n>{_n(cap["per_day"]) if cap else "none"}</td><td class=n>{_pct(s["peak_minute"])}</td>'
+            f'<td class=n>{per_day}</td>'
+            f'<td class=n>{_pct(s["peak_minute"])}</td>'
             f'<td class=n>{_pct(s["peak_hour"])}</td><td class=n>{len(s["robots"]["fetches"])}</td>'
             f'<td class=n>{s["robots"]["refused"]}</td><td class=n>{len(s["stops"])}/{len(s["pauses"])}</td>'
             f'<td class=n>{_e(fmt_duration(max(h["time_to_honour"] for h in holds))) if holds else "-"}</td>'
