@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .report import fmt_bytes, fmt_duration, fmt_time
+from .report import fmt_bytes, fmt_duration, fmt_time, reserved
 
 __all__ = ["CSP", "render_html"]
 
@@ -223,7 +223,7 @@ def render_html(report: dict[str, Any]) -> str:
             f'<td class=n>{_pct(s["peak_hour"])}</td><td class=n>{len(s["robots"]["fetches"])}</td>'
             f'<td class=n>{s["robots"]["refused"]}</td><td class=n>{len(s["stops"])}/{len(s["pauses"])}</td>'
             f'<td class=n>{_e(fmt_duration(max(h["time_to_honour"] for h in holds))) if holds else "-"}</td>'
-            f'<td class=n>{sum(s["reservations"].values()) + sum(s["items_withheld"].values())}</td>'
+            f'<td class=n>{reserved(s)}</td>'
             f'<td class=n>{s["pii"]["removed"]}</td></tr>'
         )
     identity = [

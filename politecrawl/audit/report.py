@@ -21,7 +21,7 @@ from typing import Any
 
 from .read import AuditRecord, CrawlEntry
 
-__all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "window_peak"]
+__all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "reserved", "window_peak"]
 
 MINUTE = 60
 HOUR = 3600
@@ -333,6 +333,12 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         "stops_without_outcome": unknown,
         "text": [line for line in lines if line],
     }
+
+
+def reserved(site: dict[str, Any]) -> int:
+    """Requests not sent and items not kept because the site reserved them for this purpose."""
+    items = sum(n for reason, n in site["items_withheld"].items() if reason != "operator-stop")
+    return sum(site["reservations"].values()) + items
 
 
 # -- formatting shared by the text table and the HTML page ----------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .report import fmt_bytes, fmt_duration, fmt_time
+from .report import fmt_bytes, fmt_duration, fmt_time, reserved
 
 __all__ = ["format_report"]
 
@@ -38,7 +38,7 @@ def _row(s: dict[str, Any]) -> tuple[str, ...]:
         str(len(s["stops"])),
         str(len(s["pauses"])),
         honour,
-        str(sum(s["reservations"].values()) + sum(s["items_withheld"].values())),
+        str(reserved(s)),
         str(s["pii"]["removed"]),
     )
 
