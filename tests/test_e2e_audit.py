@@ -67,7 +67,6 @@ def crawled(tmp_path_factory):
             "POLITECRAWL_AUDIT_FLUSH_INTERVAL": "1",
             "CLOSESPIDER_TIMEOUT": "14",
             "LOG_LEVEL": "INFO",
-            "POLITECRAWL_PURPOSE": "search",  # TEMP until main's protocol-fetch fix lands
             **web.settings(),
         }
         args = [sys.executable, "-m", "politecrawl.cli", "crawl", *(web.url(s.host) for s in SITES),
