@@ -25,8 +25,7 @@ from scrapy import signals
 from twisted.internet.task import LoopingCall
 
 from politecrawl._version import __version__
-from politecrawl.audit import BUCKET_CHOICES
-from politecrawl.config import ConfigError
+from politecrawl.audit.settings import AuditSettings
 from politecrawl.runtime import Runtime
 from politecrawl.sites import InvalidURL, site_key
 
@@ -46,35 +45,6 @@ _SECRET_WORDS = ("KEY", "SECRET", "PASSWORD", "TOKEN")
 #: Scrapy settings recorded at the start beside every POLITECRAWL_* setting.
 _SCRAPY_SETTINGS = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
                     "CLOSESPIDER_TIMEOUT", "JOBDIR", "ROBOTSTXT_OBEY")
-
-
-def audit_settings(settings: BaseSettings) -> tuple[float, int, bool]:
-    """``(flush_interval, bucket, per_request)`` from the POLITECRAWL_AUDIT_* settings."""
-    raw = settings.get("POLITECRAWL_AUDIT_FLUSH_INTERVAL", 5.0)
-    try:
-        flush = float(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"POLITECRAWL_AUDIT_FLUSH_INTERVAL ({raw!r}) must be a number of seconds") from None
-    if not 0 < flush <= 3600:
-        raise ConfigError(f"POLITECRAWL_AUDIT_FLUSH_INTERVAL ({raw!r}) must be more than 0 and at most 3600 s")
-    raw = settings.get("POLITECRAWL_AUDIT_BUCKET", 60)
-    try:
-        bucket = int(raw)
-    except (TypeError, ValueError):
-        bucket = -1
-    if bucket not in BUCKET_CHOICES or str(raw).strip() not in (str(bucket), f"{bucket}.0"):
-        raise ConfigError(
-            f"POLITECRAWL_AUDIT_BUCKET ({raw!r}) must be one of {', '.join(map(str, BUCKET_CHOICES))} "
-            "seconds (a length that divides a minute)"
-        )
-    try:
-        per_request = settings.getbool("POLITECRAWL_AUDIT_PER_REQUEST", False)
-    except ValueError:
-        raise ConfigError(
-            f"POLITECRAWL_AUDIT_PER_REQUEST ({settings.get('POLITECRAWL_AUDIT_PER_REQUEST')!r}) "
-            "must be True or False"
-        ) from None
-    return flush, bucket, per_request
 
 
 def _site(url: str) -> str:
@@ -132,9 +102,10 @@ class AuditExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AuditExtension:
         runtime = Runtime.of(crawler)
-        flush, bucket, per_request = audit_settings(crawler.settings)
-        runtime.audit.configure(flush_interval=flush, bucket=bucket, per_request=per_request)
-        ext = cls(crawler, runtime, flush)
+        settings = AuditSettings.from_settings(crawler.settings.get)
+        runtime.audit.configure(flush_interval=settings.flush_interval, bucket=settings.bucket,
+                                per_request=settings.per_request)
+        ext = cls(crawler, runtime, settings.flush_interval)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)

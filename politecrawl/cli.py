@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from . import __version__
+from .audit.settings import AuditSettings
 from .config import ConfigError, PolitecrawlConfig
 from .pii import PIIConfig
 from .robots import RobotsConfig
@@ -76,6 +77,7 @@ def preflight(settings: Any) -> PolitecrawlConfig:
     config = PolitecrawlConfig.from_settings(settings)
     PIIConfig.from_settings(settings.get, environ=os.environ)
     RobotsConfig.from_settings(settings.get, bot_name=config.bot_name)
+    AuditSettings.from_settings(settings.get)
     store = open_store(config.state_url)
     store.close()
     return config

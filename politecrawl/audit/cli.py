@@ -50,9 +50,11 @@ def write_report(report: dict[str, Any], *, json_path: str | os.PathLike[str] | 
 
 
 def _missing(args: argparse.Namespace, url: str, err: TextIO) -> int:
-    what = f"crawl {args.crawl!r} (an id or a unique prefix)" if args.crawl else "a crawl"
-    print(f"politecrawl: the audit trail in {url} has no {what}; `politecrawl report --list` lists them",
-          file=err)
+    if args.crawl:
+        print(f"politecrawl: the audit trail in {url} has no crawl {args.crawl!r} (give an id or a unique "
+              "prefix; `politecrawl report --list` lists them)", file=err)
+    else:
+        print(f"politecrawl: the audit trail in {url} has no crawl yet", file=err)
     return 1
 
 
