@@ -75,7 +75,8 @@ class PIIItemProcessor(ItemPipelineManager):
         self.config = pii_config(settings) if settings is not None else PIIConfig()
         self.filter = PIIFilter(self.config) if self.config.enabled else None
         self.stats = crawler.stats if crawler is not None else None
-        self.audit = Runtime.of(crawler).audit if crawler is not None else None
+        runtime = Runtime.peek(crawler) if crawler is not None else None
+        self.audit = runtime.audit if runtime is not None else None  # the audit trail (docs/audit.md)
         self._fields: set[str] = set()
         self._logged: set[str] = set()
         if self.filter is None:

@@ -110,6 +110,11 @@ class Runtime:
             setattr(crawler, _ATTR, runtime)
         return runtime
 
+    @classmethod
+    def peek(cls, crawler: Crawler) -> Runtime | None:
+        """The crawler's runtime if one was built, else ``None`` (for parts usable without the core)."""
+        return getattr(crawler, _ATTR, None)
+
     @staticmethod
     def site_and_origin(url: str) -> tuple[str, str]:
         """``(site_key, origin_key)`` of a URL; raises :class:`InvalidURL`."""

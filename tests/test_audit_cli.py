@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import pytest
+from helpers import crawl_env
 
 from politecrawl.audit import AuditTrail
 from politecrawl.audit.settings import AuditSettings
@@ -91,6 +94,11 @@ def test_bad_settings_name_setting_value_and_rule(name, value, rule):
 
 
 def test_crawl_refuses_a_bad_audit_setting_before_starting(tmp_path):
-    rc, _, err = run("crawl", "http://example.com/", "-s", "POLITECRAWL_CONTACT=https://example.org/x",
-                     "-s", f"POLITECRAWL_STATE=sqlite:///{tmp_path / 's.db'}", "-s", "POLITECRAWL_AUDIT_BUCKET=7")
-    assert rc == 2 and "POLITECRAWL_AUDIT_BUCKET ('7')" in err
+    # a subprocess: Scrapy's project-settings lookup writes to os.environ
+    proc = subprocess.run(
+        [sys.executable, "-m", "politecrawl.cli", "crawl", "http://example.com/",
+         "-s", "POLITECRAWL_CONTACT=https://example.org/x", "-s", f"POLITECRAWL_STATE=sqlite:///{tmp_path / 's.db'}",
+         "-s", "POLITECRAWL_AUDIT_BUCKET=7"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path, env=crawl_env(),
+    )
+    assert proc.returncode == 2 and "POLITECRAWL_AUDIT_BUCKET ('7')" in proc.stderr
