@@ -127,7 +127,7 @@ def test_a_site_over_its_cap_is_named():
     assert a["within_cap"] is False
     assert report["summary"]["all_within_cap"] is False
     assert report["summary"]["sites_over_cap"] == ["a.com"]
-    assert any("went over their cap: a.com" in line for line in report["summary"]["text"])
+    assert any("went over the cap: a.com" in line for line in report["summary"]["text"])
 
 
 def test_window_peak_slides_across_bucket_boundaries():

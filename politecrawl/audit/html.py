@@ -25,8 +25,9 @@ h3{font-size:1.05rem;margin:1.4rem 0 .3rem}
 .muted{color:#555}.ok{color:#11632a}.bad{color:#a3121b;font-weight:600}
 .verdict{border-radius:6px;padding:.8rem 1rem;margin:1rem 0;border:2px solid #11632a;background:#eef8f0}
 .verdict.fail{border-color:#a3121b;background:#fdf0f0}.verdict p{margin:.3rem 0}
-table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.4rem 0}
-th,td{border-bottom:1px solid #dde;padding:.25rem .4rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:.8rem;margin:.4rem 0}
+th,td{border-bottom:1px solid #dde;padding:.2rem .3rem;text-align:left;vertical-align:top}
+th{font-weight:600;font-size:.75rem}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
 .site{break-inside:avoid;page-break-inside:avoid;margin-bottom:1.2rem}
 svg{display:block;max-width:100%;height:auto}
@@ -251,14 +252,17 @@ def render_html(report: dict[str, Any]) -> str:
         "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in identity),
         "</dl>",
         "<h2>Sites</h2>",
-        "<table><tr><th>site</th><th class=n>requests</th><th class=n>bytes</th><th class=n>cap/day</th>"
-        "<th class=n>busiest minute</th><th class=n>busiest hour</th><th class=n>robots.txt fetches</th>"
-        "<th class=n>refused by robots.txt</th><th class=n>stops/pauses</th><th class=n>time to honour</th>"
-        "<th class=n>reserved</th><th class=n>personal data removed</th></tr>",
+        "<table><tr><th>site</th><th class=n>requests</th><th class=n>bytes</th><th class=n>cap per day</th>"
+        "<th class=n>busiest minute</th><th class=n>busiest hour</th><th class=n>robots.txt fetched</th>"
+        "<th class=n>robots.txt refused</th><th class=n>stops / pauses</th><th class=n>time to honour</th>"
+        "<th class=n>reserved</th><th class=n>personal data</th></tr>",
         "".join(rows),
         "</table>",
         '<p class="legend">Busiest minute / hour: the most requests the site got in any minute / hour, as a '
-        "share of its cap's steady rate. The budget allows a small burst above it (shown per site).</p>",
+        "share of its cap's steady rate. The budget allows a small burst above it (shown per site). "
+        "Robots.txt refused: requests not sent because robots.txt disallowed them. Reserved: requests not "
+        "sent and items not kept because the site reserved them for this purpose. Personal data: pieces "
+        "removed from items (counted by type and field name, never kept).</p>",
         f"<h2>Requests over time ({len(charted)} busiest sites)</h2>",
         '<p class="legend">Blue bars: requests sent per time bucket. Dashed red line: the cap. Shaded: pauses. '
         "Black line: a stop.</p>",

@@ -298,9 +298,9 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
             f"(the busiest minute of any site used {peak:.0%} of its cap)." if capped else ""
         )
     else:
-        lines.append(f"{len(over)} site(s) went over their cap: {', '.join(over)}.")
+        lines.append(f"{_plural(len(over), 'site')} went over the cap: {', '.join(over)}.")
     if uncapped:
-        lines.append(f"{len(uncapped)} site(s) had no traffic cap recorded (budget off): "
+        lines.append(f"{_plural(len(uncapped), 'site')} had no traffic cap recorded (budget off): "
                      f"{', '.join(uncapped)}.")
     if not holds:
         lines.append("No site asked the crawler to stop or pause.")
@@ -308,15 +308,16 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         slowest = max((h["time_to_honour"] for _, h in holds), default=0.0)
         if not broken and not unknown:
             lines.append(
-                f"Every stop and pause was honoured: {len(stops)} stop(s) and "
-                f"{len(holds) - len(stops)} pause(s); no request was sent to a site after its stop "
-                f"took effect or during its pause; the longest time from receiving a stop to "
-                f"honouring it was {fmt_duration(slowest)}."
+                f"Every stop and pause was honoured: {_plural(len(stops), 'stop')} and "
+                f"{_plural(len(holds) - len(stops), 'pause')}; no request was sent to a site after its "
+                f"stop took effect or during its pause; the longest time from receiving a stop or pause "
+                f"to honouring it was {fmt_duration(slowest)}."
             )
         if broken:
-            lines.append(f"{len(broken)} stop(s) or pause(s) were NOT honoured: {', '.join(broken)}.")
+            lines.append(f"NOT honoured ({len(broken)}): {', '.join(broken)} — requests were sent after "
+                         "the stop took effect or during the pause.")
         if unknown:
-            lines.append(f"{len(unknown)} stop(s) or pause(s) have no recorded outcome yet: "
+            lines.append(f"No outcome recorded yet for {len(unknown)} stop or pause: "
                          f"{', '.join(unknown)}.")
     pii = report["totals"]["pii_removed"]
     if pii:
@@ -339,6 +340,10 @@ def reserved(site: dict[str, Any]) -> int:
     """Requests not sent and items not kept because the site reserved them for this purpose."""
     items = sum(n for reason, n in site["items_withheld"].items() if reason != "operator-stop")
     return sum(site["reservations"].values()) + items
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 # -- formatting shared by the text table and the HTML page ----------------------
