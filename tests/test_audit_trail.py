@@ -279,3 +279,35 @@ def test_records_hold_no_values_only_names():
 def test_bad_bucket_is_refused():
     with pytest.raises(ValueError, match="bucket"):
         make(bucket=7)
+
+
+def _round_trip(store):
+    clock = FakeClock(T0)
+    trail = AuditTrail(store, "c-store", clock, flush_interval=1)
+    trail.start({"purpose": "research"})
+    trail.budget("a.com", cap=1.0, burst=2)
+    for i in range(5):
+        clock.advance(1)
+        trail.sent("a.com", clock())
+    trail.stop("a.com", source="operator", signal="x", received_at=clock() - 0.5, honoured_at=clock() + 0.1)
+    trail.end("finished")
+    report = report_of(store, "c-store")
+    a = site_of(report, "a.com")
+    return a["requests"], a["within_cap"], a["stops"][0]["honoured"], report["crawl"]["end_reason"]
+
+
+def test_sqlite_store_round_trip(tmp_path):
+    from politecrawl.state import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'audit.db'}")
+    assert _round_trip(store) == (5, True, True, "finished")
+    store.close()
+
+
+@pytest.mark.redis
+def test_redis_store_round_trip(redis_url):
+    from politecrawl.state import open_store
+
+    store = open_store(redis_url)
+    assert _round_trip(store) == (5, True, True, "finished")
+    store.close()
