@@ -40,6 +40,8 @@ def state(tmp_path):
     running.start({"user_agent": "bot/1", "purpose": "research"})
     running.sent("b.com", T0 + 61)
     running.sent("b.com", T0 + 62)
+    clock.advance(60)
+    running.flush()  # the minute is over: its counts are written
     store.close()
     return url
 

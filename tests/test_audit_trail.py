@@ -61,30 +61,52 @@ def test_start_and_end_are_indexed_and_latest_crawl_is_found():
     assert start.data == {"bot_name": "bot", "purpose": "research", "bucket": 60}
 
 
-def test_counts_are_buffered_per_site_and_minute_and_flushed_on_interval():
+def test_counts_are_kept_until_their_minute_is_over_then_written_once():
     trail, store, clock = make(flush_interval=5)
     trail.start({})
     for i in range(3):
         trail.sent("a.com", T0 + i)
+    trail.sent("b.com", T0 + 3)
     trail.received("a.com", 1000, 200)
-    assert [r.kind for r in records(store, "c1")] == ["crawl-start"]  # nothing written yet
-    clock.advance(5)
-    trail.sent("a.com", T0 + 5)  # due: flushes everything buffered
+    clock.advance(30)
+    trail.flush_if_due()  # due, but the minute is not over: nothing written
+    assert [r.kind for r in records(store, "c1")] == ["crawl-start"]
+    clock.advance(30)
+    trail.sent("a.com", T0 + 60)  # the next minute; the flush is due and the first minute is over
     counts = [r for r in records(store, "c1") if r.kind == "counts"]
-    assert len(counts) == 1
-    assert counts[0].site == "a.com"
-    assert counts[0].data == {"bucket": T0, "counts": [
-        ["bytes", "", 1000], ["requests", "", 4], ["responses", "", 1], ["status", "2xx", 1]]}
+    assert len(counts) == 1 and counts[0].site == "" and counts[0].at == T0
+    assert counts[0].data == {"bucket": T0, "sites": {
+        "a.com": [["bytes", "", 1000], ["requests", "", 3], ["responses", "", 1], ["status", "2xx", 1]],
+        "b.com": [["requests", "", 1]],
+    }}
+    trail.end("finished")  # the last, unfinished minute is written at the end
+    counts = [r for r in records(store, "c1") if r.kind == "counts"]
+    assert [c.data["bucket"] for c in counts] == [T0, T0 + 60]
+    assert site_of(report_of(store), "a.com")["requests"] == 4
 
 
-def test_a_million_requests_make_one_record_per_site_and_minute():
+def test_a_late_count_for_a_written_bucket_is_added_up():
+    trail, store, clock = make(flush_interval=1)
+    trail.start({})
+    trail.sent("a.com", T0 + 10)
+    clock.advance(61)
+    trail.flush()
+    trail.sent("a.com", T0 + 59)  # an answer that took long: sent in the first minute
+    trail.end("finished")
+    report = report_of(store)
+    assert site_of(report, "a.com")["series"] == [[T0, 2]]
+    assert len([r for r in records(store, "c1") if r.kind == "counts"]) == 2
+
+
+def test_many_requests_make_one_record_per_minute():
     trail, store, clock = make(flush_interval=1e9)
     trail.start({})
     for i in range(120_000):
         trail.sent(f"s{i % 3}.com", T0 + i * 0.001)  # 120 s over 3 sites
     trail.end("finished")
     counts = [r for r in records(store, "c1") if r.kind == "counts"]
-    assert len(counts) == 3 * 2
+    assert len(counts) == 2  # two minutes
+    assert all(len(c.data["sites"]) == 3 for c in counts)
     assert report_of(store)["totals"]["requests"] == 120_000
 
 
@@ -263,7 +285,7 @@ def test_records_survive_a_store_outage_in_order():
     store.down = False
     trail.end("finished")
     kinds = [r.kind for r in records(store, "c1")]
-    assert kinds == ["crawl-start", "stop", "counts", "stop-outcome", "crawl-end"]
+    assert kinds == ["crawl-start", "stop", "stop-outcome", "counts", "crawl-end"]
     assert [r["event"] for _, r in store.read_log(CRAWLS_KEY)] == ["start", "end"]
 
 

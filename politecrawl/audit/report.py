@@ -91,10 +91,12 @@ class _Builder:
         kind, data, site = rec.kind, rec.data, rec.site
         if kind == "counts":
             bucket = int(data.get("bucket", rec.at))
-            for metric, key, n in data.get("counts", ()):
-                self.totals[site][(metric, key)] += n
-                if metric == "requests":
-                    self.series[site][bucket] += int(n)
+            for name, rows in data.get("sites", {}).items():
+                totals, series = self.totals[name], self.series[name]
+                for metric, key, n in rows:
+                    totals[(metric, key)] += n
+                    if metric == "requests":
+                        series[bucket] += int(n)
         elif kind == "crawl-start":
             self.start = data
             self.bucket = int(data.get("bucket", MINUTE))

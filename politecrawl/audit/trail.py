@@ -17,13 +17,14 @@ clock), ``site`` (may be empty) and ``data`` (JSON). Kinds:
 
 * ``crawl-start`` / ``crawl-end`` — identity, purpose, share, the settings
   that matter; the end reason.
-* ``counts`` — what happened to one site in one time bucket (a minute by
-  default): requests sent, bytes received, answers by status class, robots
-  refusals by origin and rule, requests dropped by a stop, reservations by
-  source, personal data removed by type and field name. Counts are buffered
-  in memory and written every ``flush_interval`` seconds and at the end, so a
-  million-page crawl writes a few records per site and minute, not one per URL.
-  One bucket may be written in several records; readers add them up.
+* ``counts`` — what happened in one time bucket (a minute by default), per
+  site: requests sent, bytes received, answers by status class, robots
+  refusals by origin and rule, runtime tallies (refusals, drops, reservations),
+  personal data removed by type and field name. Counts are kept in memory
+  until their bucket is over and written at the next flush (every
+  ``flush_interval`` seconds) and at the end: one record per bucket for all
+  sites, one entry per site and bucket, never one per URL. A bucket may be
+  written in several records (late counts); readers add them up.
 * ``robots-fetch`` — origin, status, version hash of a robots.txt fetched.
 * ``budget`` — a site's traffic estimate and its source, the cap, the burst.
 * ``stop`` / ``pause`` — source, raw signal, when it was received and when it
@@ -114,7 +115,7 @@ class AuditTrail:
         self.key = log_key(crawl_id)
         self.started_at: float | None = None
         self.write_errors = 0
-        self._counts: dict[tuple[str, int], Counter[tuple[str, str]]] = {}
+        self._counts: dict[int, dict[str, Counter[tuple[str, str]]]] = {}  # bucket -> site -> counts
         self._requests: list[dict[str, Any]] = []
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()  # not yet written
         self._last_flush = clock()
@@ -173,7 +174,7 @@ class AuditTrail:
                     "received_at": hold.received_at, "honoured_at": hold.honoured_at,
                     "sent_between": hold.sent_between, "sent_after": hold.sent_after,
                 })
-        self.flush()
+        self.flush(final=True)
         now = self.clock()
         self._record("crawl-end", "", {"reason": reason, "write_errors": self.write_errors}, at=now)
         self._append(CRAWLS_KEY, {"crawl_id": self.crawl_id, "event": "end", "at": repr(now)})
@@ -183,11 +184,15 @@ class AuditTrail:
         """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*."""
         when = self.clock() if at is None else at
         bucket = int(when // self.bucket) * self.bucket
-        counter = self._counts.get((site, bucket))
+        sites = self._counts.get(bucket)
+        if sites is None:
+            sites = self._counts[bucket] = {}
+        counter = sites.get(site)
         if counter is None:
-            counter = self._counts[(site, bucket)] = Counter()
+            counter = sites[site] = Counter()
         counter[(metric, key)] += n
-        self.flush_if_due()
+        if when - self._last_flush >= self.flush_interval:  # cheap: no clock call per count
+            self.flush()
 
     def sent(self, site: str, at: float) -> None:
         """One request was sent to *site* at *at*; checked against its stops and pauses."""
@@ -222,17 +227,28 @@ class AuditTrail:
         if self.clock() - self._last_flush >= self.flush_interval:
             self.flush()
 
-    def flush(self) -> None:
-        """Write the buffered counts (one record per site and bucket) and per-request records."""
-        self._last_flush = self.clock()
-        counts, self._counts = self._counts, {}
-        requests, self._requests = self._requests, []
+    def flush(self, *, final: bool = False) -> None:
+        """Write the counts of every bucket that has ended (all of them when *final*), one record per bucket.
+
+        A bucket is written once it is over, so a site that gets one request every half minute still
+        makes one entry per minute; a count that arrives late for a written bucket (an answer that took
+        long) is written in a further record for the same bucket, and readers add them up.
+        """
+        now = self.clock()
+        self._last_flush = now
         self._drain()
-        for (site, bucket), counter in sorted(counts.items()):
-            rows = [[metric, key, _num(n)] for (metric, key), n in sorted(counter.items())]
-            self._record("counts", site, {"bucket": bucket, "counts": rows}, at=float(bucket))
+        for bucket in sorted(self._counts):
+            if not final and bucket + self.bucket > now:
+                continue
+            sites = self._counts.pop(bucket)
+            rows = {
+                site: [[metric, key, _num(n)] for (metric, key), n in sorted(counter.items())]
+                for site, counter in sorted(sites.items())
+            }
+            self._record("counts", "", {"bucket": bucket, "sites": rows}, at=float(bucket))
+        requests, self._requests = self._requests, []
         for req in requests:
-            self._record("request", req["site"], req, at=float(req.get("at", self._last_flush)))
+            self._record("request", req["site"], req, at=float(req.get("at", now)))
 
     # -- events (written at once) ----------------------------------------
     def event(self, kind: str, site: str = "", **data: Any) -> None:
