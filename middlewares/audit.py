@@ -26,6 +26,7 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
+from politecrawl.middlewares.frontier import tally_waiting
 from politecrawl.runtime import Runtime
 from politecrawl.sites import InvalidURL, site_key
 
@@ -140,6 +141,7 @@ class AuditExtension:
                     runtime.crawl_id, runtime.store.url)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        tally_waiting(self.crawler)  # before the tallies are folded in
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         self._fold_tallies()

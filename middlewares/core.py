@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from scrapy import signals
 
+from politecrawl.middlewares.frontier import tally_waiting
 from politecrawl.runtime import Runtime
 from politecrawl.sites import InvalidURL, site_key
 
@@ -30,7 +31,17 @@ class PolitecrawlCore:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.request_left_downloader, signal=signals.request_left_downloader)
         return ext
+
+    def request_left_downloader(self, request: Request, spider: Spider) -> None:
+        """A request really went out (and came back or failed): count it for its site.
+
+        Counted here, not in a downloader middleware, so that a request dropped
+        from a download-slot queue (a stop) is not counted as sent.
+        """
+        self.runtime.tallies.add(_site(request.url), "requests")
+        self.runtime.inc_stat("requests")
 
     def spider_opened(self, spider: Spider) -> None:
         config = self.runtime.config
@@ -44,6 +55,7 @@ class PolitecrawlCore:
         self.runtime.stats.set_value("politecrawl/crawl_id", self.runtime.crawl_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        tally_waiting(self.crawler)
         tallies = self.runtime.tallies
         waiting = {site: tallies.get(site, "waiting") for site in tallies.sites()}
         waiting = {site: n for site, n in waiting.items() if n}
@@ -59,7 +71,7 @@ class IdentityMiddleware:
     """Downloader middleware: every request carries politecrawl's honest User-Agent.
 
     A spider or another middleware cannot swap it: politecrawl never disguises
-    the crawler. It also counts what each site was sent and answered.
+    the crawler. It also counts what each site answered.
     """
 
     def __init__(self, runtime: Runtime) -> None:
@@ -82,8 +94,6 @@ class IdentityMiddleware:
                 self.runtime.config.user_agent,
             )
         request.headers[b"User-Agent"] = self.user_agent
-        self.runtime.tallies.add(_site(request.url), "requests")
-        self.runtime.inc_stat("requests")
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

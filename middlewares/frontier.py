@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.pqueues import ScrapyPriorityQueue, _path_safe
 
-from politecrawl._scrapy_compat import call_later, wake_engine
+from politecrawl._scrapy_compat import call_later, scheduler_queues, wake_engine
 from politecrawl.runtime import Runtime
 from politecrawl.sites import InvalidURL
 
@@ -173,8 +173,7 @@ class PacedPriorityQueue:
     def close(self) -> dict[str, list[int]]:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()
-        for site, count in self.waiting_by_site().items():
-            self.runtime.tallies.add(site, "waiting", count)
+        self.tally_waiting()
         state = {origin: queue.close() for origin, queue in self.queues.items()}
         self.queues.clear()
         return state
@@ -183,6 +182,14 @@ class PacedPriorityQueue:
         return sum(len(q) for q in self.queues.values())
 
     # -- waiting, stopping ----------------------------------------------
+    def tally_waiting(self) -> None:
+        """Tally what still waits here per site, once (at close, or at the end of the crawl)."""
+        if getattr(self, "_tallied", False):
+            return
+        self._tallied = True
+        for site, count in self.waiting_by_site().items():
+            self.runtime.tallies.add(site, "waiting", count)
+
     def waiting_by_site(self) -> dict[str, int]:
         """How many requests wait per site (for the end-of-crawl report)."""
         counts: dict[str, int] = {}
@@ -235,3 +242,15 @@ class PacedPriorityQueue:
             site,
             source,
         )
+
+
+def tally_waiting(crawler: Crawler) -> None:
+    """Tally the requests still waiting in the frontier at the end of a crawl.
+
+    Scrapy closes only the disk queue (``JOBDIR``) before ``spider_closed``;
+    the memory queue is tallied here, once, by whichever end-of-crawl handler
+    asks first.
+    """
+    for queue in scheduler_queues(crawler):
+        if isinstance(queue, PacedPriorityQueue):
+            queue.tally_waiting()

@@ -21,11 +21,24 @@ def wake_engine(crawler: Crawler) -> None:
     scheduled, or every 5 s (heartbeat); a frontier that held requests back
     must wake it when the earliest of them becomes ready.
     """
-    engine = getattr(crawler, "engine", None)
-    slot = getattr(engine, "_slot", None)
+    slot = getattr(_engine(crawler), "_slot", None)
     nextcall = getattr(slot, "nextcall", None)
     if nextcall is not None:
         nextcall.schedule()
+
+
+def _engine(crawler: Crawler) -> Any:
+    try:
+        return getattr(crawler, "engine", None)
+    except RuntimeError:  # Scrapy 2.19: "Crawler.engine is not set yet"
+        return None
+
+
+def scheduler_queues(crawler: Crawler) -> list[Any]:
+    """The scheduler's memory and disk priority queues (those that exist)."""
+    slot = getattr(_engine(crawler), "_slot", None)
+    scheduler = getattr(slot, "scheduler", None)
+    return [q for q in (getattr(scheduler, "mqs", None), getattr(scheduler, "dqs", None)) if q]
 
 
 def call_later(delay: float, func: Any) -> Any:
@@ -77,7 +90,7 @@ def evict_queued_downloads(
     """
     from twisted.python.failure import Failure  # noqa: PLC0415
 
-    downloader = getattr(getattr(crawler, "engine", None), "downloader", None)
+    downloader = getattr(_engine(crawler), "downloader", None)
     slots = getattr(downloader, "slots", None) or {}
     evicted = []
     for slot in list(slots.values()):
