@@ -95,6 +95,7 @@ def _host_of(url: str) -> str:
     return host
 
 
+@lru_cache(maxsize=100_000)
 def site_key(url_or_host: str) -> str:
     """The site a URL (or a bare host) belongs to.
 
@@ -104,6 +105,7 @@ def site_key(url_or_host: str) -> str:
     return site_key_of_host(_host_of(url_or_host))
 
 
+@lru_cache(maxsize=100_000)
 def origin_key(url: str) -> str:
     """``scheme://host:port`` of a URL, with the default port filled in."""
     try:
