@@ -41,6 +41,8 @@ SETTINGS = {
     "REMOTE_CONTROL_ENABLED": False,
     # Until politecrawl's own robots.txt middleware replaces it, Scrapy's obeys.
     "ROBOTSTXT_OBEY": True,
+    # Personal data is removed from every item after all spider middlewares, before any pipeline or feed.
+    "ITEM_PROCESSOR": "politecrawl.middlewares.pii.PIIItemProcessor",
 }
 
 
@@ -58,6 +60,10 @@ class Addon:
             settings.set_in_component_priority_dict(setting, load_object(path), None)
         for setting, path, priority in COMPONENTS:
             settings.set_in_component_priority_dict(setting, load_object(path), priority)
+        from politecrawl.middlewares.pii import check_processor, pii_config  # noqa: PLC0415
+
+        pii_config(settings)  # fails early on bad POLITECRAWL_PII_* values or pseudonymize without a key
+        check_processor(settings)  # a project's own ITEM_PROCESSOR must not bypass the filter
         logger.info(
             "politecrawl %s active as %r: %s",
             _version(),

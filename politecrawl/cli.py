@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .config import ConfigError, PolitecrawlConfig
+from .pii import PIIConfig
 from .sites import InvalidURL, site_key
 from .state import StateStoreError, open_store
 
@@ -71,6 +73,7 @@ def build_settings(overrides: dict[str, Any], output: str | None) -> Any:
 def preflight(settings: Any) -> PolitecrawlConfig:
     """Check the core settings and the state store before Scrapy starts."""
     config = PolitecrawlConfig.from_settings(settings)
+    PIIConfig.from_settings(settings.get, environ=os.environ)
     store = open_store(config.state_url)
     store.close()
     return config

@@ -1,0 +1,132 @@
+"""PIIConfig: every POLITECRAWL_PII_* setting, validated once.  Messages name the setting, the value and the rule
+(values of POLITECRAWL_PII_KEY are never shown)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from politecrawl.config import ConfigError
+from politecrawl.pii.detect import DEFAULT_WORK_BUDGET
+from politecrawl.pii.fields import DEFAULT_PII_FIELD_NAMES
+from politecrawl.pii.phones import DEFAULT_REGIONS, LENIENCIES, _Region
+
+DROP = "drop"
+PSEUDONYMIZE = "pseudonymize"
+DROP_ITEM = "drop_item"
+ACTIONS = (DROP, PSEUDONYMIZE, DROP_ITEM)
+MIN_KEY_BYTES = 16
+DEFAULT_MAX_CHARS = 200_000
+
+
+class PIIConfigError(ConfigError):
+    """A POLITECRAWL_PII_* setting is bad; the crawl does not start."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PIIConfig:
+    enabled: bool = True
+    extra_fields: tuple[str, ...] = ()
+    allow: frozenset[str] = frozenset()
+    action: str = DROP
+    field_actions: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    key: bytes = b""
+    regions: tuple[str, ...] = DEFAULT_REGIONS
+    phone_leniency: str = "strict_grouping"
+    max_chars: int = DEFAULT_MAX_CHARS
+    work_budget: int = DEFAULT_WORK_BUDGET
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return DEFAULT_PII_FIELD_NAMES + self.extra_fields
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise PIIConfigError(f"POLITECRAWL_PII_ACTION ({self.action!r}) must be one of {', '.join(ACTIONS)}.")
+        for field, act in self.field_actions.items():
+            if act not in ACTIONS:
+                raise PIIConfigError(
+                    f"POLITECRAWL_PII_FIELD_ACTIONS[{field!r}] ({act!r}) must be one of {', '.join(ACTIONS)}."
+                )
+        uses_key = self.action == PSEUDONYMIZE or PSEUDONYMIZE in self.field_actions.values()
+        if uses_key and len(self.key) < MIN_KEY_BYTES:
+            what = "is not set" if not self.key else f"is too short ({len(self.key)} bytes)"
+            raise PIIConfigError(
+                f"POLITECRAWL_PII_KEY {what}: pseudonymize needs a secret key of at least {MIN_KEY_BYTES} bytes "
+                "(set the POLITECRAWL_PII_KEY setting or environment variable, and keep it apart from the data), "
+                "or choose POLITECRAWL_PII_ACTION = 'drop'."
+            )
+        for r in self.regions:
+            try:
+                _Region(r.upper())
+            except ValueError:
+                raise PIIConfigError(
+                    f"POLITECRAWL_PII_REGIONS ({r!r}) must be ISO 3166-1 alpha-2 region codes known to phonenumbers."
+                ) from None
+        if not self.regions:
+            raise PIIConfigError("POLITECRAWL_PII_REGIONS ([]) must name at least one region.")
+        if self.phone_leniency not in LENIENCIES:
+            raise PIIConfigError(
+                f"POLITECRAWL_PII_PHONE_LENIENCY ({self.phone_leniency!r}) must be one of {', '.join(LENIENCIES)}."
+            )
+        if self.max_chars < 1:
+            raise PIIConfigError(f"POLITECRAWL_PII_MAX_CHARS ({self.max_chars!r}) must be a positive integer.")
+
+    @classmethod
+    def from_settings(cls, get: Callable[[str, Any], Any], environ: Mapping[str, str] | None = None) -> PIIConfig:
+        """Build from a settings getter (`crawler.settings.get`).  The key may also come from the environment."""
+
+        def as_list(name: str, default: Any) -> list[Any]:
+            value = get(name, default)
+            if isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, (list, tuple, set, frozenset)):
+                raise PIIConfigError(f"{name} ({value!r}) must be a list or a comma-separated string.")
+            return list(value)
+
+        def as_bool(name: str, default: bool) -> bool:
+            value = get(name, default)
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            if value in (0, 1):
+                return bool(value)
+            raise PIIConfigError(f"POLITECRAWL_PII_ENABLED ({value!r}) must be a boolean.")
+
+        field_actions = get("POLITECRAWL_PII_FIELD_ACTIONS", None) or {}
+        if isinstance(field_actions, str):
+            try:
+                field_actions = json.loads(field_actions)
+            except ValueError:
+                raise PIIConfigError(
+                    f"POLITECRAWL_PII_FIELD_ACTIONS ({field_actions!r}) must be a dict or a JSON object."
+                ) from None
+        if not isinstance(field_actions, Mapping):
+            raise PIIConfigError(f"POLITECRAWL_PII_FIELD_ACTIONS ({field_actions!r}) must be a dict or a JSON object.")
+
+        key = get("POLITECRAWL_PII_KEY", None) or (environ or {}).get("POLITECRAWL_PII_KEY", "")
+        if isinstance(key, str):
+            key = key.encode("utf-8")
+        if not isinstance(key, bytes):
+            raise PIIConfigError("POLITECRAWL_PII_KEY must be a string or bytes.")
+
+        max_chars = get("POLITECRAWL_PII_MAX_CHARS", DEFAULT_MAX_CHARS)
+        try:
+            max_chars = int(max_chars)
+        except (TypeError, ValueError):
+            raise PIIConfigError(f"POLITECRAWL_PII_MAX_CHARS ({max_chars!r}) must be a positive integer.") from None
+
+        return cls(
+            enabled=as_bool("POLITECRAWL_PII_ENABLED", True),
+            extra_fields=tuple(as_list("POLITECRAWL_PII_FIELDS", [])),
+            allow=frozenset(as_list("POLITECRAWL_PII_ALLOW", [])),
+            action=str(get("POLITECRAWL_PII_ACTION", DROP) or DROP).strip().lower(),
+            field_actions={str(k): str(v).strip().lower() for k, v in field_actions.items()},
+            key=key,
+            regions=tuple(str(r).upper() for r in as_list("POLITECRAWL_PII_REGIONS", list(DEFAULT_REGIONS))),
+            phone_leniency=str(get("POLITECRAWL_PII_PHONE_LENIENCY", "strict_grouping")).strip().lower(),
+            max_chars=max_chars,
+        )

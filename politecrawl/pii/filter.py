@@ -1,0 +1,262 @@
+"""PIIFilter: an item in, the item without personal data (or None) and a report of counts out.
+
+The item is changed in place and returned (dict, scrapy.Item, dataclass, attrs, pydantic, and the dicts, lists,
+tuples and items nested in them).  A personal field is removed from dicts and scrapy Items; typed items (dataclass,
+attrs, pydantic) cannot lose a field, so it is set to None.  With `drop_item` the item is still scrubbed in place
+(so that Scrapy's "Dropped:" log line shows no value) and None is returned.
+
+The report holds counts by type and by top-level field name only, never a value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+from collections import Counter
+from collections.abc import Mapping, MutableMapping
+from typing import Any, NamedTuple
+
+from itemadapter import ItemAdapter
+
+from politecrawl.pii.config import DROP, DROP_ITEM, PSEUDONYMIZE, PIIConfig
+from politecrawl.pii.detect import Detector, Unscannable
+from politecrawl.pii.fields import FieldNames
+from politecrawl.pii.spans import VALUE_TYPES, Span
+
+# Report types besides the value types: how a whole field or string was judged personal.
+DECLARED = "declared"
+FIELD_NAME = "field_name"
+TOO_LONG = "too_long"
+UNSCANNABLE = "unscannable"
+REPORT_TYPES = (*VALUE_TYPES, DECLARED, FIELD_NAME, TOO_LONG, UNSCANNABLE)
+PII_KEY_FIELD = "[pii-key]"  # the report's field name for a dict key that itself holds personal data
+
+_REMOVE = object()
+
+
+@dataclasses.dataclass
+class PIIReport:
+    by_type: Counter[str] = dataclasses.field(default_factory=Counter)
+    by_field: Counter[str] = dataclasses.field(default_factory=Counter)
+    dropped_item: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_type.values())
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def add(self, type_: str, field: str) -> None:
+        self.by_type[type_] += 1
+        self.by_field[field] += 1
+
+
+class PIIResult(NamedTuple):
+    item: Any  # the cleaned item (same object), or None when the item is dropped
+    report: PIIReport
+
+
+def pseudonym(key: bytes, canonical: str) -> str:
+    """Keyed HMAC-SHA256 of the canonical value, 128 bits in hex.  Stable for one key; still personal data."""
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def _declared(adapter: ItemAdapter, key: Any) -> bool | str | None:
+    """The field's `pii` metadata: True / a type name (personal), False (never personal), None (not declared)."""
+    try:
+        meta = adapter.get_field_meta(key)
+    except Exception:  # noqa: BLE001 - undeclared keys of some item types
+        return None
+    value = meta.get("pii")
+    if value is None:
+        extra = meta.get("json_schema_extra")  # pydantic: Field(json_schema_extra={"pii": ...})
+        if isinstance(extra, Mapping):
+            value = extra.get("pii")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value or True
+    return bool(value)
+
+
+class PIIFilter:
+    def __init__(self, config: PIIConfig | None = None) -> None:
+        self.config = config or PIIConfig()
+        self.detector = Detector(self.config.regions, self.config.phone_leniency, self.config.work_budget)
+        self.names = FieldNames(self.config.field_names)
+
+    # ------------------------------------------------------------ public
+
+    def filter(self, item: Any) -> PIIResult:
+        report = PIIReport()
+        if ItemAdapter.is_item(item) or isinstance(item, Mapping):
+            self._mapping(item, (), None, report)
+            result = item
+        else:
+            result = self._value(item, (), "", report)
+            if result is _REMOVE:
+                result = None
+        if report.dropped_item:
+            return PIIResult(None, report)
+        return PIIResult(result, report)
+
+    # ------------------------------------------------------------ decisions
+
+    def _action(self, path: tuple[str, ...], report: PIIReport) -> str:
+        fa = self.config.field_actions
+        act = self.config.action
+        if fa:
+            for k in (".".join(path), path[-1] if path else "", path[0] if path else ""):
+                if k in fa:
+                    act = fa[k]
+                    break
+        if act == DROP_ITEM:
+            report.dropped_item = True
+            return DROP  # the dropped item is still scrubbed
+        return act
+
+    def _allowed(self, path: tuple[str, ...]) -> bool:
+        allow = self.config.allow
+        return bool(allow) and (".".join(path) in allow or path[-1] in allow)
+
+    def _spans(self, text: str, field: str, report: PIIReport) -> list[Span] | None:
+        """Spans in `text`, or None when the text must go whole (too long / unscannable)."""
+        if len(text) > self.config.max_chars:
+            report.add(TOO_LONG, field)
+            return None
+        try:
+            return self.detector.find(text)
+        except Unscannable:
+            report.add(UNSCANNABLE, field)
+            return None
+
+    # ------------------------------------------------------------ walking
+
+    def _mapping(self, obj: Any, path: tuple[str, ...], top: str | None, report: PIIReport) -> None:
+        adapter = ItemAdapter(obj)
+        removable = isinstance(obj, MutableMapping)
+        plain_dict = isinstance(obj, dict)
+
+        def remove(key: Any) -> None:
+            if removable:
+                del adapter[key]
+            else:
+                adapter[key] = None
+
+        for key in list(adapter.keys()):
+            value = adapter[key]
+            kstr = key if isinstance(key, str) else str(key)
+            if plain_dict and not (isinstance(key, str) and key.isidentifier() and key.isascii()):
+                # A dict key can itself be personal data ({"13800138000": ...}): the entry goes whole.
+                kspans = self._spans(kstr, top or PII_KEY_FIELD, report)
+                if kspans is None or kspans:
+                    for sp in kspans or ():
+                        report.add(sp.type, top or PII_KEY_FIELD)
+                    self._action(path + (PII_KEY_FIELD,), report)
+                    del obj[key]
+                    continue
+            field = top if top is not None else kstr
+            kpath = path + (kstr,)
+            declared = _declared(adapter, key)
+            if declared is False or self._allowed(kpath):
+                continue
+            if declared is not None or self.names.matches(kstr):
+                if value is None:
+                    continue
+                if declared is not None:
+                    report.add(declared if declared in VALUE_TYPES else DECLARED, field)
+                else:
+                    report.add(FIELD_NAME, field)
+                if self._action(kpath, report) == PSEUDONYMIZE:
+                    adapter[key] = self._pseudonymize_whole(value)
+                else:
+                    remove(key)
+                continue
+            new = self._value(value, kpath, field, report)
+            if new is _REMOVE:
+                remove(key)
+            elif new is not value:
+                adapter[key] = new
+
+    def _value(self, value: Any, path: tuple[str, ...], field: str, report: PIIReport) -> Any:
+        if isinstance(value, str):
+            return self._text(value, path, field, report)
+        if isinstance(value, bool) or value is None or isinstance(value, float):
+            return value
+        if isinstance(value, (int, bytes, bytearray)):
+            text = value.decode("utf-8", "replace") if isinstance(value, (bytes, bytearray)) else str(value)
+            spans = self._spans(text, field, report)
+            if spans == []:
+                return value
+            for sp in spans or ():
+                report.add(sp.type, field)
+            if spans and self._action(path, report) == PSEUDONYMIZE:
+                return self._pseudonymize_whole(text)
+            self._action(path, report)
+            return _REMOVE
+        if isinstance(value, list):
+            kept = []
+            changed = False
+            for el in value:
+                new = self._value(el, path, field, report)
+                if new is _REMOVE:
+                    changed = True
+                    continue
+                changed |= new is not el
+                kept.append(new)
+            if changed:
+                value[:] = kept
+            return value
+        if isinstance(value, (tuple, set, frozenset)):
+            out = [self._value(el, path, field, report) for el in value]
+            if all(n is o for n, o in zip(out, value)):
+                return value
+            return type(value)(n for n in out if n is not _REMOVE)
+        if isinstance(value, Mapping) or ItemAdapter.is_item(value):
+            self._mapping(value, path, field, report)
+            return value
+        return value
+
+    def _text(self, text: str, path: tuple[str, ...], field: str, report: PIIReport) -> Any:
+        spans = self._spans(text, field, report)
+        if spans is None:
+            self._action(path, report)
+            return _REMOVE
+        if not spans:
+            return text
+        act = self._action(path, report)
+        out: list[str] = []
+        pos = 0
+        for sp in spans:
+            report.add(sp.type, field)
+            out.append(text[pos : sp.start])
+            tag = sp.type.upper()
+            out.append(f"[{tag}:{pseudonym(self.config.key, sp.canonical)}]" if act == PSEUDONYMIZE else f"[{tag}]")
+            pos = sp.end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _pseudonymize_whole(self, value: Any) -> str:
+        if isinstance(value, (bytes, bytearray)):
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, str):
+            canonical = value.strip()
+            if len(canonical) <= self.config.max_chars:
+                try:
+                    spans = self.detector.find(canonical)
+                except Unscannable:
+                    spans = []
+                if len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(canonical):
+                    canonical = spans[0].canonical
+        elif isinstance(value, int):
+            canonical = str(value)
+        else:
+            try:
+                canonical = json.dumps(ItemAdapter(value).asdict() if ItemAdapter.is_item(value) else value,
+                                       sort_keys=True, ensure_ascii=False, default=str)
+            except (TypeError, ValueError):
+                canonical = repr(value)
+        return pseudonym(self.config.key, canonical)

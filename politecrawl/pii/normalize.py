@@ -1,0 +1,26 @@
+"""One-to-one character folding so that every detector sees ASCII digits and punctuation.
+
+Each character maps to exactly one character, so offsets found in the folded text are offsets in the original.
+Full-width forms (U+FF01..U+FF5E) fold to ASCII, the ideographic space to a space, and the common dash and dot
+look-alikes to '-' and '.'.  Non-ASCII digits of other scripts are left alone (detectors match [0-9] only).
+"""
+
+from __future__ import annotations
+
+_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_TABLE.update({
+    0x3000: 0x20,  # ideographic space
+    0x00A0: 0x20,  # no-break space
+    0x2007: 0x20,
+    0x202F: 0x20,
+    0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D, 0x2014: 0x2D, 0x2015: 0x2D, 0x2212: 0x2D,  # dashes
+    0x30FC: 0x2D,  # katakana long sound mark, used as a dash in Japanese phone numbers
+    0xFF61: 0x2E,  # halfwidth ideographic full stop
+})
+
+
+def fold(text: str) -> str:
+    """Return `text` with full-width and look-alike characters folded to ASCII, same length."""
+    if text.isascii():
+        return text
+    return text.translate(_TABLE)

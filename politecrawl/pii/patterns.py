@@ -1,0 +1,374 @@
+"""Value detectors with a checksum or a fixed structure: e-mail, CN resident ID, other national IDs, payment
+cards, IBAN, IPv4/IPv6.
+
+Every pattern runs on text folded by `normalize.fold` (same offsets) and is written so that the regex engine
+never backtracks more than a small constant per start position: repetitions are bounded ({m,n}) or each
+iteration begins with a character the previous one cannot end with.  Python's `\\b` is not used: it sees no
+boundary between a digit and a Chinese character, so boundaries are spelled out as look-arounds on [0-9] or
+[A-Za-z0-9].  Library validators (python-stdnum) are wrapped: a validator that raises counts as "not valid".
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+
+from politecrawl.pii.spans import (
+    CN_RESIDENT_ID,
+    EMAIL,
+    IBAN,
+    IP,
+    NATIONAL_ID,
+    PAYMENT_CARD,
+    Span,
+)
+
+# ---------------------------------------------------------------- helpers
+
+
+def _safe(validator: Callable[[str], bool], value: str) -> bool:
+    try:
+        return bool(validator(value))
+    except Exception:  # noqa: BLE001 - a validator that raises (stdnum.cn.ric raises KeyError) means "not valid"
+        return False
+
+
+_NON_DIGIT_RE = re.compile(r"[^0-9]+")
+
+
+def _digits(s: str) -> str:
+    return _NON_DIGIT_RE.sub("", s)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def ean13_valid(digits: str) -> bool:
+    if len(digits) != 13:
+        return False
+    s = sum((ord(c) - 48) * (3 if i % 2 else 1) for i, c in enumerate(digits[:12]))
+    return (10 - s % 10) % 10 == ord(digits[12]) - 48
+
+
+# ---------------------------------------------------------------- e-mail
+
+_LOCAL = r"[A-Za-z0-9._%+\-]"
+# "@" and the obfuscations seen in real comments: (at) [at] {at} <at> 【at】, "#", "艾特".  Full-width ＠ and （）
+# are folded to ASCII before matching.
+_AT = r"(?:@|[ ]?[(\[{<【][ ]?(?:at|AT|At)[ ]?[)\]}>】][ ]?|#|艾特)"
+_DOT = r"(?:\.|。|点|[ ]?[(\[{<【][ ]?(?:dot|DOT|Dot|点)[ ]?[)\]}>】][ ]?|[ ](?:dot|DOT)[ ])"
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
+_EMAIL_RE = re.compile(
+    rf"(?<!{_LOCAL})(?P<local>{_LOCAL}{{1,64}})(?P<at>{_AT})"
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{1,7}})(?![A-Za-z0-9\-])",
+    re.ASCII,
+)
+_TLD_RE = re.compile(r"[A-Za-z]{2,24}", re.ASCII)
+_DOT_SPLIT = re.compile(_DOT, re.ASCII)
+# An obfuscated address (any "at" other than "@", or any "dot" other than ".") must end in a common TLD, so that
+# "C#.NET" or "issue#12.html" are not read as addresses.
+COMMON_TLDS = frozenset(
+    "com net org edu gov info biz io me co cn hk tw jp kr de fr uk us in eu ru br it es nl ch at be se no dk fi pl "
+    "au ca nz sg my th vn id ph top xyz app dev mobi name".split()
+)
+
+
+def find_emails(text: str) -> Iterator[Span]:
+    for m in _EMAIL_RE.finditer(text):
+        local, at, domain = m.group("local", "at", "domain")
+        labels = _DOT_SPLIT.split(domain)
+        dots = _DOT_SPLIT.findall(domain)
+        # The top-level domain is the last all-letter label; trailing labels after it ("...com.123") are cut.
+        while len(labels) > 1 and not _TLD_RE.fullmatch(labels[-1]):
+            labels.pop()
+            dots.pop()
+        if len(labels) < 2:
+            continue
+        tld = labels[-1].lower()
+        obfuscated = at != "@" or any(d != "." for d in dots)
+        if obfuscated and tld not in COMMON_TLDS:
+            continue
+        end = m.start("domain") + sum(map(len, labels)) + sum(map(len, dots))
+        yield Span(m.start(), end, EMAIL, f"{local.lower()}@{'.'.join(labels).lower()}")
+
+
+# ---------------------------------------------------------------- CN resident identity card (GB 11643-1999)
+
+_CN_RIC_RE = re.compile(
+    r"(?<![0-9])([1-9][0-9]{5})[ \-]?((?:18|19|20)[0-9]{2})((?:0[1-9]|1[0-2]))((?:0[1-9]|[12][0-9]|3[01]))"
+    r"[ \-]?([0-9]{3}[0-9Xx])(?![0-9])",
+    re.ASCII,
+)
+_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_RIC_CHECK = "10X98765432"
+
+
+def cn_ric_valid(number: str) -> bool:
+    """ISO 7064 MOD 11-2 check character and a real birth date.
+
+    Hand-written because stdnum.cn.ric.is_valid() also checks the county code against a table by birth year and
+    rejects about two thirds of real, checksum-valid numbers (and can raise KeyError).
+    """
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum((ord(c) - 48) * w for c, w in zip(number[:17], _RIC_WEIGHTS))
+    if _RIC_CHECK[total % 11] != number[17].upper():
+        return False
+    try:
+        datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return True
+
+
+def find_cn_resident_ids(text: str) -> Iterator[Span]:
+    for m in _CN_RIC_RE.finditer(text):
+        number = "".join(m.groups()).upper()
+        if cn_ric_valid(number):
+            yield Span(m.start(), m.end(), CN_RESIDENT_ID, number)
+
+
+# ---------------------------------------------------------------- other national IDs (python-stdnum validates)
+
+
+def _stdnum_validators() -> list[tuple[re.Pattern[str], Callable[[str], bool]]]:
+    out: list[tuple[re.Pattern[str], Callable[[str], bool]]] = []
+
+    def add(pattern: str, module: str) -> None:
+        try:
+            mod = __import__(f"stdnum.{module}", fromlist=["is_valid"])
+        except Exception:  # noqa: BLE001 - an older stdnum without the module: that ID type is not detected
+            return
+        out.append((re.compile(pattern, re.ASCII), mod.is_valid))
+
+    # US SSN, dashed form only (9 bare digits are too common).
+    add(r"(?<![0-9\-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9\-])", "us.ssn")
+    # Korean resident registration number, YYMMDD-GNNNNNC (13 bare digits would collide with EAN-13).
+    add(r"(?<![0-9])[0-9]{6}-[1-8][0-9]{6}(?![0-9])", "kr.rrn")
+    # French NIR (15 digits incl. the key, spaces allowed; Corsica 2A/2B).
+    add(
+        r"(?<![0-9])[12] ?[0-9]{2} ?(?:0[1-9]|1[0-2]|[2-9][0-9]) ?(?:[0-9]{2}|2[ABab]) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}"
+        r"(?![0-9])",
+        "fr.nir",
+    )
+    # Aadhaar (IN) and My Number (JP), in the printed 4-4-4 grouping only: 12 bare digits pass a single check
+    # digit one time in ten, which would flag order numbers.
+    grouped12 = r"(?<![0-9])[0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])"
+    add(grouped12, "in_.aadhaar")
+    add(grouped12, "jp.in_")
+    return out
+
+
+_NATIONAL_ID = _stdnum_validators()
+
+
+def find_national_ids(text: str) -> Iterator[Span]:
+    for pattern, is_valid in _NATIONAL_ID:
+        for m in pattern.finditer(text):
+            if _safe(is_valid, m.group()):
+                yield Span(m.start(), m.end(), NATIONAL_ID, _digits(m.group()).upper())
+
+
+# ---------------------------------------------------------------- payment cards
+
+# A run of digits joined by single spaces or dashes.  Each iteration consumes one digit: no ambiguity.
+_DIGIT_RUN_RE = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){11,}(?![0-9])", re.ASCII)
+_GROUP_RE = re.compile(r"[0-9]+", re.ASCII)
+
+
+def card_issuer_ok(d: str) -> bool:
+    """Issuer identification number ranges and lengths of the major networks (ISO/IEC 7812 IIN ranges as
+    published by the networks): Visa, Mastercard, Amex, Discover, JCB, UnionPay, Diners, Maestro, Mir."""
+    n = len(d)
+    p2, p3, p4, p6 = int(d[:2]), int(d[:3]), int(d[:4]), int(d[:6])
+    if d[0] == "4":
+        return n in (13, 16, 19)  # Visa
+    if 51 <= p2 <= 55 or 2221 <= p4 <= 2720:
+        return n == 16  # Mastercard
+    if p2 in (34, 37):
+        return n == 15  # Amex
+    if p4 == 6011 or 644 <= p3 <= 649 or p2 == 65 or 622126 <= p6 <= 622925:
+        return 16 <= n <= 19  # Discover
+    if p2 == 35:
+        return 16 <= n <= 19  # JCB (3528-3589 assigned; the whole 35 range is taken, test generators use it)
+    if p4 in (2131, 1800):
+        return n == 15  # JCB, older 15-digit range
+    if p2 == 62 or p2 == 81:
+        return 16 <= n <= 19  # UnionPay
+    if 300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095:
+        return 14 <= n <= 19  # Diners Club
+    if p4 in (5018, 5020, 5038, 5893, 6304, 6390, 6759, 6761, 6762, 6763) or p2 in (50, 56, 57, 58, 67):
+        return 12 <= n <= 19  # Maestro
+    if 2200 <= p4 <= 2204:
+        return 16 <= n <= 19  # Mir
+    return False
+
+
+def card_number_valid(d: str) -> bool:
+    if not 12 <= len(d) <= 19 or not card_issuer_ok(d) or not luhn_valid(d):
+        return False
+    # A valid EAN-13 (which includes ISBN-13) is a barcode, not a card; an 18-digit number shaped like a
+    # resident ID (a birth date in digits 7-14) is an ID with a bad check character, not a card.
+    if len(d) == 18 and _looks_like_ric(d):
+        return False
+    return not ean13_valid(d)
+
+
+def _looks_like_ric(d: str) -> bool:
+    try:
+        datetime.date(int(d[6:10]), int(d[10:12]), int(d[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= int(d[6:10]) <= 2099
+
+
+def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
+    for m in _DIGIT_RUN_RE.finditer(text):
+        run = m.group()
+        if len(run) <= 37:
+            digits = _digits(run)
+            if len(digits) <= 19:
+                spend(1)
+                if card_number_valid(digits) and not after_reference_word(text, m.start()):
+                    yield Span(m.start(), m.end(), PAYMENT_CARD, digits)
+                continue
+        # Longer runs: group-aligned windows of 13-19 digits ("4111 1111 1111 1111 / 5500 ...").  Paid for by
+        # length first, so that a megabyte of grouped digits exhausts the budget before any per-group work.
+        spend(len(run) // 20)
+        groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(run)]
+        if len(groups) == 1:
+            continue  # one 20+ digit number: an order number or a token, not a card
+        i = 0
+        while i < len(groups):
+            found = False
+            total = 0
+            for j in range(i, len(groups)):
+                total += groups[j][1] - groups[j][0]
+                if total > 19:
+                    break
+                if total >= 12:
+                    spend(1)
+                    d = _digits(run[groups[i][0] : groups[j][1]])
+                    if card_number_valid(d):
+                        yield Span(m.start() + groups[i][0], m.start() + groups[j][1], PAYMENT_CARD, d)
+                        i = j + 1
+                        found = True
+                        break
+            if not found:
+                i += 1
+
+
+# ---------------------------------------------------------------- ISBN (not personal: claimed and left alone)
+
+_ISBN_RE = re.compile(
+    r"(?<![0-9\-])(?:97[89][ \-]?)?[0-9]{1,5}[ \-][0-9]{1,7}[ \-][0-9]{1,7}[ \-][0-9Xx](?![0-9\-])"
+    r"|(?<![0-9])97[89][0-9]{10}(?![0-9])",
+    re.ASCII,
+)
+ISBN = "isbn"
+
+
+def find_isbns(text: str) -> Iterator[Span]:
+    """Hyphenated ISBN-10/13 and bare ISBN-13 with a valid check digit.  Returned as spans of type "isbn" that the
+    detector uses to keep phone and card detection off them; they are not reported as personal data."""
+    from stdnum import isbn
+
+    for m in _ISBN_RE.finditer(text):
+        if _safe(isbn.is_valid, m.group()):
+            yield Span(m.start(), m.end(), ISBN, "")
+
+
+# ---------------------------------------------------------------- reference context
+# A number right after an order / reference / version word is that reference, not a card, phone or address.
+# (Negative context; the checksummed CN resident ID and IBAN are not subject to it.)
+_REFERENCE_WORDS = (
+    "订单", "单号", "编号", "运单", "快递", "发票", "型号", "版本", "order", "bestell", "commande", "注文", "주문",
+    "invoice", "tracking", "sku", "isbn", "version", "序列号", "ord",
+)
+
+
+_REFERENCE_TAIL_RE = re.compile(
+    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|number|nummer|号码?|番号|번호)?[\s:#.\-]{0,3}$"
+)
+
+
+def after_reference_word(text: str, start: int) -> bool:
+    """Is the text just before `start` a reference word ("订单号 ", "Order #", "Bestellnummer: ")?"""
+    return _REFERENCE_TAIL_RE.search(text[max(0, start - 24) : start].lower()) is not None
+
+
+# ---------------------------------------------------------------- IBAN (ISO 13616)
+
+_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])", re.ASCII)
+
+
+def _iban_valid(compact: str) -> bool:
+    from stdnum import iban
+
+    # ISO 13616 check digits and the country's length; not the national check digits (stdnum's check_country),
+    # which some real and generated IBANs fail while still naming an account.
+    return _safe(lambda v: iban.is_valid(v, check_country=False), compact)
+
+
+def find_ibans(text: str) -> Iterator[Span]:
+    for m in _IBAN_RE.finditer(text):
+        cand = m.group()
+        # Trailing upper-case words can be swallowed by the run: drop space-separated groups from the end.
+        for _ in range(8):
+            compact = cand.replace(" ", "")
+            if len(compact) < 15:
+                break
+            if _iban_valid(compact):
+                yield Span(m.start(), m.start() + len(cand), IBAN, compact)
+                break
+            if " " not in cand:
+                break
+            cand = cand.rsplit(" ", 1)[0]
+
+
+# ---------------------------------------------------------------- IP addresses
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4_RE = re.compile(rf"(?<![0-9.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.[0-9])", re.ASCII)
+_IPV6_RE = re.compile(
+    r"(?<![0-9A-Za-z.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
+    r"(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Za-z:])",
+    re.ASCII,
+)
+# Four-part version numbers look like IPv4 addresses; a version word just before the candidate rules it out.
+_VERSION_WORDS = ("version", "ver.", "ver ", "release", "build", "firmware", "版本", "バージョン", "버전")
+
+
+def _after_version_word(text: str, start: int) -> bool:
+    if start and text[start - 1] in "vV":
+        return True
+    before = text[max(0, start - 14) : start].lower()
+    return any(w in before for w in _VERSION_WORDS)
+
+
+def find_ips(text: str) -> Iterator[Span]:
+    for m in _IPV4_RE.finditer(text):
+        if not _after_version_word(text, m.start()) and not after_reference_word(text, m.start()):
+            yield Span(m.start(), m.end(), IP, m.group())
+    if ":" not in text:
+        return
+    for m in _IPV6_RE.finditer(text):
+        cand = m.group()
+        if sum(c.isalnum() for c in cand.split("%")[0]) < 2:
+            continue
+        try:
+            addr = ipaddress.IPv6Address(cand.split("%")[0])
+        except ValueError:
+            continue
+        yield Span(m.start(), m.end(), IP, addr.compressed)

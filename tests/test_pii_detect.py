@@ -1,0 +1,158 @@
+"""Value detectors: exact spans on known positives and known traps."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from politecrawl.pii import Detector, Unscannable
+from politecrawl.pii.patterns import card_number_valid, cn_ric_valid
+
+D = Detector()
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.type) for s in D.find(text)]
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("联系我13800138000谢谢", "13800138000"),  # glued to Chinese characters
+        ("手机：１３８００１３８０００", "１３８００１３８０００"),  # full-width digits
+        ("电话 0086 138 0013 8000 找我", "0086 138 0013 8000"),
+        ("call +86-138-0013-8000.", "+86-138-0013-8000"),
+        ("電話 03-1234-5678 まで", "03-1234-5678"),  # JP national format
+        ("전화 010-1234-5678 주세요", "010-1234-5678"),  # KR mobile
+        ("Call (415) 555-2671 today", "(415) 555-2671"),
+        ("Ring 020 7946 0958 now", "020 7946 0958"),
+        ("Tel. 030 901820", "030 901820"),
+        ("appelez le 01 23 45 67 89", "01 23 45 67 89"),
+        ("+49 30 901820 ist", "+49 30 901820"),
+    ],
+)
+def test_phones_found(text: str, found: str) -> None:
+    assert kinds(text) == [(found, "phone")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version 2.10.3.4567",
+        "ISBN 0-306-40615-2",
+        "ISBN 978-7-111-54493-7",
+        "下单时间 20240506123045",
+        "2024-05-06 12:30:45",
+        "价格 ¥1,299.00 元",
+        "number 10345678901",  # 11 digits, not a valid number anywhere configured
+        "1380 013 8000",  # mobile digits with a grouping no one writes: STRICT_GROUPING rejects it
+        "SKU A-1029-33",
+        "身份证号 110101199003078031",  # bad check digit
+    ],
+)
+def test_hard_negatives_untouched(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_several_phones_in_one_run() -> None:
+    text = "138 0013 8000 / 010-6552 9988 / 020 7946 0958"
+    assert [t for t, _ in kinds(text)] == ["138 0013 8000", "010-6552 9988", "020 7946 0958"]
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("邮箱john.doe@example.com谢谢", "john.doe@example.com"),
+        ("mail: Jane_Roe+x@mail.example.co.uk.", "Jane_Roe+x@mail.example.co.uk"),
+        ("write to john(at)gmail(dot)com", "john(at)gmail(dot)com"),
+        ("联系 wang_li＠163.com", "wang_li＠163.com"),
+        ("QQ邮箱 12345678#qq.com", "12345678#qq.com"),
+        ("me@163点com", "me@163点com"),
+        ("li [at] example [dot] org", "li [at] example [dot] org"),
+    ],
+)
+def test_emails_found(text: str, found: str) -> None:
+    assert kinds(text) == [(found, "email")]
+
+
+@pytest.mark.parametrize("text", ["C#.NET", "issue#12.html", "a@b", "look at example.com", "x @ y"])
+def test_email_negatives(text: str) -> None:
+    assert [k for k in kinds(text) if k[1] == "email"] == []
+
+
+def test_cn_resident_id_checksum_and_date() -> None:
+    assert cn_ric_valid("11010119900307803X")
+    assert not cn_ric_valid("110101199003078031")  # check character wrong
+    assert not cn_ric_valid("110101199002307035")  # 30 February (checksum made valid below)
+    # 1990-02-30 with a correct check character is still rejected.
+    body = "11010119900230703"
+    w = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    check = "10X98765432"[sum(int(c) * x for c, x in zip(body, w)) % 11]
+    assert not cn_ric_valid(body + check)
+    assert kinds("身份证11010119900307803X号") == [("11010119900307803X", "cn_resident_id")]
+    assert kinds("ID 110101 19900307 803x") == [("110101 19900307 803x", "cn_resident_id")]
+
+
+def test_payment_cards() -> None:
+    assert card_number_valid("4111111111111111")
+    assert card_number_valid("378282246310005")  # Amex
+    assert card_number_valid("6212345678901265")  # UnionPay 62, Luhn-valid
+    assert not card_number_valid("4111111111111112")  # Luhn fails
+    assert not card_number_valid("9787111544937")  # ISBN-13 / EAN-13
+    assert not card_number_valid("1234567812345670")  # Luhn-valid, no issuer
+    assert kinds("卡号4111 1111 1111 1111谢谢") == [("4111 1111 1111 1111", "payment_card")]
+    assert kinds("cards 4111-1111-1111-1111 5500 0000 0000 0004") == [
+        ("4111-1111-1111-1111", "payment_card"),
+        ("5500 0000 0000 0004", "payment_card"),
+    ]
+
+
+def test_iban_ip_national_ids() -> None:
+    assert kinds("IBAN DE89 3704 0044 0532 0130 00 OK") == [("DE89 3704 0044 0532 0130 00", "iban")]
+    assert kinds("from 192.168.1.20, 2001:db8::1 at 12:30:45; version 1.2.3.4; v4.2.1.0") == [
+        ("192.168.1.20", "ip"),
+        ("2001:db8::1", "ip"),
+    ]
+    assert kinds("std::vector and a :: b") == []
+    assert kinds("SSN 536-90-4399.") == [("536-90-4399", "national_id")]
+    assert kinds("주민번호 900101-1234568") == [("900101-1234568", "national_id")]
+
+
+def test_mobile_after_300k_of_noise_is_found() -> None:
+    # PhoneNumberMatcher alone gives up after 65,535 failed candidates; windows never reach that limit.
+    noise = "价格 12.5 元 型号 A1-2 " * 20_000
+    text = noise + "手机 13800138000"
+    assert len(noise) > 300_000
+    spans = Detector(work_budget=10**9).find(text)
+    assert [(text[s.start : s.end], s.type) for s in spans] == [("13800138000", "phone")]
+
+
+def test_dense_digits_exhaust_the_budget_quickly() -> None:
+    rng = random.Random(7)
+    text = "".join(rng.choice("0123456789 -.()/") for _ in range(1_000_000))
+    t0 = time.perf_counter()
+    with pytest.raises(Unscannable):
+        D.find(text)
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_email_adversarial_megabyte_is_linear() -> None:
+    rng = random.Random(3)
+    for alphabet in ("@.a", "@.ab-_", "a@", "a.", "@(at)dot. 点#"):
+        text = "".join(rng.choice(alphabet) for _ in range(1_000_000))
+        t0 = time.perf_counter()
+        try:
+            D.find(text)
+        except Unscannable:
+            pass
+        assert time.perf_counter() - t0 < 1.0, alphabet
+    for text in ("a" * 1_000_000 + "@", "a@" + "a." * 500_000, "1" * 1_000_000, "1." * 500_000, "1 " * 500_000,
+                 "1:" * 500_000, "A1" * 500_000):
+        t0 = time.perf_counter()
+        try:
+            D.find(text)
+        except Unscannable:
+            pass
+        assert time.perf_counter() - t0 < 1.0, text[:8]

@@ -1,0 +1,96 @@
+"""PIIItemProcessor in process: stats, drop_item, failure closed, the ITEM_PROCESSOR guard."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from politecrawl.config import ConfigError
+from politecrawl.middlewares import pii as glue
+from politecrawl.middlewares.pii import PIIItemProcessor, check_processor
+
+
+def processor(**settings) -> PIIItemProcessor:
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    return PIIItemProcessor(crawler=crawler)
+
+
+def pii_stats(proc: PIIItemProcessor) -> dict:
+    return {k: v for k, v in proc.stats.get_stats().items() if k.startswith("politecrawl/pii/")}
+
+
+def test_counts_by_type_and_field() -> None:
+    proc = processor()
+    item = {"title": "tel 13800138000", "nickname": "x", "price": "9.9"}
+    assert proc._filter(item) == {"title": "tel [PHONE]", "price": "9.9"}
+    proc._filter({"title": "nothing personal"})
+    assert pii_stats(proc) == {
+        "politecrawl/pii/items_scanned": 2,
+        "politecrawl/pii/items_with_pii": 1,
+        "politecrawl/pii/found/phone": 1,
+        "politecrawl/pii/found/field_name": 1,
+        "politecrawl/pii/field/title": 1,
+        "politecrawl/pii/field/nickname": 1,
+    }
+
+
+def test_field_stats_are_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(glue, "MAX_FIELD_STATS", 2)
+    proc = processor()
+    proc._filter({f"f{i}": "13800138000" for i in range(5)})
+    assert {k: v for k, v in pii_stats(proc).items() if "/field/" in k} == {
+        "politecrawl/pii/field/f0": 1,
+        "politecrawl/pii/field/f1": 1,
+        "politecrawl/pii/field/other": 3,
+    }
+
+
+def test_drop_item_raises_dropitem_without_values() -> None:
+    proc = processor(POLITECRAWL_PII_ACTION="drop_item")
+    item = {"title": "tel 13800138000"}
+    with pytest.raises(DropItem) as err:
+        proc._filter(item)
+    assert "13800138000" not in str(err.value) and item == {"title": "tel [PHONE]"}
+    assert pii_stats(proc)["politecrawl/pii/items_dropped/pii"] == 1
+
+
+def test_filter_failure_drops_and_empties_the_item(monkeypatch) -> None:
+    proc = processor()
+
+    def boom(item):
+        raise RuntimeError("value 13800138000 inside")
+
+    monkeypatch.setattr(proc.filter, "filter", boom)
+    item = {"title": "tel 13800138000", "x": 1}
+    with pytest.raises(DropItem) as err:
+        proc._filter(item)
+    assert "13800138000" not in str(err.value) and "builtins.RuntimeError" in str(err.value)
+    assert item == {}
+    assert pii_stats(proc)["politecrawl/pii/items_dropped/filter_error"] == 1
+
+
+def test_disabled_passes_items_through() -> None:
+    proc = processor(POLITECRAWL_PII_ENABLED=False)
+    assert proc.filter is None
+
+
+def test_pseudonymize_without_key_refuses_to_build(monkeypatch) -> None:
+    monkeypatch.delenv("POLITECRAWL_PII_KEY", raising=False)
+    with pytest.raises(ConfigError, match="POLITECRAWL_PII_KEY is not set"):
+        processor(POLITECRAWL_PII_ACTION="pseudonymize")
+    monkeypatch.setenv("POLITECRAWL_PII_KEY", "k" * 32)
+    assert processor(POLITECRAWL_PII_ACTION="pseudonymize").config.key == b"k" * 32
+
+
+def test_check_processor() -> None:
+    check_processor(Settings({"ITEM_PROCESSOR": "politecrawl.middlewares.pii.PIIItemProcessor"}))
+
+    class Mine(PIIItemProcessor):
+        pass
+
+    check_processor(Settings({"ITEM_PROCESSOR": Mine}))
+    with pytest.raises(ConfigError, match=r"ITEM_PROCESSOR \('scrapy.pipelines.ItemPipelineManager'\)"):
+        check_processor(Settings({"ITEM_PROCESSOR": "scrapy.pipelines.ItemPipelineManager"}))
