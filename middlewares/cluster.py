@@ -38,6 +38,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from politecrawl._scrapy_compat import (
     call_later,
+    downloads_in_flight,
     drain_priority_queue,
     memory_priority_queue,
     redis_dupefilter,
@@ -226,14 +227,16 @@ class ClusterScheduler(Scheduler):
 
     def next_request(self) -> Request | None:
         now = self.runtime.clock()
+        if self.link.should_probe(now):
+            self._probe()
         if not self.link.may_send():
-            if not self.link.due(now) or not self._probe():
-                self._wake_at(self.link.next_ask_at())
-                return None
+            self._wake_at(self.link.next_ask_at())
+            return None
         self._refill(now)
+        self._beat(now)
         request = self.local.pop()
         if request is not None and self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:
@@ -325,8 +328,33 @@ class ClusterScheduler(Scheduler):
         self._wake_call = None
         wake_engine(self.crawler)
 
+    @property
+    def busy_key(self) -> str:
+        """Set (with a TTL) while some node has requests waiting or in flight."""
+        return self.queue.key + ":busy"
+
+    def _beat(self, now: float) -> None:
+        busy = bool(len(self.local)) or downloads_in_flight(self.crawler) > 0
+        if not self.link.beat_due(busy, now):
+            return
+        try:
+            self.server.set(self.busy_key, "1", px=int(self.link.beat_ttl * 1000))
+        except redis.exceptions.RedisError as exc:
+            self._failed("busy mark", exc)
+            return
+        self.link.beaten(now)
+
     def _spider_idle(self, spider: Spider | None = None) -> None:
+        """Stay open while Redis is down, the shared queue has requests, or another
+        node is busy (it may push more); close after POLITECRAWL_CLUSTER_IDLE_CLOSE."""
         now = self.runtime.clock()
+        if self.link.may_send():
+            try:
+                work = len(self.queue) + self.server.exists(self.busy_key)
+            except redis.exceptions.RedisError as exc:
+                self._failed("idle check", exc)
+            else:
+                self.link.seen_size(work, now)
         if self.link.keep_open(now):
             self._wake_at(now + self.cluster.poll_interval)
             raise DontCloseSpider

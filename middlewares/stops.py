@@ -142,6 +142,8 @@ class StopsContext:
     # -- the registry ------------------------------------------------------
     def poll(self, force: bool = False) -> None:
         """Read the registry (if due) and apply new stops and resumes to the pacer."""
+        if not force and not self.watcher.due():
+            return  # no read, so nothing learnt about the registry being readable
         try:
             change = self.watcher.poll(force=force)
         except StateStoreError as exc:
@@ -379,7 +381,11 @@ class ReservationGate:
         if isinstance(cached, TDMRepFile):
             return cached
         if cached is not None:
-            return await maybe_deferred_to_future(cached)
+            # Each waiter gets a Deferred of its own: awaiting the shared one would
+            # consume its result, and the next waiter would get None.
+            mine: Deferred[TDMRepFile] = Deferred()
+            cached.addBoth(lambda result: (mine.callback(result), result)[1])
+            return await maybe_deferred_to_future(mine)
         waiting: Deferred[TDMRepFile] = Deferred()
         self.ctx.tdmrep[origin] = waiting
         req = Request(

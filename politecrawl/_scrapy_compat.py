@@ -162,3 +162,9 @@ def take_from_redis_queue(queue: Any, n: int) -> list[Any]:
 def redis_dupefilter(dupefilter_cls: Any, server: Any, key: str, debug: bool) -> Any:
     """A scrapy-redis dupefilter on *server* (not on a client of its own with 30 s timeouts)."""
     return dupefilter_cls(server, key=key, debug=debug)
+
+
+def downloads_in_flight(crawler: Crawler) -> int:
+    """Requests the downloader holds (in slot queues or transferring)."""
+    downloader = getattr(getattr(crawler, "engine", None), "downloader", None)
+    return len(getattr(downloader, "active", ()) or ())

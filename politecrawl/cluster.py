@@ -55,7 +55,7 @@ class ClusterSettings:
     """The ``POLITECRAWL_CLUSTER_*`` settings (see ``docs/cluster.md``)."""
 
     #: At most this many requests wait in a node's local paced frontier.
-    local_queue: int = 32
+    local_queue: int = 8
     #: Seconds between asks of an empty shared frontier or an unreachable Redis.
     poll_interval: float = 0.5
     #: An idle node closes once the shared frontier was empty this many seconds.
@@ -89,6 +89,8 @@ class SharedFrontierLink:
         self.failures = 0
         self._next_ask = -math.inf
         self._empty_since: float | None = None
+        self._last_contact = -math.inf
+        self._last_beat = -math.inf
 
     # -- taking requests -----------------------------------------------------
     @property
@@ -147,6 +149,15 @@ class SharedFrontierLink:
     def _ok(self, now: float) -> None:
         self.reachable = True
         self.down_since = None
+        self._last_contact = max(self._last_contact, now)
+
+    def should_probe(self, now: float) -> bool:
+        """Whether to PING now: Redis is down and a retry is due, or it has not been
+        heard from for a poll interval (a node busy with its local frontier must
+        still notice an outage, and stop sending)."""
+        if not self.reachable:
+            return self.due(now)
+        return now - self._last_contact >= self.settings.poll_interval
 
     def recovered(self, now: float) -> float | None:
         """Mark Redis reachable; return how long it was down (``None`` if it was up)."""
@@ -162,6 +173,19 @@ class SharedFrontierLink:
         return self.reachable
 
     # -- closing -------------------------------------------------------------
+    @property
+    def beat_ttl(self) -> float:
+        """How long a node's "I am busy" mark lives: it may yet push new requests."""
+        return self.settings.idle_close + 2 * self.settings.poll_interval
+
+    def beat_due(self, busy: bool, now: float) -> bool:
+        """Whether a busy node should renew its mark now (at most once per poll interval)."""
+        return busy and self.reachable and now - self._last_beat >= self.settings.poll_interval
+
+    def beaten(self, now: float) -> None:
+        self._ok(now)
+        self._last_beat = now
+
     def idle_for(self, now: float) -> float:
         """Seconds the shared frontier has been seen empty (0 if not empty)."""
         return 0.0 if self._empty_since is None else now - self._empty_since
