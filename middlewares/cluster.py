@@ -228,7 +228,7 @@ class ClusterScheduler(Scheduler):
     def next_request(self) -> Request | None:
         now = self.runtime.clock()
         if self.link.should_probe(now):
-            self._probe()
+            self._probe(now)
         if not self.link.may_send():
             self._wake_at(self.link.next_ask_at())
             return None
@@ -257,7 +257,7 @@ class ClusterScheduler(Scheduler):
     def _refill(self, now: float) -> None:
         if self.unsent and self.link.due(now):
             try:
-                self._push_unsent()
+                self._push_unsent(now)
             except redis.exceptions.RedisError as exc:
                 self._failed("push", exc)
                 return
@@ -280,21 +280,20 @@ class ClusterScheduler(Scheduler):
         if len(taken) < want:
             self._wake_at(self.link.next_ask_at())
 
-    def _push_unsent(self) -> None:
+    def _push_unsent(self, now: float | None = None) -> None:
         while self.unsent:
             request, checked = self.unsent[0]
             if checked or request.dont_filter or not self.df.request_seen(request):
                 self.queue.push(request)
             self.unsent.pop(0)
-        self.link.pushed(self.runtime.clock())
+        self.link.pushed(self.runtime.clock() if now is None else now)
 
     def _hold(self, request: Request, *, checked: bool) -> None:
         self.unsent.append((request, checked))
         self.runtime.inc_stat("cluster/held_while_down")
 
-    def _probe(self) -> bool:
-        """One PING while Redis is down; ``True`` (and say so) when it answers again."""
-        now = self.runtime.clock()
+    def _probe(self, now: float) -> bool:
+        """One PING; ``True`` (and say so if it was down) when Redis answers."""
         try:
             self.server.ping()
         except redis.exceptions.RedisError as exc:

@@ -166,5 +166,8 @@ def redis_dupefilter(dupefilter_cls: Any, server: Any, key: str, debug: bool) ->
 
 def downloads_in_flight(crawler: Crawler) -> int:
     """Requests the downloader holds (in slot queues or transferring)."""
-    downloader = getattr(getattr(crawler, "engine", None), "downloader", None)
-    return len(getattr(downloader, "active", ()) or ())
+    try:
+        engine = crawler.engine
+    except (AttributeError, RuntimeError):  # Scrapy 2.19 raises until the crawl starts
+        return 0
+    return len(getattr(getattr(engine, "downloader", None), "active", ()) or ())
