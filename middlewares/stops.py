@@ -353,7 +353,7 @@ class ReservationGate:
     def from_crawler(cls, crawler: Crawler) -> ReservationGate:
         return cls(StopsContext.of(crawler))
 
-    async def process_request(self, request: Request, spider: Any = None) -> None:
+    async def process_request(self, request: Request, spider: Any = None) -> Request | None:
         if request.meta.get(META_TDMREP) or request.meta.get("dont_obey_robotstxt"):
             return
         try:
@@ -362,8 +362,9 @@ class ReservationGate:
             return
         path = path_of(request.url)
         found: list[Reservation] = []
+        fetched = False
         if self.ctx.purpose in TDM:
-            tdmrep = await self._tdmrep(origin)
+            tdmrep, fetched = await self._tdmrep(origin)
             res = tdmrep.reservation(path)
             if res is not None:
                 found.append(res)
@@ -375,17 +376,24 @@ class ReservationGate:
             raise self.runtime.refuse(
                 request, component="reservations", reason=binding[0].source
             )
+        if fetched:
+            # This request's turn (budget, pace) went to the tdmrep.json fetch it
+            # triggered: back to the frontier to wait for a turn of its own.
+            self.runtime.inc_stat("reservations/requeued")
+            return request.replace(dont_filter=True)
+        return None
 
-    async def _tdmrep(self, origin: str) -> TDMRepFile:
+    async def _tdmrep(self, origin: str) -> tuple[TDMRepFile, bool]:
+        """The origin's tdmrep.json, and whether this call fetched it."""
         cached = self.ctx.tdmrep.get(origin)
         if isinstance(cached, TDMRepFile):
-            return cached
+            return cached, False
         if cached is not None:
             # Each waiter gets a Deferred of its own: awaiting the shared one would
             # consume its result, and the next waiter would get None.
             mine: Deferred[TDMRepFile] = Deferred()
             cached.addBoth(lambda result: (mine.callback(result), result)[1])
-            return await maybe_deferred_to_future(mine)
+            return await maybe_deferred_to_future(mine), False
         waiting: Deferred[TDMRepFile] = Deferred()
         self.ctx.tdmrep[origin] = waiting
         req = Request(
@@ -397,8 +405,6 @@ class ReservationGate:
         status: int | None = None
         body: bytes | None = None
         try:
-            # charged to the site's budget and held by its pauses, like any request
-            await self.runtime.wait_for_turn(req, component="reservations")
             response = await self.crawler.engine.download_async(req)
             status, body = response.status, response.body
         except Exception as exc:  # a network error or a refusal: the origin serves no file
@@ -413,7 +419,7 @@ class ReservationGate:
             )
         self.ctx.tdmrep[origin] = parsed
         waiting.callback(parsed)
-        return parsed
+        return parsed, True
 
 
 class SiteSignals:

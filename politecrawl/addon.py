@@ -28,10 +28,14 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.ReservationGate", 110),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.SiteSignals", 560),
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.stops.ReservedItems", 800),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsTxtMiddleware", 100),
+    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsPageMiddleware", 950),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).
-REPLACED: list[tuple[str, str]] = []
+REPLACED: list[tuple[str, str]] = [
+    ("DOWNLOADER_MIDDLEWARES", "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"),
+]
 
 #: Plain settings the add-on sets at "addon" priority (a project may override).
 SETTINGS = {
@@ -39,8 +43,8 @@ SETTINGS = {
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,
-    # Until politecrawl's own robots.txt middleware replaces it, Scrapy's obeys.
-    "ROBOTSTXT_OBEY": True,
+    # politecrawl's RobotsTxtMiddleware replaces Scrapy's (which fails open).
+    "ROBOTSTXT_OBEY": False,
     # Personal data is removed from every item after all spider middlewares, before any pipeline or feed.
     "ITEM_PROCESSOR": "politecrawl.middlewares.pii.PIIItemProcessor",
 }

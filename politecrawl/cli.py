@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .config import ConfigError, PolitecrawlConfig
 from .pii import PIIConfig
+from .robots import RobotsConfig
 from .sites import InvalidURL, site_key
 from .state import StateStoreError, open_store
 
@@ -74,6 +75,7 @@ def preflight(settings: Any) -> PolitecrawlConfig:
     """Check the core settings and the state store before Scrapy starts."""
     config = PolitecrawlConfig.from_settings(settings)
     PIIConfig.from_settings(settings.get, environ=os.environ)
+    RobotsConfig.from_settings(settings.get, bot_name=config.bot_name)
     store = open_store(config.state_url)
     store.close()
     return config
