@@ -42,7 +42,7 @@ from politecrawl.robots import (
     release_fetch,
     save_record,
 )
-from politecrawl.runtime import Runtime
+from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_key
 from politecrawl.state import StateStoreError
 
@@ -61,6 +61,7 @@ META_EVIDENCE = "politecrawl_robots"
 #: Item field the page middleware sets: the page's directives, e.g. ``["noai", "noindex"]``.
 ITEM_FIELD = "politecrawl_robots"
 _FETCH_META = "_politecrawl_robots_fetch"
+_NOTED_META = "_politecrawl_robots_noted"
 _REQUEUED_META = "_politecrawl_robots_requeued"
 _KNOWN, _WAITED, _FETCHED = "known", "waited", "fetched"
 
@@ -113,7 +114,7 @@ class RobotsTxtMiddleware:
 
     # -- the hook --------------------------------------------------------
     async def process_request(self, request: Request) -> Request | None:
-        if _FETCH_META in request.meta:
+        if _FETCH_META in request.meta or is_protocol_fetch(request):
             return None
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say
@@ -137,6 +138,8 @@ class RobotsTxtMiddleware:
             self._note(origin, state.rules.version, verdict)
             reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
             raise self.runtime.refuse(request, component=COMPONENT, reason=reason)
+        # a request sent back to the frontier by a later gate is counted once
+        counted = request.meta.get(_NOTED_META) == (state.rules.version, verdict.rule)
         request.meta[META_EVIDENCE] = {
             "origin": origin,
             "version": state.rules.version,
@@ -152,8 +155,10 @@ class RobotsTxtMiddleware:
             # before robots.txt set the origin's pace.
             self.runtime.inc_stat("robots/requeued")
             return request.replace(dont_filter=True, meta={**request.meta, _REQUEUED_META: True})
-        self._note(origin, state.rules.version, verdict)
-        self.runtime.inc_stat("robots/allowed")
+        if not counted:
+            self._note(origin, state.rules.version, verdict)
+            self.runtime.inc_stat("robots/allowed")
+            request.meta[_NOTED_META] = (state.rules.version, verdict.rule)
         return None
 
     # -- one robots.txt per origin ------------------------------------------
@@ -238,6 +243,7 @@ class RobotsTxtMiddleware:
                 dont_filter=True,
                 meta={
                     _FETCH_META: origin,
+                    PROTOCOL_FETCH: "robots.txt",
                     "dont_redirect": True,
                     "dont_retry": True,
                     "handle_httpstatus_all": True,

@@ -44,7 +44,7 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl._scrapy_compat import evict_queued_downloads
 from politecrawl.config import ConfigError
-from politecrawl.runtime import Runtime
+from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_key
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (
@@ -94,7 +94,7 @@ class SiteStopped(IgnoreRequest):
 
 
 def _is_side_fetch(request: Request) -> bool:
-    return bool(request.meta.get("dont_obey_robotstxt") or request.meta.get(META_TDMREP))
+    return is_protocol_fetch(request)
 
 
 def _site(url: str) -> str:
@@ -128,7 +128,7 @@ class StopsContext:
             challenge_urls=self.settings.block_challenge_urls,
         )
         self.registry_ok: bool | None = None  # None: not read yet
-        self.tdmrep: dict[str, TDMRepFile | Deferred[TDMRepFile]] = {}
+        self.tdmrep: dict[str, TDMRepFile | list[Deferred[TDMRepFile]]] = {}
         self.robots: dict[str, RobotsSignals] = {}
 
     @classmethod
@@ -354,7 +354,7 @@ class ReservationGate:
         return cls(StopsContext.of(crawler))
 
     async def process_request(self, request: Request, spider: Any = None) -> Request | None:
-        if request.meta.get(META_TDMREP) or request.meta.get("dont_obey_robotstxt"):
+        if is_protocol_fetch(request):
             return
         try:
             origin = origin_key(request.url)
@@ -388,18 +388,16 @@ class ReservationGate:
         cached = self.ctx.tdmrep.get(origin)
         if isinstance(cached, TDMRepFile):
             return cached, False
-        if cached is not None:
-            # Each waiter gets a Deferred of its own: awaiting the shared one would
-            # consume its result, and the next waiter would get None.
+        if cached is not None:  # a fetch is under way: wait on a Deferred of our own
             mine: Deferred[TDMRepFile] = Deferred()
-            cached.addBoth(lambda result: (mine.callback(result), result)[1])
+            cached.append(mine)
             return await maybe_deferred_to_future(mine), False
-        waiting: Deferred[TDMRepFile] = Deferred()
-        self.ctx.tdmrep[origin] = waiting
+        waiters: list[Deferred[TDMRepFile]] = []
+        self.ctx.tdmrep[origin] = waiters
         req = Request(
             origin + TDMREP_PATH,
             priority=1000,
-            meta={META_TDMREP: True, "dont_obey_robotstxt": True, "dont_retry": True},
+            meta={META_TDMREP: True, PROTOCOL_FETCH: "tdmrep.json", "dont_retry": True},
             dont_filter=True,
         )
         status: int | None = None
@@ -418,7 +416,8 @@ class ReservationGate:
                 origin, TDMREP_PATH, parsed.status,
             )
         self.ctx.tdmrep[origin] = parsed
-        waiting.callback(parsed)
+        for waiter in waiters:
+            waiter.callback(parsed)
         return parsed, True
 
 

@@ -25,11 +25,22 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
-__all__ = ["Runtime", "SiteTallies", "new_crawl_id"]
+__all__ = ["PROTOCOL_FETCH", "Runtime", "SiteTallies", "is_protocol_fetch", "new_crawl_id"]
 
 logger = logging.getLogger("politecrawl")
 
 _ATTR = "_politecrawl_runtime"
+
+#: Meta key that marks a protocol-file fetch politecrawl makes itself (its value
+#: names the file: "robots.txt", "tdmrep.json"). The robots and reservation
+#: gates let such a request through (it is how they learn the rules); it is
+#: still counted, refused for a stopped site, and paid for by the turn of the
+#: request that triggered it.
+PROTOCOL_FETCH = "politecrawl_protocol_fetch"
+
+
+def is_protocol_fetch(request: Request) -> bool:
+    return bool(request.meta.get(PROTOCOL_FETCH))
 
 
 def new_crawl_id(now: float) -> str:

@@ -29,10 +29,6 @@ def cluster_settings(web: Any, redis_url: str, **extra: Any) -> dict[str, Any]:
         "SCHEDULER_QUEUE_KEY": prefix + "%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": prefix + "%(spider)s:dupefilter",
         "POLITECRAWL_CLUSTER_IDLE_CLOSE": "2",
-        # No tdmrep.json fetch (search is not TDM): a node that joins a site while its
-        # budget is saturated holds the requests it already paid for behind that fetch,
-        # and they go out together (see docs/cluster.md, "Known issues").
-        "POLITECRAWL_PURPOSE": "search",
         "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
         "POLITECRAWL_MAX_SITE_RATE": "1000",
         "POLITECRAWL_BURST": "50",

@@ -12,7 +12,17 @@ from typing import Any
 from politecrawl.sandbox import SandboxWeb
 
 CONTACT = "https://example.org/politecrawl-tests"
+#: Protocol files politecrawl fetches itself, before a site's pages.
+PROTOCOL_FILES = ("/robots.txt", "/.well-known/tdmrep.json")
 REPO = Path(__file__).resolve().parent.parent
+
+
+#: Budgets that do not bind, for tests about something else (a test may set its own).
+NON_BINDING_BUDGET = {
+    "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
+    "POLITECRAWL_MAX_SITE_RATE": "1000",
+    "POLITECRAWL_BURST": "50",
+}
 
 
 def crawl_env() -> dict[str, str]:
@@ -35,10 +45,7 @@ def run_crawl(
     output = tmp_path / "items.jsonl"
     all_settings: dict[str, Any] = {
         "POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}",
-        # budgets that do not bind, unless a test sets its own
-        "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
-        "POLITECRAWL_MAX_SITE_RATE": "1000",
-        "POLITECRAWL_BURST": "50",
+        **NON_BINDING_BUDGET,
         **web.settings(),
         **(settings or {}),
     }

@@ -9,7 +9,7 @@ import json
 import random
 
 import pytest
-from helpers import run_crawl
+from helpers import PROTOCOL_FILES, run_crawl
 
 from politecrawl.robots import evidence, load_record, stop_events, versions
 from politecrawl.sandbox import SiteSpec
@@ -21,7 +21,7 @@ ROBOTS = "/robots.txt"
 
 
 def pages_of(web, site: str, since: int = 0) -> list[dict]:
-    return [r for r in web.requests(site=site, since=since) if r["path"] != ROBOTS]
+    return [r for r in web.requests(site=site, since=since) if r["path"] not in PROTOCOL_FILES]
 
 
 def paths(web, site: str, since: int = 0) -> set[str]:
