@@ -207,6 +207,9 @@ class ClusterScheduler(Scheduler):
 
     # -- the scheduler protocol --------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
+        if not self.link.may_send():  # known down: no call that could block for a timeout
+            self._hold(request, checked=False)
+            return True
         try:
             if not request.dont_filter and self.df.request_seen(request):
                 self.df.log(request, self.spider)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from cluster_helpers import key_prefix
+from redis_server import RedisServer, free_port
+from scrapy import Request, Spider
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from politecrawl.clock import FakeClock
 from politecrawl.cluster import ClusterSettings, SharedFrontierLink
@@ -113,11 +117,6 @@ def test_busy_mark_renewed_at_most_once_per_interval_and_outlives_idle_close():
 
 
 # -- the scheduler against a real Redis ------------------------------------------------
-from scrapy import Request, Spider  # noqa: E402
-from scrapy.utils.test import get_crawler  # noqa: E402
-
-from cluster_helpers import key_prefix  # noqa: E402
-from redis_server import RedisServer, free_port  # noqa: E402
 
 
 class _Spider(Spider):
