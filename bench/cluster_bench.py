@@ -59,6 +59,15 @@ def _redis_cpu(client: redis.Redis) -> float:
     return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
+def _round_trips(cmds: dict[str, int]) -> int:
+    """Client round trips: commandstats also counts the commands a Lua script runs
+    (HMGET + HSET per ``take_tokens``) and each command of a MULTI/EXEC pipeline
+    (the batch pop: MULTI, ZRANGE, ZREMRANGEBYRANK, EXEC in one round trip)."""
+    inner = cmds.get("hmget", 0) + min(cmds.get("hset", 0), cmds.get("evalsha", 0))
+    pipelined = cmds.get("multi", 0) + cmds.get("exec", 0) + cmds.get("zremrangebyrank", 0)
+    return sum(cmds.values()) - inner - pipelined
+
+
 def run(web: SandboxWeb, urls: list[str], nodes: int, workdir: Path, *, cluster: bool,
         redis_url: str) -> dict[str, Any]:
     client = redis.Redis.from_url(redis_url)
@@ -112,6 +121,7 @@ def run(web: SandboxWeb, urls: list[str], nodes: int, workdir: Path, *, cluster:
             "redis": round(_redis_cpu(client) - redis_cpu, 1),
         },
         "redis_commands_per_request": round(sum(cmds.values()) / len(log), 2) if cluster else 0,
+        "redis_round_trips_per_request": round(_round_trips(cmds) / len(log), 2) if cluster else 0,
         "redis_commands": dict(sorted(cmds.items(), key=lambda kv: -kv[1])) if cluster else {},
     }
     client.close()
@@ -140,13 +150,14 @@ def main() -> None:
                 time.sleep(1)
     finally:
         server.close()
-    print("\n| mode | nodes | pages | s | pages/s | CPU s nodes / sandbox / Redis | Redis cmds/request |")
+    print("\n| mode | nodes | pages | s | pages/s | CPU s nodes / sandbox / Redis "
+          "| Redis commands / round trips per request |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
         cpu = r["cpu_s"]
         print(f"| {r['mode']} | {r['nodes']} | {r['distinct_pages']} | {r['seconds']} | "
               f"{r['pages_per_s']} | {cpu['nodes']} / {cpu['sandbox']} / {cpu['redis']} | "
-              f"{r['redis_commands_per_request']} |")
+              f"{r['redis_commands_per_request']} / {r['redis_round_trips_per_request']} |")
 
 
 if __name__ == "__main__":
