@@ -105,14 +105,22 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
         window = [r for r in log if start <= r["t"] < start + span]
         achieved = len(window) / span
         violations = 0
+        worst = []
         by_site: dict[str, list[float]] = {}
         for r in log:
             by_site.setdefault(r["site"], []).append(r["t"])
         for host, times in by_site.items():
             times.sort()
             for w in (1, 10, 60):
-                if max_in_window(times, w) > rates[host] * w + burst:
+                seen = max_in_window(times, w)
+                if seen > rates[host] * w + burst:
                     violations += 1
+                    gaps = [round(b - a, 3) for a, b in zip(times, times[1:])]
+                    worst.append((seen - rates[host] * w - burst, host, w, round(rates[host], 4),
+                                  min(gaps) if gaps else None))
+        for excess, host, w, rate, gap in sorted(worst, reverse=True)[:8]:
+            print(f"  {label} over: {host} W={w}s rate={rate}/s excess={excess:.2f} "
+                  f"smallest gap={gap}s", flush=True)
         results[label] = {
             "achieved_rps": round(achieved, 2),
             "sum_of_caps_rps": round(sum(rates.values()), 2),

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from helpers import CONTACT, crawl_env  # noqa: E402
+from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env  # noqa: E402
 
 from politecrawl.sandbox import SandboxWeb, SiteSpec  # noqa: E402
 
@@ -31,6 +31,7 @@ def trial(web: SandboxWeb, n: int, workdir: Path) -> dict[str, float]:
     web.add(SiteSpec(small, pages=3))
     state = f"sqlite:///{workdir / f'state-{n}.db'}"
     settings = {"POLITECRAWL_STATE": state, "POLITECRAWL_CONTACT": CONTACT, "LOG_LEVEL": "INFO",
+                **NON_BINDING_BUDGET,
                 **web.settings()}
     args = [sys.executable, "-m", "politecrawl.cli", "crawl", web.url(big), web.url(small)]
     for name, value in settings.items():

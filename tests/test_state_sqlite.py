@@ -67,3 +67,24 @@ def test_two_processes_writing_at_once(tmp_path):
     for worker in ("1", "2"):
         seq = [int(r["i"]) for _, r in entries if r["worker"] == worker]
         assert seq == list(range(rounds))
+
+
+def _open_at_once(path: str, barrier) -> None:
+    barrier.wait()
+    store = SQLiteStateStore(path)
+    store.incr("opened")
+    store.close()
+
+
+def test_many_processes_opening_a_new_file_at_once(tmp_path):
+    """Switching a new file to WAL races between openers; none may fail."""
+    path = str(tmp_path / "fresh.db")
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(6)
+    workers = [ctx.Process(target=_open_at_once, args=(path, barrier)) for _ in range(6)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(120)
+        assert p.exitcode == 0
+    assert SQLiteStateStore(path).get("opened") == repr(6.0)

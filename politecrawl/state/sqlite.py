@@ -53,9 +53,9 @@ class SQLiteStateStore(StateStore):
             self._db = sqlite3.connect(
                 str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=30000")
+            self._use_wal()
+            self._db.execute("PRAGMA synchronous=NORMAL")
             with self._write() as db:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
@@ -66,6 +66,27 @@ class SQLiteStateStore(StateStore):
                 "Set POLITECRAWL_STATE to a writable location "
                 "(for example sqlite:///.politecrawl/state.db)."
             ) from exc
+
+    def _use_wal(self) -> None:
+        """Switch the file to WAL mode once; processes opening it together may race.
+
+        Changing the journal mode takes an exclusive lock and SQLite can answer
+        "database is locked" at once (without the busy handler) while another
+        process opens the file, so the switch is retried for up to 30 s.
+        """
+        deadline = time.monotonic() + 30.0
+        delay = 0.005
+        while True:
+            try:
+                mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode.lower() != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(0.2, delay * 2)
 
     # -- plumbing --------------------------------------------------------
     @contextmanager
