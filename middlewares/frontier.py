@@ -170,6 +170,20 @@ class PacedPriorityQueue:
         """Not supported: which request comes next depends on time."""
         raise NotImplementedError("PacedPriorityQueue does not support peek()")
 
+    def drain(self) -> list[Request]:
+        """Take every waiting request out, without asking the pacer or spending budget.
+
+        For a cluster node that hands its local requests back to the shared
+        frontier when it closes (``politecrawl.middlewares.cluster``).
+        """
+        drained: list[Request] = []
+        for origin in list(self.queues):
+            queue = self.queues[origin]
+            while (request := queue.pop()) is not None:
+                drained.append(request)
+            self._forget(origin)
+        return drained
+
     def close(self) -> dict[str, list[int]]:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()

@@ -142,6 +142,8 @@ class StopsContext:
     # -- the registry ------------------------------------------------------
     def poll(self, force: bool = False) -> None:
         """Read the registry (if due) and apply new stops and resumes to the pacer."""
+        if not force and not self.watcher.due():
+            return  # no read, so nothing learnt about the registry being readable
         try:
             change = self.watcher.poll(force=force)
         except StateStoreError as exc:

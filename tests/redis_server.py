@@ -26,13 +26,21 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One ``redis-server`` process without persistence, bound to 127.0.0.1."""
+    """One ``redis-server`` process bound to 127.0.0.1.
 
-    def __init__(self, executable: str | None = None, port: int | None = None) -> None:
+    Without persistence by default; ``persist=True`` keeps an append-only file
+    (fsync on every write) in its directory, so a stop and a start keep the data,
+    as a production Redis for a cluster should.
+    """
+
+    def __init__(
+        self, executable: str | None = None, port: int | None = None, *, persist: bool = False
+    ) -> None:
         self.executable = executable or shutil.which("redis-server")
         if self.executable is None:
             raise FileNotFoundError(INSTALL_HINT)
         self.port = port or free_port()
+        self.persist = persist
         self._dir = tempfile.TemporaryDirectory(prefix="politecrawl-redis-")
         self._proc: subprocess.Popen | None = None
 
@@ -44,7 +52,9 @@ class RedisServer:
         self._proc = subprocess.Popen(
             [
                 self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", self._dir.name,
+                "--save", "", "--dir", self._dir.name,
+                *(("--appendonly", "yes", "--appendfsync", "always") if self.persist
+                  else ("--appendonly", "no")),
                 "--daemonize", "no", "--loglevel", "warning",
             ],
             stdout=subprocess.DEVNULL,

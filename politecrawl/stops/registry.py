@@ -254,6 +254,10 @@ class StopWatcher:
         """The active stops as of the last poll, by site."""
         return dict(self._known)
 
+    def due(self) -> bool:
+        """Whether :meth:`poll` would read the store now (the interval is up)."""
+        return self.clock() >= self._next_at
+
     def poll(self, force: bool = False) -> StopsChange | None:
         """Return what changed since the last poll, or ``None`` if nothing (or not due).
 
