@@ -88,20 +88,5 @@ def node_of(record: dict[str, Any]) -> int:
     return int(ua.split("/")[0].removeprefix("pcnode")) if ua.startswith("pcnode") else 0
 
 
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
-def max_in_window(times: list[float], window: float) -> int:
-    times = sorted(times)
-    best = j = 0
-    for i, start in enumerate(times):
-        while j < len(times) and times[j] < start + window:
-            j += 1
-        best = max(best, j - i)
-    return best

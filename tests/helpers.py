@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,24 @@ def run_crawl(
     if output.exists():
         items = [json.loads(line) for line in output.read_text().splitlines() if line.strip()]
     return proc, items
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    """Poll *predicate* until it is true (True) or *timeout* seconds pass (False)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    """The most of *times* (sorted or not) that fall in any half-open window of *window* seconds."""
+    times = sorted(times)
+    best = j = 0
+    for i, start in enumerate(times):
+        while j < len(times) and times[j] < start + window:
+            j += 1
+        best = max(best, j - i)
+    return best

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 import pytest
-from helpers import CONTACT, crawl_env
+from helpers import CONTACT, crawl_env, wait_for
 
 from politecrawl.sandbox import SiteSpec
 from politecrawl.state import open_store
@@ -39,13 +39,6 @@ def cli(*args, tmp_path, timeout=120):
                           timeout=timeout, cwd=tmp_path, env=crawl_env())
 
 
-def wait_for(predicate, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from helpers import CONTACT, PROTOCOL_FILES, crawl_env, run_crawl
+from helpers import CONTACT, PROTOCOL_FILES, crawl_env, max_in_window, run_crawl
 
 from politecrawl.sandbox import SiteSpec
 
@@ -18,15 +18,6 @@ def pages(log, site=None):
     return [r for r in log if r["path"] not in PROTOCOL_FILES and (site is None or r["site"] == site)]
 
 
-def max_in_window(times, window):
-    times = sorted(times)
-    best = 0
-    j = 0
-    for i, start in enumerate(times):
-        while j < len(times) and times[j] < start + window:
-            j += 1
-        best = max(best, j - i)
-    return best
 
 
 def test_a_site_capped_at_2_per_second_for_10_seconds(sandbox, tmp_path):

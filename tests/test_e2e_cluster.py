@@ -17,8 +17,8 @@ import sys
 import time
 
 import pytest
-from cluster_helpers import Cluster, cluster_settings, max_in_window, node_of, wait_for
-from helpers import crawl_env
+from cluster_helpers import Cluster, cluster_settings, node_of
+from helpers import crawl_env, max_in_window, wait_for
 from redis_server import RedisServer
 
 from politecrawl.sandbox import SiteSpec

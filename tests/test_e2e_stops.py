@@ -7,10 +7,9 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env, run_crawl
+from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env, run_crawl, wait_for
 
 from politecrawl.sandbox import SiteSpec
 
@@ -38,13 +37,6 @@ def politecrawl(*args, tmp_path):
     )
 
 
-def wait_for(predicate, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def stop_mid_crawl(web, tmp_path, site="big-shop.com", after=20):

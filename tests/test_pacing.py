@@ -1,7 +1,6 @@
 import datetime as dt
 import math
 
-from politecrawl.clock import FakeClock
 from politecrawl.pacing import Pacer, next_window_opening
 
 SITE, ORIGIN = "shop-a.com", "http://shop-a.com:80"
