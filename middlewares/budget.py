@@ -17,7 +17,7 @@ from politecrawl.budget import (
     load_estimates,
 )
 from politecrawl.config import ConfigError
-from politecrawl.runtime import Runtime
+from politecrawl.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
 if TYPE_CHECKING:
@@ -118,6 +118,17 @@ class BudgetMiddleware:
                 "politecrawl budget: %s shows strain (slow answers or errors): its rate is "
                 "lowered, and recovers slowly", site,
             )
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        try:
+            site = site_key(request.url)
+        except InvalidURL:
+            return None
+        if self.ledger.may_send(site, self.runtime.clock(), force=is_protocol_fetch(request)):
+            return None
+        # held up since it left the frontier: back there for a fresh turn
+        self.runtime.inc_stat("budget/requeued_late")
+        return request.replace(dont_filter=True)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

@@ -184,3 +184,17 @@ def test_strain_from_slow_answers_against_the_sites_own_baseline():
     assert strain.rate <= 0.125
     assert strain.baseline < 0.1  # strained answers do not move the baseline up
     assert not math.isnan(strain.rate)
+
+
+def test_send_side_pace_catches_requests_held_up_after_their_turn():
+    clock = FakeClock(0.0)
+    book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 1.5, None, "x")})  # 0.5/s, burst 2
+    # a request that got its turn at t=0 but was held up goes out at t=1.5 ...
+    assert book.may_send("s.com", 1.5) is True
+    # ... the next turn comes at t=2.0: sending then would put 2 requests 0.5 s apart
+    assert book.may_send("s.com", 2.0) is False
+    assert book.may_send("s.com", 3.5) is True  # 2 s after the last send
+    # robots.txt / tdmrep.json cannot wait: charged as debt, the next page waits longer
+    assert book.may_send("s.com", 3.6, force=True) is True
+    assert book.may_send("s.com", 5.5) is False
+    assert book.may_send("s.com", 7.6) is True

@@ -49,7 +49,7 @@ class SiteBudget:
     """What one site may get: its estimate, cap, current rate and byte average."""
 
     __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "bytes_seen", "responses",
-                 "hint")
+                 "hint", "send_tokens", "send_at")
 
     def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings) -> None:
         self.site = site
@@ -62,6 +62,9 @@ class SiteBudget:
         self.bytes_seen = 0.0
         self.responses = 0
         self.hint = 0.0  # earliest time the last refusal said a token would be there
+        # the send-side bucket (see BudgetLedger.may_send)
+        self.send_tokens = 1.0
+        self.send_at: float | None = None
 
     @property
     def rate(self) -> float:
@@ -118,6 +121,27 @@ class BudgetLedger:
             return 0.0
         budget.hint = now + wait
         return wait
+
+    def may_send(self, site: str, now: float, *, force: bool = False) -> bool:
+        """Check the pace again at the moment a request is sent, not only when it left the frontier.
+
+        A token is taken when a request leaves the frontier; if the request is
+        then held up (a busy event loop, a robots.txt lookup) and the next one
+        is not, the two would reach the site closer together than the rate
+        allows. A second, local bucket on *send* times (same rate and burst)
+        catches that: a request it refuses goes back to the frontier for a new
+        turn. *force* charges without refusing (robots.txt and tdmrep.json
+        fetches, which cannot wait; the debt holds back the next request).
+        """
+        budget = self.site(site)
+        at = now if budget.send_at is None else budget.send_at
+        tokens = min(self.settings.burst, budget.send_tokens + max(0.0, now - at) * budget.rate)
+        budget.send_at = max(at, now)
+        if tokens >= 1.0 or force:
+            budget.send_tokens = tokens - 1.0
+            return True
+        budget.send_tokens = tokens
+        return False
 
     def ready_at(self, site: str, now: float) -> float:
         budget = self.sites.get(site)
