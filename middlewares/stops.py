@@ -32,6 +32,7 @@ SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -535,6 +536,8 @@ class ReservedItems:
     def __init__(self, ctx: StopsContext) -> None:
         self.ctx = ctx
         self.runtime = ctx.runtime
+        bot = re.escape(self.runtime.config.bot_name.lower().encode())
+        self._meta_hint = re.compile(rb"(?i)name\s*=\s*[\"']?\s*(?:tdm-|robots|" + bot + rb")")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReservedItems:
@@ -544,7 +547,8 @@ class ReservedItems:
         """What the response's own headers and meta tags reserve for this crawl's purpose."""
         headers = response.headers
         html = response.text if isinstance(response, TextResponse) else None
-        meta = meta_tags(html) if html else {}
+        # parse the HTML only when a meta tag that matters can be there (most pages have none)
+        meta = meta_tags(html) if html and self._meta_hint.search(response.body) else {}
         found: list[Reservation] = []
         origin = None
         try:
