@@ -79,7 +79,7 @@ class Detector:
         # Checksummed and structured types first, so that a card or an ID is not also read as a phone.
         if has_digit:
             spans.add_all(patterns.find_cn_resident_ids(folded))
-            spans.add_all(patterns.find_isbns(folded))
+            spans.add_all(patterns.find_isbns(folded, budget.spend))
             spans.add_all(patterns.find_ibans(folded))
             spans.add_all(patterns.find_payment_cards(folded, budget.spend))
             spans.add_all(patterns.find_national_ids(folded))
