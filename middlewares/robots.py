@@ -332,8 +332,8 @@ class RobotsTxtMiddleware:
         self.runtime.tallies.add(site, "robots:stop_request")
         self.runtime.log_once(
             ("robots-stop", origin), logging.WARNING,
-            "politecrawl: robots.txt of %s %s disallows everything for %s: no further request to it",
-            origin, "now" if flipped else "", self.config.bot_name,
+            "politecrawl: robots.txt of %s %sdisallows everything for %s: no further request to it",
+            origin, "now " if flipped else "", self.config.bot_name,
         )
 
     def _count_fetch(self, record: RobotsRecord, refreshed: bool) -> None:
