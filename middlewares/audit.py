@@ -28,7 +28,7 @@ from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
 from politecrawl.middlewares.frontier import tally_waiting
 from politecrawl.runtime import Runtime
-from politecrawl.sites import InvalidURL, site_key
+from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -48,20 +48,13 @@ _SCRAPY_SETTINGS = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DO
                     "CLOSESPIDER_TIMEOUT", "JOBDIR", "ROBOTSTXT_OBEY")
 
 
-def _site(url: str) -> str:
-    try:
-        return site_key(url)
-    except InvalidURL:
-        return "(invalid)"
-
-
 def item_site(item: Any) -> str:
     """The site of an item, from its ``url`` field (read before any filter changes it)."""
     try:
         url = ItemAdapter(item).get("url")
     except TypeError:
         return "(unknown)"
-    return _site(url) if isinstance(url, str) and url else "(unknown)"
+    return site_or_invalid(url) if isinstance(url, str) and url else "(unknown)"
 
 
 def _plain(value: Any) -> Any:
@@ -166,14 +159,14 @@ class AuditExtension:
     # -- what went out and came back -----------------------------------------
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
         nbytes = len(response.body)
-        self.audit.received(_site(request.url), nbytes, response.status)
+        self.audit.received(site_or_invalid(request.url), nbytes, response.status)
         request.meta[_RESPONSE_META] = (response.status, nbytes)
 
     def request_left_downloader(self, request: Request, spider: Any = None) -> None:
         now = self.runtime.clock()
         latency = request.meta.get("download_latency")
         sent_at = now - latency if isinstance(latency, (int, float)) and 0 <= latency <= now else now
-        site = _site(request.url)
+        site = site_or_invalid(request.url)
         self.audit.sent(site, sent_at)
         if self.audit.per_request:
             status, nbytes = request.meta.get(_RESPONSE_META, (None, 0))

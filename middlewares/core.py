@@ -9,7 +9,7 @@ from scrapy import signals
 
 from politecrawl.middlewares.frontier import tally_waiting
 from politecrawl.runtime import Runtime
-from politecrawl.sites import InvalidURL, site_key
+from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -40,7 +40,7 @@ class PolitecrawlCore:
         Counted here, not in a downloader middleware, so that a request dropped
         from a download-slot queue (a stop) is not counted as sent.
         """
-        self.runtime.tallies.add(_site(request.url), "requests")
+        self.runtime.tallies.add(site_or_invalid(request.url), "requests")
         self.runtime.inc_stat("requests")
 
     def spider_opened(self, spider: Spider) -> None:
@@ -98,15 +98,9 @@ class IdentityMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        site = _site(request.url)
+        site = site_or_invalid(request.url)
         self.runtime.tallies.add(site, "responses")
         self.runtime.tallies.add(site, "bytes", len(response.body))
         self.runtime.tallies.add(site, f"status:{response.status // 100}xx")
         return response
 
-
-def _site(url: str) -> str:
-    try:
-        return site_key(url)
-    except InvalidURL:
-        return "(invalid)"

@@ -27,7 +27,7 @@ from scrapy.pqueues import ScrapyPriorityQueue, _path_safe
 
 from politecrawl._scrapy_compat import call_later, scheduler_queues, wake_engine
 from politecrawl.runtime import Runtime
-from politecrawl.sites import InvalidURL
+from politecrawl.sites import INVALID_SITE, InvalidURL
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_INVALID = ("(invalid)", "(invalid)")
+_INVALID = (INVALID_SITE, INVALID_SITE)
 
 
 class PacedPriorityQueue:

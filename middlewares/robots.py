@@ -43,7 +43,7 @@ from politecrawl.robots import (
     save_record,
 )
 from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
-from politecrawl.sites import InvalidURL, origin_key, site_key
+from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 
 if TYPE_CHECKING:
@@ -315,10 +315,7 @@ class RobotsTxtMiddleware:
             return
         self._stops_noted.add((origin, rules.version))
         flipped = old is not None and not old.rules.disallows_everything()
-        try:
-            site = site_key(origin)
-        except InvalidURL:  # pragma: no cover - origin keys are valid
-            site = "(invalid)"
+        site = site_or_invalid(origin)
         note_stop(
             self.runtime.store, origin, site=site, version=rules.version,
             fetched_at=rules.fetched_at, previous_version=old.rules.version if old else "",
@@ -458,7 +455,4 @@ async def _sleep(seconds: float) -> None:
 
 
 def _site(response: Response | None) -> str:
-    try:
-        return site_key(response.url) if response is not None else "(none)"
-    except InvalidURL:
-        return "(invalid)"
+    return site_or_invalid(response.url) if response is not None else "(none)"

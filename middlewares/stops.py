@@ -46,7 +46,7 @@ from twisted.internet.task import LoopingCall
 from politecrawl._scrapy_compat import evict_queued_downloads
 from politecrawl.config import ConfigError
 from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
-from politecrawl.sites import InvalidURL, origin_key, site_key
+from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (
     TDMREP_PATH,
@@ -96,13 +96,6 @@ class SiteStopped(IgnoreRequest):
 
 def _is_side_fetch(request: Request) -> bool:
     return is_protocol_fetch(request)
-
-
-def _site(url: str) -> str:
-    try:
-        return site_key(url)
-    except InvalidURL:
-        return "(invalid)"
 
 
 class StopsContext:
@@ -187,7 +180,7 @@ class StopsContext:
         """Take *site*'s requests out of the download-slot queues (stop: dropped; pause: rescheduled)."""
 
         def belongs(request: Request) -> bool:
-            return _site(request.url) == site and not _is_side_fetch(request)
+            return site_or_invalid(request.url) == site and not _is_side_fetch(request)
 
         exc = SiteStopped if stopped else SitePaused
         n = evict_queued_downloads(self.crawler, belongs, lambda _r: exc(f"politecrawl: {site} {source}"))
@@ -238,7 +231,7 @@ class StopsContext:
         """
         if META_DECISION in request.meta:
             return request.meta[META_DECISION]
-        site = _site(request.url)
+        site = site_or_invalid(request.url)
         now = self.runtime.clock()
         try:
             origin = origin_key(request.url)
@@ -351,7 +344,7 @@ class StopGate:
             self.ctx.poll(force=True)
             if self.ctx.registry_ok is not True:
                 raise self.runtime.refuse(request, component="stops", reason="registry-unreadable")
-        site = _site(request.url)
+        site = site_or_invalid(request.url)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             raise self.runtime.refuse(request, component="stops", reason=stop.source, site=site)
@@ -452,7 +445,7 @@ class SiteSignals:
         """Last look before the download slot: a stop or pause may have come meanwhile."""
         now = self.runtime.clock()
         if not _is_side_fetch(request):
-            site = _site(request.url)
+            site = site_or_invalid(request.url)
             stop = self.runtime.pacer.stopped(site)
             if stop is not None:
                 self.runtime.inc_stat(f"frontier/dropped/{stop.source}")
@@ -465,7 +458,7 @@ class SiteSignals:
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
-        site = _site(request.url)
+        site = site_or_invalid(request.url)
         now = self.runtime.clock()
         sent_at = float(request.meta.get(META_SENT_AT, now))
         side_fetch = _is_side_fetch(request)
@@ -575,7 +568,7 @@ class ReservedItems:
         return [r for r in found if self.ctx.binds(r)]
 
     def _drop_reason(self, response: Response) -> str | None:
-        site = _site(response.url)
+        site = site_or_invalid(response.url)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None and stop.source == "operator":
             return "operator-stop"
@@ -599,7 +592,7 @@ class ReservedItems:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self._count(_site(response.url), reason)
+                self._count(site_or_invalid(response.url), reason)
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Any = None
@@ -609,7 +602,7 @@ class ReservedItems:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self._count(_site(response.url), reason)
+                self._count(site_or_invalid(response.url), reason)
 
 
 def _tdm(value: Any) -> int | None:

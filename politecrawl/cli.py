@@ -94,8 +94,8 @@ def run_crawl(urls: list[str], settings: Any) -> dict[str, dict[str, int]]:
     crawler = process.create_crawler(GenericSpider)
     process.crawl(crawler, urls=urls)
     process.start()
-    runtime = getattr(crawler, "_politecrawl_runtime", None)
-    return runtime.tallies.as_dict() if isinstance(runtime, Runtime) else {}
+    runtime = Runtime.peek(crawler)
+    return runtime.tallies.as_dict() if runtime is not None else {}
 
 
 def format_summary(tallies: dict[str, dict[str, int]]) -> str:

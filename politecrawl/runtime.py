@@ -19,7 +19,7 @@ from .audit import AuditTrail
 from .clock import SYSTEM_CLOCK, Clock
 from .config import PolitecrawlConfig
 from .pacing import Pacer
-from .sites import InvalidURL, origin_key, site_key
+from .sites import origin_key, site_key, site_or_invalid
 from .state import StateStore, open_store
 
 if TYPE_CHECKING:
@@ -161,10 +161,7 @@ class Runtime:
         Returns the :class:`IgnoreRequest` for the caller to raise.
         """
         if site is None:
-            try:
-                site = site_key(request.url)
-            except InvalidURL:
-                site = "(invalid)"
+            site = site_or_invalid(request.url)
         self.inc_stat(f"{component}/refused/{reason}")
         self.tallies.add(site, f"refused:{component}:{reason}")
         self.log_once(

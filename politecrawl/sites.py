@@ -28,7 +28,15 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 import tldextract  # noqa: E402  (after the environment default above)
 
-__all__ = ["InvalidURL", "normalize_host", "origin_key", "site_key", "site_key_of_host"]
+__all__ = [
+    "INVALID_SITE",
+    "InvalidURL",
+    "normalize_host",
+    "origin_key",
+    "site_key",
+    "site_key_of_host",
+    "site_or_invalid",
+]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -103,6 +111,18 @@ def site_key(url_or_host: str) -> str:
     'example.com.cn'
     """
     return site_key_of_host(_host_of(url_or_host))
+
+
+#: What counting code files a URL under when it names no site.
+INVALID_SITE = "(invalid)"
+
+
+def site_or_invalid(url: str) -> str:
+    """:func:`site_key`, or :data:`INVALID_SITE` for a URL with no usable host (for counting)."""
+    try:
+        return site_key(url)
+    except InvalidURL:
+        return INVALID_SITE
 
 
 @lru_cache(maxsize=100_000)

@@ -48,7 +48,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..sites import InvalidURL, site_key
+from ..sites import site_or_invalid
 from ..state import StateStore, StateStoreError
 
 __all__ = [
@@ -257,12 +257,12 @@ class AuditTrail:
 
     def robots_fetch(self, origin: str, status: int | None, version: str, **data: Any) -> None:
         """A robots.txt of *origin* was fetched (or failed: *status* ``None``)."""
-        self._record("robots-fetch", _site_of(origin),
+        self._record("robots-fetch", site_or_invalid(origin),
                      {"origin": origin, "status": status, "version": version, **data})
 
     def robots_refused(self, origin: str, rule: str, n: int = 1) -> None:
         """*n* requests to *origin* were refused by its robots.txt *rule*."""
-        self.count(_site_of(origin), "robots-refused", n, key=f"{origin} {rule}")
+        self.count(site_or_invalid(origin), "robots-refused", n, key=f"{origin} {rule}")
 
     def pii_removed(self, site: str, by_type: Mapping[str, int], by_field: Mapping[str, int]) -> None:
         """Personal data removed from an item of *site*: counts per type and field name, no value."""
@@ -303,13 +303,6 @@ class AuditTrail:
         for at in self._recent.get(hold.site, ()):
             self._check(hold, at)
         self._holds.setdefault(hold.site, []).append(hold)
-
-
-def _site_of(url: str) -> str:
-    try:
-        return site_key(url)
-    except InvalidURL:
-        return "(invalid)"
 
 
 def _num(n: float) -> float | int:
