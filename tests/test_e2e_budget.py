@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from helpers import CONTACT, PROTOCOL_FILES, crawl_env, max_in_window, run_crawl
+from helpers import CONTACT, PROTOCOL_FILES, crawl_env, max_in_window, run_crawl, wait_for
 
 from politecrawl.sandbox import SiteSpec
 
@@ -85,10 +85,12 @@ def test_kill_9_and_restart_keeps_the_budget(sandbox, tmp_path):
     for name, value in settings.items():
         args += ["-s", f"{name}={value}"]
     started = time.time()
-    for _ in range(3):  # killed mid-way, restarted at once, three times
+    for _ in range(3):  # killed mid-way (once the site has seen it crawl), restarted at once, three times
+        seen = len(web.requests("shop-a.com"))
         proc = subprocess.Popen(args, cwd=tmp_path, env=crawl_env(),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(3)
+        assert wait_for(lambda: len(web.requests("shop-a.com")) >= seen + 3, timeout=60)
+        time.sleep(0.5)  # not for correctness: a kill at a random point of the crawl, not right after a request
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     elapsed = time.time() - started
