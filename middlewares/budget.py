@@ -138,6 +138,8 @@ class BudgetMiddleware:
         if is_protocol_fetch(request):
             return self._wait_for_token(request, site)
         self.runtime.inc_stat("budget/requeued")
+        # the frontier planned the site's next turn a full period ahead: have it look again
+        self.runtime.pacer.recheck(site)
         return request.replace(dont_filter=True)
 
     async def _wait_for_token(self, request: Request, site: str) -> None:

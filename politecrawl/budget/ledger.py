@@ -139,13 +139,13 @@ class BudgetLedger:
 
         Called when a request is about to be sent. An unreadable ledger
         refuses (fail closed) and is asked again after :data:`LEDGER_RETRY`.
-        A refusal also holds back the frontier's turns (:meth:`ready_at`).
+        A refusal holds back the frontier's turns until the store's token is
+        due (:meth:`ready_at`).
         """
         budget = self.site(site)
+        rate = budget.rate
         try:
-            granted, wait = self.store.take_tokens(
-                f"budget:{site}", now, budget.rate, self.settings.burst
-            )
+            granted, wait = self.store.take_tokens(f"budget:{site}", now, rate, self.settings.burst)
         except StateStoreError as exc:
             self.ledger_errors += 1
             if self.ledger_errors == 1 or math.log2(self.ledger_errors).is_integer():
@@ -153,11 +153,19 @@ class BudgetLedger:
                     "politecrawl budget: the ledger cannot be read (%s); %s gets no request "
                     "until it can (fail closed)", exc, site,
                 )
-            wait = LEDGER_RETRY
+            budget.hint = max(budget.hint, now + LEDGER_RETRY)
+            return LEDGER_RETRY
+        if granted:
+            return 0.0
+        # The store holds (1 - wait × rate) tokens: set the local copy to that, so
+        # the next turn comes exactly when the store's token is due (a token that
+        # went to a robots.txt fetch or another process is not counted twice, and
+        # the refused request's turn is not lost either).
+        if math.isfinite(wait) and rate > 0:
+            budget.turn_tokens = max(0.0, 1.0 - wait * rate)
+            budget.turn_at = now
         else:
-            if granted:
-                return 0.0
-        budget.hint = max(budget.hint, now + wait)
+            budget.hint = math.inf
         return wait
 
     def ready_at(self, site: str, now: float) -> float:
