@@ -88,3 +88,25 @@ def test_many_processes_opening_a_new_file_at_once(tmp_path):
         p.join(120)
         assert p.exitcode == 0
     assert SQLiteStateStore(path).get("opened") == repr(6.0)
+
+
+def test_buckets_written_as_hash_fields_by_an_earlier_version_are_kept(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    SQLiteStateStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE buckets")
+    db.executemany(
+        "INSERT INTO hashes (key, field, value) VALUES (?, ?, ?)",
+        [("budget:a.com", "tokens", "0.25"), ("budget:a.com", "updated_at", "100.0"),
+         ("other", "tokens", "7")],  # a plain hash with a field named tokens stays a hash
+    )
+    db.commit()
+    db.close()
+    store = SQLiteStateStore(path)
+    # no fresh token on upgrade: 0.25 left at t=100, rate 1/s -> the next token at 100.75
+    assert store.take_tokens("budget:a.com", 100.5, 1.0, 2.0) == (False, 0.25)
+    assert store.take_tokens("budget:a.com", 100.75, 1.0, 2.0) == (True, 0.0)
+    assert store.hgetall("other") == {"tokens": "7"}
+    assert store.keys("budget:") == ["budget:a.com"]
