@@ -8,7 +8,16 @@ import time
 import pytest
 
 from politecrawl.pii import Detector, Unscannable
-from politecrawl.pii.patterns import card_number_valid, cn_ric_valid
+from politecrawl.pii.patterns import (
+    CARD,
+    CARD_OR_BARCODE,
+    NOT_A_CARD,
+    card_number_kind,
+    card_number_valid,
+    cn_ric_valid,
+    ean13_valid,
+    luhn_valid,
+)
 
 D = Detector()
 
@@ -107,6 +116,60 @@ def test_payment_cards() -> None:
         ("4111-1111-1111-1111", "payment_card"),
         ("5500 0000 0000 0004", "payment_card"),
     ]
+
+
+# An invented 13-digit number that is both a Luhn-valid Visa number and a valid EAN-13 (GS1 prefix 49).
+CARD_OR_EAN = "4901234567894"
+
+
+def test_card_or_barcode_is_decided_by_context() -> None:
+    assert luhn_valid(CARD_OR_EAN) and ean13_valid(CARD_OR_EAN)
+    assert card_number_kind(CARD_OR_EAN) == CARD_OR_BARCODE
+    assert not card_number_valid(CARD_OR_EAN)
+    assert card_number_kind("4111111111111111") == CARD
+    assert card_number_kind("9787111544937") == NOT_A_CARD  # ISBN-13 stays a book
+    grouped = "4901 2345 6789 4"
+    # A card: printed in card groups, or named a card just before.
+    assert kinds(f"卡号 {CARD_OR_EAN} 已绑定") == [(CARD_OR_EAN, "payment_card")]
+    assert kinds(f"Visa: {CARD_OR_EAN}") == [(CARD_OR_EAN, "payment_card")]
+    assert kinds(f"meine Karte {CARD_OR_EAN}") == [(CARD_OR_EAN, "payment_card")]
+    assert kinds(f"pay with {grouped} please") == [(grouped, "payment_card")]
+    assert kinds("4901-2345-6789-4") == [("4901-2345-6789-4", "payment_card")]
+    assert kinds("4901 234 567 894") == [("4901 234 567 894", "payment_card")]  # old 4-3-3-3 embossing
+    # A barcode: bare with no card word, printed the barcode way, or named a barcode (before or after).
+    assert kinds(CARD_OR_EAN) == []
+    assert kinds(f"商品 {CARD_OR_EAN} 库存 3") == []
+    assert kinds("4 901234 567894") == []
+    assert kinds(f"EAN: {CARD_OR_EAN}") == []
+    assert kinds(f"条形码{grouped}") == []
+    assert kinds(f"card reader, barcode {grouped}") == []
+    assert kinds(f"{CARD_OR_EAN} (EAN)") == []
+    assert kinds(f"JAN {CARD_OR_EAN}") == []
+    # "ean" inside a word is not the word EAN.
+    assert kinds(f"ocean card {CARD_OR_EAN}") == [(CARD_OR_EAN, "payment_card")]
+
+
+def test_card_next_to_another_number() -> None:
+    # A card followed or preceded by another number one space away is still found, without the neighbour.
+    assert kinds("手机：5500 0000 0000 0004 58.33.155.202.") == [
+        ("5500 0000 0000 0004", "payment_card"),
+        ("58.33.155.202", "ip"),
+    ]
+    assert kinds("总价 $10.12 6011000990139424 谢谢") == [("6011000990139424", "payment_card")]
+    # From one start the longest card-shaped window wins: the last group is not left in the text ...
+    assert card_number_valid("501800000009") and card_number_valid("5018000000090000")
+    assert kinds("5018 0000 0009 0000 12") == [("5018 0000 0009 0000", "payment_card")]
+    # ... and a window running on into the next number is not card-shaped.
+    assert card_number_valid("6763178321670141")  # the 16 digits below, by chance Luhn-valid
+    assert [t for t in kinds("6763-1783-2167 0141 496 0369") if t[1] == "payment_card"] == [
+        ("6763-1783-2167", "payment_card")
+    ]
+
+
+def test_legacy_maestro_prefix() -> None:
+    assert card_number_valid("060400000000")  # 0604: Maestro row of the widely copied IIN table
+    assert luhn_valid("060500000009") and not card_number_valid("060500000009")  # 0605: no issuer
+    assert kinds("0604 0000 0000") == [("0604 0000 0000", "payment_card")]
 
 
 def test_iban_ip_national_ids() -> None:

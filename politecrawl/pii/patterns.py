@@ -208,21 +208,41 @@ def card_issuer_ok(d: str) -> bool:
         return 16 <= n <= 19  # UnionPay
     if 300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095:
         return 14 <= n <= 19  # Diners Club
+    # Maestro.  0604 is in no network's current table (ISO/IEC 7812 major industry identifier 0 is not
+    # banking); it is accepted because the Maestro row of the public IIN table that card validators and
+    # test-card generators copy (English Wikipedia, "Payment card number", 2010s: "5018, 5020, 5038, 5612, 5893,
+    # 6304, 6759, 6761, 6762, 6763, 0604, 6390") lists it.  A false positive needs those four digits and a
+    # valid Luhn digit: about 1 in 100,000 random numbers.
     if p4 in (5018, 5020, 5038, 5893, 6304, 6390, 6759, 6761, 6762, 6763) or p2 in (50, 56, 57, 58, 67):
-        return 12 <= n <= 19  # Maestro
+        return 12 <= n <= 19
+    if d.startswith("0604"):
+        return 12 <= n <= 19  # Maestro, legacy table entry (above)
     if 2200 <= p4 <= 2204:
         return 16 <= n <= 19  # Mir
     return False
 
 
-def card_number_valid(d: str) -> bool:
+NOT_A_CARD, CARD, CARD_OR_BARCODE = 0, 1, 2
+
+
+def card_number_kind(d: str) -> int:
+    """CARD: issuer range, length and Luhn fit a card and nothing else.  CARD_OR_BARCODE: all that, and the
+    13 digits are also a valid EAN-13 (GS1 prefixes 40-44 are Germany's, so about one German barcode in ten is
+    also a Luhn-valid "Visa" number): the value alone cannot tell, the context decides (`card_context`).
+    NOT_A_CARD otherwise, including ISBN-13 and 18-digit numbers shaped like a resident ID (a birth date in
+    digits 7-14: an ID with a bad check character)."""
     if not 12 <= len(d) <= 19 or not card_issuer_ok(d) or not luhn_valid(d):
-        return False
-    # A valid EAN-13 (which includes ISBN-13) is a barcode, not a card; an 18-digit number shaped like a
-    # resident ID (a birth date in digits 7-14) is an ID with a bad check character, not a card.
+        return NOT_A_CARD
     if len(d) == 18 and _looks_like_ric(d):
-        return False
-    return not ean13_valid(d)
+        return NOT_A_CARD
+    if ean13_valid(d):
+        return NOT_A_CARD if d.startswith(("978", "979")) else CARD_OR_BARCODE
+    return CARD
+
+
+def card_number_valid(d: str) -> bool:
+    """A card number by value alone (CARD_OR_BARCODE numbers need context: not valid here)."""
+    return card_number_kind(d) == CARD
 
 
 def _looks_like_ric(d: str) -> bool:
@@ -233,6 +253,37 @@ def _looks_like_ric(d: str) -> bool:
     return 1900 <= int(d[6:10]) <= 2099
 
 
+# Words that say "this is a card number" or "this is a barcode", looked for just before the number (and barcode
+# words also just after).  Short Latin words need a word boundary ("ean" is inside "ocean").
+_CARD_WORD_RE = re.compile(
+    r"card|visa|maestro|mastercard|credit|debit|karte|carte|tarjeta|carta|卡号|信用卡|银行卡|借记卡|储蓄卡|"
+    r"カード|카드"
+)
+_BARCODE_WORD_RE = re.compile(
+    r"(?<![a-z])(?:ean|gtin|upc|jan|isbn|issn)(?![a-z])|barcode|bar code|strichcode|code-barres|code barre|"
+    r"条码|条形码|商品码|バーコード|바코드"
+)
+
+
+def card_grouping(sizes: list[int]) -> bool:
+    """Digits printed the way cards are (4-4-4-1, 4-3-3-3, 4-4-4-4 ...), not the way barcodes are (1-6-6, or
+    no separators at all)."""
+    return len(sizes) >= 3 and sizes[0] == 4 and all(3 <= s <= 4 for s in sizes[1:-1]) and 1 <= sizes[-1] <= 4
+
+
+def card_context(text: str, start: int, end: int, sizes: list[int]) -> bool:
+    """Does the context make a CARD_OR_BARCODE number a card?  A barcode word nearby says no; card-style
+    grouping or a card word just before says yes; a bare number with neither stays a barcode."""
+    before = text[max(0, start - 20) : start].lower()
+    if _BARCODE_WORD_RE.search(before) or _BARCODE_WORD_RE.search(text[end : end + 12].lower()):
+        return False
+    return card_grouping(sizes) or _CARD_WORD_RE.search(before) is not None
+
+
+def _group_sizes(run: str) -> list[int]:
+    return [g.end() - g.start() for g in _GROUP_RE.finditer(run)]
+
+
 def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
     for m in _DIGIT_RUN_RE.finditer(text):
         run = m.group()
@@ -240,18 +291,26 @@ def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span
             digits = _digits(run)
             if len(digits) <= 19:
                 spend(1)
-                if card_number_valid(digits) and not after_reference_word(text, m.start()):
-                    yield Span(m.start(), m.end(), PAYMENT_CARD, digits)
-                continue
-        # Longer runs: group-aligned windows of 13-19 digits ("4111 1111 1111 1111 / 5500 ...").  Paid for by
-        # length first, so that a megabyte of grouped digits exhausts the budget before any per-group work.
-        spend(len(run) // 20)
+                if len(digits) == len(run):
+                    if _is_card(text, m.start(), m.end(), digits, run):
+                        yield Span(m.start(), m.end(), PAYMENT_CARD, digits)
+                    continue  # one bare number
+                # Several groups: one card, or a card next to another number written one space away
+                # ("卡 4111 1111 1111 1111 58.33…", "$10.12 6011…"): the group windows below decide.
+        else:
+            # Longer runs are paid for by length first, so that a megabyte of grouped digits exhausts the budget
+            # before any per-group work.
+            spend(len(run) // 20)
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(run)]
         if len(groups) == 1:
             continue  # one 20+ digit number: an order number or a token, not a card
+        # Group-aligned windows of 12-19 digits.  From each start, the longest window written like a card wins
+        # (a valid shorter prefix would leave the card's last group in the text); a window that runs on into
+        # the next number ("6763-1783-2167 0141 496 0369", "630439231964 063-…") is taken only when no
+        # card-shaped window is valid.
         i = 0
         while i < len(groups):
-            found = False
+            best = shaped = None
             total = 0
             for j in range(i, len(groups)):
                 total += groups[j][1] - groups[j][0]
@@ -259,14 +318,35 @@ def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span
                     break
                 if total >= 12:
                     spend(1)
-                    d = _digits(run[groups[i][0] : groups[j][1]])
-                    if card_number_valid(d):
-                        yield Span(m.start() + groups[i][0], m.start() + groups[j][1], PAYMENT_CARD, d)
-                        i = j + 1
-                        found = True
-                        break
-            if not found:
+                    piece = run[groups[i][0] : groups[j][1]]
+                    d = _digits(piece)
+                    if _is_card(text, m.start() + groups[i][0], m.start() + groups[j][1], d, piece):
+                        best = (j, d)
+                        if card_shaped(piece):
+                            shaped = best
+            chosen = shaped or best
+            if chosen is None:
                 i += 1
+                continue
+            j, d = chosen
+            yield Span(m.start() + groups[i][0], m.start() + groups[j][1], PAYMENT_CARD, d)
+            i = j + 1
+
+
+def card_shaped(written: str) -> bool:
+    """One group of digits, or groups of 4-6 digits (the last 1-6) joined by one kind of separator: how card
+    numbers are written (4-4-4-4, 4-6-5, 4-4-4-4-3, 4-4-4-1)."""
+    sizes = _group_sizes(written)
+    if len(sizes) == 1:
+        return True
+    return ("-" not in written or " " not in written) and all(4 <= s <= 6 for s in sizes[:-1]) and sizes[-1] <= 6
+
+
+def _is_card(text: str, start: int, end: int, digits: str, written: str) -> bool:
+    kind = card_number_kind(digits)
+    if kind == NOT_A_CARD or after_reference_word(text, start):
+        return False
+    return kind == CARD or card_context(text, start, end, _group_sizes(written))
 
 
 # ---------------------------------------------------------------- ISBN (not personal: claimed and left alone)
