@@ -219,3 +219,95 @@ def test_email_adversarial_megabyte_is_linear() -> None:
         except Unscannable:
             pass
         assert time.perf_counter() - t0 < 1.0, text[:8]
+
+
+# ----------------------------------------------------------------- phone pre-checks
+
+
+@pytest.mark.parametrize("region", ["CN", "US", "GB", "DE", "FR", "JP", "KR", "IN"])
+def test_phone_validity_precheck_never_rejects_a_valid_number(region: str) -> None:
+    # The pre-check keeps windows away from PhoneNumberMatcher; it must say yes whenever phonenumbers itself
+    # parses the digits (in this region) to a valid number.  Random digit strings plus the library's examples.
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+    from politecrawl.pii.phones import _Region
+
+    reg = _Region(region)
+    rng = random.Random(region)
+    cases = [
+        "".join(rng.choice("0123456789") for _ in range(rng.randint(7, 15))) for _ in range(3000)
+    ]
+    for t in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE):
+        ex = phonenumbers.example_number_for_type(region, t)
+        if ex is not None:
+            nat = phonenumbers.format_number(ex, PhoneNumberFormat.NATIONAL)
+            cases.append("".join(c for c in nat if c.isdigit()))
+            cases.append(str(ex.country_code) + str(ex.national_number))
+    valid = 0
+    for digits in cases:
+        try:
+            ok = phonenumbers.is_valid_number(phonenumbers.parse(digits, region))
+        except phonenumbers.NumberParseException:
+            ok = False
+        if ok:
+            valid += 1
+            assert reg.valid(digits), digits
+    assert valid >= 3  # the test saw valid numbers at all
+
+
+def _phone_texts(seed: int, n: int) -> list[str]:
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+    rng = random.Random(seed)
+    numbers = []
+    for region in ("CN", "US", "GB", "DE", "FR", "JP", "KR", "IN", "CA", "IT"):
+        for t in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE):
+            ex = phonenumbers.example_number_for_type(region, t)
+            if ex is not None:
+                numbers.append(ex)
+    around = ["", " ", "x", "电话", "Tel.", "%", "$", "é", "(", "-", "/", "12", "a1 ", "，", "v1.2 ", "订单号 "]
+    texts = []
+    for _ in range(n):
+        num = phonenumbers.PhoneNumber()
+        num.merge_from(rng.choice(numbers))
+        # Vary the digits so that some stay valid and some do not.
+        nn = str(num.national_number)
+        k = rng.randrange(len(nn))
+        num.national_number = int(nn[:k] + rng.choice("0123456789") + nn[k + 1 :])
+        fmt = rng.choice([PhoneNumberFormat.NATIONAL, PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.E164])
+        written = phonenumbers.format_number(num, fmt)
+        if rng.random() < 0.3:
+            written = written.replace(" ", rng.choice(["-", ".", "", " "]))
+        texts.append(rng.choice(around) + written + rng.choice(around) + rng.choice(["", " 2024-05-06", " 12.5元"]))
+    return texts
+
+
+def test_phone_prechecks_find_exactly_what_the_matcher_finds() -> None:
+    # The validity pre-check and the neighbour check (Latin letter, %, currency) only skip matcher calls that
+    # would find nothing: with and without them the same spans are found.  (The region, and so the canonical
+    # form, of a bare national number valid in two regions can differ: the matcher may reach it from a longer
+    # window in another region first.)
+    from politecrawl.pii.phones import PhoneFinder
+
+    fast, slow = PhoneFinder(), PhoneFinder(prefilter=False)
+
+    def spend(_: int) -> None:
+        pass
+
+    found = 0
+    for text in _phone_texts(11, 1500):
+        a = [sp[:3] for sp in fast.find(text, spend)]
+        assert a == [sp[:3] for sp in slow.find(text, spend)], text
+        found += bool(a)
+    assert 300 < found < 1500  # both valid and invalid numbers were in the sample
+
+
+def test_fold_is_one_to_one_and_leaves_other_scripts() -> None:
+    from politecrawl.pii.normalize import fold
+
+    assert fold("手机：１３８００１３８０００，ｍａｉｌ＠ｑｑ．ｃｏｍ") == "手机:13800138000,mail@qq.com"
+    assert fold("a\u3000b\u00a0c\u2013d\u30fce\uff61") == "a b c-d-e."
+    assert fold("٣٤ 𝟘 😀 中文") == "٣٤ 𝟘 😀 中文"  # other digits, astral-plane characters: unchanged
+    assert fold("plain ascii") == "plain ascii"
