@@ -149,6 +149,27 @@ def test_card_or_barcode_is_decided_by_context() -> None:
     assert kinds(f"ocean card {CARD_OR_EAN}") == [(CARD_OR_EAN, "payment_card")]
 
 
+def test_printed_barcodes_are_left_alone() -> None:
+    # EAN-13s printed 1-6-6 under the bars: phonenumbers reads a 6-digit group as a German number, and the last
+    # 12 digits of the second one are a Luhn-valid Maestro number; both are claimed as barcodes.
+    for printed in ("4 958342 336539", "4 679858 215339"):
+        assert ean13_valid(printed.replace(" ", ""))
+        assert kinds(f"条码：{printed}") == []
+        assert kinds(f"GTIN: {printed} auf Lager") == []
+    assert card_number_valid("679858215339")
+    # Not claimed when the check digit is wrong or when it runs on into other digits.
+    from politecrawl.pii.patterns import BARCODE, find_isbns
+
+    def claimed(text: str) -> list[str]:
+        return [text[sp.start : sp.end] for sp in find_isbns(text, lambda _: None) if sp.type == BARCODE]
+
+    assert claimed("条码：4 958342 336539") == ["4 958342 336539"]
+    assert not ean13_valid("4958342336538")
+    assert claimed("条码：4 958342 336538") == []
+    assert claimed("12 4 958342 336539") == []
+    assert claimed("4 958342 336539 7") == []
+
+
 def test_card_next_to_another_number() -> None:
     # A card followed or preceded by another number one space away is still found, without the neighbour.
     assert kinds("手机：5500 0000 0000 0004 58.33.155.202.") == [

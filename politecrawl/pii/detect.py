@@ -111,4 +111,4 @@ class Detector:
                 sp for sp in self.phones.find(masked, budget.spend)
                 if not patterns.after_reference_word(folded, sp.start)
             )
-        return [sp for sp in spans.spans if sp.type != patterns.ISBN]
+        return [sp for sp in spans.spans if sp.type not in patterns.CLAIMED]

@@ -295,10 +295,10 @@ def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span
             digits = _digits(run)
             if len(digits) <= 19:
                 spend(1)
-                if len(digits) == len(run):
+                if len(digits) == len(run) or ean13_valid(digits):
                     if _is_card(text, m.start(), m.end(), digits, run):
                         yield Span(m.start(), m.end(), PAYMENT_CARD, digits)
-                    continue  # one bare number
+                    continue  # one bare number, or an EAN-13 barcode (no card inside it)
                 # Several groups: one card, or a card next to another number written one space away
                 # ("卡 4111 1111 1111 1111 58.33…", "$10.12 6011…"): the group windows below decide.
         else:
@@ -353,26 +353,36 @@ def _is_card(text: str, start: int, end: int, digits: str, written: str) -> bool
     return kind == CARD or card_context(text, start, end, _group_sizes(written))
 
 
-# ---------------------------------------------------------------- ISBN (not personal: claimed and left alone)
+# ---------------------------------------------------------------- ISBN and printed EAN-13 (not personal: claimed)
 
 _ISBN_RE = re.compile(
     r"(?<![0-9\-])(?:97[89][ \-]?)?[0-9]{1,5}[ \-][0-9]{1,7}[ \-][0-9]{1,7}[ \-][0-9Xx](?![0-9\-])"
     r"|(?<![0-9])97[89][0-9]{10}(?![0-9])",
     re.ASCII,
 )
+# An EAN-13 as printed under the bars: 1-6-6 ("4 006381 333931"), not next to another group of digits.
+_EAN_PRINTED_RE = re.compile(r"(?<![0-9])(?<![0-9][ \-])[0-9] [0-9]{6} [0-9]{6}(?![0-9])(?![ \-][0-9])", re.ASCII)
 ISBN = "isbn"
+BARCODE = "barcode"
+CLAIMED = frozenset({ISBN, BARCODE})  # span types that keep other detectors off and are not reported
 
 
 def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
-    """Hyphenated ISBN-10/13 and bare ISBN-13 with a valid check digit.  Returned as spans of type "isbn" that the
-    detector uses to keep phone and card detection off them; they are not reported as personal data.
-    Each candidate costs one unit of the work budget (stdnum's check is ~10 µs)."""
+    """Hyphenated ISBN-10/13 and bare ISBN-13 with a valid check digit, and EAN-13 barcodes printed 1-6-6 with a
+    valid check digit.  Returned as spans of type "isbn" / "barcode" that the detector uses to keep phone and
+    card detection off them (phonenumbers reads a 6-digit group of "4 958342 336539" as a German number); they
+    are not reported as personal data.  Each ISBN candidate costs one unit of the work budget (stdnum's check
+    is ~10 us)."""
     from stdnum import isbn
 
     for m in _ISBN_RE.finditer(text):
         spend(1)
         if _safe(isbn.is_valid, m.group()):
             yield Span(m.start(), m.end(), ISBN, "")
+    for m in _EAN_PRINTED_RE.finditer(text):
+        spend(1)
+        if ean13_valid(_digits(m.group())):
+            yield Span(m.start(), m.end(), BARCODE, "")
 
 
 # ---------------------------------------------------------------- reference context
