@@ -200,6 +200,10 @@ def test_iban_ip_national_ids() -> None:
         ("2001:db8::1", "ip"),
     ]
     assert kinds("std::vector and a :: b") == []
+    # After a label's colon (full-width folded to ":"), but never inside a run of colons or hex digits.
+    assert kinds("手机：2001:db8::8a2e:370:7334注文") == [("2001:db8::8a2e:370:7334", "ip")]
+    assert kinds("IP:fe80::1 ok") == [("fe80::1", "ip")]
+    assert kinds("1:1:1:1:1:1:1:1:1:1") == []
     assert kinds("SSN 536-90-4399.") == [("536-90-4399", "national_id")]
     assert kinds("주민번호 900101-1234568") == [("900101-1234568", "national_id")]
 

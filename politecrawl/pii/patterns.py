@@ -438,7 +438,10 @@ def find_ibans(text: str) -> Iterator[Span]:
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _IPV4_RE = re.compile(rf"(?<![0-9.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.[0-9])", re.ASCII)
 _IPV6_RE = re.compile(
-    r"(?<![0-9A-Za-z.:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
+    # Not inside a word, a number or a run of colons; after a label's colon ("IP:fe80::1", "手机：…" folded) it may.
+    # A lone leading colon is the label's, not the address's ("::1" may start with two).
+    r"(?:(?<![0-9A-Za-z.:])|(?<=:)(?<![0-9A-Fa-f:]:))(?!:(?!:))"
+    r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
     r"(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Za-z:])",
     re.ASCII,
 )
