@@ -185,6 +185,10 @@ def test_card_next_to_another_number() -> None:
     assert [t for t in kinds("6763-1783-2167 0141 496 0369") if t[1] == "payment_card"] == [
         ("6763-1783-2167", "payment_card")
     ]
+    # A window that is not written like a card (mixed separators, an 11-digit group) is not one, even when the
+    # digits happen to be valid: here the phone's last two groups and the next number.
+    assert card_number_valid("5012345610987654324")
+    assert kinds("手机：070-5012-3456 10987654324 下单") == [("070-5012-3456", "phone")]
 
 
 def test_legacy_maestro_prefix() -> None:

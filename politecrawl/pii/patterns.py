@@ -291,6 +291,7 @@ def _group_sizes(run: str) -> list[int]:
 def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
     for m in _DIGIT_RUN_RE.finditer(text):
         run = m.group()
+        digits = ""
         if len(run) <= 37:
             digits = _digits(run)
             if len(digits) <= 19:
@@ -308,13 +309,14 @@ def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(run)]
         if len(groups) == 1:
             continue  # one 20+ digit number: an order number or a token, not a card
-        # Group-aligned windows of 12-19 digits.  From each start, the longest window written like a card wins
-        # (a valid shorter prefix would leave the card's last group in the text); a window that runs on into
-        # the next number ("6763-1783-2167 0141 496 0369", "630439231964 063-…") is taken only when no
-        # card-shaped window is valid.
+        # Group-aligned windows of 12-19 digits.  From each start, the longest valid window wins (a valid shorter
+        # prefix would leave the card's last group in the text).  The whole run of a short run is taken as it is
+        # written; any other window only when it is written like a card, so that it does not run on into the next
+        # number ("6763-1783-2167 0141 496 0369", "630439231964 063-…", "070-5094-2050 11081875419").
+        whole = (0, len(groups) - 1) if len(run) <= 37 and len(digits) <= 19 else None
         i = 0
         while i < len(groups):
-            best = shaped = None
+            best = None
             total = 0
             for j in range(i, len(groups)):
                 total += groups[j][1] - groups[j][0]
@@ -324,15 +326,14 @@ def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span
                     spend(1)
                     piece = run[groups[i][0] : groups[j][1]]
                     d = _digits(piece)
-                    if _is_card(text, m.start() + groups[i][0], m.start() + groups[j][1], d, piece):
+                    if (whole == (i, j) or card_shaped(piece)) and _is_card(
+                        text, m.start() + groups[i][0], m.start() + groups[j][1], d, piece
+                    ):
                         best = (j, d)
-                        if card_shaped(piece):
-                            shaped = best
-            chosen = shaped or best
-            if chosen is None:
+            if best is None:
                 i += 1
                 continue
-            j, d = chosen
+            j, d = best
             yield Span(m.start() + groups[i][0], m.start() + groups[j][1], PAYMENT_CARD, d)
             i = j + 1
 
