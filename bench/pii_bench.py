@@ -374,7 +374,8 @@ def report(seed: int, n: int, tools: list, runs: int) -> str:
     nlab = sum(len(t.labels) for t in corpus)
     nneg = sum(len(t.negatives) for t in corpus)
     lines = [f"### seed {seed}: {n} texts, {nlab} personal values, {nneg} hard negatives", "",
-             "| tool | " + " | ".join(f"{t} P/R" for t in TYPES) + " | overall P | hard negatives touched | texts/s |",
+             "| tool | " + " | ".join(f"{t} P/R" for t in TYPES)
+             + " | overall P/R | hard negatives touched | texts/s |",
              "|---" * (len(TYPES) + 4) + "|"]
     touched_detail = []
     per_run = speeds(tools, corpus, runs)
@@ -387,8 +388,10 @@ def report(seed: int, n: int, tools: list, runs: int) -> str:
             r = s["hits"][typ] / s["labels"][typ] if s["labels"][typ] else None
             cells.append(f"{fmt(p)}/{fmt(r)}")
         overall = sum(s["good"].values()) / max(1, sum(s["dets"].values()))
+        overall_r = sum(s["hits"].values()) / max(1, sum(s["labels"].values()))
         neg = sum(s["touched"].values()) / max(1, s["negatives"])
-        lines.append(f"| {tool.name} | " + " | ".join(cells) + f" | {overall:.3f} | {neg:.2%} | {tps:,.0f} |")
+        lines.append(f"| {tool.name} | " + " | ".join(cells)
+                     + f" | {overall:.3f}/{overall_r:.3f} | {neg:.2%} | {tps:,.0f} |")
         touched_detail.append(f"{tool.name}: " + (", ".join(f"{k} {v}" for k, v in s["touched"].most_common())
                                                  or "none"))
     lines += ["", "Hard negatives touched, by kind: " + "; ".join(touched_detail)]
