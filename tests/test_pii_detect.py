@@ -340,3 +340,22 @@ def test_fold_is_one_to_one_and_leaves_other_scripts() -> None:
     assert fold("a\u3000b\u00a0c\u2013d\u30fce\uff61") == "a b c-d-e."
     assert fold("٣٤ 𝟘 😀 中文") == "٣٤ 𝟘 😀 中文"  # other digits, astral-plane characters: unchanged
     assert fold("plain ascii") == "plain ascii"
+
+
+def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A PhoneNumberMatcher that raises makes the string unscannable (dropped whole and counted), and the
+    # exception carries no text of the string.
+    import politecrawl.pii.phones as phones
+    from politecrawl.pii import PIIFilter
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("library bug quoting 13800138000")
+
+    monkeypatch.setattr(phones, "PhoneNumberMatcher", broken)
+    with pytest.raises(Unscannable) as info:
+        Detector().find("联系我13800138000谢谢")
+    assert "13800138000" not in repr(info.value) and info.value.__cause__ is None
+    assert info.value.__suppress_context__
+    result = PIIFilter().filter({"text": "联系我13800138000谢谢", "title": "no digits"})
+    assert result.item == {"title": "no digits"}
+    assert result.report.by_type == {"unscannable": 1}

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from politecrawl.pii import patterns
 from politecrawl.pii.normalize import fold
 from politecrawl.pii.phones import DEFAULT_REGIONS, MIN_DIGITS, PhoneFinder
-from politecrawl.pii.spans import Span
+from politecrawl.pii.spans import Span, Unscannable
 
 # Work units one string may use (a phone window ~1, a phone-matcher call ~10, a card window 1).  About 0.3 s of
 # work on one core; ordinary text uses a few units.  A string that needs more is dropped whole by the filter.
@@ -41,10 +41,6 @@ class _SpanSet:
             self.starts.insert(i, sp.start)
             self.ends.insert(i, sp.end)
             self.spans.insert(i, sp)
-
-
-class Unscannable(Exception):
-    """The string needs more work than the budget allows; it is treated as personal data (fail closed)."""
 
 
 class _Budget:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 import phonenumbers
 from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat, PhoneNumberMatcher
 
-from politecrawl.pii.spans import PHONE, Span
+from politecrawl.pii.spans import PHONE, Span, Unscannable
 
 DEFAULT_REGIONS = ("CN", "US", "GB", "DE", "FR", "JP", "KR", "IN")
 LENIENCIES = {
@@ -206,10 +206,15 @@ class PhoneFinder:
                     spend(COST_MATCHER)
                     lo = max(0, base + ws - 1)
                     hi = base + we + 1
-                    found = [
-                        Span(lo + pm.start, lo + pm.end, PHONE, phonenumbers.format_number(pm.number, PhoneNumberFormat.E164))
-                        for pm in PhoneNumberMatcher(text[lo:hi], region, leniency=self.leniency, max_tries=WINDOW_CHARS)
-                    ]
+                    try:
+                        found = [
+                            Span(lo + pm.start, lo + pm.end, PHONE,
+                                 phonenumbers.format_number(pm.number, PhoneNumberFormat.E164))
+                            for pm in PhoneNumberMatcher(text[lo:hi], region, leniency=self.leniency,
+                                                         max_tries=WINDOW_CHARS)
+                        ]
+                    except Exception:  # noqa: BLE001 - a library failure: the string goes whole (fail closed)
+                        raise Unscannable from None  # no chained message: it could quote the text
                     if found:
                         yield from found
                         last = max(sp.end for sp in found) - base
