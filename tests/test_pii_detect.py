@@ -8,7 +8,16 @@ import time
 import pytest
 
 from politecrawl.pii import Detector, Unscannable
-from politecrawl.pii.patterns import card_number_valid, cn_ric_valid
+from politecrawl.pii.patterns import (
+    CARD,
+    CARD_OR_BARCODE,
+    NOT_A_CARD,
+    card_number_kind,
+    card_number_valid,
+    cn_ric_valid,
+    ean13_valid,
+    luhn_valid,
+)
 
 D = Detector()
 
@@ -109,6 +118,85 @@ def test_payment_cards() -> None:
     ]
 
 
+# An invented 13-digit number that is both a Luhn-valid Visa number and a valid EAN-13 (GS1 prefix 49).
+CARD_OR_EAN = "4901234567894"
+
+
+def test_card_or_barcode_is_decided_by_context() -> None:
+    assert luhn_valid(CARD_OR_EAN) and ean13_valid(CARD_OR_EAN)
+    assert card_number_kind(CARD_OR_EAN) == CARD_OR_BARCODE
+    assert not card_number_valid(CARD_OR_EAN)
+    assert card_number_kind("4111111111111111") == CARD
+    assert card_number_kind("9787111544937") == NOT_A_CARD  # ISBN-13 stays a book
+    grouped = "4901 2345 6789 4"
+    # A card: printed in card groups, or named a card just before.
+    assert kinds(f"卡号 {CARD_OR_EAN} 已绑定") == [(CARD_OR_EAN, "payment_card")]
+    assert kinds(f"Visa: {CARD_OR_EAN}") == [(CARD_OR_EAN, "payment_card")]
+    assert kinds(f"meine Karte {CARD_OR_EAN}") == [(CARD_OR_EAN, "payment_card")]
+    assert kinds(f"pay with {grouped} please") == [(grouped, "payment_card")]
+    assert kinds("4901-2345-6789-4") == [("4901-2345-6789-4", "payment_card")]
+    assert kinds("4901 234 567 894") == [("4901 234 567 894", "payment_card")]  # old 4-3-3-3 embossing
+    # A barcode: bare with no card word, printed the barcode way, or named a barcode (before or after).
+    assert kinds(CARD_OR_EAN) == []
+    assert kinds(f"商品 {CARD_OR_EAN} 库存 3") == []
+    assert kinds("4 901234 567894") == []
+    assert kinds(f"EAN: {CARD_OR_EAN}") == []
+    assert kinds(f"条形码{grouped}") == []
+    assert kinds(f"card reader, barcode {grouped}") == []
+    assert kinds(f"{CARD_OR_EAN} (EAN)") == []
+    assert kinds(f"JAN {CARD_OR_EAN}") == []
+    # "ean" inside a word is not the word EAN.
+    assert kinds(f"ocean card {CARD_OR_EAN}") == [(CARD_OR_EAN, "payment_card")]
+
+
+def test_printed_barcodes_are_left_alone() -> None:
+    # EAN-13s printed 1-6-6 under the bars: phonenumbers reads a 6-digit group as a German number, and the last
+    # 12 digits of the second one are a Luhn-valid Maestro number; both are claimed as barcodes.
+    for printed in ("4 958342 336539", "4 679858 215339"):
+        assert ean13_valid(printed.replace(" ", ""))
+        assert kinds(f"条码：{printed}") == []
+        assert kinds(f"GTIN: {printed} auf Lager") == []
+    assert card_number_valid("679858215339")
+    # Not claimed when the check digit is wrong or when it runs on into other digits.
+    from politecrawl.pii.patterns import BARCODE, find_isbns
+
+    def claimed(text: str) -> list[str]:
+        return [text[sp.start : sp.end] for sp in find_isbns(text, lambda _: None) if sp.type == BARCODE]
+
+    assert claimed("条码：4 958342 336539") == ["4 958342 336539"]
+    assert not ean13_valid("4958342336538")
+    assert claimed("条码：4 958342 336538") == []
+    assert claimed("12 4 958342 336539") == []
+    assert claimed("4 958342 336539 7") == []
+
+
+def test_card_next_to_another_number() -> None:
+    # A card followed or preceded by another number one space away is still found, without the neighbour.
+    assert kinds("手机：5500 0000 0000 0004 58.33.155.202.") == [
+        ("5500 0000 0000 0004", "payment_card"),
+        ("58.33.155.202", "ip"),
+    ]
+    assert kinds("总价 $10.12 6011000990139424 谢谢") == [("6011000990139424", "payment_card")]
+    # From one start the longest card-shaped window wins: the last group is not left in the text ...
+    assert card_number_valid("501800000009") and card_number_valid("5018000000090000")
+    assert kinds("5018 0000 0009 0000 12") == [("5018 0000 0009 0000", "payment_card")]
+    # ... and a window running on into the next number is not card-shaped.
+    assert card_number_valid("6763178321670141")  # the 16 digits below, by chance Luhn-valid
+    assert [t for t in kinds("6763-1783-2167 0141 496 0369") if t[1] == "payment_card"] == [
+        ("6763-1783-2167", "payment_card")
+    ]
+    # A window that is not written like a card (mixed separators, an 11-digit group) is not one, even when the
+    # digits happen to be valid: here the phone's last two groups and the next number.
+    assert card_number_valid("5012345610987654324")
+    assert kinds("手机：070-5012-3456 10987654324 下单") == [("070-5012-3456", "phone")]
+
+
+def test_legacy_maestro_prefix() -> None:
+    assert card_number_valid("060400000000")  # 0604: Maestro row of the widely copied IIN table
+    assert luhn_valid("060500000009") and not card_number_valid("060500000009")  # 0605: no issuer
+    assert kinds("0604 0000 0000") == [("0604 0000 0000", "payment_card")]
+
+
 def test_iban_ip_national_ids() -> None:
     assert kinds("IBAN DE89 3704 0044 0532 0130 00 OK") == [("DE89 3704 0044 0532 0130 00", "iban")]
     assert kinds("from 192.168.1.20, 2001:db8::1 at 12:30:45; version 1.2.3.4; v4.2.1.0") == [
@@ -116,6 +204,10 @@ def test_iban_ip_national_ids() -> None:
         ("2001:db8::1", "ip"),
     ]
     assert kinds("std::vector and a :: b") == []
+    # After a label's colon (full-width folded to ":"), but never inside a run of colons or hex digits.
+    assert kinds("手机：2001:db8::8a2e:370:7334注文") == [("2001:db8::8a2e:370:7334", "ip")]
+    assert kinds("IP:fe80::1 ok") == [("fe80::1", "ip")]
+    assert kinds("1:1:1:1:1:1:1:1:1:1") == []
     assert kinds("SSN 536-90-4399.") == [("536-90-4399", "national_id")]
     assert kinds("주민번호 900101-1234568") == [("900101-1234568", "national_id")]
 
@@ -156,3 +248,114 @@ def test_email_adversarial_megabyte_is_linear() -> None:
         except Unscannable:
             pass
         assert time.perf_counter() - t0 < 1.0, text[:8]
+
+
+# ----------------------------------------------------------------- phone pre-checks
+
+
+@pytest.mark.parametrize("region", ["CN", "US", "GB", "DE", "FR", "JP", "KR", "IN"])
+def test_phone_validity_precheck_never_rejects_a_valid_number(region: str) -> None:
+    # The pre-check keeps windows away from PhoneNumberMatcher; it must say yes whenever phonenumbers itself
+    # parses the digits (in this region) to a valid number.  Random digit strings plus the library's examples.
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+    from politecrawl.pii.phones import _Region
+
+    reg = _Region(region)
+    rng = random.Random(region)
+    cases = [
+        "".join(rng.choice("0123456789") for _ in range(rng.randint(7, 15))) for _ in range(3000)
+    ]
+    for t in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE):
+        ex = phonenumbers.example_number_for_type(region, t)
+        if ex is not None:
+            nat = phonenumbers.format_number(ex, PhoneNumberFormat.NATIONAL)
+            cases.append("".join(c for c in nat if c.isdigit()))
+            cases.append(str(ex.country_code) + str(ex.national_number))
+    valid = 0
+    for digits in cases:
+        try:
+            ok = phonenumbers.is_valid_number(phonenumbers.parse(digits, region))
+        except phonenumbers.NumberParseException:
+            ok = False
+        if ok:
+            valid += 1
+            assert reg.valid(digits), digits
+    assert valid >= 3  # the test saw valid numbers at all
+
+
+def _phone_texts(seed: int, n: int) -> list[str]:
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+    rng = random.Random(seed)
+    numbers = []
+    for region in ("CN", "US", "GB", "DE", "FR", "JP", "KR", "IN", "CA", "IT"):
+        for t in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE):
+            ex = phonenumbers.example_number_for_type(region, t)
+            if ex is not None:
+                numbers.append(ex)
+    around = ["", " ", "x", "电话", "Tel.", "%", "$", "é", "(", "-", "/", "12", "a1 ", "，", "v1.2 ", "订单号 "]
+    texts = []
+    for _ in range(n):
+        num = phonenumbers.PhoneNumber()
+        num.merge_from(rng.choice(numbers))
+        # Vary the digits so that some stay valid and some do not.
+        nn = str(num.national_number)
+        k = rng.randrange(len(nn))
+        num.national_number = int(nn[:k] + rng.choice("0123456789") + nn[k + 1 :])
+        fmt = rng.choice([PhoneNumberFormat.NATIONAL, PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.E164])
+        written = phonenumbers.format_number(num, fmt)
+        if rng.random() < 0.3:
+            written = written.replace(" ", rng.choice(["-", ".", "", " "]))
+        texts.append(rng.choice(around) + written + rng.choice(around) + rng.choice(["", " 2024-05-06", " 12.5元"]))
+    return texts
+
+
+def test_phone_prechecks_find_exactly_what_the_matcher_finds() -> None:
+    # The validity pre-check and the neighbour check (Latin letter, %, currency) only skip matcher calls that
+    # would find nothing: with and without them the same spans are found.  (The region, and so the canonical
+    # form, of a bare national number valid in two regions can differ: the matcher may reach it from a longer
+    # window in another region first.)
+    from politecrawl.pii.phones import PhoneFinder
+
+    fast, slow = PhoneFinder(), PhoneFinder(prefilter=False)
+
+    def spend(_: int) -> None:
+        pass
+
+    found = 0
+    for text in _phone_texts(11, 1500):
+        a = [sp[:3] for sp in fast.find(text, spend)]
+        assert a == [sp[:3] for sp in slow.find(text, spend)], text
+        found += bool(a)
+    assert 300 < found < 1500  # both valid and invalid numbers were in the sample
+
+
+def test_fold_is_one_to_one_and_leaves_other_scripts() -> None:
+    from politecrawl.pii.normalize import fold
+
+    assert fold("手机：１３８００１３８０００，ｍａｉｌ＠ｑｑ．ｃｏｍ") == "手机:13800138000,mail@qq.com"
+    assert fold("a\u3000b\u00a0c\u2013d\u30fce\uff61") == "a b c-d-e."
+    assert fold("٣٤ 𝟘 😀 中文") == "٣٤ 𝟘 😀 中文"  # other digits, astral-plane characters: unchanged
+    assert fold("plain ascii") == "plain ascii"
+
+
+def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A PhoneNumberMatcher that raises makes the string unscannable (dropped whole and counted), and the
+    # exception carries no text of the string.
+    import politecrawl.pii.phones as phones
+    from politecrawl.pii import PIIFilter
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("library bug quoting 13800138000")
+
+    monkeypatch.setattr(phones, "PhoneNumberMatcher", broken)
+    with pytest.raises(Unscannable) as info:
+        Detector().find("联系我13800138000谢谢")
+    assert "13800138000" not in repr(info.value) and info.value.__cause__ is None
+    assert info.value.__suppress_context__
+    result = PIIFilter().filter({"text": "联系我13800138000谢谢", "title": "no digits"})
+    assert result.item == {"title": "no digits"}
+    assert result.report.by_type == {"unscannable": 1}

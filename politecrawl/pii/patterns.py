@@ -142,15 +142,18 @@ def find_cn_resident_ids(text: str) -> Iterator[Span]:
 # ---------------------------------------------------------------- other national IDs (python-stdnum validates)
 
 
-def _stdnum_validators() -> list[tuple[re.Pattern[str], Callable[[str], bool]]]:
-    out: list[tuple[re.Pattern[str], Callable[[str], bool]]] = []
+def _stdnum_validators() -> list[tuple[re.Pattern[str], list[Callable[[str], bool]]]]:
+    out: list[tuple[re.Pattern[str], list[Callable[[str], bool]]]] = []
 
-    def add(pattern: str, module: str) -> None:
-        try:
-            mod = __import__(f"stdnum.{module}", fromlist=["is_valid"])
-        except Exception:  # noqa: BLE001 - an older stdnum without the module: that ID type is not detected
-            return
-        out.append((re.compile(pattern, re.ASCII), mod.is_valid))
+    def add(pattern: str, *modules: str) -> None:
+        validators = []
+        for module in modules:
+            try:
+                validators.append(__import__(f"stdnum.{module}", fromlist=["is_valid"]).is_valid)
+            except Exception:  # noqa: BLE001 - an older stdnum without the module: that ID type is not detected
+                continue
+        if validators:
+            out.append((re.compile(pattern, re.ASCII), validators))
 
     # US SSN, dashed form only (9 bare digits are too common).
     add(r"(?<![0-9\-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9\-])", "us.ssn")
@@ -163,21 +166,22 @@ def _stdnum_validators() -> list[tuple[re.Pattern[str], Callable[[str], bool]]]:
         "fr.nir",
     )
     # Aadhaar (IN) and My Number (JP), in the printed 4-4-4 grouping only: 12 bare digits pass a single check
-    # digit one time in ten, which would flag order numbers.
-    grouped12 = r"(?<![0-9])[0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])"
-    add(grouped12, "in_.aadhaar")
-    add(grouped12, "jp.in_")
+    # digit one time in ten, which would flag order numbers.  One scan, both validators.
+    add(r"(?<![0-9])[0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])", "in_.aadhaar", "jp.in_")
     return out
 
 
 _NATIONAL_ID = _stdnum_validators()
+NATIONAL_ID_MIN_DIGITS = 9  # the shortest above: SSN
 
 
 def find_national_ids(text: str) -> Iterator[Span]:
-    for pattern, is_valid in _NATIONAL_ID:
+    for pattern, validators in _NATIONAL_ID:
         for m in pattern.finditer(text):
-            if _safe(is_valid, m.group()):
-                yield Span(m.start(), m.end(), NATIONAL_ID, _digits(m.group()).upper())
+            for is_valid in validators:
+                if _safe(is_valid, m.group()):
+                    yield Span(m.start(), m.end(), NATIONAL_ID, _digits(m.group()).upper())
+                    break
 
 
 # ---------------------------------------------------------------- payment cards
@@ -208,21 +212,41 @@ def card_issuer_ok(d: str) -> bool:
         return 16 <= n <= 19  # UnionPay
     if 300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095:
         return 14 <= n <= 19  # Diners Club
+    # Maestro.  0604 is in no network's current table (ISO/IEC 7812 major industry identifier 0 is not
+    # banking); it is accepted because the Maestro row of the public IIN table that card validators and
+    # test-card generators copy (English Wikipedia, "Payment card number", 2010s: "5018, 5020, 5038, 5612, 5893,
+    # 6304, 6759, 6761, 6762, 6763, 0604, 6390") lists it.  A false positive needs those four digits and a
+    # valid Luhn digit: about 1 in 100,000 random numbers.
     if p4 in (5018, 5020, 5038, 5893, 6304, 6390, 6759, 6761, 6762, 6763) or p2 in (50, 56, 57, 58, 67):
-        return 12 <= n <= 19  # Maestro
+        return 12 <= n <= 19
+    if d.startswith("0604"):
+        return 12 <= n <= 19  # Maestro, legacy table entry (above)
     if 2200 <= p4 <= 2204:
         return 16 <= n <= 19  # Mir
     return False
 
 
-def card_number_valid(d: str) -> bool:
+NOT_A_CARD, CARD, CARD_OR_BARCODE = 0, 1, 2
+
+
+def card_number_kind(d: str) -> int:
+    """CARD: issuer range, length and Luhn fit a card and nothing else.  CARD_OR_BARCODE: all that, and the
+    13 digits are also a valid EAN-13 (GS1 prefixes 40-44 are Germany's, so about one German barcode in ten is
+    also a Luhn-valid "Visa" number): the value alone cannot tell, the context decides (`card_context`).
+    NOT_A_CARD otherwise, including ISBN-13 and 18-digit numbers shaped like a resident ID (a birth date in
+    digits 7-14: an ID with a bad check character)."""
     if not 12 <= len(d) <= 19 or not card_issuer_ok(d) or not luhn_valid(d):
-        return False
-    # A valid EAN-13 (which includes ISBN-13) is a barcode, not a card; an 18-digit number shaped like a
-    # resident ID (a birth date in digits 7-14) is an ID with a bad check character, not a card.
+        return NOT_A_CARD
     if len(d) == 18 and _looks_like_ric(d):
-        return False
-    return not ean13_valid(d)
+        return NOT_A_CARD
+    if ean13_valid(d):
+        return NOT_A_CARD if d.startswith(("978", "979")) else CARD_OR_BARCODE
+    return CARD
+
+
+def card_number_valid(d: str) -> bool:
+    """A card number by value alone (CARD_OR_BARCODE numbers need context: not valid here)."""
+    return card_number_kind(d) == CARD
 
 
 def _looks_like_ric(d: str) -> bool:
@@ -233,25 +257,66 @@ def _looks_like_ric(d: str) -> bool:
     return 1900 <= int(d[6:10]) <= 2099
 
 
+# Words that say "this is a card number" or "this is a barcode", looked for just before the number (and barcode
+# words also just after).  Short Latin words need a word boundary ("ean" is inside "ocean").
+_CARD_WORD_RE = re.compile(
+    r"card|visa|maestro|mastercard|credit|debit|karte|carte|tarjeta|carta|卡号|信用卡|银行卡|借记卡|储蓄卡|"
+    r"カード|카드"
+)
+_BARCODE_WORD_RE = re.compile(
+    r"(?<![a-z])(?:ean|gtin|upc|jan|isbn|issn)(?![a-z])|barcode|bar code|strichcode|code-barres|code barre|"
+    r"条码|条形码|商品码|バーコード|바코드"
+)
+
+
+def card_grouping(sizes: list[int]) -> bool:
+    """Digits printed the way cards are (4-4-4-1, 4-3-3-3, 4-4-4-4 ...), not the way barcodes are (1-6-6, or
+    no separators at all)."""
+    return len(sizes) >= 3 and sizes[0] == 4 and all(3 <= s <= 4 for s in sizes[1:-1]) and 1 <= sizes[-1] <= 4
+
+
+def card_context(text: str, start: int, end: int, sizes: list[int]) -> bool:
+    """Does the context make a CARD_OR_BARCODE number a card?  A barcode word nearby says no; card-style
+    grouping or a card word just before says yes; a bare number with neither stays a barcode."""
+    before = text[max(0, start - 20) : start].lower()
+    if _BARCODE_WORD_RE.search(before) or _BARCODE_WORD_RE.search(text[end : end + 12].lower()):
+        return False
+    return card_grouping(sizes) or _CARD_WORD_RE.search(before) is not None
+
+
+def _group_sizes(run: str) -> list[int]:
+    return [g.end() - g.start() for g in _GROUP_RE.finditer(run)]
+
+
 def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
     for m in _DIGIT_RUN_RE.finditer(text):
         run = m.group()
+        digits = ""
         if len(run) <= 37:
             digits = _digits(run)
             if len(digits) <= 19:
                 spend(1)
-                if card_number_valid(digits) and not after_reference_word(text, m.start()):
-                    yield Span(m.start(), m.end(), PAYMENT_CARD, digits)
-                continue
-        # Longer runs: group-aligned windows of 13-19 digits ("4111 1111 1111 1111 / 5500 ...").  Paid for by
-        # length first, so that a megabyte of grouped digits exhausts the budget before any per-group work.
-        spend(len(run) // 20)
+                if len(digits) == len(run) or ean13_valid(digits):
+                    if _is_card(text, m.start(), m.end(), digits, run):
+                        yield Span(m.start(), m.end(), PAYMENT_CARD, digits)
+                    continue  # one bare number, or an EAN-13 barcode (no card inside it)
+                # Several groups: one card, or a card next to another number written one space away
+                # ("卡 4111 1111 1111 1111 58.33…", "$10.12 6011…"): the group windows below decide.
+        else:
+            # Longer runs are paid for by length first, so that a megabyte of grouped digits exhausts the budget
+            # before any per-group work.
+            spend(len(run) // 20)
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(run)]
         if len(groups) == 1:
             continue  # one 20+ digit number: an order number or a token, not a card
+        # Group-aligned windows of 12-19 digits.  From each start, the longest valid window wins (a valid shorter
+        # prefix would leave the card's last group in the text).  The whole run of a short run is taken as it is
+        # written; any other window only when it is written like a card, so that it does not run on into the next
+        # number ("6763-1783-2167 0141 496 0369", "630439231964 063-…", "070-5094-2050 11081875419").
+        whole = (0, len(groups) - 1) if len(run) <= 37 and len(digits) <= 19 else None
         i = 0
         while i < len(groups):
-            found = False
+            best = None
             total = 0
             for j in range(i, len(groups)):
                 total += groups[j][1] - groups[j][0]
@@ -259,36 +324,66 @@ def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span
                     break
                 if total >= 12:
                     spend(1)
-                    d = _digits(run[groups[i][0] : groups[j][1]])
-                    if card_number_valid(d):
-                        yield Span(m.start() + groups[i][0], m.start() + groups[j][1], PAYMENT_CARD, d)
-                        i = j + 1
-                        found = True
-                        break
-            if not found:
+                    piece = run[groups[i][0] : groups[j][1]]
+                    d = _digits(piece)
+                    if (whole == (i, j) or card_shaped(piece)) and _is_card(
+                        text, m.start() + groups[i][0], m.start() + groups[j][1], d, piece
+                    ):
+                        best = (j, d)
+            if best is None:
                 i += 1
+                continue
+            j, d = best
+            yield Span(m.start() + groups[i][0], m.start() + groups[j][1], PAYMENT_CARD, d)
+            i = j + 1
 
 
-# ---------------------------------------------------------------- ISBN (not personal: claimed and left alone)
+def card_shaped(written: str) -> bool:
+    """One group of digits, or groups of 4-6 digits (the last 1-6) joined by one kind of separator: how card
+    numbers are written (4-4-4-4, 4-6-5, 4-4-4-4-3, 4-4-4-1)."""
+    sizes = _group_sizes(written)
+    if len(sizes) == 1:
+        return True
+    return ("-" not in written or " " not in written) and all(4 <= s <= 6 for s in sizes[:-1]) and sizes[-1] <= 6
+
+
+def _is_card(text: str, start: int, end: int, digits: str, written: str) -> bool:
+    kind = card_number_kind(digits)
+    if kind == NOT_A_CARD or after_reference_word(text, start):
+        return False
+    return kind == CARD or card_context(text, start, end, _group_sizes(written))
+
+
+# ---------------------------------------------------------------- ISBN and printed EAN-13 (not personal: claimed)
 
 _ISBN_RE = re.compile(
     r"(?<![0-9\-])(?:97[89][ \-]?)?[0-9]{1,5}[ \-][0-9]{1,7}[ \-][0-9]{1,7}[ \-][0-9Xx](?![0-9\-])"
     r"|(?<![0-9])97[89][0-9]{10}(?![0-9])",
     re.ASCII,
 )
+# An EAN-13 as printed under the bars: 1-6-6 ("4 006381 333931"), not next to another group of digits.
+_EAN_PRINTED_RE = re.compile(r"(?<![0-9])(?<![0-9][ \-])[0-9] [0-9]{6} [0-9]{6}(?![0-9])(?![ \-][0-9])", re.ASCII)
 ISBN = "isbn"
+BARCODE = "barcode"
+CLAIMED = frozenset({ISBN, BARCODE})  # span types that keep other detectors off and are not reported
 
 
 def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
-    """Hyphenated ISBN-10/13 and bare ISBN-13 with a valid check digit.  Returned as spans of type "isbn" that the
-    detector uses to keep phone and card detection off them; they are not reported as personal data.
-    Each candidate costs one unit of the work budget (stdnum's check is ~10 µs)."""
+    """Hyphenated ISBN-10/13 and bare ISBN-13 with a valid check digit, and EAN-13 barcodes printed 1-6-6 with a
+    valid check digit.  Returned as spans of type "isbn" / "barcode" that the detector uses to keep phone and
+    card detection off them (phonenumbers reads a 6-digit group of "4 958342 336539" as a German number); they
+    are not reported as personal data.  Each ISBN candidate costs one unit of the work budget (stdnum's check
+    is ~10 us)."""
     from stdnum import isbn
 
     for m in _ISBN_RE.finditer(text):
         spend(1)
         if _safe(isbn.is_valid, m.group()):
             yield Span(m.start(), m.end(), ISBN, "")
+    for m in _EAN_PRINTED_RE.finditer(text):
+        spend(1)
+        if ean13_valid(_digits(m.group())):
+            yield Span(m.start(), m.end(), BARCODE, "")
 
 
 # ---------------------------------------------------------------- reference context
@@ -344,7 +439,10 @@ def find_ibans(text: str) -> Iterator[Span]:
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _IPV4_RE = re.compile(rf"(?<![0-9.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.[0-9])", re.ASCII)
 _IPV6_RE = re.compile(
-    r"(?<![0-9A-Za-z.:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
+    # Not inside a word, a number or a run of colons; after a label's colon ("IP:fe80::1", "手机：…" folded) it may.
+    # A lone leading colon is the label's, not the address's ("::1" may start with two).
+    r"(?:(?<![0-9A-Za-z.:])|(?<=:)(?<![0-9A-Fa-f:]:))(?!:(?!:))"
+    r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
     r"(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Za-z:])",
     re.ASCII,
 )

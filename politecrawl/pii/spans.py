@@ -27,3 +27,8 @@ class Span(NamedTuple):
 
 def overlaps(spans: list[Span], start: int, end: int) -> bool:
     return any(s.start < end and start < s.end for s in spans)
+
+
+class Unscannable(Exception):
+    """The string needs more work than the budget allows, or a detection library failed on it; it is treated as
+    personal data (fail closed)."""
