@@ -221,33 +221,50 @@ def test_mobile_after_300k_of_noise_is_found() -> None:
     assert [(text[s.start : s.end], s.type) for s in spans] == [("13800138000", "phone")]
 
 
+# The 1 MB bounds are on this process's CPU time: the claim is about the work done, and wall time on a
+# shared machine also counts other processes.
+
+
+def test_cpu_backstop_stops_a_string_whatever_its_units_say() -> None:
+    from politecrawl.pii.detect import _CLOCK_EVERY, _Budget
+
+    now = [10.0]
+    budget = _Budget(10**9, max_seconds=0.5, clock=lambda: now[0])
+    for _ in range(3 * _CLOCK_EVERY):
+        budget.spend(1)  # units left, time left
+    now[0] = 10.6
+    with pytest.raises(Unscannable):
+        for _ in range(_CLOCK_EVERY):
+            budget.spend(1)
+
+
 def test_dense_digits_exhaust_the_budget_quickly() -> None:
     rng = random.Random(7)
     text = "".join(rng.choice("0123456789 -.()/") for _ in range(1_000_000))
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     with pytest.raises(Unscannable):
         D.find(text)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
 
 
 def test_email_adversarial_megabyte_is_linear() -> None:
     rng = random.Random(3)
     for alphabet in ("@.a", "@.ab-_", "a@", "a.", "@(at)dot. 点#"):
         text = "".join(rng.choice(alphabet) for _ in range(1_000_000))
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         try:
             D.find(text)
         except Unscannable:
             pass
-        assert time.perf_counter() - t0 < 1.0, alphabet
+        assert time.process_time() - t0 < 1.0, alphabet
     for text in ("a" * 1_000_000 + "@", "a@" + "a." * 500_000, "1" * 1_000_000, "1." * 500_000, "1 " * 500_000,
                  "1:" * 500_000, "A1" * 500_000):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         try:
             D.find(text)
         except Unscannable:
             pass
-        assert time.perf_counter() - t0 < 1.0, text[:8]
+        assert time.process_time() - t0 < 1.0, text[:8]
 
 
 # ----------------------------------------------------------------- phone pre-checks

@@ -225,9 +225,9 @@ def test_adversarial_megabyte_strings_under_a_second_each() -> None:
     mails = ("a.b@c.d@@..e" * 90_000)[:1_000_000]
     for text in (digits, mails):
         item = {"text": text}
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         result = f.filter(item)
-        assert time.perf_counter() - t0 < 1.0
+        assert time.process_time() - t0 < 1.0
         assert "13800138000" not in str(item) and "138-0013 8000" not in str(result.item)
     assert counts(f.filter({"t": digits}).report) == ({"unscannable": 1}, {"t": 1})
 
