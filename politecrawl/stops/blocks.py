@@ -51,8 +51,6 @@ _CHALLENGE_TITLES = (
     "just a moment",
     "attention required",
 )
-#: One case-insensitive scan for all the markers instead of a lower-cased copy and one scan each.
-_MARKER_RE = re.compile("|".join(re.escape(m) for m in _MARKERS), re.IGNORECASE)
 _LOGIN_TITLE = re.compile(r"\b(log ?in|sign ?in|log on)\b")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _PASSWORD = re.compile(r"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
@@ -66,7 +64,8 @@ def is_login_url(url: str) -> bool:
 def page_signal(requested_url: str, final_url: str, body: str | None) -> str | None:
     """``"captcha"``, ``"login-wall"`` or ``None`` for one HTML response."""
     text = (body or "")[:_SCAN]
-    if _MARKER_RE.search(text):
+    lower = text.lower()
+    if any(marker in lower for marker in _MARKERS):
         return "captcha"
     m = _TITLE.search(text)
     title = " ".join(m.group(1).lower().split()) if m else ""
