@@ -28,6 +28,7 @@ from typing import Any
 from politecrawl.sandbox import SandboxWeb, SiteSpec
 
 DAY = 86_400
+PROTOCOL_FILES = ("/robots.txt", "/.well-known/tdmrep.json")
 CONTACT = "https://example.org/politecrawl-bench"
 
 
@@ -155,7 +156,8 @@ def overhead(args: argparse.Namespace) -> dict[str, Any]:
                                  polite=polite, workdir=Path(tmp))
                     after = resource.getrusage(resource.RUSAGE_CHILDREN)
                     wall = time.time() - started
-                    log = [r for r in web.requests() if r["path"] != "/robots.txt"]
+                    # pages only: robots.txt (both stacks) and tdmrep.json (politecrawl) are not pages
+                    log = [r for r in web.requests() if r["path"] not in PROTOCOL_FILES]
                 if proc.returncode != 0:
                     raise SystemExit(proc.stderr[-3000:])
                 times = sorted(r["t"] for r in log)
