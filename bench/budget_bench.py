@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from typing import Any
 from politecrawl.sandbox import SandboxWeb, SiteSpec
 
 DAY = 86_400
+PROTOCOL_FILES = ("/robots.txt", "/.well-known/tdmrep.json")
 CONTACT = "https://example.org/politecrawl-bench"
 
 
@@ -171,6 +173,7 @@ def overhead(args: argparse.Namespace) -> dict[str, Any]:
         per_site = args.pages // nsites
         sites = [SiteSpec(f"site{i}.com", pages=per_site) for i in range(nsites)]
         ratios, rates = [], {"politecrawl": [], "plain Scrapy": []}
+        cpu: dict[str, list[float]] = {"politecrawl": [], "plain Scrapy": []}
         for _ in range(args.pairs):
             pair = {}
             for label, polite in (("politecrawl", True), ("plain Scrapy", False)):
@@ -181,23 +184,34 @@ def overhead(args: argparse.Namespace) -> dict[str, Any]:
                                      "POLITECRAWL_MAX_SITE_RATE": "100000",
                                      "POLITECRAWL_BURST": "1000"}
                     started = time.time()
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     proc = crawl(web, [web.url(s.host) for s in sites], settings,
                                  polite=polite, workdir=Path(tmp))
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
                     wall = time.time() - started
-                    log = [r for r in web.requests() if r["path"] != "/robots.txt"]
+                    # pages only: robots.txt (both stacks) and tdmrep.json (politecrawl) are not pages
+                    log = [r for r in web.requests() if r["path"] not in PROTOCOL_FILES]
                 if proc.returncode != 0:
                     raise SystemExit(proc.stderr[-3000:])
                 times = sorted(r["t"] for r in log)
                 pair[label] = len(log) / (times[-1] - times[0])
                 rates[label].append(pair[label])
-                print(f"{nsites} site(s) {label}: {len(log)} pages, {pair[label]:.0f} pages/s "
-                      f"(wall {wall:.1f} s)", flush=True)
+                # CPU of the crawl process (start-up included) per page: less sensitive than
+                # pages/s to what else runs on the machine
+                seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                cpu[label].append(seconds / len(log) * 1e3)
+                print(f"{nsites} site(s) {label}: {len(log)} pages, {pair[label]:.0f} pages/s, "
+                      f"crawler CPU {cpu[label][-1]:.2f} ms/page (wall {wall:.1f} s)", flush=True)
             ratios.append(pair["politecrawl"] / pair["plain Scrapy"])
         results[f"{nsites} site(s)"] = {
             "politecrawl_pages_per_s": round(statistics.median(rates["politecrawl"])),
             "plain_scrapy_pages_per_s": round(statistics.median(rates["plain Scrapy"])),
             "ratio_median": round(statistics.median(ratios), 3),
             "ratios": [round(r, 3) for r in ratios],
+            "politecrawl_cpu_ms_per_page": round(statistics.median(cpu["politecrawl"]), 2),
+            "plain_scrapy_cpu_ms_per_page": round(statistics.median(cpu["plain Scrapy"]), 2),
+            "cpu_ratio_plain_over_politecrawl": round(
+                statistics.median(cpu["plain Scrapy"]) / statistics.median(cpu["politecrawl"]), 3),
         }
         print(results[f"{nsites} site(s)"], flush=True)
     return results

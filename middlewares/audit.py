@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
-from scrapy import signals
+from scrapy import Item, signals
 from twisted.internet.task import LoopingCall
 
 from politecrawl._version import __version__
@@ -50,10 +50,13 @@ _SCRAPY_SETTINGS = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DO
 
 def item_site(item: Any) -> str:
     """The site of an item, from its ``url`` field (read before any filter changes it)."""
-    try:
-        url = ItemAdapter(item).get("url")
-    except TypeError:
-        return "(unknown)"
+    if type(item) is dict or isinstance(item, Item):  # the common cases, without building an adapter
+        url = item.get("url")
+    else:
+        try:
+            url = ItemAdapter(item).get("url")
+        except TypeError:
+            return "(unknown)"
     return site_or_invalid(url) if isinstance(url, str) and url else "(unknown)"
 
 

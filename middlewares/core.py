@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("politecrawl")
 
+#: Tally names of the status classes, made once (a response is tallied on every answer).
+_STATUS_CLASS = {n: f"status:{n}xx" for n in range(1, 6)}
+
 
 class PolitecrawlCore:
     """Extension: builds the runtime at start, logs what is active, summarises at the end."""
@@ -99,8 +102,9 @@ class IdentityMiddleware:
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         site = site_or_invalid(request.url)
-        self.runtime.tallies.add(site, "responses")
-        self.runtime.tallies.add(site, "bytes", len(response.body))
-        self.runtime.tallies.add(site, f"status:{response.status // 100}xx")
+        tallies = self.runtime.tallies
+        tallies.add(site, "responses")
+        tallies.add(site, "bytes", len(response.body))
+        tallies.add(site, _STATUS_CLASS.get(response.status // 100) or f"status:{response.status // 100}xx")
         return response
 

@@ -75,6 +75,8 @@ class PIIItemProcessor(ItemPipelineManager):
         self.config = pii_config(settings) if settings is not None else PIIConfig()
         self.filter = PIIFilter(self.config) if self.config.enabled else None
         self.stats = crawler.stats if crawler is not None else None
+        # looked up once: Scrapy's collector wraps every attribute access
+        self._inc_value = self.stats.inc_value if self.stats is not None else None
         runtime = Runtime.peek(crawler) if crawler is not None else None
         self.audit = runtime.audit if runtime is not None else None  # the audit trail (docs/audit.md)
         self._fields: set[str] = set()
@@ -133,8 +135,8 @@ class PIIItemProcessor(ItemPipelineManager):
             self._inc(f"field/{field}", n)
 
     def _inc(self, key: str, n: int = 1) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(f"politecrawl/pii/{key}", n)
+        if self._inc_value is not None:
+            self._inc_value(f"politecrawl/pii/{key}", n)
 
     def _log_once(self, key: str, level: int, msg: str, *args: Any) -> None:
         if key not in self._logged:

@@ -28,6 +28,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from politecrawl.robots import (
+    UNREACHABLE,
     FetchOutcome,
     RobotsConfig,
     RobotsRecord,
@@ -82,6 +83,20 @@ class _Origin:
     skip: str | None
     paced: bool
 
+    def current(self, now: float, config: RobotsConfig) -> bool:
+        """Still in force at *now*: the record has not expired and gives the same rules.
+
+        Only an unreachable record with a last good copy gives rules that change with
+        time; any other record's rules are fixed until it expires (checked per request
+        without building a key).
+        """
+        record = self.record
+        if now >= record.expires_at:
+            return False
+        if record.kind != UNREACHABLE or record.last_good is None:
+            return True
+        return self.rules_key == record.rules_key(now, config)
+
 
 class RobotsTxtMiddleware:
     """Downloader middleware: robots.txt to RFC 9309, per origin, failing closed."""
@@ -122,15 +137,19 @@ class RobotsTxtMiddleware:
             origin = origin_key(request.url)
         except InvalidURL:
             raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
-        try:
-            state, role = await self._state_for(origin)
-        except StateStoreError as exc:
-            self.runtime.log_once(
-                ("robots-store", origin), logging.ERROR,
-                "politecrawl: robots.txt state of %s cannot be read or written (%s): "
-                "no request to it", origin, exc,
-            )
-            raise self.runtime.refuse(request, component=COMPONENT, reason="store_error") from None
+        state = self._origins.get(origin)
+        if state is not None and state.current(self.runtime.clock(), self.config):
+            role = _KNOWN  # the common case: no store, no wait
+        else:
+            try:
+                state, role = await self._state_for(origin)
+            except StateStoreError as exc:
+                self.runtime.log_once(
+                    ("robots-store", origin), logging.ERROR,
+                    "politecrawl: robots.txt state of %s cannot be read or written (%s): "
+                    "no request to it", origin, exc,
+                )
+                raise self.runtime.refuse(request, component=COMPONENT, reason="store_error") from None
         if state.skip is not None:
             raise self.runtime.refuse(request, component=COMPONENT, reason=state.skip)
         verdict = state.rules.allowed(request.url)
@@ -172,9 +191,7 @@ class RobotsTxtMiddleware:
         """
         now = self.runtime.clock()
         state = self._origins.get(origin)
-        if state is not None and not state.record.expired(now) and (
-            state.rules_key == state.record.rules_key(now, self.config)
-        ):
+        if state is not None and state.current(now, self.config):
             return state, _KNOWN
         waiters = self._waiters.get(origin)
         if waiters is not None:
@@ -414,6 +431,8 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
         if isinstance(response, HtmlResponse) and self._maybe_meta(response.body):
             for meta in response.xpath("//meta[@name]"):
                 metas.append((meta.attrib.get("name", ""), meta.attrib.get("content", "")))
+        if not headers and not metas:
+            return None  # most pages: no header, no robots meta tag
         found = page_directives(headers, metas, self.bot_name)
         if found:
             self.runtime.inc_stat("robots/page/with_directives")

@@ -84,6 +84,8 @@ META_TDMREP = "politecrawl_tdmrep"
 META_SENT_AT = "politecrawl_sent_at"
 META_THROTTLE_RETRIES = "politecrawl_throttle_retries"
 META_DECISION = "politecrawl_throttle_decision"
+#: Response headers that can reserve a page (ReservedItems); without them and a meta hint, nothing is parsed.
+_RESERVING_HEADERS = (b"tdm-reservation", b"Content-Usage", b"X-Robots-Tag")
 
 
 class SitePaused(IgnoreRequest):
@@ -373,7 +375,11 @@ class ReservationGate:
         found: list[Reservation] = []
         fetched = False
         if self.ctx.purpose in TDM:
-            tdmrep, fetched = await self._tdmrep(origin)
+            cached = self.ctx.tdmrep.get(origin)
+            if isinstance(cached, TDMRepFile):
+                tdmrep = cached  # the common case: known, no wait
+            else:
+                tdmrep, fetched = await self._tdmrep(origin)
             res = tdmrep.reservation(path)
             if res is not None:
                 found.append(res)
@@ -539,9 +545,15 @@ class ReservedItems:
     def reservations(self, response: Response) -> list[Reservation]:
         """What the response's own headers and meta tags reserve for this crawl's purpose."""
         headers = response.headers
-        html = response.text if isinstance(response, TextResponse) else None
+        is_text = isinstance(response, TextResponse)
         # parse the HTML only when a meta tag that matters can be there (most pages have none)
-        meta = meta_tags(html) if html and self._meta_hint.search(response.body) else {}
+        hinted = is_text and self._meta_hint.search(response.body) is not None
+        if not hinted and not any(name in headers for name in _RESERVING_HEADERS):
+            # Neither a header nor a meta tag that can reserve: nothing to find here
+            # (a tdmrep.json rule alone is enforced before the request, by ReservationGate).
+            return []
+        html = response.text if is_text else None
+        meta = meta_tags(html) if html and hinted else {}
         found: list[Reservation] = []
         origin = None
         try:

@@ -149,9 +149,21 @@ class Runtime:
             self._logged.add(key)
             logger.log(level, msg, *args)
 
+    @property
+    def stats(self) -> Any:
+        """Scrapy's stats collector (or ``None``)."""
+        return self._stats
+
+    @stats.setter
+    def stats(self, stats: Any) -> None:
+        self._stats = stats
+        # The bound method, looked up once: Scrapy's collector wraps every attribute
+        # access (a deprecation shim), which costs more than the increment itself.
+        self._inc_value = stats.inc_value if stats is not None else None
+
     def inc_stat(self, key: str, n: int = 1) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(f"politecrawl/{key}", n)
+        if self._inc_value is not None:
+            self._inc_value(f"politecrawl/{key}", n)
 
     def refuse(
         self, request: Request, *, component: str, reason: str, site: str | None = None

@@ -17,12 +17,28 @@ logger = logging.getLogger(__name__)
 _TEXT_XPATH = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
 
 
+class PageItem(scrapy.Item):
+    """One crawled page.
+
+    ``fetched_at`` is the crawler's own clock reading, never data from the page,
+    so it is declared not personal (``pii=False``) and the personal-data filter
+    does not scan it; every other field is scanned. ``politecrawl_robots`` is
+    where the robots page middleware records the page's directives.
+    """
+
+    url = scrapy.Field()
+    title = scrapy.Field()
+    text = scrapy.Field()
+    fetched_at = scrapy.Field(pii=False)
+    politecrawl_robots = scrapy.Field()
+
+
 class GenericSpider(scrapy.Spider):
     """``politecrawl crawl URL...`` runs this spider.
 
     Arguments: ``urls`` (a list, or a comma/space separated string) — the
     seeds; links are followed only within the seeds' sites (their site keys).
-    Each page yields ``{"url", "title", "text", "fetched_at"}``.
+    Each page yields a :class:`PageItem` (``url``, ``title``, ``text``, ``fetched_at``).
     """
 
     name = "generic"
@@ -48,12 +64,12 @@ class GenericSpider(scrapy.Spider):
             return
         title = (response.css("title::text").get() or "").strip()
         text = " ".join(t.strip() for t in response.xpath(_TEXT_XPATH).getall() if t.strip())
-        yield {
-            "url": response.url,
-            "title": title,
-            "text": text,
-            "fetched_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        }
+        yield PageItem(
+            url=response.url,
+            title=title,
+            text=text,
+            fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        )
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href)
             try:
