@@ -101,12 +101,8 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
                     "ROBOTSTXT_OBEY": "True",
                 }
             settings |= {"CONCURRENT_REQUESTS": "64", "CLOSESPIDER_TIMEOUT": str(span + 15)}
-            proc = crawl(web, [web.url(h) for h in rates], settings, polite=polite,
-                         workdir=Path(tmp))
+            crawl(web, [web.url(h) for h in rates], settings, polite=polite, workdir=Path(tmp))
             log = web.requests()
-        if polite:
-            slowed = sum("slowdowns=" in line for line in proc.stdout.splitlines())
-            print(f"  politecrawl: {slowed} site(s) slowed down for strain", flush=True)
         start = min(r["t"] for r in log) + 5
         window = [r for r in log if start <= r["t"] < start + span]
         achieved = len(window) / span
@@ -124,8 +120,6 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
                     gaps = [round(b - a, 3) for a, b in zip(times, times[1:])]
                     worst.append((seen - rates[host] * w - burst, host, w, round(rates[host], 4),
                                   min(gaps) if gaps else None))
-        if label == "politecrawl":
-            _diagnose(by_site, rates, start, span)
         for excess, host, w, rate, gap in sorted(worst, reverse=True)[:8]:
             print(f"  {label} over: {host} W={w}s rate={rate}/s excess={excess:.2f} "
                   f"smallest gap={gap}s", flush=True)
@@ -137,33 +131,6 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
         }
         print(label, results[label], flush=True)
     return results
-
-
-def _diagnose(by_site: dict[str, list[float]], rates: dict[str, float], start: float,
-              span: float) -> None:
-    """Where utilisation is lost: per rate band, achieved ÷ cap and how late requests came.
-
-    A request's lateness is its gap to the previous one minus 1/rate (with a
-    burst of 1, no gap may be shorter than 1/rate).
-    """
-    bands = [(0.0, 0.05), (0.05, 0.2), (0.2, 0.5), (0.5, 1.01)]
-    for low, high in bands:
-        hosts = [h for h, r in rates.items() if low <= r < high]
-        if not hosts:
-            continue
-        seen = sum(sum(1 for t in by_site.get(h, []) if start <= t < start + span) for h in hosts)
-        cap = sum(rates[h] for h in hosts) * span
-        late = [
-            (b - a) - 1 / rates[h]
-            for h in hosts
-            for a, b in zip(by_site.get(h, []), by_site.get(h, [])[1:])
-            if start <= b < start + span
-        ]
-        late.sort()
-        print(f"  rates {low:g}-{high:g}/s: {len(hosts)} sites, utilisation {seen / cap:.3f}, "
-              f"lateness median {statistics.median(late) * 1000 if late else 0:.0f} ms, "
-              f"p90 {late[int(0.9 * len(late))] * 1000 if late else 0:.0f} ms",
-              flush=True)
 
 
 # -- 2. overhead when the budget does not bind ------------------------------------
@@ -237,15 +204,13 @@ def ledger(args: argparse.Namespace) -> dict[str, Any]:
             now = time.time()
             for host, origin in zip(hosts, origins):
                 pacer.acquire(host, origin, now)
-                book.take(host, now)
             after = tracemalloc.get_traced_memory()[0]
             tracemalloc.stop()
             n = 20_000
             picks = [random.randrange(len(hosts)) for _ in range(n)]
             started = time.perf_counter()
-            for i in picks:  # one request: its turn in the frontier, its token at send time
+            for i in picks:
                 pacer.acquire(hosts[i], origins[i], now)
-                book.take(hosts[i], now)
             per_call = (time.perf_counter() - started) / n
             results[label] = {
                 "bytes_per_site": round((after - before) / len(hosts)),

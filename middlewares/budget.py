@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from politecrawl._scrapy_compat import sleep
 from politecrawl.budget import (
     DEFAULT_DAILY_REQUESTS,
     BudgetLedger,
@@ -121,41 +119,16 @@ class BudgetMiddleware:
                 "lowered, and recovers slowly", site,
             )
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> Any:
-        """Take the site's token from the ledger as the last step before the network.
-
-        A page request the ledger refuses goes back to the frontier (its turn
-        came, but the token went to a robots.txt fetch, another process, or
-        the ledger cannot be read). A protocol-file fetch (robots.txt,
-        tdmrep.json) cannot go back: it waits here for its token.
-        """
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
         try:
             site = site_key(request.url)
         except InvalidURL:
             return None
-        if self.ledger.take(site, self.runtime.clock()) == 0.0:
+        if self.ledger.may_send(site, self.runtime.clock(), force=is_protocol_fetch(request)):
             return None
-        if is_protocol_fetch(request):
-            return self._wait_for_token(request, site)
-        self.runtime.inc_stat("budget/requeued")
-        # the frontier planned the site's next turn a full period ahead: have it look again
-        self.runtime.pacer.recheck(site)
+        # held up since it left the frontier: back there for a fresh turn
+        self.runtime.inc_stat("budget/requeued_late")
         return request.replace(dont_filter=True)
-
-    async def _wait_for_token(self, request: Request, site: str) -> None:
-        self.runtime.inc_stat("budget/protocol_waits")
-        while True:
-            stop = self.runtime.pacer.stopped(site)
-            if stop is not None:
-                raise self.runtime.refuse(
-                    request, component="budget", reason=f"stopped-{stop.source}", site=site
-                )
-            wait = self.ledger.take(site, self.runtime.clock())
-            if wait == 0.0:
-                return None
-            if math.isinf(wait):
-                raise self.runtime.refuse(request, component="budget", reason="no-rate", site=site)
-            await sleep(min(wait, 1.0))
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

@@ -99,10 +99,10 @@ def run_crawl(urls: list[str], settings: Any) -> dict[str, dict[str, int]]:
 
 
 def format_summary(tallies: dict[str, dict[str, int]]) -> str:
-    """A short per-site table: requests sent, answers, bytes, what was refused and why, strain."""
+    """A short per-site table: requests sent, answers, bytes, and what was refused and why."""
     if not tallies:
         return "politecrawl: no site was contacted."
-    rows = [("site", "requests", "2xx", "other", "bytes", "refused / dropped / waiting / slowdowns")]
+    rows = [("site", "requests", "2xx", "other", "bytes", "refused / dropped / waiting")]
     for site, counts in tallies.items():
         ok = counts.get("status:2xx", 0)
         answers = counts.get("responses", 0)
@@ -113,8 +113,6 @@ def format_summary(tallies: dict[str, dict[str, int]]) -> str:
         ]
         if counts.get("waiting"):
             held.append(f"waiting={counts['waiting']}")
-        if counts.get("slowdowns"):
-            held.append(f"slowdowns={counts['slowdowns']}")
         rows.append(
             (site, str(counts.get("requests", 0)), str(ok), str(answers - ok),
              str(counts.get("bytes", 0)), ", ".join(held) or "-")

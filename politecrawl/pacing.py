@@ -135,10 +135,6 @@ class Pacer:
     def stops(self) -> dict[str, SiteStop]:
         return dict(self._stops)
 
-    def recheck(self, site: str) -> None:
-        """Tell the listeners that *site*'s next turn moved (the budget's store refused a token)."""
-        self._changed(site)
-
     # -- the decision ----------------------------------------------------
     def _local_ready_at(self, site: str, origin: str, now: float) -> float:
         if site in self._stops:

@@ -85,16 +85,9 @@ def test_cap_is_a_share_of_the_estimate_bounded_by_max_site_rate():
     assert book.site("unknown.org").estimate.source == "default"
 
 
-# Both buckets follow one rule: the frontier's local turns (acquire) and the
-# store's tokens taken at send time (take).
-BOTH = pytest.mark.parametrize("method", ["acquire", "take"])
-
-
-@BOTH
-def test_token_bucket_paces_evenly_with_a_small_burst(method):
+def test_token_bucket_paces_evenly_with_a_small_burst():
     clock = FakeClock(1000.0)
     book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 6, None, "x")})  # cap 2/s
-    book.acquire = getattr(book, method)
     assert book.site("s.com").cap == pytest.approx(1.0)  # bounded by max_site_rate
     now = clock()
     assert book.acquire("s.com", now) == 0.0  # a new bucket holds one token, not a burst
@@ -107,11 +100,9 @@ def test_token_bucket_paces_evenly_with_a_small_burst(method):
     assert granted == 2
 
 
-@BOTH
-def test_clock_backwards_gives_no_extra_tokens(method):
+def test_clock_backwards_gives_no_extra_tokens():
     clock = FakeClock(1000.0)
     book = ledger(clock)
-    book.acquire = getattr(book, method)
     rate = book.site("s.com").cap
     assert book.acquire("s.com", 1000.0) == 0.0
     wait = book.acquire("s.com", 900.0)  # clock jumped back 100 s
@@ -119,11 +110,9 @@ def test_clock_backwards_gives_no_extra_tokens(method):
     assert book.acquire("s.com", 1000.0 + 0.5 / rate) > 0
 
 
-@BOTH
-def test_over_any_window_at_most_rate_times_w_plus_burst(method):
+def test_over_any_window_at_most_rate_times_w_plus_burst():
     clock = FakeClock(0.0)
     book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 1.5, None, "x")})  # cap 0.5/s
-    book.acquire = getattr(book, method)
     sent = []
     t = 0.0
     while t < 200:
@@ -146,11 +135,8 @@ def test_unreadable_ledger_fails_closed():
 
     book = BudgetLedger(Broken(), {}, SETTINGS)
     pacer = Pacer(book)
-    assert pacer.acquire("s.com", "http://s.com:80", 10.0) == 0.0  # the frontier's turn is local
-    assert book.take("s.com", 10.0) == 1.0  # but no token: asked again in 1 s
+    assert pacer.acquire("s.com", "http://s.com:80", 10.0) == 1.0
     assert book.ledger_errors == 1
-    assert pacer.acquire("s.com", "http://s.com:80", 10.0) == 1.0  # and no turn meanwhile
-    assert pacer.ready_at("s.com", "http://s.com:80", 10.0) >= 11.0
 
 
 def test_byte_budget_lowers_the_rate_by_average_response_size():
@@ -200,26 +186,15 @@ def test_strain_from_slow_answers_against_the_sites_own_baseline():
     assert not math.isnan(strain.rate)
 
 
-def test_token_taken_at_send_time_and_a_refused_turn_goes_back():
+def test_send_side_pace_catches_requests_held_up_after_their_turn():
     clock = FakeClock(0.0)
-    store = MemoryStateStore()
-    book = BudgetLedger(store, {"s.com": TrafficEstimate(86_400 * 1.5, None, "x")}, SETTINGS)  # 0.5/s
-    assert book.acquire("s.com", 0.0) == 0.0  # a page's turn (local, nothing in the store yet)
-    assert store.keys("budget:") == []
-    assert book.take("s.com", 0.0) == 0.0  # its robots.txt fetch takes the site's one token
-    assert book.take("s.com", 0.0) == 2.0  # the page itself: none left, back to the frontier
-    assert book.ready_at("s.com", 0.0) == 2.0
-    assert book.acquire("s.com", 1.0) == 1.0  # no turn before the store's token is there
-    assert book.acquire("s.com", 2.0) == 0.0
-    assert book.take("s.com", 2.0) == 0.0
-    # a request held up on its way after its turn still finds its token when it is sent
-    assert book.acquire("s.com", 4.0) == 0.0
-    assert book.take("s.com", 5.5) == 0.0
-    assert book.ready_at("s.com", 5.5) == pytest.approx(6.0)  # the local turns kept their pace
-
-
-def test_local_turns_hold_no_more_than_the_burst():
-    book = ledger(FakeClock(0.0))
-    book.acquire("s.com", 0.0)
-    granted = sum(book.acquire("s.com", 1e6) == 0.0 for _ in range(5))
-    assert granted == SETTINGS.burst
+    book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 1.5, None, "x")})  # 0.5/s, burst 2
+    # a request that got its turn at t=0 but was held up goes out at t=1.5 ...
+    assert book.may_send("s.com", 1.5) is True
+    # ... the next turn comes at t=2.0: sending then would put 2 requests 0.5 s apart
+    assert book.may_send("s.com", 2.0) is False
+    assert book.may_send("s.com", 3.5) is True  # 2 s after the last send
+    # robots.txt / tdmrep.json cannot wait: charged as debt, the next page waits longer
+    assert book.may_send("s.com", 3.6, force=True) is True
+    assert book.may_send("s.com", 5.5) is False
+    assert book.may_send("s.com", 7.6) is True

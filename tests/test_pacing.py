@@ -89,11 +89,3 @@ def test_visit_window():
     assert pacer.acquire(SITE, ORIGIN, _ts(7)) == _ts(1) + 86400 - _ts(7)
     pacer.set_visit_window(ORIGIN, None, None)
     assert pacer.acquire(SITE, ORIGIN, _ts(7)) == 0.0
-
-
-def test_recheck_tells_the_listeners():
-    pacer = Pacer()
-    seen = []
-    pacer.subscribe(seen.append)
-    pacer.recheck(SITE)
-    assert seen == [SITE]

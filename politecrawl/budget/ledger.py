@@ -5,22 +5,12 @@ cap (requests/s) = min(share × estimated requests per day / 86,400,
 
 Each site has one token bucket in the state store (``budget:<site>``),
 refilled at the site's current rate up to ``burst`` tokens, and a request is
-sent only after a token was taken from it in one atomic store operation, as
-the last step before the request goes to the network (:meth:`BudgetLedger.take`,
-called by the budget downloader middleware). So, from the site's side, over
-any window W it receives at most ``rate × W + burst`` requests from us —
-across restarts (the bucket persists; a new bucket starts with one token, not
-a burst) and across processes sharing the store. A crash loses no record: the
-token is taken *before* the request is sent (crash bound: 0 unrecorded
-requests).
-
-The frontier decides *when* a request leaves its queue with a local copy of
-the bucket (:meth:`BudgetLedger.acquire`: same rate and burst, no store
-round-trip). Taking the store token at send time rather than at release means
-a request held up on its way (a robots.txt lookup, a busy event loop) costs no
-token and cannot reach the site closer to the previous one than the rate
-allows; a request the store refuses (its token went to a robots.txt fetch, or
-to another process) goes back to the frontier until the bucket refills.
+sent only after a token was taken from it in one atomic store operation. So,
+from the site's side, over any window W it receives at most
+``rate × W + burst`` requests from us — across restarts (the bucket persists;
+a new bucket starts with one token, not a burst) and across processes
+sharing the store. A crash loses no record: the token is taken *before* the
+request is sent (crash bound: 0 unrecorded requests).
 
 The current rate is the cap, lowered by strain (:mod:`.strain`) and, where a
 bytes-per-day estimate exists, by the byte budget: rate ≤ share × bytes per
@@ -59,7 +49,7 @@ class SiteBudget:
     """What one site may get: its estimate, cap, current rate and byte average."""
 
     __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "bytes_seen", "responses",
-                 "hint", "turn_tokens", "turn_at")
+                 "hint", "send_tokens", "send_at")
 
     def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings) -> None:
         self.site = site
@@ -71,10 +61,10 @@ class SiteBudget:
         self.strain = StrainController(self.cap)
         self.bytes_seen = 0.0
         self.responses = 0
-        self.hint = 0.0  # earliest time the store said a token would be there
-        # the frontier's local copy of the bucket (see BudgetLedger.acquire)
-        self.turn_tokens = 1.0
-        self.turn_at: float | None = None
+        self.hint = 0.0  # earliest time the last refusal said a token would be there
+        # the send-side bucket (see BudgetLedger.may_send)
+        self.send_tokens = 1.0
+        self.send_at: float | None = None
 
     @property
     def rate(self) -> float:
@@ -114,38 +104,11 @@ class BudgetLedger:
         return budget
 
     def acquire(self, site: str, now: float) -> float:
-        """The frontier's turn: 0.0 if a request of *site* may leave its queue now, else seconds to wait.
-
-        Local and cheap (no store round-trip): a token bucket with the site's
-        rate and burst, held back by the last refusal of the store. It only
-        spaces out releases; the binding token is taken by :meth:`take` when
-        the request is sent.
-        """
         budget = self.site(site)
-        if budget.hint > now:
-            return budget.hint - now
-        rate = budget.rate
-        at = now if budget.turn_at is None else budget.turn_at
-        tokens = min(self.settings.burst, budget.turn_tokens + max(0.0, now - at) * rate)
-        budget.turn_at = max(at, now)
-        if tokens >= 1.0:
-            budget.turn_tokens = tokens - 1.0
-            return 0.0
-        budget.turn_tokens = tokens
-        return math.inf if rate <= 0 else (1.0 - tokens) / rate
-
-    def take(self, site: str, now: float) -> float:
-        """Take one token of *site* from the store bucket: 0.0 if taken, else seconds to wait.
-
-        Called when a request is about to be sent. An unreadable ledger
-        refuses (fail closed) and is asked again after :data:`LEDGER_RETRY`.
-        A refusal holds back the frontier's turns until the store's token is
-        due (:meth:`ready_at`).
-        """
-        budget = self.site(site)
-        rate = budget.rate
         try:
-            granted, wait = self.store.take_tokens(f"budget:{site}", now, rate, self.settings.burst)
+            granted, wait = self.store.take_tokens(
+                f"budget:{site}", now, budget.rate, self.settings.burst
+            )
         except StateStoreError as exc:
             self.ledger_errors += 1
             if self.ledger_errors == 1 or math.log2(self.ledger_errors).is_integer():
@@ -153,34 +116,36 @@ class BudgetLedger:
                     "politecrawl budget: the ledger cannot be read (%s); %s gets no request "
                     "until it can (fail closed)", exc, site,
                 )
-            budget.hint = max(budget.hint, now + LEDGER_RETRY)
             return LEDGER_RETRY
         if granted:
             return 0.0
-        # The store holds (1 - wait × rate) tokens: set the local copy to that, so
-        # the next turn comes exactly when the store's token is due (a token that
-        # went to a robots.txt fetch or another process is not counted twice, and
-        # the refused request's turn is not lost either).
-        if math.isfinite(wait) and rate > 0:
-            budget.turn_tokens = max(0.0, 1.0 - wait * rate)
-            budget.turn_at = now
-        else:
-            budget.hint = math.inf
+        budget.hint = now + wait
         return wait
 
+    def may_send(self, site: str, now: float, *, force: bool = False) -> bool:
+        """Check the pace again at the moment a request is sent, not only when it left the frontier.
+
+        A token is taken when a request leaves the frontier; if the request is
+        then held up (a busy event loop, a robots.txt lookup) and the next one
+        is not, the two would reach the site closer together than the rate
+        allows. A second, local bucket on *send* times (same rate and burst)
+        catches that: a request it refuses goes back to the frontier for a new
+        turn. *force* charges without refusing (robots.txt and tdmrep.json
+        fetches, which cannot wait; the debt holds back the next request).
+        """
+        budget = self.site(site)
+        at = now if budget.send_at is None else budget.send_at
+        tokens = min(self.settings.burst, budget.send_tokens + max(0.0, now - at) * budget.rate)
+        budget.send_at = max(at, now)
+        if tokens >= 1.0 or force:
+            budget.send_tokens = tokens - 1.0
+            return True
+        budget.send_tokens = tokens
+        return False
+
     def ready_at(self, site: str, now: float) -> float:
-        """Earliest time :meth:`acquire` would give *site* a turn (nothing spent)."""
         budget = self.sites.get(site)
-        if budget is None:
-            return now
-        ready = max(now, budget.hint)
-        if budget.turn_at is not None:
-            rate = budget.rate
-            tokens = min(self.settings.burst,
-                         budget.turn_tokens + max(0.0, ready - budget.turn_at) * rate)
-            if tokens < 1.0:
-                ready = math.inf if rate <= 0 else ready + (1.0 - tokens) / rate
-        return ready
+        return now if budget is None else max(now, budget.hint)
 
     def observe(self, site: str, now: float, *, latency: float | None, error: bool,
                 nbytes: int = 0) -> bool:
