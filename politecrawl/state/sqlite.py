@@ -8,7 +8,6 @@ A busy database is waited for (``busy_timeout``) rather than failed.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sqlite3
 import threading
@@ -253,22 +252,19 @@ class SQLiteStateStore(StateStore):
     ) -> tuple[bool, float]:
         _tokens.check_bucket_args(rate, burst, cost, initial)
         now = float(now)
-        fresh = min(initial, burst)
-        fresh_granted = fresh >= cost
+        # What a bucket that does not exist yet would become (the rule, not a copy of it).
+        fresh_granted, _, fresh_tokens, _ = _tokens.take(None, None, now, rate, burst, cost, initial)
         with self._lock:
             try:
                 tokens, granted = self._db.execute(
-                    _TAKE,
-                    (key, now, rate, burst, cost, fresh - cost if fresh_granted else fresh,
-                     int(fresh_granted)),
+                    _TAKE, (key, now, rate, burst, cost, fresh_tokens, int(fresh_granted))
                 ).fetchone()
             except sqlite3.Error as exc:
                 raise StateStoreError(f"state store {self.path}: write failed: {exc}") from exc
         if granted:
             return True, 0.0
-        if rate <= 0 or cost > burst:
-            return False, math.inf
-        return False, (cost - tokens) / rate
+        # The wait for what is left, by the rule (no time passes between the take and now).
+        return False, _tokens.take(tokens, now, now, rate, burst, cost, initial)[1]
 
     # -- keys ------------------------------------------------------------
     def keys(self, prefix: str) -> list[str]:

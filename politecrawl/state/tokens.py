@@ -1,7 +1,8 @@
 """The token-bucket rule behind ``StateStore.take_tokens``, in one place.
 
-The memory and SQLite stores call :func:`take` inside their lock or
-transaction; the Redis store runs the same arithmetic in a Lua script
+The memory store calls :func:`take` inside its lock; the SQLite store runs the
+same arithmetic in one SQL statement (``sqlite.py``, which asks :func:`take`
+for a new bucket and for the wait) and the Redis store in a Lua script
 (``redis.py``), in the same order of operations so that every store gives the
 same numbers for the same inputs.
 
