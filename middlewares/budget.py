@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -16,6 +17,7 @@ from politecrawl.budget import (
     SiteBudget,
     load_estimates,
 )
+from politecrawl._scrapy_compat import sleep
 from politecrawl.config import ConfigError
 from politecrawl.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
@@ -119,15 +121,34 @@ class BudgetMiddleware:
                 "lowered, and recovers slowly", site,
             )
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         try:
             site = site_key(request.url)
         except InvalidURL:
             return None
-        if self.ledger.may_send(site, self.runtime.clock(), force=is_protocol_fetch(request)):
+        wait = self.ledger.send_wait(site, self.runtime.clock(), force=is_protocol_fetch(request))
+        if wait == 0.0:
             return None
-        # held up since it left the frontier: back there for a fresh turn
-        self.runtime.inc_stat("budget/requeued_late")
+        if math.isinf(wait):
+            # held up since it left the frontier: back there for a fresh turn
+            return self._requeue(request, "requeued_late")
+        self.runtime.inc_stat("budget/held_for_pace")
+        return self._send_after(request, site, wait)
+
+    async def _send_after(self, request: Request, site: str, wait: float) -> Request | None:
+        """Hold a request a moment (at most ``SEND_HOLD``) so that send times keep the pace."""
+        await sleep(wait)
+        stop = self.runtime.pacer.stopped(site)
+        if stop is not None:  # stopped meanwhile: no request after a stop
+            raise self.runtime.refuse(
+                request, component="budget", reason=f"stopped-{stop.source}", site=site
+            )
+        if self.runtime.pacer.paused_until(site) > self.runtime.clock():  # Retry-After meanwhile
+            return self._requeue(request, "requeued_paused")
+        return None
+
+    def _requeue(self, request: Request, stat: str) -> Request:
+        self.runtime.inc_stat(f"budget/{stat}")
         return request.replace(dont_filter=True)
 
     def process_response(

@@ -186,15 +186,91 @@ def test_strain_from_slow_answers_against_the_sites_own_baseline():
     assert not math.isnan(strain.rate)
 
 
-def test_send_side_pace_catches_requests_held_up_after_their_turn():
+def test_send_side_pace_holds_a_request_a_moment_or_sends_it_back():
     clock = FakeClock(0.0)
     book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 1.5, None, "x")})  # 0.5/s, burst 2
     # a request that got its turn at t=0 but was held up goes out at t=1.5 ...
-    assert book.may_send("s.com", 1.5) is True
-    # ... the next turn comes at t=2.0: sending then would put 2 requests 0.5 s apart
-    assert book.may_send("s.com", 2.0) is False
-    assert book.may_send("s.com", 3.5) is True  # 2 s after the last send
+    assert book.send_wait("s.com", 1.5) == 0.0
+    # ... the next turn comes at t=2.0: sending then would put 2 requests 0.5 s apart,
+    # and waiting 1.5 s is more than SEND_HOLD (1 s): back to the frontier, nothing booked
+    assert book.send_wait("s.com", 2.0) == math.inf
+    # at t=2.8 the wait is 0.7 s: booked, to go at t=3.5 (2 s after the last send)
+    assert book.send_wait("s.com", 2.8) == pytest.approx(0.7)
+    # the next one queues behind that booking: 2 s after t=3.5
+    assert book.send_wait("s.com", 4.6) == pytest.approx(0.9)
     # robots.txt / tdmrep.json cannot wait: charged as debt, the next page waits longer
-    assert book.may_send("s.com", 3.6, force=True) is True
-    assert book.may_send("s.com", 5.5) is False
-    assert book.may_send("s.com", 7.6) is True
+    assert book.send_wait("s.com", 5.5, force=True) == 0.0
+    assert book.send_wait("s.com", 7.0) == math.inf
+    assert book.send_wait("s.com", 8.6) == pytest.approx(0.9)  # 5.5 + 2 + 2 = 9.5
+    assert book.send_wait("s.com", 13.5) == 0.0  # 4 s idle: a token is back
+
+
+# -- the send-time hold in the Scrapy glue ------------------------------------------
+def _run(coro):
+    """Drive a coroutine whose only awaits are the patched, instant sleep."""
+    try:
+        while True:
+            coro.send(None)
+    except StopIteration as done:
+        return done.value
+
+
+def _budget_middleware(monkeypatch, during_hold=lambda runtime: None):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from politecrawl.middlewares import budget as glue
+    from politecrawl.runtime import Runtime
+
+    crawler = get_crawler(Spider, settings_dict={
+        "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
+        "POLITECRAWL_SITE_TRAFFIC": {"s.com": 86_400 * 1.5},  # 0.5 req/s, burst 2
+    })
+    runtime = Runtime.of(crawler)
+    clock = FakeClock(1000.0)
+    runtime.clock = clock
+    slept = []
+
+    async def instant_sleep(seconds):
+        slept.append(seconds)
+        clock.advance(seconds)
+        during_hold(runtime)
+
+    monkeypatch.setattr(glue, "sleep", instant_sleep)
+    return glue.BudgetMiddleware.from_crawler(crawler), clock, slept
+
+
+def test_an_early_request_is_held_for_the_rest_of_its_turn_then_sent(monkeypatch):
+    from scrapy import Request
+
+    mw, clock, slept = _budget_middleware(monkeypatch)
+    assert mw.process_request(Request("https://s.com/1")) is None  # a token: sent now
+    clock.advance(1.5)
+    held = mw.process_request(Request("https://s.com/2"))  # 1.5 s after: 0.5 s early
+    assert _run(held) is None and slept == [pytest.approx(0.5)]
+    clock.advance(0.1)
+    assert mw.process_request(Request("https://s.com/3")) is not None  # would wait 1.9 s > 1 s
+    stats = mw.runtime.stats
+    assert stats.get_value("politecrawl/budget/held_for_pace") == 1
+    assert stats.get_value("politecrawl/budget/requeued_late") == 1
+
+
+def test_a_site_stopped_or_paused_during_the_hold_gets_no_request(monkeypatch):
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+
+    mw, clock, _ = _budget_middleware(
+        monkeypatch, lambda runtime: runtime.pacer.stop_site("s.com", "operator", "asked by mail"))
+    mw.process_request(Request("https://s.com/1"))
+    clock.advance(1.5)
+    with pytest.raises(IgnoreRequest):
+        _run(mw.process_request(Request("https://s.com/2")))
+    assert mw.runtime.stats.get_value("politecrawl/budget/refused/stopped-operator") == 1
+
+    mw, clock, _ = _budget_middleware(
+        monkeypatch, lambda runtime: runtime.pacer.pause_site("s.com", clock() + 60, "retry-after"))
+    mw.process_request(Request("https://s.com/1"))
+    clock.advance(1.5)
+    back = _run(mw.process_request(Request("https://s.com/2")))
+    assert back is not None and back.url == "https://s.com/2" and back.dont_filter
+    assert mw.runtime.stats.get_value("politecrawl/budget/requeued_paused") == 1

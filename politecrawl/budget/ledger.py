@@ -35,6 +35,10 @@ logger = logging.getLogger("politecrawl.budget")
 DAY = 86_400.0
 #: How long to wait before asking an unreadable ledger again (fail closed).
 LEDGER_RETRY = 1.0
+#: The longest a request that left the frontier may be held before it is sent, to keep the
+#: pace on send times (:meth:`BudgetLedger.send_wait`); a longer wait sends it back to the
+#: frontier. Held requests hold a place of ``CONCURRENT_REQUESTS``, so this stays short.
+SEND_HOLD = 1.0
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class SiteBudget:
         self.bytes_seen = 0.0
         self.responses = 0
         self.hint = 0.0  # earliest time the last refusal said a token would be there
-        # the send-side bucket (see BudgetLedger.may_send)
+        # the send-side bucket (see BudgetLedger.send_wait)
         self.send_tokens = 1.0
         self.send_at: float | None = None
 
@@ -122,26 +126,30 @@ class BudgetLedger:
         budget.hint = now + wait
         return wait
 
-    def may_send(self, site: str, now: float, *, force: bool = False) -> bool:
-        """Check the pace again at the moment a request is sent, not only when it left the frontier.
+    def send_wait(self, site: str, now: float, *, force: bool = False) -> float:
+        """Check the pace again at the moment a request is sent: how long it must still wait.
 
         A token is taken when a request leaves the frontier; if the request is
         then held up (a busy event loop, a robots.txt lookup) and the next one
         is not, the two would reach the site closer together than the rate
         allows. A second, local bucket on *send* times (same rate and burst)
-        catches that: a request it refuses goes back to the frontier for a new
-        turn. *force* charges without refusing (robots.txt and tdmrep.json
+        catches that. Returns ``0.0`` (send now), a wait of at most
+        :data:`SEND_HOLD` seconds (the send is booked: go after that wait,
+        without asking again) or ``inf`` (nothing booked: back to the frontier
+        for a new turn). *force* books at once (robots.txt and tdmrep.json
         fetches, which cannot wait; the debt holds back the next request).
         """
         budget = self.site(site)
+        rate = budget.rate
         at = now if budget.send_at is None else budget.send_at
-        tokens = min(self.settings.burst, budget.send_tokens + max(0.0, now - at) * budget.rate)
+        tokens = min(self.settings.burst, budget.send_tokens + max(0.0, now - at) * rate)
         budget.send_at = max(at, now)
-        if tokens >= 1.0 or force:
-            budget.send_tokens = tokens - 1.0
-            return True
-        budget.send_tokens = tokens
-        return False
+        wait = 0.0 if tokens >= 1.0 or force else (1.0 - tokens) / rate if rate > 0 else math.inf
+        if wait > SEND_HOLD:
+            budget.send_tokens = tokens
+            return math.inf
+        budget.send_tokens = tokens - 1.0
+        return wait
 
     def ready_at(self, site: str, now: float) -> float:
         budget = self.sites.get(site)
