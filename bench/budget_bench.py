@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -100,8 +101,11 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
                     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
                     "ROBOTSTXT_OBEY": "True",
                 }
-            settings |= {"CONCURRENT_REQUESTS": "64", "CLOSESPIDER_TIMEOUT": str(span + 15)}
-            crawl(web, [web.url(h) for h in rates], settings, polite=polite, workdir=Path(tmp))
+            settings |= {"CONCURRENT_REQUESTS": "64", "CLOSESPIDER_TIMEOUT": str(span + 15),
+                         "LOG_LEVEL": "INFO"}  # INFO: the stats dump at the end (few lines)
+            proc = crawl(web, [web.url(h) for h in rates], settings, polite=polite,
+                         workdir=Path(tmp))
+            budget_stats = dict(re.findall(r"'politecrawl/budget/([\w/-]+)': (\d+)", proc.stderr))
             log = web.requests()
         start = min(r["t"] for r in log) + 5
         window = [r for r in log if start <= r["t"] < start + span]
@@ -123,12 +127,22 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
         for excess, host, w, rate, gap in sorted(worst, reverse=True)[:8]:
             print(f"  {label} over: {host} W={w}s rate={rate}/s excess={excess:.2f} "
                   f"smallest gap={gap}s", flush=True)
+        bands: dict[str, list[float]] = {}  # where the shortfall is: utilisation by site rate
+        for host, rate in rates.items():
+            band = "<0.1/s" if rate < 0.1 else "0.1-0.5/s" if rate < 0.5 else ">=0.5/s"
+            got = sum(1 for r in window if r["site"] == host) / span
+            pair = bands.setdefault(band, [0.0, 0.0])
+            pair[0] += got
+            pair[1] += rate
         results[label] = {
             "achieved_rps": round(achieved, 2),
+            "utilisation_by_rate": {b: round(g / c, 3) for b, (g, c) in sorted(bands.items())},
             "sum_of_caps_rps": round(sum(rates.values()), 2),
             "utilisation": round(achieved / sum(rates.values()), 3),
             "violating_site_windows": violations,
         }
+        if polite:
+            results[label]["budget_stats"] = {k: int(v) for k, v in budget_stats.items()}
         print(label, results[label], flush=True)
     return results
 

@@ -153,7 +153,11 @@ class PacedPriorityQueue:
                 self._drop_site(site)
                 continue
             if wait > 0:
-                heapq.heappush(self._heap, (now + wait, next(self._seq), origin))
+                # A wait too small to move a float timestamp (a bucket a rounding error short
+                # of a token: 1e-10 s added to 1.8e9 is 1.8e9) would put the origin back at
+                # `now` and spin this loop for ever; the next float after `now` ends it.
+                ready = max(now + wait, math.nextafter(now, math.inf))
+                heapq.heappush(self._heap, (ready, next(self._seq), origin))
                 continue
             request = queue.pop()
             if len(queue):
