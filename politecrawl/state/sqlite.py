@@ -78,6 +78,7 @@ class SQLiteStateStore(StateStore):
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
         self._lock = threading.RLock()
+        self._fresh: dict[tuple[float, float, float], tuple[float, int]] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -86,6 +87,10 @@ class SQLiteStateStore(StateStore):
             self._db.execute("PRAGMA busy_timeout=30000")
             self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # Reads through a memory map and a larger page cache: a ledger of 100,000 sites is a
+            # few MB, and the default 2 MB cache made each token take read pages back in.
+            self._db.execute("PRAGMA mmap_size=268435456")
+            self._db.execute("PRAGMA cache_size=-65536")
             with self._write() as db:
                 for statement in (_SCHEMA + _MIGRATE_BUCKETS).split(";"):
                     if statement.strip():
@@ -252,12 +257,17 @@ class SQLiteStateStore(StateStore):
     ) -> tuple[bool, float]:
         _tokens.check_bucket_args(rate, burst, cost, initial)
         now = float(now)
-        # What a bucket that does not exist yet would become (the rule, not a copy of it).
-        fresh_granted, _, fresh_tokens, _ = _tokens.take(None, None, now, rate, burst, cost, initial)
+        # What a bucket that does not exist yet would become (the rule, not a copy of it); it
+        # depends on burst, cost and initial only, so it is asked once per combination.
+        fresh = self._fresh.get((burst, cost, initial))
+        if fresh is None:
+            fresh_granted, _, fresh_tokens, _ = _tokens.take(None, None, now, rate, burst, cost,
+                                                             initial)
+            fresh = self._fresh[(burst, cost, initial)] = (fresh_tokens, int(fresh_granted))
         with self._lock:
             try:
                 tokens, granted = self._db.execute(
-                    _TAKE, (key, now, rate, burst, cost, fresh_tokens, int(fresh_granted))
+                    _TAKE, (key, now, rate, burst, cost, *fresh)
                 ).fetchone()
             except sqlite3.Error as exc:
                 raise StateStoreError(f"state store {self.path}: write failed: {exc}") from exc

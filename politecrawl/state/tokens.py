@@ -34,6 +34,12 @@ __all__ = ["check_bucket_args", "take"]
 
 def check_bucket_args(rate: float, burst: float, cost: float, initial: float) -> None:
     """Reject arguments that make no bucket (``ValueError`` naming the rule)."""
+    if (  # the common case, plain floats in range, in one chain: it runs once per token taken
+        type(rate) is type(burst) is type(cost) is type(initial) is float
+        and 0.0 <= rate < math.inf and 0.0 < burst < math.inf and 0.0 < cost < math.inf
+        and 0.0 <= initial < math.inf
+    ):
+        return
     for name, value in (("rate", rate), ("burst", burst), ("cost", cost), ("initial", initial)):
         if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
             raise ValueError(f"take_tokens: {name} ({value!r}) must be a finite number")
