@@ -26,10 +26,9 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from politecrawl.sandbox import SandboxWeb, SiteSpec
+from politecrawl.sandbox import PROTOCOL_PATHS, SandboxWeb, SiteSpec
 
 DAY = 86_400
-PROTOCOL_FILES = ("/robots.txt", "/.well-known/tdmrep.json")
 CONTACT = "https://example.org/politecrawl-bench"
 
 
@@ -171,7 +170,7 @@ def overhead(args: argparse.Namespace) -> dict[str, Any]:
                     after = resource.getrusage(resource.RUSAGE_CHILDREN)
                     wall = time.time() - started
                     # pages only: robots.txt (both stacks) and tdmrep.json (politecrawl) are not pages
-                    log = [r for r in web.requests() if r["path"] not in PROTOCOL_FILES]
+                    log = [r for r in web.requests() if r["path"] not in PROTOCOL_PATHS]
                 if proc.returncode != 0:
                     raise SystemExit(proc.stderr[-3000:])
                 times = sorted(r["t"] for r in log)

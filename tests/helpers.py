@@ -14,7 +14,6 @@ from politecrawl.sandbox import SandboxWeb
 
 CONTACT = "https://example.org/politecrawl-tests"
 #: Protocol files politecrawl fetches itself, before a site's pages.
-PROTOCOL_FILES = ("/robots.txt", "/.well-known/tdmrep.json")
 REPO = Path(__file__).resolve().parent.parent
 
 

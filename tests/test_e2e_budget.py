@@ -7,15 +7,15 @@ import subprocess
 import sys
 import time
 
-from helpers import CONTACT, PROTOCOL_FILES, crawl_env, max_in_window, run_crawl, wait_for
+from helpers import CONTACT, crawl_env, max_in_window, run_crawl, wait_for
 
-from politecrawl.sandbox import SiteSpec
+from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
 DAY = 86_400
 
 
 def pages(log, site=None):
-    return [r for r in log if r["path"] not in PROTOCOL_FILES and (site is None or r["site"] == site)]
+    return [r for r in log if r["path"] not in PROTOCOL_PATHS and (site is None or r["site"] == site)]
 
 
 

@@ -3,10 +3,10 @@
 import subprocess
 import sys
 
-from helpers import CONTACT, PROTOCOL_FILES, REPO, crawl_env, run_crawl
+from helpers import CONTACT, REPO, crawl_env, run_crawl
 
 from politecrawl import __version__
-from politecrawl.sandbox import SiteSpec
+from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
 
 def test_crawl_fetches_every_page_under_an_honest_identity(sandbox, tmp_path):
@@ -14,12 +14,12 @@ def test_crawl_fetches_every_page_under_an_honest_identity(sandbox, tmp_path):
     proc, items = run_crawl(web, [web.url("shop-a.com"), web.url("news.example.com.cn")], tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = web.requests()
-    pages = {(r["site"], r["path"]) for r in seen if r["path"] not in PROTOCOL_FILES}
+    pages = {(r["site"], r["path"]) for r in seen if r["path"] not in PROTOCOL_PATHS}
     expected = {("shop-a.com", "/")} | {("shop-a.com", f"/p/{i}") for i in range(12)}
     expected |= {("news.example.com.cn", "/")} | {("news.example.com.cn", f"/p/{i}") for i in range(6)}
     assert pages == expected
     # each page once, no duplicates
-    assert len([r for r in seen if r["path"] not in PROTOCOL_FILES]) == len(expected)
+    assert len([r for r in seen if r["path"] not in PROTOCOL_PATHS]) == len(expected)
     assert {r["ua"] for r in seen} == {f"politecrawl/{__version__} (+{CONTACT})"}
     assert {r["client"] for r in seen} == {"127.0.0.1"}
     assert {item["url"] for item in items} == {f"http://{s}{p}" for s, p in expected}
@@ -96,7 +96,7 @@ def test_scrapy_crawl_with_the_addon_in_a_project(sandbox, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "politecrawl 0" in proc.stderr and "active as" in proc.stderr
-    pages = {r["path"] for r in web.requests() if r["path"] not in PROTOCOL_FILES}
+    pages = {r["path"] for r in web.requests() if r["path"] not in PROTOCOL_PATHS}
     assert pages == {"/", "/p/0", "/p/1", "/p/2"}
     assert all(CONTACT in r["ua"] for r in web.requests())
 

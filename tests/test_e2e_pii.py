@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CONTACT, PROTOCOL_FILES, crawl_env, run_crawl
+from helpers import CONTACT, crawl_env, run_crawl
 
-from politecrawl.sandbox import SiteSpec
+from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ def test_generic_crawl_output_pipeline_and_log_hold_no_planted_value(sandbox, tm
     web = sandbox([SiteSpec("reviews.example.cn", pages=4, title_extra=f"客服 {ALL[0]}", body_extra=body)])
     proc, items = run_crawl(web, [web.url("reviews.example.cn")], tmp_path, pii_settings(tmp_path))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    pages = {r["path"] for r in web.requests() if r["path"] not in PROTOCOL_FILES}
+    pages = {r["path"] for r in web.requests() if r["path"] not in PROTOCOL_PATHS}
     assert pages == {"/"} | {f"/p/{i}" for i in range(4)}
     assert len(items) == 5
     output = (tmp_path / "items.jsonl").read_text(encoding="utf-8")
@@ -128,7 +128,7 @@ def test_structured_items_nested_and_declared_fields(sandbox, tmp_path, monkeypa
     web = sandbox([structured_site()])
     proc, output = run_structured(web, tmp_path, pii_settings(tmp_path))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert len({r["path"] for r in web.requests() if r["path"] not in PROTOCOL_FILES}) == 3
+    assert len({r["path"] for r in web.requests() if r["path"] not in PROTOCOL_PATHS}) == 3
     probe = (tmp_path / "probe.jsonl").read_text(encoding="utf-8")
     planted = [*ALL, "+49 30 901820", NICKNAME, str(USER_ID), "b-7781"]
     assert leaks(output, planted) == [] and leaks(probe, planted) == []
@@ -170,4 +170,4 @@ def test_project_item_processor_that_bypasses_the_filter_refuses(sandbox, tmp_pa
     web = sandbox([structured_site()])
     proc, output = run_structured(web, tmp_path, {"ITEM_PROCESSOR": "scrapy.pipelines.ItemPipelineManager"})
     assert "would let items reach pipelines without politecrawl's personal-data filter" in proc.stderr
-    assert [r for r in web.requests() if r["path"] not in PROTOCOL_FILES] == [] and output == ""
+    assert [r for r in web.requests() if r["path"] not in PROTOCOL_PATHS] == [] and output == ""

@@ -8,10 +8,10 @@ import datetime as dt
 import random
 
 import pytest
-from helpers import PROTOCOL_FILES, run_crawl
+from helpers import run_crawl
 
 from politecrawl.robots import evidence, load_record, stop_events, versions
-from politecrawl.sandbox import SiteSpec
+from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 from politecrawl.state import SQLiteStateStore
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ ROBOTS = "/robots.txt"
 
 
 def pages_of(web, site: str, since: int = 0) -> list[dict]:
-    return [r for r in web.requests(site=site, since=since) if r["path"] not in PROTOCOL_FILES]
+    return [r for r in web.requests(site=site, since=since) if r["path"] not in PROTOCOL_PATHS]
 
 
 def paths(web, site: str, since: int = 0) -> set[str]:

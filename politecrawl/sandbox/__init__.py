@@ -17,9 +17,13 @@ import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
+from ..stops.tdmrep import TDMREP_PATH
 from .spec import Route, SiteSpec, demo_sites
 
-__all__ = ["Route", "SandboxWeb", "SiteSpec", "demo_sites"]
+__all__ = ["PROTOCOL_PATHS", "Route", "SandboxWeb", "SiteSpec", "demo_sites"]
+
+#: Paths a polite crawler fetches that are not pages: leave them out when counting pages.
+PROTOCOL_PATHS = ("/robots.txt", TDMREP_PATH)
 
 # Talk to the sandbox directly, never through a proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
