@@ -221,16 +221,37 @@ def ledger(args: argparse.Namespace) -> dict[str, Any]:
             tracemalloc.stop()
             n = 20_000
             picks = [random.randrange(len(hosts)) for _ in range(n)]
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             for i in picks:
                 pacer.acquire(hosts[i], origins[i], now)
             per_call = (time.perf_counter() - started) / n
             results[label] = {
                 "bytes_per_site": round((after - before) / len(hosts)),
                 "decision_us": round(per_call * 1e6, 1),
+                "decision_cpu_us": round((time.process_time() - cpu) / n * 1e6, 1),
             }
+            if label == "sqlite":
+                results[label]["write_floor_us"] = _sqlite_write_floor(Path(tmp) / "floor.db", n)
             print(label, results[label], flush=True)
     return results
+
+
+def _sqlite_write_floor(path: Path, n: int) -> float:
+    """What one durable write costs on this machine, same settings: a one-row UPDATE of a
+    ten-row table in its own transaction (the floor under any per-token SQLite ledger)."""
+    import sqlite3  # noqa: PLC0415
+
+    db = sqlite3.connect(str(path), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v REAL)")
+    db.executemany("INSERT INTO t VALUES (?, 0)", [(i,) for i in range(10)])
+    started = time.perf_counter()
+    for i in range(n):
+        db.execute("UPDATE t SET v = v + 1 WHERE k = ?", (i % 10,))
+    floor = (time.perf_counter() - started) / n
+    db.close()
+    return round(floor * 1e6, 1)
 
 
 def main() -> None:
