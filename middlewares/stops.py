@@ -579,7 +579,7 @@ class ReservedItems:
         ))
         return [r for r in found if self.ctx.binds(r)]
 
-    def _drop_reason(self, response: Response) -> str | None:
+    def drop_reason(self, response: Response) -> str | None:
         site = site_or_invalid(response.url)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None and stop.source == "operator":
@@ -587,7 +587,7 @@ class ReservedItems:
         binding = self.reservations(response)
         return binding[0].source if binding else None
 
-    def _count(self, site: str, reason: str) -> None:
+    def count_dropped(self, site: str, reason: str) -> None:
         self.runtime.inc_stat(f"reservations/items_dropped/{reason}")
         self.runtime.tallies.add(site, f"items_dropped:{reason}")
         self.runtime.log_once(
@@ -599,22 +599,22 @@ class ReservedItems:
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Any = None
     ) -> AsyncIterator[Any]:
-        reason = self._drop_reason(response)
+        reason = self.drop_reason(response)
         async for obj in result:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self._count(site_or_invalid(response.url), reason)
+                self.count_dropped(site_or_invalid(response.url), reason)
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Any = None
     ) -> Iterator[Any]:
-        reason = self._drop_reason(response)
+        reason = self.drop_reason(response)
         for obj in result:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self._count(site_or_invalid(response.url), reason)
+                self.count_dropped(site_or_invalid(response.url), reason)
 
 
 def _tdm(value: Any) -> int | None:
