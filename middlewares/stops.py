@@ -295,8 +295,8 @@ class StopsWatcher:
         ext = cls(StopsContext.of(crawler))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        ext.ctx.runtime.connect(crawler, ext.response_received, signals.response_received)
+        ext.ctx.runtime.connect(crawler, ext.response_downloaded, signals.response_downloaded)
         return ext
 
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
