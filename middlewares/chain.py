@@ -19,7 +19,7 @@ that a project can register by itself.
 
 from __future__ import annotations
 
-from inspect import isawaitable
+from inspect import iscoroutinefunction
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -39,9 +39,10 @@ class DownloaderChain:
 
     def __init__(self, parts: list[Any]) -> None:
         self.parts = parts
-        self._requests = [p.process_request for p in parts if hasattr(p, "process_request")]
-        self._responses = [p.process_response for p in reversed(parts) if hasattr(p, "process_response")]
-        self._exceptions = [p.process_exception for p in reversed(parts) if hasattr(p, "process_exception")]
+        # (hook, is it a coroutine function): told once here, not asked of every result
+        self._requests = _hooks(parts, "process_request")
+        self._responses = _hooks(reversed(parts), "process_response")
+        self._exceptions = _hooks(reversed(parts), "process_exception")
         # Scrapy looks the hooks up with hasattr(): a hook no part has is not offered at all.
         if self._requests:
             self.process_request = self._process_request
@@ -63,31 +64,29 @@ class DownloaderChain:
         return cls(parts)
 
     async def _process_request(self, request: Request) -> Request | Response | None:
-        for method in self._requests:
-            result = method(request)
-            if isawaitable(result):
-                result = await result
+        for method, is_async in self._requests:
+            result = await method(request) if is_async else method(request)
             if result is not None:
                 return result
         return None
 
     async def _process_response(self, request: Request, response: Response) -> Request | Response:
-        for method in self._responses:
-            response = method(request, response)
-            if isawaitable(response):
-                response = await response
+        for method, is_async in self._responses:
+            response = await method(request, response) if is_async else method(request, response)
             if isinstance(response, Request):
                 return response
         return response
 
     async def _process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
-        for method in self._exceptions:
-            result = method(request, exception)
-            if isawaitable(result):
-                result = await result
+        for method, is_async in self._exceptions:
+            result = await method(request, exception) if is_async else method(request, exception)
             if result is not None:
                 return result
         return None
+
+
+def _hooks(parts: Any, name: str) -> list[tuple[Any, bool]]:
+    return [(getattr(p, name), iscoroutinefunction(getattr(p, name))) for p in parts if hasattr(p, name)]
 
 
 class RequestGates(DownloaderChain):

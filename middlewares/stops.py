@@ -1,6 +1,7 @@
 """Scrapy glue of the stops component (decisions live in :mod:`politecrawl.stops`).
 
-Register (the Addon's COMPONENTS table):
+Register (the Addon's COMPONENTS table runs some of them in shared Scrapy layers:
+``chain.RequestGates`` at 100 and ``page.PageMiddleware`` at 950, in the same order):
 
 ==================  ===============================================  ========
 setting             class                                             priority
@@ -9,7 +10,7 @@ EXTENSIONS          ``politecrawl.middlewares.stops.StopsWatcher``   0
 DOWNLOADER_MW       ``politecrawl.middlewares.stops.StopGate``       60   (before robots.txt, 100)
 DOWNLOADER_MW       ``politecrawl.middlewares.stops.ReservationGate`` 110 (after robots.txt)
 DOWNLOADER_MW       ``politecrawl.middlewares.stops.SiteSignals``    560  (responses: before Retry, 550)
-SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800
+SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800  (after the page robots directives)
 ==================  ===============================================  ========
 
 * :class:`StopsWatcher` polls the stop registry (one GET of its version key

@@ -33,7 +33,11 @@ _GROUPED_RE = re.compile(r"[0-9][ \-][0-9]")
 _DOTTED_RE = re.compile(r"[0-9]\.[0-9]")
 _COLONS_RE = re.compile(r":[0-9A-Fa-f]{0,4}:")
 _PHONE_JOIN_RE = re.compile(r"[0-9][ \-.()/]+[0-9]")
-_EMAIL_HINTS = ("@", "#", "艾特", "at", "AT", "At")
+
+
+def _email_hint(text: str) -> bool:
+    """An "@", "#", "艾特" or "at" in any case but "aT": what every e-mail pattern needs (`patterns._AT`)."""
+    return "@" in text or "#" in text or "at" in text or "AT" in text or "At" in text or "艾特" in text
 
 
 class _SpanSet:
@@ -125,7 +129,7 @@ class Detector:
             spans.add_all(patterns.find_payment_cards(folded, budget.spend))
         if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (grouped or longest >= 15):  # bare: a French NIR
             spans.add_all(patterns.find_national_ids(folded))
-        if not gated or any(hint in folded for hint in _EMAIL_HINTS):
+        if not gated or _email_hint(folded):
             spans.add_all(patterns.find_emails(folded))
         if n_digits and (
             not gated or _DOTTED_RE.search(folded) is not None or _COLONS_RE.search(folded) is not None
