@@ -63,22 +63,16 @@ class _SpanSet:
 
 
 class _Budget:
-    """Work units and CPU time left for one string.  The CPU clock (a system call, ~1 us) is first read at the
-    first spend: most strings never reach a budgeted detector."""
-
-    __slots__ = ("calls", "clock", "deadline", "left", "max_seconds")
+    __slots__ = ("calls", "clock", "deadline", "left")
 
     def __init__(self, units: int, max_seconds: float = MAX_CPU_SECONDS,
                  clock: Callable[[], float] = time.process_time) -> None:
         self.left = units
         self.calls = 0
         self.clock = clock
-        self.max_seconds = max_seconds
-        self.deadline: float | None = None
+        self.deadline = clock() + max_seconds
 
     def spend(self, units: int) -> None:
-        if self.deadline is None:
-            self.deadline = self.clock() + self.max_seconds
         self.left -= units
         if self.left < 0:
             raise Unscannable
