@@ -105,8 +105,8 @@ class AuditExtension:
         ext = cls(crawler, runtime, settings.flush_interval)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
-        crawler.signals.connect(ext.request_left_downloader, signal=signals.request_left_downloader)
+        runtime.connect(crawler, ext.response_downloaded, signals.response_downloaded)
+        runtime.connect(crawler, ext.request_left_downloader, signals.request_left_downloader)
         return ext
 
     # -- life cycle --------------------------------------------------------

@@ -34,10 +34,10 @@ class PolitecrawlCore:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.request_left_downloader, signal=signals.request_left_downloader)
+        ext.runtime.connect(crawler, ext.request_left_downloader, signals.request_left_downloader)
         return ext
 
-    def request_left_downloader(self, request: Request, spider: Spider) -> None:
+    def request_left_downloader(self, request: Request, spider: Spider | None = None) -> None:
         """A request really went out (and came back or failed): count it for its site.
 
         Counted here, not in a downloader middleware, so that a request dropped

@@ -410,20 +410,20 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
         self._maybe_meta = re.compile(rb"<meta[^>]*?name\s*=\s*[\"']?\s*(?:" + names + rb")", re.I).search
 
     def process_spider_output(self, response: Response | None, result: Iterable[Any]) -> Iterable[Any]:
-        found = self._directives(response)
+        found = self.directives(response)
         for o in result:
-            if (o := self._apply(o, response, found)) is not None:
+            if (o := self.apply(o, response, found)) is not None:
                 yield o
 
     async def process_spider_output_async(
         self, response: Response | None, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        found = self._directives(response)
+        found = self.directives(response)
         async for o in result:
-            if (o := self._apply(o, response, found)) is not None:
+            if (o := self.apply(o, response, found)) is not None:
                 yield o
 
-    def _directives(self, response: Response | None) -> Any:
+    def directives(self, response: Response | None) -> Any:
         if response is None:
             return None
         headers = [v.decode("latin-1") for v in response.headers.getlist(b"X-Robots-Tag")]
@@ -438,7 +438,7 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
             self.runtime.inc_stat("robots/page/with_directives")
         return found or None
 
-    def _apply(self, o: Any, response: Response | None, found: Any) -> Any:
+    def apply(self, o: Any, response: Response | None, found: Any) -> Any:
         if found is None:
             return o
         if isinstance(o, Request):

@@ -1,6 +1,7 @@
 """Scrapy glue of the stops component (decisions live in :mod:`politecrawl.stops`).
 
-Register (the Addon's COMPONENTS table):
+Register (the Addon's COMPONENTS table runs some of them in shared Scrapy layers:
+``chain.RequestGates`` at 100 and ``page.PageMiddleware`` at 950, in the same order):
 
 ==================  ===============================================  ========
 setting             class                                             priority
@@ -9,7 +10,7 @@ EXTENSIONS          ``politecrawl.middlewares.stops.StopsWatcher``   0
 DOWNLOADER_MW       ``politecrawl.middlewares.stops.StopGate``       60   (before robots.txt, 100)
 DOWNLOADER_MW       ``politecrawl.middlewares.stops.ReservationGate`` 110 (after robots.txt)
 DOWNLOADER_MW       ``politecrawl.middlewares.stops.SiteSignals``    560  (responses: before Retry, 550)
-SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800
+SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800  (after the page robots directives)
 ==================  ===============================================  ========
 
 * :class:`StopsWatcher` polls the stop registry (one GET of its version key
@@ -295,8 +296,8 @@ class StopsWatcher:
         ext = cls(StopsContext.of(crawler))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        ext.ctx.runtime.connect(crawler, ext.response_received, signals.response_received)
+        ext.ctx.runtime.connect(crawler, ext.response_downloaded, signals.response_downloaded)
         return ext
 
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
@@ -579,7 +580,7 @@ class ReservedItems:
         ))
         return [r for r in found if self.ctx.binds(r)]
 
-    def _drop_reason(self, response: Response) -> str | None:
+    def drop_reason(self, response: Response) -> str | None:
         site = site_or_invalid(response.url)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None and stop.source == "operator":
@@ -587,7 +588,7 @@ class ReservedItems:
         binding = self.reservations(response)
         return binding[0].source if binding else None
 
-    def _count(self, site: str, reason: str) -> None:
+    def count_dropped(self, site: str, reason: str) -> None:
         self.runtime.inc_stat(f"reservations/items_dropped/{reason}")
         self.runtime.tallies.add(site, f"items_dropped:{reason}")
         self.runtime.log_once(
@@ -599,22 +600,22 @@ class ReservedItems:
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Any = None
     ) -> AsyncIterator[Any]:
-        reason = self._drop_reason(response)
+        reason = self.drop_reason(response)
         async for obj in result:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self._count(site_or_invalid(response.url), reason)
+                self.count_dropped(site_or_invalid(response.url), reason)
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Any = None
     ) -> Iterator[Any]:
-        reason = self._drop_reason(response)
+        reason = self.drop_reason(response)
         for obj in result:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self._count(site_or_invalid(response.url), reason)
+                self.count_dropped(site_or_invalid(response.url), reason)
 
 
 def _tdm(value: Any) -> int | None:

@@ -16,20 +16,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger("politecrawl")
 
 #: (component priority dict setting, class path, priority). One table, so the
-#: log line at start lists exactly what is active.
+#: log line at start lists exactly what is active. Adjacent downloader
+#: middlewares run as one Scrapy layer (middlewares/chain.py), and the two page
+#: rules as one spider middleware (middlewares/page.py): each Scrapy layer costs
+#: every request or item a few microseconds.
 COMPONENTS: list[tuple[str, str, int]] = [
     ("EXTENSIONS", "politecrawl.middlewares.core.PolitecrawlCore", 0),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.core.IdentityMiddleware", 990),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.budget.BudgetMiddleware", 980),
-    # stops (docs/stops.md): registry poller; stopped sites (before robots.txt, 100);
-    # reservations (after robots.txt); 429/503/451/blocks (responses before Retry, 550)
+    # StopGate (stopped sites, 60), RobotsTxtMiddleware (robots.txt, 100), ReservationGate (reservations, 110)
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.chain.RequestGates", 100),
+    # BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.chain.SiteAccounting", 980),
+    # stops (docs/stops.md): registry poller; 429/503/451/blocks (responses before Retry, 550)
     ("EXTENSIONS", "politecrawl.middlewares.stops.StopsWatcher", 0),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.StopGate", 60),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.ReservationGate", 110),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.SiteSignals", 560),
-    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.stops.ReservedItems", 800),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsTxtMiddleware", 100),
-    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.robots.RobotsPageMiddleware", 950),
+    # RobotsPageMiddleware (page robots directives), then ReservedItems (reserved pages' items), next to the spider
+    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes
     ("EXTENSIONS", "politecrawl.middlewares.audit.AuditExtension", 0),
 ]
@@ -74,8 +75,14 @@ class Addon:
             "politecrawl %s active as %r: %s",
             _version(),
             config.user_agent,
-            ", ".join(path.rsplit(".", 1)[-1] for _, path, _ in COMPONENTS),
+            ", ".join(_names(path) for _, path, _ in COMPONENTS),
         )
+
+
+def _names(path: str) -> str:
+    """A component's class name; a chain's parts' names."""
+    parts = getattr(load_object(path), "PARTS", None)
+    return ", ".join(_names(p) for p in parts) if parts else path.rsplit(".", 1)[-1]
 
 
 def _version() -> str:

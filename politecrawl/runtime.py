@@ -75,6 +75,25 @@ class SiteTallies:
         return {site: dict(counts) for site, counts in sorted(self._by_site.items())}
 
 
+class _FanOut:
+    """One Scrapy signal receiver that calls several politecrawl hooks in turn.
+
+    Scrapy's dispatcher inspects each receiver's signature on every send (~8 us a
+    receiver): the per-request signals get one receiver for all of politecrawl.
+    A hook that raises is logged as Scrapy logs a failing receiver; the others still run.
+    """
+
+    def __init__(self) -> None:
+        self.hooks: list[Any] = []
+
+    def __call__(self, signal: Any = None, sender: Any = None, **named: Any) -> None:
+        for hook in self.hooks:
+            try:
+                hook(**named)
+            except Exception:  # noqa: BLE001 - as Scrapy's send_catch_log: log, go on with the next
+                logger.error("Error caught on signal handler: %r", hook, exc_info=True)
+
+
 class Runtime:
     """Config, state store, clock, pacer and tallies of one crawler."""
 
@@ -99,6 +118,7 @@ class Runtime:
         #: ``audit.count(site, metric, n, key=...)``, ``audit.stop(...)``, ...
         self.audit = AuditTrail(store, self.crawl_id, clock)
         self._logged: set[Any] = set()
+        self._fanouts: dict[Any, _FanOut] = {}
 
     @classmethod
     def of(cls, crawler: Crawler) -> Runtime:
@@ -114,6 +134,17 @@ class Runtime:
     def peek(cls, crawler: Crawler) -> Runtime | None:
         """The crawler's runtime if one was built, else ``None`` (for parts usable without the core)."""
         return getattr(crawler, _ATTR, None)
+
+    def connect(self, crawler: Crawler, hook: Any, signal: Any) -> None:
+        """Connect *hook* to a per-request Scrapy *signal* (one receiver for all of politecrawl's hooks).
+
+        Hooks run in the order they were connected, with the signal's named arguments.
+        """
+        fan = self._fanouts.get(signal)
+        if fan is None:
+            fan = self._fanouts[signal] = _FanOut()  # kept here: Scrapy holds receivers weakly
+            crawler.signals.connect(fan, signal=signal)
+        fan.hooks.append(hook)
 
     @staticmethod
     def site_and_origin(url: str) -> tuple[str, str]:

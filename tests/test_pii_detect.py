@@ -350,6 +350,54 @@ def test_phone_prechecks_find_exactly_what_the_matcher_finds() -> None:
     assert 300 < found < 1500  # both valid and invalid numbers were in the sample
 
 
+_KNOWN_VALUES = (
+    "13800138000", "+86-138-0013-8000", "03-1234-5678", "(415) 555-2671", "01 23 45 67 89", "11010119900307803X",
+    "110101 19900307 803x", "4111 1111 1111 1111", "4111-1111-1111-1111", "4901234567894", "4 958342 336539",
+    "978-7-111-54493-7", "9787111544937", "0-306-40615-2", "DE89 3704 0044 0532 0130 00", "192.168.1.20",
+    "2001:db8::1", "fe80::1", "536-90-4399", "900101-1234568", "1 85 05 75 123 456 78", "185057512345678",
+    "2345 6789 0124", "a.b@example.com", "li(at)qq.com", "user#163.com", "version 1.2.3.4", "订单号 13800138000",
+    "185057512345673", "060400000000", "card 501800000009", "abcd:ef01:abcd:ef01:abcd:ef01:abcd:ef01",
+)
+
+
+def _shape_texts(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    filler = ["a", "at", "AT", "x", "X", "ean", "card", "手机", "号", "IP:", "v", "@", "#", ".", ":", "::", "-", "/",
+              "(", ")", "+", " ", "  ", "，", "１２３", "－", "fe", "com"]
+    texts = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 7)):
+            r = rng.random()
+            if r < 0.35:
+                digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 19)))
+                parts.append(digits)
+            elif r < 0.55:
+                value = rng.choice(_KNOWN_VALUES)
+                if rng.random() < 0.3:  # a changed digit: valid or not
+                    k = rng.randrange(len(value))
+                    value = value[:k] + rng.choice("0123456789") + value[k + 1 :]
+                parts.append(value)
+            else:
+                parts.append(rng.choice(filler))
+        texts.append(rng.choice(["", " "]).join(parts))
+    return texts
+
+
+def test_shape_gates_skip_only_detectors_that_would_find_nothing() -> None:
+    # The detector skips a pattern when the string lacks a shape the pattern needs (digits joined by a space or a
+    # dash, a long run of digits, a dotted or a colon pair, an e-mail hint): with and without those gates the same
+    # spans are found.
+    gated, ungated = Detector(), Detector(shape_gates=False)
+    texts = _shape_texts(5, 3000) + list(_KNOWN_VALUES)
+    found = 0
+    for text in texts:
+        a = gated.find(text)
+        assert a == ungated.find(text), text
+        found += bool(a)
+    assert 500 < found < len(texts)  # both strings with personal data and strings without were in the sample
+
+
 def test_fold_is_one_to_one_and_leaves_other_scripts() -> None:
     from politecrawl.pii.normalize import fold
 
