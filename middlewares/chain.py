@@ -19,7 +19,7 @@ that a project can register by itself.
 
 from __future__ import annotations
 
-from inspect import iscoroutinefunction
+from inspect import isawaitable, iscoroutinefunction
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -67,6 +67,12 @@ class DownloaderChain:
         for method, is_async in self._requests:
             result = await method(request) if is_async else method(request)
             if result is not None:
+                if not is_async and isawaitable(result):
+                    # a plain hook that sometimes has to wait hands back a coroutine, as Scrapy
+                    # allows (BudgetMiddleware's send-time hold): None from it goes on down the chain
+                    result = await result
+                    if result is None:
+                        continue
                 return result
         return None
 

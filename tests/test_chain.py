@@ -66,6 +66,31 @@ def test_the_first_part_that_answers_ends_the_chain() -> None:
     assert log == ["c.response", "b.response"]  # a request from process_response goes back to the scheduler
 
 
+class SometimesWaits(Part):
+    """A plain hook that hands back a coroutine when it must wait (as BudgetMiddleware's hold)."""
+
+    def process_request(self, request: Request) -> object:
+        self.log.append(f"{self.name}.request")
+
+        async def later() -> object:
+            self.log.append(f"{self.name}.waited")
+            return self.request_result
+
+        return later()
+
+
+def test_a_plain_hook_may_hand_back_a_coroutine_and_none_from_it_goes_on() -> None:
+    log: list[str] = []
+    chain = DownloaderChain([SometimesWaits("a", log), Part("b", log)])
+    assert run(chain.process_request(Request("http://a.example/"))) is None
+    assert log == ["a.request", "a.waited", "b.request"]
+    log.clear()
+    back = Request("http://a.example/again")
+    chain = DownloaderChain([SometimesWaits("a", log, request_result=back), Part("b", log)])
+    assert run(chain.process_request(Request("http://a.example/"))) is back
+    assert log == ["a.request", "a.waited"]
+
+
 def test_a_hook_no_part_has_is_not_offered() -> None:
     chain = DownloaderChain([RequestOnly()])
     assert hasattr(chain, "process_request")
