@@ -198,11 +198,13 @@ def test_send_side_pace_holds_a_request_a_moment_or_sends_it_back():
     assert book.send_wait("s.com", 2.8) == pytest.approx(0.7)
     # the next one queues behind that booking: 2 s after t=3.5
     assert book.send_wait("s.com", 4.6) == pytest.approx(0.9)
-    # robots.txt / tdmrep.json cannot wait: charged as debt, the next page waits longer
-    assert book.send_wait("s.com", 5.5, force=True) == 0.0
-    assert book.send_wait("s.com", 7.0) == math.inf
-    assert book.send_wait("s.com", 8.6) == pytest.approx(0.9)  # 5.5 + 2 + 2 = 9.5
-    assert book.send_wait("s.com", 13.5) == 0.0  # 4 s idle: a token is back
+    # robots.txt / tdmrep.json are held like pages when the wait is short (due at 7.5) ...
+    assert book.send_wait("s.com", 7.0, force=True) == pytest.approx(0.5)
+    # ... and cannot go back to the frontier: a longer wait is charged as debt instead
+    assert book.send_wait("s.com", 7.6, force=True) == 0.0  # was due at 9.5
+    assert book.send_wait("s.com", 9.0) == math.inf
+    assert book.send_wait("s.com", 11.0) == pytest.approx(0.5)  # due at 11.5 = 7.5 + 2 + 2
+    assert book.send_wait("s.com", 16.0) == 0.0  # idle: tokens are back
 
 
 # -- the send-time hold in the Scrapy glue ------------------------------------------

@@ -136,18 +136,21 @@ class BudgetLedger:
         catches that. Returns ``0.0`` (send now), a wait of at most
         :data:`SEND_HOLD` seconds (the send is booked: go after that wait,
         without asking again) or ``inf`` (nothing booked: back to the frontier
-        for a new turn). *force* books at once (robots.txt and tdmrep.json
-        fetches, which cannot wait; the debt holds back the next request).
+        for a new turn). With *force* (robots.txt and tdmrep.json fetches, which
+        cannot go back to the frontier) a longer wait is not made: the fetch is
+        booked at once, and the debt holds back the next request.
         """
         budget = self.site(site)
         rate = budget.rate
         at = now if budget.send_at is None else budget.send_at
         tokens = min(self.settings.burst, budget.send_tokens + max(0.0, now - at) * rate)
         budget.send_at = max(at, now)
-        wait = 0.0 if tokens >= 1.0 or force else (1.0 - tokens) / rate if rate > 0 else math.inf
+        wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate if rate > 0 else math.inf
         if wait > SEND_HOLD:
-            budget.send_tokens = tokens
-            return math.inf
+            if not force:
+                budget.send_tokens = tokens
+                return math.inf
+            wait = 0.0
         budget.send_tokens = tokens - 1.0
         return wait
 
