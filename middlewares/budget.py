@@ -133,11 +133,12 @@ class BudgetMiddleware:
             # held up since it left the frontier: back there for a fresh turn
             return self._requeue(request, "requeued_late")
         self.runtime.inc_stat("budget/held_for_pace")
-        return self._send_after(request, site, wait)
+        return self._send_after(request, site, self.runtime.clock() + wait)
 
-    async def _send_after(self, request: Request, site: str, wait: float) -> Request | None:
-        """Hold a request a moment (at most ``SEND_HOLD``) so that send times keep the pace."""
-        await sleep(wait)
+    async def _send_after(self, request: Request, site: str, due: float) -> Request | None:
+        """Hold a request until *due* (at most ``SEND_HOLD`` away) so that send times keep the pace."""
+        await sleep(due - self.runtime.clock())
+        self.ledger.sent_late(site, self.runtime.clock() - due)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:  # stopped meanwhile: no request after a stop
             raise self.runtime.refuse(

@@ -231,29 +231,38 @@ def _budget_middleware(monkeypatch, during_hold=lambda runtime: None):
     runtime = Runtime.of(crawler)
     clock = FakeClock(1000.0)
     runtime.clock = clock
-    slept = []
+    slept, oversleep = [], []
 
     async def instant_sleep(seconds):
         slept.append(seconds)
-        clock.advance(seconds)
+        clock.advance(seconds + (oversleep.pop() if oversleep else 0.0))
         during_hold(runtime)
 
     monkeypatch.setattr(glue, "sleep", instant_sleep)
-    return glue.BudgetMiddleware.from_crawler(crawler), clock, slept
+    return glue.BudgetMiddleware.from_crawler(crawler), clock, slept, oversleep
 
 
 def test_an_early_request_is_held_for_the_rest_of_its_turn_then_sent(monkeypatch):
     from scrapy import Request
 
-    mw, clock, slept = _budget_middleware(monkeypatch)
+    mw, clock, slept, oversleep = _budget_middleware(monkeypatch)
     assert mw.process_request(Request("https://s.com/1")) is None  # a token: sent now
     clock.advance(1.5)
     held = mw.process_request(Request("https://s.com/2"))  # 1.5 s after: 0.5 s early
     assert _run(held) is None and slept == [pytest.approx(0.5)]
     clock.advance(0.1)
     assert mw.process_request(Request("https://s.com/3")) is not None  # would wait 1.9 s > 1 s
+    clock.advance(1.9)  # t = 1004.0: a token is back, sent at once
+    assert mw.process_request(Request("https://s.com/4")) is None
+    clock.advance(1.0)  # t = 1005.0: /5 is due at 1006.0 ...
+    held = mw.process_request(Request("https://s.com/5"))
+    oversleep.append(0.3)  # ... but a busy event loop wakes it 0.3 s late
+    assert _run(held) is None and clock() == pytest.approx(1006.3)
+    # the next one keeps its 2 s from when /5 really left (1006.3), not from when it was due
+    clock.advance(1.2)  # t = 1007.5
+    assert mw.ledger.send_wait("s.com", clock()) == pytest.approx(0.8)
     stats = mw.runtime.stats
-    assert stats.get_value("politecrawl/budget/held_for_pace") == 1
+    assert stats.get_value("politecrawl/budget/held_for_pace") == 2
     assert stats.get_value("politecrawl/budget/requeued_late") == 1
 
 
@@ -261,7 +270,7 @@ def test_a_site_stopped_or_paused_during_the_hold_gets_no_request(monkeypatch):
     from scrapy import Request
     from scrapy.exceptions import IgnoreRequest
 
-    mw, clock, _ = _budget_middleware(
+    mw, clock, *_ = _budget_middleware(
         monkeypatch, lambda runtime: runtime.pacer.stop_site("s.com", "operator", "asked by mail"))
     mw.process_request(Request("https://s.com/1"))
     clock.advance(1.5)
@@ -269,7 +278,7 @@ def test_a_site_stopped_or_paused_during_the_hold_gets_no_request(monkeypatch):
         _run(mw.process_request(Request("https://s.com/2")))
     assert mw.runtime.stats.get_value("politecrawl/budget/refused/stopped-operator") == 1
 
-    mw, clock, _ = _budget_middleware(
+    mw, clock, *_ = _budget_middleware(
         monkeypatch, lambda runtime: runtime.pacer.pause_site("s.com", clock() + 60, "retry-after"))
     mw.process_request(Request("https://s.com/1"))
     clock.advance(1.5)

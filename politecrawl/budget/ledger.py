@@ -154,6 +154,17 @@ class BudgetLedger:
         budget.send_tokens = tokens - 1.0
         return wait
 
+    def sent_late(self, site: str, late: float) -> None:
+        """A held request went out *late* seconds after the time :meth:`send_wait` booked.
+
+        The send bucket is charged for the delay, so the next request keeps its
+        distance from when this one really left, not from when it was due (a busy
+        event loop must not bring two requests closer together).
+        """
+        if late > 0:
+            budget = self.site(site)
+            budget.send_tokens -= late * budget.rate
+
     def ready_at(self, site: str, now: float) -> float:
         budget = self.sites.get(site)
         return now if budget is None else max(now, budget.hint)
