@@ -53,7 +53,19 @@ def budget_settings(settings: BaseSettings) -> BudgetSettings:
         ),
         max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", 1.0),
         burst=_positive(settings, "POLITECRAWL_BURST", 2.0),
+        pace_margin=_not_negative(settings, "POLITECRAWL_PACE_MARGIN", 0.03),
     )
+
+
+def _not_negative(settings: BaseSettings, name: str, default: float) -> float:
+    raw = settings.get(name, default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} ({raw!r}) must be a number of seconds") from None
+    if not 0 <= value < 60:
+        raise ConfigError(f"{name} ({raw!r}) must be at least 0 and under 60 (seconds)")
+    return value
 
 
 class BudgetMiddleware:

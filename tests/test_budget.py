@@ -69,7 +69,9 @@ def test_bad_traffic_dict_entries():
 
 # -- the ledger -----------------------------------------------------------------
 
-SETTINGS = BudgetSettings(share=1 / 3, default_daily_requests=10_000, max_site_rate=1.0, burst=2)
+# exact numbers: no pacing margin (test_the_pace_keeps_a_margin_below_the_rate has one)
+SETTINGS = BudgetSettings(share=1 / 3, default_daily_requests=10_000, max_site_rate=1.0, burst=2,
+                          pace_margin=0.0)
 
 
 def ledger(clock, estimates=None, settings=SETTINGS):
@@ -227,6 +229,7 @@ def _budget_middleware(monkeypatch, during_hold=lambda runtime: None):
     crawler = get_crawler(Spider, settings_dict={
         "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
         "POLITECRAWL_SITE_TRAFFIC": {"s.com": 86_400 * 1.5},  # 0.5 req/s, burst 2
+        "POLITECRAWL_PACE_MARGIN": 0,
     })
     runtime = Runtime.of(crawler)
     clock = FakeClock(1000.0)
@@ -285,3 +288,28 @@ def test_a_site_stopped_or_paused_during_the_hold_gets_no_request(monkeypatch):
     back = _run(mw.process_request(Request("https://s.com/2")))
     assert back is not None and back.url == "https://s.com/2" and back.dont_filter
     assert mw.runtime.stats.get_value("politecrawl/budget/requeued_paused") == 1
+
+
+def test_the_pace_keeps_a_margin_below_the_rate():
+    clock = FakeClock(0.0)
+    settings = BudgetSettings(share=1 / 3, default_daily_requests=10_000, max_site_rate=1.0, burst=1,
+                              pace_margin=0.05)
+    book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 1.5, None, "x")}, settings)  # 0.5/s
+    assert book.site("s.com").cap == pytest.approx(0.5)  # the cap and the reports keep the rate
+    assert book.acquire("s.com", 0.0) == 0.0
+    assert book.acquire("s.com", 2.0) == pytest.approx(0.05)  # 2 s + 0.05 s between two requests
+    assert book.acquire("s.com", 2.05) == 0.0
+    assert book.send_wait("s.com", 0.0) == 0.0
+    assert book.send_wait("s.com", 2.0) == pytest.approx(0.05)
+
+
+def test_pace_margin_setting_is_checked():
+    from scrapy.settings import Settings
+
+    from politecrawl.middlewares.budget import budget_settings
+
+    assert budget_settings(Settings({"POLITECRAWL_PACE_MARGIN": "0.1"})).pace_margin == 0.1
+    assert budget_settings(Settings()).pace_margin == 0.03
+    for bad in ("-1", "soon", "600"):
+        with pytest.raises(ConfigError, match="POLITECRAWL_PACE_MARGIN"):
+            budget_settings(Settings({"POLITECRAWL_PACE_MARGIN": bad}))

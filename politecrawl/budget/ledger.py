@@ -47,6 +47,10 @@ class BudgetSettings:
     default_daily_requests: float = 10_000
     max_site_rate: float = 1.0
     burst: float = 2.0
+    #: Seconds added to the interval between two requests to a site, so that delays between
+    #: our pacing and the site's receipt (event loop, network) cannot bring two closer than
+    #: the rate allows: the pace is 1 / (1 / rate + pace_margin).
+    pace_margin: float = 0.03
 
 
 class SiteBudget:
@@ -76,6 +80,11 @@ class SiteBudget:
         if self.byte_rate is not None and self.responses:
             rate = min(rate, self.byte_rate / max(1.0, self.bytes_seen / self.responses))
         return rate
+
+    def pace(self, margin: float) -> float:
+        """The rate requests are spaced at: :attr:`rate`, less *margin* seconds a request."""
+        rate = self.rate
+        return rate / (1.0 + rate * margin)
 
 
 class BudgetLedger:
@@ -111,7 +120,7 @@ class BudgetLedger:
         budget = self.site(site)
         try:
             granted, wait = self.store.take_tokens(
-                f"budget:{site}", now, budget.rate, self.settings.burst
+                f"budget:{site}", now, budget.pace(self.settings.pace_margin), self.settings.burst
             )
         except StateStoreError as exc:
             self.ledger_errors += 1
@@ -141,7 +150,7 @@ class BudgetLedger:
         booked at once, and the debt holds back the next request.
         """
         budget = self.site(site)
-        rate = budget.rate
+        rate = budget.pace(self.settings.pace_margin)
         at = now if budget.send_at is None else budget.send_at
         tokens = min(self.settings.burst, budget.send_tokens + max(0.0, now - at) * rate)
         budget.send_at = max(at, now)
@@ -163,7 +172,7 @@ class BudgetLedger:
         """
         if late > 0:
             budget = self.site(site)
-            budget.send_tokens -= late * budget.rate
+            budget.send_tokens -= late * budget.pace(self.settings.pace_margin)
 
     def ready_at(self, site: str, now: float) -> float:
         budget = self.sites.get(site)
