@@ -293,14 +293,18 @@ def test_a_site_stopped_or_paused_during_the_hold_gets_no_request(monkeypatch):
 def test_the_pace_keeps_a_margin_below_the_rate():
     clock = FakeClock(0.0)
     settings = BudgetSettings(share=1 / 3, default_daily_requests=10_000, max_site_rate=1.0, burst=1,
-                              pace_margin=0.05)
+                              pace_margin=0.03)
     book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 1.5, None, "x")}, settings)  # 0.5/s
     assert book.site("s.com").cap == pytest.approx(0.5)  # the cap and the reports keep the rate
     assert book.acquire("s.com", 0.0) == 0.0
-    assert book.acquire("s.com", 2.0) == pytest.approx(0.05)  # 2 s + 0.05 s between two requests
-    assert book.acquire("s.com", 2.05) == 0.0
+    assert book.acquire("s.com", 2.0) == pytest.approx(0.03)  # 2 s + 0.03 s between two requests
+    assert book.acquire("s.com", 2.03) == 0.0
     assert book.send_wait("s.com", 0.0) == 0.0
-    assert book.send_wait("s.com", 2.0) == pytest.approx(0.05)
+    assert book.send_wait("s.com", 2.0) == pytest.approx(0.03)
+    # never more than 2 % of the interval: at 10/s, 0.002 s, not 0.03 s
+    fast = ledger(clock, {"f.com": TrafficEstimate(86_400 * 30, None, "x")},
+                  BudgetSettings(share=1 / 3, max_site_rate=10.0, burst=1, pace_margin=0.03))
+    assert fast.site("f.com").pace(0.03) == pytest.approx(1 / 0.102)
 
 
 def test_pace_margin_setting_is_checked():

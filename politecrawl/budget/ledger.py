@@ -39,6 +39,8 @@ LEDGER_RETRY = 1.0
 #: pace on send times (:meth:`BudgetLedger.send_wait`); a longer wait sends it back to the
 #: frontier. Held requests hold a place of ``CONCURRENT_REQUESTS``, so this stays short.
 SEND_HOLD = 1.0
+#: The pacing margin is at most this share of the interval between two requests.
+PACE_MARGIN_MAX_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class BudgetSettings:
     burst: float = 2.0
     #: Seconds added to the interval between two requests to a site, so that delays between
     #: our pacing and the site's receipt (event loop, network) cannot bring two closer than
-    #: the rate allows: the pace is 1 / (1 / rate + pace_margin).
+    #: the rate allows, up to 2 % of the interval (:meth:`SiteBudget.pace`).
     pace_margin: float = 0.03
 
 
@@ -82,9 +84,13 @@ class SiteBudget:
         return rate
 
     def pace(self, margin: float) -> float:
-        """The rate requests are spaced at: :attr:`rate`, less *margin* seconds a request."""
+        """The rate requests are spaced at: *margin* seconds more between two requests than
+        :attr:`rate` needs, but never more than ``PACE_MARGIN_MAX_SHARE`` of that interval (a
+        fast site would lose too much of its cap to a fixed margin)."""
         rate = self.rate
-        return rate / (1.0 + rate * margin)
+        if rate <= 0:
+            return rate
+        return rate / (1.0 + min(rate * margin, PACE_MARGIN_MAX_SHARE))
 
 
 class BudgetLedger:
