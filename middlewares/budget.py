@@ -31,14 +31,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger("politecrawl.budget")
 
 
-def _positive(settings: BaseSettings, name: str, default: float) -> float:
+def _number(settings: BaseSettings, name: str, default: float) -> float:
+    """A number setting; a string may be a fraction (``"1/3"``)."""
     raw = settings.get(name, default)
     try:
-        value = float(Fraction(str(raw).strip())) if isinstance(raw, str) else float(raw)
+        return float(Fraction(str(raw).strip())) if isinstance(raw, str) else float(raw)
     except (TypeError, ValueError, ZeroDivisionError):
         raise ConfigError(f"{name} ({raw!r}) must be a number") from None
+
+
+def _positive(settings: BaseSettings, name: str, default: float) -> float:
+    value = _number(settings, name, default)
     if not value > 0:
-        raise ConfigError(f"{name} ({raw!r}) must be more than 0")
+        raise ConfigError(f"{name} ({settings.get(name, default)!r}) must be more than 0")
     return value
 
 
@@ -53,23 +58,21 @@ def budget_settings(settings: BaseSettings) -> BudgetSettings:
         ),
         max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", 1.0),
         burst=_positive(settings, "POLITECRAWL_BURST", 2.0),
-        pace_margin=_not_negative(settings, "POLITECRAWL_PACE_MARGIN", 0.03),
+        pace_margin=_seconds(settings, "POLITECRAWL_PACE_MARGIN", 0.03),
     )
 
 
-def _not_negative(settings: BaseSettings, name: str, default: float) -> float:
-    raw = settings.get(name, default)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} ({raw!r}) must be a number of seconds") from None
+def _seconds(settings: BaseSettings, name: str, default: float) -> float:
+    value = _number(settings, name, default)
     if not 0 <= value < 60:
-        raise ConfigError(f"{name} ({raw!r}) must be at least 0 and under 60 (seconds)")
+        raise ConfigError(
+            f"{name} ({settings.get(name, default)!r}) must be at least 0 and under 60 (seconds)"
+        )
     return value
 
 
 class BudgetMiddleware:
-    """Downloader middleware: the budget's eyes (response times, errors, bytes)."""
+    """Downloader middleware: send times held to the pace; the budget's eyes (response times, errors, bytes)."""
 
     def __init__(self, runtime: Runtime, ledger: BudgetLedger) -> None:
         self.runtime = runtime

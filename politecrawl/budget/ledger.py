@@ -12,6 +12,12 @@ a new bucket starts with one token, not a burst) and across processes
 sharing the store. A crash loses no record: the token is taken *before* the
 request is sent (crash bound: 0 unrecorded requests).
 
+The frontier takes the token when a request leaves its queue; the budget
+middleware then holds the request, at most ``SEND_HOLD``, so that *send* times
+keep the pace too (:meth:`BudgetLedger.send_wait`). Both space requests a
+little wider than the rate (:attr:`SiteBudget.pace`), so that delays after the
+pacing point cannot bring two closer together than the rate allows.
+
 The current rate is the cap, lowered by strain (:mod:`.strain`) and, where a
 bytes-per-day estimate exists, by the byte budget: rate ≤ share × bytes per
 day / 86,400 / (average bytes per response so far).
@@ -51,7 +57,7 @@ class BudgetSettings:
     burst: float = 2.0
     #: Seconds added to the interval between two requests to a site, so that delays between
     #: our pacing and the site's receipt (event loop, network) cannot bring two closer than
-    #: the rate allows, up to 2 % of the interval (:meth:`SiteBudget.pace`).
+    #: the rate allows, up to 2 % of the interval (:attr:`SiteBudget.pace`).
     pace_margin: float = 0.03
 
 
@@ -59,7 +65,7 @@ class SiteBudget:
     """What one site may get: its estimate, cap, current rate and byte average."""
 
     __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "bytes_seen", "responses",
-                 "hint", "send_tokens", "send_at")
+                 "hint", "send_tokens", "send_at", "pace_margin")
 
     def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings) -> None:
         self.site = site
@@ -75,6 +81,7 @@ class SiteBudget:
         # the send-side bucket (see BudgetLedger.send_wait)
         self.send_tokens = 1.0
         self.send_at: float | None = None
+        self.pace_margin = settings.pace_margin
 
     @property
     def rate(self) -> float:
@@ -83,14 +90,15 @@ class SiteBudget:
             rate = min(rate, self.byte_rate / max(1.0, self.bytes_seen / self.responses))
         return rate
 
-    def pace(self, margin: float) -> float:
-        """The rate requests are spaced at: *margin* seconds more between two requests than
+    @property
+    def pace(self) -> float:
+        """The rate requests are spaced at: ``pace_margin`` seconds more between two requests than
         :attr:`rate` needs, but never more than ``PACE_MARGIN_MAX_SHARE`` of that interval (a
         fast site would lose too much of its cap to a fixed margin)."""
         rate = self.rate
         if rate <= 0:
             return rate
-        return rate / (1.0 + min(rate * margin, PACE_MARGIN_MAX_SHARE))
+        return rate / (1.0 + min(rate * self.pace_margin, PACE_MARGIN_MAX_SHARE))
 
 
 class BudgetLedger:
@@ -126,7 +134,7 @@ class BudgetLedger:
         budget = self.site(site)
         try:
             granted, wait = self.store.take_tokens(
-                f"budget:{site}", now, budget.pace(self.settings.pace_margin), self.settings.burst
+                f"budget:{site}", now, budget.pace, self.settings.burst
             )
         except StateStoreError as exc:
             self.ledger_errors += 1
@@ -156,7 +164,7 @@ class BudgetLedger:
         booked at once, and the debt holds back the next request.
         """
         budget = self.site(site)
-        rate = budget.pace(self.settings.pace_margin)
+        rate = budget.pace
         at = now if budget.send_at is None else budget.send_at
         tokens = min(self.settings.burst, budget.send_tokens + max(0.0, now - at) * rate)
         budget.send_at = max(at, now)
@@ -178,7 +186,7 @@ class BudgetLedger:
         """
         if late > 0:
             budget = self.site(site)
-            budget.send_tokens -= late * budget.pace(self.settings.pace_margin)
+            budget.send_tokens -= late * budget.pace
 
     def ready_at(self, site: str, now: float) -> float:
         budget = self.sites.get(site)
