@@ -206,9 +206,12 @@ def ledger(args: argparse.Namespace) -> dict[str, Any]:
     results = {}
     hosts = [f"site{i}.com" for i in range(args.sites)]
     origins = [f"http://{h}:80" for h in hosts]
-    for label in ("memory", "sqlite"):
+    # "sqlite" is the default (takes written behind, at most POLITECRAWL_LEDGER_BATCH unwritten);
+    # "sqlite write-through" writes every take at once (POLITECRAWL_LEDGER_BATCH = 0)
+    for label in ("memory", "sqlite", "sqlite write-through"):
         with tempfile.TemporaryDirectory() as tmp:
-            store = MemoryStateStore() if label == "memory" else SQLiteStateStore(Path(tmp) / "s.db")
+            store = (MemoryStateStore() if label == "memory" else
+                     SQLiteStateStore(Path(tmp) / "s.db", batch=0 if "through" in label else 32))
             tracemalloc.start()
             before = tracemalloc.get_traced_memory()[0]
             book = BudgetLedger(store, {}, BudgetSettings(default_daily_requests=1e9,
@@ -230,7 +233,8 @@ def ledger(args: argparse.Namespace) -> dict[str, Any]:
                 "decision_us": round(per_call * 1e6, 1),
                 "decision_cpu_us": round((time.process_time() - cpu) / n * 1e6, 1),
             }
-            if label == "sqlite":
+            store.close()
+            if label == "sqlite write-through":
                 results[label]["write_floor_us"] = _sqlite_write_floor(Path(tmp) / "floor.db", n)
             print(label, results[label], flush=True)
     return results

@@ -6,10 +6,13 @@ import logging
 from typing import TYPE_CHECKING
 
 from scrapy import signals
+from twisted.internet.task import LoopingCall
 
 from politecrawl.middlewares.frontier import tally_waiting
 from politecrawl.runtime import Runtime
 from politecrawl.sites import site_or_invalid
+from politecrawl.state import StateStoreError
+from politecrawl.state.writebehind import FLUSH_INTERVAL
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -23,11 +26,13 @@ _STATUS_CLASS = {n: f"status:{n}xx" for n in range(1, 6)}
 
 
 class PolitecrawlCore:
-    """Extension: builds the runtime at start, logs what is active, summarises at the end."""
+    """Extension: builds the runtime at start, logs what is active, writes what the state store
+    holds unwritten every ``FLUSH_INTERVAL`` and at the end, summarises at the end."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.runtime = Runtime.of(crawler)
+        self._flusher: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PolitecrawlCore:
@@ -56,8 +61,20 @@ class PolitecrawlCore:
             self.runtime.store.url,
         )
         self.runtime.stats.set_value("politecrawl/crawl_id", self.runtime.crawl_id)
+        self._flusher = LoopingCall(self._flush)
+        self._flusher.start(FLUSH_INTERVAL, now=False)
+
+    def _flush(self, *, release: bool = False) -> None:
+        """Write buffered budget takes (the crash bound holds in time too, not only in count)."""
+        try:
+            self.runtime.store.flush(release=release)
+        except StateStoreError as exc:  # the next take fails closed on it too
+            logger.error("politecrawl: the state store cannot be written (%s)", exc)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._flusher is not None and self._flusher.running:
+            self._flusher.stop()
+        self._flush(release=True)
         tally_waiting(self.crawler)
         tallies = self.runtime.tallies
         waiting = {site: tallies.get(site, "waiting") for site in tallies.sites()}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._version import __version__
 from .state import DEFAULT_STATE_URL
+from .state.writebehind import DEFAULT_BATCH
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -44,6 +45,8 @@ class PolitecrawlConfig:
     contact: str
     state_url: str
     purpose: str
+    #: Token takes the SQLite store may hold unwritten (the crash bound; 0 writes each at once).
+    ledger_batch: int = DEFAULT_BATCH
 
     @property
     def user_agent(self) -> str:
@@ -75,4 +78,15 @@ class PolitecrawlConfig:
                 f"POLITECRAWL_PURPOSE ({purpose!r}) must be one of {', '.join(PURPOSES)}."
             )
         state_url = (settings.get("POLITECRAWL_STATE") or DEFAULT_STATE_URL).strip()
-        return cls(bot_name=bot_name, contact=contact, state_url=state_url, purpose=purpose)
+        raw_batch = settings.get("POLITECRAWL_LEDGER_BATCH", DEFAULT_BATCH)
+        try:
+            ledger_batch = int(str(raw_batch).strip())
+        except ValueError:
+            ledger_batch = -1
+        if ledger_batch < 0 or isinstance(raw_batch, (bool, float)):
+            raise ConfigError(
+                f"POLITECRAWL_LEDGER_BATCH ({raw_batch!r}) must be a whole number, 0 or more "
+                "(0 writes every budget token to the state store at once)."
+            )
+        return cls(bot_name=bot_name, contact=contact, state_url=state_url, purpose=purpose,
+                   ledger_batch=ledger_batch)

@@ -125,7 +125,7 @@ class Runtime:
         runtime = getattr(crawler, _ATTR, None)
         if runtime is None:
             config = PolitecrawlConfig.from_settings(crawler.settings)
-            store = open_store(config.state_url)
+            store = open_store(config.state_url, batch=config.ledger_batch)
             runtime = cls(config, store, stats=crawler.stats)
             setattr(crawler, _ATTR, runtime)
         return runtime

@@ -55,16 +55,18 @@ class Backend:
 
 
 @pytest.fixture(
-    params=["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)]
+    params=["memory", "sqlite", "sqlite-write-through",
+            pytest.param("redis", marks=pytest.mark.redis)]
 )
 def backend(request, tmp_path):
     name = request.param
     if name == "memory":
         clock = FakeClock()
         yield Backend(name, MemoryStateStore(clock), clock)
-    elif name == "sqlite":
+    elif name.startswith("sqlite"):
         clock = FakeClock()
-        store = SQLiteStateStore(tmp_path / "state.db", clock)
+        store = SQLiteStateStore(tmp_path / "state.db", clock,
+                                 batch=0 if name == "sqlite-write-through" else 32)
         yield Backend(name, store, clock, url=f"sqlite:///{tmp_path / 'state.db'}")
         store.close()
     else:

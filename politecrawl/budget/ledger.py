@@ -9,8 +9,10 @@ sent only after a token was taken from it in one atomic store operation. So,
 from the site's side, over any window W it receives at most
 ``rate × W + burst`` requests from us — across restarts (the bucket persists;
 a new bucket starts with one token, not a burst) and across processes
-sharing the store. A crash loses no record: the token is taken *before* the
-request is sent (crash bound: 0 unrecorded requests).
+sharing the store. The token is taken *before* the request is sent; the
+SQLite store writes takes behind, in batches, so a crash leaves at most
+``POLITECRAWL_LEDGER_BATCH`` takes unrecorded, per site those of the last
+0.25 s (:mod:`politecrawl.state.writebehind`; batch 0 and Redis: none).
 
 The frontier takes the token when a request leaves its queue; the budget
 middleware then holds the request, at most ``SEND_HOLD``, so that *send* times

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from .base import Clock, StateStore, StateStoreError
 from .memory import MemoryStateStore
 from .sqlite import SQLiteStateStore
+from .writebehind import DEFAULT_BATCH
 
 __all__ = [
     "DEFAULT_STATE_URL",
@@ -22,14 +23,15 @@ __all__ = [
 DEFAULT_STATE_URL = "sqlite:///.politecrawl/state.db"
 
 
-def open_store(url: str, clock: Clock = time.time) -> StateStore:
+def open_store(url: str, clock: Clock = time.time, *, batch: int = DEFAULT_BATCH) -> StateStore:
     """Open the state store named by *url* and check that it is writable.
 
     ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
     ``memory://`` and ``redis://host:port/db?prefix=...`` (also ``rediss://``,
     ``unix://``; see ``docs/state.md``) are understood. Raises :class:`StateStoreError` with the
     reason when the store cannot be opened or written (politecrawl fails
-    closed on that).
+    closed on that). *batch* is the SQLite store's write-behind bound for token
+    takes (:mod:`politecrawl.state.writebehind`; 0 writes each at once).
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -42,7 +44,7 @@ def open_store(url: str, clock: Clock = time.time) -> StateStore:
                 f"POLITECRAWL_STATE {url!r} names no file: use sqlite:///relative/path.db "
                 "or sqlite:////absolute/path.db"
             )
-        store = SQLiteStateStore(path, clock)
+        store = SQLiteStateStore(path, clock, batch=batch)
     elif scheme in ("redis", "rediss", "unix"):
         try:
             from .redis import RedisStateStore  # noqa: PLC0415 - optional dependency

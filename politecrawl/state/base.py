@@ -155,5 +155,13 @@ class StateStore(ABC):
                 f"state store {self.url} is not writable: {type(exc).__name__}"
             ) from exc
 
+    def flush(self, *, release: bool = False) -> None:
+        """Write what the store holds unwritten (token takes of a write-behind ledger) now.
+
+        With *release*, also give up any claim on the state that other
+        processes would wait for (the crawl ends). The default does nothing:
+        the memory and Redis stores write every operation at once.
+        """
+
     def close(self) -> None:
-        """Release connections; the default does nothing."""
+        """Write what is held unwritten and release connections; the default does nothing."""

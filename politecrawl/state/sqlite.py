@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import tokens as _tokens
 from .base import Clock, Scalar, StateStore, StateStoreError
+from .writebehind import DEFAULT_BATCH, WriteBehindBuckets
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (
@@ -71,10 +72,20 @@ RETURNING tokens, granted
 
 
 class SQLiteStateStore(StateStore):
-    """State in one SQLite database file (created with its folder if missing)."""
+    """State in one SQLite database file (created with its folder if missing).
 
-    def __init__(self, path: str | os.PathLike[str], clock: Clock = time.time) -> None:
+    Token buckets are written behind (:mod:`.writebehind`): at most *batch*
+    granted takes are held unwritten by the process that owns the buckets (the
+    crash bound); ``batch=0`` writes every take at once.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], clock: Clock = time.time, *, batch: int = DEFAULT_BATCH
+    ) -> None:
         super().__init__(clock)
+        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 0:
+            raise StateStoreError(f"the SQLite ledger batch ({batch!r}) must be a whole number, 0 or more")
+        self._buckets = WriteBehindBuckets(self, batch) if batch else None
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
         self._lock = threading.RLock()
@@ -176,6 +187,8 @@ class SQLiteStateStore(StateStore):
             return cursor.rowcount == 1
 
     def delete(self, key: str) -> None:
+        if self._buckets is not None:
+            self._buckets.forget(key)
         with self._write() as db:
             db.execute("DELETE FROM kv WHERE key = ?", (key,))
             db.execute("DELETE FROM hashes WHERE key = ?", (key,))
@@ -198,7 +211,10 @@ class SQLiteStateStore(StateStore):
     # -- hashes ----------------------------------------------------------
     def hgetall(self, key: str) -> dict[str, str]:
         fields = dict(self._read("SELECT field, value FROM hashes WHERE key = ?", (key,)))
-        bucket = self._read("SELECT tokens, updated_at FROM buckets WHERE key = ?", (key,))
+        held = self._buckets.peek(key) if self._buckets is not None else None
+        bucket = [held] if held else self._read(
+            "SELECT tokens, updated_at FROM buckets WHERE key = ?", (key,)
+        )
         if bucket:  # a token bucket reads as the hash it is in the interface
             fields["tokens"], fields["updated_at"] = repr(bucket[0][0]), repr(bucket[0][1])
         return fields
@@ -257,6 +273,15 @@ class SQLiteStateStore(StateStore):
     ) -> tuple[bool, float]:
         _tokens.check_bucket_args(rate, burst, cost, initial)
         now = float(now)
+        if self._buckets is not None:
+            with self._lock:
+                return self._buckets.take(key, now, rate, burst, cost, initial)
+        return self._take_through(key, now, rate, burst, cost, initial)
+
+    def _take_through(
+        self, key: str, now: float, rate: float, burst: float, cost: float, initial: float
+    ) -> tuple[bool, float]:
+        """One take in one SQL statement (no write-behind, or a file several processes share)."""
         # What a bucket that does not exist yet would become (the rule, not a copy of it); it
         # depends on burst, cost and initial only, so it is asked once per combination.
         fresh = self._fresh.get((burst, cost, initial))
@@ -287,8 +312,18 @@ class SQLiteStateStore(StateStore):
             " UNION SELECT log FROM logs WHERE substr(log, 1, ?) = ?",
             (n, prefix, self.clock(), n, prefix, n, prefix, n, prefix),
         )
-        return sorted(r[0] for r in rows)
+        found = {r[0] for r in rows}
+        if self._buckets is not None:  # buckets created here and not written yet
+            found.update(k for k in self._buckets.dirty if k.startswith(prefix))
+        return sorted(found)
+
+    def flush(self, *, release: bool = False) -> None:
+        if self._buckets is not None:
+            with self._lock:
+                self._buckets.flush(release=release)
 
     def close(self) -> None:
         with self._lock:
+            if self._buckets is not None:
+                self._buckets.close()
             self._db.close()
