@@ -58,3 +58,18 @@ def test_update_and_schedule(sandbox):
     assert time.time() - started >= 0.3
     web.add(SiteSpec("late.org", pages=1))
     assert get(web, "late.org", "/p/0")[0] == 200
+
+
+def test_schedule_counted_from_the_sites_first_request():
+    import pytest  # noqa: PLC0415
+
+    from politecrawl.sandbox.server import SandboxState  # noqa: PLC0415
+
+    state = SandboxState([SiteSpec("a.com", latency=0.0, schedule=[[3600.0, {"latency": 9.0}]],
+                                   schedule_from="first-request")])
+    state.started -= 7200  # two hours since the sandbox started: a "start" schedule would be due
+    assert state.site_for("a.com").latency == 0.0  # due an hour after the site's first request
+    state.first_request["a.com"] -= 3600
+    assert state.site_for("a.com").latency == 9.0
+    with pytest.raises(ValueError, match="schedule_from"):
+        SandboxState([SiteSpec("b.com", schedule_from="later")])

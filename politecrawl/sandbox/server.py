@@ -37,18 +37,25 @@ class SandboxState:
         self.started = time.time()
         self.sites: dict[str, SiteSpec] = {}
         self.route_hits: dict[tuple[str, str], int] = {}
+        self.first_request: dict[str, float] = {}  # host -> when it was first asked for anything
         self.log: list[dict[str, Any]] = []
         for site in sites:
             self.add(site)
 
     def add(self, site: SiteSpec) -> None:
+        if site.schedule_from not in ("start", "first-request"):
+            raise ValueError(f"schedule_from ({site.schedule_from!r}) must be 'start' or 'first-request'")
         site.schedule = sorted(site.schedule, key=lambda entry: entry[0])
         self.sites[site.host.lower()] = site
 
     def site_for(self, host: str) -> SiteSpec | None:
         site = self.sites.get(host)
         if site is not None and site.schedule:
-            elapsed = time.time() - self.started
+            now = time.time()
+            if site.schedule_from == "first-request":
+                elapsed = now - self.first_request.setdefault(host, now)
+            else:
+                elapsed = now - self.started
             while site.schedule and site.schedule[0][0] <= elapsed:
                 _, patch = site.schedule.pop(0)
                 for key, value in patch.items():

@@ -35,7 +35,9 @@ class SiteSpec:
     follows links reaches every page. ``extra_links`` are added to ``/``.
     ``robots`` is the robots.txt text (``None``: 404). ``schedule`` holds
     ``[seconds_after_start, {field: new value}]`` changes, applied when due
-    (for example a robots.txt that turns to ``Disallow: /``).
+    (for example a robots.txt that turns to ``Disallow: /``); the seconds count
+    from the sandbox's start, or with ``schedule_from="first-request"`` from the
+    site's first request (so that a crawler's start-up time does not move them).
     """
 
     host: str
@@ -51,6 +53,7 @@ class SiteSpec:
     extra_links: list[str] = field(default_factory=list)
     routes: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedule: list[list[Any]] = field(default_factory=list)
+    schedule_from: str = "start"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
