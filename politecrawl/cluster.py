@@ -34,20 +34,11 @@ __all__ = ["ClusterSettings", "SharedFrontierLink"]
 
 def _number(settings: BaseSettings, name: str, default: float, *, minimum: float,
             integer: bool = False) -> Any:
-    from .config import ConfigError  # noqa: PLC0415 - avoid a cycle at import
+    from .config import number_setting  # noqa: PLC0415 - avoid a cycle at import
 
-    raw = settings.get(name, default)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} ({raw!r}) must be a number") from None
-    if math.isnan(value) or math.isinf(value) or value < minimum:
-        raise ConfigError(f"{name} ({raw!r}) must be a finite number >= {minimum:g}")
-    if integer:
-        if value != int(value):
-            raise ConfigError(f"{name} ({raw!r}) must be a whole number")
-        return int(value)
-    return value
+    kind = "a whole number" if integer else "a number"
+    return number_setting(settings.get, name, default, f"{kind} >= {minimum:g} (finite)",
+                          lambda v: v >= minimum, integer=integer)
 
 
 @dataclass(frozen=True)

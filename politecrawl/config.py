@@ -7,9 +7,12 @@ identity, state location and purpose.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .state import DEFAULT_STATE_URL
@@ -18,7 +21,7 @@ from .state.writebehind import DEFAULT_BATCH
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-__all__ = ["ConfigError", "PURPOSES", "PolitecrawlConfig", "build_user_agent"]
+__all__ = ["ConfigError", "PURPOSES", "PolitecrawlConfig", "build_user_agent", "number_setting"]
 
 #: What a crawl is for; reservations (TDM, AI use, noindex) are honoured by purpose.
 PURPOSES = ("search", "research", "ai-training")
@@ -32,6 +35,42 @@ CONTACT_EXAMPLE = 'POLITECRAWL_CONTACT = "https://example.org/crawler"  (or "cra
 
 class ConfigError(ValueError):
     """A politecrawl setting is missing or has a bad value; the crawl does not start."""
+
+
+def number_setting(
+    get: Callable[..., Any],
+    name: str,
+    default: float,
+    rule: str = "a number",
+    ok: Callable[[float], bool] = lambda value: True,
+    *,
+    integer: bool = False,
+    fractions: bool = False,
+    error: type[ValueError] = ConfigError,
+) -> Any:
+    """The number setting *name*, read through *get* (a settings' or a dict's ``get``).
+
+    Unset or empty gives *default*. The value must be finite, pass *ok* and,
+    with *integer*, be whole (an ``int`` is returned); with *fractions* a string
+    may be a fraction (``"1/3"``). Otherwise *error* is raised:
+    ``NAME (value) must be <rule>``.
+    """
+    raw = get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        if isinstance(raw, str):
+            text = raw.strip()
+            value = float(Fraction(text)) if fractions else float(int(text) if integer else text)
+        else:
+            value = float(raw)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        raise error(f"{name} ({raw!r}) must be {rule}") from None
+    if not math.isfinite(value) or (integer and not value.is_integer()) or not ok(value):
+        raise error(f"{name} ({raw!r}) must be {rule}")
+    return int(value) if integer else value
 
 
 def build_user_agent(bot_name: str, contact: str) -> str:
@@ -78,15 +117,10 @@ class PolitecrawlConfig:
                 f"POLITECRAWL_PURPOSE ({purpose!r}) must be one of {', '.join(PURPOSES)}."
             )
         state_url = (settings.get("POLITECRAWL_STATE") or DEFAULT_STATE_URL).strip()
-        raw_batch = settings.get("POLITECRAWL_LEDGER_BATCH", DEFAULT_BATCH)
-        try:
-            ledger_batch = int(str(raw_batch).strip())
-        except ValueError:
-            ledger_batch = -1
-        if ledger_batch < 0 or isinstance(raw_batch, (bool, float)):
-            raise ConfigError(
-                f"POLITECRAWL_LEDGER_BATCH ({raw_batch!r}) must be a whole number, 0 or more "
-                "(0 writes every budget token to the state store at once)."
-            )
+        ledger_batch = number_setting(
+            settings.get, "POLITECRAWL_LEDGER_BATCH", DEFAULT_BATCH,
+            "a whole number, 0 or more (0 writes every budget token to the state store at once)",
+            lambda v: v >= 0, integer=True,
+        )
         return cls(bot_name=bot_name, contact=contact, state_url=state_url, purpose=purpose,
                    ledger_batch=ledger_batch)

@@ -40,3 +40,23 @@ def test_bot_name_is_a_product_token():
 def test_purpose_is_checked():
     with pytest.raises(ConfigError, match="POLITECRAWL_PURPOSE"):
         config(POLITECRAWL_CONTACT="a@b.org", POLITECRAWL_PURPOSE="scraping")
+
+
+def test_number_setting_one_reader_for_every_number_setting():
+    from politecrawl.config import number_setting  # noqa: PLC0415
+
+    get = {"A": "2.5", "F": "1/3", "I": "7", "E": "", "B": True, "N": "nan", "INF": "inf",
+           "W": "2.5", "NEG": "-1", "X": "soon"}.get
+    assert number_setting(get, "UNSET", 4.0) == 4.0
+    assert number_setting(get, "E", 4.0) == 4.0  # empty: the default
+    assert number_setting(get, "A", 0.0) == 2.5
+    assert number_setting(get, "F", 0.0, fractions=True) == pytest.approx(1 / 3)
+    assert number_setting(get, "I", 0, integer=True) == 7
+    assert isinstance(number_setting(get, "I", 0, integer=True), int)
+    for name, kwargs in [("B", {}), ("N", {}), ("INF", {}), ("W", {"integer": True}),
+                         ("F", {}), ("X", {}), ("NEG", {"ok": lambda v: v >= 0})]:
+        with pytest.raises(ConfigError, match=rf"^{name} \(.+\) must be a number, 0 or more$"):
+            number_setting(get, name, 0.0, "a number, 0 or more", **kwargs)
+    with pytest.raises(ValueError) as info:
+        number_setting(get, "X", 0.0, error=ValueError)
+    assert type(info.value) is ValueError

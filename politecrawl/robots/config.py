@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import ConfigError
+from ..config import ConfigError, number_setting
 
 __all__ = ["RobotsConfig", "RobotsConfigError"]
 
@@ -69,31 +69,19 @@ class RobotsConfig:
         d = cls()
         return cls(
             bot_name=str(bot_name if bot_name is not None else get("POLITECRAWL_BOT_NAME", d.bot_name)),
-            ttl=_number("POLITECRAWL_ROBOTS_TTL", get("POLITECRAWL_ROBOTS_TTL", d.ttl)),
-            max_crawl_delay=_number(
-                "POLITECRAWL_MAX_CRAWL_DELAY", get("POLITECRAWL_MAX_CRAWL_DELAY", d.max_crawl_delay)
-            ),
-            last_good_max_age=_number(
-                "POLITECRAWL_ROBOTS_LAST_GOOD_MAX_AGE",
-                get("POLITECRAWL_ROBOTS_LAST_GOOD_MAX_AGE", d.last_good_max_age),
-            ),
-            retry_base=_number(
-                "POLITECRAWL_ROBOTS_RETRY_BASE", get("POLITECRAWL_ROBOTS_RETRY_BASE", d.retry_base)
-            ),
-            retry_max=_number(
-                "POLITECRAWL_ROBOTS_RETRY_MAX", get("POLITECRAWL_ROBOTS_RETRY_MAX", d.retry_max)
-            ),
+            ttl=_seconds(get, "POLITECRAWL_ROBOTS_TTL", d.ttl),
+            max_crawl_delay=_seconds(get, "POLITECRAWL_MAX_CRAWL_DELAY", d.max_crawl_delay),
+            last_good_max_age=_seconds(get, "POLITECRAWL_ROBOTS_LAST_GOOD_MAX_AGE",
+                                       d.last_good_max_age),
+            retry_base=_seconds(get, "POLITECRAWL_ROBOTS_RETRY_BASE", d.retry_base),
+            retry_max=_seconds(get, "POLITECRAWL_ROBOTS_RETRY_MAX", d.retry_max),
         )
 
 
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool):
-        raise RobotsConfigError(f"{name} ({value!r}) must be a number of seconds")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise RobotsConfigError(f"{name} ({value!r}) must be a number of seconds") from None
-    return number
+def _seconds(get: Callable[[str, Any], Any], name: str, default: float) -> float:
+    """A number of seconds; the ranges are checked in ``RobotsConfig.__post_init__``."""
+    return number_setting(lambda key: get(key, default), name, default, "a number of seconds",
+                          error=RobotsConfigError)
 
 
 def _positive(name: str, value: float, zero_ok: bool = False) -> None:

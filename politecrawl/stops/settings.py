@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..config import number_setting
 from .purposes import DEFAULT_PURPOSE, Purpose, parse_purpose
 from .retry_after import DEFAULT_MAX_RETRY_AFTER
 from .tdmrep import DEFAULT_TDMREP_MAX_BYTES
@@ -14,29 +15,12 @@ __all__ = ["StopsSettings"]
 
 
 def _number(settings: Mapping[str, Any], name: str, default: float, rule: str, ok) -> float:
-    raw = settings.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} ({raw!r}) must be a number {rule}") from None
-    if value != value or not ok(value):  # NaN or out of range
-        raise ValueError(f"{name} ({raw!r}) must be a number {rule}")
-    return value
+    return number_setting(settings.get, name, default, f"a number {rule}", ok, error=ValueError)
 
 
 def _int(settings: Mapping[str, Any], name: str, default: int, minimum: int) -> int:
-    raw = settings.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise ValueError(f"{name} ({raw!r}) must be a whole number >= {minimum}") from None
-    if value < minimum:
-        raise ValueError(f"{name} ({raw!r}) must be a whole number >= {minimum}")
-    return value
+    return number_setting(settings.get, name, default, f"a whole number >= {minimum}",
+                          lambda v: v >= minimum, integer=True, error=ValueError)
 
 
 @dataclass(frozen=True)
