@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -18,7 +17,7 @@ from politecrawl.budget import (
     load_estimates,
 )
 from politecrawl._scrapy_compat import sleep
-from politecrawl.config import ConfigError
+from politecrawl.config import ConfigError, number_setting
 from politecrawl.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
@@ -31,20 +30,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("politecrawl.budget")
 
 
-def _number(settings: BaseSettings, name: str, default: float) -> float:
-    """A number setting; a string may be a fraction (``"1/3"``)."""
-    raw = settings.get(name, default)
-    try:
-        return float(Fraction(str(raw).strip())) if isinstance(raw, str) else float(raw)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ConfigError(f"{name} ({raw!r}) must be a number") from None
-
-
 def _positive(settings: BaseSettings, name: str, default: float) -> float:
-    value = _number(settings, name, default)
-    if not value > 0:
-        raise ConfigError(f"{name} ({settings.get(name, default)!r}) must be more than 0")
-    return value
+    """A number more than 0; a string may be a fraction (``"1/3"``)."""
+    return number_setting(settings.get, name, default, "a number more than 0",
+                          lambda v: v > 0, fractions=True)
 
 
 def budget_settings(settings: BaseSettings) -> BudgetSettings:
@@ -63,12 +52,8 @@ def budget_settings(settings: BaseSettings) -> BudgetSettings:
 
 
 def _seconds(settings: BaseSettings, name: str, default: float) -> float:
-    value = _number(settings, name, default)
-    if not 0 <= value < 60:
-        raise ConfigError(
-            f"{name} ({settings.get(name, default)!r}) must be at least 0 and under 60 (seconds)"
-        )
-    return value
+    return number_setting(settings.get, name, default, "at least 0 and under 60 (seconds)",
+                          lambda v: 0 <= v < 60, fractions=True)
 
 
 class BudgetMiddleware:
