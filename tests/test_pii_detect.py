@@ -357,6 +357,7 @@ _KNOWN_VALUES = (
     "2001:db8::1", "fe80::1", "536-90-4399", "900101-1234568", "1 85 05 75 123 456 78", "185057512345678",
     "2345 6789 0124", "a.b@example.com", "li(at)qq.com", "user#163.com", "version 1.2.3.4", "订单号 13800138000",
     "185057512345673", "060400000000", "card 501800000009", "abcd:ef01:abcd:ef01:abcd:ef01:abcd:ef01",
+    "GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32", "FR1420041010050500013M02606",
 )
 
 
@@ -424,3 +425,25 @@ def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> 
     result = PIIFilter().filter({"text": "联系我13800138000谢谢", "title": "no digits"})
     assert result.item == {"title": "no digits"}
     assert result.report.by_type == {"unscannable": 1}
+
+
+def test_the_cpu_clock_is_read_only_for_strings_a_budgeted_detector_can_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the ISBN, card and phone detectors spend the work budget, and each needs 7+ digits: a string with fewer
+    # is scanned without reading the CPU clock (a system call).  A long string reads it before its digit scan.
+    import politecrawl.pii.detect as detect
+
+    started: list[int] = []
+
+    class Counting(detect._Budget):
+        def __init__(self, units: int) -> None:
+            started.append(units)
+            super().__init__(units)
+
+    monkeypatch.setattr(detect, "_Budget", Counting)
+    d = Detector()
+    assert [sp.type for sp in d.find("site0.com page 4403, mail a.b@example.com")] == ["email"]
+    assert started == []
+    assert [sp.type for sp in d.find("call 13800138000")] == ["phone"]
+    assert len(started) == 1
+    d.find("x" * detect._EARLY_CLOCK_CHARS)
+    assert len(started) == 2
