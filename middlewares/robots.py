@@ -27,6 +27,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from politecrawl._scrapy_compat import header_list, header_name
 from politecrawl.robots import (
     UNREACHABLE,
     FetchOutcome,
@@ -65,6 +66,7 @@ _FETCH_META = "_politecrawl_robots_fetch"
 _NOTED_META = "_politecrawl_robots_noted"
 _REQUEUED_META = "_politecrawl_robots_requeued"
 _KNOWN, _WAITED, _FETCHED = "known", "waited", "fetched"
+_X_ROBOTS_TAG = header_name(b"X-Robots-Tag")
 
 
 def robots_url(origin: str) -> str:
@@ -426,7 +428,7 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
     def directives(self, response: Response | None) -> Any:
         if response is None:
             return None
-        headers = [v.decode("latin-1") for v in response.headers.getlist(b"X-Robots-Tag")]
+        headers = [v.decode("latin-1") for v in header_list(response.headers, _X_ROBOTS_TAG)]
         metas: list[tuple[str, str]] = []
         if isinstance(response, HtmlResponse) and self._maybe_meta(response.body):
             for meta in response.xpath("//meta[@name]"):

@@ -37,3 +37,47 @@ def test_a_collector_with_its_own_inc_value_keeps_it() -> None:
     assert seen == [("a", 2)]
     assert stats.get_value("a") is None
     assert stats_incrementer(None) is None
+
+
+def test_header_helpers_answer_as_scrapy_headers_do() -> None:
+    from scrapy.http import Headers
+
+    from politecrawl._scrapy_compat import has_any_header, header_list, header_name, set_header
+
+    class Lower(Headers):  # another normal form: the helpers use its own methods
+        def normkey(self, key: str | bytes) -> bytes:
+            return self._tobytes(key.lower())
+
+    for cls in (Headers, Lower):
+        h = cls({"x-robots-tag": ["noindex", "noai"], "Content-Type": "text/html"})
+        assert header_list(h, header_name(b"X-Robots-Tag")) == h.getlist(b"X-Robots-Tag") == [b"noindex", b"noai"]
+        assert header_list(h, header_name(b"tdm-reservation")) == h.getlist(b"tdm-reservation") == []
+        names = frozenset(header_name(n) for n in (b"tdm-reservation", b"content-usage"))
+        assert not has_any_header(h, names)
+        h[b"Content-Usage"] = b"train-ai=n"
+        assert has_any_header(h, names)
+        set_header(h, header_name(b"user-agent"), b"politecrawl/1")
+        assert h.getlist(b"User-Agent") == [b"politecrawl/1"]
+        h.appendlist(b"User-Agent", b"other")
+        set_header(h, header_name(b"User-Agent"), b"politecrawl/1")
+        assert h.getlist(b"User-Agent") == [b"politecrawl/1"]
+
+
+def test_identity_middleware_sends_only_its_own_user_agent() -> None:
+    from scrapy import Request, Spider
+
+    from politecrawl.middlewares.core import IdentityMiddleware
+    from politecrawl.runtime import Runtime
+
+    crawler = get_crawler(Spider, settings_dict={
+        "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
+    })
+    crawler.stats = MemoryStatsCollector(crawler)
+    Runtime.of(crawler).stats = crawler.stats
+    mw = IdentityMiddleware.from_crawler(crawler)
+    ours = Runtime.of(crawler).config.user_agent.encode()
+    for headers, replaced in (({}, 0), ({"User-Agent": ours}, 0), ({"user-agent": "Mozilla/5.0"}, 1)):
+        request = Request("http://site.com/", headers=headers)
+        mw.process_request(request)
+        assert request.headers.getlist("User-Agent") == [ours]
+        assert crawler.stats.get_value("politecrawl/identity/user_agent_replaced") == (replaced or None)
