@@ -34,6 +34,7 @@ __all__ = [
     "InvalidURL",
     "normalize_host",
     "origin_key",
+    "path_and_query",
     "site_key",
     "site_key_of_host",
     "site_or_invalid",
@@ -114,6 +115,26 @@ def _host_of(url: str) -> str:
     if not host:
         raise InvalidURL("URL has no host")
     return host
+
+
+def path_and_query(url: str) -> tuple[str, str]:
+    """``(path, query)`` of a URL, as ``urlsplit`` reads them.
+
+    A common URL (see ``_SIMPLE_PREFIX``) with no tab or line break (which
+    ``urlsplit`` deletes) is cut by string operations, as ``urlsplit`` cuts it:
+    the fragment off at the first ``#``, the query at the first ``?`` before it.
+    ``urlsplit`` keeps only its last 128 URLs, so on the per-page path each
+    first parse of a URL is a full one.
+    """
+    simple = _SIMPLE_PREFIX(url)
+    if simple is None or "\t" in url or "\r" in url or "\n" in url:
+        parts = urlsplit(url)
+        return parts.path, parts.query
+    rest = url[simple.end() :]
+    if "#" in rest:
+        rest = rest.split("#", 1)[0]
+    path, _, query = rest.partition("?")
+    return path, query
 
 
 @lru_cache(maxsize=100_000)

@@ -154,3 +154,19 @@ def test_the_prefix_shortcut_answers_as_a_full_parse() -> None:
         assert _answer(origin_key, url) == _answer(_origin_key, url), url
         assert _answer(site_key, url) == _reference_site(url), url
         assert _answer(origin_key, url) == _answer(_origin_key, url), url  # the cached answer too
+
+
+def test_path_and_query_answer_as_urlsplit() -> None:
+    from urllib.parse import urlsplit
+
+    from politecrawl.sites import path_and_query
+
+    extra = ["http://a.com/p?q=1#f?g", "http://a.com/p#f?g", "http://a.com?q", "http://a.com#f", "http://a.com",
+             "http://a.com/p\t?q", "http://a.com/p?q\n#x", "http://a.com/robots.txt", "/robots.txt", "robots.txt",
+             "http://a.com/a b?c d", "http://a.com//x/../y?", "http://a.com/%2F?%3F#"]
+    for url in _SHAPES + extra:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            continue
+        assert path_and_query(url) == (parts.path, parts.query), url

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from politecrawl.sites import path_and_query
 
 __all__ = ["BlockDetector", "BlockVerdict", "is_login_url", "page_signal"]
 
@@ -58,7 +58,7 @@ _LOGIN_PATH = re.compile(r"(login|log-in|signin|sign-in|sign_in|logon|sso|auth)"
 
 
 def is_login_url(url: str) -> bool:
-    return bool(_LOGIN_PATH.search(urlsplit(url).path))
+    return bool(_LOGIN_PATH.search(path_and_query(url)[0]))
 
 
 def page_signal(requested_url: str, final_url: str, body: str | None) -> str | None:
