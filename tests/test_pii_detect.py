@@ -447,3 +447,27 @@ def test_the_cpu_clock_is_read_only_for_strings_a_budgeted_detector_can_scan(mon
     assert len(started) == 1
     d.find("x" * detect._EARLY_CLOCK_CHARS)
     assert len(started) == 2
+
+
+def test_the_shape_gates_read_what_their_regexes_read() -> None:
+    # The gates look at a one-byte-per-character shape of the string; each reads exactly what its regex over the
+    # text reads, for any character (non-ASCII ones, lone surrogates and astral ones included).
+    import re
+
+    import politecrawl.pii.detect as detect
+
+    runs_re, grouped_re, dotted_re = re.compile(r"[0-9]+"), re.compile(r"[0-9][ \-][0-9]"), re.compile(r"[0-9]\.[0-9]")
+    join_re, iban_re = re.compile(r"[0-9][ \-.()/]+[0-9]"), re.compile(r"[A-Z]{2}[0-9]{2}", re.ASCII)
+    rng = random.Random(5)
+    alphabet = list("0123456789 -.()/ABZaz:x中\u3000\ud800😀٣１")
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        octets = text.encode("ascii", "replace")
+        assert [len(r) for r in octets.translate(detect._DIGITS_ONLY).split()] == [
+            len(r) for r in runs_re.findall(text)
+        ], text
+        shape = octets.translate(detect._SHAPE)
+        assert (b"0 0" in shape or b"0-0" in shape) == (grouped_re.search(text) is not None), text
+        assert (b"0.0" in shape) == (dotted_re.search(text) is not None), text
+        assert (b"AA00" in shape) == (iban_re.search(text) is not None), text
+        assert (detect._PHONE_JOIN.search(shape) is not None) == (join_re.search(text) is not None), text
