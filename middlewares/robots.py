@@ -44,7 +44,7 @@ from politecrawl.robots import (
     release_fetch,
     save_record,
 )
-from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.runtime import PROTOCOL_FETCH, Runtime
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 
@@ -131,7 +131,8 @@ class RobotsTxtMiddleware:
 
     # -- the hook --------------------------------------------------------
     async def process_request(self, request: Request) -> Request | None:
-        if _FETCH_META in request.meta or is_protocol_fetch(request):
+        meta = request.meta  # one lookup of the property
+        if _FETCH_META in meta or meta.get(PROTOCOL_FETCH):  # is_protocol_fetch(request)
             return None
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say
@@ -161,15 +162,15 @@ class RobotsTxtMiddleware:
             reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
             raise self.runtime.refuse(request, component=COMPONENT, reason=reason)
         # a request sent back to the frontier by a later gate is counted once
-        counted = request.meta.get(_NOTED_META) == (state.rules.version, verdict.rule)
-        request.meta[META_EVIDENCE] = {
+        counted = meta.get(_NOTED_META) == (state.rules.version, verdict.rule)
+        meta[META_EVIDENCE] = {
             "origin": origin,
             "version": state.rules.version,
             "fetched_at": state.rules.fetched_at,
             "rule": verdict.rule,
         }
         requeue = role == _FETCHED or (
-            role == _WAITED and state.paced and not request.meta.get(_REQUEUED_META)
+            role == _WAITED and state.paced and not meta.get(_REQUEUED_META)
         )
         if requeue:
             # Back to the frontier: either this request's turn (budget, pace) went
@@ -180,7 +181,7 @@ class RobotsTxtMiddleware:
         if not counted:
             self._note(origin, state.rules.version, verdict)
             self.runtime.inc_stat("robots/allowed")
-            request.meta[_NOTED_META] = (state.rules.version, verdict.rule)
+            meta[_NOTED_META] = (state.rules.version, verdict.rule)
         return None
 
     # -- one robots.txt per origin ------------------------------------------

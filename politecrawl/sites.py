@@ -117,6 +117,7 @@ def _host_of(url: str) -> str:
     return host
 
 
+@lru_cache(maxsize=1024)  # a URL's request and response hooks ask for it a few times, close together
 def path_and_query(url: str) -> tuple[str, str]:
     """``(path, query)`` of a URL, as ``urlsplit`` reads them.
 
