@@ -27,7 +27,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from politecrawl._scrapy_compat import header_list, header_name
+from politecrawl._scrapy_compat import header_list, header_name, lowered_body
 from politecrawl.robots import (
     UNREACHABLE,
     FetchOutcome,
@@ -409,8 +409,9 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
         self.bot_name = self.runtime.config.bot_name
         self.drop_noindex = self.runtime.config.purpose == "search"
         # Only pages that can hold a robots <meta> are searched with XPath.
-        names = b"robots|" + re.escape(self.bot_name.encode())
-        self._maybe_meta = re.compile(rb"<meta[^>]*?name\s*=\s*[\"']?\s*(?:" + names + rb")", re.I).search
+        # in lower case, over the lower-cased body (_scrapy_compat.lowered_body): as re.I over the body
+        names = b"robots|" + re.escape(self.bot_name.encode().lower())
+        self._maybe_meta = re.compile(rb"<meta[^>]*?name\s*=\s*[\"']?\s*(?:" + names + rb")").search
 
     def process_spider_output(self, response: Response | None, result: Iterable[Any]) -> Iterable[Any]:
         found = self.directives(response)
@@ -431,7 +432,7 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
             return None
         headers = [v.decode("latin-1") for v in header_list(response.headers, _X_ROBOTS_TAG)]
         metas: list[tuple[str, str]] = []
-        if isinstance(response, HtmlResponse) and self._maybe_meta(response.body):
+        if isinstance(response, HtmlResponse) and self._maybe_meta(lowered_body(response.body)):
             for meta in response.xpath("//meta[@name]"):
                 metas.append((meta.attrib.get("name", ""), meta.attrib.get("content", "")))
         if not headers and not metas:

@@ -81,3 +81,14 @@ def test_identity_middleware_sends_only_its_own_user_agent() -> None:
         mw.process_request(request)
         assert request.headers.getlist("User-Agent") == [ours]
         assert crawler.stats.get_value("politecrawl/identity/user_agent_replaced") == (replaced or None)
+
+
+def test_lowered_body_folds_ascii_only_and_follows_the_body() -> None:
+    from politecrawl._scrapy_compat import lowered_body
+
+    a = "<META NAME='Robots'> Ä É".encode()
+    b = b"<TITLE>X</TITLE>"
+    assert lowered_body(a) == "<meta name='robots'> Ä É".encode()  # non-ASCII bytes untouched
+    assert lowered_body(a) is lowered_body(a)
+    assert lowered_body(b) == b"<title>x</title>"
+    assert lowered_body(a) == "<meta name='robots'> Ä É".encode()
