@@ -117,7 +117,9 @@ class BlockDetector:
         html: str | None = None,
     ) -> BlockVerdict | None:
         """One response of *site* for *url*; a verdict the first time the threshold is met."""
-        run = self._sites.setdefault(site, _Run())
+        run = self._sites.get(site)
+        if run is None:  # not setdefault(site, _Run()): that builds a _Run (and two sets) per response
+            run = self._sites[site] = _Run()
         if run.blocked:
             return None
         signal = page_signal(url, final_url or url, html) if html is not None else None
