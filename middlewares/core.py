@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
+from politecrawl._scrapy_compat import header_list, header_name, set_header
 from politecrawl.middlewares.frontier import tally_waiting
 from politecrawl.runtime import Runtime
 from politecrawl.sites import site_or_invalid
@@ -23,6 +24,7 @@ logger = logging.getLogger("politecrawl")
 
 #: Tally names of the status classes, made once (a response is tallied on every answer).
 _STATUS_CLASS = {n: f"status:{n}xx" for n in range(1, 6)}
+_USER_AGENT = header_name(b"User-Agent")
 
 
 class PolitecrawlCore:
@@ -103,7 +105,8 @@ class IdentityMiddleware:
         return cls(Runtime.of(crawler))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        current = request.headers.get(b"User-Agent")
+        values = header_list(request.headers, _USER_AGENT)
+        current = values[-1] if values else None
         if current is not None and current != self.user_agent:
             self.runtime.inc_stat("identity/user_agent_replaced")
             self.runtime.log_once(
@@ -113,7 +116,7 @@ class IdentityMiddleware:
                 "(politecrawl crawls only under its own identity)",
                 self.runtime.config.user_agent,
             )
-        request.headers[b"User-Agent"] = self.user_agent
+        set_header(request.headers, _USER_AGENT, self.user_agent)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

@@ -23,7 +23,7 @@ from scrapy.pipelines import ItemPipelineManager
 from politecrawl.config import ConfigError
 from politecrawl.middlewares.audit import item_site
 from politecrawl.pii import PIIConfig, PIIFilter, PIIReport
-from politecrawl.runtime import Runtime
+from politecrawl.runtime import Runtime, stats_incrementer
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,8 +75,8 @@ class PIIItemProcessor(ItemPipelineManager):
         self.config = pii_config(settings) if settings is not None else PIIConfig()
         self.filter = PIIFilter(self.config) if self.config.enabled else None
         self.stats = crawler.stats if crawler is not None else None
-        # looked up once: Scrapy's collector wraps every attribute access
-        self._inc_value = self.stats.inc_value if self.stats is not None else None
+        # without Scrapy's per-access shim (runtime.stats_incrementer)
+        self._inc_value = stats_incrementer(self.stats)
         runtime = Runtime.peek(crawler) if crawler is not None else None
         self.audit = runtime.audit if runtime is not None else None  # the audit trail (docs/audit.md)
         self._fields: set[str] = set()

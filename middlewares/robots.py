@@ -27,6 +27,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from politecrawl._scrapy_compat import header_list, header_name, lowered_body
 from politecrawl.robots import (
     UNREACHABLE,
     FetchOutcome,
@@ -43,7 +44,7 @@ from politecrawl.robots import (
     release_fetch,
     save_record,
 )
-from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.runtime import PROTOCOL_FETCH, Runtime
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 
@@ -65,6 +66,7 @@ _FETCH_META = "_politecrawl_robots_fetch"
 _NOTED_META = "_politecrawl_robots_noted"
 _REQUEUED_META = "_politecrawl_robots_requeued"
 _KNOWN, _WAITED, _FETCHED = "known", "waited", "fetched"
+_X_ROBOTS_TAG = header_name(b"X-Robots-Tag")
 
 
 def robots_url(origin: str) -> str:
@@ -129,7 +131,8 @@ class RobotsTxtMiddleware:
 
     # -- the hook --------------------------------------------------------
     async def process_request(self, request: Request) -> Request | None:
-        if _FETCH_META in request.meta or is_protocol_fetch(request):
+        meta = request.meta  # one lookup of the property
+        if _FETCH_META in meta or meta.get(PROTOCOL_FETCH):  # is_protocol_fetch(request)
             return None
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say
@@ -159,15 +162,15 @@ class RobotsTxtMiddleware:
             reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
             raise self.runtime.refuse(request, component=COMPONENT, reason=reason)
         # a request sent back to the frontier by a later gate is counted once
-        counted = request.meta.get(_NOTED_META) == (state.rules.version, verdict.rule)
-        request.meta[META_EVIDENCE] = {
+        counted = meta.get(_NOTED_META) == (state.rules.version, verdict.rule)
+        meta[META_EVIDENCE] = {
             "origin": origin,
             "version": state.rules.version,
             "fetched_at": state.rules.fetched_at,
             "rule": verdict.rule,
         }
         requeue = role == _FETCHED or (
-            role == _WAITED and state.paced and not request.meta.get(_REQUEUED_META)
+            role == _WAITED and state.paced and not meta.get(_REQUEUED_META)
         )
         if requeue:
             # Back to the frontier: either this request's turn (budget, pace) went
@@ -178,7 +181,7 @@ class RobotsTxtMiddleware:
         if not counted:
             self._note(origin, state.rules.version, verdict)
             self.runtime.inc_stat("robots/allowed")
-            request.meta[_NOTED_META] = (state.rules.version, verdict.rule)
+            meta[_NOTED_META] = (state.rules.version, verdict.rule)
         return None
 
     # -- one robots.txt per origin ------------------------------------------
@@ -406,8 +409,9 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
         self.bot_name = self.runtime.config.bot_name
         self.drop_noindex = self.runtime.config.purpose == "search"
         # Only pages that can hold a robots <meta> are searched with XPath.
-        names = b"robots|" + re.escape(self.bot_name.encode())
-        self._maybe_meta = re.compile(rb"<meta[^>]*?name\s*=\s*[\"']?\s*(?:" + names + rb")", re.I).search
+        # in lower case, over the lower-cased body (_scrapy_compat.lowered_body): as re.I over the body
+        names = b"robots|" + re.escape(self.bot_name.encode().lower())
+        self._maybe_meta = re.compile(rb"<meta[^>]*?name\s*=\s*[\"']?\s*(?:" + names + rb")").search
 
     def process_spider_output(self, response: Response | None, result: Iterable[Any]) -> Iterable[Any]:
         found = self.directives(response)
@@ -426,9 +430,9 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
     def directives(self, response: Response | None) -> Any:
         if response is None:
             return None
-        headers = [v.decode("latin-1") for v in response.headers.getlist(b"X-Robots-Tag")]
+        headers = [v.decode("latin-1") for v in header_list(response.headers, _X_ROBOTS_TAG)]
         metas: list[tuple[str, str]] = []
-        if isinstance(response, HtmlResponse) and self._maybe_meta(response.body):
+        if isinstance(response, HtmlResponse) and self._maybe_meta(lowered_body(response.body)):
             for meta in response.xpath("//meta[@name]"):
                 metas.append((meta.attrib.get("name", ""), meta.attrib.get("content", "")))
         if not headers and not metas:

@@ -44,7 +44,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
-from politecrawl._scrapy_compat import evict_queued_downloads
+from politecrawl._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
 from politecrawl.config import ConfigError
 from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
@@ -87,6 +87,7 @@ META_THROTTLE_RETRIES = "politecrawl_throttle_retries"
 META_DECISION = "politecrawl_throttle_decision"
 #: Response headers that can reserve a page (ReservedItems); without them and a meta hint, nothing is parsed.
 _RESERVING_HEADERS = (b"tdm-reservation", b"Content-Usage", b"X-Robots-Tag")
+_RESERVING_KEYS = frozenset(header_name(name) for name in _RESERVING_HEADERS)
 
 
 class SitePaused(IgnoreRequest):
@@ -537,7 +538,8 @@ class ReservedItems:
         self.ctx = ctx
         self.runtime = ctx.runtime
         bot = re.escape(self.runtime.config.bot_name.lower().encode())
-        self._meta_hint = re.compile(rb"(?i)name\s*=\s*[\"']?\s*(?:tdm-|robots|" + bot + rb")")
+        # in lower case, over the lower-cased body (_scrapy_compat.lowered_body): as (?i) over the body
+        self._meta_hint = re.compile(rb"name\s*=\s*[\"']?\s*(?:tdm-|robots|" + bot + rb")")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReservedItems:
@@ -548,8 +550,8 @@ class ReservedItems:
         headers = response.headers
         is_text = isinstance(response, TextResponse)
         # parse the HTML only when a meta tag that matters can be there (most pages have none)
-        hinted = is_text and self._meta_hint.search(response.body) is not None
-        if not hinted and not any(name in headers for name in _RESERVING_HEADERS):
+        hinted = is_text and self._meta_hint.search(lowered_body(response.body)) is not None
+        if not hinted and not has_any_header(headers, _RESERVING_KEYS):
             # Neither a header nor a meta tag that can reserve: nothing to find here
             # (a tdmrep.json rule alone is enforced before the request, by ReservationGate).
             return []

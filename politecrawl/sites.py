@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ __all__ = [
     "InvalidURL",
     "normalize_host",
     "origin_key",
+    "path_and_query",
     "site_key",
     "site_key_of_host",
     "site_or_invalid",
@@ -91,7 +93,19 @@ def site_key_of_host(host: str) -> str:
     return registered or host
 
 
+# The common URL: a lower-case http(s) scheme, then a host of letters, digits, dots and dashes, an optional port,
+# and the end of the authority. urlsplit reads the same scheme and netloc from it as from "<that prefix>/", so
+# what depends only on them (the host, the origin) is derived once per prefix and looked up by it. Any other URL
+# (user info, brackets, percent signs, other characters, another scheme spelling) is parsed whole, as before.
+_SIMPLE_PREFIX = re.compile(r"https?://([A-Za-z0-9.\-]+)(?::[0-9]*)?(?=[/?#]|\Z)").match
+_BY_PREFIX_MAX = 65_536
+_origin_by_prefix: dict[str, str] = {}
+
+
 def _host_of(url: str) -> str:
+    simple = _SIMPLE_PREFIX(url)
+    if simple is not None:
+        return simple.group(1).lower()  # urlsplit(url).hostname: the netloc's host, lower-cased
     if "://" not in url:
         url = "http://" + url
     try:
@@ -101,6 +115,27 @@ def _host_of(url: str) -> str:
     if not host:
         raise InvalidURL("URL has no host")
     return host
+
+
+@lru_cache(maxsize=1024)  # a URL's request and response hooks ask for it a few times, close together
+def path_and_query(url: str) -> tuple[str, str]:
+    """``(path, query)`` of a URL, as ``urlsplit`` reads them.
+
+    A common URL (see ``_SIMPLE_PREFIX``) with no tab or line break (which
+    ``urlsplit`` deletes) is cut by string operations, as ``urlsplit`` cuts it:
+    the fragment off at the first ``#``, the query at the first ``?`` before it.
+    ``urlsplit`` keeps only its last 128 URLs, so on the per-page path each
+    first parse of a URL is a full one.
+    """
+    simple = _SIMPLE_PREFIX(url)
+    if simple is None or "\t" in url or "\r" in url or "\n" in url:
+        parts = urlsplit(url)
+        return parts.path, parts.query
+    rest = url[simple.end() :]
+    if "#" in rest:
+        rest = rest.split("#", 1)[0]
+    path, _, query = rest.partition("?")
+    return path, query
 
 
 @lru_cache(maxsize=100_000)
@@ -128,6 +163,20 @@ def site_or_invalid(url: str) -> str:
 @lru_cache(maxsize=100_000)
 def origin_key(url: str) -> str:
     """``scheme://host:port`` of a URL, with the default port filled in."""
+    simple = _SIMPLE_PREFIX(url)
+    if simple is None:
+        return _origin_key(url)
+    prefix = simple.group(0)
+    origin = _origin_by_prefix.get(prefix)
+    if origin is None:
+        origin = _origin_key(prefix + "/")  # raises as for the URL (a bad port)
+        if len(_origin_by_prefix) >= _BY_PREFIX_MAX:
+            _origin_by_prefix.clear()
+        _origin_by_prefix[prefix] = origin
+    return origin
+
+
+def _origin_key(url: str) -> str:
     try:
         parts = urlsplit(url)
         port = parts.port

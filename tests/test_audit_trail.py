@@ -333,3 +333,25 @@ def test_redis_store_round_trip(redis_url):
     store = open_store(redis_url)
     assert _round_trip(store) == (5, True, True, "finished")
     store.close()
+
+
+def test_received_writes_what_its_three_counts_write() -> None:
+    # received() adds bytes, responses and the status class under one lookup when no flush is due, and one count
+    # at a time when one is: the records are those of three count() calls, late answers and odd statuses included.
+    def run(use_received: bool) -> list[tuple[str, str]]:
+        trail, store, clock = make(flush_interval=2, bucket=10)
+        trail.start({})
+        for i, (status, late) in enumerate([(200, 0), (404, 0), (503, 25), (200, 0), (999, 0), (301, 12), (200, 0)]):
+            clock.advance(1.5)
+            at = clock() - late
+            if use_received:
+                trail.received("a.com", 100 + i, status, at=at)
+            else:
+                trail.count("a.com", "bytes", 100 + i, at=at)
+                trail.count("a.com", "responses", 1, at=at)
+                trail.count("a.com", "status", 1, key=f"{status // 100}xx", at=at)
+        trail.end("finished")
+        return [(r.kind, json.dumps(r.data, sort_keys=True)) for r in records(store, "c1") if r.kind == "counts"]
+
+    assert run(True) == run(False)
+    assert len(run(True)) >= 3

@@ -357,6 +357,7 @@ _KNOWN_VALUES = (
     "2001:db8::1", "fe80::1", "536-90-4399", "900101-1234568", "1 85 05 75 123 456 78", "185057512345678",
     "2345 6789 0124", "a.b@example.com", "li(at)qq.com", "user#163.com", "version 1.2.3.4", "订单号 13800138000",
     "185057512345673", "060400000000", "card 501800000009", "abcd:ef01:abcd:ef01:abcd:ef01:abcd:ef01",
+    "GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32", "FR1420041010050500013M02606",
 )
 
 
@@ -424,3 +425,49 @@ def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> 
     result = PIIFilter().filter({"text": "联系我13800138000谢谢", "title": "no digits"})
     assert result.item == {"title": "no digits"}
     assert result.report.by_type == {"unscannable": 1}
+
+
+def test_the_cpu_clock_is_read_only_for_strings_a_budgeted_detector_can_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the ISBN, card and phone detectors spend the work budget, and each needs 7+ digits: a string with fewer
+    # is scanned without reading the CPU clock (a system call).  A long string reads it before its digit scan.
+    import politecrawl.pii.detect as detect
+
+    started: list[int] = []
+
+    class Counting(detect._Budget):
+        def __init__(self, units: int) -> None:
+            started.append(units)
+            super().__init__(units)
+
+    monkeypatch.setattr(detect, "_Budget", Counting)
+    d = Detector()
+    assert [sp.type for sp in d.find("site0.com page 4403, mail a.b@example.com")] == ["email"]
+    assert started == []
+    assert [sp.type for sp in d.find("call 13800138000")] == ["phone"]
+    assert len(started) == 1
+    d.find("x" * detect._EARLY_CLOCK_CHARS)
+    assert len(started) == 2
+
+
+def test_the_shape_gates_read_what_their_regexes_read() -> None:
+    # The gates look at a one-byte-per-character shape of the string; each reads exactly what its regex over the
+    # text reads, for any character (non-ASCII ones, lone surrogates and astral ones included).
+    import re
+
+    import politecrawl.pii.detect as detect
+
+    runs_re, grouped_re, dotted_re = re.compile(r"[0-9]+"), re.compile(r"[0-9][ \-][0-9]"), re.compile(r"[0-9]\.[0-9]")
+    join_re, iban_re = re.compile(r"[0-9][ \-.()/]+[0-9]"), re.compile(r"[A-Z]{2}[0-9]{2}", re.ASCII)
+    rng = random.Random(5)
+    alphabet = list("0123456789 -.()/ABZaz:x中\u3000\ud800😀٣１")
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        octets = text.encode("ascii", "replace")
+        assert [len(r) for r in octets.translate(detect._DIGITS_ONLY).split()] == [
+            len(r) for r in runs_re.findall(text)
+        ], text
+        shape = octets.translate(detect._SHAPE)
+        assert (b"0 0" in shape or b"0-0" in shape) == (grouped_re.search(text) is not None), text
+        assert (b"0.0" in shape) == (dotted_re.search(text) is not None), text
+        assert (b"AA00" in shape) == (iban_re.search(text) is not None), text
+        assert (detect._PHONE_JOIN.search(shape) is not None) == (join_re.search(text) is not None), text

@@ -44,3 +44,29 @@ def test_page_directives_merge_headers_and_meta():
     assert found.nofollow and found.noarchive and not found.noindex and not found.noai
     assert found.as_list() == ["noarchive", "nofollow"]
     assert not page_directives([], [], BOT)
+
+
+def test_meta_tags_are_found_in_any_ascii_case() -> None:
+    # The pre-checks search the lower-cased body with lower-case patterns (_scrapy_compat.lowered_body), as a
+    # case-insensitive search of the body did: <META NAME=ROBOTS>, a bot name in capitals, single quotes.
+    from scrapy import Spider
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from politecrawl.middlewares.robots import RobotsPageMiddleware
+
+    crawler = get_crawler(Spider, settings_dict={
+        "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
+        "POLITECRAWL_BOT_NAME": "MyBot",
+    })
+    mw = RobotsPageMiddleware(crawler)
+    for tag, expected in (
+        ('<META NAME="ROBOTS" CONTENT="NOFOLLOW">', True),
+        ("<Meta Name='MYBOT' Content='nofollow'>", True),
+        ('<meta name="mybot" content="nofollow">', True),
+        ('<meta name="otherbot" content="nofollow">', False),
+        ('<meta charset=utf-8><p>name=robots</p>', False),
+    ):
+        body = f"<html><head>{tag}</head><body><a href='/x'>x</a></body></html>".encode()
+        found = mw.directives(HtmlResponse("http://site.test/", body=body))
+        assert (found is not None and found.nofollow) is expected, tag

@@ -106,3 +106,67 @@ def test_scrapy_cookie_splitter_is_made_offline():
 
     make_cookie_domain_splitter_offline()
     assert not cookies._split_domain.suffix_list_urls
+
+
+_SHAPES = [
+    "http://example.com/", "https://Example.COM:8443/a?b#c", "http://example.com", "http://example.com:/x",
+    "http://example.com:80/", "https://example.com:443", "http://a.example.co.uk?q", "http://a.example.co.uk#f",
+    "http://127.0.0.1:8080/", "http://[::1]:8080/", "http://user:pw@example.com/", "http://example.com:99999/",
+    "http://example.com:abc/", "http://exa\tmple.com/", "http://example.com\\a", "HTTP://example.com/",
+    " http://example.com/", "http://example.com /", "http://bücher.de/", "http://xn--bcher-kva.de/",
+    "http://a..b.com/", "http://-a.com/", "http://.example.com./", "http://:80/", "ftp://example.com/",
+    "http://ex%41mple.com/", "https://alice.github.io/x", "http://localhost:3000/", "http://1.2.3.4/",
+]
+
+
+def _reference_site(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    from politecrawl.sites import InvalidURL, site_key_of_host
+
+    try:
+        host = urlsplit(url if "://" in url else "http://" + url).hostname
+    except ValueError:
+        return "InvalidURL"
+    if not host:
+        return "InvalidURL"
+    try:
+        return site_key_of_host(host)
+    except InvalidURL:
+        return "InvalidURL"
+
+
+def _answer(func, url: str) -> str:
+    from politecrawl.sites import InvalidURL
+
+    try:
+        return func(url)
+    except InvalidURL:
+        return "InvalidURL"
+
+
+def test_the_prefix_shortcut_answers_as_a_full_parse() -> None:
+    # Common URLs take their host and origin from a cached prefix; every shape, common or not, gets the
+    # answer a parse of the whole URL gives.
+    from politecrawl.sites import _origin_key, origin_key, site_key
+
+    for url in _SHAPES:
+        assert _answer(origin_key, url) == _answer(_origin_key, url), url
+        assert _answer(site_key, url) == _reference_site(url), url
+        assert _answer(origin_key, url) == _answer(_origin_key, url), url  # the cached answer too
+
+
+def test_path_and_query_answer_as_urlsplit() -> None:
+    from urllib.parse import urlsplit
+
+    from politecrawl.sites import path_and_query
+
+    extra = ["http://a.com/p?q=1#f?g", "http://a.com/p#f?g", "http://a.com?q", "http://a.com#f", "http://a.com",
+             "http://a.com/p\t?q", "http://a.com/p?q\n#x", "http://a.com/robots.txt", "/robots.txt", "robots.txt",
+             "http://a.com/a b?c d", "http://a.com//x/../y?", "http://a.com/%2F?%3F#"]
+    for url in _SHAPES + extra:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            continue
+        assert path_and_query(url) == (parts.path, parts.query), url

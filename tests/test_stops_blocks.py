@@ -74,3 +74,12 @@ def test_settings_defaults_and_errors():
     ]:
         with pytest.raises(ValueError, match=msg):
             StopsSettings.from_settings({name: value})
+
+
+def test_every_captcha_marker_holds_an_anchor() -> None:
+    # page_signal looks for the markers only in pages that hold one of the anchors: each marker must hold one.
+    from politecrawl.stops.blocks import _MARKER_ANCHORS, _MARKERS, page_signal
+
+    for marker in _MARKERS:
+        assert any(anchor in marker for anchor in _MARKER_ANCHORS), marker
+        assert page_signal("http://a.test/x", "http://a.test/x", f"<html><div class='{marker.upper()}'></div>") == "captcha"

@@ -65,6 +65,10 @@ CRAWLS_KEY = "audit:crawls"
 BUCKET_CHOICES = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)
 #: Send times kept per site to count requests sent between a stop's receipt and its honour.
 RECENT_SENDS = 4096
+# Counter keys (metric, detail) of an answer, made once (AuditTrail.received)
+_BYTES = ("bytes", "")
+_RESPONSES = ("responses", "")
+_STATUS = {n: ("status", f"{n}xx") for n in range(1, 6)}
 
 
 def log_key(crawl_id: str) -> str:
@@ -214,9 +218,22 @@ class AuditTrail:
     def received(self, site: str, nbytes: int, status: int, at: float | None = None) -> None:
         """An answer of *nbytes* body bytes and *status* came from *site*."""
         at = self.clock() if at is None else at  # one clock reading for the three counts
-        self.count(site, "bytes", nbytes, at=at)
-        self.count(site, "responses", 1, at=at)
-        self.count(site, "status", 1, key=f"{status // 100}xx", at=at)
+        if at - self._last_flush >= self.flush_interval:  # a flush is due: one count at a time
+            self.count(site, "bytes", nbytes, at=at)
+            self.count(site, "responses", 1, at=at)
+            self.count(site, "status", 1, key=f"{status // 100}xx", at=at)
+            return
+        # no flush can fall between the three counts: one bucket and site lookup for them
+        bucket = int(at // self.bucket) * self.bucket
+        sites = self._counts.get(bucket)
+        if sites is None:
+            sites = self._counts[bucket] = {}
+        counter = sites.get(site)
+        if counter is None:
+            counter = sites[site] = Counter()
+        counter[_BYTES] += nbytes
+        counter[_RESPONSES] += 1
+        counter[_STATUS.get(status // 100) or ("status", f"{status // 100}xx")] += 1
 
     def request(self, site: str, record: Mapping[str, Any]) -> None:
         """One per-request record (only kept when per-request records are on)."""

@@ -15,6 +15,13 @@ from typing import NamedTuple
 
 from protego import Protego
 
+from politecrawl.sites import path_and_query
+
+try:  # private, see the module doc (imported once, not per decision)
+    from protego._utils import _quote_path
+except ImportError:  # pragma: no cover - protego changed
+    _quote_path = None
+
 __all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict"]
 
 
@@ -127,12 +134,10 @@ def _rule_set(parser: Protego, bot_name: str):  # noqa: ANN202 - protego private
 
 def _deciding_rule(parser: Protego, url: str, bot_name: str) -> str:
     """The first rule of protego's sorted rule list that matches *url*, as ``field:pattern``."""
+    if _quote_path is None:  # pragma: no cover - protego changed
+        return "?"
     try:
-        from protego._utils import _quote_path  # noqa: PLC0415 - private, see module doc
-
-        from urllib.parse import urlsplit  # noqa: PLC0415
-
-        if urlsplit(url).path == "/robots.txt":
+        if path_and_query(url)[0] == "/robots.txt":
             return "robots.txt"
         rule_set = _rule_set(parser, bot_name)
         if rule_set is None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from politecrawl.sites import path_and_query
 
 __all__ = ["BlockDetector", "BlockVerdict", "is_login_url", "page_signal"]
 
@@ -44,6 +44,8 @@ _MARKERS = (
     "px-captcha",
     "_incapsula_resource",
 )
+# Every marker holds one of these: a page without any has no marker (4 scans of the page instead of 8).
+_MARKER_ANCHORS = ("captcha", "cf-", "/cdn-cgi/", "_incapsula_resource")
 _CHALLENGE_TITLES = (
     "captcha",
     "are you a robot",
@@ -58,14 +60,14 @@ _LOGIN_PATH = re.compile(r"(login|log-in|signin|sign-in|sign_in|logon|sso|auth)"
 
 
 def is_login_url(url: str) -> bool:
-    return bool(_LOGIN_PATH.search(urlsplit(url).path))
+    return bool(_LOGIN_PATH.search(path_and_query(url)[0]))
 
 
 def page_signal(requested_url: str, final_url: str, body: str | None) -> str | None:
     """``"captcha"``, ``"login-wall"`` or ``None`` for one HTML response."""
     text = (body or "")[:_SCAN]
     lower = text.lower()
-    if any(marker in lower for marker in _MARKERS):
+    if any(anchor in lower for anchor in _MARKER_ANCHORS) and any(marker in lower for marker in _MARKERS):
         return "captcha"
     m = _TITLE.search(text)
     title = " ".join(m.group(1).lower().split()) if m else ""
@@ -115,7 +117,9 @@ class BlockDetector:
         html: str | None = None,
     ) -> BlockVerdict | None:
         """One response of *site* for *url*; a verdict the first time the threshold is met."""
-        run = self._sites.setdefault(site, _Run())
+        run = self._sites.get(site)
+        if run is None:  # not setdefault(site, _Run()): that builds a _Run (and two sets) per response
+            run = self._sites[site] = _Run()
         if run.blocked:
             return None
         signal = page_signal(url, final_url or url, html) if html is not None else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
+from politecrawl.sites import path_and_query
 
 __all__ = ["compile_pattern", "path_of", "pattern_matches"]
 
@@ -31,6 +31,6 @@ def pattern_matches(pattern: str, path: str) -> bool:
 
 def path_of(url: str) -> str:
     """The path and query of *url* (``/`` for an empty path)."""
-    parts = urlsplit(url)
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
+    path, query = path_and_query(url)
+    path = path or "/"
+    return f"{path}?{query}" if query else path

@@ -1,0 +1,94 @@
+"""Runtime helpers: the stats incrementer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
+from scrapy.utils.test import get_crawler
+
+from politecrawl.runtime import stats_incrementer
+
+
+def test_the_incrementer_adds_as_inc_value_does_and_follows_a_replaced_stats_dict() -> None:
+    stats = MemoryStatsCollector(get_crawler())
+    inc = stats_incrementer(stats)
+    assert inc is not None and inc != stats.inc_value  # the direct path
+    inc("a")
+    inc("a", 2)
+    stats.inc_value("a", 3)
+    assert stats.get_value("a") == 6
+    stats.set_stats({"b": 1})
+    inc("b", 4)
+    inc("c")
+    assert stats.get_stats() == {"b": 5, "c": 1}
+
+
+def test_a_collector_with_its_own_inc_value_keeps_it() -> None:
+    seen: list[tuple[str, int]] = []
+
+    class Remote(StatsCollector):
+        def inc_value(self, key: str, count: int = 1, start: int = 0, spider: Any = None) -> None:
+            seen.append((key, count))
+
+    stats = Remote(get_crawler())
+    inc = stats_incrementer(stats)
+    inc("a", 2)
+    assert seen == [("a", 2)]
+    assert stats.get_value("a") is None
+    assert stats_incrementer(None) is None
+
+
+def test_header_helpers_answer_as_scrapy_headers_do() -> None:
+    from scrapy.http import Headers
+
+    from politecrawl._scrapy_compat import has_any_header, header_list, header_name, set_header
+
+    class Lower(Headers):  # another normal form: the helpers use its own methods
+        def normkey(self, key: str | bytes) -> bytes:
+            return self._tobytes(key.lower())
+
+    for cls in (Headers, Lower):
+        h = cls({"x-robots-tag": ["noindex", "noai"], "Content-Type": "text/html"})
+        assert header_list(h, header_name(b"X-Robots-Tag")) == h.getlist(b"X-Robots-Tag") == [b"noindex", b"noai"]
+        assert header_list(h, header_name(b"tdm-reservation")) == h.getlist(b"tdm-reservation") == []
+        names = frozenset(header_name(n) for n in (b"tdm-reservation", b"content-usage"))
+        assert not has_any_header(h, names)
+        h[b"Content-Usage"] = b"train-ai=n"
+        assert has_any_header(h, names)
+        set_header(h, header_name(b"user-agent"), b"politecrawl/1")
+        assert h.getlist(b"User-Agent") == [b"politecrawl/1"]
+        h.appendlist(b"User-Agent", b"other")
+        set_header(h, header_name(b"User-Agent"), b"politecrawl/1")
+        assert h.getlist(b"User-Agent") == [b"politecrawl/1"]
+
+
+def test_identity_middleware_sends_only_its_own_user_agent() -> None:
+    from scrapy import Request, Spider
+
+    from politecrawl.middlewares.core import IdentityMiddleware
+    from politecrawl.runtime import Runtime
+
+    crawler = get_crawler(Spider, settings_dict={
+        "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
+    })
+    crawler.stats = MemoryStatsCollector(crawler)
+    Runtime.of(crawler).stats = crawler.stats
+    mw = IdentityMiddleware.from_crawler(crawler)
+    ours = Runtime.of(crawler).config.user_agent.encode()
+    for headers, replaced in (({}, 0), ({"User-Agent": ours}, 0), ({"user-agent": "Mozilla/5.0"}, 1)):
+        request = Request("http://site.com/", headers=headers)
+        mw.process_request(request)
+        assert request.headers.getlist("User-Agent") == [ours]
+        assert crawler.stats.get_value("politecrawl/identity/user_agent_replaced") == (replaced or None)
+
+
+def test_lowered_body_folds_ascii_only_and_follows_the_body() -> None:
+    from politecrawl._scrapy_compat import lowered_body
+
+    a = "<META NAME='Robots'> Ä É".encode()
+    b = b"<TITLE>X</TITLE>"
+    assert lowered_body(a) == "<meta name='robots'> Ä É".encode()  # non-ASCII bytes untouched
+    assert lowered_body(a) is lowered_body(a)
+    assert lowered_body(b) == b"<title>x</title>"
+    assert lowered_body(a) == "<meta name='robots'> Ä É".encode()
