@@ -20,10 +20,11 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.pipelines import ItemPipelineManager
 
+from politecrawl._scrapy_compat import stats_incrementer
 from politecrawl.config import ConfigError
 from politecrawl.middlewares.audit import item_site
 from politecrawl.pii import PIIConfig, PIIFilter, PIIReport
-from politecrawl.runtime import Runtime, stats_incrementer
+from politecrawl.runtime import Runtime
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,7 +76,7 @@ class PIIItemProcessor(ItemPipelineManager):
         self.config = pii_config(settings) if settings is not None else PIIConfig()
         self.filter = PIIFilter(self.config) if self.config.enabled else None
         self.stats = crawler.stats if crawler is not None else None
-        # without Scrapy's per-access shim (runtime.stats_incrementer)
+        # without Scrapy's per-access shim (_scrapy_compat.stats_incrementer)
         self._inc_value = stats_incrementer(self.stats)
         runtime = Runtime.peek(crawler) if crawler is not None else None
         self.audit = runtime.audit if runtime is not None else None  # the audit trail (docs/audit.md)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scrapy.http.headers import Headers
+from scrapy.statscollectors import StatsCollector
 from tldextract import TLDExtract
 
 if TYPE_CHECKING:
@@ -240,3 +241,33 @@ def lowered_body(body: bytes) -> bytes:
     lowered = body.lower()
     _last_lowered = (body, lowered)
     return lowered
+
+
+# -- stats increments without the per-access shim ------------------------------
+def stats_incrementer(stats: Any) -> Any:
+    """``inc(key, n=1)`` for Scrapy's stats collector *stats* (``None`` for none).
+
+    Scrapy's collector wraps every attribute access in a deprecation shim (the
+    spider argument): its ``inc_value`` costs ~1.5 us, most of it in the shim
+    (one lookup of the method, one of ``_stats`` inside it). For a collector
+    that keeps Scrapy's own ``inc_value`` and attribute access (the memory
+    collector, the default), ``inc`` does what that ``inc_value`` does, on the
+    collector's current stats dict (~0.3 us); any other collector (one that
+    overrides ``inc_value``, as scrapy-redis's does) gets its own ``inc_value``.
+    """
+    if stats is None:
+        return None
+    cls = type(stats)
+    attrs = getattr(stats, "__dict__", None)
+    if (
+        getattr(cls, "inc_value", None) is StatsCollector.inc_value
+        and cls.__getattribute__ in (StatsCollector.__getattribute__, object.__getattribute__)
+        and isinstance(attrs, dict)
+        and isinstance(attrs.get("_stats"), dict)
+    ):
+        def inc(key: str, n: int = 1) -> None:
+            d = attrs["_stats"]  # read each time: set_stats() replaces the dict
+            d[key] = d.setdefault(key, 0) + n
+
+        return inc
+    return stats.inc_value

@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest
-from scrapy.statscollectors import StatsCollector
 
+from ._scrapy_compat import stats_incrementer
 from .audit import AuditTrail
 from .clock import SYSTEM_CLOCK, Clock
 from .config import PolitecrawlConfig
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
-__all__ = ["PROTOCOL_FETCH", "Runtime", "SiteTallies", "is_protocol_fetch", "new_crawl_id", "stats_incrementer"]
+__all__ = ["PROTOCOL_FETCH", "Runtime", "SiteTallies", "is_protocol_fetch", "new_crawl_id"]
 
 logger = logging.getLogger("politecrawl")
 
@@ -48,35 +48,6 @@ def is_protocol_fetch(request: Request) -> bool:
 def new_crawl_id(now: float) -> str:
     """A sortable, unique crawl id: UTC start time plus 6 random hex digits."""
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now)) + "-" + secrets.token_hex(3)
-
-
-def stats_incrementer(stats: Any) -> Any:
-    """``inc(key, n=1)`` for Scrapy's stats collector *stats* (``None`` for none).
-
-    Scrapy's collector wraps every attribute access in a deprecation shim (the
-    spider argument): its ``inc_value`` costs ~1.5 us, most of it in the shim
-    (one lookup of the method, one of ``_stats`` inside it). For a collector
-    that keeps Scrapy's own ``inc_value`` and attribute access (the memory
-    collector, the default), ``inc`` does what that ``inc_value`` does, on the
-    collector's current stats dict (~0.3 us); any other collector (one that
-    overrides ``inc_value``, as scrapy-redis's does) gets its own ``inc_value``.
-    """
-    if stats is None:
-        return None
-    cls = type(stats)
-    attrs = getattr(stats, "__dict__", None)
-    if (
-        getattr(cls, "inc_value", None) is StatsCollector.inc_value
-        and cls.__getattribute__ in (StatsCollector.__getattribute__, object.__getattribute__)
-        and isinstance(attrs, dict)
-        and isinstance(attrs.get("_stats"), dict)
-    ):
-        def inc(key: str, n: int = 1) -> None:
-            d = attrs["_stats"]  # read each time: set_stats() replaces the dict
-            d[key] = d.setdefault(key, 0) + n
-
-        return inc
-    return stats.inc_value
 
 
 class SiteTallies:

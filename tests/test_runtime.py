@@ -7,7 +7,7 @@ from typing import Any
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 from scrapy.utils.test import get_crawler
 
-from politecrawl.runtime import stats_incrementer
+from politecrawl._scrapy_compat import stats_incrementer
 
 
 def test_the_incrementer_adds_as_inc_value_does_and_follows_a_replaced_stats_dict() -> None:
