@@ -130,3 +130,16 @@ def test_environment_proxy_is_honoured_as_in_plain_scrapy(sandbox, tmp_path):
     seen = web.requests()
     assert {r["path"] for r in seen} >= {"/robots.txt", "/", "/p/0", "/p/1"}
     assert all(r["proxied"] for r in seen)
+
+
+def test_start_up_objects_are_frozen_for_the_crawl_unless_turned_off(sandbox, tmp_path):
+    web = sandbox([SiteSpec("shop-a.com", pages=3)])
+    for setting, frozen in ((None, True), ("False", False)):
+        run_dir = tmp_path / str(frozen)
+        run_dir.mkdir()
+        extra = {"LOG_LEVEL": "INFO"} | ({"POLITECRAWL_GC_FREEZE": setting} if setting else {})
+        proc, items = run_crawl(web, [web.url("shop-a.com")], run_dir, extra)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert len(items) == 4  # the crawl is the same either way
+        assert ("start-up objects exempted from garbage-collector scans" in proc.stderr) is frozen
+        assert ("'politecrawl/gc_frozen_objects'" in proc.stderr) is frozen
