@@ -187,16 +187,20 @@ class AuditTrail:
     def count(self, site: str, metric: str, n: float = 1, key: str = "", at: float | None = None) -> None:
         """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*."""
         when = self.clock() if at is None else at
-        bucket = int(when // self.bucket) * self.bucket
+        self._counter(site, when)[(metric, key)] += n
+        if when - self._last_flush >= self.flush_interval:  # cheap: no clock call per count
+            self.flush()
+
+    def _counter(self, site: str, at: float) -> Counter:
+        """*site*'s counts in the bucket of *at*."""
+        bucket = int(at // self.bucket) * self.bucket
         sites = self._counts.get(bucket)
         if sites is None:
             sites = self._counts[bucket] = {}
         counter = sites.get(site)
         if counter is None:
             counter = sites[site] = Counter()
-        counter[(metric, key)] += n
-        if when - self._last_flush >= self.flush_interval:  # cheap: no clock call per count
-            self.flush()
+        return counter
 
     def sent(self, site: str, at: float) -> None:
         """One request was sent to *site* at *at*; checked against its stops and pauses."""
@@ -224,13 +228,7 @@ class AuditTrail:
             self.count(site, "status", 1, key=f"{status // 100}xx", at=at)
             return
         # no flush can fall between the three counts: one bucket and site lookup for them
-        bucket = int(at // self.bucket) * self.bucket
-        sites = self._counts.get(bucket)
-        if sites is None:
-            sites = self._counts[bucket] = {}
-        counter = sites.get(site)
-        if counter is None:
-            counter = sites[site] = Counter()
+        counter = self._counter(site, at)
         counter[_BYTES] += nbytes
         counter[_RESPONSES] += 1
         counter[_STATUS.get(status // 100) or ("status", f"{status // 100}xx")] += 1
