@@ -44,7 +44,7 @@ from politecrawl.robots import (
     release_fetch,
     save_record,
 )
-from politecrawl.runtime import PROTOCOL_FETCH, Runtime
+from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 
@@ -132,7 +132,7 @@ class RobotsTxtMiddleware:
     # -- the hook --------------------------------------------------------
     async def process_request(self, request: Request) -> Request | None:
         meta = request.meta  # one lookup of the property
-        if _FETCH_META in meta or meta.get(PROTOCOL_FETCH):  # is_protocol_fetch(request)
+        if _FETCH_META in meta or is_protocol_fetch(request):
             return None
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from protego import Protego
 
-from politecrawl.sites import path_and_query
+from ..sites import path_and_query
 
 try:  # private, see the module doc (imported once, not per decision)
     from protego._utils import _quote_path

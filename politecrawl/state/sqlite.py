@@ -212,12 +212,15 @@ class SQLiteStateStore(StateStore):
     def hgetall(self, key: str) -> dict[str, str]:
         fields = dict(self._read("SELECT field, value FROM hashes WHERE key = ?", (key,)))
         held = self._buckets.peek(key) if self._buckets is not None else None
-        bucket = [held] if held else self._read(
-            "SELECT tokens, updated_at FROM buckets WHERE key = ?", (key,)
-        )
+        bucket = held or self._written_bucket(key)
         if bucket:  # a token bucket reads as the hash it is in the interface
-            fields["tokens"], fields["updated_at"] = repr(bucket[0][0]), repr(bucket[0][1])
+            fields["tokens"], fields["updated_at"] = repr(bucket[0]), repr(bucket[1])
         return fields
+
+    def _written_bucket(self, key: str) -> tuple[float, float] | None:
+        """``(tokens, updated_at)`` of the bucket at *key* as the file holds it."""
+        rows = self._read("SELECT tokens, updated_at FROM buckets WHERE key = ?", (key,))
+        return rows[0] if rows else None
 
     def hset(self, key: str, mapping: Mapping[str, Scalar]) -> None:
         with self._write() as db:

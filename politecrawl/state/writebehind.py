@@ -61,7 +61,6 @@ SHARED_KEY = "politecrawl:ledger-shared"
 
 _UNDECIDED, _OWNER, _SHARED, _WAITING = "undecided", "owner", "shared", "waiting"
 
-_LOAD = "SELECT tokens, updated_at FROM buckets WHERE key = ?"
 _SAVE = """
 INSERT INTO buckets (key, tokens, updated_at, granted) VALUES (?, ?, ?, 0)
 ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at
@@ -69,6 +68,11 @@ ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.
 _READ_KV = "SELECT value, expires FROM kv WHERE key = ?"
 _WRITE_KV = "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)"
 _DELETE_KV = "DELETE FROM kv WHERE key = ?"
+
+
+def _unexpired(row: tuple | None, clock: float) -> bool:
+    """Whether a ``kv`` row (``value, expires``) exists and has not expired at *clock*."""
+    return row is not None and (row[1] is None or row[1] > clock)
 
 
 def lease_holder_alive(holder: str, host: str = "") -> bool:
@@ -114,23 +118,29 @@ class WriteBehindBuckets:
     ) -> tuple[bool, float]:
         """Take *cost* tokens from the bucket at *key*: the contract of ``StateStore.take_tokens``."""
         clock = self.store.clock()
-        if self.mode is _OWNER:
-            if (self.pending and (self.pending >= self.batch
-                                  or clock - self.first_pending >= FLUSH_INTERVAL)
-                    or clock - self.renewed >= LEASE_TTL / 3):
-                self.flush()
-            if self.mode is _OWNER:
-                return self._take_cached(key, now, rate, burst, cost, initial, clock)
-        if self.mode is _SHARED and 0 <= clock - self.checked < LEASE_TTL / 3:
-            return self.store._take_through(key, now, rate, burst, cost, initial)
-        if self.mode is _WAITING and 0 <= clock - self.checked < WAIT_POLL:
-            return False, WAIT_POLL - (clock - self.checked)
-        self._decide(clock)
+        if self.mode is _OWNER and (
+            self.pending and (self.pending >= self.batch or clock - self.first_pending >= FLUSH_INTERVAL)
+            or clock - self.renewed >= LEASE_TTL / 3
+        ):
+            self.flush()  # may hand the buckets over
+        if not self._mode_current(clock):
+            self._decide(clock)
         if self.mode is _OWNER:
             return self._take_cached(key, now, rate, burst, cost, initial, clock)
         if self.mode is _SHARED:
             return self.store._take_through(key, now, rate, burst, cost, initial)
-        return False, WAIT_POLL
+        return False, WAIT_POLL - (clock - self.checked)  # waiting for the owner
+
+    def _mode_current(self, clock: float) -> bool:
+        """Whether the mode needs no new look at the file: an owner renews its lease as it writes;
+        a sharing process looks again every ``LEASE_TTL / 3``, a waiting one every ``WAIT_POLL``."""
+        if self.mode is _OWNER:
+            return True
+        if self.mode is _SHARED:
+            return 0 <= clock - self.checked < LEASE_TTL / 3
+        if self.mode is _WAITING:
+            return 0 <= clock - self.checked < WAIT_POLL
+        return False
 
     def _take_cached(
         self, key: str, now: float, rate: float, burst: float, cost: float, initial: float,
@@ -138,8 +148,7 @@ class WriteBehindBuckets:
     ) -> tuple[bool, float]:
         entry = self.cache.get(key)
         if entry is None:
-            rows = self.store._read(_LOAD, (key,))
-            entry = rows[0] if rows else (None, None)
+            entry = self.store._written_bucket(key) or (None, None)
         granted, wait, tokens, updated_at = _tokens.take(
             entry[0], entry[1], now, rate, burst, cost, initial
         )
@@ -171,8 +180,7 @@ class WriteBehindBuckets:
         with self.store._write() as db:
             lease = db.execute(_READ_KV, (LEASE_KEY,)).fetchone()
             shared = db.execute(_READ_KV, (SHARED_KEY,)).fetchone()
-            held = lease is not None and (lease[1] is None or lease[1] > clock)
-            if held and lease[0] != self.me and lease_holder_alive(lease[0]):
+            if _unexpired(lease, clock) and lease[0] != self.me and lease_holder_alive(lease[0]):
                 db.execute(_WRITE_KV, (SHARED_KEY, "1", clock + LEASE_TTL))
                 if self.mode is not _WAITING:
                     logger.info(
@@ -190,7 +198,7 @@ class WriteBehindBuckets:
                         "up to %d of its last takes may be unrecorded (the crash bound)",
                         self.store.path, self.batch,
                     )
-                if shared is not None and (shared[1] is None or shared[1] > clock):
+                if _unexpired(shared, clock):
                     if lease is not None:
                         db.execute(_DELETE_KV, (LEASE_KEY,))
                     db.execute(_WRITE_KV, (SHARED_KEY, "1", clock + LEASE_TTL))
@@ -231,7 +239,7 @@ class WriteBehindBuckets:
                 cache = self.cache
                 db.executemany(_SAVE, [(key, *cache[key]) for key in self.dirty])
             shared = db.execute(_READ_KV, (SHARED_KEY,)).fetchone()
-            if release or (shared is not None and (shared[1] is None or shared[1] > clock)):
+            if release or _unexpired(shared, clock):
                 db.execute(_DELETE_KV, (LEASE_KEY,))
                 handover = True
             else:

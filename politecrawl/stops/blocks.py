@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from politecrawl.sites import path_and_query
+
+from ..sites import path_and_query
 
 __all__ = ["BlockDetector", "BlockVerdict", "is_login_url", "page_signal"]
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from politecrawl.sites import path_and_query
+
+from ..sites import path_and_query
 
 __all__ = ["compile_pattern", "path_of", "pattern_matches"]
 
