@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from ..sites import site_key
 from ..state import DEFAULT_STATE_URL, open_store
-from .registry import Stop, StopRegistry
+from ..stops.registry import Stop, StopRegistry
 
 __all__ = ["add_subcommands", "cmd_resume", "cmd_stop", "cmd_stops", "resolve_state_url"]
 

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.pqueues import ScrapyPriorityQueue, _path_safe
 
-from politecrawl._scrapy_compat import call_later, scheduler_queues, wake_engine
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares._scrapy_compat import call_later, scheduler_queues, wake_engine
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.sites import INVALID_SITE, InvalidURL
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class PacedPriorityQueue:
         """Take every waiting request out, without asking the pacer or spending budget.
 
         For a cluster node that hands its local requests back to the shared
-        frontier when it closes (``politecrawl.middlewares.cluster``).
+        frontier when it closes (``politecrawl.middlewares.frontier.cluster``).
         """
         drained: list[Request] = []
         for origin in list(self.queues):

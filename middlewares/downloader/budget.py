@@ -16,9 +16,9 @@ from politecrawl.budget import (
     SiteBudget,
     load_estimates,
 )
-from politecrawl._scrapy_compat import sleep
+from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import ConfigError, number_setting
-from politecrawl.runtime import Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
 if TYPE_CHECKING:

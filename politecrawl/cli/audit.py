@@ -13,17 +13,17 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..audit.html import render_html
+from ..audit.read import find_crawl, records
+from ..audit.report import build_report
+from ..audit.table import format_report
 from ..state import open_store
-from .html import render_html
-from .read import find_crawl, records
-from .report import build_report
-from .table import format_report
 
 __all__ = ["add_subcommands", "cmd_report", "cmd_status", "write_report"]
 
 
 def _state_url(args: argparse.Namespace) -> str:
-    from ..stops.cli import _project_settings, resolve_state_url  # noqa: PLC0415
+    from .stops import _project_settings, resolve_state_url  # noqa: PLC0415
 
     return resolve_state_url(getattr(args, "state", None), _project_settings)
 
@@ -61,7 +61,7 @@ def _missing(args: argparse.Namespace, url: str, err: TextIO) -> int:
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     url = _state_url(args)
     if args.list:
-        from .read import crawls  # noqa: PLC0415
+        from ..audit.read import crawls  # noqa: PLC0415
 
         store = open_store(url)
         try:
