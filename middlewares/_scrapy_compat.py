@@ -9,11 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scrapy.http.headers import Headers
+from scrapy.pqueues import _path_safe
 from scrapy.statscollectors import StatsCollector
 from tldextract import TLDExtract
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+
+#: A key as Scrapy's priority queues name a per-slot disk-queue folder.
+path_safe = _path_safe
 
 
 def wake_engine(crawler: Crawler) -> None:
