@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, NoReturn
 
 from scrapy.utils.misc import load_object
 
 from ._scrapy_compat import make_cookie_domain_splitter_offline
-from .config import PolitecrawlConfig
+from .config import ConfigError, PolitecrawlConfig
+from .preflight import check_settings
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -57,7 +59,10 @@ class Addon:
     """Turns politecrawl on: its components, its scheduler queue, its identity."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        config = PolitecrawlConfig.from_settings(settings)  # fails early on a missing contact
+        problems = check_settings(settings.get, list(settings))  # every setting, before any request
+        if problems:
+            refuse_settings(problems)
+        config = PolitecrawlConfig.from_settings(settings)
         make_cookie_domain_splitter_offline()
         settings.set("USER_AGENT", config.user_agent, "addon")
         settings.set("ROBOTSTXT_USER_AGENT", config.bot_name, "addon")
@@ -77,6 +82,29 @@ class Addon:
             config.user_agent,
             ", ".join(_names(path) for _, path, _ in COMPONENTS),
         )
+
+
+def refuse_settings(problems: list[str]) -> NoReturn:
+    """Stop before any request: one log line per bad setting.
+
+    Under Scrapy's command line (``scrapy crawl``) the process exits with code
+    2 and no traceback: an exception raised here would reach the user as an
+    asyncio "Task exception was never retrieved" traceback and exit code 1.
+    Anywhere else (a script, a test) ``ConfigError`` is raised, so the caller
+    decides.
+    """
+    for line in problems:
+        logger.error("%s", line)
+    if _scrapy_command_line():
+        raise SystemExit(2)
+    raise ConfigError("; ".join(problems))
+
+
+def _scrapy_command_line() -> bool:
+    """Whether this process is Scrapy's command line (``scrapy ...`` or ``python -m scrapy``)."""
+    from scrapy.cmdline import execute  # noqa: PLC0415
+
+    return getattr(sys.modules.get("__main__"), "execute", None) is execute
 
 
 def _names(path: str) -> str:
