@@ -106,7 +106,7 @@ def _ignore(view: _View) -> None:
 #: several settings report the first bad one; check_settings reruns them
 #: without it until each bad value has its own line.
 SETTINGS: dict[str, Callable[[_View], None]] = {
-    **dict.fromkeys(("POLITECRAWL_CONTACT", "POLITECRAWL_BOT_NAME", "POLITECRAWL_PURPOSE",
+    **dict.fromkeys(("POLITECRAWL_CONTACT", "POLITECRAWL_BOT_NAME", "POLITECRAWL_BOT_VERSION", "POLITECRAWL_PURPOSE",
                      "POLITECRAWL_STATE", "POLITECRAWL_LEDGER_BATCH"), _core),
     **dict.fromkeys(("POLITECRAWL_LOAD_SHARE", "POLITECRAWL_DEFAULT_DAILY_REQUESTS",
                      "POLITECRAWL_MAX_SITE_RATE", "POLITECRAWL_BURST", "POLITECRAWL_PACE_MARGIN"),
