@@ -18,6 +18,7 @@ from politecrawl.budget import (
 )
 from politecrawl._scrapy_compat import sleep
 from politecrawl.config import ConfigError, number_setting
+from politecrawl.progress import slow_budget_line
 from politecrawl.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
@@ -104,6 +105,9 @@ class BudgetMiddleware:
             budget.cap * 86_400,
             budget.cap,
         )
+        slow = slow_budget_line(budget.site, budget.cap, estimate.source)
+        if slow is not None:
+            logger.info("politecrawl budget: %s", slow)
 
     def _observe(self, request: Request, *, error: bool, nbytes: int = 0) -> None:
         try:
