@@ -21,7 +21,6 @@ from scrapy import signals
 from twisted.internet.task import LoopingCall
 
 from politecrawl._scrapy_compat import scheduler_queues
-from politecrawl.config import ConfigError
 from politecrawl.middlewares.frontier import PacedPriorityQueue
 from politecrawl.progress import Progress, ProgressSettings, closing_lines, format_progress
 from politecrawl.runtime import Runtime
@@ -71,11 +70,7 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
-        try:
-            settings = ProgressSettings.from_settings(crawler.settings.get, crawler.settings.getbool,
-                                                      error=ConfigError)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+        settings = ProgressSettings.from_settings(crawler.settings.get)
         ext = cls(crawler, settings)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

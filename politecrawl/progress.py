@@ -42,18 +42,14 @@ class ProgressSettings:
     live: bool = True
 
     @classmethod
-    def from_settings(cls, get: Callable[[str], Any], getbool: Callable[[str, bool], bool],
-                      error: type[ValueError] = ValueError) -> ProgressSettings:
-        from .config import number_setting  # noqa: PLC0415 - config imports the state package
+    def from_settings(cls, get: Callable[..., Any]) -> ProgressSettings:
+        """Read through *get* (a settings' or a dict's ``get``); a bad value raises ``ConfigError``."""
+        from .config import bool_setting, number_setting  # noqa: PLC0415 - config imports the state package
 
         interval = number_setting(get, "POLITECRAWL_PROGRESS_INTERVAL", DEFAULT_INTERVAL,
                                   "a number of seconds, 0 (no progress lines) or more",
-                                  lambda v: v >= 0, error=error)
-        try:
-            live = getbool("POLITECRAWL_PROGRESS_LIVE", True)
-        except ValueError:
-            raise error(f"POLITECRAWL_PROGRESS_LIVE ({get('POLITECRAWL_PROGRESS_LIVE')!r}) must be "
-                        "true or false") from None
+                                  lambda v: v >= 0)
+        live = bool_setting(get, "POLITECRAWL_PROGRESS_LIVE", True)
         return cls(interval=float(interval), live=live)
 
 

@@ -68,14 +68,15 @@ def test_closing_lines():
 
 def test_progress_settings():
     def read(values):
-        return ProgressSettings.from_settings(values.get, lambda name, default: values.get(name, default),
-                                              error=ConfigError)
+        return ProgressSettings.from_settings(values.get)
 
     assert read({}) == ProgressSettings(60.0, True)
     assert read({"POLITECRAWL_PROGRESS_INTERVAL": "0", "POLITECRAWL_PROGRESS_LIVE": False}) == \
         ProgressSettings(0.0, False)
     with pytest.raises(ConfigError, match=r"POLITECRAWL_PROGRESS_INTERVAL \('-1'\) must be a number of seconds"):
         read({"POLITECRAWL_PROGRESS_INTERVAL": "-1"})
+    with pytest.raises(ConfigError, match=r"POLITECRAWL_PROGRESS_LIVE \('maybe'\) must be True or False"):
+        read({"POLITECRAWL_PROGRESS_LIVE": "maybe"})
 
 
 def crawl_args(web, tmp_path, **settings):
