@@ -38,6 +38,8 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.spider.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes
     ("EXTENSIONS", "politecrawl.middlewares.extensions.audit.AuditExtension", 0),
+    # progress lines (log and terminal), where things are at the end
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.progress.ProgressExtension", 0),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).
