@@ -47,9 +47,10 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
 from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
+from politecrawl.admission import STOPPED, WAIT, GateAnswer
 from politecrawl.config import ConfigError
 from politecrawl.middlewares.extensions.presence import CrawlPresence
-from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import ADMISSION, PROTOCOL_FETCH, WAITED, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (
@@ -363,6 +364,8 @@ class StopGate:
             self.ctx.poll(force=True)
             if self.ctx.registry_ok is not True:
                 raise self.runtime.refuse(request, component="stops", reason="registry-unreadable")
+        if ADMISSION in request.meta:
+            return  # admitted by the frontier just now: the site was not stopped
         site = site_or_invalid(request.url)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
@@ -370,7 +373,14 @@ class StopGate:
 
 
 class ReservationGate:
-    """Downloader middleware (after robots.txt): no request for a reserved purpose."""
+    """Downloader middleware (after robots.txt): no request for a reserved purpose.
+
+    Its answers for origins whose tdmrep.json (when the purpose needs it) is
+    known are given at admission (:meth:`known_answer`), before the request
+    takes a budget token; the middleware reads that answer.
+    """
+
+    name = "reservations"
 
     def __init__(self, ctx: StopsContext) -> None:
         self.ctx = ctx
@@ -379,30 +389,59 @@ class ReservationGate:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReservationGate:
-        return cls(StopsContext.of(crawler))
+        gate = cls(StopsContext.of(crawler))
+        gate.runtime.admission.add_gate(gate)
+        return gate
+
+    def known_answer(self, origin: str, url: str, now: float) -> GateAnswer | None:
+        """The answer for *url* when what can reserve it before fetching is known (asked at admission)."""
+        found = self._found(origin, url)
+        if found is None:
+            return None
+        binding = [r for r in found if self.ctx.binds(r)]
+        return GateAnswer(False, binding[0].source) if binding else GateAnswer(True)
+
+    def _found(self, origin: str, url: str) -> list[Reservation] | None:
+        """The reservations of the origin's tdmrep.json and robots.txt lines for *url*;
+        ``None`` while a tdmrep.json the purpose needs is not known."""
+        tdmrep = None
+        if self.ctx.purpose in TDM:
+            tdmrep = self.ctx.tdmrep.get(origin)
+            if not isinstance(tdmrep, TDMRepFile):
+                return None
+        robots = self.ctx.robots.get(origin)
+        if tdmrep is None and robots is None:
+            return []
+        path = path_of(url)
+        found: list[Reservation] = []
+        if tdmrep is not None:
+            res = tdmrep.reservation(path)
+            if res is not None:
+                found.append(res)
+        if robots is not None:
+            found.extend(robots.reservations(path))
+        return found
 
     async def process_request(self, request: Request, spider: Any = None) -> Request | None:
         if is_protocol_fetch(request):
             return
+        meta = request.meta
+        answer = meta.get(ADMISSION)
+        known = answer.gate(self.name) if answer is not None and not meta.get(WAITED) else None
+        if known is not None:  # decided at admission, nothing learnt since: read, not asked again
+            if not known.allowed:
+                raise self.runtime.refuse(request, component="reservations", reason=known.reason)
+            return None
         try:
             origin = origin_key(request.url)
         except InvalidURL:
             return
-        path = path_of(request.url)
-        found: list[Reservation] = []
         fetched = False
-        if self.ctx.purpose in TDM:
-            cached = self.ctx.tdmrep.get(origin)
-            if isinstance(cached, TDMRepFile):
-                tdmrep = cached  # the common case: known, no wait
-            else:
-                tdmrep, fetched = await self._tdmrep(origin)
-            res = tdmrep.reservation(path)
-            if res is not None:
-                found.append(res)
-        robots = self.ctx.robots.get(origin)
-        if robots is not None:
-            found.extend(robots.reservations(path))
+        if self.ctx.purpose in TDM and not isinstance(self.ctx.tdmrep.get(origin), TDMRepFile):
+            _, fetched = await self._tdmrep(origin)
+            if not fetched:
+                meta[WAITED] = True  # waited for another request's fetch
+        found = self._found(origin, request.url) or []
         binding = [r for r in found if self.ctx.binds(r)]
         if binding:
             raise self.runtime.refuse(
@@ -411,8 +450,7 @@ class ReservationGate:
         if fetched:
             # This request's turn (budget, pace) went to the tdmrep.json fetch it
             # triggered: back to the frontier to wait for a turn of its own.
-            self.runtime.inc_stat("reservations/requeued")
-            return request.replace(dont_filter=True)
+            return self.runtime.back_to_frontier(request, "reservations/requeued")
         return None
 
     async def _tdmrep(self, origin: str) -> tuple[TDMRepFile, bool]:
@@ -465,18 +503,21 @@ class SiteSignals:
         return cls(StopsContext.of(crawler))
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        """Last look before the download slot: a stop or pause may have come meanwhile."""
+        """Last look before the download slot, for a request that waited since its admission
+        (or was not admitted by the frontier): a stop or pause may have come meanwhile."""
         now = self.runtime.clock()
-        if not _is_side_fetch(request):
+        meta = request.meta
+        if (ADMISSION not in meta or WAITED in meta) and not _is_side_fetch(request):
             site = site_or_invalid(request.url)
-            stop = self.runtime.pacer.stopped(site)
-            if stop is not None:
-                self.runtime.inc_stat(f"frontier/dropped/{stop.source}")
-                self.runtime.tallies.add(site, f"dropped:{stop.source}")
-                raise SiteStopped(f"politecrawl: {site} is stopped ({stop.source})")
-            if self.runtime.pacer.paused_until(site) > now:
+            answer = self.runtime.admission.before_send(site, now)
+            if answer.kind == STOPPED:
+                source = answer.stop.source
+                self.runtime.inc_stat(f"frontier/dropped/{source}")
+                self.runtime.tallies.add(site, f"dropped:{source}")
+                raise SiteStopped(f"politecrawl: {site} is stopped ({source})")
+            if answer.kind == WAIT:
                 raise SitePaused(f"politecrawl: {site} is paused")
-        request.meta[META_SENT_AT] = now
+        meta[META_SENT_AT] = now
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -511,20 +552,19 @@ class SiteSignals:
             return response
         if decision.action != "pause":
             raise IgnoreRequest(f"politecrawl stops: {site} is stopped for this crawl")
-        retry = request.replace(dont_filter=True)
-        retry.meta[META_THROTTLE_RETRIES] = int(request.meta.get(META_THROTTLE_RETRIES, 0)) + 1
+        retry = self.runtime.back_to_frontier(
+            request, "stops/rescheduled",
+            **{META_THROTTLE_RETRIES: int(request.meta.get(META_THROTTLE_RETRIES, 0)) + 1},
+        )
         retry.meta.pop("dont_retry", None)
         retry.priority = request.priority + 1
-        self.runtime.inc_stat("stops/rescheduled")
         return retry
 
     def process_exception(
         self, request: Request, exception: Exception, spider: Any = None
     ) -> Request | None:
         if isinstance(exception, SitePaused):
-            retry = request.replace(dont_filter=True)
-            self.runtime.inc_stat("stops/rescheduled")
-            return retry
+            return self.runtime.back_to_frontier(request, "stops/rescheduled")
         return None
 
     def _http451(self, request: Request, response: Response, site: str) -> None:
