@@ -114,7 +114,9 @@ class SandboxResource(resource.Resource):
             return self._control(request, path)
         host = (request.getHeader("host") or "").split(":")[0].lower().rstrip(".")
         site = self.state.site_for(host)
-        status, headers, body, latency, abort = self._answer(site, host, path)
+        reused = getattr(request.channel, "_sandbox_served", 0) > 0
+        request.channel._sandbox_served = getattr(request.channel, "_sandbox_served", 0) + 1
+        status, headers, body, latency, abort = self._answer(site, host, path, reused)
         record = {
             "t": time.time(),
             "site": host,
@@ -139,7 +141,7 @@ class SandboxResource(resource.Resource):
         return body
 
     def _answer(
-        self, site: SiteSpec | None, host: str, path: str
+        self, site: SiteSpec | None, host: str, path: str, reused: bool = False
     ) -> tuple[int, dict[str, str], bytes, float, bool]:
         if site is None:
             return 404, {"Content-Type": "text/plain"}, b"no such site in the sandbox\n", 0.0, False
@@ -151,7 +153,8 @@ class SandboxResource(resource.Resource):
             if not spec.times or hits <= spec.times:
                 body = base64.b64decode(spec.body_b64) if spec.body_b64 else spec.body.encode()
                 headers = {"Content-Type": "text/html; charset=utf-8", **spec.headers}
-                return spec.status, headers, body, spec.latency or site.latency, spec.abort
+                abort = spec.abort or (spec.abort_reused and reused)
+                return spec.status, headers, body, spec.latency or site.latency, abort
         bare = path.split("?", 1)[0]
         if bare == "/robots.txt":
             return self._robots(site)

@@ -14,7 +14,8 @@ class Route:
 
     ``times`` limits the route to its first N hits (then the site answers as
     usual); ``abort`` drops the connection instead of answering (a network
-    error as the crawler sees it).
+    error as the crawler sees it); ``abort_reused`` drops it only when the request
+    came on a reused keep-alive connection (a reset on keep-alive).
     """
 
     status: int = 200
@@ -24,6 +25,7 @@ class Route:
     latency: float = 0.0
     times: int = 0
     abort: bool = False
+    abort_reused: bool = False
 
 
 @dataclass
