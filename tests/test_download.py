@@ -36,3 +36,14 @@ def test_our_own_refusals_and_cuts_are_not_the_sites_failure():
         assert not site_failure(own), own
     for theirs in (DownloadTimeoutError(), ConnectionLost(), OSError()):
         assert site_failure(theirs), theirs
+
+
+def test_size_cuts_are_told_from_other_failures():
+    from politecrawl.middlewares.sizecut import is_size_cut
+
+    assert is_size_cut(StopDownload(fail=True))
+    assert is_size_cut(DownloadCancelledError("Received 600000 bytes which is larger than download max size (524288) in request <GET x>."))
+    assert is_size_cut(IgnoreRequest("Ignored response <200 x> because its body (1 B compressed, 2 B decompressed so far) exceeded DOWNLOAD_MAXSIZE (1 B) during decompression."))
+    assert not is_size_cut(DownloadCancelledError())
+    assert not is_size_cut(IgnoreRequest("politecrawl: stopped"))
+    assert not is_size_cut(DownloadTimeoutError())
