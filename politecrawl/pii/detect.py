@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from politecrawl.pii import patterns
+from politecrawl.pii.accounts import find_accounts
+from politecrawl.pii.names import find_person_names
 from politecrawl.pii.normalize import fold
 from politecrawl.pii.phones import DEFAULT_REGIONS, MIN_DIGITS, PhoneFinder
 from politecrawl.pii.spans import Span, Unscannable
@@ -101,11 +103,14 @@ class Detector:
         leniency: str = "strict_grouping",
         work_budget: int = DEFAULT_WORK_BUDGET,
         shape_gates: bool = True,
+        names: bool = True,
     ) -> None:
         self.phones = PhoneFinder(regions, leniency)
         self.work_budget = work_budget
         # `shape_gates=False` runs every detector its digit count allows (the tests compare both ways).
         self.shape_gates = shape_gates
+        # `names=False` leaves person names to field names and declarations (no jieba, no name list loaded).
+        self.names = names
 
     def find(self, text: str) -> list[Span]:
         """Non-overlapping spans sorted by start.  Raises `Unscannable`."""
@@ -132,11 +137,18 @@ class Detector:
             spans.add_all(patterns.find_cn_resident_ids(folded))
         if n_digits >= 9 and (grouped or longest >= 13):  # hyphenated / printed 1-6-6, or a bare ISBN-13
             spans.add_all(patterns.find_isbns(folded, budget.spend))
+        # Profile URLs and cued user IDs before any other number type reads them; other numbers in URLs are
+        # product or page IDs (claimed).
+        spans.add_all(find_accounts(folded))
+        if n_digits >= 6 and "/" in folded:
+            spans.add_all(patterns.find_url_ids(folded))
         if n_digits >= 2 and (not gated or b"AA00" in shape):
             spans.add_all(patterns.find_ibans(folded))
         if n_digits >= 12 and (grouped or longest >= 12):
             spans.add_all(patterns.find_payment_cards(folded, budget.spend))
-        if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (grouped or longest >= 15):  # bare: a French NIR
+        if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (
+            grouped or longest >= 15 or patterns.ssn_cue_hint(folded)  # bare: a French NIR, an SSN after its cue
+        ):
             spans.add_all(patterns.find_national_ids(folded))
         if not gated or _email_hint(folded):
             spans.add_all(patterns.find_emails(folded))
@@ -163,4 +175,7 @@ class Detector:
                 sp for sp in self.phones.find(masked, budget.spend)
                 if not patterns.after_reference_word(folded, sp.start)
             )
+        # Names last: a name-shaped piece of an e-mail, handle or URL is already covered.
+        if self.names:
+            spans.add_all(find_person_names(folded))
         return [sp for sp in spans.spans if sp.type not in patterns.CLAIMED]
