@@ -89,7 +89,7 @@ def test_endless_robots_txt_huge_tdmrep_json_and_a_gzip_bomb_are_cut_while_they_
         assert [r["path"] for r in log if r["site"] == site] == ["/robots.txt", "/.well-known/tdmrep.json"]
     # the gzip bomb: sent whole (200 KB), dropped at 10 MiB decompressed; the rest of the site crawled
     assert [r["bytes"] for r in fetches("bomb.test", "/p/1")] == [len(bomb)]
-    assert {i["url"].rsplit("/", 2)[-2:][-1] for i in items if "bomb.test/p/" in i["url"]} == {"0", "2"}
+    assert {i["url"].rsplit("/", 1)[-1] for i in items if "bomb.test/p/" in i["url"]} == {"0", "2"}
     assert "exceeded DOWNLOAD_MAXSIZE (10485760 B) during decompression" in proc.stderr
     # the crawl process's memory: one robots.txt copy, no 200 MB body, no 200 MB page
     peak = peak_rss_mib(proc)
