@@ -97,3 +97,8 @@ def test_phone_in_url_query_with_personal_key_is_found() -> None:
 
 def test_labelled_phone_after_no_is_found() -> None:
     assert kinds("Tel. No. 13800138000") == [("13800138000", "phone")]
+
+
+def test_small_dotted_quad_after_an_address_word_is_an_ip() -> None:
+    assert kinds("login from 1.28.3.30") == [("1.28.3.30", "ip")]
+    assert kinds("installed 1.28.3.30 today") == []
