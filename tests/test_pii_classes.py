@@ -85,6 +85,7 @@ def test_spelled_at_needs_spelled_dot(text: str) -> None:
         "Transaktion: Auftrag 4111111111111111",
         "Rechnung 5500005555555559",
         "交易号 4111111111111111",
+        "commande n° 4111111111111111",
     ],
 )
 def test_hard_negatives_untouched(text: str) -> None:

@@ -447,7 +447,7 @@ _REFERENCE_WORDS = (
 
 
 _REFERENCE_TAIL_RE = re.compile(
-    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|number|nummer|号码?|番号|번호)?[\s:#.\-]{0,3}$"
+    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|n°|nº|number|nummer|numéro|号码?|番号|번호)?[\s:#.\-]{0,3}$"
 )
 
 
