@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, NoReturn
 
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.misc import load_object
 
 from ._scrapy_compat import make_cookie_domain_splitter_offline
-from .config import ConfigError, PolitecrawlConfig
-from .identity import replaced_user_agent_reason
+from politecrawl.config import ConfigError, PolitecrawlConfig
+from politecrawl.identity import replaced_user_agent_reason
+from politecrawl.preflight import check_settings
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -20,22 +22,24 @@ logger = logging.getLogger("politecrawl")
 
 #: (component priority dict setting, class path, priority). One table, so the
 #: log line at start lists exactly what is active. Adjacent downloader
-#: middlewares run as one Scrapy layer (middlewares/chain.py), and the two page
-#: rules as one spider middleware (middlewares/page.py): each Scrapy layer costs
+#: middlewares run as one Scrapy layer (middlewares/downloader/chain.py), and the two page
+#: rules as one spider middleware (middlewares/spider/page.py): each Scrapy layer costs
 #: every request or item a few microseconds.
 COMPONENTS: list[tuple[str, str, int]] = [
-    ("EXTENSIONS", "politecrawl.middlewares.core.PolitecrawlCore", 0),
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.core.PolitecrawlCore", 0),
     # StopGate (stopped sites, 60), RobotsTxtMiddleware (robots.txt, 100), ReservationGate (reservations, 110)
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.chain.RequestGates", 100),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.RequestGates", 100),
     # BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.chain.SiteAccounting", 980),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.SiteAccounting", 980),
     # stops (docs/stops.md): registry poller; 429/503/451/blocks (responses before Retry, 550)
-    ("EXTENSIONS", "politecrawl.middlewares.stops.StopsWatcher", 0),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.SiteSignals", 560),
+    ("EXTENSIONS", "politecrawl.middlewares.downloader.stops.StopsWatcher", 0),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.stops.SiteSignals", 560),
     # RobotsPageMiddleware (page robots directives), then ReservedItems (reserved pages' items), next to the spider
-    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.page.PageMiddleware", 950),
+    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.spider.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes
-    ("EXTENSIONS", "politecrawl.middlewares.audit.AuditExtension", 0),
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.audit.AuditExtension", 0),
+    # progress lines (log and terminal), where things are at the end
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.progress.ProgressExtension", 0),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).
@@ -45,14 +49,14 @@ REPLACED: list[tuple[str, str]] = [
 
 #: Plain settings the add-on sets at "addon" priority (a project may override).
 SETTINGS = {
-    "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.PacedPriorityQueue",
+    "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.queue.PacedPriorityQueue",
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,
     # politecrawl's RobotsTxtMiddleware replaces Scrapy's (which fails open).
     "ROBOTSTXT_OBEY": False,
     # Personal data is removed from every item after all spider middlewares, before any pipeline or feed.
-    "ITEM_PROCESSOR": "politecrawl.middlewares.pii.PIIItemProcessor",
+    "ITEM_PROCESSOR": "politecrawl.middlewares.items.pii.PIIItemProcessor",
 }
 
 
@@ -60,14 +64,17 @@ class Addon:
     """Turns politecrawl on: its components, its scheduler queue, its identity."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        problems = check_settings(settings.get, list(settings))  # every setting, before any request
         try:
+            if problems:
+                raise ConfigError("; ".join(problems))
             self._update_settings(settings)
         except ConfigError as exc:
-            _fail_quietly(exc)
+            refuse(problems or [str(exc)])
             raise
 
     def _update_settings(self, settings: BaseSettings) -> None:
-        config = PolitecrawlConfig.from_settings(settings)  # fails early on a missing contact
+        config = PolitecrawlConfig.from_settings(settings)
         make_cookie_domain_splitter_offline()
         _set_user_agent(settings, config)
         settings.set("ROBOTSTXT_USER_AGENT", config.bot_name, "addon")
@@ -77,7 +84,7 @@ class Addon:
             settings.set_in_component_priority_dict(setting, load_object(path), None)
         for setting, path, priority in COMPONENTS:
             settings.set_in_component_priority_dict(setting, load_object(path), priority)
-        from politecrawl.middlewares.pii import check_processor, pii_config  # noqa: PLC0415
+        from politecrawl.middlewares.items.pii import check_processor, pii_config  # noqa: PLC0415
 
         pii_config(settings)  # fails early on bad POLITECRAWL_PII_* values or pseudonymize without a key
         check_processor(settings)  # a project's own ITEM_PROCESSOR must not bypass the filter
@@ -101,21 +108,41 @@ def _set_user_agent(settings: BaseSettings, config: PolitecrawlConfig) -> None:
     settings.set("USER_AGENT", config.user_agent, max(priority, SETTINGS_PRIORITIES["addon"]))
 
 
-def _fail_quietly(exc: ConfigError) -> None:
-    """Log a settings mistake as one line, and keep asyncio from printing it again with a traceback.
+def _quiet_task() -> None:
+    """Keep asyncio from printing a settings mistake again with a traceback.
 
-    ``scrapy crawl`` runs each crawl in an asyncio task that re-raises (the crawl
-    fails, exit code 1); asyncio would log that task's exception as "Task
-    exception was never retrieved" with a traceback. Reading the exception when
-    the task ends marks it retrieved.
+    A crawl runs in an asyncio task that re-raises (the crawl fails); asyncio
+    would log that task's exception as "Task exception was never retrieved"
+    with a traceback. Reading the exception when the task ends marks it retrieved.
     """
-    logger.error("politecrawl: error: %s", exc)
     try:
         task = asyncio.current_task()
     except RuntimeError:  # no running event loop (a Twisted-only run): nothing to quiet
         return
     if task is not None:
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+
+def refuse(problems: list[str]) -> None:
+    """A settings mistake stops the crawl before any request: one log line per bad setting.
+
+    Under Scrapy's command line (``scrapy crawl``) the process exits with code
+    2, the settings-error code of ``politecrawl``. Anywhere else (a script, a
+    test) the caller re-raises the ``ConfigError``; the crawl's asyncio task is
+    kept from printing it again with a traceback.
+    """
+    for line in problems:
+        logger.error("politecrawl: error: %s", line)
+    if _scrapy_command_line():
+        raise SystemExit(2)
+    _quiet_task()
+
+
+def _scrapy_command_line() -> bool:
+    """Whether this process is Scrapy's command line (``scrapy ...`` or ``python -m scrapy``)."""
+    from scrapy.cmdline import execute  # noqa: PLC0415
+
+    return getattr(sys.modules.get("__main__"), "execute", None) is execute
 
 
 def _names(path: str) -> str:
@@ -125,6 +152,6 @@ def _names(path: str) -> str:
 
 
 def _version() -> str:
-    from ._version import __version__  # noqa: PLC0415
+    from politecrawl._version import __version__  # noqa: PLC0415
 
     return __version__
