@@ -7,8 +7,8 @@ from scrapy.settings import Settings
 from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionLost
 
-from politecrawl.addon import HANDLERS, Addon
-from politecrawl.middlewares.budget import site_failure
+from politecrawl.middlewares.addon import HANDLERS, Addon
+from politecrawl.middlewares.downloader.budget import site_failure
 
 
 def _addon_settings(**given) -> Settings:
@@ -39,7 +39,7 @@ def test_our_own_refusals_and_cuts_are_not_the_sites_failure():
 
 
 def test_size_cuts_are_told_from_other_failures():
-    from politecrawl.middlewares.sizecut import is_size_cut
+    from politecrawl.middlewares.downloader.sizecut import is_size_cut
 
     assert is_size_cut(StopDownload(fail=True))
     assert is_size_cut(DownloadCancelledError("Received 600000 bytes which is larger than download max size (524288) in request <GET x>."))

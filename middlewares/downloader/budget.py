@@ -12,9 +12,10 @@ from twisted.internet.defer import CancelledError
 
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
-from politecrawl._scrapy_compat import sleep
+from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import bool_setting
-from politecrawl.runtime import Runtime, is_protocol_fetch
+from politecrawl.progress import slow_budget_line
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
 if TYPE_CHECKING:
@@ -89,6 +90,9 @@ class BudgetMiddleware:
             budget.cap * 86_400,
             budget.cap,
         )
+        slow = slow_budget_line(budget.site, budget.cap, estimate.source)
+        if slow is not None:
+            logger.info("politecrawl budget: %s", slow)
 
     def _observe(self, request: Request, *, error: bool, nbytes: int = 0) -> None:
         try:
