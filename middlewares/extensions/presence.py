@@ -26,7 +26,7 @@ from politecrawl.running import CrawlEntry, RunningCrawls, absolute_state_url, p
 from politecrawl.stops.registry import WAKE_CHANNEL
 
 if TYPE_CHECKING:
-    from politecrawl.runtime import Runtime
+    from politecrawl.middlewares.runtime import Runtime
 
 logger = logging.getLogger("politecrawl.stops")
 
