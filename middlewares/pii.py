@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("politecrawl.pii")
 
 PROCESSOR_PATH = "politecrawl.middlewares.pii.PIIItemProcessor"
+WARM_UP = {"text": "张伟说：你好 Zhang Wei, tel 13800138000, a@b.cn"}  # one text that wakes every detector
 MAX_FIELD_STATS = 64  # distinct field names with their own stats key; the rest count under "other"
 
 
@@ -77,6 +78,10 @@ class PIIItemProcessor(ItemPipelineManager):
         super().__init__(*middlewares, crawler=crawler)
         settings = crawler.settings if crawler is not None else None
         self.config = pii_config(settings) if settings is not None else PIIConfig()
+        if settings is not None and self.config.enabled:
+            from politecrawl.middlewares.pii_log import install  # noqa: PLC0415 - pii_log imports this module
+
+            install(settings)  # Scrapy's URL-printing lines scrubbed, also under a project's own LOG_FORMATTER
         self.filter = PIIFilter(self.config) if self.config.enabled else None
         self.stats = crawler.stats if crawler is not None else None
         # without Scrapy's per-access shim (_scrapy_compat.stats_incrementer)
@@ -99,6 +104,13 @@ class PIIItemProcessor(ItemPipelineManager):
         if self.filter is not None:
             item = await self._filter(item)
         return await super().process_item_async(item)
+
+    async def open_spider_async(self) -> None:
+        if self.filter is not None:
+            # The detectors load their dictionaries (jieba's, the name lists) at their first call, about a second:
+            # once, in the worker, before the first item, so that no item's budget pays for it.
+            await self._in_worker(WARM_UP)
+        await super().open_spider_async()
 
     async def close_spider_async(self) -> None:
         try:
@@ -131,13 +143,14 @@ class PIIItemProcessor(ItemPipelineManager):
             return f"{type(exc).__module__}.{type(exc).__qualname__}"
 
     async def _in_worker(self, item: Any) -> Any:
-        """Run the filter in the worker thread (one: items stay in order) and wait for it on the reactor."""
+        """Run the filter in the worker thread (one: items stay in order) and wait for it on the reactor.
+        A warm-up item (a fresh copy of WARM_UP) is filtered without counting."""
         from twisted.internet import reactor  # noqa: PLC0415 - the installed reactor, at crawl time
 
         if self._worker is None:
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="politecrawl-pii")
         d: Deferred[Any] = Deferred()
-        future = self._worker.submit(self._run, item)
+        future = self._worker.submit(self._run, dict(item) if item is WARM_UP else item)
 
         def done(f: Any) -> None:
             outcome = "concurrent.futures.CancelledError" if f.cancelled() else f.result()

@@ -50,6 +50,8 @@ SETTINGS = {
     "ROBOTSTXT_OBEY": False,
     # Personal data is removed from every item after all spider middlewares, before any pipeline or feed.
     "ITEM_PROCESSOR": "politecrawl.middlewares.pii.PIIItemProcessor",
+    # Scrapy's own lines that print URLs ("Crawled", "Scraped from", referers, errors) are scrubbed as written.
+    "LOG_FORMATTER": "politecrawl.middlewares.pii_log.ScrubbingLogFormatter",
 }
 
 

@@ -121,6 +121,16 @@ class PIIFilter:
             return PIIResult(None, report)
         return PIIResult(result, report)
 
+    def clean_text(self, text: str) -> str:
+        """`text` with personal data replaced by markers, URL parts percent-decoded as in items (for log lines and
+        audit records); a text that cannot be scanned within its bounds becomes `[UNSCANNABLE]`."""
+        self._budget = ItemBudget(self.config.item_max_seconds, self.config.item_max_chars)
+        try:
+            out = self._text(text, (), "", PIIReport())
+        except OverBudget:
+            return "[UNSCANNABLE]"
+        return "[UNSCANNABLE]" if out is _REMOVE else out
+
     # ------------------------------------------------------------ decisions
 
     def _action(self, path: tuple[str, ...], report: PIIReport) -> str:
