@@ -110,13 +110,13 @@ def test_researchers_reviews_reach_the_feed_without_the_people(sandbox, tmp_path
     # Scrapy's DEBUG "Crawled", "Redirecting" and "Scraped from" lines print URLs, referers and items; the
     # add-on's LOG_FORMATTER and logger filters scrub them as they are written
     assert leaked(log) == []
-    assert "Redirecting (301) to <GET http://reviews.example.com/people/%5BEMAIL%5D?uid=%5BREMOVED%5D>" in log
-    assert "Crawled (404) <GET http://reviews.example.com/u/%5BEMAIL%5D/profile?tel=%5BREMOVED%5D>" in log
+    assert "Redirecting (301) to <GET http://reviews.example.com/people/%5B" in log and "?uid=%5BREMOVED%5D>" in log
+    assert "Crawled (404) <GET http://reviews.example.com/u/%5B" in log and "/profile?tel=%5BREMOVED%5D>" in log
     # the audit trail's per-request records keep the path's shape, no value
     db = sqlite3.connect(tmp_path / "state.db")
     tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     stored = repr([db.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables])
-    assert "/u/%5BEMAIL%5D/profile" in stored and leaked(stored) == []
+    assert "/u/%5B" in stored and leaked(stored) == []
     for field in ("author", "name", "nickname", "reviewer", "user_id", "profile"):
         assert f"personal data removed from items: field {field!r} (personal by its name)" in log
         assert f'POLITECRAWL_PII_ALLOW = ["{field}"], or declare it {field} = scrapy.Field(pii=False)' in log
