@@ -9,8 +9,8 @@ from scrapy import Request, Spider
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from politecrawl.middlewares import pii_log
-from politecrawl.middlewares.pii_log import ScrubbingLogFormatter, Scrubber, ScrubbingFilter
+from politecrawl.middlewares.items import pii_log
+from politecrawl.middlewares.items.pii_log import ScrubbingLogFormatter, Scrubber, ScrubbingFilter
 from politecrawl.pii import PIIConfig
 
 URL = "https://shop.example.cn/u/zhang.wei%40example.cn/profile?tel=%2B8613800138000&q=call+138+0013+8000"

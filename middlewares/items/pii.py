@@ -31,14 +31,14 @@ from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from politecrawl._scrapy_compat import stats_incrementer
+from politecrawl.middlewares._scrapy_compat import stats_incrementer
 from politecrawl.config import ConfigError
-from politecrawl.middlewares.audit import item_site
+from politecrawl.middlewares.extensions.audit import item_site
 from politecrawl.pii import PIIConfig, PIIFilter, PIIReport
 from politecrawl.pii.filter import empty
 from politecrawl.pii.itembudget import is_small
 from politecrawl.pii.removals import Removals
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime
 
 if TYPE_CHECKING:
     from collections import Counter
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("politecrawl.pii")
 
-PROCESSOR_PATH = "politecrawl.middlewares.pii.PIIItemProcessor"
+PROCESSOR_PATH = "politecrawl.middlewares.items.pii.PIIItemProcessor"
 WARM_UP = {"text": "张伟说：你好 Zhang Wei, tel 13800138000, a@b.cn"}  # one text that wakes every detector
 MAX_FIELD_STATS = 64  # distinct field names with their own stats key; the rest count under "other"
 
@@ -79,7 +79,7 @@ class PIIItemProcessor(ItemPipelineManager):
         settings = crawler.settings if crawler is not None else None
         self.config = pii_config(settings) if settings is not None else PIIConfig()
         if settings is not None and self.config.enabled:
-            from politecrawl.middlewares.pii_log import install  # noqa: PLC0415 - pii_log imports this module
+            from politecrawl.middlewares.items.pii_log import install  # noqa: PLC0415 - pii_log imports this module
 
             install(settings)  # Scrapy's URL-printing lines scrubbed, also under a project's own LOG_FORMATTER
         self.filter = PIIFilter(self.config) if self.config.enabled else None

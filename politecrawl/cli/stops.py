@@ -22,8 +22,8 @@ from typing import Any, TextIO
 
 from ..running import RunningCrawls, absolute_state_url, describe_state, registry_folder, send_wake, sqlite_path
 from ..state import DEFAULT_STATE_URL, StateStoreError, open_store
-from .registry import Stop, StopRegistry
-from .targets import SiteArgumentError, Target, choose_targets, describe_crawls, site_argument
+from ..stops.registry import Stop, StopRegistry
+from ..stops.targets import SiteArgumentError, Target, choose_targets, describe_crawls, site_argument
 
 __all__ = ["add_subcommands", "cmd_resume", "cmd_stop", "cmd_stops", "resolve_state_url", "targets"]
 

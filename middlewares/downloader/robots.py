@@ -27,7 +27,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from politecrawl._scrapy_compat import header_list, header_name, lowered_body
+from politecrawl.middlewares._scrapy_compat import header_list, header_name, lowered_body
 from politecrawl.robots import (
     UNREACHABLE,
     FetchOutcome,
@@ -44,7 +44,7 @@ from politecrawl.robots import (
     release_fetch,
     save_record,
 )
-from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 

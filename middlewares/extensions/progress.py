@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
-from politecrawl._scrapy_compat import scheduler_queues
-from politecrawl.middlewares.frontier import PacedPriorityQueue
+from politecrawl.middlewares._scrapy_compat import scheduler_queues
+from politecrawl.middlewares.frontier.queue import PacedPriorityQueue
 from politecrawl.progress import Progress, ProgressSettings, closing_lines, format_progress
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

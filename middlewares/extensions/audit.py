@@ -26,8 +26,8 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
-from politecrawl.middlewares.frontier import tally_waiting
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.frontier.queue import tally_waiting
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class AuditExtension:
                                 per_request=settings.per_request)
         ext = cls(crawler, runtime, settings.flush_interval)
         if settings.per_request:
-            from politecrawl.middlewares.pii_log import install  # noqa: PLC0415 - only per-request records need it
+            from politecrawl.middlewares.items.pii_log import install  # noqa: PLC0415 - only per-request records need it
 
             ext._scrub = install(crawler.settings)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

@@ -110,7 +110,7 @@ _installed: ScrubbingFilter | None = None
 def install(settings: BaseSettings) -> Scrubber:
     """Put the scrubbing filter on Scrapy's URL-printing loggers (once; a later crawl's settings replace the
     scrubber) and return the scrubber."""
-    from politecrawl.middlewares.pii import pii_config  # noqa: PLC0415 - that module imports this one
+    from politecrawl.middlewares.items.pii import pii_config  # noqa: PLC0415 - that module imports this one
 
     global _installed  # noqa: PLW0603 - one filter per process, on process-wide loggers
     scrub = Scrubber(pii_config(settings))

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
-from politecrawl._scrapy_compat import header_list, header_name, set_header
+from politecrawl.middlewares._scrapy_compat import header_list, header_name, set_header
 from politecrawl.config import bool_setting
-from politecrawl.middlewares.frontier import tally_waiting
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.frontier.queue import tally_waiting
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.sites import site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.state.writebehind import FLUSH_INTERVAL

@@ -11,10 +11,10 @@ from scrapy.exceptions import NotConfigured
 
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
-from politecrawl._scrapy_compat import sleep
+from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
-from politecrawl.runtime import Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
 if TYPE_CHECKING:

@@ -6,11 +6,11 @@ Register (the Addon's COMPONENTS table runs some of them in shared Scrapy layers
 ==================  ===============================================  ========
 setting             class                                             priority
 ==================  ===============================================  ========
-EXTENSIONS          ``politecrawl.middlewares.stops.StopsWatcher``   0
-DOWNLOADER_MW       ``politecrawl.middlewares.stops.StopGate``       60   (before robots.txt, 100)
-DOWNLOADER_MW       ``politecrawl.middlewares.stops.ReservationGate`` 110 (after robots.txt)
-DOWNLOADER_MW       ``politecrawl.middlewares.stops.SiteSignals``    560  (responses: before Retry, 550)
-SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800  (after the page robots directives)
+EXTENSIONS          ``politecrawl.middlewares.downloader.stops.StopsWatcher``   0
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.StopGate``       60   (before robots.txt, 100)
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.ReservationGate`` 110 (after robots.txt)
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.SiteSignals``    560  (responses: before Retry, 550)
+SPIDER_MW           ``politecrawl.middlewares.downloader.stops.ReservedItems``  800  (after the page robots directives)
 ==================  ===============================================  ========
 
 * :class:`StopsWatcher` lists the crawl among the running crawls and reads the
@@ -46,10 +46,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
-from politecrawl._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
+from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
 from politecrawl.config import ConfigError
-from politecrawl.middlewares.presence import CrawlPresence
-from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.middlewares.extensions.presence import CrawlPresence
+from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (

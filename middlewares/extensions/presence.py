@@ -22,7 +22,7 @@ from twisted.internet.protocol import DatagramProtocol
 from politecrawl.running import CrawlEntry, RunningCrawls, absolute_state_url, process_start, registry_folder
 
 if TYPE_CHECKING:
-    from politecrawl.runtime import Runtime
+    from politecrawl.middlewares.runtime import Runtime
 
 logger = logging.getLogger("politecrawl.stops")
 
