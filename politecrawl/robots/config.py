@@ -60,6 +60,7 @@ class RobotsConfig:
         _positive("POLITECRAWL_ROBOTS_RETRY_MAX", self.retry_max)
         _positive("POLITECRAWL_ROBOTS_MAX_WAIT", self.max_wait, zero_ok=True)
         for name, value in (("POLITECRAWL_ROBOTS_TTL", self.ttl), ("POLITECRAWL_ROBOTS_RETRY_BASE", self.retry_base),
+                            ("POLITECRAWL_MAX_CRAWL_DELAY", self.max_crawl_delay),
                             ("POLITECRAWL_ROBOTS_RETRY_MAX", self.retry_max),
                             ("POLITECRAWL_ROBOTS_MAX_WAIT", self.max_wait),
                             ("POLITECRAWL_ROBOTS_LAST_GOOD_MAX_AGE", self.last_good_max_age)):
