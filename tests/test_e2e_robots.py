@@ -175,7 +175,9 @@ def test_visit_time_outside_the_window_sends_nothing(sandbox, tmp_path):
 def test_flip_to_disallow_mid_crawl_is_obeyed_after_the_refresh(sandbox, tmp_path):
     before = "User-agent: *\nCrawl-delay: 0.25\nDisallow: /nothing\n"
     after = "User-agent: *\nDisallow: /\n"
-    web = sandbox([SiteSpec("flip.test", pages=60, robots=before, schedule=[[4.0, {"robots": after}]])])
+    # 4 s after the site's first request, whatever the crawl's start-up took on a loaded machine
+    web = sandbox([SiteSpec("flip.test", pages=60, robots=before, schedule=[[4.0, {"robots": after}]],
+                            schedule_from="first-request")])
     proc, items = run_crawl(web, [web.url("flip.test")], tmp_path, {"POLITECRAWL_ROBOTS_TTL": 1})
     ok(proc)
     robots = robots_hits(web, "flip.test")
