@@ -143,6 +143,19 @@ def _counts(title: str, counts: dict[str, Any]) -> str:
     return f"<p><b>{_e(title)}</b>: {items}</p>"
 
 
+def _removals_table(removals: list[dict[str, Any]]) -> str:
+    """Personal data removed, per field and type, with how to keep the field knowingly."""
+    if not removals:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(r['field'])}</td><td>{_e(r['type'])}</td><td class=n>{_n(r['count'])}</td>"
+        f"<td>{_e(r['keep'])}</td></tr>"
+        for r in sorted(removals, key=lambda r: (-r["count"], r["field"], r["type"]))
+    )
+    return ("<table><thead><tr><th>field</th><th>removed as</th><th>count</th><th>to keep it knowingly</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>")
+
+
 def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> str:
     cap = site["cap"]
     parts = [f'<div class="site" id="site-{_e(site["site"])}"><h3>{_e(site["site"])}</h3>']
@@ -188,6 +201,7 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
     if pii["removed"]:
         parts.append(_counts(f"personal data removed ({pii['removed']}) by type", pii["by_type"]))
         parts.append(_counts("by field", pii["by_field"]))
+        parts.append(_removals_table(pii.get("removals", [])))
     if site["waiting"]:
         parts.append(f"<p>{site['waiting']} requests were still waiting for the site's budget at the end.</p>")
     parts.append("</div>")

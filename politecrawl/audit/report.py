@@ -19,6 +19,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from politecrawl.pii.removals import how_to_keep
+
 from .read import AuditRecord, CrawlEntry
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "reserved", "window_peak"]
@@ -67,7 +69,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "throttled": {},
         "pauses": [],
         "stops": [],
-        "pii": {"by_type": {}, "by_field": {}, "removed": 0},
+        "pii": {"by_type": {}, "by_field": {}, "removed": 0, "removals": []},
         "waiting": 0,
     }
 
@@ -207,6 +209,10 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
                 e["pii"]["removed"] += n
             elif metric == "pii-field":
                 e["pii"]["by_field"][key] = n
+            elif metric == "pii-removal":  # "<type> <field path>": what was removed where, and how to keep it
+                type_, _, path = key.partition(" ")
+                e["pii"]["removals"].append({"field": path, "type": type_, "count": n,
+                                             "keep": how_to_keep(path, [type_])})
             elif metric == "tally":
                 _tally(e, key, n)
         series = dict(b.series.get(site, {}))
@@ -256,6 +262,21 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
     }
     report["summary"] = summarise(report)
     return report
+
+
+def _pii_fields(report: dict[str, Any]) -> list[str]:
+    """One line per field personal data was removed from (all sites), with the count, the types and how to keep
+    the field knowingly."""
+    fields: dict[str, Counter[str]] = {}
+    for site in report["sites"]:
+        for r in site["pii"].get("removals", []):
+            fields.setdefault(r["field"], Counter())[r["type"]] += r["count"]
+    lines = []
+    for path, types in sorted(fields.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+        kinds = ", ".join(f"{t} {n:,}" for t, n in types.most_common())
+        lines.append(f"Removed from field {path!r}: {sum(types.values()):,} ({kinds}); "
+                     f"{how_to_keep(path, list(types))}.")
+    return lines
 
 
 def _tally(e: dict[str, Any], name: str, n: int) -> None:
@@ -326,6 +347,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     pii = report["totals"]["pii_removed"]
     if pii:
         lines.append(f"{pii:,} pieces of personal data were removed from items before they were kept.")
+        lines.extend(_pii_fields(report))
     refused = report["totals"]["robots_refused"]
     if refused:
         lines.append(f"{refused:,} requests were not sent because robots.txt disallowed them.")
