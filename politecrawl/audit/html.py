@@ -198,7 +198,8 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
             f"{_e(origin)} {_e(rule)}: {n}" for origin, by_rule in sorted(robots["refusals"].items())
             for rule, n in sorted(by_rule.items())
         )
-        parts.append(f"<p><b>refused by robots.txt</b> ({robots['refused']}): {rules}</p>")
+        parts.append(f"<p><b>refused by robots.txt</b> ({robots['refused']} disallowed, "
+                     f"{robots.get('unreachable', 0)} robots.txt unreachable): {rules}</p>")
     for stop in robots["stop_requests"]:
         parts.append(
             f"<p><b>robots.txt asks us to stay away</b>: {_e(stop['origin'])} disallows everything for this "
@@ -288,7 +289,8 @@ def render_html(report: dict[str, Any]) -> str:
         "</table>",
         '<p class="legend">Busiest minute / hour: the most requests the site got in any minute / hour, as a '
         "share of its cap's steady rate. The budget allows a small burst above it (shown per site). "
-        "Robots.txt refused: requests not sent because robots.txt disallowed them. Reserved: requests not "
+        "Robots.txt refused: requests not sent because robots.txt disallowed them, or because it was "
+        "unreachable (counted apart: not a disallow). Reserved: requests not "
         "sent and items not kept because the site reserved them for this purpose. Personal data: pieces "
         "removed from items (counted by type and field name, never kept).</p>",
         _removals_section(sites),
