@@ -61,7 +61,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "peak_hour": None,
         "within_cap": None,
         "series": [],
-        "robots": {"fetches": [], "refusals": {}, "refused": 0, "stop_requests": []},
+        "robots": {"fetches": [], "refusals": {}, "refused": 0, "unreachable": 0, "stop_requests": []},
         "refusals": {},
         "dropped": {},
         "reservations": {},
@@ -202,7 +202,8 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
             elif metric == "robots-refused":
                 origin, rule = _split_key(key)
                 e["robots"]["refusals"].setdefault(origin, {})[rule] = n
-                e["robots"]["refused"] += n
+                # "unreachable:<why>": not sent because robots.txt could not be read, not disallowed
+                e["robots"]["unreachable" if rule.startswith("unreachable") else "refused"] += n
             elif metric == "pii-type":
                 e["pii"]["by_type"][key] = n
                 e["pii"]["removed"] += n
@@ -253,6 +254,7 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
             "requests": sum(s["requests"] for s in out_sites),
             "bytes": sum(s["bytes"] for s in out_sites),
             "robots_refused": sum(s["robots"]["refused"] for s in out_sites),
+            "robots_unreachable": sum(s["robots"].get("unreachable", 0) for s in out_sites),
             "pii_removed": sum(s["pii"]["removed"] for s in out_sites),
             "stops": sum(len(s["stops"]) for s in out_sites),
             "pauses": sum(len(s["pauses"]) for s in out_sites),
@@ -349,6 +351,13 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     refused = report["totals"]["robots_refused"]
     if refused:
         lines.append(f"{refused:,} requests were not sent because robots.txt disallowed them.")
+    unreachable = report["totals"].get("robots_unreachable", 0)
+    if unreachable:
+        why = sorted({rule.partition(":")[2] or "unreachable"
+                      for s in report["sites"] for rules in s["robots"]["refusals"].values()
+                      for rule in rules if rule.startswith("unreachable")})
+        lines.append(f"{unreachable:,} requests were not sent because robots.txt was unreachable "
+                     f"({', '.join(why)}); that is not a disallow, and not a page crawled.")
     return {
         "all_within_cap": None if not capped else not over,
         "sites_over_cap": over,
