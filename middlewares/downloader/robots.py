@@ -462,8 +462,7 @@ class RobotsTxtMiddleware:
         site = site_or_invalid(origin)
         if until is not None and origin not in self._given_up:
             self.runtime.pacer.pause_origin(site, origin, until, COMPONENT)
-            self.runtime.inc_stat("robots/waiting_unreachable")
-            return request.replace(dont_filter=True, meta={**request.meta, _REQUEUED_META: True})
+            return self.runtime.back_to_frontier(request, "robots/waiting_unreachable", **{_REQUEUED_META: True})
         if origin not in self._given_up:
             self._end_unreachable(origin, state, now)
         verdict = Verdict(False, f"unreachable:{record.reason}")
