@@ -72,6 +72,10 @@ class SiteTallies:
     def sites(self) -> list[str]:
         return sorted(self._by_site)
 
+    def __len__(self) -> int:
+        """How many sites have counts."""
+        return len(self._by_site)
+
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {site: dict(counts) for site, counts in sorted(self._by_site.items())}
 

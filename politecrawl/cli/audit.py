@@ -33,7 +33,7 @@ def _state_url(args: argparse.Namespace, err: TextIO) -> str | None:
     if found is None:
         return None
     here = absolute_state_url(resolve_state_url(None, _project_settings), os.getcwd())
-    return next((t.url for t in found if t.url == here), found[-1].url)
+    return next((t.open_url for t in found if t.open_url == here), found[-1].open_url)
 
 
 def load_report(state_url: str, crawl_id: str | None, charts: int = 20) -> dict[str, Any] | None:

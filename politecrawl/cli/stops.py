@@ -116,7 +116,7 @@ def cmd_stop(
     failed = 0
     for target in stores:
         try:
-            store = open_store(target.url, clock)
+            store = open_store(target.open_url, clock)
             try:
                 registry = StopRegistry(store, clock)
                 before = registry.active(site)
@@ -154,7 +154,7 @@ def cmd_resume(
     by = args.by or _user()
     resumed = []
     for target in stores:
-        store = open_store(target.url, clock)
+        store = open_store(target.open_url, clock)
         try:
             ended = StopRegistry(store, clock).resume(site, args.reason, by=by)
         except ValueError as exc:
@@ -193,7 +193,7 @@ def cmd_stops(
     if stores is None:
         return 2
     for n, target in enumerate(stores):
-        store = open_store(target.url, clock, create=False)
+        store = open_store(target.open_url, clock, create=False)
         try:
             registry = StopRegistry(store, clock)
             crawls = ", ".join(f"{c.crawl_id} in {c.folder}" for c in target.crawls) or "none"
