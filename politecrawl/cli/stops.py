@@ -80,8 +80,10 @@ def targets(
     folder = registry_folder()
     running = RunningCrawls(folder).running()
     cwd = os.getcwd()
-    default = resolve_state_url(None, _project_settings)
-    found = choose_targets(getattr(args, "state", None), default, cwd, running, _exists)
+    explicit = getattr(args, "state", None)
+    # the project settings (a Scrapy import, ~1 s) only when no --state is given
+    default = DEFAULT_STATE_URL if explicit else resolve_state_url(None, _project_settings)
+    found = choose_targets(explicit, default, cwd, running, _exists)
     missing = [t for t in found if not t.exists]
     if found and not (missing and not create):
         return found
