@@ -57,6 +57,16 @@ SETTINGS = {
     "ROBOTSTXT_OBEY": False,
     # Personal data is removed from every item after all spider middlewares, before any pipeline or feed.
     "ITEM_PROCESSOR": "politecrawl.middlewares.items.pii.PIIItemProcessor",
+    # A polite HTML crawl's page limit (Scrapy's default is 1 GiB); it also bounds a page's
+    # decompressed size (HttpCompressionMiddleware), so a gzip bomb stops at 10 MiB.
+    "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+}
+
+#: Download handlers for schemes a project has not given its own: every request the
+#: site receives is one Scrapy sent (no resend by Twisted's connection pool).
+HANDLERS = {
+    "http": "politecrawl.middlewares.downloader.handler.CountedHTTPDownloadHandler",
+    "https": "politecrawl.middlewares.downloader.handler.CountedHTTPDownloadHandler",
 }
 
 
@@ -80,6 +90,7 @@ class Addon:
         settings.set("ROBOTSTXT_USER_AGENT", config.bot_name, "addon")
         for name, value in SETTINGS.items():
             settings.set(name, value, "addon")
+        _set_handlers(settings)
         for setting, path in REPLACED:
             settings.set_in_component_priority_dict(setting, load_object(path), None)
         for setting, path, priority in COMPONENTS:
@@ -94,6 +105,15 @@ class Addon:
             config.user_agent,
             ", ".join(_names(path) for _, path, _ in COMPONENTS),
         )
+
+
+def _set_handlers(settings: BaseSettings) -> None:
+    """Our HTTP(S) handler for each scheme the project left to Scrapy's default."""
+    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+    missing = {scheme: path for scheme, path in HANDLERS.items() if scheme not in handlers}
+    if missing:
+        priority = max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, SETTINGS_PRIORITIES["addon"])
+        settings.set("DOWNLOAD_HANDLERS", {**handlers, **missing}, priority)
 
 
 def _set_user_agent(settings: BaseSettings, config: PolitecrawlConfig) -> None:

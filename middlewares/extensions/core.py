@@ -11,6 +11,7 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl.middlewares._scrapy_compat import header_list, header_name, set_header
 from politecrawl.config import bool_setting
+from politecrawl.middlewares.downloader.sizecut import cut_oversized
 from politecrawl.middlewares.frontier.queue import tally_waiting
 from politecrawl.middlewares.runtime import Runtime
 from politecrawl.running import state_name
@@ -76,6 +77,7 @@ class PolitecrawlCore:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         ext.runtime.connect(crawler, ext.request_left_downloader, signals.request_left_downloader)
+        crawler.signals.connect(cut_oversized, signal=signals.bytes_received)
         return ext
 
     def request_left_downloader(self, request: Request, spider: Spider | None = None) -> None:

@@ -1,7 +1,8 @@
 """The rules of one robots.txt copy, as seen by one product token.
 
 Matching is protego's (RFC 9309 §2.2.2: groups by product token, ``*`` and
-``$``, longest match, Allow wins a tie). protego answers yes/no only; for the
+``$``, longest match, Allow wins a tie), on the text as :func:`.lines.safe_robots_text`
+rewrites it where protego would otherwise allow what the site disallowed. protego answers yes/no only; for the
 evidence trail we also name the rule that decided, read from protego's rule
 set with the same normalisation it uses. That reading touches protego
 internals, so it is kept in :func:`_deciding_rule`, checked against
@@ -18,6 +19,7 @@ from urllib.parse import quote
 from protego import Protego
 
 from ..sites import path_and_query
+from .lines import safe_robots_text
 
 __all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "rule_path"]
 
@@ -89,7 +91,9 @@ class RobotsRules:
         self.version = version
         self.fetched_at = fetched_at
         self._fixed = fixed
-        self._parser = Protego.parse(text) if text is not None and fixed is None else None
+        self._parser = (
+            Protego.parse(safe_robots_text(text)) if text is not None and fixed is None else None
+        )
 
     # -- access ------------------------------------------------------------
     def allowed(self, url: str) -> Verdict:
