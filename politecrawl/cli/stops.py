@@ -105,15 +105,24 @@ def _reached(target: Target, woken: int) -> str:
     return f"running crawls reached ({told}): {crawls}"
 
 
+def _site_and_stores(
+    args: argparse.Namespace, out: TextIO, err: TextIO, *, verb: str, create: bool = False
+) -> tuple[str, list[Target]] | None:
+    """The SITE argument's site key and the stores to write to; ``None`` after a line saying why not."""
+    site = _normalise(args.site, out, err)
+    if site is None:
+        return None
+    stores = targets(args, err, verb=verb, create=create)
+    return None if stores is None else (site, stores)
+
+
 def cmd_stop(
     args: argparse.Namespace, out: TextIO, err: TextIO, clock: Callable[[], float] = time.time
 ) -> int:
-    site = _normalise(args.site, out, err)
-    if site is None:
+    begun = _site_and_stores(args, out, err, verb="stopped", create=getattr(args, "create", False))
+    if begun is None:
         return 2
-    stores = targets(args, err, verb="stopped", create=getattr(args, "create", False))
-    if stores is None:
-        return 2
+    site, stores = begun
     by = args.by or _user()
     failed = 0
     for target in stores:
@@ -147,12 +156,10 @@ def cmd_stop(
 def cmd_resume(
     args: argparse.Namespace, out: TextIO, err: TextIO, clock: Callable[[], float] = time.time
 ) -> int:
-    site = _normalise(args.site, out, err)
-    if site is None:
+    begun = _site_and_stores(args, out, err, verb="resumed")
+    if begun is None:
         return 2
-    stores = targets(args, err, verb="resumed")
-    if stores is None:
-        return 2
+    site, stores = begun
     by = args.by or _user()
     resumed = []
     for target in stores:
