@@ -84,8 +84,9 @@ class Cluster:
 
 
 def node_of(record: dict[str, Any]) -> int:
-    ua = record.get("ua", "")
-    return int(ua.split("/")[0].removeprefix("pcnode")) if ua.startswith("pcnode") else 0
+    ua = record.get("ua", "")  # "pcnode<n> (+contact; politecrawl/<x>)": the token before a space or "/"
+    token = ua.split(" ", 1)[0].split("/", 1)[0]
+    return int(token.removeprefix("pcnode")) if token.startswith("pcnode") else 0
 
 
 
