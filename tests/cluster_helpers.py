@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -84,9 +85,9 @@ class Cluster:
 
 
 def node_of(record: dict[str, Any]) -> int:
-    ua = record.get("ua", "")  # "pcnode<n> (+contact; politecrawl/<x>)": the token before a space or "/"
-    token = ua.split(" ", 1)[0].split("/", 1)[0]
-    return int(token.removeprefix("pcnode")) if token.startswith("pcnode") else 0
+    """The node number of a request, from its User-Agent's product token ``pcnode<N>``."""
+    match = re.match(r"pcnode(\d+)", record.get("ua", ""))
+    return int(match.group(1)) if match else 0
 
 
 
