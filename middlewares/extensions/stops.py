@@ -19,6 +19,7 @@ from scrapy.http import Response
 from twisted.internet.task import LoopingCall
 
 from politecrawl.middlewares.extensions.presence import CrawlPresence
+from politecrawl.running import state_name
 from politecrawl.sites import InvalidURL, origin_key
 from politecrawl.stops import THROTTLE_STATUSES, parse_robots_signals
 
@@ -69,7 +70,7 @@ class StopsExtension:
         if stops:
             logger.info(
                 "politecrawl: %d sites are stopped in %s and get no request: %s",
-                len(stops), self.ctx.runtime.store.url, ", ".join(sorted(stops)),
+                len(stops), state_name(self.ctx.runtime.store.url), ", ".join(sorted(stops)),
             )
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
