@@ -5,19 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 from urllib.parse import urlsplit
 
 from . import __version__
-from .audit.settings import AuditSettings
-from .config import ConfigError, PolitecrawlConfig
-from .pii import PIIConfig
-from .robots import RobotsConfig
+from .config import ConfigError
+from .feeds import OutputPlan, known_formats, plan_output
+from .preflight import check_settings
 from .sites import InvalidURL, site_key
 from .state import StateStoreError, open_store
+
+#: Exit codes (README): done; the crawl or its export failed; a usage or settings mistake.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 DEMO_CONTACT = "https://example.org/politecrawl-demo"
 DEMO_DIR = Path(".politecrawl") / "demo"
@@ -30,6 +33,48 @@ DEMO_TRAFFIC = {
     "example.fr": {"requests_per_day": 1_000_000, "source": "demo estimate"},
     "example.jp": {"requests_per_day": 1_000_000, "source": "demo estimate"},
 }
+
+
+class UsageError(Exception):
+    """A command's argument or setting is wrong: each line is printed, the exit code is 2."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = list(lines)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a mistake as one line (no usage block) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535; 0 picks a free one)")
+    return port
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+    return value
+
+
+def _log_level(text: str) -> str:
+    level = text.strip().upper()
+    if level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
+    return level
 
 
 # -- crawl ---------------------------------------------------------------------
@@ -54,37 +99,63 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     settings = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise ConfigError(f"-s expects NAME=VALUE, got {pair!r}")
+        if not sep or not name.strip():
+            raise UsageError(f"-s expects NAME=VALUE, got {pair!r}")
         settings[name.strip()] = value
     return settings
 
 
-def build_settings(overrides: dict[str, Any], output: str | None) -> Any:
+def build_settings(overrides: dict[str, Any], output: OutputPlan | None = None) -> Any:
     from scrapy.utils.project import get_project_settings  # noqa: PLC0415
 
     settings = get_project_settings()
     settings.set("ADDONS", {**settings.getdict("ADDONS"), "politecrawl.Addon": 100}, "cmdline")
-    if output:
-        fmt = "jsonlines" if output.endswith((".jsonl", ".jl")) else Path(output).suffix.lstrip(".")
-        settings.set("FEEDS", {output: {"format": fmt or "jsonlines", "overwrite": True}}, "cmdline")
+    if output is not None:
+        settings.set("FEEDS", {output.path: {"format": output.format, "overwrite": output.overwrite}},
+                     "cmdline")
     settings.setdict(overrides, "cmdline")
     return settings
 
 
-def preflight(settings: Any) -> PolitecrawlConfig:
-    """Check the core settings and the state store before Scrapy starts."""
-    config = PolitecrawlConfig.from_settings(settings)
-    PIIConfig.from_settings(settings.get, environ=os.environ)
-    RobotsConfig.from_settings(settings.get, bot_name=config.bot_name)
-    AuditSettings.from_settings(settings.get)
-    store = open_store(config.state_url)
+def output_plan(args: argparse.Namespace, overrides: dict[str, Any]) -> OutputPlan | None:
+    """The ``-o``/``-O`` file, checked before the crawl: a known format, a file that can be written."""
+    if not (args.output or args.overwrite_output):
+        return None
+    if args.output and args.overwrite_output:
+        raise UsageError("give -o FILE (add to it) or -O FILE (overwrite it), not both")
+    from scrapy.utils.project import get_project_settings  # noqa: PLC0415
+
+    settings = get_project_settings()
+    settings.setdict({k: v for k, v in overrides.items() if k.startswith("FEED_EXPORTERS")}, "cmdline")
+    try:
+        return plan_output(args.overwrite_output or args.output, known_formats(settings.get),
+                           overwrite=bool(args.overwrite_output), option="-O" if args.overwrite_output else "-o")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def preflight(settings: Any) -> None:
+    """Every setting, then the state store, before Scrapy starts: ``UsageError`` with one line each."""
+    problems = check_settings(settings.get, list(settings))
+    if problems:
+        raise UsageError(*problems)
+    from .config import PolitecrawlConfig  # noqa: PLC0415
+
+    store = open_store(PolitecrawlConfig.from_settings(settings).state_url)
     store.close()
-    return config
 
 
-def run_crawl(urls: list[str], settings: Any) -> dict[str, dict[str, int]]:
-    """Run the generic spider over *urls*; return the per-site tallies."""
+@dataclass
+class CrawlResult:
+    """What a crawl left: per-site tallies, and why it failed if it did."""
+
+    tallies: dict[str, dict[str, int]] = field(default_factory=dict)
+    failure: str = ""
+    export_failures: int = 0
+
+
+def run_crawl(urls: list[str], settings: Any) -> CrawlResult:
+    """Run the generic spider over *urls*."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
 
     from .runtime import Runtime  # noqa: PLC0415
@@ -95,7 +166,14 @@ def run_crawl(urls: list[str], settings: Any) -> dict[str, dict[str, int]]:
     process.crawl(crawler, urls=urls)
     process.start()
     runtime = Runtime.peek(crawler)
-    return runtime.tallies.as_dict() if runtime is not None else {}
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    result = CrawlResult(tallies=runtime.tallies.as_dict() if runtime is not None else {})
+    if getattr(process, "bootstrap_failed", False) or getattr(crawler, "spider", None) is None:
+        result.failure = "it could not start (the log above says why)"
+    elif stats.get("finish_reason") in ("shutdown", "cancelled"):
+        result.failure = f"it was interrupted ({stats['finish_reason']})"
+    result.export_failures = sum(v for k, v in stats.items() if k.startswith("feedexport/failed_count/"))
+    return result
 
 
 def format_summary(tallies: dict[str, dict[str, int]]) -> str:
@@ -128,28 +206,88 @@ def format_summary(tallies: dict[str, dict[str, int]]) -> str:
 def cmd_crawl(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     urls = check_seeds(args.urls, err)
     if not urls:
-        print("politecrawl: nothing to crawl (no valid http(s) seed URL given).", file=err)
-        return 2
+        raise UsageError("nothing to crawl (no valid http(s) seed URL given)")
     overrides = parse_overrides(args.set)
     overrides.setdefault("LOG_LEVEL", args.loglevel)
-    settings = build_settings(overrides, args.output)
+    plan = output_plan(args, overrides)
+    settings = build_settings(overrides, plan)
     preflight(settings)
-    tallies = run_crawl(urls, settings)
-    print(format_summary(tallies), file=out)
-    if args.output:
-        print(f"politecrawl: items written to {args.output}", file=out)
-    return 0
+    if plan is not None and plan.appends_to:
+        print(f"politecrawl: adding items to {plan.path} ({plan.appends_to} bytes already there; "
+              "-O overwrites instead)", file=out)
+    result = run_crawl(urls, settings)
+    print(format_summary(result.tallies), file=out)
+    return finish(result, plan, out, err)
+
+
+def finish(result: CrawlResult, plan: OutputPlan | None, out: TextIO, err: TextIO) -> int:
+    """Say where the items went, or why the crawl or its export failed; the exit code."""
+    code = EXIT_OK
+    if result.failure:
+        print(f"politecrawl: error: the crawl failed: {result.failure}", file=err)
+        code = EXIT_FAILED
+    if plan is not None:
+        if result.export_failures or not os.path.isfile(plan.path):
+            print(f"politecrawl: error: the items could not be written to {plan.path} "
+                  "(the log above says why)", file=err)
+            code = EXIT_FAILED
+        elif not result.failure:
+            verb = "added to" if plan.appends_to else "written to"
+            print(f"politecrawl: items {verb} {plan.path}", file=out)
+    return code
 
 
 # -- demo and sandbox ----------------------------------------------------------
+#: The file that marks a folder as the demo's own (it may then clear its own files there).
+DEMO_MARKER = ".politecrawl-demo"
+#: What the demo writes in its folder.
+DEMO_FILES = frozenset({"items.jsonl", "state.db", "state.db-wal", "state.db-shm", "state.db-journal",
+                        "report.html", "report.json"})
+
+
+def demo_folder_plan(names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(the demo's own files to clear, files it did not make) in a folder holding *names*.
+
+    A folder without the marker is the demo's only if it holds nothing but what
+    the demo writes (a demo of an earlier version); with the marker, files
+    someone else put there are kept, never removed.
+    """
+    names = set(names)
+    own = sorted(names & DEMO_FILES)
+    foreign = sorted(names - DEMO_FILES - {DEMO_MARKER})
+    return own, foreign if DEMO_MARKER not in names else []
+
+
+def prepare_demo_folder(workdir: Path) -> None:
+    """Make *workdir* the demo's (new, empty, or marked as its own); ``UsageError`` if it is not."""
+    if workdir.exists() and not workdir.is_dir():
+        raise UsageError(f"--dir {str(workdir)!r} is a file; the demo needs a folder of its own")
+    if workdir.is_dir():
+        own, foreign = demo_folder_plan(p.name for p in workdir.iterdir())
+        if foreign:
+            raise UsageError(
+                f"--dir {str(workdir)!r} holds files the demo did not make ({', '.join(foreign[:3])}"
+                f"{', ...' if len(foreign) > 3 else ''}); give a new or empty folder"
+            )
+        for name in own:
+            (workdir / name).unlink()
+    else:
+        try:
+            workdir.mkdir(parents=True)
+        except OSError as exc:
+            raise UsageError(f"--dir {str(workdir)!r} cannot be made: {exc.strerror or exc}") from None
+    (workdir / DEMO_MARKER).write_text(
+        "Made by `politecrawl demo`: each demo run replaces its own files here.\n", encoding="utf-8"
+    )
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .sandbox import SandboxWeb, demo_sites  # noqa: PLC0415
 
     workdir = Path(args.dir)
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
-    output = str(workdir / "items.jsonl")
+    extra = parse_overrides(args.set)
+    prepare_demo_folder(workdir)
+    plan = OutputPlan(str(workdir / "items.jsonl"), "jsonlines", overwrite=True)
     sites = demo_sites()
     with SandboxWeb(sites) as web:
         print(f"politecrawl demo: a sandbox web of {len(sites)} sites on {web.address}", file=out)
@@ -164,23 +302,27 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "POLITECRAWL_AUDIT_BUCKET": "2",
             "LOG_LEVEL": args.loglevel,
             **web.settings(),
-            **parse_overrides(args.set),
+            **extra,
         }
-        settings = build_settings(overrides, output)
+        settings = build_settings(overrides, plan)
         preflight(settings)
-        tallies = run_crawl([web.url(site.host) for site in sites], settings)
+        result = run_crawl([web.url(site.host) for site in sites], settings)
         seen = web.requests()
-    print(format_summary(tallies), file=out)
+    print(format_summary(result.tallies), file=out)
     outside = [r for r in seen if r["client"] != "127.0.0.1"]
     print(
-        f"politecrawl demo: the sandbox saw {len(seen)} requests, all from 127.0.0.1"
+        f"politecrawl demo: the sandbox saw {_count(len(seen), 'request')}, all from 127.0.0.1"
         if not outside
-        else f"politecrawl demo: {len(outside)} requests came from elsewhere!",
+        else f"politecrawl demo: {_count(len(outside), 'request')} came from elsewhere!",
         file=out,
     )
-    print(f"politecrawl demo: items in {output}, state in {workdir / 'state.db'}", file=out)
+    print(f"politecrawl demo: items in {plan.path}, state in {workdir / 'state.db'}", file=out)
     print(demo_report(workdir, settings.get("POLITECRAWL_STATE")), file=out)
-    return 0
+    return EXIT_FAILED if result.failure or result.export_failures else EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def demo_report(workdir: Path, state_url: str) -> str:
@@ -201,51 +343,58 @@ def demo_report(workdir: Path, state_url: str) -> str:
 
 def cmd_sandbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .sandbox import demo_sites  # noqa: PLC0415
-    from .sandbox.server import main as serve  # noqa: PLC0415
+    from .sandbox.server import listen, load_spec, reactor  # noqa: PLC0415
 
-    spec = args.spec
-    if spec is None:
-        spec = str(Path(".politecrawl") / "sandbox-demo.json")
-        Path(spec).parent.mkdir(parents=True, exist_ok=True)
-        Path(spec).write_text(json.dumps([s.to_dict() for s in demo_sites()]), encoding="utf-8")
+    try:
+        sites = load_spec(args.spec) if args.spec else demo_sites()
+    except ValueError as exc:
+        raise UsageError(f"--spec {exc}") from None
+    try:
+        port = listen(sites, args.port)
+    except OSError as exc:
+        raise UsageError(f"--port {args.port}: {exc}") from None
     print(
-        "politecrawl sandbox: serving on 127.0.0.1; crawl it with\n"
+        f"politecrawl sandbox: serving {_count(len(sites), 'site')} on 127.0.0.1:{port}; crawl it with\n"
         "  -s TWISTED_DNS_RESOLVER=politecrawl.sandbox.resolver.SandboxResolver "
-        "-s POLITECRAWL_SANDBOX=127.0.0.1:<PORT below>",
+        f"-s POLITECRAWL_SANDBOX=127.0.0.1:{port}",
         file=out,
         flush=True,
     )
-    serve(["--spec", spec, "--port", str(args.port)])
-    return 0
+    reactor.run()
+    return EXIT_OK
 
 
 # -- entry point ---------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="politecrawl", description="A polite, law-aware crawler on Scrapy."
-    )
+    parser = Parser(prog="politecrawl", description="A polite, law-aware crawler on Scrapy.",
+                    epilog="Exit codes: 0 done, 1 the crawl or its export failed, 2 a usage or settings mistake.")
     parser.add_argument("--version", action="version", version=f"politecrawl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     crawl = sub.add_parser("crawl", help="crawl seed URLs with the generic spider")
     crawl.add_argument("urls", nargs="+", metavar="URL")
-    crawl.add_argument("-o", "--output", help="write items to this file (.jsonl: JSON lines)")
+    crawl.add_argument("-o", "--output", metavar="FILE[:FORMAT]",
+                       help="add items to this file (.jsonl: JSON lines; another format only to a new file)")
+    crawl.add_argument("-O", "--overwrite-output", metavar="FILE[:FORMAT]",
+                       help="write items to this file, replacing what it holds")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                        help="a Scrapy or POLITECRAWL_ setting (repeatable)")
-    crawl.add_argument("-L", "--loglevel", default="INFO")
+    crawl.add_argument("-L", "--loglevel", default="INFO", type=_log_level)
     crawl.set_defaults(func=cmd_crawl)
 
     demo = sub.add_parser("demo", help="crawl a local sandbox web (offline, embedded defaults)")
-    demo.add_argument("--dir", default=str(DEMO_DIR), help="where items and state go")
+    demo.add_argument("--dir", default=str(DEMO_DIR),
+                      help="a folder of the demo's own for items, state and report (new, empty, or an "
+                           "earlier demo's)")
     demo.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
-    demo.add_argument("--seconds", type=int, default=20,
+    demo.add_argument("--seconds", type=_positive_int, default=20,
                       help="stop after this long; what still waits for its budget is reported")
-    demo.add_argument("-L", "--loglevel", default="WARNING")
+    demo.add_argument("-L", "--loglevel", default="WARNING", type=_log_level)
     demo.set_defaults(func=cmd_demo)
 
     sandbox = sub.add_parser("sandbox", help="serve the sandbox web in the foreground")
     sandbox.add_argument("--spec", help="JSON list of site specs (default: the demo web)")
-    sandbox.add_argument("--port", type=int, default=0)
+    sandbox.add_argument("--port", type=_port, default=0, help="0 (default) picks a free port")
     sandbox.set_defaults(func=cmd_sandbox)
 
     from .stops.cli import add_subcommands as add_stop_commands  # noqa: PLC0415
@@ -258,12 +407,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run one command; its exit code (0 done, 1 the crawl or its export failed, 2 a mistake)."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args, out, err)
+        code = args.func(args, out, err)
+        out.flush()
+        return code
+    except UsageError as exc:
+        for line in exc.lines:
+            print(f"politecrawl: error: {line}", file=err)
+        return EXIT_USAGE
     except (ConfigError, StateStoreError) as exc:
-        print(f"politecrawl: error: {exc}", file=err)
-        return 2
+        print(f"politecrawl: error: {' '.join(str(exc).split())}", file=err)
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`| head`): end quietly
+        _silence(out)
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("politecrawl: interrupted", file=err)
+        return 130
+
+
+def _silence(out: TextIO) -> None:
+    """Point a closed standard output at /dev/null, so Python's exit flush does not complain."""
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..feeds import writable_file_problem
 from ..running import describe_state
 from ..state import open_store
 from .html import render_html
@@ -68,6 +69,11 @@ def _missing(args: argparse.Namespace, url: str, err: TextIO) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    for option, path in (("--json", args.json), ("--html", args.html)):
+        problem = writable_file_problem(Path(path)) if path else None
+        if problem:
+            print(f"politecrawl: error: {option} {path!r}: {path} {problem}", file=err)
+            return 2
     url = _state_url(args, err)
     if url is None:
         return 2
