@@ -78,20 +78,30 @@ def _log_level(text: str) -> str:
 
 
 # -- crawl ---------------------------------------------------------------------
-def check_seeds(urls: list[str], err: TextIO) -> list[str]:
-    """The seeds that can be crawled; each bad one is named and skipped."""
-    good = []
+def seed_problems(urls: list[str]) -> tuple[list[str], list[str]]:
+    """(the seeds that can be crawled, one line for each that cannot)."""
+    good, bad = [], []
     for url in urls:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            print(f"politecrawl: skipping {url!r}: not an http(s) URL with a host", file=err)
+            bad.append(f"{url!r} is not an http(s) URL with a host")
             continue
         try:
             site_key(url)
         except InvalidURL as exc:
-            print(f"politecrawl: skipping {url!r}: {exc}", file=err)
+            bad.append(f"{url!r}: {exc}")
             continue
         good.append(url)
+    return good, bad
+
+
+def check_seeds(urls: list[str], err: TextIO) -> list[str]:
+    """The seeds that can be crawled; each bad one is named and skipped. None good: ``UsageError``."""
+    good, bad = seed_problems(urls)
+    if not good:
+        raise UsageError("nothing to crawl: " + "; ".join(bad) if bad else "nothing to crawl")
+    for line in bad:
+        print(f"politecrawl: skipping {line}", file=err)
     return good
 
 
@@ -205,8 +215,6 @@ def format_summary(tallies: dict[str, dict[str, int]]) -> str:
 
 def cmd_crawl(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     urls = check_seeds(args.urls, err)
-    if not urls:
-        raise UsageError("nothing to crawl (no valid http(s) seed URL given)")
     overrides = parse_overrides(args.set)
     overrides.setdefault("LOG_LEVEL", args.loglevel)
     plan = output_plan(args, overrides)
