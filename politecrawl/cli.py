@@ -294,11 +294,10 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     workdir = Path(args.dir)
     extra = parse_overrides(args.set)
-    prepare_demo_folder(workdir)
     plan = OutputPlan(str(workdir / "items.jsonl"), "jsonlines", overwrite=True)
     sites = demo_sites()
-    with SandboxWeb(sites) as web:
-        print(f"politecrawl demo: a sandbox web of {len(sites)} sites on {web.address}", file=out)
+
+    def demo_settings(web_settings: dict[str, str]) -> Any:
         overrides = {
             "POLITECRAWL_CONTACT": DEMO_CONTACT,
             # the demo web's traffic estimates; one small site stays budget-bound
@@ -309,10 +308,20 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             # a short crawl: count requests per 2 s so the report's charts show its course
             "POLITECRAWL_AUDIT_BUCKET": "2",
             "LOG_LEVEL": args.loglevel,
-            **web.settings(),
+            **web_settings,
             **extra,
         }
-        settings = build_settings(overrides, plan)
+        return build_settings(overrides, plan)
+
+    # the settings (-s too) are checked before the folder is touched and the sandbox web starts
+    early = demo_settings({"POLITECRAWL_SANDBOX": "127.0.0.1:1"})
+    problems = check_settings(early.get, list(early))
+    if problems:
+        raise UsageError(*problems)
+    prepare_demo_folder(workdir)
+    with SandboxWeb(sites) as web:
+        print(f"politecrawl demo: a sandbox web of {len(sites)} sites on {web.address}", file=out)
+        settings = demo_settings(web.settings())
         preflight(settings)
         result = run_crawl([web.url(site.host) for site in sites], settings)
         seen = web.requests()

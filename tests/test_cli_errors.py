@@ -144,7 +144,7 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path):
     assert stderr == ""
 
 
-def test_main_ends_quietly_when_the_reader_has_gone(tmp_path):
+def test_main_ends_quietly_when_the_reader_has_gone(tmp_path, monkeypatch):
     from politecrawl import cli  # noqa: PLC0415
     from politecrawl.state import open_store  # noqa: PLC0415
 
@@ -158,6 +158,8 @@ def test_main_ends_quietly_when_the_reader_has_gone(tmp_path):
         def fileno(self):
             raise OSError("not a file")
 
+    # reading the project settings sets SCRAPY_SETTINGS_MODULE; later tests' subprocesses must not inherit it
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "politecrawl.project_settings")
     url = f"sqlite:///{tmp_path / 's.db'}"
     open_store(url).close()
     assert cli.main(["stops", "--state", url], out=Gone()) == 0
