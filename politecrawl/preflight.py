@@ -28,6 +28,7 @@ from .cluster import ClusterSettings
 from .config import PolitecrawlConfig, bool_setting
 from .feeds import existing_ancestor, feed_problems, writable_file_problem
 from .pii.config import PIIConfig
+from .progress import ProgressSettings
 from .robots.config import RobotsConfig
 from .stops.settings import StopsSettings
 
@@ -132,6 +133,8 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
                     lambda view: AuditSettings.from_settings(view.get)),
     **dict.fromkeys(("POLITECRAWL_CLUSTER_LOCAL_QUEUE", "POLITECRAWL_CLUSTER_POLL_INTERVAL",
                      "POLITECRAWL_CLUSTER_IDLE_CLOSE"), ClusterSettings.from_settings),
+    **dict.fromkeys(("POLITECRAWL_PROGRESS_INTERVAL", "POLITECRAWL_PROGRESS_LIVE"),
+                    lambda view: ProgressSettings.from_settings(view.get)),
     "POLITECRAWL_SANDBOX": _sandbox,
     IGNORE_SETTING: _ignore,
 }

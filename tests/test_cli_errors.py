@@ -159,7 +159,7 @@ def test_main_ends_quietly_when_the_reader_has_gone(tmp_path, monkeypatch):
             raise OSError("not a file")
 
     # reading the project settings sets SCRAPY_SETTINGS_MODULE; later tests' subprocesses must not inherit it
-    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "politecrawl.project_settings")
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "politecrawl.middlewares.project_settings")
     url = f"sqlite:///{tmp_path / 's.db'}"
     open_store(url).close()
     assert cli.main(["stops", "--state", url], out=Gone()) == 0
