@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from ..config import PolitecrawlConfig
 from ..feeds import OutputPlan, known_formats, plan_output
 from ..preflight import check_settings
-from ..sites import InvalidURL, site_key
+from ..robots import ENDED_UNREACHABLE, all_ended_unreachable
+from ..sites import InvalidURL, site_key, site_or_invalid
 from ..state import open_store
 from .usage import EXIT_FAILED, EXIT_OK, UsageError
 
@@ -122,6 +123,11 @@ def run_crawl(urls: list[str], settings: Any) -> CrawlResult:
     return result
 
 
+def _held_name(reason: str) -> str:
+    """A tally reason as the summary says it (an unreachable robots.txt is not a disallow)."""
+    return "robots.txt unreachable" if reason == "robots:unreachable" else reason
+
+
 def format_summary(tallies: dict[str, dict[str, int]]) -> str:
     """A short per-site table: requests sent, answers, bytes, and what was refused and why."""
     if not tallies:
@@ -131,10 +137,12 @@ def format_summary(tallies: dict[str, dict[str, int]]) -> str:
         ok = counts.get("status:2xx", 0)
         answers = counts.get("responses", 0)
         held = [
-            f"{name.split(':', 1)[1]}={n}"
+            f"{_held_name(name.split(':', 1)[1])}={n}"
             for name, n in sorted(counts.items())
             if name.startswith(("refused:", "dropped:")) and n
         ]
+        if counts.get(ENDED_UNREACHABLE) and not counts.get("refused:robots:unreachable"):
+            held.append("robots.txt unreachable")
         if counts.get("waiting"):
             held.append(f"waiting={counts['waiting']}")
         rows.append(
@@ -161,6 +169,10 @@ def cmd_crawl(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
               "-O overwrites instead)", file=out)
     result = run_crawl(urls, settings)
     print(format_summary(result.tallies), file=out)
+    seed_sites = sorted({site_or_invalid(url) for url in urls})
+    if not result.failure and all_ended_unreachable(seed_sites, result.tallies):
+        result.failure = (f"robots.txt of every seed site stayed unreachable ({', '.join(seed_sites)}); "
+                          "no page was requested")
     return finish(result, plan, out, err)
 
 
