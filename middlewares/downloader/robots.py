@@ -47,7 +47,8 @@ from politecrawl.robots import (
     release_fetch,
     save_record,
 )
-from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.admission import GateAnswer
+from politecrawl.middlewares.runtime import ADMISSION, PROTOCOL_FETCH, WAITED, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 
@@ -104,7 +105,14 @@ class _Origin:
 
 
 class RobotsTxtMiddleware:
-    """Downloader middleware: robots.txt to RFC 9309, per origin, failing closed."""
+    """Downloader middleware: robots.txt to RFC 9309, per origin, failing closed.
+
+    Its answers for origins whose rules are known are given at admission
+    (:meth:`known_answer`), before the request takes a budget token; the
+    middleware reads that answer and fetches robots.txt only for the others.
+    """
+
+    name = COMPONENT
 
     #: Download priority of robots.txt requests (ahead of pages).
     FETCH_PRIORITY = 1000
@@ -136,36 +144,40 @@ class RobotsTxtMiddleware:
         runtime = Runtime.of(crawler)
         config = RobotsConfig.from_settings(crawler.settings.get, bot_name=runtime.config.bot_name)
         mw = cls(crawler, runtime, config)
+        runtime.admission.add_gate(mw)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
     # -- the hook --------------------------------------------------------
+    def known_answer(self, origin: str, url: str, now: float) -> GateAnswer | None:
+        """The answer for *url* when the origin's rules are known and current (asked at admission)."""
+        state = self._origins.get(origin)
+        if state is None or not state.current(now, self.config):
+            return None
+        if state.skip is not None:
+            return GateAnswer(False, state.skip, (origin, state, None))
+        verdict = state.rules.allowed(url)
+        if not verdict.allowed:
+            reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
+            return GateAnswer(False, reason, (origin, state, verdict))
+        return GateAnswer(True, "", (origin, state, verdict))
+
     async def process_request(self, request: Request) -> Request | None:
         meta = request.meta  # one lookup of the property
         if _FETCH_META in meta or is_protocol_fetch(request):
             return None
-        if urlparse_cached(request).scheme not in ("http", "https"):
-            return None  # data:, file: ... nothing robots.txt can say
-        try:
-            origin = origin_key(request.url)
-        except InvalidURL:
-            raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
-        state = self._origins.get(origin)
-        if state is not None and state.current(self.runtime.clock(), self.config):
-            role = _KNOWN  # the common case: no store, no wait
+        answer = meta.get(ADMISSION)
+        known = answer.gate(COMPONENT) if answer is not None else None
+        if known is not None:  # decided at admission: read, not asked again
+            origin, state, verdict = known.detail
+            role = _KNOWN
         else:
-            try:
-                state, role = await self._state_for(origin)
-            except StateStoreError as exc:
-                self.runtime.log_once(
-                    ("robots-store", origin), logging.ERROR,
-                    "politecrawl: robots.txt state of %s cannot be read or written (%s): "
-                    "no request to it", origin, exc,
-                )
-                raise self.runtime.refuse(request, component=COMPONENT, reason="store_error") from None
+            found = await self._decide(request)
+            if found is None:
+                return None
+            origin, state, verdict, role = found
         if state.skip is not None:
             raise self.runtime.refuse(request, component=COMPONENT, reason=state.skip)
-        verdict = state.rules.allowed(request.url)
         if not verdict.allowed:
             if verdict.rule == "unreachable":
                 return self._unreachable(request, origin, state)
@@ -187,13 +199,43 @@ class RobotsTxtMiddleware:
             # Back to the frontier: either this request's turn (budget, pace) went
             # to the robots.txt fetch it triggered, or it passed the frontier
             # before robots.txt set the origin's pace.
-            self.runtime.inc_stat("robots/requeued")
-            return request.replace(dont_filter=True, meta={**request.meta, _REQUEUED_META: True})
+            return self.runtime.back_to_frontier(request, "robots/requeued", **{_REQUEUED_META: True})
+        if role != _KNOWN:
+            meta[WAITED] = True  # stops or pauses that came meanwhile are asked about before the send
         if not counted:
             self._note(origin, state.rules.version, verdict)
             self.runtime.inc_stat("robots/allowed")
             meta[_NOTED_META] = (state.rules.version, verdict.rule)
         return None
+
+    async def _decide(self, request: Request) -> tuple[str, _Origin, Verdict | None, str] | None:
+        """``(origin, state, verdict, role)`` for a request admission had no answer for.
+
+        ``None`` when robots.txt has nothing to say (not http(s)); the verdict is
+        ``None`` when the origin is skipped. Refuses an invalid URL and, failing
+        closed, a request whose origin's state cannot be read.
+        """
+        if urlparse_cached(request).scheme not in ("http", "https"):
+            return None  # data:, file: ... nothing robots.txt can say
+        try:
+            origin = origin_key(request.url)
+        except InvalidURL:
+            raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
+        state = self._origins.get(origin)
+        if state is not None and state.current(self.runtime.clock(), self.config):
+            role = _KNOWN  # the common case: no store, no wait
+        else:
+            try:
+                state, role = await self._state_for(origin)
+            except StateStoreError as exc:
+                self.runtime.log_once(
+                    ("robots-store", origin), logging.ERROR,
+                    "politecrawl: robots.txt state of %s cannot be read or written (%s): "
+                    "no request to it", origin, exc,
+                )
+                raise self.runtime.refuse(request, component=COMPONENT, reason="store_error") from None
+        verdict = None if state.skip is not None else state.rules.allowed(request.url)
+        return origin, state, verdict, role
 
     # -- one robots.txt per origin ------------------------------------------
     async def _state_for(self, origin: str) -> tuple[_Origin, str]:
@@ -420,8 +462,7 @@ class RobotsTxtMiddleware:
         site = site_or_invalid(origin)
         if until is not None and origin not in self._given_up:
             self.runtime.pacer.pause_origin(site, origin, until, COMPONENT)
-            self.runtime.inc_stat("robots/waiting_unreachable")
-            return request.replace(dont_filter=True, meta={**request.meta, _REQUEUED_META: True})
+            return self.runtime.back_to_frontier(request, "robots/waiting_unreachable", **{_REQUEUED_META: True})
         if origin not in self._given_up:
             self._end_unreachable(origin, state, now)
         verdict = Verdict(False, f"unreachable:{record.reason}")
