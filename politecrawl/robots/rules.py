@@ -22,7 +22,7 @@ try:  # private, see the module doc (imported once, not per decision)
 except ImportError:  # pragma: no cover - protego changed
     _quote_path = None
 
-__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict"]
+__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "sitemap_lines"]
 
 
 class Verdict(NamedTuple):
@@ -149,3 +149,11 @@ def _deciding_rule(parser: Protego, url: str, bot_name: str) -> str:
         return "no-rule"
     except (ImportError, AttributeError, TypeError):  # pragma: no cover - protego changed
         return "?"
+
+
+def sitemap_lines(text: str) -> tuple[str, ...]:
+    """The ``Sitemap:`` URLs of a robots.txt text, as protego reads them (in order, once each)."""
+    seen: dict[str, None] = {}
+    for url in Protego.parse(text).sitemaps:
+        seen.setdefault(url.strip(), None)
+    return tuple(url for url in seen if url)
