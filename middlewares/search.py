@@ -9,7 +9,9 @@ tallied per site (``dropped:search:content_type``, in the summary and the audit)
 
 :class:`SearchSpiderMiddleware` cleans the URL of every request a spider yields
 (before the dupefilter sees it), applies the depth limit, the per-site page
-quota and the canonical URLs seen, and sets the breadth-first priority.
+quota and the canonical URLs seen, and sets the breadth-first priority;
+:class:`CanonicalGate` (a downloader middleware) holds back a request queued
+before a fetched page named its URL as the canonical one.
 
 Meta keys: :data:`SITEMAP_META` marks a sitemap fetch (its value: how many
 sitemap indexes led to it); :data:`ENTRY_META` marks a page listed in a sitemap
@@ -53,6 +55,33 @@ def search_config(crawler: Crawler) -> SearchConfig:
     return config
 
 
+def shared_admission(crawler: Crawler) -> Admission:
+    """The crawl's one :class:`Admission` (the spider middleware and the canonical gate share it)."""
+    admission = getattr(crawler, "_politecrawl_admission", None)
+    if admission is None:
+        config = search_config(crawler)
+        admission = Admission(depth_limit=config.depth_limit, page_quota=config.site_page_quota)
+        crawler._politecrawl_admission = admission  # type: ignore[attr-defined]
+    return admission
+
+
+class CanonicalGate:
+    """Downloader middleware: a queued page request whose URL a fetched page has since
+    named as its canonical URL is not sent (the page is already recorded)."""
+
+    def __init__(self, runtime: Runtime, admission: Admission) -> None:
+        self.runtime = runtime
+        self.admission = admission
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CanonicalGate:
+        return cls(Runtime.of(crawler), shared_admission(crawler))
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if self.admission.is_canonical(request.url) and not is_protocol_fetch(request):
+            raise self.runtime.refuse(request, component=COMPONENT, reason="canonical_queued")
+
+
 class ContentTypeGate:
     """Extension: cut answers of types the crawl does not keep at their headers."""
 
@@ -92,9 +121,7 @@ class SearchSpiderMiddleware(BaseSpiderMiddleware):
         super().__init__(crawler)
         self.runtime = Runtime.of(crawler)
         self.config = search_config(crawler)
-        self.admission = Admission(
-            depth_limit=self.config.depth_limit, page_quota=self.config.site_page_quota
-        )
+        self.admission = shared_admission(crawler)
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         self._note_canonical(response)

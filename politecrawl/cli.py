@@ -16,6 +16,7 @@ from .audit.settings import AuditSettings
 from .config import ConfigError, PolitecrawlConfig
 from .pii import PIIConfig
 from .robots import RobotsConfig
+from .search import SearchConfig
 from .sites import InvalidURL, site_key
 from .state import StateStoreError, open_store
 
@@ -78,6 +79,7 @@ def preflight(settings: Any) -> PolitecrawlConfig:
     PIIConfig.from_settings(settings.get, environ=os.environ)
     RobotsConfig.from_settings(settings.get, bot_name=config.bot_name)
     AuditSettings.from_settings(settings.get)
+    SearchConfig.from_settings(settings.get)
     store = open_store(config.state_url)
     store.close()
     return config
@@ -91,8 +93,10 @@ def run_crawl(urls: list[str], settings: Any) -> dict[str, dict[str, int]]:
     from .spiders.generic import GenericSpider  # noqa: PLC0415
 
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(GenericSpider)
-    process.crawl(crawler, urls=urls)
+    # by the class, not a Crawler made beforehand: Scrapy then merges the process's settings
+    # into the crawler's, which would undo what the spider's update_settings set
+    process.crawl(GenericSpider, urls=urls)
+    (crawler,) = process.crawlers
     process.start()
     runtime = Runtime.peek(crawler)
     return runtime.tallies.as_dict() if runtime is not None else {}

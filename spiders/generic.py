@@ -53,6 +53,8 @@ SEARCH_SETTINGS: dict[str, Any] = {
 SEARCH_COMPONENTS = (
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.search.SearchSpiderMiddleware", 850),
     ("EXTENSIONS", "politecrawl.middlewares.search.ContentTypeGate", 0),
+    # before the request gates (100): a page already recorded needs no robots.txt look-up
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.search.CanonicalGate", 90),
 )
 
 

@@ -57,6 +57,10 @@ class Admission:
         self._canonical.add(url)
         return True
 
+    def is_canonical(self, url: str) -> bool:
+        """Whether a fetched page named *url* (a clean URL) as its canonical URL."""
+        return url in self._canonical
+
     def pages(self, site: str) -> int:
         """Distinct pages admitted for *site* (counted only with a quota)."""
         return len(self._pages.get(site, ()))

@@ -39,9 +39,13 @@ def sitemaps_for(origin: str, named: Iterable[str]) -> list[str]:
         site = site_key(origin)
     except InvalidURL:
         return []
+    parts = urlsplit(origin)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    netloc = parts.netloc if parts.port != default else (parts.hostname or "")
+    base = f"{parts.scheme}://{netloc}/"
     kept: list[str] = []
     for url in named:
-        url = urljoin(origin + "/", url.strip())
+        url = urljoin(base, url.strip())
         if urlsplit(url).scheme not in ("http", "https") or url in kept:
             continue
         try:
@@ -49,12 +53,7 @@ def sitemaps_for(origin: str, named: Iterable[str]) -> list[str]:
                 kept.append(url)
         except InvalidURL:
             continue
-    if kept:
-        return kept
-    parts = urlsplit(origin)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    netloc = parts.netloc if parts.port != default else (parts.hostname or "")
-    return [f"{parts.scheme}://{netloc}/sitemap.xml"]
+    return kept or [base + "sitemap.xml"]
 
 
 def parse_lastmod(value: str | None) -> dt.datetime | None:
