@@ -46,7 +46,9 @@ from politecrawl.pii import Detector, PIIFilter  # noqa: E402
 from politecrawl.pii.patterns import cn_ric_valid, ean13_valid, luhn_valid  # noqa: E402
 
 LOCALES = {"zh_CN": "CN", "en_US": "US", "en_GB": "GB", "de_DE": "DE", "fr_FR": "FR", "ja_JP": "JP", "ko_KR": "KR"}
-TYPES = ("phone", "email", "cn_resident_id", "payment_card", "iban", "ip", "national_id")
+TYPES = ("phone", "email", "cn_resident_id", "payment_card", "iban", "ip", "national_id", "person_name", "nickname",
+         "user_id")
+NAME_LOCALES = ("zh_CN", "en_US", "en_GB", "de_DE", "fr_FR")  # Chinese and Latin-script names
 FULLWIDTH = str.maketrans("0123456789+", "０１２３４５６７８９＋")
 
 
@@ -136,12 +138,36 @@ class Corpus:
     def national_id(self) -> str:
         return self.fakers["en_US"].ssn()
 
-    POSITIVE = {"phone": 5, "email": 3, "cn_resident_id": 2, "payment_card": 2, "iban": 1, "ip": 1, "national_id": 1}
+    def person_name(self) -> str:
+        return self.fakers[self.rng.choice(NAME_LOCALES)].name()
+
+    def nickname(self) -> str:
+        rng = self.rng
+        style = rng.random()
+        if style < 0.6:
+            return self.fakers[rng.choice(list(LOCALES))].user_name()
+        digits = str(rng.randint(10**7, 10**10))
+        return rng.choice([f"用户{digits}", f"jd_{rng.getrandbits(40):x}", f"tb{digits}", f"手机用户{digits[:4]}"])
+
+    def user_id(self) -> str:
+        return str(self.rng.randint(10**5, 10**11))
+
+    POSITIVE = {"phone": 5, "email": 3, "cn_resident_id": 2, "payment_card": 2, "iban": 1, "ip": 1, "national_id": 1,
+                "person_name": 3, "nickname": 2, "user_id": 2}
+    # The new kinds are only recognisable with a cue (a nickname alone is any word): they get their own templates,
+    # also in short fields.  Platform default nicknames (用户…, jd_…) go bare or after a cue alike.
+    TEMPLATES_KIND = {
+        "person_name": ["{}", "评价人：{}", "{}说很好用", "感谢{}的推荐", "Reviewed by {}", "{} wrote:", "Kontakt: {}",
+                        "merci à {}", "thanks {}!", "联系人 {}"],
+        "nickname": ["昵称：{}", "@{}", "nickname: {}", "用户名：{}", "{} 回复", "username: {}"],
+        "user_id": ["uid {}", "用户ID：{}", "user id {}", "会员号 {}", "weibo.com/u/{}", "Kundennummer {}"],
+    }
 
     def positive(self) -> tuple[str, str]:
         kind = self.rng.choices(list(self.POSITIVE), weights=list(self.POSITIVE.values()))[0]
         make = {"phone": self.phone, "email": self.email, "cn_resident_id": self.cn_id, "payment_card": self.card,
-                "iban": self.iban, "ip": self.ip, "national_id": self.national_id}[kind]
+                "iban": self.iban, "ip": self.ip, "national_id": self.national_id, "person_name": self.person_name,
+                "nickname": self.nickname, "user_id": self.user_id}[kind]
         return kind, make()
 
     # ---------------------------------------------------------------- hard negatives
@@ -193,7 +219,10 @@ class Corpus:
             if self.rng.random() < 0.4:  # a short field: one value
                 if self.rng.random() < 0.5:
                     kind, v = self.positive()
-                    t.text, t.labels = v, [(0, len(v), kind)]
+                    before, after = self.rng.choice(self.TEMPLATES_KIND.get(kind, ["{}"])).split("{}")
+                    if kind == "nickname" and v.startswith(("用户", "jd_", "tb", "手机用户")):
+                        before, after = "", ""
+                    t.text, t.labels = before + v + after, [(len(before), len(before) + len(v), kind)]
                 else:
                     kind, v = self.negative()
                     t.text, t.negatives = v, [(0, len(v), kind)]
@@ -205,7 +234,7 @@ class Corpus:
                 pieces.append((f.sentence(), None, None))
             for _ in range(self.rng.randint(0, 3)):
                 kind, v = self.positive()
-                pieces.append((v, kind, self.rng.choice(self.TEMPLATES_POS)))
+                pieces.append((v, kind, self.rng.choice(self.TEMPLATES_KIND.get(kind, self.TEMPLATES_POS))))
             for _ in range(self.rng.randint(0, 3)):
                 kind, v = self.negative()
                 pieces.append(("\x00" + v, kind, self.rng.choice(self.TEMPLATES_NEG)))

@@ -13,8 +13,10 @@ DOWNLOADER_MW       ``politecrawl.middlewares.stops.SiteSignals``    560  (respo
 SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800  (after the page robots directives)
 ==================  ===============================================  ========
 
-* :class:`StopsWatcher` polls the stop registry (one GET of its version key
-  every ``POLITECRAWL_STOPS_POLL_INTERVAL``) and turns stops into
+* :class:`StopsWatcher` lists the crawl among the running crawls and reads the
+  stop registry when woken by ``politecrawl stop`` (``middlewares/presence.py``),
+  and as a fail-safe polls it (one GET of its version key
+  every ``POLITECRAWL_STOPS_POLL_INTERVAL``); it turns stops into
   ``pacer.stop_site`` (the frontier drops the site's queue) and resumes into
   ``pacer.resume_site``.
 * :class:`StopGate` refuses any request to a stopped site, robots.txt and
@@ -46,6 +48,7 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
 from politecrawl.config import ConfigError
+from politecrawl.middlewares.presence import CrawlPresence
 from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
@@ -291,6 +294,7 @@ class StopsWatcher:
     def __init__(self, ctx: StopsContext) -> None:
         self.ctx = ctx
         self._loop: LoopingCall | None = None
+        self.presence = CrawlPresence(ctx.runtime, self.woken)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StopsWatcher:
@@ -305,9 +309,19 @@ class StopsWatcher:
         if response.status in THROTTLE_STATUSES:
             self.ctx.on_throttle(request, response)
 
+    def woken(self) -> None:
+        """A wake-up datagram came (``politecrawl stop`` wrote to the registry): read it now."""
+        self.ctx.runtime.inc_stat("stops/wakeups")
+        self.ctx.poll(force=True)
+
+    def _tick(self) -> None:
+        self.ctx.poll()
+        self.presence.refresh()
+
     def spider_opened(self, spider: Any = None) -> None:
         self.ctx.poll(force=True)
-        self._loop = LoopingCall(self.ctx.poll)
+        self.presence.start()
+        self._loop = LoopingCall(self._tick)
         self._loop.start(self.ctx.settings.poll_interval, now=False)
         stops = self.ctx.watcher.known
         if stops:
@@ -319,6 +333,7 @@ class StopsWatcher:
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        self.presence.close()
 
     def response_received(self, response: Response, request: Request, spider: Any = None) -> None:
         """Keep the AI-use lines of every robots.txt the crawl fetches (whoever fetched it)."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.misc import load_object
 
 from ._scrapy_compat import make_cookie_domain_splitter_offline
-from .config import PolitecrawlConfig
+from .config import ConfigError, PolitecrawlConfig
+from .identity import replaced_user_agent_reason
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -57,9 +60,16 @@ class Addon:
     """Turns politecrawl on: its components, its scheduler queue, its identity."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        try:
+            self._update_settings(settings)
+        except ConfigError as exc:
+            _fail_quietly(exc)
+            raise
+
+    def _update_settings(self, settings: BaseSettings) -> None:
         config = PolitecrawlConfig.from_settings(settings)  # fails early on a missing contact
         make_cookie_domain_splitter_offline()
-        settings.set("USER_AGENT", config.user_agent, "addon")
+        _set_user_agent(settings, config)
         settings.set("ROBOTSTXT_USER_AGENT", config.bot_name, "addon")
         for name, value in SETTINGS.items():
             settings.set(name, value, "addon")
@@ -77,6 +87,35 @@ class Addon:
             config.user_agent,
             ", ".join(_names(path) for _, path, _ in COMPONENTS),
         )
+
+
+def _set_user_agent(settings: BaseSettings, config: PolitecrawlConfig) -> None:
+    """USER_AGENT is politecrawl's; a project's own is replaced, with one line that says why."""
+    priority = settings.getpriority("USER_AGENT") or 0
+    theirs = settings.get("USER_AGENT")
+    if priority > SETTINGS_PRIORITIES["addon"] and theirs and theirs != config.user_agent:
+        logger.warning(
+            "politecrawl: the project's USER_AGENT %r is replaced by %r: %s",
+            theirs, config.user_agent, replaced_user_agent_reason(str(theirs), config.bot_name),
+        )
+    settings.set("USER_AGENT", config.user_agent, max(priority, SETTINGS_PRIORITIES["addon"]))
+
+
+def _fail_quietly(exc: ConfigError) -> None:
+    """Log a settings mistake as one line, and keep asyncio from printing it again with a traceback.
+
+    ``scrapy crawl`` runs each crawl in an asyncio task that re-raises (the crawl
+    fails, exit code 1); asyncio would log that task's exception as "Task
+    exception was never retrieved" with a traceback. Reading the exception when
+    the task ends marks it retrieved.
+    """
+    logger.error("politecrawl: error: %s", exc)
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running event loop (a Twisted-only run): nothing to quiet
+        return
+    if task is not None:
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 def _names(path: str) -> str:

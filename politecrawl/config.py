@@ -8,13 +8,16 @@ identity, state location and purpose.
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .identity import FRAMEWORK, IdentityError, bot_version, product_token, user_agent
 from .state import DEFAULT_STATE_URL
 from .state.writebehind import DEFAULT_BATCH
 
@@ -26,7 +29,6 @@ __all__ = ["ConfigError", "PURPOSES", "PolitecrawlConfig", "build_user_agent", "
 #: What a crawl is for; reservations (TDM, AI use, noindex) are honoured by purpose.
 PURPOSES = ("search", "research", "ai-training")
 
-_BOT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # RFC 9309 §2.2.1 product token
 _EMAIL = re.compile(r"^(mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
 
@@ -73,9 +75,14 @@ def number_setting(
     return int(value) if integer else value
 
 
-def build_user_agent(bot_name: str, contact: str) -> str:
-    """``<bot-name>/<version> (+<contact>)``: who we are and where to ask us to stop."""
-    return f"{bot_name}/{__version__} (+{contact})"
+def build_user_agent(bot_name: str, contact: str, version: str | None = None) -> str:
+    """``<bot-name>/<version> (+<contact>[; politecrawl/<x>])``: who we are and where to ask us to stop.
+
+    *version* defaults to politecrawl's for the name ``politecrawl``, to none for another name.
+    """
+    if version is None:
+        version = __version__ if bot_name == FRAMEWORK else ""
+    return user_agent(bot_name, version, contact)
 
 
 @dataclass(frozen=True)
@@ -86,13 +93,22 @@ class PolitecrawlConfig:
     purpose: str
     #: Token takes the SQLite store may hold unwritten (the crash bound; 0 writes each at once).
     ledger_batch: int = DEFAULT_BATCH
+    #: The version that follows the product token ("" for none; politecrawl/<x> stays as a comment).
+    bot_version: str | None = None
 
     @property
     def user_agent(self) -> str:
-        return build_user_agent(self.bot_name, self.contact)
+        return build_user_agent(self.bot_name, self.contact, self.bot_version)
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> PolitecrawlConfig:
+    def from_settings(
+        cls,
+        settings: BaseSettings,
+        environ: Mapping[str, str] | None = None,
+        modules: Mapping[str, Any] | None = None,
+    ) -> PolitecrawlConfig:
+        """Read the core settings; the identity also from ``BOT_NAME`` and the project's package
+        (*environ* and *modules* default to ``os.environ`` and ``sys.modules``)."""
         contact = (settings.get("POLITECRAWL_CONTACT") or "").strip()
         if not contact:
             raise ConfigError(
@@ -105,12 +121,12 @@ class PolitecrawlConfig:
                 f"POLITECRAWL_CONTACT ({contact!r}) must be an http(s) URL or an e-mail address, "
                 f"e.g. {CONTACT_EXAMPLE}."
             )
-        bot_name = (settings.get("POLITECRAWL_BOT_NAME") or "politecrawl").strip()
-        if not _BOT_NAME.match(bot_name):
-            raise ConfigError(
-                f"POLITECRAWL_BOT_NAME ({bot_name!r}) must be a robots.txt product token: "
-                "letters, digits, '-' and '_' only (RFC 9309 §2.2.1)."
-            )
+        try:
+            bot_name = product_token(settings.get)
+            version = bot_version(settings.get, os.environ if environ is None else environ,
+                                  sys.modules if modules is None else modules, bot_name)
+        except IdentityError as exc:
+            raise ConfigError(str(exc)) from None
         purpose = (settings.get("POLITECRAWL_PURPOSE") or "research").strip()
         if purpose not in PURPOSES:
             raise ConfigError(
@@ -123,4 +139,4 @@ class PolitecrawlConfig:
             lambda v: v >= 0, integer=True,
         )
         return cls(bot_name=bot_name, contact=contact, state_url=state_url, purpose=purpose,
-                   ledger_batch=ledger_batch)
+                   ledger_batch=ledger_batch, bot_version=version)

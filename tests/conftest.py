@@ -13,6 +13,14 @@ from politecrawl.sandbox import SandboxWeb  # noqa: E402
 from redis_server import INSTALL_HINT, RedisServer  # noqa: E402
 
 
+def pytest_configure(config):
+    """Running crawls list themselves under $XDG_STATE_HOME (politecrawl.running): the test
+    session's crawls, in-process and in subprocesses, use a folder of their own."""
+    import tempfile  # noqa: PLC0415
+
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="politecrawl-test-state-")
+
+
 @pytest.fixture
 def sandbox():
     """A factory: ``web = sandbox([SiteSpec(...), ...])``; every web is stopped at the end."""

@@ -15,7 +15,7 @@ from politecrawl.audit.settings import AuditSettings
 from politecrawl.cli import main
 from politecrawl.clock import FakeClock
 from politecrawl.config import ConfigError
-from politecrawl.state import open_store
+from politecrawl.state import SQLiteStateStore, open_store
 
 T0 = 1_700_000_040.0
 
@@ -68,6 +68,10 @@ def test_status_and_missing_crawls(state, tmp_path):
     assert rc == 0 and ", running" in out.splitlines()[0] and "b.com" in out
     rc, _, err = run("report", "--state", state, "--crawl", "2023")  # ambiguous prefix
     assert rc == 1 and "has no crawl '2023'" in err
+    rc, _, err = run("report", "--state", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert rc == 2 and f"no state database at {tmp_path / 'empty.db'}" in err  # read-only: never made
+    assert not (tmp_path / "empty.db").exists()
+    SQLiteStateStore(tmp_path / "empty.db").close()
     rc, _, err = run("report", "--state", f"sqlite:///{tmp_path / 'empty.db'}")
     assert rc == 1 and "empty.db has no crawl yet" in err
 

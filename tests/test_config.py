@@ -32,7 +32,8 @@ def test_user_agent_carries_the_contact(contact):
 
 
 def test_bot_name_is_a_product_token():
-    assert config(POLITECRAWL_CONTACT="a@b.org", POLITECRAWL_BOT_NAME="my-bot").user_agent.startswith("my-bot/")
+    ua = config(POLITECRAWL_CONTACT="a@b.org", POLITECRAWL_BOT_NAME="my-bot").user_agent
+    assert ua == f"my-bot (+a@b.org; politecrawl/{__version__})"  # no version of politecrawl's for my-bot
     with pytest.raises(ConfigError, match="product token"):
         config(POLITECRAWL_CONTACT="a@b.org", POLITECRAWL_BOT_NAME="my bot/1.0")
 

@@ -18,7 +18,7 @@ def run(argv):
 def test_stop_list_resume(tmp_path):
     state = f"sqlite:///{tmp_path / 's.db'}"
     rc, out, err = run(["stop", "https://News.Example.com.cn:8443/a?b", "--reason", "mail from owner",
-                        "--by", "ops", "--state", state])
+                        "--by", "ops", "--state", state, "--create"])
     assert rc == 0, err
     assert "normalised to site example.com.cn" in out
     assert "stopped example.com.cn (stop-1," in out
@@ -29,6 +29,7 @@ def test_stop_list_resume(tmp_path):
     rc, out, _ = run(["stops", "--state", state])
     assert rc == 0
     lines = out.splitlines()
+    assert lines.pop(0) == f"politecrawl: state {tmp_path / 's.db'} (running crawls: none)"
     assert lines[0].split() == ["id", "site", "since", "by", "source", "reason"]
     assert lines[1].startswith("stop-1  example.com.cn")
     assert lines[1].endswith("ops  operator  mail from owner")
@@ -36,7 +37,7 @@ def test_stop_list_resume(tmp_path):
     rc, out, err = run(["resume", "example.com.cn", "--reason", "", "--state", state])
     assert rc == 2 and "a reason is required" in err
     rc, out, err = run(["resume", "www.example.com.cn", "--reason", "owner agreed", "--state", state])
-    assert rc == 0 and "resumed example.com.cn (ended stop-1" in out
+    assert rc == 0 and f"resumed example.com.cn in {tmp_path / 's.db'} (ended stop-1" in out
     rc, out, err = run(["resume", "example.com.cn", "--reason", "again", "--state", state])
     assert rc == 1 and "no active stop" in err
     rc, out, _ = run(["stops", "--state", state, "--history"])
@@ -44,13 +45,14 @@ def test_stop_list_resume(tmp_path):
 
 
 def test_bare_site_is_not_announced_as_normalised(tmp_path):
-    rc, out, _ = run(["stop", "example.org", "--reason", "x", "--state", f"sqlite:///{tmp_path / 's.db'}"])
+    rc, out, _ = run(["stop", "example.org", "--reason", "x", "--state", f"sqlite:///{tmp_path / 's.db'}",
+                      "--create"])
     assert rc == 0 and "normalised" not in out
 
 
 def test_bad_site_and_missing_reason(tmp_path):
     rc, _, err = run(["stop", "http://", "--reason", "x", "--state", f"sqlite:///{tmp_path / 's.db'}"])
-    assert rc == 2 and "names no site" in err
+    assert rc == 2 and "is not a host or an http(s) URL" in err
     with pytest.raises(SystemExit):
         run(["stop", "example.org"])
 
@@ -67,4 +69,6 @@ def test_state_resolution(monkeypatch):
 def test_unopenable_state(tmp_path):
     (tmp_path / "f").write_text("x")
     rc, _, err = run(["stops", "--state", f"sqlite:///{tmp_path / 'f' / 's.db'}"])
-    assert rc == 2 and "cannot open the state store" in err
+    assert rc == 2 and f"no state database at {tmp_path / 'f' / 's.db'}" in err
+    rc, _, err = run(["stop", "x.org", "--reason", "r", "--create", "--state", f"sqlite:///{tmp_path / 'f' / 's.db'}"])
+    assert rc == 1 and "cannot open the state store" in err and len(err.splitlines()) == 1

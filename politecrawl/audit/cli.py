@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..running import describe_state
 from ..state import open_store
 from .html import render_html
 from .read import find_crawl, records
@@ -22,14 +23,22 @@ from .table import format_report
 __all__ = ["add_subcommands", "cmd_report", "cmd_status", "write_report"]
 
 
-def _state_url(args: argparse.Namespace) -> str:
-    from ..stops.cli import _project_settings, resolve_state_url  # noqa: PLC0415
+def _state_url(args: argparse.Namespace, err: TextIO) -> str | None:
+    """``--state``, else this folder's state if it exists, else the newest running crawl's;
+    ``None`` (after one line naming the absolute path looked at) when there is none."""
+    from ..running import absolute_state_url  # noqa: PLC0415
+    from ..stops.cli import _project_settings, resolve_state_url, targets  # noqa: PLC0415
 
-    return resolve_state_url(getattr(args, "state", None), _project_settings)
+    found = targets(args, err, verb="read")
+    if found is None:
+        return None
+    here = absolute_state_url(resolve_state_url(None, _project_settings), os.getcwd())
+    return next((t.url for t in found if t.url == here), found[-1].url)
 
 
 def load_report(state_url: str, crawl_id: str | None, charts: int = 20) -> dict[str, Any] | None:
-    store = open_store(state_url)
+    """The report of *crawl_id* (default the latest) in an existing state store (never made here)."""
+    store = open_store(state_url, create=False)
     try:
         entry = find_crawl(store, crawl_id)
         if entry is None:
@@ -51,19 +60,21 @@ def write_report(report: dict[str, Any], *, json_path: str | os.PathLike[str] | 
 
 def _missing(args: argparse.Namespace, url: str, err: TextIO) -> int:
     if args.crawl:
-        print(f"politecrawl: the audit trail in {url} has no crawl {args.crawl!r} (give an id or a unique "
+        print(f"politecrawl: the audit trail in {describe_state(url)} has no crawl {args.crawl!r} (give an id or a unique "
               "prefix; `politecrawl report --list` lists them)", file=err)
     else:
-        print(f"politecrawl: the audit trail in {url} has no crawl yet", file=err)
+        print(f"politecrawl: the audit trail in {describe_state(url)} has no crawl yet", file=err)
     return 1
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    url = _state_url(args)
+    url = _state_url(args, err)
+    if url is None:
+        return 2
     if args.list:
         from .read import crawls  # noqa: PLC0415
 
-        store = open_store(url)
+        store = open_store(url, create=False)
         try:
             for entry in crawls(store):
                 end = "running or not closed" if entry.ended_at is None else _when(entry.ended_at)
@@ -83,12 +94,14 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    url = _state_url(args)
+    url = _state_url(args, err)
+    if url is None:
+        return 2
     report = load_report(url, args.crawl)
     if report is None:
         return _missing(args, url, err)
     if not report["crawl"]["running"]:
-        print(f"politecrawl: no crawl is running on {url}; the latest one ended — its report:", file=out)
+        print(f"politecrawl: no crawl is running on {describe_state(url)}; the latest one ended — its report:", file=out)
     print(format_report(report), file=out)
     return 0
 

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from politecrawl.pii import patterns
+from politecrawl.pii.accounts import find_accounts
+from politecrawl.pii.names import find_person_names
 from politecrawl.pii.normalize import fold
 from politecrawl.pii.phones import DEFAULT_REGIONS, MIN_DIGITS, PhoneFinder
 from politecrawl.pii.spans import Span, Unscannable
@@ -101,11 +103,14 @@ class Detector:
         leniency: str = "strict_grouping",
         work_budget: int = DEFAULT_WORK_BUDGET,
         shape_gates: bool = True,
+        names: bool = True,
     ) -> None:
         self.phones = PhoneFinder(regions, leniency)
         self.work_budget = work_budget
         # `shape_gates=False` runs every detector its digit count allows (the tests compare both ways).
         self.shape_gates = shape_gates
+        # `names=False` leaves person names to field names and declarations (no jieba, no name list loaded).
+        self.names = names
 
     def find(self, text: str) -> list[Span]:
         """Non-overlapping spans sorted by start.  Raises `Unscannable`."""
@@ -144,6 +149,8 @@ class Detector:
             not gated or b"0.0" in shape or _COLONS_RE.search(folded) is not None
         ):
             spans.add_all(patterns.find_ips(folded))
+        # Accounts before phones: a numeric user ID after its cue or in a profile URL is a user ID, not a phone.
+        spans.add_all(find_accounts(folded))
         # A phone run is 7+ digits, joined by nothing or by separators.  The phone finder reads the masked text,
         # where a masked span can join digits it kept apart: with any span found, no gate.
         if n_digits >= MIN_DIGITS and (
@@ -163,4 +170,7 @@ class Detector:
                 sp for sp in self.phones.find(masked, budget.spend)
                 if not patterns.after_reference_word(folded, sp.start)
             )
+        # Names last: a name-shaped piece of an e-mail, handle or URL is already covered.
+        if self.names:
+            spans.add_all(find_person_names(folded))
         return [sp for sp in spans.spans if sp.type not in patterns.CLAIMED]

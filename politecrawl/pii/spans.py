@@ -12,8 +12,11 @@ NATIONAL_ID = "national_id"
 PAYMENT_CARD = "payment_card"
 IBAN = "iban"
 IP = "ip"
+PERSON_NAME = "person_name"
+NICKNAME = "nickname"
+USER_ID = "user_id"
 
-VALUE_TYPES = (PHONE, EMAIL, CN_RESIDENT_ID, NATIONAL_ID, PAYMENT_CARD, IBAN, IP)
+VALUE_TYPES = (PHONE, EMAIL, CN_RESIDENT_ID, NATIONAL_ID, PAYMENT_CARD, IBAN, IP, PERSON_NAME, NICKNAME, USER_ID)
 
 
 class Span(NamedTuple):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from .writebehind import DEFAULT_BATCH
 __all__ = [
     "DEFAULT_STATE_URL",
     "MemoryStateStore",
+    "MissingStateError",
     "SQLiteStateStore",
     "StateStore",
     "StateStoreError",
@@ -23,14 +25,26 @@ __all__ = [
 DEFAULT_STATE_URL = "sqlite:///.politecrawl/state.db"
 
 
-def open_store(url: str, clock: Clock = time.time, *, batch: int = DEFAULT_BATCH) -> StateStore:
+class MissingStateError(StateStoreError):
+    """A command that must not create a state store was pointed at one that does not exist."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"no state database at {path}")
+        self.path = path
+
+
+def open_store(
+    url: str, clock: Clock = time.time, *, batch: int = DEFAULT_BATCH, create: bool = True
+) -> StateStore:
     """Open the state store named by *url* and check that it is writable.
 
     ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
     ``memory://`` and ``redis://host:port/db?prefix=...`` (also ``rediss://``,
     ``unix://``; see ``docs/state.md``) are understood. Raises :class:`StateStoreError` with the
     reason when the store cannot be opened or written (politecrawl fails
-    closed on that). *batch* is the SQLite store's write-behind bound for token
+    closed on that). With ``create=False`` a SQLite file that does not exist is
+    not made (nor its folder): :class:`MissingStateError` names its absolute path.
+    *batch* is the SQLite store's write-behind bound for token
     takes (:mod:`politecrawl.state.writebehind`; 0 writes each at once).
     """
     parts = urlsplit(url)
@@ -44,6 +58,8 @@ def open_store(url: str, clock: Clock = time.time, *, batch: int = DEFAULT_BATCH
                 f"POLITECRAWL_STATE {url!r} names no file: use sqlite:///relative/path.db "
                 "or sqlite:////absolute/path.db"
             )
+        if not create and not os.path.isfile(path):
+            raise MissingStateError(os.path.abspath(path))
         store = SQLiteStateStore(path, clock, batch=batch)
     elif scheme in ("redis", "rediss", "unix"):
         try:

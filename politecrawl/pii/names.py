@@ -1,0 +1,199 @@
+"""Person names in free text: Chinese names by jieba's dictionary and HMM, Latin-script names by a first-name list.
+
+Chinese: jieba (a Chinese segmenter with a part-of-speech dictionary trained on the People's Daily corpus) splits a
+run of Han characters into words.  A word of 2-3 characters that starts with a surname and is either unknown to
+the dictionary (jieba's HMM joined characters it had no word for: how unseen names come out) or tagged as a
+person name (`nr`, `nrfg`, `nrt`) and not a common word, is a name; so is a surname standing alone followed by a
+given name the dictionary tags as a name or does not know (`郭` + `志强`).  Surnames are the characters that most
+often begin a person name in jieba's own HMM emission table (state `B-nr`), less those the dictionary reads as a
+function word when alone (`多`, `大`, `小` ...).  jieba is imported on first use (0.5 s to load its dictionary).
+
+Latin script: a capitalised word in the first-name dictionary of gender-guesser (Jörg Michael's `nam_dict.txt`,
+~40,000 first names of 54 countries), optionally a middle name or initial, then a capitalised surname
+(`Anna-Lena Schmidt`, `John F. Smith`, `Marie de la Cruz`); or a title (`Mr`, `Frau`, `Mme` ...) then a capitalised
+name.  The titles are written here: they are grammar, not data, and no package lists them across languages.
+
+Japanese and Korean names are not found by value (no segmenter with a name tag that fits here); field names catch
+them in items.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+
+from politecrawl.pii.spans import PERSON_NAME, Span
+
+# ---------------------------------------------------------------- Chinese
+
+_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
+# A dictionary word tagged as a name but this common is an ordinary word (`谢谢` is tagged nr, frequency 1089).
+_COMMON_NAME_WORD = 300
+# A given name after a lone surname: unknown to the dictionary, or tagged as a name, a noun or a state word
+# (`婷婷` z, `桂花` n).
+_GIVEN_TAGS = frozenset({"nr", "nrfg", "nrt", "nz", "n", "z", "ns"})
+# Single-character dictionary tags that make a "surname" a function word here (numeral, adverb, pronoun ...).
+_FUNCTION_TAGS = frozenset({"m", "d", "p", "c", "u", "r", "f", "y", "e", "o", "a", "ad", "uj", "ul", "ug", "uz",
+                            "uv", "ud"})
+_SURNAME_RANK = 700  # characters by B-nr emission (simplified and traditional forms each count)
+
+
+class _Chinese:
+    """jieba's tokenizer, dictionary tags and the surname set, built once per process."""
+
+    def __init__(self) -> None:
+        import logging
+
+        import jieba
+        from jieba.posseg import prob_emit
+
+        jieba.setLogLevel(logging.ERROR)
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.initialize()
+        self.tags: dict[str, tuple[int, str]] = {}
+        with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3:
+                    self.tags[parts[0]] = (int(parts[1]), parts[2])
+        emit = prob_emit.P[("B", "nr")]
+        ranked = sorted(emit, key=lambda c: -emit[c])[:_SURNAME_RANK]
+        self.surnames = frozenset(
+            c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
+        )
+
+    def _is_name_word(self, w: str) -> bool:
+        tag = self.tags.get(w)
+        return tag is None or (tag[1] in _NAME_TAGS and tag[0] < _COMMON_NAME_WORD)
+
+    def find(self, run: str, base: int) -> Iterator[Span]:
+        words = list(self.tokenizer.cut(run, HMM=True))
+        pos = 0
+        i = 0
+        while i < len(words):
+            w = words[i]
+            n = len(w)
+            if 2 <= n <= 3 and w[0] in self.surnames and _HAN_RE.fullmatch(w) and self._is_name_word(w):
+                yield Span(base + pos, base + pos + n, PERSON_NAME, w)
+            elif n == 1 and w in self.surnames and i + 1 < len(words):
+                nxt = words[i + 1]
+                tag = self.tags.get(nxt)
+                if 1 <= len(nxt) <= 2 and _HAN_RE.fullmatch(nxt) and (tag is None or tag[1] in _GIVEN_TAGS):
+                    yield Span(base + pos, base + pos + 1 + len(nxt), PERSON_NAME, w + nxt)
+                    pos += 1 + len(nxt)
+                    i += 2
+                    continue
+            pos += n
+            i += 1
+
+
+# ---------------------------------------------------------------- Latin script
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LOW = "a-zß-öø-ÿā-ž"
+_WORD = rf"[{_UP}][{_LOW}]+(?:['’][{_UP}][{_LOW}]+|[{_UP}][{_LOW}]+)?"  # Anna, O'Brien, McDonald
+_FIRST = rf"{_WORD}(?:-{_WORD})?"  # Hans-Jürgen
+_PARTICLE = r"(?:(?:van|von|de|der|den|del|della|di|da|du|la|le|zu|ten|ter|dos|das|bin|al)[ ])"
+_LATIN_RE = re.compile(
+    rf"(?<![{_UP}{_LOW}0-9_@])(?P<first>{_FIRST})(?P<middle>[ ](?:[{_UP}]\.|{_WORD}))?"
+    rf"[ ](?P<last>{_PARTICLE}{{0,2}}{_FIRST})(?![{_LOW}0-9_@])"
+)
+# Titles and forms of address before a name (en, de, fr, es, it, nl).
+_TITLE_RE = re.compile(
+    rf"(?<![{_UP}{_LOW}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Hr|Fr|M|Mme|Mlle|Monsieur|Madame|"
+    rf"Mademoiselle|Sr|Sra|Srta|Señor|Señora|Sig|Sig\.ra|Dhr|Mevr)\.?[ ](?P<name>{_PARTICLE}{{0,2}}{_FIRST}"
+    rf"(?:[ ]{_PARTICLE}{{0,2}}{_FIRST})?)(?![{_LOW}0-9_@])"
+)
+
+
+_MIN_FREQ = 3
+_HEX = frozenset("0123456789ABCDEFabcdef")
+
+
+_LATIN_COUNTRIES = 47  # gender_guesser.detector.Detector.COUNTRIES up to "turkey" (checked in the tests)
+
+
+def _strip_accents(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+def _load_first_names() -> frozenset[str]:
+    import gender_guesser
+
+    path = os.path.join(os.path.dirname(gender_guesser.__file__), "data", "nam_dict.txt")
+    names = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line[:1] in "#=" or len(line) < 4:
+                continue
+            parts = line.split()
+            # Frequencies are one hex digit per country (columns 30-84, 1 rare .. D extremely common); a name
+            # rare everywhere ("Mein", "Hope") is more often a word than a name.
+            # Only the countries that write names in Latin script (up to Turkey): the romanised Chinese and Korean
+            # columns hold syllables that are German or French words ("Bei", "Man", "Jung").
+            freq = max((int(c, 16) for c in line[30 : 30 + _LATIN_COUNTRIES] if c in _HEX), default=0)
+            if len(parts) >= 2 and "+" not in parts[1] and len(parts[1]) >= 2 and freq >= _MIN_FREQ:
+                names.add(parts[1])
+                names.add(_strip_accents(parts[1]))
+    return frozenset(names)
+
+
+class _Latin:
+    def __init__(self) -> None:
+        self.first = _load_first_names()
+
+    def _first_ok(self, word: str) -> bool:
+        return all(part in self.first or _strip_accents(part) in self.first for part in word.split("-"))
+
+    def find(self, text: str) -> Iterator[Span]:
+        for m in _TITLE_RE.finditer(text):
+            yield Span(m.start(), m.end(), PERSON_NAME, m.group("name"))
+        for m in _LATIN_RE.finditer(text):
+            if self._first_ok(m.group("first")):
+                yield Span(m.start(), m.end(), PERSON_NAME, m.group())
+
+
+# ---------------------------------------------------------------- entry point
+
+_LOCK = threading.Lock()
+_CHINESE: _Chinese | None = None
+_LATIN: _Latin | None = None
+
+
+def _chinese() -> _Chinese:
+    global _CHINESE
+    if _CHINESE is None:
+        with _LOCK:
+            if _CHINESE is None:
+                _CHINESE = _Chinese()
+    return _CHINESE
+
+
+def _latin() -> _Latin:
+    global _LATIN
+    if _LATIN is None:
+        with _LOCK:
+            if _LATIN is None:
+                _LATIN = _Latin()
+    return _LATIN
+
+
+def find_person_names(text: str) -> Iterator[Span]:
+    """Person names in `text` (folded).  Latin names need an upper-case letter, Chinese names Han characters."""
+    if not text.islower():
+        yield from _latin().find(text)
+    if not text.isascii():
+        zh = _chinese()
+        for m in _HAN_RUN_RE.finditer(text):
+            run = m.group()
+            if _KANA_RE.search(text, max(0, m.start() - 8), m.end() + 8):
+                continue  # kanji between kana: Japanese, where jieba's words and surnames do not hold
+            if not zh.surnames.isdisjoint(run):
+                yield from zh.find(run, m.start())

@@ -1,0 +1,54 @@
+"""A stop typed in another folder reaches the running crawl (judged by the sandbox's log)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env, wait_for
+
+from politecrawl.running import RunningCrawls, registry_folder
+from politecrawl.sandbox import SiteSpec
+
+pytestmark = pytest.mark.e2e
+
+
+def test_stop_typed_in_another_folder_without_state(sandbox, tmp_path):
+    web = sandbox([SiteSpec("big-shop.com", pages=600, latency=0.2), SiteSpec("small-shop.com", pages=3)])
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    env = {**crawl_env(), "XDG_STATE_HOME": str(tmp_path / "xdg")}
+    env.pop("POLITECRAWL_STATE", None)
+    args = [sys.executable, "-m", "politecrawl.cli", "crawl", web.url("big-shop.com"), web.url("small-shop.com")]
+    for name, value in {"POLITECRAWL_CONTACT": CONTACT, **NON_BINDING_BUDGET, **web.settings()}.items():
+        args += ["-s", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
+    # the crawl uses the default state, .politecrawl/state.db in its own folder
+    crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=project, env=env)
+    try:
+        assert wait_for(lambda: len(web.requests(site="big-shop.com")) >= 20), "the crawl did not start"
+        stop = subprocess.run(
+            [sys.executable, "-m", "politecrawl.cli", "stop", "big-shop.com", "--reason", "mail from the owner"],
+            capture_output=True, text=True, timeout=60, cwd=elsewhere, env=env,
+        )
+        returned = time.time()
+        assert stop.returncode == 0, stop.stderr
+        state = project / ".politecrawl" / "state.db"
+        assert f"stopped big-shop.com (stop-1, " in stop.stdout and f" in {state};" in stop.stdout
+        assert f"in {project}" in stop.stdout and "told at once" in stop.stdout
+        out, err = crawl.communicate(timeout=120)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    assert crawl.returncode == 0, err[-3000:]
+    seen = web.requests(site="big-shop.com")
+    late = [r for r in seen if r["t"] > returned + 1.0]
+    assert late == [], f"{len(late)} requests to the site more than 1 s after the stop"
+    assert len(seen) < 200
+    assert not (elsewhere / ".politecrawl").exists()  # no new, empty state where the stop was typed
+    assert "big-shop.com is stopped by the operator (stop-1)" in err
+    # the crawl was listed while it ran and is gone from the list now
+    assert RunningCrawls(registry_folder({"XDG_STATE_HOME": str(tmp_path / "xdg")})).running() == []
