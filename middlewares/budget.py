@@ -9,15 +9,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from politecrawl.budget import (
-    DEFAULT_DAILY_REQUESTS,
-    BudgetLedger,
-    BudgetSettings,
-    SiteBudget,
-    load_estimates,
-)
+from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
+from politecrawl.budget.settings import budget_settings
 from politecrawl._scrapy_compat import sleep
-from politecrawl.config import ConfigError, number_setting
+from politecrawl.config import bool_setting
+from politecrawl.progress import slow_budget_line
 from politecrawl.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
@@ -30,32 +26,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("politecrawl.budget")
 
 
-def _positive(settings: BaseSettings, name: str, default: float) -> float:
-    """A number more than 0; a string may be a fraction (``"1/3"``)."""
-    return number_setting(settings.get, name, default, "a number more than 0",
-                          lambda v: v > 0, fractions=True)
-
-
-def budget_settings(settings: BaseSettings) -> BudgetSettings:
-    share = _positive(settings, "POLITECRAWL_LOAD_SHARE", 1 / 3)
-    if share > 1:
-        raise ConfigError(f"POLITECRAWL_LOAD_SHARE ({share}) must be at most 1 (a share of the traffic)")
-    return BudgetSettings(
-        share=share,
-        default_daily_requests=_positive(
-            settings, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", DEFAULT_DAILY_REQUESTS
-        ),
-        max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", 1.0),
-        burst=_positive(settings, "POLITECRAWL_BURST", 2.0),
-        pace_margin=_seconds(settings, "POLITECRAWL_PACE_MARGIN", 0.03),
-    )
-
-
-def _seconds(settings: BaseSettings, name: str, default: float) -> float:
-    return number_setting(settings.get, name, default, "at least 0 and under 60 (seconds)",
-                          lambda v: 0 <= v < 60, fractions=True)
-
-
 class BudgetMiddleware:
     """Downloader middleware: send times held to the pace; the budget's eyes (response times, errors, bytes)."""
 
@@ -65,7 +35,7 @@ class BudgetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BudgetMiddleware:
-        if not crawler.settings.getbool("POLITECRAWL_BUDGET_ENABLED", True):
+        if not bool_setting(crawler.settings.get, "POLITECRAWL_BUDGET_ENABLED", True):
             raise NotConfigured("POLITECRAWL_BUDGET_ENABLED is off")
         runtime = Runtime.of(crawler)
         settings = budget_settings(crawler.settings)
@@ -104,6 +74,9 @@ class BudgetMiddleware:
             budget.cap * 86_400,
             budget.cap,
         )
+        slow = slow_budget_line(budget.site, budget.cap, estimate.source)
+        if slow is not None:
+            logger.info("politecrawl budget: %s", slow)
 
     def _observe(self, request: Request, *, error: bool, nbytes: int = 0) -> None:
         try:

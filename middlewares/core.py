@@ -10,6 +10,7 @@ from scrapy import signals
 from twisted.internet.task import LoopingCall
 
 from politecrawl._scrapy_compat import header_list, header_name, set_header
+from politecrawl.config import bool_setting
 from politecrawl.middlewares.frontier import tally_waiting
 from politecrawl.runtime import Runtime
 from politecrawl.sites import site_or_invalid
@@ -65,7 +66,7 @@ class PolitecrawlCore:
         self.crawler = crawler
         self.runtime = Runtime.of(crawler)
         self._flusher: LoopingCall | None = None
-        self._gc_freeze = crawler.settings.getbool("POLITECRAWL_GC_FREEZE", True)
+        self._gc_freeze = bool_setting(crawler.settings.get, "POLITECRAWL_GC_FREEZE", True)
         self._frozen = False
 
     @classmethod

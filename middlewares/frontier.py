@@ -216,6 +216,23 @@ class PacedPriorityQueue:
             counts[site] = counts.get(site, 0) + len(queue)
         return counts
 
+    def waiting_for_turn(self, now: float) -> tuple[int, str | None, float]:
+        """Queued requests whose site or origin may not be sent to at *now*, and the site due next
+        (``(count, site, due_at)``; ``(0, None, inf)`` when every queued request could go)."""
+        pacer = self.runtime.pacer
+        waiting, next_site, next_at = 0, None, math.inf
+        for origin, queue in self.queues.items():
+            n = len(queue)
+            if not n:
+                continue
+            site = self._site_of[origin]
+            ready = pacer.ready_at(site, origin, now)
+            if ready > now:
+                waiting += n
+                if ready < next_at:
+                    next_site, next_at = site, ready
+        return waiting, next_site, next_at
+
     def _schedule_wake(self, when: float) -> None:
         if when >= self._wake_at and self._wake_call is not None and self._wake_call.active():
             return

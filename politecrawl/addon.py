@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, NoReturn
 
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.misc import load_object
@@ -12,6 +13,7 @@ from scrapy.utils.misc import load_object
 from ._scrapy_compat import make_cookie_domain_splitter_offline
 from .config import ConfigError, PolitecrawlConfig
 from .identity import replaced_user_agent_reason
+from .preflight import check_settings
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -36,6 +38,8 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes
     ("EXTENSIONS", "politecrawl.middlewares.audit.AuditExtension", 0),
+    # progress lines (log and terminal), where things are at the end
+    ("EXTENSIONS", "politecrawl.middlewares.progress.ProgressExtension", 0),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).
@@ -60,14 +64,17 @@ class Addon:
     """Turns politecrawl on: its components, its scheduler queue, its identity."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        problems = check_settings(settings.get, list(settings))  # every setting, before any request
         try:
+            if problems:
+                raise ConfigError("; ".join(problems))
             self._update_settings(settings)
         except ConfigError as exc:
-            _fail_quietly(exc)
+            refuse(problems or [str(exc)])
             raise
 
     def _update_settings(self, settings: BaseSettings) -> None:
-        config = PolitecrawlConfig.from_settings(settings)  # fails early on a missing contact
+        config = PolitecrawlConfig.from_settings(settings)
         make_cookie_domain_splitter_offline()
         _set_user_agent(settings, config)
         settings.set("ROBOTSTXT_USER_AGENT", config.bot_name, "addon")
@@ -101,21 +108,41 @@ def _set_user_agent(settings: BaseSettings, config: PolitecrawlConfig) -> None:
     settings.set("USER_AGENT", config.user_agent, max(priority, SETTINGS_PRIORITIES["addon"]))
 
 
-def _fail_quietly(exc: ConfigError) -> None:
-    """Log a settings mistake as one line, and keep asyncio from printing it again with a traceback.
+def _quiet_task() -> None:
+    """Keep asyncio from printing a settings mistake again with a traceback.
 
-    ``scrapy crawl`` runs each crawl in an asyncio task that re-raises (the crawl
-    fails, exit code 1); asyncio would log that task's exception as "Task
-    exception was never retrieved" with a traceback. Reading the exception when
-    the task ends marks it retrieved.
+    A crawl runs in an asyncio task that re-raises (the crawl fails); asyncio
+    would log that task's exception as "Task exception was never retrieved"
+    with a traceback. Reading the exception when the task ends marks it retrieved.
     """
-    logger.error("politecrawl: error: %s", exc)
     try:
         task = asyncio.current_task()
     except RuntimeError:  # no running event loop (a Twisted-only run): nothing to quiet
         return
     if task is not None:
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+
+def refuse(problems: list[str]) -> None:
+    """A settings mistake stops the crawl before any request: one log line per bad setting.
+
+    Under Scrapy's command line (``scrapy crawl``) the process exits with code
+    2, the settings-error code of ``politecrawl``. Anywhere else (a script, a
+    test) the caller re-raises the ``ConfigError``; the crawl's asyncio task is
+    kept from printing it again with a traceback.
+    """
+    for line in problems:
+        logger.error("politecrawl: error: %s", line)
+    if _scrapy_command_line():
+        raise SystemExit(2)
+    _quiet_task()
+
+
+def _scrapy_command_line() -> bool:
+    """Whether this process is Scrapy's command line (``scrapy ...`` or ``python -m scrapy``)."""
+    from scrapy.cmdline import execute  # noqa: PLC0415
+
+    return getattr(sys.modules.get("__main__"), "execute", None) is execute
 
 
 def _names(path: str) -> str:

@@ -24,7 +24,7 @@ from .state.writebehind import DEFAULT_BATCH
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-__all__ = ["ConfigError", "PURPOSES", "PolitecrawlConfig", "build_user_agent", "number_setting"]
+__all__ = ["ConfigError", "PURPOSES", "PolitecrawlConfig", "bool_setting", "build_user_agent", "number_setting"]
 
 #: What a crawl is for; reservations (TDM, AI use, noindex) are honoured by purpose.
 PURPOSES = ("search", "research", "ai-training")
@@ -73,6 +73,28 @@ def number_setting(
     if not math.isfinite(value) or (integer and not value.is_integer()) or not ok(value):
         raise error(f"{name} ({raw!r}) must be {rule}")
     return int(value) if integer else value
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def bool_setting(get: Callable[..., Any], name: str, default: bool) -> bool:
+    """The True/False setting *name*: a bool, 1/0, or true/false, yes/no, on/off in any case.
+
+    Unset or empty gives *default*; anything else raises ``ConfigError``.
+    """
+    raw = get(name)
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    text = str(raw).strip().lower() if isinstance(raw, str) else None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{name} ({raw!r}) must be True or False (or 1/0, yes/no, on/off)")
 
 
 def build_user_agent(bot_name: str, contact: str, version: str | None = None) -> str:

@@ -119,6 +119,10 @@ class Pacer:
     def paused_until(self, site: str) -> float:
         return self._pauses.get(site, (0.0, ""))[0]
 
+    def paused_sites(self, now: float) -> list[str]:
+        """The sites paused at *now* (Retry-After, back-off)."""
+        return sorted(site for site, (until, _) in self._pauses.items() if until > now)
+
     def stop_site(self, site: str, source: str, reason: str, stop_id: str = "", at: float = 0.0) -> None:
         if site not in self._stops:
             self._stops[site] = SiteStop(site, source, reason, stop_id, at)

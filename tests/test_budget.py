@@ -63,7 +63,7 @@ def test_bad_traffic_dict_entries():
         load_estimates({"shop-a.com": {"requests_per_day": 1, "visits": 2}})
     with pytest.raises(ConfigError, match="must be a positive number"):
         load_estimates({"shop-a.com": float("nan")})
-    with pytest.raises(ConfigError, match="no such file"):
+    with pytest.raises(ConfigError, match="there is no file"):
         load_estimates("/nonexistent/traffic.csv")
 
 

@@ -61,3 +61,39 @@ def test_number_setting_one_reader_for_every_number_setting():
     with pytest.raises(ValueError) as info:
         number_setting(get, "X", 0.0, error=ValueError)
     assert type(info.value) is ValueError
+
+
+# -- the settings registry of the pre-flight check ---------------------------------
+def _source_setting_names():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    names = set()
+    for folder in ("politecrawl", "middlewares", "spiders"):
+        for path in (root / folder).rglob("*.py"):
+            names.update(re.findall(r"POLITECRAWL_[A-Z0-9_]*[A-Z0-9]\b", path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_every_setting_the_code_reads_is_known_to_the_preflight_check():
+    """A setting missing from politecrawl.preflight.SETTINGS would be refused as unknown: add it there
+    (with the reader that checks it) and to the README table."""
+    from politecrawl.preflight import SETTINGS
+
+    missing = sorted(_source_setting_names() - set(SETTINGS))
+    assert missing == [], f"add {missing} to politecrawl.preflight.SETTINGS"
+
+
+def test_the_readme_documents_exactly_the_known_settings():
+    import re
+    from pathlib import Path
+
+    from politecrawl.preflight import SETTINGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `POLITECRAWL_")]
+    in_tables = {name for row in rows for name in re.findall(r"`(POLITECRAWL_[A-Z0-9_]+)`", row)}
+    in_tables |= {f"POLITECRAWL_ROBOTS{suffix}" for row in rows for suffix in re.findall(r"`(_RETRY_MAX)`", row)}
+    assert sorted(in_tables - set(SETTINGS)) == [], "README documents settings the pre-flight check does not know"
+    assert sorted(set(SETTINGS) - in_tables) == [], "settings without a README table row"

@@ -73,7 +73,7 @@ def test_missing_contact_is_one_line_without_traceback(sandbox, tmp_path):
     web = sandbox([SiteSpec("quotes.test", pages=2)])
     make_project(tmp_path)
     proc = scrapy_crawl(tmp_path, web)
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a settings error (README: exit codes)
     errors = [line for line in proc.stderr.splitlines() if "POLITECRAWL_CONTACT" in line]
     assert len(errors) == 1 and "POLITECRAWL_CONTACT is not set" in errors[0]
     assert "Traceback" not in proc.stderr and "Task exception was never retrieved" not in proc.stderr

@@ -123,10 +123,11 @@ def load_estimates(value: Any) -> dict[str, TrafficEstimate]:
             try:
                 return _from_mapping(json.loads(text), "POLITECRAWL_SITE_TRAFFIC", "settings")
             except json.JSONDecodeError as exc:
-                raise ConfigError(f"POLITECRAWL_SITE_TRAFFIC: not valid JSON ({exc})") from None
+                raise ConfigError(f"POLITECRAWL_SITE_TRAFFIC ({text[:60]!r}) must be valid JSON: {exc}") from None
         path = Path(text)
         if not path.is_file():
-            raise ConfigError(f"POLITECRAWL_SITE_TRAFFIC: no such file {path}")
+            raise ConfigError(f"POLITECRAWL_SITE_TRAFFIC ({text!r}) must be a dict, JSON text or the path of "
+                              f"a .csv or .json file: there is no file {path.absolute()}")
         if path.suffix.lower() == ".csv":
             return _from_csv(path)
         try:

@@ -137,11 +137,18 @@ class Detector:
             spans.add_all(patterns.find_cn_resident_ids(folded))
         if n_digits >= 9 and (grouped or longest >= 13):  # hyphenated / printed 1-6-6, or a bare ISBN-13
             spans.add_all(patterns.find_isbns(folded, budget.spend))
+        # Profile URLs and cued user IDs before any other number type reads them; other numbers in URLs are
+        # product or page IDs (claimed).
+        spans.add_all(find_accounts(folded))
+        if n_digits >= 6 and "/" in folded:
+            spans.add_all(patterns.find_url_ids(folded))
         if n_digits >= 2 and (not gated or b"AA00" in shape):
             spans.add_all(patterns.find_ibans(folded))
         if n_digits >= 12 and (grouped or longest >= 12):
             spans.add_all(patterns.find_payment_cards(folded, budget.spend))
-        if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (grouped or longest >= 15):  # bare: a French NIR
+        if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (
+            grouped or longest >= 15 or patterns.ssn_cue_hint(folded)  # bare: a French NIR, an SSN after its cue
+        ):
             spans.add_all(patterns.find_national_ids(folded))
         if not gated or _email_hint(folded):
             spans.add_all(patterns.find_emails(folded))
@@ -149,8 +156,6 @@ class Detector:
             not gated or b"0.0" in shape or _COLONS_RE.search(folded) is not None
         ):
             spans.add_all(patterns.find_ips(folded))
-        # Accounts before phones: a numeric user ID after its cue or in a profile URL is a user ID, not a phone.
-        spans.add_all(find_accounts(folded))
         # A phone run is 7+ digits, joined by nothing or by separators.  The phone finder reads the masked text,
         # where a masked span can join digits it kept apart: with any span found, no gate.
         if n_digits >= MIN_DIGITS and (

@@ -66,7 +66,7 @@ def ean13_valid(digits: str) -> bool:
 _LOCAL = r"[A-Za-z0-9._%+\-]"
 # "@" and the obfuscations seen in real comments: (at) [at] {at} <at> 【at】, "#", "艾特".  Full-width ＠ and （）
 # are folded to ASCII before matching.
-_AT = r"(?:@|[ ]?[(\[{<【][ ]?(?:at|AT|At)[ ]?[)\]}>】][ ]?|#|艾特)"
+_AT = r"(?:@|[ ]?[(\[{<【][ ]?(?:at|AT|At)[ ]?[)\]}>】][ ]?|#|艾特|[ ](?:at|AT)[ ])"
 _DOT = r"(?:\.|。|点|[ ]?[(\[{<【][ ]?(?:dot|DOT|Dot|点)[ ]?[)\]}>】][ ]?|[ ](?:dot|DOT)[ ])"
 _LABEL = r"[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
 _EMAIL_RE = re.compile(
@@ -96,9 +96,12 @@ def find_emails(text: str) -> Iterator[Span]:
         if len(labels) < 2:
             continue
         tld = labels[-1].lower()
-        obfuscated = at != "@" or any(d != "." for d in dots)
+        spelled_dot = any(d != "." for d in dots)
+        obfuscated = at != "@" or spelled_dot
         if obfuscated and tld not in COMMON_TLDS:
             continue
+        if at.strip() in ("at", "AT") and not spelled_dot:
+            continue  # "name at domain dot com" only: "look at example.com" is a sentence
         end = m.start("domain") + sum(map(len, labels)) + sum(map(len, dots))
         yield Span(m.start(), end, EMAIL, f"{local.lower()}@{'.'.join(labels).lower()}")
 
@@ -175,7 +178,29 @@ _NATIONAL_ID = _stdnum_validators()
 NATIONAL_ID_MIN_DIGITS = 9  # the shortest above: SSN
 
 
+# A US SSN bare or spaced is only one right after its name ("social security number 123456789", "SSN: 123 45 6789"):
+# nine digits alone are too common.  The cue is written here (English words; no library lists them).
+_SSN_CUE_RE = re.compile(
+    r"(?:social[ \-]security(?:[ ](?:number|no\.?|#))?|(?<![a-z])ssn|soc\.[ ]?sec\.(?:[ ]?no\.?)?)s?"
+    r"[ ]?(?:is|was|:|#|=)?[ ]{0,2}(?P<v>[0-9]{3}[ ]?[0-9]{2}[ ]?[0-9]{4})(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def ssn_cue_hint(text: str) -> bool:
+    """What `_SSN_CUE_RE` needs: "ss" (ssn) or "soc" in any case."""
+    low = text.lower()
+    return "ss" in low or "soc" in low
+
+
 def find_national_ids(text: str) -> Iterator[Span]:
+    if ssn_cue_hint(text):
+        from stdnum.us import ssn
+
+        for m in _SSN_CUE_RE.finditer(text):
+            digits = _digits(m.group("v"))
+            if _safe(ssn.is_valid, digits):
+                yield Span(m.start("v"), m.end("v"), NATIONAL_ID, digits)
     for pattern, validators in _NATIONAL_ID:
         for m in pattern.finditer(text):
             for is_valid in validators:
@@ -365,7 +390,8 @@ _ISBN_RE = re.compile(
 _EAN_PRINTED_RE = re.compile(r"(?<![0-9])(?<![0-9][ \-])[0-9] [0-9]{6} [0-9]{6}(?![0-9])(?![ \-][0-9])", re.ASCII)
 ISBN = "isbn"
 BARCODE = "barcode"
-CLAIMED = frozenset({ISBN, BARCODE})  # span types that keep other detectors off and are not reported
+URL_ID = "url_id"
+CLAIMED = frozenset({ISBN, BARCODE, URL_ID})  # span types that keep other detectors off and are not reported
 
 
 def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
@@ -386,12 +412,37 @@ def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
             yield Span(m.start(), m.end(), BARCODE, "")
 
 
+# ---------------------------------------------------------------- numbers in URLs (not personal: claimed)
+
+_URL_RE = re.compile(r"(?:https?://|www\.|(?<![A-Za-z0-9@.\-])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[a-z]{2,24}/)"
+                     r"[A-Za-z0-9\-._~/?#\[\]@!$&'()*+,;=%:]*", re.ASCII)
+_URL_NUMBER_RE = re.compile(r"(?<=[/=\-_.])[0-9]{6,}(?=$|[/?#&.\-_])", re.ASCII)
+# A query key that says the value is a phone, card or ID: that number stays a candidate.
+_PERSONAL_KEY_RE = re.compile(r"(?:tel|phone|mobile|mob|cell|fax|card|ssn|id_?card|sfz|shouji)=$", re.IGNORECASE)
+
+
+def find_url_ids(text: str) -> Iterator[Span]:
+    """Numbers in a URL's path or query (`item.jd.com/100012345678.html`, `?id=6571234567`): a product, item or
+    page ID, not a phone or card; claimed so that those detectors leave them alone.  A number after a personal
+    query key (`tel=`, `phone=` ...) is left to them."""
+    for u in _URL_RE.finditer(text):
+        url = u.group()
+        for m in _URL_NUMBER_RE.finditer(url):
+            if not _PERSONAL_KEY_RE.search(url[max(0, m.start() - 8) : m.start()]):
+                yield Span(u.start() + m.start(), u.start() + m.end(), URL_ID, "")
+
+
 # ---------------------------------------------------------------- reference context
 # A number right after an order / reference / version word is that reference, not a card, phone or address.
 # (Negative context; the checksummed CN resident ID and IBAN are not subject to it.)
 _REFERENCE_WORDS = (
     "订单", "单号", "编号", "运单", "快递", "发票", "型号", "版本", "order", "bestell", "commande", "注文", "주문",
     "invoice", "tracking", "sku", "isbn", "version", "序列号", "ord",
+    # more ways of naming a transaction, shipment or article (zh, en, de, fr, ja, ko)
+    "交易号", "流水号", "单据", "物流", "包裹", "货号", "商品编码", "批号", "退款", "售后", "transaction", "txn", "shipment",
+    "waybill", "parcel", "consignment", "receipt", "reference", "ref", "item", "article", "artikel", "product",
+    "auftrag", "rechnung", "sendung", "paket", "lieferschein", "vorgang", "facture", "colis", "référence", "reçu",
+    "受注", "伝票", "問い合わせ", "追跡", "配送", "品番", "송장", "운송장", "주문서", "상품번호", "결제",
 )
 
 
@@ -400,9 +451,18 @@ _REFERENCE_TAIL_RE = re.compile(
 )
 
 
+# "NO.816365658239354858", "No.4240…": an abbreviation glued to a long number is a reference (a phone or card
+# label would name the phone or card: "Tel. No. 138…" is not glued and names its kind).
+_GLUED_NO_RE = re.compile(r"(?<![a-z])(?:no|nr|n°|№)\.?$")
+_KIND_WORD_RE = re.compile(r"tel|phone|mobile|fax|card|karte|carte|手机|电话|卡")
+
+
 def after_reference_word(text: str, start: int) -> bool:
     """Is the text just before `start` a reference word ("订单号 ", "Order #", "Bestellnummer: ")?"""
-    return _REFERENCE_TAIL_RE.search(text[max(0, start - 24) : start].lower()) is not None
+    before = text[max(0, start - 24) : start].lower()
+    if _REFERENCE_TAIL_RE.search(before) is not None:
+        return True
+    return _GLUED_NO_RE.search(before) is not None and _KIND_WORD_RE.search(before) is None
 
 
 # ---------------------------------------------------------------- IBAN (ISO 13616)
@@ -447,19 +507,35 @@ _IPV6_RE = re.compile(
     re.ASCII,
 )
 # Four-part version numbers look like IPv4 addresses; a version word just before the candidate rules it out.
-_VERSION_WORDS = ("version", "ver.", "ver ", "release", "build", "firmware", "版本", "バージョン", "버전")
+# Whole words only: "ver " is inside "server ", "over ", "whatever ".
+_VERSION_WORD_RE = re.compile(
+    r"(?<![a-z])(?:version|ver\.?|release|build|firmware|update|patch|chrome|firefox|safari|android|ios|edge|"
+    r"windows|macos|kernel)(?![a-z])|版本|バージョン|버전"
+)
 
 
 def _after_version_word(text: str, start: int) -> bool:
-    if start and text[start - 1] in "vV":
-        return True
-    before = text[max(0, start - 14) : start].lower()
-    return any(w in before for w in _VERSION_WORDS)
+    if start and text[start - 1] in "vV/":
+        return True  # v1.2.3.4, Chrome/109.0.4366.130
+    return _VERSION_WORD_RE.search(text[max(0, start - 14) : start].lower()) is not None
+
+
+def _version_shaped(address: str) -> bool:
+    """Four small parts ("3.14.0.2", "12.17.19.12"): how versions are numbered; a host address with every octet
+    at most 20 outside 10.0.0.0/8 is rare (about 1 in 20,000 of the public space)."""
+    parts = [int(p) for p in address.split(".")]
+    return parts[0] != 10 and max(parts) <= 20
+
+
+# A version's suffix right after the four parts: "1.2.3.4-beta", "2.0.1.5rc1", "1.2.3.4+build".
+_VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|final|release)", re.IGNORECASE)
 
 
 def find_ips(text: str) -> Iterator[Span]:
     for m in _IPV4_RE.finditer(text):
-        if not _after_version_word(text, m.start()) and not after_reference_word(text, m.start()):
+        if _version_shaped(m.group()) or _after_version_word(text, m.start()):
+            continue
+        if not after_reference_word(text, m.start()) and not _VERSION_TAIL_RE.match(text, m.end()):
             yield Span(m.start(), m.end(), IP, m.group())
     if ":" not in text:
         return

@@ -35,6 +35,14 @@ WINDOW_CHARS = 40
 COST_WINDOW = 1  # budget units for a window checked against the region patterns (~10 us)
 COST_MATCHER = 10  # budget units for one PhoneNumberMatcher call (~50-150 us)
 
+# An extension after the number ("430-268-9143x8646", "... ext. 12"): part of the phone, not a letter that blocks it.
+_EXT_RE = re.compile(r"(?:[ ]?[xX]|[ ]?(?:ext|Ext|EXT)\.?[ ]?|[ ]extension[ ])[0-9]{1,6}(?![0-9A-Za-z\-.])")
+# A national number written with its trunk prefix or in international format, digit groups joined by spaces, dashes
+# or brackets: the shape that gets a second reading at leniency VALID when STRICT_GROUPING refuses it (German
+# "08712 140194", "(07211) 45871", "+49(0)6217 736106", Japanese "08-8450-3640": groupings the library's format
+# tables do not list).  Dates ("01-02-2020") are not retried.
+_NATIONAL_SHAPE_RE = re.compile(r"(?:\(?0|\+|\(\+)[0-9()]*[0-9](?:[ \-()]{1,3}[0-9]+)+")
+_DATE_SHAPE_RE = re.compile(r"[0-9]{1,2}[\-/][0-9]{1,2}[\-/][0-9]{2,4}|[0-9]{4}[\-/][0-9]{1,2}[\-/][0-9]{1,2}")
 _RUN_RE = re.compile(rf"[+(]?[0-9](?:[ \-.()/]*[0-9]){{{MIN_DIGITS - 1},}}", re.ASCII)
 _PIECE_SPLIT_RE = re.compile(r"/| {2,}")
 _GROUP_RE = re.compile(r"[0-9]+", re.ASCII)
@@ -144,6 +152,7 @@ class PhoneFinder:
         self.leniency = LENIENCIES[leniency]
         # `prefilter=False` gives every plausible window to the matcher (the tests compare both ways).
         self.needs_valid = prefilter and self.leniency >= Leniency.VALID
+        self.fallback = Leniency.VALID if self.leniency > Leniency.VALID else None
 
     def _regions_for(self, window: str, digits: str) -> list[str]:
         if window.lstrip("(").startswith("+") or digits.startswith("00"):
@@ -175,8 +184,22 @@ class PhoneFinder:
                 if cut:
                     piece_start = cut.end()
 
+    def _match(self, text: str, lo: int, hi: int, region: str, leniency: Leniency) -> list[Span]:
+        try:
+            return [
+                Span(lo + pm.start, lo + pm.end, PHONE, phonenumbers.format_number(pm.number, PhoneNumberFormat.E164))
+                for pm in PhoneNumberMatcher(text[lo:hi], region, leniency=leniency, max_tries=WINDOW_CHARS)
+            ]
+        except Exception:  # noqa: BLE001 - a library failure: the string goes whole (fail closed)
+            raise Unscannable from None  # no chained message: it could quote the text
+
     def _find_in_piece(self, text: str, base: int, piece: str, spend: Callable[[int], None]) -> Iterator[Span]:
         spend(len(piece) // WINDOW_CHARS)  # long pieces pay by length before any per-group work
+        if piece.isdigit() and len(piece) in (10, 13) and piece[0] == "1":
+            # Unix time in seconds (2001-2033) or milliseconds: no configured region writes a bare national number
+            # of 10 or 13 digits starting with 1 (NANP area codes start 2-9, CN mobiles have 11 digits, other
+            # regions' national formats start with the trunk 0).
+            return
         groups = [(g.start(), g.end()) for g in _GROUP_RE.finditer(piece)]
         if sum(e - s for s, e in groups) < MIN_DIGITS:
             return
@@ -198,23 +221,24 @@ class PhoneFinder:
                     ends.append((ge, digits))
             advanced = False
             for we, wdigits in reversed(ends):
+                if (ws and piece[ws - 1] == ".") or (we < len(piece) and piece[we] == "."):
+                    continue  # a piece of a dotted chain ("109.0.4366.130"): a version or an address, not a phone
                 spend(COST_WINDOW)
                 window = piece[ws:we]
-                if self.needs_valid and self._touches_blocker(text, base + ws, base + we, window):
+                ext = _EXT_RE.match(text, base + we)
+                hi = (ext.end() if ext else base + we) + 1
+                if self.needs_valid and self._touches_blocker(text, base + ws, hi - 1 if ext else base + we, window):
                     continue
+                retry = (self.fallback is not None and ws == 0 and we == len(piece)
+                         and _NATIONAL_SHAPE_RE.fullmatch(window) is not None
+                         and _DATE_SHAPE_RE.fullmatch(window) is None)
                 for region in self._regions_for(window, wdigits):
                     spend(COST_MATCHER)
                     lo = max(0, base + ws - 1)
-                    hi = base + we + 1
-                    try:
-                        found = [
-                            Span(lo + pm.start, lo + pm.end, PHONE,
-                                 phonenumbers.format_number(pm.number, PhoneNumberFormat.E164))
-                            for pm in PhoneNumberMatcher(text[lo:hi], region, leniency=self.leniency,
-                                                         max_tries=WINDOW_CHARS)
-                        ]
-                    except Exception:  # noqa: BLE001 - a library failure: the string goes whole (fail closed)
-                        raise Unscannable from None  # no chained message: it could quote the text
+                    found = self._match(text, lo, hi, region, self.leniency)
+                    if not found and retry:
+                        spend(COST_MATCHER)
+                        found = self._match(text, lo, hi, region, self.fallback)
                     if found:
                         yield from found
                         last = max(sp.end for sp in found) - base
