@@ -1,11 +1,12 @@
 """Scrapy glue of search crawls (decisions in :mod:`politecrawl.search`).
 
-:class:`ContentTypeGate` (an extension) cuts an answer whose headers name a
-type the crawl does not keep: on ``headers_received`` it raises
-``StopDownload(fail=False)``, so the body is not read; the answer still reaches
-the downloader's signals (the audit counts it) with the ``download_stopped``
-flag, and the cut is counted (``politecrawl/search/cut/content_type``) and
-tallied per site (``dropped:search:content_type``, in the summary and the audit).
+:class:`ContentTypeGate` (an extension) stops reading an answer whose headers
+name a type the crawl does not keep: on ``headers_received`` it raises
+``StopDownload(fail=False)``, so the body is not read (an answer of at most
+:data:`SMALL_BODY` bytes is read whole and dropped, see there); the answer still
+reaches the downloader's signals (the audit counts it), the spider ignores it,
+and it is counted (``politecrawl/search/not_kept/{cut,small}``) and tallied per
+site (``dropped:search:content_type``, in the summary and the audit).
 
 :class:`SearchSpiderMiddleware` cleans the URL of every request a spider yields
 (before the dupefilter sees it), applies the depth limit, the per-site page
@@ -42,6 +43,11 @@ COMPONENT = "search"
 SITEMAP_META = "politecrawl_sitemap"
 ENTRY_META = "politecrawl_sitemap_entry"
 CANONICAL_META = "politecrawl_canonical"
+#: Set on a request whose answer is of a type the crawl does not keep (its body is not used).
+NOT_KEPT_META = "politecrawl_not_kept"
+#: Answers of a type not kept with at most this many bytes (by Content-Length) are read whole
+#: and dropped; larger ones, or of unknown length, are cut at their headers.
+SMALL_BODY = 64 * 1024
 #: The depth a sitemap-listed page is given: one step from the site's home, as a listing of the site.
 SITEMAP_ENTRY_DEPTH = 1
 
@@ -104,13 +110,20 @@ class ContentTypeGate:
         if is_kept(headers.get(b"Content-Type"), keep):
             return
         site = site_or_invalid(request.url)
-        self.runtime.inc_stat(f"{COMPONENT}/cut/content_type")
         self.runtime.tallies.add(site, f"dropped:{COMPONENT}:content_type")
         self.runtime.log_once(
             ("search-cut", site), logging.INFO,
-            "politecrawl: answers from %s of a type the crawl does not keep are cut at their "
-            "headers (POLITECRAWL_KEEP_TYPES); further ones are counted, not logged", site,
+            "politecrawl: answers from %s of a type the crawl does not keep are not read "
+            "(POLITECRAWL_KEEP_TYPES); further ones are counted, not logged", site,
         )
+        meta[NOT_KEPT_META] = True
+        if 0 <= body_length <= SMALL_BODY:
+            # Read whole, then dropped by the spider: a body this small came in with its
+            # headers, and a connection closed now would go back to Twisted's pool while
+            # closing, where the next request on it fails and is sent again unseen.
+            self.runtime.inc_stat(f"{COMPONENT}/not_kept/small")
+            return
+        self.runtime.inc_stat(f"{COMPONENT}/not_kept/cut")
         raise StopDownload(fail=False)
 
 

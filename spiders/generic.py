@@ -20,6 +20,7 @@ from scrapy.utils.url import url_has_any_extension
 from politecrawl.middlewares.search import (
     CANONICAL_META,
     ENTRY_META,
+    NOT_KEPT_META,
     SITEMAP_META,
     search_config,
 )
@@ -131,8 +132,8 @@ class GenericSpider(scrapy.Spider):
 
     # -- pages -------------------------------------------------------------
     def parse(self, response: Response) -> Iterable[Any]:
-        if "download_stopped" in response.flags or not isinstance(response, TextResponse):
-            return  # cut at its headers (not a kept type) or not text: counted by the gate
+        if NOT_KEPT_META in response.meta or not isinstance(response, TextResponse):
+            return  # not a type the crawl keeps (counted by the gate) or not text
         yield from self._sitemaps_of(response.url)
         url = response.url
         canonical = canonical_hint(

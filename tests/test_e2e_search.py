@@ -56,7 +56,9 @@ def test_sitemaps_files_and_duplicates(sandbox, tmp_path):
     assert sorted(item["url"] for item in items) == sorted(f"http://shop-a.com{p}" for p in pages)
     # the cut downloads are counted in the summary (and so in the audit trail)
     downloads = len([p for p in paths if p.startswith("/download/")])
-    assert f"search:content_type={downloads}" in proc.stdout
+    assert f"search:content_type={downloads}" in proc.stdout, proc.stdout
+    # nothing was asked for twice (a connection closed by a cut is never reused)
+    assert len(paths) == len(set(paths)), paths
 
 
 def test_canonical_url_is_recorded_and_not_fetched_again(sandbox, tmp_path):

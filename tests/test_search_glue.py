@@ -15,6 +15,7 @@ from politecrawl.middlewares.search import (
     CANONICAL_META,
     ENTRY_META,
     SITEMAP_META,
+    NOT_KEPT_META,
     CanonicalGate,
     ContentTypeGate,
     SearchSpiderMiddleware,
@@ -92,15 +93,24 @@ def test_content_type_gate_cuts_what_is_not_kept() -> None:
     gate = ContentTypeGate.from_crawler(crawler)
     page = Request("http://a.com/p")
     gate.headers_received(Headers({"Content-Type": "text/html; charset=utf-8"}), 10, page)
+    assert NOT_KEPT_META not in page.meta
+    big = Request("http://a.com/f")
     with pytest.raises(StopDownload) as stop:
-        gate.headers_received(Headers({"Content-Type": "application/pdf"}), 10**7, Request("http://a.com/f"))
-    assert stop.value.fail is False
+        gate.headers_received(Headers({"Content-Type": "application/pdf"}), 10**7, big)
+    assert stop.value.fail is False and big.meta[NOT_KEPT_META]
+    unknown = Request("http://a.com/chunked")
+    with pytest.raises(StopDownload):
+        gate.headers_received(Headers({"Content-Type": "image/png"}), -1, unknown)
+    small = Request("http://a.com/small.json")  # read whole (it came with its headers), marked
+    gate.headers_received(Headers({"Content-Type": "application/json"}), 1000, small)
+    assert small.meta[NOT_KEPT_META]
     # a sitemap may be XML or gzip, not a PDF
     sitemap = Request("http://a.com/s.xml.gz", meta={SITEMAP_META: 0})
-    gate.headers_received(Headers({"Content-Type": "application/gzip"}), 10, sitemap)
+    gate.headers_received(Headers({"Content-Type": "application/gzip"}), 10**6, sitemap)
     with pytest.raises(StopDownload):
-        gate.headers_received(Headers({"Content-Type": "application/pdf"}), 10, sitemap)
-    assert crawler.stats.get_value("politecrawl/search/cut/content_type") == 2
+        gate.headers_received(Headers({"Content-Type": "application/pdf"}), 10**6, sitemap)
+    assert crawler.stats.get_value("politecrawl/search/not_kept/cut") == 3
+    assert crawler.stats.get_value("politecrawl/search/not_kept/small") == 1
 
 
 def _response(url: str, **meta: object) -> HtmlResponse:

@@ -12,7 +12,6 @@ from politecrawl.search import (
     Scope,
     ScopeError,
     SearchConfig,
-    SearchConfigError,
     canonical_hint,
     clean_url,
     is_kept,
@@ -23,7 +22,7 @@ from politecrawl.search import (
     sitemaps_for,
     skipped_extensions,
 )
-from politecrawl.search.config import SearchConfig as _SC  # noqa: F401  (import path stays public)
+from politecrawl.config import ConfigError
 
 KEEP = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -214,5 +213,5 @@ def test_settings_read_from_strings_as_on_the_command_line() -> None:
     ],
 )
 def test_bad_values_name_the_setting(name: str, value: object) -> None:
-    with pytest.raises(SearchConfigError, match=name):
+    with pytest.raises(ConfigError, match=name):  # SearchConfigError is a ConfigError
         SearchConfig.from_settings(_get({name: value}))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import ConfigError, number_setting
+from ..config import ConfigError, bool_setting, number_setting
 from .content import DEFAULT_KEEP_TYPES
 from .scope import SCOPES, ScopeError, compile_patterns
 from .sitemaps import MAX_BYTES, MAX_URLS
@@ -17,17 +17,6 @@ __all__ = ["SearchConfig", "SearchConfigError"]
 
 class SearchConfigError(ConfigError):
     """A search-crawl setting has a value politecrawl cannot use."""
-
-
-def _flag(get: Callable[[str, Any], Any], name: str, default: bool) -> bool:
-    raw = get(name, default)
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int) and raw in (0, 1):
-        return bool(raw)
-    if isinstance(raw, str) and raw.strip().lower() in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    raise SearchConfigError(f"{name} ({raw!r}) must be True or False")
 
 
 def _words(get: Callable[[str, Any], Any], name: str, *, split_commas: bool = True) -> tuple[str, ...]:
@@ -87,7 +76,7 @@ class SearchConfig:
         drop = _words(get, "POLITECRAWL_DROP_PARAMS")
         keep_params = _words(get, "POLITECRAWL_KEEP_PARAMS")
         return cls(
-            sitemaps=_flag(get, "POLITECRAWL_SITEMAPS", True),
+            sitemaps=bool_setting(get, "POLITECRAWL_SITEMAPS", True),
             sitemap_max_bytes=number_setting(
                 get, "POLITECRAWL_SITEMAP_MAX_BYTES", MAX_BYTES,
                 f"a whole number of bytes from 1 to {MAX_BYTES} (the protocol's 50 MB)",
@@ -104,7 +93,7 @@ class SearchConfig:
             keep_types=frozenset(keep),
             deny_extensions=_words(get, "POLITECRAWL_DENY_EXTENSIONS"),
             follow_extensions=_words(get, "POLITECRAWL_FOLLOW_EXTENSIONS"),
-            breadth_first=_flag(get, "POLITECRAWL_BREADTH_FIRST", True),
+            breadth_first=bool_setting(get, "POLITECRAWL_BREADTH_FIRST", True),
             depth_limit=number_setting(
                 get, "POLITECRAWL_DEPTH_LIMIT", 0, "a whole number, 0 or more (0: no limit)",
                 lambda v: v >= 0, integer=True, error=SearchConfigError,
