@@ -37,7 +37,7 @@ from redis_server import RedisServer  # noqa: E402
 from politecrawl.sandbox import SandboxWeb, SiteSpec  # noqa: E402
 
 CONTACT = "https://example.org/politecrawl-bench"
-SCHEDULER = "politecrawl.middlewares.cluster.ClusterScheduler"
+SCHEDULER = "politecrawl.middlewares.frontier.cluster.ClusterScheduler"
 
 
 def _proc_cpu(pid: int) -> float:

@@ -33,6 +33,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env  # noqa: E402
 
 from politecrawl.sandbox import SandboxWeb, SiteSpec  # noqa: E402
+from politecrawl.state import SQLiteStateStore  # noqa: E402
+from politecrawl.stops.registry import StopRegistry  # noqa: E402
 
 
 def trial(web: SandboxWeb, n: int, workdir: Path, mode: str) -> dict[str, float]:
@@ -69,9 +71,13 @@ def trial(web: SandboxWeb, n: int, workdir: Path, mode: str) -> dict[str, float]
     _, err = crawl.communicate(timeout=180)
     seen = web.requests(site=big)
     last = max(r["t"] for r in seen)
+    store = SQLiteStateStore(project / ".politecrawl" / "state.db")
+    written = StopRegistry(store, time.time).history(big)[0].at  # when the stop was written
+    store.close()
     dropped = int(err.split("queued requests dropped")[0].rsplit(": ", 1)[1]) if "queued requests dropped" in err else 0
     return {
         "after_return": last - returned,
+        "after_write": last - written,
         "after_issue": last - issued,
         "cli_seconds": returned - issued,
         "requests": len(seen),
@@ -91,8 +97,10 @@ def main() -> None:
             results.append(r)
             print(json.dumps({k: round(v, 3) for k, v in r.items()}), flush=True)
     after = [r["after_return"] for r in results]
+    written = [r["after_write"] for r in results]
     print(f"[{args.mode}] time to stop after `politecrawl stop` returned, {len(after)} trials: "
           f"median {statistics.median(after):.3f} s, max {max(after):.3f} s; "
+          f"after the stop was written: median {statistics.median(written):.3f} s, max {max(written):.3f} s; "
           f"CLI run time median {statistics.median(r['cli_seconds'] for r in results):.3f} s; "
           f"queued requests dropped median {statistics.median(r['dropped'] for r in results):.0f}")
 

@@ -1,13 +1,13 @@
 """Crawls that span processes and machines: when a node asks the shared frontier.
 
 A cluster node keeps a small local paced frontier (the
-:class:`~politecrawl.middlewares.frontier.PacedPriorityQueue`) and fills it
+:class:`~politecrawl.middlewares.frontier.queue.PacedPriorityQueue`) and fills it
 from the frontier all nodes share in Redis (scrapy-redis's queue and
 dupefilter). :class:`SharedFrontierLink` decides, from the time and what the
 last Redis calls returned, *when* to ask Redis and *how many* requests to
 take, whether the node may send at all (not while Redis is unreachable: fail
 closed), and whether an idle node may close. It is sans-IO: the Scrapy glue
-(``politecrawl.middlewares.cluster``) makes the calls and reports back.
+(``politecrawl.middlewares.frontier.cluster``) makes the calls and reports back.
 
 Why a local buffer and not a Redis-side queue per site: the local buffer
 reuses the one paced frontier politecrawl has (pauses, stops, robots.txt

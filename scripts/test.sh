@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything the tests need, then run the whole test suite.
-# pytest's "no tests collected" (exit 5) is a failure here.
+# Set up everything the tests need, check the import contracts (lint-imports), then run the
+# whole test suite. A broken contract fails the run; pytest's "no tests collected" (exit 5) too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,6 +16,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
         exit 1
     fi
 fi
+bash scripts/lint_imports.sh
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -17,17 +17,17 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.url import url_has_any_extension
 
-from politecrawl.middlewares.search import (
+from politecrawl.middlewares.runtime import Runtime
+from politecrawl.middlewares.spider.search import (
     CANONICAL_META,
     ENTRY_META,
     NOT_KEPT_META,
     SITEMAP_META,
     search_config,
 )
-from politecrawl.middlewares.sitemaps import read_sitemap
+from politecrawl.middlewares.spider.sitemaps import read_sitemap
 from politecrawl.robots import load_record
 from politecrawl.robots.rules import sitemap_lines
-from politecrawl.runtime import Runtime
 from politecrawl.search import (
     Scope,
     SearchConfig,
@@ -52,10 +52,10 @@ SEARCH_SETTINGS: dict[str, Any] = {
     "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
 }
 SEARCH_COMPONENTS = (
-    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.search.SearchSpiderMiddleware", 850),
-    ("EXTENSIONS", "politecrawl.middlewares.search.ContentTypeGate", 0),
+    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.spider.search.SearchSpiderMiddleware", 850),
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.content_type.ContentTypeGate", 0),
     # before the request gates (100): a page already recorded needs no robots.txt look-up
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.search.CanonicalGate", 90),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.canonical.CanonicalGate", 90),
 )
 
 

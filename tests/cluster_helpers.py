@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from helpers import CONTACT, crawl_env
 
-SCHEDULER = "politecrawl.middlewares.cluster.ClusterScheduler"
+SCHEDULER = "politecrawl.middlewares.frontier.cluster.ClusterScheduler"
 
 
 def key_prefix(redis_url: str) -> str:

@@ -40,8 +40,12 @@ def run_crawl(
     *,
     contact: str | None = CONTACT,
     timeout: float = 180,
+    peak_rss: bool = False,
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
-    """``politecrawl crawl URLS -o items.jsonl`` against the sandbox; returns (process, items)."""
+    """``politecrawl crawl URLS -o items.jsonl`` against the sandbox; returns (process, items).
+
+    With *peak_rss*, the crawl process writes its peak memory to stderr (tests/peak_rss.py).
+    """
     output = tmp_path / "items.jsonl"
     all_settings: dict[str, Any] = {
         "POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}",
@@ -51,7 +55,8 @@ def run_crawl(
     }
     if contact is not None:
         all_settings.setdefault("POLITECRAWL_CONTACT", contact)
-    args = [sys.executable, "-m", "politecrawl.cli", "crawl", *urls, "-o", str(output)]
+    runner = [str(REPO / "tests" / "peak_rss.py")] if peak_rss else ["-m", "politecrawl.cli"]
+    args = [sys.executable, *runner, "crawl", *urls, "-o", str(output)]
     for name, value in all_settings.items():
         args += ["-s", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
     proc = subprocess.run(

@@ -7,8 +7,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from politecrawl.audit import build_report, find_crawl, records
-from politecrawl.middlewares.audit import AuditExtension, item_site, recorded_settings
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.extensions.audit import AuditExtension, item_site, recorded_settings
+from politecrawl.middlewares.runtime import Runtime
 
 
 def crawler_with(**settings):

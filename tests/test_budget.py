@@ -223,8 +223,8 @@ def _budget_middleware(monkeypatch, during_hold=lambda runtime: None):
     from scrapy import Spider
     from scrapy.utils.test import get_crawler
 
-    from politecrawl.middlewares import budget as glue
-    from politecrawl.runtime import Runtime
+    from politecrawl.middlewares.downloader import budget as glue
+    from politecrawl.middlewares.runtime import Runtime
 
     crawler = get_crawler(Spider, settings_dict={
         "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
@@ -310,7 +310,7 @@ def test_the_pace_keeps_a_margin_below_the_rate():
 def test_pace_margin_setting_is_checked():
     from scrapy.settings import Settings
 
-    from politecrawl.middlewares.budget import budget_settings
+    from politecrawl.middlewares.downloader.budget import budget_settings
 
     assert budget_settings(Settings({"POLITECRAWL_PACE_MARGIN": "0.1"})).pace_margin == 0.1
     assert budget_settings(Settings()).pace_margin == 0.03

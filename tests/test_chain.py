@@ -9,7 +9,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
-from politecrawl.middlewares.chain import DownloaderChain
+from politecrawl.middlewares.downloader.chain import DownloaderChain
 
 
 class Part:

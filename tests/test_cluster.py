@@ -124,14 +124,14 @@ class _Spider(Spider):
 
 
 def _scheduler(state_url, **settings):
-    from politecrawl.middlewares.cluster import ClusterScheduler  # noqa: PLC0415
+    from politecrawl.middlewares.frontier.cluster import ClusterScheduler  # noqa: PLC0415
 
     prefix = key_prefix(state_url) or "pc:"
     crawler = get_crawler(_Spider, {
         "POLITECRAWL_CONTACT": "https://example.org/politecrawl-tests",
         "POLITECRAWL_STATE": state_url,
         "POLITECRAWL_BUDGET_ENABLED": False,
-        "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.PacedPriorityQueue",
+        "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.queue.PacedPriorityQueue",
         "SCHEDULER_QUEUE_KEY": prefix + "%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": prefix + "%(spider)s:dupefilter",
         **settings,

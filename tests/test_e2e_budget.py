@@ -150,3 +150,28 @@ def test_waiting_requests_resume_with_jobdir(sandbox, tmp_path):
     all_paths = [r["path"] for r in pages(web.requests(), "shop-a.com")]
     assert sorted(set(all_paths)) == sorted({"/"} | {f"/p/{i}" for i in range(30)})
     assert len(all_paths) == len(set(all_paths))  # nothing fetched twice, nothing lost
+
+
+def test_a_site_whose_robots_txt_disallows_linked_pages_keeps_its_full_rate(sandbox, tmp_path):
+    """Refusals by our own robots.txt gate are not the site's strain (1 page in 5 is disallowed)."""
+    rate, burst, seconds = 2.0, 2, 12
+    web = sandbox([SiteSpec("shop-a.com", pages=400,
+                            robots="User-agent: *\nDisallow: /*7$\nDisallow: /*3$\n")])
+    proc, _ = run_crawl(web, [web.url("shop-a.com")], tmp_path, {
+        "POLITECRAWL_SITE_TRAFFIC": json.dumps({"shop-a.com": rate * 3 * DAY}),
+        "POLITECRAWL_MAX_SITE_RATE": "10",
+        "POLITECRAWL_BURST": str(burst),
+        "CLOSESPIDER_TIMEOUT": str(seconds + 2),
+    })
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = web.requests("shop-a.com")
+    assert log and not [r for r in log if r["path"].endswith(("7", "3"))]
+    times = sorted(r["t"] for r in log)
+    late = [t for t in times if times[0] + 6 <= t < times[0] + 12]
+    # Full rate: in the second half the site still receives ~2 a second (less the turns the
+    # refused fifth of the links took). Halving the rate per refusal left ~1 a second or less.
+    assert len(late) >= 0.7 * rate * 6, len(late)
+    assert "shows strain" not in proc.stderr
+    assert "rate at the end 2 req/s" in proc.stderr
+    assert "'politecrawl/robots/refused/disallowed'" in proc.stdout + proc.stderr
+    assert "politecrawl/budget/slowdowns" not in proc.stdout + proc.stderr

@@ -52,3 +52,33 @@ def test_stop_typed_in_another_folder_without_state(sandbox, tmp_path):
     assert "big-shop.com is stopped by the operator (stop-1)" in err
     # the crawl was listed while it ran and is gone from the list now
     assert RunningCrawls(registry_folder({"XDG_STATE_HOME": str(tmp_path / "xdg")})).running() == []
+
+
+def test_a_redis_crawl_the_command_cannot_list_is_woken_through_the_store(sandbox, tmp_path, redis_url):
+    """A crawl on another machine (here: another list of running crawls) hears the stop on Redis."""
+    web = sandbox([SiteSpec("big-shop.com", pages=600, latency=0.2), SiteSpec("small-shop.com", pages=3)])
+    env = {**crawl_env(), "XDG_STATE_HOME": str(tmp_path / "node-xdg")}
+    settings = {"POLITECRAWL_CONTACT": CONTACT, "POLITECRAWL_STATE": redis_url,
+                "POLITECRAWL_STOPS_POLL_INTERVAL": "1", **NON_BINDING_BUDGET, **web.settings()}
+    args = [sys.executable, "-m", "politecrawl.cli", "crawl", web.url("big-shop.com"), web.url("small-shop.com")]
+    for name, value in settings.items():
+        args += ["-s", f"{name}={value}"]
+    crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    try:
+        assert wait_for(lambda: len(web.requests(site="big-shop.com")) >= 20), "the crawl did not start"
+        stop = subprocess.run(
+            [sys.executable, "-m", "politecrawl.cli", "stop", "big-shop.com", "--reason", "mail", "--state", redis_url],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+            env={**crawl_env(), "XDG_STATE_HOME": str(tmp_path / "ops-xdg")},
+        )
+        returned = time.time()
+        assert stop.returncode == 0, stop.stderr
+        assert "no crawl is running on it" in stop.stdout  # it cannot see the crawl's entry
+        out, err = crawl.communicate(timeout=120)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+    assert crawl.returncode == 0, err[-3000:]
+    assert "'politecrawl/stops/wakeups': 1" in err  # woken by the store's channel, not the 1 s poll
+    late = [r for r in web.requests(site="big-shop.com") if r["t"] > returned + 1.0]
+    assert late == []

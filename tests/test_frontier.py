@@ -8,9 +8,9 @@ from scrapy.squeues import FifoMemoryQueue
 from scrapy.utils.test import get_crawler
 
 from politecrawl.clock import FakeClock
-from politecrawl.middlewares import frontier as frontier_module
-from politecrawl.middlewares.frontier import PacedPriorityQueue
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.frontier import queue as frontier_module
+from politecrawl.middlewares.frontier.queue import PacedPriorityQueue
+from politecrawl.middlewares.runtime import Runtime
 
 
 class _TinyWaitBudget:

@@ -45,8 +45,8 @@ def package(version=None):
     # POLITECRAWL_BOT_NAME wins over BOT_NAME
     ({"BOT_NAME": "quotesbot", "POLITECRAWL_BOT_NAME": "shopwatch"}, QUOTESBOT, package("1.0"), "shopwatch",
      f"shopwatch/1.0 (+{CONTACT}; politecrawl/{__version__})"),
-    # the reference project (politecrawl.project_settings) is politecrawl
-    ({"BOT_NAME": "politecrawl"}, {"SCRAPY_SETTINGS_MODULE": "politecrawl.project_settings"}, {},
+    # the reference project (politecrawl.middlewares.project_settings) is politecrawl
+    ({"BOT_NAME": "politecrawl"}, {"SCRAPY_SETTINGS_MODULE": "politecrawl.middlewares.project_settings"}, {},
      "politecrawl", f"politecrawl/{__version__} (+{CONTACT})"),
 ])
 def test_identity(settings, environ, modules, token, ua):

@@ -85,6 +85,7 @@ def test_spelled_at_needs_spelled_dot(text: str) -> None:
         "Transaktion: Auftrag 4111111111111111",
         "Rechnung 5500005555555559",
         "交易号 4111111111111111",
+        "commande n° 4111111111111111",
     ],
 )
 def test_hard_negatives_untouched(text: str) -> None:
@@ -97,3 +98,8 @@ def test_phone_in_url_query_with_personal_key_is_found() -> None:
 
 def test_labelled_phone_after_no_is_found() -> None:
     assert kinds("Tel. No. 13800138000") == [("13800138000", "phone")]
+
+
+def test_small_dotted_quad_after_an_address_word_is_an_ip() -> None:
+    assert kinds("login from 1.28.3.30") == [("1.28.3.30", "ip")]
+    assert kinds("installed 1.28.3.30 today") == []

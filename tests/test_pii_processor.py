@@ -8,8 +8,8 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from politecrawl.config import ConfigError
-from politecrawl.middlewares import pii as glue
-from politecrawl.middlewares.pii import PIIItemProcessor, check_processor
+from politecrawl.middlewares.items import pii as glue
+from politecrawl.middlewares.items.pii import PIIItemProcessor, check_processor
 
 
 def processor(**settings) -> PIIItemProcessor:
@@ -86,7 +86,7 @@ def test_pseudonymize_without_key_refuses_to_build(monkeypatch) -> None:
 
 
 def test_check_processor() -> None:
-    check_processor(Settings({"ITEM_PROCESSOR": "politecrawl.middlewares.pii.PIIItemProcessor"}))
+    check_processor(Settings({"ITEM_PROCESSOR": "politecrawl.middlewares.items.pii.PIIItemProcessor"}))
 
     class Mine(PIIItemProcessor):
         pass

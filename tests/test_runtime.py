@@ -7,7 +7,7 @@ from typing import Any
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 from scrapy.utils.test import get_crawler
 
-from politecrawl._scrapy_compat import stats_incrementer
+from politecrawl.middlewares._scrapy_compat import stats_incrementer
 
 
 def test_the_incrementer_adds_as_inc_value_does_and_follows_a_replaced_stats_dict() -> None:
@@ -42,7 +42,7 @@ def test_a_collector_with_its_own_inc_value_keeps_it() -> None:
 def test_header_helpers_answer_as_scrapy_headers_do() -> None:
     from scrapy.http import Headers
 
-    from politecrawl._scrapy_compat import has_any_header, header_list, header_name, set_header
+    from politecrawl.middlewares._scrapy_compat import has_any_header, header_list, header_name, set_header
 
     class Lower(Headers):  # another normal form: the helpers use its own methods
         def normkey(self, key: str | bytes) -> bytes:
@@ -66,8 +66,8 @@ def test_header_helpers_answer_as_scrapy_headers_do() -> None:
 def test_identity_middleware_sends_only_its_own_user_agent() -> None:
     from scrapy import Request, Spider
 
-    from politecrawl.middlewares.core import IdentityMiddleware
-    from politecrawl.runtime import Runtime
+    from politecrawl.middlewares.extensions.core import IdentityMiddleware
+    from politecrawl.middlewares.runtime import Runtime
 
     crawler = get_crawler(Spider, settings_dict={
         "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
@@ -84,7 +84,7 @@ def test_identity_middleware_sends_only_its_own_user_agent() -> None:
 
 
 def test_lowered_body_folds_ascii_only_and_follows_the_body() -> None:
-    from politecrawl._scrapy_compat import lowered_body
+    from politecrawl.middlewares._scrapy_compat import lowered_body
 
     a = "<META NAME='Robots'> Ä É".encode()
     b = b"<TITLE>X</TITLE>"

@@ -11,16 +11,16 @@ from scrapy.exceptions import StopDownload
 from scrapy.http import Headers, HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from politecrawl.middlewares.search import (
+from politecrawl.middlewares.downloader.canonical import CanonicalGate
+from politecrawl.middlewares.extensions.content_type import ContentTypeGate
+from politecrawl.middlewares.spider.search import (
     CANONICAL_META,
     ENTRY_META,
-    SITEMAP_META,
     NOT_KEPT_META,
-    CanonicalGate,
-    ContentTypeGate,
+    SITEMAP_META,
     SearchSpiderMiddleware,
 )
-from politecrawl.middlewares.sitemaps import read_sitemap
+from politecrawl.middlewares.spider.sitemaps import read_sitemap
 from politecrawl.robots import FetchOutcome, RobotsConfig, RobotsRecord, record_from_fetch
 from politecrawl.spiders.generic import GenericSpider
 

@@ -102,7 +102,7 @@ def test_extractor_is_built_without_network(monkeypatch):
 def test_scrapy_cookie_splitter_is_made_offline():
     from scrapy.downloadermiddlewares import cookies
 
-    from politecrawl._scrapy_compat import make_cookie_domain_splitter_offline
+    from politecrawl.middlewares._scrapy_compat import make_cookie_domain_splitter_offline
 
     make_cookie_domain_splitter_offline()
     assert not cookies._split_domain.suffix_list_urls

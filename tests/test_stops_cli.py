@@ -5,7 +5,7 @@ import pytest
 from politecrawl.clock import FakeClock
 from politecrawl.cli import main
 from politecrawl.state import SQLiteStateStore
-from politecrawl.stops.cli import resolve_state_url
+from politecrawl.cli.stops import resolve_state_url
 from politecrawl.stops.registry import StopRegistry
 
 

@@ -1,6 +1,6 @@
 """Personal data found and removed from items: declared fields, field names, and values in every string.
 
-Pure core: no Scrapy, no I/O.  The Scrapy glue is `politecrawl.middlewares.pii`.
+Pure core: no Scrapy, no I/O.  The Scrapy glue is `politecrawl.middlewares.items.pii`.
 """
 
 from politecrawl.pii.config import ACTIONS, DROP, DROP_ITEM, PSEUDONYMIZE, PIIConfig, PIIConfigError

@@ -40,9 +40,10 @@ _COMMON_NAME_WORD = 300
 # (`婷婷` z, `桂花` n).
 _GIVEN_TAGS = frozenset({"nr", "nrfg", "nrt", "nz", "n", "z", "ns"})
 # Single-character dictionary tags that make a "surname" a function word here (numeral, adverb, pronoun ...).
-_FUNCTION_TAGS = frozenset({"m", "d", "p", "c", "u", "r", "f", "y", "e", "o", "a", "ad", "uj", "ul", "ug", "uz",
-                            "uv", "ud"})
+_FUNCTION_TAGS = frozenset({"m", "d", "p", "c", "u", "r", "f", "y", "e", "o", "ad", "uj", "ul", "ug", "uz", "uv",
+                            "ud"})
 _SURNAME_RANK = 700  # characters by B-nr emission (simplified and traditional forms each count)
+_COMMON_SURNAME_RANK = 300
 
 
 class _Chinese:
@@ -68,12 +69,15 @@ class _Chinese:
         self.surnames = frozenset(
             c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
         )
+        self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames)
 
     def _is_name_word(self, w: str) -> bool:
         tag = self.tags.get(w)
         return tag is None or (tag[1] in _NAME_TAGS and tag[0] < _COMMON_NAME_WORD)
 
-    def find(self, run: str, base: int) -> Iterator[Span]:
+    def candidates(self, run: str) -> Iterator[tuple[int, int, bool]]:
+        """(start, end, known) of name-shaped words in a run of Han characters; `known` when the dictionary
+        tags the word as a name (not only "unknown word starting with a surname")."""
         words = list(self.tokenizer.cut(run, HMM=True))
         pos = 0
         i = 0
@@ -81,17 +85,81 @@ class _Chinese:
             w = words[i]
             n = len(w)
             if 2 <= n <= 3 and w[0] in self.surnames and _HAN_RE.fullmatch(w) and self._is_name_word(w):
-                yield Span(base + pos, base + pos + n, PERSON_NAME, w)
+                yield pos, pos + n, w in self.tags
             elif n == 1 and w in self.surnames and i + 1 < len(words):
                 nxt = words[i + 1]
                 tag = self.tags.get(nxt)
                 if 1 <= len(nxt) <= 2 and _HAN_RE.fullmatch(nxt) and (tag is None or tag[1] in _GIVEN_TAGS):
-                    yield Span(base + pos, base + pos + 1 + len(nxt), PERSON_NAME, w + nxt)
+                    yield pos, pos + 1 + len(nxt), tag is not None and tag[1] in _NAME_TAGS
                     pos += 1 + len(nxt)
                     i += 2
                     continue
             pos += n
             i += 1
+
+    def cued(self, text: str, run_start: int, run: str) -> Iterator[Span]:
+        """A surname and one or two more characters right after a cue or right before a title or a verb of
+        saying, whatever the segmenter made of them (`感谢黄丹的推荐`: 黄丹 is a pigment in the dictionary)."""
+        run_end = run_start + len(run)
+        for m in _CUE_BEFORE_ANY_RE.finditer(text, run_start - 12 if run_start >= 12 else 0, run_end):
+            i = m.end()
+            if run_start <= i < run_end - 1 and text[i] in self.surnames:
+                j = i + 1
+                while j < min(i + 3, run_end) and text[j] not in _NOT_GIVEN:
+                    j += 1
+                word = text[i:j]
+                # Not when its first two characters are a dictionary word that is no name (卡号 after "thanks",
+                # 关系 after 记者).
+                if j > i + 1 and self._is_name_word(word) and self._is_name_word(word[:2]):
+                    yield Span(i, j, PERSON_NAME, word)
+        for m in _CUE_AFTER_RE.finditer(text, run_start, run_end + 8):
+            e = m.start()
+            for n in (3, 2):
+                i = e - n
+                word = text[i:e]
+                if (i >= run_start and text[i] in self.surnames and not any(c in _NOT_GIVEN for c in word[1:])
+                        and self._is_name_word(word)):
+                    if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
+                        continue  # "好李明说": the name starts at the second character
+                    yield Span(i, e, PERSON_NAME, text[i:e])
+                    break
+
+    def find(self, text: str, run_start: int, run: str) -> Iterator[Span]:
+        yield from self.cued(text, run_start, run)
+        for s, e, known in self.candidates(run):
+            start, end = run_start + s, run_start + e
+            # A three-character word the dictionary does not know, starting with a common surname, stands alone
+            # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
+            # before or after it, or to be the whole field.
+            if (e - s == 3 and (known or text[start] in self.common_surnames)) or _cued(text, start, end):
+                yield Span(start, end, PERSON_NAME, text[start:end])
+
+
+# Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
+# after: titles and verbs of saying.
+_CUE_BEFORE = (
+    r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|姓名|名字|感谢|谢谢|致|"
+    r"记者|编辑|主持人|署名|签名|by|from|thanks|thank you|dear|kontakt|von|par|de la part de|merci à|merci|à|cheers|"
+    r"gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
+)
+_CUE_BEFORE_RE = re.compile(_CUE_BEFORE + "$", re.IGNORECASE)
+_CUE_BEFORE_ANY_RE = re.compile(_CUE_BEFORE, re.IGNORECASE)
+_CUE_AFTER_RE = re.compile(
+    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|说(?![明法服话])|写道|回复|[ ]?wrote|[ ]?said|"
+    r"[ ]?schrieb|[ ]?a écrit)",
+    re.IGNORECASE,
+)
+
+
+# Characters that end a name when read after a cue: particles, verbs of saying and titles' first characters.
+_NOT_GIVEN = frozenset("的了说和在是也都很给对把被让向跟先女老同经医教律师阿叔总表认指称写回评发留等们啊呀吧呢吗，。、,.:;!? ")
+
+
+def _cued(text: str, start: int, end: int) -> bool:
+    if not text[:start].strip(" \t:：,，") and not text[end:].strip(" \t.。!！,，"):
+        return True  # the whole field is the name
+    return (_CUE_BEFORE_RE.search(text, max(0, start - 16), start) is not None
+            or _CUE_AFTER_RE.match(text, end) is not None)
 
 
 # ---------------------------------------------------------------- Latin script
@@ -196,4 +264,4 @@ def find_person_names(text: str) -> Iterator[Span]:
             if _KANA_RE.search(text, max(0, m.start() - 8), m.end() + 8):
                 continue  # kanji between kana: Japanese, where jieba's words and surnames do not hold
             if not zh.surnames.isdisjoint(run):
-                yield from zh.find(run, m.start())
+                yield from zh.find(text, m.start(), run)

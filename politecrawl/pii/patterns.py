@@ -447,7 +447,7 @@ _REFERENCE_WORDS = (
 
 
 _REFERENCE_TAIL_RE = re.compile(
-    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|number|nummer|号码?|番号|번호)?[\s:#.\-]{0,3}$"
+    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|n°|nº|number|nummer|numéro|号码?|番号|번호)?[\s:#.\-]{0,3}$"
 )
 
 
@@ -521,10 +521,14 @@ def _after_version_word(text: str, start: int) -> bool:
 
 
 def _version_shaped(address: str) -> bool:
-    """Four small parts ("3.14.0.2", "12.17.19.12"): how versions are numbered; a host address with every octet
-    at most 20 outside 10.0.0.0/8 is rare (about 1 in 20,000 of the public space)."""
+    """Four small parts ("3.14.0.2", "12.17.19.12", "1.28.3.30"): how versions are numbered; a host address with
+    every octet below 32 outside 10.0.0.0/8 is rare (1 in 4,000 of the address space)."""
     parts = [int(p) for p in address.split(".")]
-    return parts[0] != 10 and max(parts) <= 20
+    return parts[0] != 10 and max(parts) < 32
+
+
+# Words that say "this is an address" just before it: a version-shaped address is then an address.
+_IP_WORD_RE = re.compile(r"(?<![a-z])(?:ip|ipv4|addr|address|host|client|from|登录|地址|来自|访问)(?![a-z])")
 
 
 # A version's suffix right after the four parts: "1.2.3.4-beta", "2.0.1.5rc1", "1.2.3.4+build".
@@ -533,7 +537,9 @@ _VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|f
 
 def find_ips(text: str) -> Iterator[Span]:
     for m in _IPV4_RE.finditer(text):
-        if _version_shaped(m.group()) or _after_version_word(text, m.start()):
+        if _after_version_word(text, m.start()):
+            continue
+        if _version_shaped(m.group()) and not _IP_WORD_RE.search(text[max(0, m.start() - 12) : m.start()].lower()):
             continue
         if not after_reference_word(text, m.start()) and not _VERSION_TAIL_RE.match(text, m.end()):
             yield Span(m.start(), m.end(), IP, m.group())

@@ -1,6 +1,6 @@
 """robots.txt to RFC 9309 (with Crawl-delay, Request-rate, Visit-time) and page-level directives.
 
-The core is sans-IO: the Scrapy glue (``politecrawl.middlewares.robots``) turns a
+The core is sans-IO: the Scrapy glue (``politecrawl.middlewares.downloader.robots``) turns a
 robots.txt download into a :class:`FetchOutcome`, :func:`record_from_fetch`
 turns that into a :class:`RobotsRecord`, and :meth:`RobotsRecord.rules` gives
 the :class:`RobotsRules` that answer ``allowed(url)``, ``min_interval()``,

@@ -1,7 +1,8 @@
 """The rules of one robots.txt copy, as seen by one product token.
 
 Matching is protego's (RFC 9309 §2.2.2: groups by product token, ``*`` and
-``$``, longest match, Allow wins a tie). protego answers yes/no only; for the
+``$``, longest match, Allow wins a tie), on the text as :func:`.lines.safe_robots_text`
+rewrites it where protego would otherwise allow what the site disallowed. protego answers yes/no only; for the
 evidence trail we also name the rule that decided, read from protego's rule
 set with the same normalisation it uses. That reading touches protego
 internals, so it is kept in :func:`_deciding_rule`, checked against
@@ -10,19 +11,57 @@ internals, so it is kept in :func:`_deciding_rule`, checked against
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import NamedTuple
+from urllib.parse import quote
 
 from protego import Protego
 
 from ..sites import path_and_query
+from .lines import safe_robots_text
 
-try:  # private, see the module doc (imported once, not per decision)
-    from protego._utils import _quote_path
-except ImportError:  # pragma: no cover - protego changed
-    _quote_path = None
+__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "rule_path", "sitemap_lines"]
 
-__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "sitemap_lines"]
+#: A path made only of characters percent-encoding leaves alone: compared as it is.
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?(/(?!/)[A-Za-z0-9_.~/=-]*)").fullmatch
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+#: Escapes kept as escapes (upper-cased): the path separator and "%" itself.
+_KEPT_ESCAPES = frozenset({"2F", "25"})
+
+
+def rule_path(url: str) -> str:
+    """The path and query of *url* as robots.txt rules are matched against it.
+
+    The normalisation protego applies before matching (RFC 9309 §2.2.2):
+    scheme, authority and fragment dropped; escapes decoded except those of
+    ``/`` and ``%``; then percent-encoded again with ``/``, ``%`` and ``=``
+    left verbatim; a leading ``/`` ensured. protego keeps its own copy private,
+    so the evidence reading in :func:`_deciding_rule` uses this one.
+    """
+    plain = _PLAIN_PATH(url)
+    if plain:
+        return plain[1]
+    path, query = path_and_query(url)
+    if "?" in url.partition("#")[0]:
+        path = f"{path}?{query}"
+    path = quote(_decode_escapes(path), safe="/%=")
+    return path if path.startswith("/") else f"/{path}"
+
+
+def _decode_escapes(value: str) -> str:
+    """``%xy`` escapes decoded as UTF-8 bytes, except those in :data:`_KEPT_ESCAPES`."""
+    if "%" not in value:
+        return value
+    out = bytearray()
+    end = 0
+    for match in _ESCAPE.finditer(value):
+        out += value[end : match.start()].encode()
+        code = match[1].upper()
+        out += f"%{code}".encode() if code in _KEPT_ESCAPES else bytes.fromhex(code)
+        end = match.end()
+    out += value[end:].encode()
+    return out.decode("utf-8", "replace")
 
 
 class Verdict(NamedTuple):
@@ -52,7 +91,9 @@ class RobotsRules:
         self.version = version
         self.fetched_at = fetched_at
         self._fixed = fixed
-        self._parser = Protego.parse(text) if text is not None and fixed is None else None
+        self._parser = (
+            Protego.parse(safe_robots_text(text)) if text is not None and fixed is None else None
+        )
 
     # -- access ------------------------------------------------------------
     def allowed(self, url: str) -> Verdict:
@@ -134,15 +175,13 @@ def _rule_set(parser: Protego, bot_name: str):  # noqa: ANN202 - protego private
 
 def _deciding_rule(parser: Protego, url: str, bot_name: str) -> str:
     """The first rule of protego's sorted rule list that matches *url*, as ``field:pattern``."""
-    if _quote_path is None:  # pragma: no cover - protego changed
-        return "?"
     try:
         if path_and_query(url)[0] == "/robots.txt":
             return "robots.txt"
         rule_set = _rule_set(parser, bot_name)
         if rule_set is None:
             return "no-rule"
-        path = _quote_path(url)
+        path = rule_path(url)
         for rule in rule_set._rules:
             if rule.value.match(path):
                 return f"{rule.field}:{rule.value._pattern}"

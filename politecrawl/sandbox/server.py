@@ -121,7 +121,12 @@ class SandboxResource(resource.Resource):
             return self._control(request, path)
         host = (request.getHeader("host") or "").split(":")[0].lower().rstrip(".")
         site = self.state.site_for(host)
-        status, headers, body, latency, abort = self._answer(site, host, path)
+        reused = getattr(request.channel, "_sandbox_served", 0) > 0
+        request.channel._sandbox_served = getattr(request.channel, "_sandbox_served", 0) + 1
+        route = _route_for(site, path) if site is not None else None
+        if route is not None and route[1].stream_bytes:
+            return self._stream(request, host, path, proxied, route[1])
+        status, headers, body, latency, abort = self._answer(site, host, path, reused)
         record = {
             "t": time.time(),
             "site": host,
@@ -144,11 +149,26 @@ class SandboxResource(resource.Resource):
             reactor.callLater(latency, _finish, request, body)
             return server.NOT_DONE_YET
         if len(body) > _STREAM_ABOVE:
-            return _stream(request, body, record)
+            return _send_in_chunks(request, body, record)
         return body
 
+    def _stream(self, request: server.Request, host: str, path: str, proxied: bool, spec: Route) -> int:
+        """Send *spec*'s body again and again as the client reads it (see ``Route.stream_bytes``)."""
+        record = {
+            "t": time.time(), "site": host, "path": path, "method": request.method.decode("latin-1"),
+            "ua": request.getHeader("user-agent") or "", "status": spec.status, "bytes": 0,
+            "client": request.getClientAddress().host, "proxied": proxied,
+        }
+        self.state.log.append(record)
+        request.setResponseCode(spec.status)
+        for name, value in {"Content-Type": "text/plain", **spec.headers}.items():
+            request.setHeader(name, value)
+        unit = base64.b64decode(spec.body_b64) if spec.body_b64 else spec.body.encode()
+        _Streamer(request, record, unit or b"x", spec.stream_bytes)
+        return server.NOT_DONE_YET
+
     def _answer(
-        self, site: SiteSpec | None, host: str, path: str
+        self, site: SiteSpec | None, host: str, path: str, reused: bool = False
     ) -> tuple[int, dict[str, str], bytes, float, bool]:
         if site is None:
             return 404, {"Content-Type": "text/plain"}, b"no such site in the sandbox\n", 0.0, False
@@ -160,7 +180,8 @@ class SandboxResource(resource.Resource):
             if not spec.times or hits <= spec.times:
                 body = base64.b64decode(spec.body_b64) if spec.body_b64 else spec.body.encode()
                 headers = {"Content-Type": "text/html; charset=utf-8", **spec.headers}
-                return spec.status, headers, body, spec.latency or site.latency, spec.abort
+                abort = spec.abort or (spec.abort_reused and reused)
+                return spec.status, headers, body, spec.latency or site.latency, abort
         bare = path.split("?", 1)[0].split(";", 1)[0]
         if bare == "/robots.txt":
             return self._robots(site)
@@ -224,7 +245,7 @@ class _CountingReader(io.BytesIO):
         return chunk
 
 
-def _stream(request: server.Request, body: bytes, record: dict[str, Any]) -> int:
+def _send_in_chunks(request: server.Request, body: bytes, record: dict[str, Any]) -> int:
     """Send *body* in chunks as the client reads; note in *record* how much left."""
     source = _CountingReader(body)
     request.setHeader("Content-Length", str(len(body)))
@@ -235,6 +256,42 @@ def _stream(request: server.Request, body: bytes, record: dict[str, Any]) -> int
 
     request.notifyFinish().addBoth(sent)
     return server.NOT_DONE_YET
+
+
+class _Streamer:
+    """A pull producer that writes a repeated unit until *total* bytes (``-1``: for ever)
+    or until the client goes away, counting what it wrote in the log *record*."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, request: server.Request, record: dict[str, Any], unit: bytes, total: int) -> None:
+        self.request, self.record, self.total = request, record, total
+        self.chunk = (unit * (self.CHUNK // len(unit) + 1))[: self.CHUNK]
+        self.done = False
+        request.notifyFinish().addBoth(self._gone)
+        request.registerProducer(self, False)
+
+    def _gone(self, _: Any) -> None:
+        self.done = True
+
+    def resumeProducing(self) -> None:
+        if self.done:
+            return
+        sent = self.record["bytes"]
+        left = self.CHUNK if self.total < 0 else min(self.CHUNK, self.total - sent)
+        if left <= 0:
+            self.done = True
+            self.request.unregisterProducer()
+            self.request.finish()
+            return
+        self.record["bytes"] = sent + left
+        self.request.write(self.chunk[:left])
+
+    def stopProducing(self) -> None:
+        self.done = True
+
+    def pauseProducing(self) -> None:
+        pass
 
 
 def _finish(request: server.Request, body: bytes) -> None:

@@ -14,7 +14,12 @@ class Route:
 
     ``times`` limits the route to its first N hits (then the site answers as
     usual); ``abort`` drops the connection instead of answering (a network
-    error as the crawler sees it).
+    error as the crawler sees it); ``abort_reused`` drops it only when the request
+    came on a reused keep-alive connection (a reset on keep-alive).
+    ``stream_bytes`` sends the body over and over as it is read, up to that many
+    bytes (``-1``: without end), with no Content-Length unless ``headers`` give
+    one: an endless robots.txt, a huge tdmrep.json. The log's ``bytes`` is then
+    what was written before the client went away.
     """
 
     status: int = 200
@@ -24,6 +29,8 @@ class Route:
     latency: float = 0.0
     times: int = 0
     abort: bool = False
+    abort_reused: bool = False
+    stream_bytes: int = 0
 
 
 @dataclass

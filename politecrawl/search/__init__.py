@@ -1,6 +1,6 @@
 """Search crawls: scope, clean URLs, content types, sitemaps, depth and quotas (docs/search.md).
 
-Pure decisions, no Scrapy: the generic spider and ``politecrawl.middlewares.search``
+Pure decisions, no Scrapy: the generic spider and its middlewares (``politecrawl.middlewares``)
 turn them into link extraction, requests, cut downloads, stats and tallies.
 """
 

@@ -35,6 +35,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Union
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 Scalar = Union[str, int, float]
 Clock = Callable[[], float]
@@ -163,5 +164,30 @@ class StateStore(ABC):
         the memory and Redis stores write every operation at once.
         """
 
+    def publish(self, channel: str) -> None:
+        """Tell processes listening on *channel* of a shared store that something changed.
+
+        Only a store shared across machines needs it (Redis: ``PUBLISH``); the
+        default does nothing. Best effort: listeners also read the store on their own.
+        """
+
     def close(self) -> None:
         """Write what is held unwritten and release connections; the default does nothing."""
+
+
+def redact_url(url: str) -> str:
+    """*url* without its password (in the user part or a ``password=`` option)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = f"{user}@{hostport}" if user else hostport
+    query = urlencode(
+        [
+            (k, "***" if "password" in k.lower() else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+    )
+    # Not urlunsplit: it turns unix:///path into unix:/path.
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")

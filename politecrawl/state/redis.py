@@ -34,7 +34,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from . import tokens as _tokens
-from .base import Clock, Scalar, StateStore, StateStoreError
+from .base import Clock, Scalar, StateStore, StateStoreError, redact_url
 
 __all__ = ["DEFAULT_PREFIX", "RedisStateStore", "redact_url"]
 
@@ -104,24 +104,6 @@ def _split_options(url: str) -> tuple[str, dict[str, str]]:
     return urlunsplit(parts._replace(query=urlencode(rest))), own
 
 
-def redact_url(url: str) -> str:
-    """*url* without its password (in the user part or a ``password=`` option)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        user = userinfo.partition(":")[0]
-        netloc = f"{user}@{hostport}" if user else hostport
-    query = urlencode(
-        [
-            (k, "***" if "password" in k.lower() else v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        ]
-    )
-    # Not urlunsplit: it turns unix:///path into unix:/path.
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-
-
 def _ms(ttl: float) -> int:
     """A TTL in whole milliseconds, rounded up, at least 1 (``PX`` rejects 0)."""
     return max(1, math.ceil(ttl * 1000))
@@ -183,6 +165,20 @@ class RedisStateStore(StateStore):
                 f"state store {self.url}: {operation} failed: "
                 f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
             ) from exc
+
+    # -- notifications ---------------------------------------------------
+    def publish(self, channel: str) -> None:
+        """``PUBLISH`` on the prefixed *channel* (best effort: an error is ignored)."""
+        try:
+            self._redis.publish(self._k(channel), "1")
+        except redis.exceptions.RedisError:
+            pass
+
+    def subscriber(self, channel: str) -> redis.client.PubSub:
+        """A ``PubSub`` subscribed to the prefixed *channel* (raises ``redis`` errors as they come)."""
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(self._k(channel))
+        return pubsub
 
     # -- strings ---------------------------------------------------------
     def get(self, key: str) -> str | None:

@@ -1,6 +1,6 @@
 """Stop requests: the operator stop registry, Retry-After, 451, blocks, and
 TDM / AI-use reservations by purpose. Plain Python; the Scrapy glue lives in
-``politecrawl.middlewares.stops``. See docs/stops.md."""
+``politecrawl.middlewares.downloader.stops``. See docs/stops.md."""
 
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ key                         what it holds
                             ``http451``: a URL refused for legal reasons)
 ``stops:seq``               counter that numbers the stops (``stop-<n>``)
 ``stops:version``           counter bumped *after* every change of ``stops:active``
+``stops:wake``              (Redis) channel published on after each bump, so crawls on
+                            other machines read the registry at once
 ==========================  =======================================================
 
 A running crawl reads ``stops:version`` (one GET) every poll interval and
@@ -42,6 +44,7 @@ __all__ = [
     "MAX_REASON_CHARS",
     "SEQ_KEY",
     "VERSION_KEY",
+    "WAKE_CHANNEL",
     "Stop",
     "StopEvent",
     "StopRegistry",
@@ -53,6 +56,8 @@ ACTIVE_KEY = "stops:active"
 LOG_KEY = "stops:log"
 SEQ_KEY = "stops:seq"
 VERSION_KEY = "stops:version"
+#: Channel a shared (Redis) store publishes on after a change of ``stops:active``.
+WAKE_CHANNEL = "stops:wake"
 
 #: Longer reasons are refused rather than cut (a cut reason may change its meaning).
 MAX_REASON_CHARS = 2000
@@ -144,6 +149,7 @@ class StopRegistry:
         self.store.hset(ACTIVE_KEY, {site: stop.to_json()})
         self._log("stop", stop.id, site, reason, source, by, now)
         self.store.incr(VERSION_KEY)  # last: pollers that see it see the change
+        self.store.publish(WAKE_CHANNEL)
         return stop
 
     def resume(self, site: str, reason: str, by: str = "") -> Stop | None:
@@ -155,6 +161,7 @@ class StopRegistry:
         self.store.hdel(ACTIVE_KEY, site)
         self._log("resume", existing.id, site, reason, "operator", by, self.clock())
         self.store.incr(VERSION_KEY)
+        self.store.publish(WAKE_CHANNEL)
         return existing
 
     def record_crawl_stop(self, site: str, reason: str, source: str, crawl_id: str) -> Stop:

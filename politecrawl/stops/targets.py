@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..running import CrawlEntry, absolute_state_url, describe_state
 from ..sites import InvalidURL, site_key
+from ..state.base import redact_url
 
 __all__ = ["SiteArgumentError", "Target", "choose_targets", "describe_crawls", "site_argument"]
 
@@ -57,11 +58,20 @@ def site_argument(raw: str) -> str:
 
 @dataclass
 class Target:
-    """A state store a command applies to, with the running crawls that use it."""
+    """A state store a command applies to, with the running crawls that use it.
 
-    url: str  # absolute
+    *url* is how the store is named and matched (a Redis URL without its
+    password, as crawls list it); *open_url* is what opens it (with the
+    password, when the command was given the URL that has it).
+    """
+
+    url: str  # absolute, public
     exists: bool
     crawls: list[CrawlEntry] = field(default_factory=list)
+    open_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.open_url = self.open_url or self.url
 
     @property
     def name(self) -> str:
@@ -78,19 +88,25 @@ def choose_targets(
     """The stores a command applies to (see the module docstring), running crawls' first.
 
     Without *explicit*, a store that does not exist is left out; with it, it is
-    returned with ``exists=False`` for the caller to refuse or create.
+    returned with ``exists=False`` for the caller to refuse or create. A running
+    crawl's store listed without its password is opened with *default_url* when
+    that is the same store.
     """
     crawls = [c for c in running if not c.state_url.startswith("memory:")]
     if explicit:
-        url = absolute_state_url(explicit, cwd)
-        return [Target(url, exists(url), [c for c in crawls if c.state_url == url])]
+        raw = absolute_state_url(explicit, cwd)
+        url = redact_url(raw)
+        return [Target(url, exists(raw), [c for c in crawls if c.state_url == url], raw)]
+    default = absolute_state_url(default_url, cwd)
+    openers = {redact_url(default): default}
     targets: dict[str, Target] = {}
     for crawl in crawls:
-        target = targets.setdefault(crawl.state_url, Target(crawl.state_url, exists(crawl.state_url)))
+        raw = openers.get(crawl.state_url, crawl.state_url)
+        target = targets.setdefault(crawl.state_url, Target(crawl.state_url, exists(raw), open_url=raw))
         target.crawls.append(crawl)
-    default = absolute_state_url(default_url, cwd)
-    if default not in targets and not default.startswith("memory:") and exists(default):
-        targets[default] = Target(default, True)
+    public = redact_url(default)
+    if public not in targets and not default.startswith("memory:") and exists(default):
+        targets[public] = Target(public, True, open_url=default)
     return list(targets.values())
 
 

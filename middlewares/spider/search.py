@@ -1,23 +1,15 @@
-"""Scrapy glue of search crawls (decisions in :mod:`politecrawl.search`).
-
-:class:`ContentTypeGate` (an extension) stops reading an answer whose headers
-name a type the crawl does not keep: on ``headers_received`` it raises
-``StopDownload(fail=False)``, so the body is not read (an answer of at most
-:data:`SMALL_BODY` bytes is read whole and dropped, see there); the answer still
-reaches the downloader's signals (the audit counts it), the spider ignores it,
-and it is counted (``politecrawl/search/not_kept/{cut,small}``) and tallied per
-site (``dropped:search:content_type``, in the summary and the audit).
+"""Search crawls in the spider's output (decisions in :mod:`politecrawl.search`).
 
 :class:`SearchSpiderMiddleware` cleans the URL of every request a spider yields
 (before the dupefilter sees it), applies the depth limit, the per-site page
-quota and the canonical URLs seen, and sets the breadth-first priority;
-:class:`CanonicalGate` (a downloader middleware) holds back a request queued
-before a fetched page named its URL as the canonical one.
+quota and the canonical URLs seen, and sets the breadth-first priority. It sits
+after Scrapy's depth middleware (850), so a request's depth is known.
 
 Meta keys: :data:`SITEMAP_META` marks a sitemap fetch (its value: how many
 sitemap indexes led to it); :data:`ENTRY_META` marks a page listed in a sitemap
 (its value: the ``lastmod`` bonus); :data:`CANONICAL_META` on a response names
-the canonical URL the spider recorded the page under.
+the canonical URL the spider recorded the page under; :data:`NOT_KEPT_META` on a
+request says its answer is of a type the crawl does not keep.
 """
 
 from __future__ import annotations
@@ -25,15 +17,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, signals
-from scrapy.exceptions import StopDownload
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from politecrawl.runtime import Runtime, is_protocol_fetch
-from politecrawl.search import SITEMAP_TYPES, Admission, SearchConfig, clean_url, is_kept, priority
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
+from politecrawl.search import Admission, SearchConfig, clean_url, priority
 from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -45,9 +36,6 @@ ENTRY_META = "politecrawl_sitemap_entry"
 CANONICAL_META = "politecrawl_canonical"
 #: Set on a request whose answer is of a type the crawl does not keep (its body is not used).
 NOT_KEPT_META = "politecrawl_not_kept"
-#: Answers of a type not kept with at most this many bytes (by Content-Length) are read whole
-#: and dropped; larger ones, or of unknown length, are cut at their headers.
-SMALL_BODY = 64 * 1024
 #: The depth a sitemap-listed page is given: one step from the site's home, as a listing of the site.
 SITEMAP_ENTRY_DEPTH = 1
 
@@ -69,62 +57,6 @@ def shared_admission(crawler: Crawler) -> Admission:
         admission = Admission(depth_limit=config.depth_limit, page_quota=config.site_page_quota)
         crawler._politecrawl_admission = admission  # type: ignore[attr-defined]
     return admission
-
-
-class CanonicalGate:
-    """Downloader middleware: a queued page request whose URL a fetched page has since
-    named as its canonical URL is not sent (the page is already recorded)."""
-
-    def __init__(self, runtime: Runtime, admission: Admission) -> None:
-        self.runtime = runtime
-        self.admission = admission
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CanonicalGate:
-        return cls(Runtime.of(crawler), shared_admission(crawler))
-
-    def process_request(self, request: Request, spider: Any = None) -> None:
-        if self.admission.is_canonical(request.url) and not is_protocol_fetch(request):
-            raise self.runtime.refuse(request, component=COMPONENT, reason="canonical_queued")
-
-
-class ContentTypeGate:
-    """Extension: cut answers of types the crawl does not keep at their headers."""
-
-    def __init__(self, runtime: Runtime, keep: frozenset[str]) -> None:
-        self.runtime = runtime
-        self.keep = keep
-        self.sitemap_keep = keep | SITEMAP_TYPES
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ContentTypeGate:
-        gate = cls(Runtime.of(crawler), search_config(crawler).keep_types)
-        crawler.signals.connect(gate.headers_received, signal=signals.headers_received)
-        return gate
-
-    def headers_received(self, headers: Any, body_length: int, request: Request, **kwargs: Any) -> None:
-        meta = request.meta
-        if is_protocol_fetch(request):
-            return
-        keep = self.sitemap_keep if SITEMAP_META in meta else self.keep
-        if is_kept(headers.get(b"Content-Type"), keep):
-            return
-        site = site_or_invalid(request.url)
-        self.runtime.tallies.add(site, f"dropped:{COMPONENT}:content_type")
-        self.runtime.log_once(
-            ("search-cut", site), logging.INFO,
-            "politecrawl: answers from %s of a type the crawl does not keep are not read "
-            "(POLITECRAWL_KEEP_TYPES); further ones are counted, not logged", site,
-        )
-        meta[NOT_KEPT_META] = True
-        if 0 <= body_length <= SMALL_BODY:
-            # Read whole, then dropped by the spider: a body this small came in with its
-            # headers, and a connection closed now would go back to Twisted's pool while
-            # closing, where the next request on it fails and is sent again unseen.
-            self.runtime.inc_stat(f"{COMPONENT}/not_kept/small")
-            return
-        self.runtime.inc_stat(f"{COMPONENT}/not_kept/cut")
-        raise StopDownload(fail=False)
 
 
 class SearchSpiderMiddleware(BaseSpiderMiddleware):

@@ -26,8 +26,8 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
-from politecrawl.middlewares.frontier import tally_waiting
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.frontier.queue import tally_waiting
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.misc import load_object
 
 from ._scrapy_compat import make_cookie_domain_splitter_offline
-from .config import ConfigError, PolitecrawlConfig
-from .identity import replaced_user_agent_reason
-from .preflight import check_settings
+from politecrawl.config import ConfigError, PolitecrawlConfig
+from politecrawl.identity import replaced_user_agent_reason
+from politecrawl.preflight import check_settings
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -22,24 +22,24 @@ logger = logging.getLogger("politecrawl")
 
 #: (component priority dict setting, class path, priority). One table, so the
 #: log line at start lists exactly what is active. Adjacent downloader
-#: middlewares run as one Scrapy layer (middlewares/chain.py), and the two page
-#: rules as one spider middleware (middlewares/page.py): each Scrapy layer costs
+#: middlewares run as one Scrapy layer (middlewares/downloader/chain.py), and the two page
+#: rules as one spider middleware (middlewares/spider/page.py): each Scrapy layer costs
 #: every request or item a few microseconds.
 COMPONENTS: list[tuple[str, str, int]] = [
-    ("EXTENSIONS", "politecrawl.middlewares.core.PolitecrawlCore", 0),
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.core.PolitecrawlCore", 0),
     # StopGate (stopped sites, 60), RobotsTxtMiddleware (robots.txt, 100), ReservationGate (reservations, 110)
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.chain.RequestGates", 100),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.RequestGates", 100),
     # BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.chain.SiteAccounting", 980),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.SiteAccounting", 980),
     # stops (docs/stops.md): registry poller; 429/503/451/blocks (responses before Retry, 550)
-    ("EXTENSIONS", "politecrawl.middlewares.stops.StopsWatcher", 0),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.stops.SiteSignals", 560),
+    ("EXTENSIONS", "politecrawl.middlewares.downloader.stops.StopsWatcher", 0),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.stops.SiteSignals", 560),
     # RobotsPageMiddleware (page robots directives), then ReservedItems (reserved pages' items), next to the spider
-    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.page.PageMiddleware", 950),
+    ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.spider.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes
-    ("EXTENSIONS", "politecrawl.middlewares.audit.AuditExtension", 0),
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.audit.AuditExtension", 0),
     # progress lines (log and terminal), where things are at the end
-    ("EXTENSIONS", "politecrawl.middlewares.progress.ProgressExtension", 0),
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.progress.ProgressExtension", 0),
 ]
 
 #: Scrapy components politecrawl replaces: (setting, class path).
@@ -49,14 +49,24 @@ REPLACED: list[tuple[str, str]] = [
 
 #: Plain settings the add-on sets at "addon" priority (a project may override).
 SETTINGS = {
-    "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.PacedPriorityQueue",
+    "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.queue.PacedPriorityQueue",
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,
     # politecrawl's RobotsTxtMiddleware replaces Scrapy's (which fails open).
     "ROBOTSTXT_OBEY": False,
     # Personal data is removed from every item after all spider middlewares, before any pipeline or feed.
-    "ITEM_PROCESSOR": "politecrawl.middlewares.pii.PIIItemProcessor",
+    "ITEM_PROCESSOR": "politecrawl.middlewares.items.pii.PIIItemProcessor",
+    # A polite HTML crawl's page limit (Scrapy's default is 1 GiB); it also bounds a page's
+    # decompressed size (HttpCompressionMiddleware), so a gzip bomb stops at 10 MiB.
+    "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+}
+
+#: Download handlers for schemes a project has not given its own: every request the
+#: site receives is one Scrapy sent (no resend by Twisted's connection pool).
+HANDLERS = {
+    "http": "politecrawl.middlewares.downloader.handler.CountedHTTPDownloadHandler",
+    "https": "politecrawl.middlewares.downloader.handler.CountedHTTPDownloadHandler",
 }
 
 
@@ -80,11 +90,12 @@ class Addon:
         settings.set("ROBOTSTXT_USER_AGENT", config.bot_name, "addon")
         for name, value in SETTINGS.items():
             settings.set(name, value, "addon")
+        _set_handlers(settings)
         for setting, path in REPLACED:
             settings.set_in_component_priority_dict(setting, load_object(path), None)
         for setting, path, priority in COMPONENTS:
             settings.set_in_component_priority_dict(setting, load_object(path), priority)
-        from politecrawl.middlewares.pii import check_processor, pii_config  # noqa: PLC0415
+        from politecrawl.middlewares.items.pii import check_processor, pii_config  # noqa: PLC0415
 
         pii_config(settings)  # fails early on bad POLITECRAWL_PII_* values or pseudonymize without a key
         check_processor(settings)  # a project's own ITEM_PROCESSOR must not bypass the filter
@@ -94,6 +105,15 @@ class Addon:
             config.user_agent,
             ", ".join(_names(path) for _, path, _ in COMPONENTS),
         )
+
+
+def _set_handlers(settings: BaseSettings) -> None:
+    """Our HTTP(S) handler for each scheme the project left to Scrapy's default."""
+    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+    missing = {scheme: path for scheme, path in HANDLERS.items() if scheme not in handlers}
+    if missing:
+        priority = max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, SETTINGS_PRIORITIES["addon"])
+        settings.set("DOWNLOAD_HANDLERS", {**handlers, **missing}, priority)
 
 
 def _set_user_agent(settings: BaseSettings, config: PolitecrawlConfig) -> None:
@@ -152,6 +172,6 @@ def _names(path: str) -> str:
 
 
 def _version() -> str:
-    from ._version import __version__  # noqa: PLC0415
+    from politecrawl._version import __version__  # noqa: PLC0415
 
     return __version__

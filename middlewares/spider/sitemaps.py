@@ -14,7 +14,7 @@ from typing import Any
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from politecrawl._scrapy_compat import decompression_too_large
+from politecrawl.middlewares._scrapy_compat import decompression_too_large
 
 _TooLarge = decompression_too_large()
 

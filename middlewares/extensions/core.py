@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
-from politecrawl._scrapy_compat import header_list, header_name, set_header
+from politecrawl.middlewares._scrapy_compat import header_list, header_name, set_header
 from politecrawl.config import bool_setting
-from politecrawl.middlewares.frontier import tally_waiting
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.downloader.sizecut import cut_oversized
+from politecrawl.middlewares.frontier.queue import tally_waiting
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.sites import site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.state.writebehind import FLUSH_INTERVAL
@@ -75,6 +76,7 @@ class PolitecrawlCore:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         ext.runtime.connect(crawler, ext.request_left_downloader, signals.request_left_downloader)
+        crawler.signals.connect(cut_oversized, signal=signals.bytes_received)
         return ext
 
     def request_left_downloader(self, request: Request, spider: Spider | None = None) -> None:

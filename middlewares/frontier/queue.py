@@ -23,10 +23,10 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.pqueues import ScrapyPriorityQueue, _path_safe
+from scrapy.pqueues import ScrapyPriorityQueue
 
-from politecrawl._scrapy_compat import call_later, scheduler_queues, wake_engine
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares._scrapy_compat import call_later, path_safe, scheduler_queues, wake_engine
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.sites import INVALID_SITE, InvalidURL
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class PacedPriorityQueue:
             queue = ScrapyPriorityQueue(
                 self.crawler,
                 self.downstream_queue_cls,
-                self.key + "/" + _path_safe(origin) if self.key else "",
+                self.key + "/" + path_safe(origin) if self.key else "",
                 startprios,
                 start_queue_cls=self.start_queue_cls,
             )
@@ -121,7 +121,7 @@ class PacedPriorityQueue:
                 del self._origins_of[site]
         if self.key:
             with suppress(OSError):
-                Path(self.key, _path_safe(origin)).rmdir()
+                Path(self.key, path_safe(origin)).rmdir()
 
     # -- the queue protocol ---------------------------------------------
     def push(self, request: Request) -> None:
@@ -178,7 +178,7 @@ class PacedPriorityQueue:
         """Take every waiting request out, without asking the pacer or spending budget.
 
         For a cluster node that hands its local requests back to the shared
-        frontier when it closes (``politecrawl.middlewares.cluster``).
+        frontier when it closes (``politecrawl.middlewares.frontier.cluster``).
         """
         drained: list[Request] = []
         for origin in list(self.queues):

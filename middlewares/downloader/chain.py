@@ -99,9 +99,9 @@ class RequestGates(DownloaderChain):
     """Priority 100: stopped sites (60), robots.txt (100), reservations (110)."""
 
     PARTS = (
-        "politecrawl.middlewares.stops.StopGate",
-        "politecrawl.middlewares.robots.RobotsTxtMiddleware",
-        "politecrawl.middlewares.stops.ReservationGate",
+        "politecrawl.middlewares.downloader.stops.StopGate",
+        "politecrawl.middlewares.downloader.robots.RobotsTxtMiddleware",
+        "politecrawl.middlewares.downloader.stops.ReservationGate",
     )
 
 
@@ -109,8 +109,8 @@ class SiteAccounting(DownloaderChain):
     """Priority 980, after every Scrapy middleware: the budget (980), then the honest identity (990)."""
 
     PARTS = (
-        "politecrawl.middlewares.budget.BudgetMiddleware",
-        "politecrawl.middlewares.core.IdentityMiddleware",
+        "politecrawl.middlewares.downloader.budget.BudgetMiddleware",
+        "politecrawl.middlewares.extensions.core.IdentityMiddleware",
     )
 
 

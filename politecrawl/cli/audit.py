@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..audit.html import render_html
+from ..audit.read import find_crawl, records
+from ..audit.report import build_report
+from ..audit.table import format_report
 from ..running import describe_state
 from ..state import open_store
-from .html import render_html
-from .read import find_crawl, records
-from .report import build_report
-from .table import format_report
 
 __all__ = ["add_subcommands", "cmd_report", "cmd_status", "write_report"]
 
@@ -27,13 +27,13 @@ def _state_url(args: argparse.Namespace, err: TextIO) -> str | None:
     """``--state``, else this folder's state if it exists, else the newest running crawl's;
     ``None`` (after one line naming the absolute path looked at) when there is none."""
     from ..running import absolute_state_url  # noqa: PLC0415
-    from ..stops.cli import _project_settings, resolve_state_url, targets  # noqa: PLC0415
+    from .stops import _project_settings, resolve_state_url, targets  # noqa: PLC0415
 
     found = targets(args, err, verb="read")
     if found is None:
         return None
     here = absolute_state_url(resolve_state_url(None, _project_settings), os.getcwd())
-    return next((t.url for t in found if t.url == here), found[-1].url)
+    return next((t.open_url for t in found if t.open_url == here), found[-1].open_url)
 
 
 def load_report(state_url: str, crawl_id: str | None, charts: int = 20) -> dict[str, Any] | None:
@@ -72,7 +72,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if url is None:
         return 2
     if args.list:
-        from .read import crawls  # noqa: PLC0415
+        from ..audit.read import crawls  # noqa: PLC0415
 
         store = open_store(url, create=False)
         try:

@@ -20,11 +20,11 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.pipelines import ItemPipelineManager
 
-from politecrawl._scrapy_compat import stats_incrementer
+from politecrawl.middlewares._scrapy_compat import stats_incrementer
 from politecrawl.config import ConfigError
-from politecrawl.middlewares.audit import item_site
+from politecrawl.middlewares.extensions.audit import item_site
 from politecrawl.pii import PIIConfig, PIIFilter, PIIReport
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("politecrawl.pii")
 
-PROCESSOR_PATH = "politecrawl.middlewares.pii.PIIItemProcessor"
+PROCESSOR_PATH = "politecrawl.middlewares.items.pii.PIIItemProcessor"
 MAX_FIELD_STATS = 64  # distinct field names with their own stats key; the rest count under "other"
 
 

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import IgnoreRequest
 
 from ._scrapy_compat import stats_incrementer
-from .audit import AuditTrail
-from .clock import SYSTEM_CLOCK, Clock
-from .config import PolitecrawlConfig
-from .pacing import Pacer
-from .sites import origin_key, site_key, site_or_invalid
-from .state import StateStore, open_store
+from politecrawl.audit import AuditTrail
+from politecrawl.clock import SYSTEM_CLOCK, Clock
+from politecrawl.config import PolitecrawlConfig
+from politecrawl.pacing import Pacer
+from politecrawl.sites import origin_key, site_key, site_or_invalid
+from politecrawl.state import StateStore, open_store
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -71,6 +71,10 @@ class SiteTallies:
 
     def sites(self) -> list[str]:
         return sorted(self._by_site)
+
+    def __len__(self) -> int:
+        """How many sites have counts."""
+        return len(self._by_site)
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {site: dict(counts) for site, counts in sorted(self._by_site.items())}

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from . import __version__
-from .audit.settings import AuditSettings
-from .config import ConfigError, PolitecrawlConfig
-from .pii import PIIConfig
-from .robots import RobotsConfig
-from .search import SearchConfig
-from .sites import InvalidURL, site_key
-from .state import StateStoreError, open_store
+from .._version import __version__
+from ..audit.settings import AuditSettings
+from ..config import ConfigError, PolitecrawlConfig
+from ..pii import PIIConfig
+from ..robots import RobotsConfig
+from ..search import SearchConfig
+from ..sites import InvalidURL, site_key
+from ..state import StateStoreError, open_store
 
 DEMO_CONTACT = "https://example.org/politecrawl-demo"
 DEMO_DIR = Path(".politecrawl") / "demo"
@@ -89,8 +89,8 @@ def run_crawl(urls: list[str], settings: Any) -> dict[str, dict[str, int]]:
     """Run the generic spider over *urls*; return the per-site tallies."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
 
-    from .runtime import Runtime  # noqa: PLC0415
-    from .spiders.generic import GenericSpider  # noqa: PLC0415
+    from ..middlewares.runtime import Runtime  # noqa: PLC0415
+    from ..spiders.generic import GenericSpider  # noqa: PLC0415
 
     process = CrawlerProcess(settings)
     # by the class, not a Crawler made beforehand: Scrapy then merges the process's settings
@@ -147,7 +147,7 @@ def cmd_crawl(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 # -- demo and sandbox ----------------------------------------------------------
 def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .sandbox import SandboxWeb, demo_sites  # noqa: PLC0415
+    from ..sandbox import SandboxWeb, demo_sites  # noqa: PLC0415
 
     workdir = Path(args.dir)
     if workdir.exists():
@@ -189,7 +189,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def demo_report(workdir: Path, state_url: str) -> str:
     """Write the demo crawl's compliance report (HTML + JSON) into *workdir*; say where it is."""
-    from .audit.cli import load_report, write_report  # noqa: PLC0415
+    from .audit import load_report, write_report  # noqa: PLC0415
 
     report = load_report(state_url, None)
     if report is None:
@@ -204,8 +204,8 @@ def demo_report(workdir: Path, state_url: str) -> str:
 
 
 def cmd_sandbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .sandbox import demo_sites  # noqa: PLC0415
-    from .sandbox.server import main as serve  # noqa: PLC0415
+    from ..sandbox import demo_sites  # noqa: PLC0415
+    from ..sandbox.server import main as serve  # noqa: PLC0415
 
     spec = args.spec
     if spec is None:
@@ -252,10 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=0)
     sandbox.set_defaults(func=cmd_sandbox)
 
-    from .stops.cli import add_subcommands as add_stop_commands  # noqa: PLC0415
+    from .stops import add_subcommands as add_stop_commands  # noqa: PLC0415
 
     add_stop_commands(sub)
-    from .audit.cli import add_subcommands as add_audit_commands  # noqa: PLC0415
+    from .audit import add_subcommands as add_audit_commands  # noqa: PLC0415
 
     add_audit_commands(sub)
     return parser
@@ -269,6 +269,3 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout, err: TextIO = 
         print(f"politecrawl: error: {exc}", file=err)
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,11 +6,11 @@ Register (the Addon's COMPONENTS table runs some of them in shared Scrapy layers
 ==================  ===============================================  ========
 setting             class                                             priority
 ==================  ===============================================  ========
-EXTENSIONS          ``politecrawl.middlewares.stops.StopsWatcher``   0
-DOWNLOADER_MW       ``politecrawl.middlewares.stops.StopGate``       60   (before robots.txt, 100)
-DOWNLOADER_MW       ``politecrawl.middlewares.stops.ReservationGate`` 110 (after robots.txt)
-DOWNLOADER_MW       ``politecrawl.middlewares.stops.SiteSignals``    560  (responses: before Retry, 550)
-SPIDER_MW           ``politecrawl.middlewares.stops.ReservedItems``  800  (after the page robots directives)
+EXTENSIONS          ``politecrawl.middlewares.downloader.stops.StopsWatcher``   0
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.StopGate``       60   (before robots.txt, 100)
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.ReservationGate`` 110 (after robots.txt)
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.SiteSignals``    560  (responses: before Retry, 550)
+SPIDER_MW           ``politecrawl.middlewares.downloader.stops.ReservedItems``  800  (after the page robots directives)
 ==================  ===============================================  ========
 
 * :class:`StopsWatcher` lists the crawl among the running crawls and reads the
@@ -46,10 +46,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
-from politecrawl._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
+from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
 from politecrawl.config import ConfigError
-from politecrawl.middlewares.presence import CrawlPresence
-from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.middlewares.extensions.presence import CrawlPresence
+from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (
@@ -77,6 +77,8 @@ from politecrawl.stops import (
 from politecrawl.stops.patterns import path_of
 from politecrawl.stops.purposes import TDM, Reservation
 from politecrawl.stops.tdmrep import parse_tdm_value
+from politecrawl.stops.tdmrep_store import load_tdmrep, save_tdmrep, tdmrep_life
+from politecrawl.middlewares.downloader.sizecut import CUT_AT, is_size_cut
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -426,21 +428,15 @@ class ReservationGate:
             return await maybe_deferred_to_future(mine), False
         waiters: list[Deferred[TDMRepFile]] = []
         self.ctx.tdmrep[origin] = waiters
-        req = Request(
-            origin + TDMREP_PATH,
-            priority=1000,
-            meta={META_TDMREP: True, PROTOCOL_FETCH: "tdmrep.json", "dont_retry": True},
-            dont_filter=True,
-        )
-        status: int | None = None
-        body: bytes | None = None
         try:
-            response = await self.crawler.engine.download_async(req)
-            status, body = response.status, response.body
-        except Exception as exc:  # a network error or a refusal: the origin serves no file
-            self.runtime.inc_stat(f"reservations/tdmrep/error/{type(exc).__name__}")
-        parsed = parse_tdmrep_file(status, body, self.ctx.settings.tdmrep_max_bytes)
-        self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
+            parsed, fetched = await self._stored_or_fetched(origin)
+        except StateStoreError:  # the store failed: fail closed, as for a file we cannot read
+            parsed, fetched = TDMRepFile("malformed"), False
+            self.runtime.log_once(
+                ("tdmrep-store", origin), logging.ERROR,
+                "politecrawl: the stored tdmrep.json of %s cannot be read or written: "
+                "treated as a TDM reservation of the whole origin", origin,
+            )
         if parsed.fail_closed:
             self.runtime.log_once(
                 ("tdmrep-fail-closed", origin), logging.WARNING,
@@ -450,6 +446,43 @@ class ReservationGate:
         self.ctx.tdmrep[origin] = parsed
         for waiter in waiters:
             waiter.callback(parsed)
+        return parsed, fetched
+
+    async def _stored_or_fetched(self, origin: str) -> tuple[TDMRepFile, bool]:
+        """The stored copy if unexpired (no fetch), else a fresh fetch, stored if it was an answer."""
+        store, now = self.runtime.store, self.runtime.clock()
+        stored = load_tdmrep(store, origin, now)
+        if stored is not None:
+            self.runtime.inc_stat("reservations/tdmrep/from_store")
+            return stored, False
+        limit = self.ctx.settings.tdmrep_max_bytes
+        req = Request(
+            origin + TDMREP_PATH,
+            priority=1000,
+            meta={
+                META_TDMREP: True, PROTOCOL_FETCH: "tdmrep.json", "dont_retry": True,
+                # cut while it streams; an announced or decompressed size past the
+                # limit is cancelled by Scrapy (download_maxsize): fail closed either way
+                CUT_AT: (limit, False), "download_maxsize": limit,
+            },
+            dont_filter=True,
+        )
+        try:
+            response = await self.crawler.engine.download_async(req)
+        except Exception as exc:  # a network error or a refusal: the origin serves no file
+            if is_size_cut(exc):
+                parsed = TDMRepFile("too-large")
+                self.runtime.inc_stat("reservations/tdmrep/too-large")
+                save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(()))
+                return parsed, True
+            self.runtime.inc_stat(f"reservations/tdmrep/error/{type(exc).__name__}")
+            parsed = parse_tdmrep_file(None, None, limit)
+            self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
+            return parsed, True
+        parsed = parse_tdmrep_file(response.status, response.body, limit)
+        self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
+        cache_control = [v.decode("latin-1") for v in response.headers.getlist(b"Cache-Control")]
+        save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(cache_control))
         return parsed, True
 
 

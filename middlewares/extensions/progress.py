@@ -15,15 +15,16 @@ import logging
 import math
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
-from politecrawl._scrapy_compat import scheduler_queues
-from politecrawl.middlewares.frontier import PacedPriorityQueue
+from politecrawl.middlewares._scrapy_compat import scheduler_queues
+from politecrawl.middlewares.frontier.queue import PacedPriorityQueue
 from politecrawl.progress import Progress, ProgressSettings, closing_lines, format_progress
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,6 +33,8 @@ logger = logging.getLogger("politecrawl.progress")
 
 #: Seconds between two redraws of the live line.
 LIVE_INTERVAL = 1.0
+#: The frontier walk behind "waiting for their turn" is redone after this many times its own duration.
+WALK_SHARE_INVERSE = 20
 _CLEAR = "\r\x1b[2K"
 
 
@@ -67,6 +70,8 @@ class ProgressExtension:
         self._loops: list[LoopingCall] = []
         self._filter: _ClearLiveLine | None = None
         self._started = self.runtime.clock()
+        self._walked: tuple[float, tuple[int, str | None, float]] | None = None
+        self._walk_cost = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
@@ -76,18 +81,32 @@ class ProgressExtension:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def progress(self) -> Progress:
-        now = self.runtime.clock()
-        stats = self.crawler.stats
-        queued = waiting = 0
-        next_site, next_at = None, math.inf
+    def _waiting(self, now: float) -> tuple[int, str | None, float]:
+        """Requests waiting for their turn and the site due next, over every origin's queue.
+
+        A walk over many origins costs time, so it is redone only when at least
+        :data:`WALK_SHARE_INVERSE` times its last duration has passed (at most
+        ~5 % of the crawl's time, however many origins; the live line reuses it).
+        """
+        if self._walked is not None and now - self._walked[0] < self._walk_cost * WALK_SHARE_INVERSE:
+            return self._walked[1]
+        began = time.perf_counter()
+        waiting, next_site, next_at = 0, None, math.inf
         for queue in scheduler_queues(self.crawler):
-            queued += len(queue)
             if isinstance(queue, PacedPriorityQueue):
                 n, site, at = queue.waiting_for_turn(now)
                 waiting += n
                 if at < next_at:
                     next_site, next_at = site, at
+        self._walk_cost = time.perf_counter() - began
+        self._walked = (now, (waiting, next_site, next_at))
+        return self._walked[1]
+
+    def progress(self) -> Progress:
+        now = self.runtime.clock()
+        stats = self.crawler.stats
+        queued = sum(len(queue) for queue in scheduler_queues(self.crawler))
+        waiting, next_site, next_at = self._waiting(now)
         pacer = self.runtime.pacer
         return Progress(
             pages=int(stats.get_value("response_received_count", 0) or 0),

@@ -22,8 +22,8 @@ from typing import Any, TextIO
 
 from ..running import RunningCrawls, absolute_state_url, describe_state, registry_folder, send_wake, sqlite_path
 from ..state import DEFAULT_STATE_URL, StateStoreError, open_store
-from .registry import Stop, StopRegistry
-from .targets import SiteArgumentError, Target, choose_targets, describe_crawls, site_argument
+from ..stops.registry import Stop, StopRegistry
+from ..stops.targets import SiteArgumentError, Target, choose_targets, describe_crawls, site_argument
 
 __all__ = ["add_subcommands", "cmd_resume", "cmd_stop", "cmd_stops", "resolve_state_url", "targets"]
 
@@ -116,7 +116,7 @@ def cmd_stop(
     failed = 0
     for target in stores:
         try:
-            store = open_store(target.url, clock)
+            store = open_store(target.open_url, clock)
             try:
                 registry = StopRegistry(store, clock)
                 before = registry.active(site)
@@ -154,7 +154,7 @@ def cmd_resume(
     by = args.by or _user()
     resumed = []
     for target in stores:
-        store = open_store(target.url, clock)
+        store = open_store(target.open_url, clock)
         try:
             ended = StopRegistry(store, clock).resume(site, args.reason, by=by)
         except ValueError as exc:
@@ -193,7 +193,7 @@ def cmd_stops(
     if stores is None:
         return 2
     for n, target in enumerate(stores):
-        store = open_store(target.url, clock, create=False)
+        store = open_store(target.open_url, clock, create=False)
         try:
             registry = StopRegistry(store, clock)
             crawls = ", ".join(f"{c.crawl_id} in {c.folder}" for c in target.crawls) or "none"

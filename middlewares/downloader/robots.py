@@ -27,7 +27,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from politecrawl._scrapy_compat import header_list, header_name, lowered_body
+from politecrawl.middlewares._scrapy_compat import header_list, header_name, lowered_body
+from politecrawl.middlewares.downloader.sizecut import CUT_AT
 from politecrawl.robots import (
     UNREACHABLE,
     FetchOutcome,
@@ -44,7 +45,7 @@ from politecrawl.robots import (
     release_fetch,
     save_record,
 )
-from politecrawl.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 
@@ -109,6 +110,9 @@ class RobotsTxtMiddleware:
     LEASE = 60.0
     #: Evidence counts are written to the store every this many decisions (and at the end).
     FLUSH_EVERY = 1000
+    #: Scrapy's download_maxsize for robots.txt: a longer announced length, or a body that
+    #: decompresses past it, is a failed fetch (unreachable, fail closed).
+    MAX_DOWNLOAD = 10 * 1024 * 1024
 
     def __init__(self, crawler: Crawler, runtime: Runtime, config: RobotsConfig) -> None:
         self.crawler = crawler
@@ -268,6 +272,11 @@ class RobotsTxtMiddleware:
                     "dont_redirect": True,
                     "dont_retry": True,
                     "handle_httpstatus_all": True,
+                    # Read no more than is parsed (RFC 9309 §2.5): the download stops at
+                    # max_bytes and keeps what came. download_maxsize bounds the body once
+                    # decompressed, and an announced length past it fails closed.
+                    CUT_AT: (self.config.max_bytes, True),
+                    "download_maxsize": self.MAX_DOWNLOAD,
                 },
             )
             if redirects:

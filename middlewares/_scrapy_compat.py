@@ -9,11 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scrapy.http.headers import Headers
+from scrapy.pqueues import _path_safe
 from scrapy.statscollectors import StatsCollector
 from tldextract import TLDExtract
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+
+
+#: A key as Scrapy's priority queues name a per-slot disk-queue folder.
+path_safe = _path_safe
 
 
 def wake_engine(crawler: Crawler) -> None:
@@ -110,7 +115,7 @@ def evict_queued_downloads(
     return len(evicted)
 
 
-# -- scrapy-redis (the cluster scheduler, middlewares/cluster.py) ------------------
+# -- scrapy-redis (the cluster scheduler, middlewares/frontier/cluster.py) ------------------
 def memory_priority_queue(crawler: Crawler) -> Any:
     """A ``SCHEDULER_PRIORITY_QUEUE`` in memory, built as Scrapy's own scheduler builds it.
 
@@ -134,7 +139,7 @@ def memory_priority_queue(crawler: Crawler) -> Any:
 def drain_priority_queue(queue: Any) -> list[Any]:
     """Every request waiting in a local priority queue, without spending any budget.
 
-    :class:`~politecrawl.middlewares.frontier.PacedPriorityQueue` pops only
+    :class:`~politecrawl.middlewares.frontier.queue.PacedPriorityQueue` pops only
     what the pacer lets go (and spends a token for it), so it is emptied with
     its ``drain()``; any other Scrapy priority queue pops freely.
     """

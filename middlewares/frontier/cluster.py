@@ -1,6 +1,6 @@
 """Scrapy glue of a cluster node: scrapy-redis's shared frontier feeding the paced frontier.
 
-``SCHEDULER = "politecrawl.middlewares.cluster.ClusterScheduler"`` (see
+``SCHEDULER = "politecrawl.middlewares.frontier.cluster.ClusterScheduler"`` (see
 ``docs/cluster.md``). It is scrapy-redis's ``Scheduler`` — the same Redis
 queue, dupefilter, keys and settings (``SCHEDULER_QUEUE_KEY``,
 ``SCHEDULER_QUEUE_CLASS``, ``SCHEDULER_DUPEFILTER_KEY``,
@@ -36,7 +36,7 @@ from scrapy_redis import connection, defaults
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from politecrawl._scrapy_compat import (
+from politecrawl.middlewares._scrapy_compat import (
     call_later,
     downloads_in_flight,
     drain_priority_queue,
@@ -47,7 +47,7 @@ from politecrawl._scrapy_compat import (
 )
 from politecrawl.cluster import ClusterSettings, SharedFrontierLink
 from politecrawl.config import ConfigError
-from politecrawl.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.state.redis import redact_url
 
 if TYPE_CHECKING:

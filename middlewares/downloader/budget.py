@@ -7,14 +7,15 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured, StopDownload
+from twisted.internet.defer import CancelledError
 
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
-from politecrawl._scrapy_compat import sleep
+from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
-from politecrawl.runtime import Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, site_key
 
 if TYPE_CHECKING:
@@ -24,6 +25,21 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger("politecrawl.budget")
+
+
+#: Exceptions that come from this crawler, not from the site: a gate's refusal
+#: (robots.txt, stops, reservations, a pause: all ``IgnoreRequest``), a download
+#: we stopped or cancelled ourselves (a size limit, the engine closing). None of
+#: them says anything about the site's health, so none of them is strain.
+OWN_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    IgnoreRequest, StopDownload, DownloadCancelledError, CancelledError,
+)
+
+
+def site_failure(exception: BaseException) -> bool:
+    """Is *exception* the site's failure (timeout, refused or reset connection,
+    DNS, bad answer), which is strain? Our own refusals and cuts are not."""
+    return not isinstance(exception, OWN_EXCEPTIONS)
 
 
 class BudgetMiddleware:
@@ -134,6 +150,9 @@ class BudgetMiddleware:
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> None:
+        if not site_failure(exception):
+            self.runtime.inc_stat("budget/own_refusals_not_strain")
+            return
         self._observe(request, error=True)
 
     def spider_closed(self, spider: Spider) -> None:

@@ -1,0 +1,1 @@
+"""Scrapy extensions: the crawl's core (PolitecrawlCore) and the audit trail."""

@@ -1,0 +1,1 @@
+"""The frontier: the paced priority queue and the shared (Redis) scheduler."""

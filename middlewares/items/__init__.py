@@ -1,0 +1,1 @@
+"""The item processor: personal data removed from every item."""

@@ -1,0 +1,111 @@
+"""Hostile and broken sites, end to end: what the sandbox's sites saw (its request log)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from helpers import crawl_env, run_crawl
+
+from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
+
+pytestmark = pytest.mark.e2e
+
+
+def report_of(tmp_path) -> dict:
+    out = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "politecrawl.cli", "report", "--state",
+         f"sqlite:///{tmp_path / 'state.db'}", "--json", str(out)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=crawl_env(),
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_a_reset_on_keep_alive_is_counted_as_the_site_saw_it(sandbox, tmp_path):
+    """No silent resend by Twisted's pool: the audit counts each request the site received."""
+    web = sandbox([SiteSpec("reset.test", pages=20, routes={"/p/*": {"abort_reused": True, "times": 6}})])
+    proc, _ = run_crawl(web, [web.url("reset.test")], tmp_path, {"CONCURRENT_REQUESTS": "2"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = web.requests("reset.test")
+    aborted = [r for r in seen if r["bytes"] == 0 and r["path"].startswith("/p/")]
+    assert aborted, "no request came on a reused connection"
+    report = report_of(tmp_path)
+    by_site = {s["site"]: s["requests"] for s in report["sites"]}
+    assert by_site["reset.test"] == len(seen), (by_site, Counter(r["path"] for r in seen))
+    # every page was still crawled (Scrapy's own retry, counted like any request)
+    assert {r["path"] for r in seen if r["path"] not in PROTOCOL_PATHS} >= {"/", "/p/0", "/p/19"}
+
+
+MIB = 1024 * 1024
+
+
+def peak_rss_mib(proc) -> float:
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK_RSS_KIB ")][-1]
+    return int(line.split()[1]) / 1024
+
+
+def test_endless_robots_txt_huge_tdmrep_json_and_a_gzip_bomb_are_cut_while_they_stream(sandbox, tmp_path):
+    import base64
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (200 * MIB), compresslevel=9)  # ~200 KB on the wire
+    web = sandbox([
+        # robots.txt without end: a valid group first, then the same comment line for ever
+        SiteSpec("endless.test", pages=6, routes={"/robots.txt": {
+            "stream_bytes": -1, "body": "# " + "x" * 77 + "\n",
+        }}),
+        # a 200 MB tdmrep.json that announces its length, and one that does not
+        SiteSpec("huge.test", pages=4, routes={"/.well-known/tdmrep.json": {
+            "stream_bytes": 200 * MIB, "body": " ", "headers": {"Content-Length": str(200 * MIB)},
+        }}),
+        SiteSpec("hugechunked.test", pages=4, routes={"/.well-known/tdmrep.json": {
+            "stream_bytes": 200 * MIB, "body": " ",
+        }}),
+        SiteSpec("bomb.test", pages=3, routes={"/p/1": {
+            "body_b64": base64.b64encode(bomb).decode(), "headers": {"Content-Encoding": "gzip"},
+        }}),
+    ])
+    seeds = [web.url(h) for h in ("endless.test", "huge.test", "hugechunked.test", "bomb.test")]
+    proc, items = run_crawl(web, seeds, tmp_path, peak_rss=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = web.requests()
+
+    def fetches(site, path):
+        return [r for r in log if r["site"] == site and r["path"] == path]
+
+    # robots.txt: read up to the RFC's 500 KiB (plus what the sockets buffered), parsed, crawled
+    (robots,) = fetches("endless.test", "/robots.txt")
+    assert robots["bytes"] < 16 * MIB, robots["bytes"]
+    assert {r["path"] for r in log if r["site"] == "endless.test"} >= {"/", "/p/0", "/p/5"}
+    # tdmrep.json: cut at its 512 KiB limit; fail closed (no page of those origins)
+    for site in ("huge.test", "hugechunked.test"):
+        (tdmrep,) = fetches(site, "/.well-known/tdmrep.json")
+        assert tdmrep["bytes"] < 16 * MIB, (site, tdmrep["bytes"])
+        assert [r["path"] for r in log if r["site"] == site] == ["/robots.txt", "/.well-known/tdmrep.json"]
+    # the gzip bomb: sent whole (200 KB), dropped at 10 MiB decompressed; the rest of the site crawled
+    assert [r["bytes"] for r in fetches("bomb.test", "/p/1")] == [len(bomb)]
+    assert {i["url"].rsplit("/", 1)[-1] for i in items if "bomb.test/p/" in i["url"]} == {"0", "2"}
+    assert "exceeded DOWNLOAD_MAXSIZE (10485760 B) during decompression" in proc.stderr
+    # the crawl process's memory: one robots.txt copy, no 200 MB body, no 200 MB page
+    peak = peak_rss_mib(proc)
+    print(f"PEAK RSS of the crawl: {peak:.0f} MiB")
+    assert peak < 400, peak
+
+
+def test_tdmrep_json_is_kept_in_the_state_store_like_robots_txt(sandbox, tmp_path):
+    """A second crawl on the same state store fetches neither robots.txt nor tdmrep.json again."""
+    web = sandbox([SiteSpec("kept.test", pages=3, routes={"/.well-known/tdmrep.json": {
+        "body": '[{"location": "/p/1", "tdm-reservation": 1}]', "headers": {"Content-Type": "application/json"},
+    }})])
+    for _ in range(2):
+        proc, _ = run_crawl(web, [web.url("kept.test")], tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = Counter(r["path"] for r in web.requests("kept.test"))
+    assert seen["/.well-known/tdmrep.json"] == 1 and seen["/robots.txt"] == 1, seen
+    assert seen["/p/1"] == 0  # the stored copy still reserves it
+    assert "'politecrawl/reservations/tdmrep/from_store': 1" in proc.stdout + proc.stderr
