@@ -57,6 +57,8 @@ SETTINGS = {
     "ROBOTSTXT_OBEY": False,
     # Personal data is removed from every item after all spider middlewares, before any pipeline or feed.
     "ITEM_PROCESSOR": "politecrawl.middlewares.items.pii.PIIItemProcessor",
+    # Scrapy's own lines that print URLs ("Crawled", "Scraped from", referers, errors) are scrubbed as written.
+    "LOG_FORMATTER": "politecrawl.middlewares.items.pii_log.ScrubbingLogFormatter",
     # A polite HTML crawl's page limit (Scrapy's default is 1 GiB); it also bounds a page's
     # decompressed size (HttpCompressionMiddleware), so a gzip bomb stops at 10 MiB.
     "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,

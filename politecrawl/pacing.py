@@ -79,6 +79,7 @@ class Pacer:
         self.budget = budget
         self._stops: dict[str, SiteStop] = {}
         self._pauses: dict[str, tuple[float, str]] = {}
+        self._origin_pauses: dict[str, tuple[float, str]] = {}
         self._intervals: dict[str, tuple[float, str]] = {}
         self._windows: dict[str, tuple[dt.time, dt.time]] = {}
         self._last_sent: dict[str, float] = {}
@@ -116,6 +117,14 @@ class Pacer:
             self._pauses[site] = (until, source)
             self._changed(site)
 
+    def pause_origin(self, site: str, origin: str, until: float, source: str) -> None:
+        """No request to *origin* (of *site*) before *until*, e.g. while its robots.txt is
+        unreachable; the site's other origins go on. A later pause extends, never shortens."""
+        current = self._origin_pauses.get(origin)
+        if current is None or until > current[0]:
+            self._origin_pauses[origin] = (until, source)
+            self._changed(site)
+
     def paused_until(self, site: str) -> float:
         return self._pauses.get(site, (0.0, ""))[0]
 
@@ -150,6 +159,13 @@ class Pacer:
                 ready = pause[0]
             else:
                 del self._pauses[site]
+        if self._origin_pauses:
+            held = self._origin_pauses.get(origin)
+            if held is not None:
+                if held[0] > now:
+                    ready = max(ready, held[0])
+                else:
+                    del self._origin_pauses[origin]
         interval = self._intervals.get(origin)
         if interval is not None:
             ready = max(ready, self._last_sent.get(origin, -INFINITY) + interval[0])

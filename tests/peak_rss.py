@@ -1,6 +1,7 @@
 """Run ``politecrawl`` in this process and print its peak resident memory at exit.
 
-``python tests/peak_rss.py crawl URL ...`` runs as ``python -m politecrawl.cli crawl URL ...``,
+``python tests/peak_rss.py crawl URL ...`` runs as ``python -m politecrawl.cli crawl URL ...``
+(``python tests/peak_rss.py --scrapy ARGS`` as ``python -m scrapy ARGS``),
 then writes ``PEAK_RSS_KIB <n>`` to stderr: the process's high-water resident set (``VmHWM`` of
 /proc/self/status, which starts afresh at exec; ``ru_maxrss`` would also hold the parent's
 resident set at the fork, kept across exec by Linux).
@@ -28,5 +29,9 @@ def _report() -> None:
 
 
 atexit.register(_report)
-sys.argv = ["politecrawl", *sys.argv[1:]]
-runpy.run_module("politecrawl.cli", run_name="__main__")
+if sys.argv[1:2] == ["--scrapy"]:  # plain Scrapy's command line instead (bench/hostile_bench.py)
+    sys.argv = ["scrapy", *sys.argv[2:]]
+    runpy.run_module("scrapy", run_name="__main__")
+else:
+    sys.argv = ["politecrawl", *sys.argv[1:]]
+    runpy.run_module("politecrawl.cli", run_name="__main__")

@@ -58,3 +58,4 @@ class StructuredSpider(scrapy.Spider):
         )
         for href in response.css("a::attr(href)").getall():
             yield response.follow(href, callback=self.parse)
+

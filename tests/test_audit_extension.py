@@ -65,3 +65,21 @@ def test_item_site_and_recorded_settings():
     assert out["POLITECRAWL_REDIS_PASSWORD"] == "(set, not shown)"
     assert out["POLITECRAWL_SITE_TRAFFIC"] == {"a.com": 5}
     assert "hunter2" not in repr(out)
+
+
+def test_per_request_records_keep_the_path_shape_without_personal_data():
+    crawler = crawler_with(POLITECRAWL_AUDIT_PER_REQUEST=True)
+    ext = AuditExtension.from_crawler(crawler)
+    runtime = Runtime.of(crawler)
+    spider = Spider("t")
+    ext.spider_opened(spider)
+    url = "https://www.a.com/u/zhang.wei%40example.cn/profile/13800138000?tel=%2B8613900139000"
+    request = Request(url, meta={"download_latency": 0.1})
+    ext.response_downloaded(HtmlResponse(url, status=200, body=b"x"), request)
+    ext.request_left_downloader(request)
+    ext.spider_closed(spider, "finished")
+    (req,) = [r for r in records(runtime.store, runtime.crawl_id) if r.kind == "request"]
+    # the shape stays; what the value was is the detectors' call (a number after /profile/ reads as a user ID)
+    assert req.data["url"].startswith("https://www.a.com/u/%5B") and "/profile/%5B" in req.data["url"]
+    dumped = repr(list(records(runtime.store, runtime.crawl_id)))
+    assert "zhang.wei" not in dumped and "13800138000" not in dumped and "8613900139000" not in dumped

@@ -235,6 +235,7 @@ def test_robots_refusals_pii_and_tallies_are_folded_per_site():
     trail.count("a.com", "robots-refused", 1, key="https://a.com:443 Disallow: /tmp")
     trail.count("a.com", "pii-type", 2, key="email")
     trail.count("a.com", "pii-field", 2, key="contact")
+    trail.count("a.com", "pii-removal", 2, key="email contact")
     trail.count("a.com", "tally", 4, key="refused:reservations:tdmrep.json")
     trail.count("a.com", "tally", 5, key="dropped:operator")
     trail.count("a.com", "tally", 1, key="items_dropped:x-robots-tag")
@@ -243,7 +244,10 @@ def test_robots_refusals_pii_and_tallies_are_folded_per_site():
     assert a["robots"]["fetches"][0]["version"] == "v1abc"
     assert a["robots"]["refusals"] == {"https://a.com:443": {"Disallow: /private": 3, "Disallow: /tmp": 1}}
     assert a["robots"]["refused"] == 4
-    assert a["pii"] == {"by_type": {"email": 2}, "by_field": {"contact": 2}, "removed": 2}
+    assert a["pii"] == {"by_type": {"email": 2}, "by_field": {"contact": 2}, "removed": 2, "removals": [
+        {"field": "contact", "type": "email", "count": 2, "keep":
+         'to keep it knowingly: POLITECRAWL_PII_ALLOW = ["contact"], or declare it contact = scrapy.Field(pii=False)'},
+    ]}
     assert a["reservations"] == {"tdmrep.json": 4}
     assert a["dropped"] == {"operator": 5}
     assert a["items_withheld"] == {"x-robots-tag": 1}

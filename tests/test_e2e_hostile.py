@@ -109,3 +109,49 @@ def test_tdmrep_json_is_kept_in_the_state_store_like_robots_txt(sandbox, tmp_pat
     assert seen["/.well-known/tdmrep.json"] == 1 and seen["/robots.txt"] == 1, seen
     assert seen["/p/1"] == 0  # the stored copy still reserves it
     assert "'politecrawl/reservations/tdmrep/from_store': 1" in proc.stdout + proc.stderr
+
+
+def test_robots_txt_unreachable_is_a_wait_and_the_site_is_crawled_once_it_answers(sandbox, tmp_path):
+    """503 + Retry-After: 4 for the first 5 s of the site: no page meanwhile, retried as asked, then crawled."""
+    web = sandbox([
+        SiteSpec("late.test", pages=5, robots="User-agent: *\nDisallow: /p/4\n", robots_status=503,
+                 robots_headers={"Retry-After": "4"}, schedule=[[5.0, {"robots_status": 200}]],
+                 schedule_from="first-request"),
+        SiteSpec("fine.test", pages=3),
+    ])
+    proc, _ = run_crawl(web, [web.url("late.test"), web.url("fine.test")], tmp_path,
+                        {"POLITECRAWL_ROBOTS_RETRY_BASE": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = web.requests("late.test")
+    robots = [r for r in log if r["path"] == "/robots.txt"]
+    assert [r["status"] for r in robots] == [503, 503, 200], robots
+    gaps = [b["t"] - a["t"] for a, b in zip(robots, robots[1:])]
+    assert all(gap >= 3.9 for gap in gaps), gaps  # Retry-After: 4 honoured (the back-off alone: 1, 2 s)
+    answered = robots[-1]["t"]
+    pages = [r for r in log if r["path"] not in PROTOCOL_PATHS]
+    assert pages and all(r["t"] > answered for r in pages)  # no page while robots.txt was unreachable
+    assert {r["path"] for r in pages} == {"/", "/p/0", "/p/1", "/p/2", "/p/3"}  # then all it allows
+    assert "robots.txt of http://late.test:80 is unreachable (HTTP 503): its requests wait" in proc.stderr
+    assert "robots/refused/unreachable" not in proc.stderr
+
+
+def test_a_crawl_whose_every_seed_site_stays_unreachable_fails_and_says_so(sandbox, tmp_path):
+    web = sandbox([
+        SiteSpec("down.test", pages=3, robots_status=500),
+        SiteSpec("reset.test", pages=3, routes={"/robots.txt": {"abort": True}}),
+    ])
+    proc, _ = run_crawl(web, [web.url("down.test"), web.url("reset.test")], tmp_path, {
+        "POLITECRAWL_ROBOTS_RETRY_BASE": "1", "POLITECRAWL_ROBOTS_MAX_WAIT": "5",
+    })
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "crawl failed: robots.txt of every seed site stayed unreachable (down.test, reset.test)" in proc.stderr
+    for site in ("down.test", "reset.test"):
+        seen = web.requests(site)
+        assert seen and all(r["path"] == "/robots.txt" for r in seen), seen  # no page, ever
+        assert 2 <= len(seen) <= 4, seen  # tries at 0, 1 and 3 s; the next (7 s) is past the 5 s wait
+    assert "robots.txt unreachable" in proc.stdout  # the summary: not "disallowed"
+    assert "robots.txt of http://down.test:80 unreachable (HTTP 500" in proc.stderr
+    report = report_of(tmp_path)
+    text = " ".join(report["summary"]["text"])
+    assert "not sent because robots.txt was unreachable (http_5xx, network_error)" in text, text
+    assert "disallowed" not in text

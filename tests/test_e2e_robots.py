@@ -52,7 +52,9 @@ def test_rules_404_500_and_network_error(sandbox, tmp_path):
         SiteSpec("toomany.test", pages=6, robots=None, robots_status=429),
     ])
     seeds = [web.url(h) for h in ("rules.test", "missing.test", "broken.test", "refused.test", "toomany.test")]
-    proc, items = run_crawl(web, seeds, tmp_path)
+    # the first retry (30 s) would come after the longest wait allowed: each origin ends unreachable
+    # after its first try (the wait itself: tests/test_e2e_hostile.py)
+    proc, items = run_crawl(web, seeds, tmp_path, {"POLITECRAWL_ROBOTS_MAX_WAIT": "5"})
     ok(proc)
     # 200 with rules: our group; /p/1, /p/10 and /p/7 never requested; /p/11 allowed by the longer Allow.
     assert paths(web, "rules.test") == all_paths(12) - {"/p/1", "/p/10", "/p/7"}
@@ -174,7 +176,9 @@ def test_visit_time_outside_the_window_sends_nothing(sandbox, tmp_path):
 def test_flip_to_disallow_mid_crawl_is_obeyed_after_the_refresh(sandbox, tmp_path):
     before = "User-agent: *\nCrawl-delay: 0.25\nDisallow: /nothing\n"
     after = "User-agent: *\nDisallow: /\n"
-    web = sandbox([SiteSpec("flip.test", pages=60, robots=before, schedule=[[4.0, {"robots": after}]])])
+    # 4 s after the site's first request, whatever the crawl's start-up took on a loaded machine
+    web = sandbox([SiteSpec("flip.test", pages=60, robots=before, schedule=[[4.0, {"robots": after}]],
+                            schedule_from="first-request")])
     proc, items = run_crawl(web, [web.url("flip.test")], tmp_path, {"POLITECRAWL_ROBOTS_TTL": 1})
     ok(proc)
     robots = robots_hits(web, "flip.test")

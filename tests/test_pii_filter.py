@@ -28,7 +28,7 @@ def counts(report) -> tuple[dict, dict]:
 class ReviewItem(scrapy.Item):
     title = scrapy.Field()
     body = scrapy.Field()
-    author_contact = scrapy.Field(pii="phone")
+    hotline = scrapy.Field(pii="phone")
     shop_id = scrapy.Field()
     nickname = scrapy.Field()
 
@@ -37,7 +37,7 @@ class ReviewItem(scrapy.Item):
 class ReviewDC:
     title: str = ""
     body: str = ""
-    author_contact: str | None = dataclasses.field(default=None, metadata={"pii": "phone"})
+    hotline: str | None = dataclasses.field(default=None, metadata={"pii": "phone"})
     shop_id: str = ""
     nickname: str | None = None
 
@@ -46,7 +46,7 @@ class ReviewDC:
 class ReviewAttrs:
     title: str = ""
     body: str = ""
-    author_contact: str | None = attrs.field(default=None, metadata={"pii": True})
+    hotline: str | None = attrs.field(default=None, metadata={"pii": True})
     shop_id: str = ""
     nickname: str | None = None
 
@@ -54,7 +54,7 @@ class ReviewAttrs:
 class ReviewModel(pydantic.BaseModel):
     title: str = ""
     body: str = ""
-    author_contact: str | None = pydantic.Field(default=None, json_schema_extra={"pii": "phone"})
+    hotline: str | None = pydantic.Field(default=None, json_schema_extra={"pii": "phone"})
     shop_id: str = ""
     nickname: str | None = None
 
@@ -63,7 +63,7 @@ def make(cls):
     return cls(
         title=f"好评 联系{PHONE}",
         body=f"mail {EMAIL} or ID {RIC}.",
-        author_contact="+86 139 0013 9000",
+        hotline="+86 139 0013 9000",
         shop_id="SKU-20240506-001",
         nickname="小明",
     )
@@ -81,16 +81,16 @@ def test_every_item_type(cls) -> None:
     assert out["body"] == "mail [EMAIL] or ID [CN_RESIDENT_ID]."
     assert out["shop_id"] == "SKU-20240506-001"
     if cls is dict:  # no declarations on a dict: the value is found by scanning
-        assert out["author_contact"] == "[PHONE]" and "nickname" not in out
+        assert out["hotline"] == "[PHONE]" and "nickname" not in out
     elif cls is ReviewItem:
-        assert "author_contact" not in out and "nickname" not in out
+        assert "hotline" not in out and "nickname" not in out
     else:
-        assert out["author_contact"] is None and out["nickname"] is None
+        assert out["hotline"] is None and out["nickname"] is None
     # pii="phone" counts as a phone, pii=True as "declared".
     by_type = {"phone": 2, "email": 1, "cn_resident_id": 1, "field_name": 1}
     if cls is ReviewAttrs:
         by_type = {"phone": 1, "declared": 1, "email": 1, "cn_resident_id": 1, "field_name": 1}
-    assert counts(result.report) == (by_type, {"title": 1, "body": 2, "author_contact": 1, "nickname": 1})
+    assert counts(result.report) == (by_type, {"title": 1, "body": 2, "hotline": 1, "nickname": 1})
     assert PHONE not in repr(item) and EMAIL not in repr(item) and "139 0013 9000" not in repr(item)
 
 
@@ -98,7 +98,7 @@ def test_nested_dicts_lists_tuples_and_items() -> None:
     item = {
         "product": "iPhone 15",
         "reviews": [
-            {"text": f"很好 {PHONE}", "stars": 5, "user": {"uid": 99, "city": "北京"}},
+            {"text": f"很好 {PHONE}", "stars": 5, "origin": {"uid": 99, "city": "北京"}},
             {"text": "一般", "stars": 3, "tags": ("ok", f"tel {PHONE}")},
             f"e-mail: {EMAIL}",
             13800138000,
@@ -111,7 +111,7 @@ def test_nested_dicts_lists_tuples_and_items() -> None:
     assert result.item == {
         "product": "iPhone 15",
         "reviews": [
-            {"text": "很好 [PHONE]", "stars": 5, "user": {"city": "北京"}},
+            {"text": "很好 [PHONE]", "stars": 5, "origin": {"city": "北京"}},
             {"text": "一般", "stars": 3, "tags": ("ok", "tel [PHONE]")},
             "e-mail: [EMAIL]",
             12.5,

@@ -95,7 +95,7 @@ def test_backoff_doubles_and_is_capped(clock):
         record = record_from_fetch(ORIGIN, fetch(clock, 503), CFG, record)
         waits.append(record.expires_at - clock())
         clock.advance(waits[-1])
-    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600][:8]
     assert record.failures == 8
 
 

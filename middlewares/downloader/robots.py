@@ -30,6 +30,8 @@ from twisted.internet.defer import Deferred
 from politecrawl.middlewares._scrapy_compat import header_list, header_name, lowered_body
 from politecrawl.middlewares.downloader.sizecut import CUT_AT
 from politecrawl.robots import (
+    ENDED_UNREACHABLE,
+    retry_at,
     UNREACHABLE,
     FetchOutcome,
     RobotsConfig,
@@ -124,6 +126,10 @@ class RobotsTxtMiddleware:
         self._evidence: Counter[tuple[str, str, Verdict]] = Counter()
         self._unflushed = 0
         self._stops_noted: set[tuple[str, str]] = set()
+        # the crawl's end, if it has one: a robots.txt retry due later ends the origin as unreachable
+        timeout = crawler.settings.getfloat("CLOSESPIDER_TIMEOUT", 0.0)
+        self._deadline = runtime.clock() + timeout if timeout > 0 else None
+        self._given_up: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsTxtMiddleware:
@@ -161,10 +167,11 @@ class RobotsTxtMiddleware:
             raise self.runtime.refuse(request, component=COMPONENT, reason=state.skip)
         verdict = state.rules.allowed(request.url)
         if not verdict.allowed:
+            if verdict.rule == "unreachable":
+                return self._unreachable(request, origin, state)
             self._note(origin, state.rules.version, verdict)
             self.runtime.audit.robots_refused(origin, verdict.rule)
-            reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
-            raise self.runtime.refuse(request, component=COMPONENT, reason=reason)
+            raise self.runtime.refuse(request, component=COMPONENT, reason="disallowed")
         # a request sent back to the frontier by a later gate is counted once
         counted = meta.get(_NOTED_META) == (state.rules.version, verdict.rule)
         meta[META_EVIDENCE] = {
@@ -326,11 +333,11 @@ class RobotsTxtMiddleware:
                 origin, interval, self.config.max_crawl_delay,
             )
         if record.kind == "unreachable":
-            using = "its last good copy" if rules.version != record.version else "no request to it"
+            using = "its last good copy" if rules.version != record.version else "its requests wait"
             self.runtime.log_once(
                 ("robots-unreachable", origin, record.failures == 1), logging.WARNING,
                 "politecrawl: robots.txt of %s is unreachable (%s): %s; next try in %.0f s",
-                origin, record.reason, using, max(0.0, record.expires_at - now),
+                origin, _why(record), using, max(0.0, record.expires_at - now),
             )
         if rules.disallows_everything():
             self._site_asked_to_stop(origin, record, rules, old)
@@ -397,6 +404,45 @@ class RobotsTxtMiddleware:
 
     def spider_closed(self) -> None:
         self.flush_evidence()
+        now = self.runtime.clock()
+        for origin, state in self._origins.items():
+            if origin in self._given_up or state.record.kind != UNREACHABLE:
+                continue
+            if not state.rules.allowed(origin + "/").allowed:  # no copy stands in: still waiting
+                self._end_unreachable(origin, state, now)
+
+    # -- robots.txt unreachable: a wait, not a verdict ------------------------
+    def _unreachable(self, request: Request, origin: str, state: _Origin) -> Request:
+        """The origin's robots.txt is unreachable: the request waits in the frontier until the
+        next try, or (the next try after the crawl's end) is refused as unreachable."""
+        record, now = state.record, self.runtime.clock()
+        until = retry_at(record, max_wait=self.config.max_wait, deadline=self._deadline)
+        site = site_or_invalid(origin)
+        if until is not None and origin not in self._given_up:
+            self.runtime.pacer.pause_origin(site, origin, until, COMPONENT)
+            self.runtime.inc_stat("robots/waiting_unreachable")
+            return request.replace(dont_filter=True, meta={**request.meta, _REQUEUED_META: True})
+        if origin not in self._given_up:
+            self._end_unreachable(origin, state, now)
+        verdict = Verdict(False, f"unreachable:{record.reason}")
+        self._note(origin, record.version, verdict)
+        self.runtime.audit.robots_refused(origin, verdict.rule)
+        raise self.runtime.refuse(request, component=COMPONENT, reason="unreachable")
+
+    def _end_unreachable(self, origin: str, state: _Origin, now: float) -> None:
+        self._given_up.add(origin)
+        record = state.record
+        site = site_or_invalid(origin)
+        self.runtime.tallies.add(site, ENDED_UNREACHABLE)
+        self.runtime.inc_stat("robots/ended_unreachable")
+        self.runtime.audit.event("robots-unreachable", site, origin=origin, reason=record.reason,
+                                 status=record.status, failures=record.failures, since=record.since)
+        self.runtime.log_once(
+            ("robots-ended-unreachable", origin), logging.WARNING,
+            "politecrawl: robots.txt of %s unreachable (%s, %d tries since %.0f s ago); the next try "
+            "would come after the crawl's end: its requests are not sent (robots.txt unreachable)",
+            origin, _why(record), record.failures, max(0.0, now - (record.fetched_at if record.since is None else record.since)),
+        )
 
 
 class RobotsPageMiddleware(BaseSpiderMiddleware):
@@ -484,6 +530,11 @@ async def _sleep(seconds: float) -> None:
     from twisted.internet import reactor, task  # noqa: PLC0415 - the installed reactor only
 
     await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
+
+
+def _why(record: RobotsRecord) -> str:
+    """``HTTP 503`` or the error's kind: what made robots.txt unreachable."""
+    return f"HTTP {record.status}" if record.status else record.reason
 
 
 def _site(response: Response | None) -> str:

@@ -28,6 +28,7 @@ from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
 from politecrawl.middlewares.frontier.queue import tally_waiting
 from politecrawl.middlewares.runtime import Runtime
+from politecrawl.running import state_name
 from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class AuditExtension:
         self.flush_interval = flush_interval
         self._tallies: dict[str, dict[str, int]] = {}
         self._loop: LoopingCall | None = None
+        self._scrub: Any = None  # the personal-data scrubber for per-request URLs (pii_log.Scrubber)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AuditExtension:
@@ -103,6 +105,10 @@ class AuditExtension:
         runtime.audit.configure(flush_interval=settings.flush_interval, bucket=settings.bucket,
                                 per_request=settings.per_request)
         ext = cls(crawler, runtime, settings.flush_interval)
+        if settings.per_request:
+            from politecrawl.middlewares.items.pii_log import install  # noqa: PLC0415 - only per-request records need it
+
+            ext._scrub = install(crawler.settings)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         runtime.connect(crawler, ext.response_downloaded, signals.response_downloaded)
@@ -134,7 +140,7 @@ class AuditExtension:
         self._loop = LoopingCall(self.flush)
         self._loop.start(self.flush_interval, now=False)
         logger.info("politecrawl: audit trail of crawl %s in %s (`politecrawl report` reads it)",
-                    runtime.crawl_id, runtime.store.url)
+                    runtime.crawl_id, state_name(runtime.store.url))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         tally_waiting(self.crawler)  # before the tallies are folded in
@@ -177,8 +183,9 @@ class AuditExtension:
             record: dict[str, Any] = {
                 "at": sent_at,
                 "method": request.method,
-                # the query is left out: it may hold personal data
-                "url": f"{parts.scheme}://{parts.netloc}{parts.path}",
+                # the query is left out; the path keeps its shape, personal data in it replaced by markers (read
+                # percent-decoded, written back encoded: /u/%5BEMAIL%5D/profile), as in items
+                "url": self._scrub(f"{parts.scheme}://{parts.netloc}{parts.path}"),
                 "status": status,
                 "bytes": nbytes,
                 "robots": request.meta.get("politecrawl_robots"),

@@ -143,6 +143,33 @@ def _counts(title: str, counts: dict[str, Any]) -> str:
     return f"<p><b>{_e(title)}</b>: {items}</p>"
 
 
+def _removals_table(removals: list[dict[str, Any]]) -> str:
+    """Personal data removed, per field and type, with how to keep the field knowingly."""
+    if not removals:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(r['field'])}</td><td>{_e(r['type'])}</td><td class=n>{_n(r['count'])}</td>"
+        f"<td>{_e(r['keep'])}</td></tr>"
+        for r in sorted(removals, key=lambda r: (-r["count"], r["field"], r["type"]))
+    )
+    return ("<table><thead><tr><th>field</th><th>removed as</th><th>count</th><th>to keep it knowingly</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table>")
+
+
+def _removals_section(sites: list[dict[str, Any]]) -> str:
+    """Personal data removed over the crawl, per field and type (all sites), with how to keep each field."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for site in sites:
+        for r in site["pii"].get("removals", []):
+            row = merged.setdefault((r["field"], r["type"]), {**r, "count": 0})
+            row["count"] += r["count"]
+    if not merged:
+        return ""
+    return ("<h2>Personal data removed, by field</h2>" + _removals_table(list(merged.values()))
+            + '<p class="legend">Each field removed from items or cleaned of personal data, how it was found, and '
+              "how to keep it if the study needs it and may lawfully have it.</p>")
+
+
 def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> str:
     cap = site["cap"]
     parts = [f'<div class="site" id="site-{_e(site["site"])}"><h3>{_e(site["site"])}</h3>']
@@ -171,7 +198,8 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
             f"{_e(origin)} {_e(rule)}: {n}" for origin, by_rule in sorted(robots["refusals"].items())
             for rule, n in sorted(by_rule.items())
         )
-        parts.append(f"<p><b>refused by robots.txt</b> ({robots['refused']}): {rules}</p>")
+        parts.append(f"<p><b>refused by robots.txt</b> ({robots['refused']} disallowed, "
+                     f"{robots.get('unreachable', 0)} robots.txt unreachable): {rules}</p>")
     for stop in robots["stop_requests"]:
         parts.append(
             f"<p><b>robots.txt asks us to stay away</b>: {_e(stop['origin'])} disallows everything for this "
@@ -187,6 +215,7 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
     if pii["removed"]:
         parts.append(_counts(f"personal data removed ({pii['removed']}) by type", pii["by_type"]))
         parts.append(_counts("by field", pii["by_field"]))
+        parts.append(_removals_table(pii.get("removals", [])))
     if site["waiting"]:
         parts.append(f"<p>{site['waiting']} requests were still waiting for the site's budget at the end.</p>")
     parts.append("</div>")
@@ -260,9 +289,11 @@ def render_html(report: dict[str, Any]) -> str:
         "</table>",
         '<p class="legend">Busiest minute / hour: the most requests the site got in any minute / hour, as a '
         "share of its cap's steady rate. The budget allows a small burst above it (shown per site). "
-        "Robots.txt refused: requests not sent because robots.txt disallowed them. Reserved: requests not "
+        "Robots.txt refused: requests not sent because robots.txt disallowed them, or because it was "
+        "unreachable (counted apart: not a disallow). Reserved: requests not "
         "sent and items not kept because the site reserved them for this purpose. Personal data: pieces "
         "removed from items (counted by type and field name, never kept).</p>",
+        _removals_section(sites),
         f"<h2>Requests over time ({len(charted)} busiest sites)</h2>",
         '<p class="legend">Blue bars: requests sent per time bucket. Dashed red line: the cap. Shaded: pauses. '
         "Black line: a stop.</p>",

@@ -19,6 +19,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from politecrawl.pii.removals import how_to_keep
+
 from .read import AuditRecord, CrawlEntry
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "reserved", "window_peak"]
@@ -59,7 +61,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "peak_hour": None,
         "within_cap": None,
         "series": [],
-        "robots": {"fetches": [], "refusals": {}, "refused": 0, "stop_requests": []},
+        "robots": {"fetches": [], "refusals": {}, "refused": 0, "unreachable": 0, "stop_requests": []},
         "refusals": {},
         "dropped": {},
         "reservations": {},
@@ -67,7 +69,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "throttled": {},
         "pauses": [],
         "stops": [],
-        "pii": {"by_type": {}, "by_field": {}, "removed": 0},
+        "pii": {"by_type": {}, "by_field": {}, "removed": 0, "removals": []},
         "waiting": 0,
     }
 
@@ -200,12 +202,17 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
             elif metric == "robots-refused":
                 origin, rule = _split_key(key)
                 e["robots"]["refusals"].setdefault(origin, {})[rule] = n
-                e["robots"]["refused"] += n
+                # "unreachable:<why>": not sent because robots.txt could not be read, not disallowed
+                e["robots"]["unreachable" if rule.startswith("unreachable") else "refused"] += n
             elif metric == "pii-type":
                 e["pii"]["by_type"][key] = n
                 e["pii"]["removed"] += n
             elif metric == "pii-field":
                 e["pii"]["by_field"][key] = n
+            elif metric == "pii-removal":  # "<type> <field path>": what was removed where, and how to keep it
+                type_, _, path = key.partition(" ")
+                e["pii"]["removals"].append({"field": path, "type": type_, "count": n,
+                                             "keep": how_to_keep(path, [type_])})
             elif metric == "tally":
                 _tally(e, key, n)
         series = dict(b.series.get(site, {}))
@@ -247,6 +254,7 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
             "requests": sum(s["requests"] for s in out_sites),
             "bytes": sum(s["bytes"] for s in out_sites),
             "robots_refused": sum(s["robots"]["refused"] for s in out_sites),
+            "robots_unreachable": sum(s["robots"].get("unreachable", 0) for s in out_sites),
             "pii_removed": sum(s["pii"]["removed"] for s in out_sites),
             "stops": sum(len(s["stops"]) for s in out_sites),
             "pauses": sum(len(s["pauses"]) for s in out_sites),
@@ -254,6 +262,21 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
     }
     report["summary"] = summarise(report)
     return report
+
+
+def _pii_fields(report: dict[str, Any]) -> list[str]:
+    """One line per field personal data was removed from (all sites), with the count, the types and how to keep
+    the field knowingly."""
+    fields: dict[str, Counter[str]] = {}
+    for site in report["sites"]:
+        for r in site["pii"].get("removals", []):
+            fields.setdefault(r["field"], Counter())[r["type"]] += r["count"]
+    lines = []
+    for path, types in sorted(fields.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+        kinds = ", ".join(f"{t} {n:,}" for t, n in types.most_common())
+        lines.append(f"Removed from field {path!r}: {sum(types.values()):,} ({kinds}); "
+                     f"{how_to_keep(path, list(types))}.")
+    return lines
 
 
 def _tally(e: dict[str, Any], name: str, n: int) -> None:
@@ -324,9 +347,17 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     pii = report["totals"]["pii_removed"]
     if pii:
         lines.append(f"{pii:,} pieces of personal data were removed from items before they were kept.")
+        lines.extend(_pii_fields(report))
     refused = report["totals"]["robots_refused"]
     if refused:
         lines.append(f"{refused:,} requests were not sent because robots.txt disallowed them.")
+    unreachable = report["totals"].get("robots_unreachable", 0)
+    if unreachable:
+        why = sorted({rule.partition(":")[2] or "unreachable"
+                      for s in report["sites"] for rules in s["robots"]["refusals"].values()
+                      for rule in rules if rule.startswith("unreachable")})
+        lines.append(f"{unreachable:,} requests were not sent because robots.txt was unreachable "
+                     f"({', '.join(why)}); that is not a disallow, and not a page crawled.")
     return {
         "all_within_cap": None if not capped else not over,
         "sites_over_cap": over,

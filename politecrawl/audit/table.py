@@ -34,7 +34,8 @@ def _row(s: dict[str, Any]) -> tuple[str, ...]:
         f"{cap['per_day']:,.0f}" if cap else "none",
         _pct(s["peak_minute"]),
         _pct(s["peak_hour"]),
-        f"{len(s['robots']['fetches'])}/{s['robots']['refused']}",
+        f"{len(s['robots']['fetches'])}/{s['robots']['refused']}"
+        + (" robots.txt unreachable" if s["robots"].get("unreachable") else ""),
         str(len(s["stops"])),
         str(len(s["pauses"])),
         honour,
@@ -58,6 +59,7 @@ def format_report(report: dict[str, Any]) -> str:
     lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
              for r in rows]
     foot = ["", "peak min / peak hour: the most requests in any minute / hour as a share of the cap's "
-            "steady rate; robots f/r: robots.txt fetches / requests refused by robots.txt; honour: "
+            "steady rate; robots f/r: robots.txt fetches / requests refused by robots.txt "
+            "(\"robots.txt unreachable\": requests not sent because it could not be read); honour: "
             "the longest time from receiving a stop or pause to honouring it."]
     return "\n".join(head + lines + foot)

@@ -280,12 +280,16 @@ class AuditTrail:
         """*n* requests to *origin* were refused by its robots.txt *rule*."""
         self.count(site_or_invalid(origin), "robots-refused", n, key=f"{origin} {rule}")
 
-    def pii_removed(self, site: str, by_type: Mapping[str, int], by_field: Mapping[str, int]) -> None:
-        """Personal data removed from an item of *site*: counts per type and field name, no value."""
+    def pii_removed(self, site: str, by_type: Mapping[str, int], by_field: Mapping[str, int],
+                    removed: Mapping[tuple[str, str], int] | None = None) -> None:
+        """Personal data removed from an item of *site*: counts per type and field name, no value; *removed*
+        counts per (field path, type) (the report's "how to keep it" table)."""
         for type_, n in by_type.items():
             self.count(site, "pii-type", n, key=type_)
         for name, n in by_field.items():
             self.count(site, "pii-field", n, key=name)
+        for (path, type_), n in (removed or {}).items():
+            self.count(site, "pii-removal", n, key=f"{type_} {path}")
 
     def budget(self, site: str, **data: Any) -> None:
         """A site's budget: ``estimate_per_day``, ``source``, ``cap`` (req/s), ``burst``, ..."""

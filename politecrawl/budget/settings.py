@@ -11,10 +11,18 @@ from .ledger import BudgetSettings
 __all__ = ["budget_settings"]
 
 
-def _positive(settings: Any, name: str, default: float) -> float:
-    """A number more than 0; a string may be a fraction (``"1/3"``)."""
-    return number_setting(settings.get, name, default, "a number more than 0",
-                          lambda v: v > 0, fractions=True)
+#: Upper bounds: past these a value is a typo, not a plan (1e9 as a burst would
+#: let a crawler send a billion requests at once).
+MAX_DAILY_REQUESTS = 1e12  # ~11.6 million requests a second
+MAX_SITE_RATE = 10_000.0  # requests a second to one site
+MAX_BURST = 10_000.0  # requests at once
+
+
+def _positive(settings: Any, name: str, default: float, upper: float = float("inf")) -> float:
+    """A number more than 0 and at most *upper*; a string may be a fraction (``"1/3"``)."""
+    rule = "a number more than 0" if upper == float("inf") else f"a number more than 0 and at most {upper:g}"
+    return number_setting(settings.get, name, default, rule,
+                          lambda v: 0 < v <= upper, fractions=True)
 
 
 def _seconds(settings: Any, name: str, default: float) -> float:
@@ -31,9 +39,9 @@ def budget_settings(settings: Any) -> BudgetSettings:
     return BudgetSettings(
         share=share,
         default_daily_requests=_positive(
-            settings, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", DEFAULT_DAILY_REQUESTS
+            settings, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", DEFAULT_DAILY_REQUESTS, MAX_DAILY_REQUESTS
         ),
-        max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", 1.0),
-        burst=_positive(settings, "POLITECRAWL_BURST", 2.0),
+        max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", 1.0, MAX_SITE_RATE),
+        burst=_positive(settings, "POLITECRAWL_BURST", 2.0, MAX_BURST),
         pace_margin=_seconds(settings, "POLITECRAWL_PACE_MARGIN", 0.03),
     )

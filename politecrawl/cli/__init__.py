@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 from .._version import __version__
 from ..audit.settings import AuditSettings
 from ..config import ConfigError, PolitecrawlConfig
-from ..pii import PIIConfig
-from ..robots import RobotsConfig
+from ..robots import ENDED_UNREACHABLE, RobotsConfig, all_ended_unreachable
 from ..search import SearchConfig
-from ..sites import InvalidURL, site_key
+from ..sites import InvalidURL, site_key, site_or_invalid
 from ..state import StateStoreError, open_store
 
 DEMO_CONTACT = "https://example.org/politecrawl-demo"
@@ -75,6 +74,8 @@ def build_settings(overrides: dict[str, Any], output: str | None) -> Any:
 
 def preflight(settings: Any) -> PolitecrawlConfig:
     """Check the core settings and the state store before Scrapy starts."""
+    from ..pii import PIIConfig  # noqa: PLC0415 - heavy (phone metadata, itemadapter): not for `stop`
+
     config = PolitecrawlConfig.from_settings(settings)
     PIIConfig.from_settings(settings.get, environ=os.environ)
     RobotsConfig.from_settings(settings.get, bot_name=config.bot_name)
@@ -102,6 +103,11 @@ def run_crawl(urls: list[str], settings: Any) -> dict[str, dict[str, int]]:
     return runtime.tallies.as_dict() if runtime is not None else {}
 
 
+def _held_name(reason: str) -> str:
+    """A tally reason as the summary says it (an unreachable robots.txt is not a disallow)."""
+    return "robots.txt unreachable" if reason == "robots:unreachable" else reason
+
+
 def format_summary(tallies: dict[str, dict[str, int]]) -> str:
     """A short per-site table: requests sent, answers, bytes, and what was refused and why."""
     if not tallies:
@@ -111,10 +117,12 @@ def format_summary(tallies: dict[str, dict[str, int]]) -> str:
         ok = counts.get("status:2xx", 0)
         answers = counts.get("responses", 0)
         held = [
-            f"{name.split(':', 1)[1]}={n}"
+            f"{_held_name(name.split(':', 1)[1])}={n}"
             for name, n in sorted(counts.items())
             if name.startswith(("refused:", "dropped:")) and n
         ]
+        if counts.get(ENDED_UNREACHABLE) and not counts.get("refused:robots:unreachable"):
+            held.append("robots.txt unreachable")
         if counts.get("waiting"):
             held.append(f"waiting={counts['waiting']}")
         rows.append(
@@ -142,6 +150,11 @@ def cmd_crawl(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(format_summary(tallies), file=out)
     if args.output:
         print(f"politecrawl: items written to {args.output}", file=out)
+    seed_sites = sorted({site_or_invalid(url) for url in urls})
+    if all_ended_unreachable(seed_sites, tallies):
+        print(f"politecrawl: crawl failed: robots.txt of every seed site stayed unreachable "
+              f"({', '.join(seed_sites)}); no page was requested", file=err)
+        return 1
     return 0
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from politecrawl.config import ConfigError
 from politecrawl.pii.detect import DEFAULT_WORK_BUDGET
 from politecrawl.pii.fields import DEFAULT_PII_FIELD_NAMES
+from politecrawl.pii.itembudget import DEFAULT_ITEM_MAX_CHARS, DEFAULT_ITEM_MAX_SECONDS, DEFAULT_MAX_DEPTH
 from politecrawl.pii.phones import DEFAULT_REGIONS, LENIENCIES, _Region
 
 DROP = "drop"
@@ -37,6 +38,9 @@ class PIIConfig:
     phone_leniency: str = "strict_grouping"
     max_chars: int = DEFAULT_MAX_CHARS
     work_budget: int = DEFAULT_WORK_BUDGET
+    item_max_seconds: float = DEFAULT_ITEM_MAX_SECONDS
+    item_max_chars: int = DEFAULT_ITEM_MAX_CHARS
+    max_depth: int = DEFAULT_MAX_DEPTH
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -73,6 +77,16 @@ class PIIConfig:
             )
         if self.max_chars < 1:
             raise PIIConfigError(f"POLITECRAWL_PII_MAX_CHARS ({self.max_chars!r}) must be a positive integer.")
+        if not self.item_max_seconds > 0:
+            raise PIIConfigError(
+                f"POLITECRAWL_PII_ITEM_MAX_SECONDS ({self.item_max_seconds!r}) must be a positive number."
+            )
+        if self.item_max_chars < 1:
+            raise PIIConfigError(
+                f"POLITECRAWL_PII_ITEM_MAX_CHARS ({self.item_max_chars!r}) must be a positive integer."
+            )
+        if not 1 <= self.max_depth <= 500:
+            raise PIIConfigError(f"POLITECRAWL_PII_MAX_DEPTH ({self.max_depth!r}) must be an integer from 1 to 500.")
 
     @classmethod
     def from_settings(cls, get: Callable[[str, Any], Any], environ: Mapping[str, str] | None = None) -> PIIConfig:
@@ -113,11 +127,17 @@ class PIIConfig:
         if not isinstance(key, bytes):
             raise PIIConfigError("POLITECRAWL_PII_KEY must be a string or bytes.")
 
-        max_chars = get("POLITECRAWL_PII_MAX_CHARS", DEFAULT_MAX_CHARS)
-        try:
-            max_chars = int(max_chars)
-        except (TypeError, ValueError):
-            raise PIIConfigError(f"POLITECRAWL_PII_MAX_CHARS ({max_chars!r}) must be a positive integer.") from None
+        def as_number(name: str, default: float, kind: type, rule: str) -> Any:
+            value = get(name, default)
+            try:
+                if isinstance(value, bool):
+                    raise ValueError
+                return kind(value)
+            except (TypeError, ValueError):
+                raise PIIConfigError(f"{name} ({value!r}) must be {rule}.") from None
+
+        integer = "a positive integer"
+        max_chars = as_number("POLITECRAWL_PII_MAX_CHARS", DEFAULT_MAX_CHARS, int, integer)
 
         return cls(
             enabled=as_bool("POLITECRAWL_PII_ENABLED", True),
@@ -129,4 +149,8 @@ class PIIConfig:
             regions=tuple(str(r).upper() for r in as_list("POLITECRAWL_PII_REGIONS", list(DEFAULT_REGIONS))),
             phone_leniency=str(get("POLITECRAWL_PII_PHONE_LENIENCY", "strict_grouping")).strip().lower(),
             max_chars=max_chars,
+            item_max_seconds=as_number("POLITECRAWL_PII_ITEM_MAX_SECONDS", DEFAULT_ITEM_MAX_SECONDS, float,
+                                       "a positive number"),
+            item_max_chars=as_number("POLITECRAWL_PII_ITEM_MAX_CHARS", DEFAULT_ITEM_MAX_CHARS, int, integer),
+            max_depth=as_number("POLITECRAWL_PII_MAX_DEPTH", DEFAULT_MAX_DEPTH, int, "an integer from 1 to 500"),
         )

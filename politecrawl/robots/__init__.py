@@ -14,6 +14,7 @@ from .fetch import FetchOutcome, decode_body
 from .page import PageDirectives, page_directives, parse_meta_robots, parse_x_robots_tag
 from .record import PARSED, UNAVAILABLE, UNREACHABLE, RobotsCopy, RobotsRecord, record_from_fetch
 from .rules import ALLOW_ALL, DENY_ALL, RobotsRules, Verdict
+from .wait import ENDED_UNREACHABLE, all_ended_unreachable, retry_at
 from .store import (
     claim_fetch,
     evidence,
@@ -27,6 +28,9 @@ from .store import (
 )
 
 __all__ = [
+    "ENDED_UNREACHABLE",
+    "all_ended_unreachable",
+    "retry_at",
     "ALLOW_ALL",
     "DENY_ALL",
     "PARSED",

@@ -12,6 +12,8 @@ from ..config import ConfigError, number_setting
 __all__ = ["RobotsConfig", "RobotsConfigError"]
 
 DAY = 86_400.0
+#: Upper bound of every robots.txt time setting: a year.
+MAX_SECONDS = 365 * DAY
 
 
 class RobotsConfigError(ConfigError):
@@ -31,9 +33,12 @@ class RobotsConfig:
     #: A parsed copy this old or younger stands in while the origin is unreachable.
     last_good_max_age: float = 30 * DAY
     #: First wait before fetching an unreachable robots.txt again; doubles per failure.
-    retry_base: float = 60.0
+    retry_base: float = 30.0
     #: Longest wait between fetches of an unreachable robots.txt.
     retry_max: float = 3_600.0
+    #: Longest a crawl keeps an origin's requests waiting for its unreachable robots.txt,
+    #: from the first failure: a retry due later ends the origin as unreachable.
+    max_wait: float = 3_600.0
     #: Redirects followed for one robots.txt (RFC 9309 §2.3.1.2: at least five).
     max_redirects: int = 5
     #: Bytes of a robots.txt that are parsed (RFC 9309 §2.5: at least 500 KiB).
@@ -53,6 +58,14 @@ class RobotsConfig:
         _positive("POLITECRAWL_ROBOTS_LAST_GOOD_MAX_AGE", self.last_good_max_age, zero_ok=True)
         _positive("POLITECRAWL_ROBOTS_RETRY_BASE", self.retry_base)
         _positive("POLITECRAWL_ROBOTS_RETRY_MAX", self.retry_max)
+        _positive("POLITECRAWL_ROBOTS_MAX_WAIT", self.max_wait, zero_ok=True)
+        for name, value in (("POLITECRAWL_ROBOTS_TTL", self.ttl), ("POLITECRAWL_ROBOTS_RETRY_BASE", self.retry_base),
+                            ("POLITECRAWL_MAX_CRAWL_DELAY", self.max_crawl_delay),
+                            ("POLITECRAWL_ROBOTS_RETRY_MAX", self.retry_max),
+                            ("POLITECRAWL_ROBOTS_MAX_WAIT", self.max_wait),
+                            ("POLITECRAWL_ROBOTS_LAST_GOOD_MAX_AGE", self.last_good_max_age)):
+            if value > MAX_SECONDS:
+                raise RobotsConfigError(f"{name} ({value!r}) must be at most {MAX_SECONDS:.0f} seconds (a year)")
         if self.retry_max < self.retry_base:
             raise RobotsConfigError(
                 f"POLITECRAWL_ROBOTS_RETRY_MAX ({self.retry_max}) must be at least "
@@ -75,6 +88,7 @@ class RobotsConfig:
                                        d.last_good_max_age),
             retry_base=_seconds(get, "POLITECRAWL_ROBOTS_RETRY_BASE", d.retry_base),
             retry_max=_seconds(get, "POLITECRAWL_ROBOTS_RETRY_MAX", d.retry_max),
+            max_wait=_seconds(get, "POLITECRAWL_ROBOTS_MAX_WAIT", d.max_wait),
         )
 
 

@@ -59,6 +59,8 @@ class RobotsRecord:
     redirects: int = 0
     failures: int = 0
     last_good: RobotsCopy | None = None
+    #: While unreachable: when this run of failures began (the first failed fetch).
+    since: float | None = None
     #: The ``Sitemap:`` URLs of a parsed robots.txt, in order (sitemaps.org: any user agent's
     #: group); kept here so each process of a crawl reads them from the store, not the site.
     sitemaps: tuple[str, ...] = ()
@@ -197,14 +199,16 @@ def record_from_fetch(
         return RobotsRecord(**common, version=label, expires_at=at + _cache_life(outcome, config))
     last_good: RobotsCopy | None = None
     failures = 1
+    since = at
     if previous is not None:
         if previous.kind == PARSED and previous.text is not None:
             last_good = RobotsCopy(previous.version, previous.fetched_at, previous.text)
         elif previous.kind == UNREACHABLE:
             last_good = previous.last_good
             failures = previous.failures + 1
+            since = previous.since if previous.since is not None else previous.fetched_at
     return RobotsRecord(
         **common, version=f"{kind}:{outcome.status or 'error'}",
         expires_at=at + _backoff(failures, outcome, config),
-        failures=failures, last_good=last_good,
+        failures=failures, last_good=last_good, since=since,
     )

@@ -18,9 +18,15 @@ def _number(settings: Mapping[str, Any], name: str, default: float, rule: str, o
     return number_setting(settings.get, name, default, f"a number {rule}", ok, error=ValueError)
 
 
-def _int(settings: Mapping[str, Any], name: str, default: int, minimum: int) -> int:
-    return number_setting(settings.get, name, default, f"a whole number >= {minimum}",
-                          lambda v: v >= minimum, integer=True, error=ValueError)
+#: Upper bounds: past these a value is a typo, not a plan.
+YEAR = 365 * 86_400.0
+MAX_COUNT = 1_000_000
+MAX_TDMREP_BYTES = 64 * 1024 * 1024
+
+
+def _int(settings: Mapping[str, Any], name: str, default: int, minimum: int, maximum: int = MAX_COUNT) -> int:
+    return number_setting(settings.get, name, default, f"a whole number >= {minimum} and <= {maximum}",
+                          lambda v: minimum <= v <= maximum, integer=True, error=ValueError)
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,8 @@ class StopsSettings:
             settings,
             "POLITECRAWL_THROTTLE_BACKOFF_MAX",
             3600.0,
-            f">= POLITECRAWL_THROTTLE_BACKOFF_MIN ({backoff_min:g} s)",
-            lambda v: v >= backoff_min and v != float("inf"),
+            f">= POLITECRAWL_THROTTLE_BACKOFF_MIN ({backoff_min:g} s) and <= a year",
+            lambda v: backoff_min <= v <= YEAR,
         )
         return cls(
             purpose=parse_purpose(settings.get("POLITECRAWL_PURPOSE")),
@@ -54,8 +60,8 @@ class StopsSettings:
                 settings,
                 "POLITECRAWL_MAX_RETRY_AFTER",
                 DEFAULT_MAX_RETRY_AFTER,
-                "> 0 (seconds)",
-                lambda v: 0 < v < float("inf"),
+                "> 0 and <= a year (seconds)",
+                lambda v: 0 < v <= YEAR,
             ),
             throttle_stop_after=_int(settings, "POLITECRAWL_THROTTLE_STOP_AFTER", 3, 1),
             backoff_min=backoff_min,
@@ -70,6 +76,6 @@ class StopsSettings:
                 lambda v: 0.05 <= v <= 1.0,
             ),
             tdmrep_max_bytes=_int(
-                settings, "POLITECRAWL_TDMREP_MAX_BYTES", DEFAULT_TDMREP_MAX_BYTES, 1024
+                settings, "POLITECRAWL_TDMREP_MAX_BYTES", DEFAULT_TDMREP_MAX_BYTES, 1024, MAX_TDMREP_BYTES
             ),
         )
