@@ -26,7 +26,7 @@ from .budget.estimates import load_estimates
 from .budget.settings import budget_settings
 from .cluster import ClusterSettings
 from .config import PolitecrawlConfig, bool_setting
-from .feeds import existing_ancestor, feed_problems
+from .feeds import existing_ancestor, feed_problems, writable_file_problem
 from .pii.config import PIIConfig
 from .progress import ProgressSettings
 from .robots.config import RobotsConfig
@@ -235,7 +235,8 @@ def _jobdir(value: Any) -> list[str]:
         return [f"JOBDIR ({str(value)!r}) is a file; it must be a folder for the crawl's queue "
                 "(an existing one resumes that crawl, a new one is made)"]
     ancestor = existing_ancestor(path)
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+    problem = writable_file_problem(ancestor / ".politecrawl-jobdir-check") if ancestor.is_dir() else "no"
+    if problem:
         return [f"JOBDIR ({str(value)!r}) cannot be made or written: {ancestor} is not a writable folder"]
     return []
 

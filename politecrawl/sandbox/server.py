@@ -23,6 +23,7 @@ import time
 from typing import Any
 
 from twisted.internet import reactor
+from twisted.internet.error import CannotListenError
 from twisted.web import resource, server, static
 
 from . import search_site
@@ -305,6 +306,37 @@ class _QuietSite(server.Site):
         pass
 
 
+def load_spec(path: str) -> list[SiteSpec]:
+    """The site specs of a JSON file (a list of objects); ``ValueError`` says what is wrong, in one line."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: must hold a JSON list of site specs")
+    sites = []
+    for index, entry in enumerate(data, 1):
+        try:
+            sites.append(SiteSpec.from_dict(entry))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{path}: entry {index} is not a site spec ({type(exc).__name__}: {exc})") from None
+    return sites
+
+
+def listen(sites: list[SiteSpec], port: int = 0, host: str = "127.0.0.1") -> int:
+    """Listen for the sandbox web on *host*:*port*; the port listened on. ``OSError`` if it cannot."""
+    site = _QuietSite(SandboxResource(SandboxState(sites)))
+    try:
+        listening = reactor.listenTCP(port, site, interface=host, backlog=1024)
+    except CannotListenError as exc:
+        reason = getattr(exc.socketError, "strerror", None) or exc.socketError
+        raise OSError(f"cannot listen on {host}:{port}: {reason}") from None
+    return listening.getHost().port
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="politecrawl sandbox web server")
     parser.add_argument("--spec", required=True, help="JSON file: a list of site specs")
@@ -313,12 +345,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the sandbox listens on loopback only")
-    with open(args.spec, encoding="utf-8") as handle:
-        sites = [SiteSpec.from_dict(d) for d in json.load(handle)]
-    state = SandboxState(sites)
-    site = _QuietSite(SandboxResource(state))
-    port = reactor.listenTCP(args.port, site, interface=args.host, backlog=1024)
-    print(f"PORT {port.getHost().port}", flush=True)
+    try:
+        port = listen(load_spec(args.spec), args.port, args.host)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
+    print(f"PORT {port}", flush=True)
     reactor.run()
 
 
