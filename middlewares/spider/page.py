@@ -4,7 +4,7 @@ Scrapy wraps the spider's output in two async generators per spider middleware
 (the middleware's and its own error guard), for every item and request of every
 page. politecrawl's two page-level rules run in one layer, in this order:
 
-1. :class:`~politecrawl.middlewares.downloader.robots.RobotsPageMiddleware`: ``X-Robots-Tag``
+1. :class:`~politecrawl.middlewares.spider.robots_page.RobotsPageMiddleware`: ``X-Robots-Tag``
    and robots ``<meta>`` directives (``nofollow`` drops the page's requests;
    items are marked, ``noindex`` ones dropped for the ``search`` purpose).
 2. :class:`~politecrawl.middlewares.spider.reserved_items.ReservedItems`: items of pages reserved
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 
-from politecrawl.middlewares.downloader.robots import RobotsPageMiddleware
+from politecrawl.middlewares.spider.robots_page import RobotsPageMiddleware
 from politecrawl.middlewares.spider.reserved_items import ReservedItems
 from politecrawl.sites import site_or_invalid
 
@@ -39,7 +39,7 @@ class PageMiddleware:
 
     #: What runs in the layer, in order (the Addon's start-up log line names them).
     PARTS = (
-        "politecrawl.middlewares.downloader.robots.RobotsPageMiddleware",
+        "politecrawl.middlewares.spider.robots_page.RobotsPageMiddleware",
         "politecrawl.middlewares.spider.reserved_items.ReservedItems",
     )
 
