@@ -1,4 +1,4 @@
-"""The core glue: the runtime's life cycle, honest identity, per-site accounting."""
+"""Scrapy glue: the crawl's life cycle (start, flushes of the state store, garbage-collector freeze, summary)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def freeze_startup_objects() -> int:
 
     Modules, compiled patterns, phone-number metadata and the other start-up
     objects (~100,000 in a politecrawl crawl) live as long as the process, yet
-    every full collection walks them: ~90 ms each, ~6 % of a fast crawl's CPU
-    (docs/benchmarks.md). ``gc.freeze()`` moves them to a permanent generation.
+    every full collection walks them (docs/benchmarks.md has the measurements).
+    ``gc.freeze()`` moves them to a permanent generation.
     Counted per crawl; :func:`thaw_startup_objects` undoes it when the last
     crawl of the process ends, so a process that runs crawl after crawl keeps
     nothing alive for ever. Returns how many objects are frozen.
