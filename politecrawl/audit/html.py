@@ -156,6 +156,20 @@ def _removals_table(removals: list[dict[str, Any]]) -> str:
             f"</thead><tbody>{rows}</tbody></table>")
 
 
+def _removals_section(sites: list[dict[str, Any]]) -> str:
+    """Personal data removed over the crawl, per field and type (all sites), with how to keep each field."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for site in sites:
+        for r in site["pii"].get("removals", []):
+            row = merged.setdefault((r["field"], r["type"]), {**r, "count": 0})
+            row["count"] += r["count"]
+    if not merged:
+        return ""
+    return ("<h2>Personal data removed, by field</h2>" + _removals_table(list(merged.values()))
+            + '<p class="legend">Each field removed from items or cleaned of personal data, how it was found, and '
+              "how to keep it if the study needs it and may lawfully have it.</p>")
+
+
 def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> str:
     cap = site["cap"]
     parts = [f'<div class="site" id="site-{_e(site["site"])}"><h3>{_e(site["site"])}</h3>']
@@ -279,6 +293,7 @@ def render_html(report: dict[str, Any]) -> str:
         "unreachable (counted apart: not a disallow). Reserved: requests not "
         "sent and items not kept because the site reserved them for this purpose. Personal data: pieces "
         "removed from items (counted by type and field name, never kept).</p>",
+        _removals_section(sites),
         f"<h2>Requests over time ({len(charted)} busiest sites)</h2>",
         '<p class="legend">Blue bars: requests sent per time bucket. Dashed red line: the cap. Shaded: pauses. '
         "Black line: a stop.</p>",
