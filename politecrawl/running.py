@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ __all__ = [
     "registry_folder",
     "send_wake",
     "sqlite_path",
+    "state_name",
 ]
 
 #: What a wake-up datagram holds (the crawl reads its registry whatever it receives).
@@ -63,6 +63,12 @@ def absolute_state_url(url: str, cwd: str | os.PathLike[str]) -> str:
     if path is None or not path:
         return url.strip()
     return "sqlite:///" + os.path.abspath(os.path.join(os.fspath(cwd), path))
+
+
+def state_name(url: str, cwd: str | os.PathLike[str] | None = None) -> str:
+    """A state store as messages name it: a SQLite file by its absolute path (against *cwd*, default
+    the current folder), a server URL without its password."""
+    return describe_state(absolute_state_url(url, os.getcwd() if cwd is None else cwd))
 
 
 def describe_state(url: str) -> str:
@@ -147,11 +153,9 @@ class RunningCrawls:
         folder: str | os.PathLike[str],
         *,
         alive: Callable[[int, str], bool] = process_alive,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self.folder = Path(folder)
         self.alive = alive
-        self.clock = clock
 
     def _path(self, crawl_id: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in crawl_id)

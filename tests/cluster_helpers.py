@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -84,8 +85,9 @@ class Cluster:
 
 
 def node_of(record: dict[str, Any]) -> int:
-    ua = record.get("ua", "")
-    return int(ua.split("/")[0].removeprefix("pcnode")) if ua.startswith("pcnode") else 0
+    """The node number of a request, from its User-Agent's product token ``pcnode<N>``."""
+    match = re.match(r"pcnode(\d+)", record.get("ua", ""))
+    return int(match.group(1)) if match else 0
 
 
 

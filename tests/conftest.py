@@ -21,6 +21,22 @@ def pytest_configure(config):
     os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="politecrawl-test-state-")
 
 
+@pytest.fixture(autouse=True)
+def _scrapy_project_env():
+    """Scrapy's get_project_settings() (the CLI's, run in-process by some tests) writes
+    SCRAPY_SETTINGS_MODULE into os.environ; a crawl subprocess started later would then take
+    that project instead of its own folder's scrapy.cfg. Each test starts from the environment
+    as the session had it."""
+    names = ("SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT")
+    saved = {name: os.environ.get(name) for name in names}
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture
 def sandbox():
     """A factory: ``web = sandbox([SiteSpec(...), ...])``; every web is stopped at the end."""

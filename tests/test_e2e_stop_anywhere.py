@@ -82,3 +82,30 @@ def test_a_redis_crawl_the_command_cannot_list_is_woken_through_the_store(sandbo
     assert "'politecrawl/stops/wakeups': 1" in err  # woken by the store's channel, not the 1 s poll
     late = [r for r in web.requests(site="big-shop.com") if r["t"] > returned + 1.0]
     assert late == []
+
+
+def test_a_killed_crawls_entry_is_dropped(sandbox, tmp_path):
+    web = sandbox([SiteSpec("big-shop.com", pages=600, latency=0.2)])
+    xdg = tmp_path / "xdg"
+    env = {**crawl_env(), "XDG_STATE_HOME": str(xdg)}
+    env.pop("POLITECRAWL_STATE", None)
+    args = [sys.executable, "-m", "politecrawl.cli", "crawl", web.url("big-shop.com")]
+    for name, value in {"POLITECRAWL_CONTACT": CONTACT, **NON_BINDING_BUDGET, **web.settings()}.items():
+        args += ["-s", f"{name}={value}"]
+    crawl = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path, env=env)
+    crawls = RunningCrawls(registry_folder({"XDG_STATE_HOME": str(xdg)}))
+    try:
+        assert wait_for(lambda: len(crawls.running()) == 1), "the crawl did not list itself"
+        (entry,) = crawls.running()
+        assert (entry.pid, entry.folder) == (crawl.pid, str(tmp_path))
+        assert entry.state_url == f"sqlite:///{tmp_path / '.politecrawl' / 'state.db'}"
+        assert wait_for(lambda: crawls.running()[0].sites == ("big-shop.com",), timeout=30)
+    finally:
+        crawl.kill()  # SIGKILL: no chance to remove its entry
+        crawl.wait(timeout=30)
+    assert len(list((xdg / "politecrawl" / "crawls").glob("*.json"))) == 1
+    listing = subprocess.run([sys.executable, "-m", "politecrawl.cli", "stops"], capture_output=True, text=True,
+                             timeout=60, cwd=tmp_path, env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert "(running crawls: none)" in listing.stdout
+    assert list((xdg / "politecrawl" / "crawls").glob("*.json")) == []  # the dead crawl's entry is gone

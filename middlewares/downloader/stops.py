@@ -50,6 +50,7 @@ from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, has_a
 from politecrawl.config import ConfigError
 from politecrawl.middlewares.extensions.presence import CrawlPresence
 from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
+from politecrawl.running import state_name
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (
@@ -329,7 +330,7 @@ class StopsWatcher:
         if stops:
             logger.info(
                 "politecrawl: %d sites are stopped in %s and get no request: %s",
-                len(stops), self.ctx.runtime.store.url, ", ".join(sorted(stops)),
+                len(stops), state_name(self.ctx.runtime.store.url), ", ".join(sorted(stops)),
             )
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:

@@ -28,6 +28,7 @@ from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
 from politecrawl.middlewares.frontier.queue import tally_waiting
 from politecrawl.middlewares.runtime import Runtime
+from politecrawl.running import state_name
 from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class AuditExtension:
         self._loop = LoopingCall(self.flush)
         self._loop.start(self.flush_interval, now=False)
         logger.info("politecrawl: audit trail of crawl %s in %s (`politecrawl report` reads it)",
-                    runtime.crawl_id, runtime.store.url)
+                    runtime.crawl_id, state_name(runtime.store.url))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         tally_waiting(self.crawler)  # before the tallies are folded in

@@ -14,6 +14,7 @@ from politecrawl.config import bool_setting
 from politecrawl.middlewares.downloader.sizecut import cut_oversized
 from politecrawl.middlewares.frontier.queue import tally_waiting
 from politecrawl.middlewares.runtime import Runtime
+from politecrawl.running import state_name
 from politecrawl.sites import site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.state.writebehind import FLUSH_INTERVAL
@@ -95,7 +96,7 @@ class PolitecrawlCore:
             self.runtime.crawl_id,
             config.user_agent,
             config.purpose,
-            self.runtime.store.url,
+            state_name(self.runtime.store.url),
         )
         self.runtime.stats.set_value("politecrawl/crawl_id", self.runtime.crawl_id)
         self._flusher = LoopingCall(self._flush)

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from .._version import __version__
 from ..audit.settings import AuditSettings
 from ..config import ConfigError, PolitecrawlConfig
-from ..pii import PIIConfig
 from ..robots import ENDED_UNREACHABLE, RobotsConfig, all_ended_unreachable
 from ..sites import InvalidURL, site_key, site_or_invalid
 from ..state import StateStoreError, open_store
@@ -74,6 +73,8 @@ def build_settings(overrides: dict[str, Any], output: str | None) -> Any:
 
 def preflight(settings: Any) -> PolitecrawlConfig:
     """Check the core settings and the state store before Scrapy starts."""
+    from ..pii import PIIConfig  # noqa: PLC0415 - heavy (phone metadata, itemadapter): not for `stop`
+
     config = PolitecrawlConfig.from_settings(settings)
     PIIConfig.from_settings(settings.get, environ=os.environ)
     RobotsConfig.from_settings(settings.get, bot_name=config.bot_name)

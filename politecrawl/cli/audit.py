@@ -32,6 +32,8 @@ def _state_url(args: argparse.Namespace, err: TextIO) -> str | None:
     found = targets(args, err, verb="read")
     if found is None:
         return None
+    if len(found) == 1:
+        return found[0].open_url
     here = absolute_state_url(resolve_state_url(None, _project_settings), os.getcwd())
     return next((t.open_url for t in found if t.open_url == here), found[-1].open_url)
 

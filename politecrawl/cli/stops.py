@@ -80,8 +80,10 @@ def targets(
     folder = registry_folder()
     running = RunningCrawls(folder).running()
     cwd = os.getcwd()
-    default = resolve_state_url(None, _project_settings)
-    found = choose_targets(getattr(args, "state", None), default, cwd, running, _exists)
+    explicit = getattr(args, "state", None)
+    # the project settings (a Scrapy import, ~1 s) only when no --state is given
+    default = DEFAULT_STATE_URL if explicit else resolve_state_url(None, _project_settings)
+    found = choose_targets(explicit, default, cwd, running, _exists)
     missing = [t for t in found if not t.exists]
     if found and not (missing and not create):
         return found
@@ -103,15 +105,24 @@ def _reached(target: Target, woken: int) -> str:
     return f"running crawls reached ({told}): {crawls}"
 
 
+def _site_and_stores(
+    args: argparse.Namespace, out: TextIO, err: TextIO, *, verb: str, create: bool = False
+) -> tuple[str, list[Target]] | None:
+    """The SITE argument's site key and the stores to write to; ``None`` after a line saying why not."""
+    site = _normalise(args.site, out, err)
+    if site is None:
+        return None
+    stores = targets(args, err, verb=verb, create=create)
+    return None if stores is None else (site, stores)
+
+
 def cmd_stop(
     args: argparse.Namespace, out: TextIO, err: TextIO, clock: Callable[[], float] = time.time
 ) -> int:
-    site = _normalise(args.site, out, err)
-    if site is None:
+    begun = _site_and_stores(args, out, err, verb="stopped", create=getattr(args, "create", False))
+    if begun is None:
         return 2
-    stores = targets(args, err, verb="stopped", create=getattr(args, "create", False))
-    if stores is None:
-        return 2
+    site, stores = begun
     by = args.by or _user()
     failed = 0
     for target in stores:
@@ -145,12 +156,10 @@ def cmd_stop(
 def cmd_resume(
     args: argparse.Namespace, out: TextIO, err: TextIO, clock: Callable[[], float] = time.time
 ) -> int:
-    site = _normalise(args.site, out, err)
-    if site is None:
+    begun = _site_and_stores(args, out, err, verb="resumed")
+    if begun is None:
         return 2
-    stores = targets(args, err, verb="resumed")
-    if stores is None:
-        return 2
+    site, stores = begun
     by = args.by or _user()
     resumed = []
     for target in stores:
