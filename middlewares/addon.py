@@ -32,8 +32,8 @@ COMPONENTS: list[tuple[str, str, int]] = [
     # BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.SiteAccounting", 980),
     # stops (docs/stops.md): registry poller; 429/503/451/blocks (responses before Retry, 550)
-    ("EXTENSIONS", "politecrawl.middlewares.downloader.stops.StopsWatcher", 0),
-    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.stops.SiteSignals", 560),
+    ("EXTENSIONS", "politecrawl.middlewares.extensions.stops.StopsExtension", 0),
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.site_answers.SiteAnswers", 560),
     # RobotsPageMiddleware (page robots directives), then ReservedItems (reserved pages' items), next to the spider
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.spider.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes

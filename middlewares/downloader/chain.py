@@ -101,7 +101,7 @@ class RequestGates(DownloaderChain):
     PARTS = (
         "politecrawl.middlewares.downloader.stops.StopGate",
         "politecrawl.middlewares.downloader.robots.RobotsTxtMiddleware",
-        "politecrawl.middlewares.downloader.stops.ReservationGate",
+        "politecrawl.middlewares.downloader.reservations.ReservationGate",
     )
 
 

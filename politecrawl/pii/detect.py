@@ -177,5 +177,5 @@ class Detector:
             )
         # Names last: a name-shaped piece of an e-mail, handle or URL is already covered.
         if self.names:
-            spans.add_all(find_person_names(folded))
+            spans.add_all(find_person_names(folded, budget.spend if budget is not None else None))
         return [sp for sp in spans.spans if sp.type not in patterns.CLAIMED]
