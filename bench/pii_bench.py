@@ -5,6 +5,7 @@
 
 A labeled corpus is generated at run time from the seed with Faker (zh_CN, en_US, en_GB, de_DE, fr_FR, ja_JP,
 ko_KR): short fields holding one value, and review-like texts mixing Chinese and English with 0-3 personal values
+(phones, e-mails, IDs, cards, IBANs, IPs, SSNs, and with their cues person names, nicknames and user IDs)
 and 0-3 hard negatives (order numbers, 14-digit timestamps, prices, SKUs, 11-digit numbers that are not mobiles,
 18-digit numbers with a bad ID check character, ISBNs, dates, version strings).  Phone labels are Faker numbers
 that are valid in their own region's numbering plan (phonenumbers metadata): Faker also makes numbers with area

@@ -50,7 +50,9 @@ class HoldoutCorpus:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(f"holdout-{seed}")
         s = seed * 1000 + 7
-        self.person = {loc: Person(loc, seed=s + i) for i, loc in enumerate(set(NAME_LOCALES) | set(TEXT_LOCALES))}
+        # In a fixed order: a set of enums iterates in an order that changes with the process's hash seed.
+        locales = sorted(set(NAME_LOCALES) | set(TEXT_LOCALES), key=lambda loc: loc.value)
+        self.person = {loc: Person(loc, seed=s + i) for i, loc in enumerate(locales)}
         self.text = {loc: MText(loc, seed=s + 50 + i) for i, loc in enumerate(TEXT_LOCALES)}
         self.net = Internet(seed=s + 90)
         self.pay = Payment(seed=s + 91)

@@ -46,7 +46,7 @@ NO_ROBOTS = (
     "import sys, politecrawl.middlewares.addon as a, politecrawl.middlewares.downloader.chain as c; "
     "c.RequestGates.PARTS = tuple(p for p in c.RequestGates.PARTS if '.robots.' not in p); "
     "a.COMPONENTS[:] = [x for x in a.COMPONENTS if '.page.' not in x[1]]"
-    " + [('SPIDER_MIDDLEWARES', 'politecrawl.middlewares.downloader.stops.ReservedItems', 800)]; "
+    " + [('SPIDER_MIDDLEWARES', 'politecrawl.middlewares.spider.reserved_items.ReservedItems', 800)]; "
     "from politecrawl.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import IgnoreRequest
 
 from ._scrapy_compat import stats_incrementer
+from politecrawl.admission import GO, STOPPED, Admission, Answer
 from politecrawl.audit import AuditTrail
 from politecrawl.clock import SYSTEM_CLOCK, Clock
 from politecrawl.config import PolitecrawlConfig
@@ -27,7 +28,18 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
-__all__ = ["PROTOCOL_FETCH", "Runtime", "SiteTallies", "is_protocol_fetch", "new_crawl_id"]
+__all__ = [
+    "ADMISSION",
+    "KEYS",
+    "PROTOCOL_FETCH",
+    "Runtime",
+    "SiteTallies",
+    "WAITED",
+    "admission_of",
+    "is_protocol_fetch",
+    "keys_of",
+    "new_crawl_id",
+]
 
 logger = logging.getLogger("politecrawl")
 
@@ -41,8 +53,34 @@ _ATTR = "_politecrawl_runtime"
 PROTOCOL_FETCH = "politecrawl_protocol_fetch"
 
 
+#: Meta key of ``(url, site key, origin key)``, stamped once when the request enters the frontier.
+KEYS = "politecrawl_keys"
+#: Meta key of the :class:`~politecrawl.admission.Answer` the frontier got when the request left it.
+ADMISSION = "politecrawl_admission"
+#: Meta key set when an admitted request waited (for a robots.txt or tdmrep.json fetch) before
+#: its send: admission is asked once more before it is sent (``Admission.before_send``).
+WAITED = "politecrawl_waited"
+
+
 def is_protocol_fetch(request: Request) -> bool:
     return bool(request.meta.get(PROTOCOL_FETCH))
+
+
+def keys_of(request: Request) -> tuple[str, str]:
+    """``(site key, origin key)`` of a request: as stamped at the frontier, else computed.
+
+    Raises :class:`~politecrawl.sites.InvalidURL` for a URL with no site.
+    """
+    url = request.url
+    keys = request.meta.get(KEYS)
+    if keys is not None and keys[0] == url:
+        return keys[1], keys[2]
+    return site_key(url), origin_key(url)
+
+
+def admission_of(request: Request) -> Answer | None:
+    """The answer the request got when it left the frontier (``None``: it did not pass the frontier)."""
+    return request.meta.get(ADMISSION)
 
 
 def new_crawl_id(now: float) -> str:
@@ -83,8 +121,8 @@ class SiteTallies:
 class _FanOut:
     """One Scrapy signal receiver that calls several politecrawl hooks in turn.
 
-    Scrapy's dispatcher inspects each receiver's signature on every send (~8 us a
-    receiver): the per-request signals get one receiver for all of politecrawl.
+    Scrapy's dispatcher inspects each receiver's signature on every send: the
+    per-request signals get one receiver for all of politecrawl.
     A hook that raises is logged as Scrapy logs a failing receiver; the others still run.
     """
 
@@ -117,6 +155,9 @@ class Runtime:
         self.stats = stats
         self.crawl_id = crawl_id or new_crawl_id(clock())
         self.pacer = Pacer()
+        #: May a request go now: the one decision (stops, pauses, robots intervals and
+        #: Visit-time, budget, the gates' known answers), asked by the frontier.
+        self.admission = Admission(self.pacer)
         self.budget: Any = None  # the BudgetLedger, once the budget component is on
         self.tallies = SiteTallies()
         #: The audit trail (docs/audit.md): ``audit.event(kind, site, **data)``,
@@ -157,7 +198,7 @@ class Runtime:
         return site_key(url), origin_key(url)
 
     async def wait_for_turn(self, request: Request, *, component: str) -> None:
-        """Wait until the pacer lets one request to *request*'s site go, and spend it.
+        """Wait until admission lets one request to *request*'s site go, and spend its turn.
 
         For the few requests that do not pass through the frontier (robots.txt,
         tdmrep.json fetches): they are charged to the same budget and obey the
@@ -167,16 +208,28 @@ class Runtime:
 
         site, origin = self.site_and_origin(request.url)
         while True:
-            wait = self.pacer.acquire(site, origin, self.clock())
-            if wait == 0.0:
+            answer = self.admission.admit(site, origin, None, self.clock())
+            if answer.kind == GO:
                 return
-            if wait == float("inf"):
-                stop = self.pacer.stopped(site)
+            if answer.kind == STOPPED:
+                stop = answer.stop
                 raise self.refuse(
                     request, component=component, reason=f"stopped-{stop.source if stop else 'site'}",
                     site=site,
                 )
-            await sleep(min(wait, 1.0))
+            await sleep(min(answer.wait, 1.0))
+
+    def back_to_frontier(self, request: Request, stat: str, **meta: Any) -> Request:
+        """The one way a request goes back to the frontier (to wait for a turn of its own).
+
+        Counts *stat*; returns the copy for a middleware to return (Scrapy schedules it
+        again), without the frontier's keys and answer, with *meta* added.
+        """
+        self.inc_stat(stat)
+        new_meta = {**request.meta, **meta}
+        new_meta.pop(ADMISSION, None)
+        new_meta.pop(WAITED, None)
+        return request.replace(dont_filter=True, meta=new_meta)
 
     # -- logging and counting -------------------------------------------
     def log_once(self, key: Any, level: int, msg: str, *args: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,16 +49,28 @@ def existing_ancestor(path: Path) -> Path:
 
 
 def writable_file_problem(path: Path) -> str | None:
-    """Why *path* cannot be written as a file, or ``None``."""
+    """Why *path* cannot be written as a file, or ``None``.
+
+    Tried, not guessed from permission bits (which say yes to root, and to
+    /proc): an existing file is opened for appending (nothing written), else a
+    scratch file is made and removed in the nearest existing folder.
+    """
     if path.is_dir():
         return "is a folder; name a file"
     if path.exists():
-        return None if os.access(path, os.W_OK) else "exists and cannot be written"
+        try:
+            with open(path, "ab"):
+                return None
+        except OSError as exc:
+            return f"exists and cannot be written ({exc.strerror or exc})"
     ancestor = existing_ancestor(path)
     if not ancestor.is_dir():
         return f"cannot be made: {ancestor} is not a folder"
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return f"cannot be made: the folder {ancestor} cannot be written"
+    try:
+        with tempfile.TemporaryFile(dir=ancestor, prefix=".politecrawl-check-"):
+            pass
+    except OSError as exc:
+        return f"cannot be made: the folder {ancestor} cannot be written ({exc.strerror or exc})"
     return None
 
 

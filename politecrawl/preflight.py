@@ -26,10 +26,11 @@ from .budget.estimates import load_estimates
 from .budget.settings import budget_settings
 from .cluster import ClusterSettings
 from .config import PolitecrawlConfig, bool_setting
-from .feeds import existing_ancestor, feed_problems
+from .feeds import existing_ancestor, feed_problems, writable_file_problem
 from .pii.config import PIIConfig
 from .progress import ProgressSettings
 from .robots.config import RobotsConfig
+from .search.config import SearchConfig
 from .stops.settings import StopsSettings
 
 __all__ = ["IGNORE_SETTING", "SETTINGS", "check_settings", "unknown_setting"]
@@ -137,6 +138,12 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
                      "POLITECRAWL_CLUSTER_IDLE_CLOSE"), ClusterSettings.from_settings),
     **dict.fromkeys(("POLITECRAWL_PROGRESS_INTERVAL", "POLITECRAWL_PROGRESS_LIVE"),
                     lambda view: ProgressSettings.from_settings(view.get)),
+    **dict.fromkeys(("POLITECRAWL_SITEMAPS", "POLITECRAWL_SITEMAP_MAX_BYTES", "POLITECRAWL_SITEMAP_MAX_URLS",
+                     "POLITECRAWL_SCOPE", "POLITECRAWL_ALLOW", "POLITECRAWL_DENY", "POLITECRAWL_KEEP_TYPES",
+                     "POLITECRAWL_DENY_EXTENSIONS", "POLITECRAWL_FOLLOW_EXTENSIONS",
+                     "POLITECRAWL_BREADTH_FIRST", "POLITECRAWL_DEPTH_LIMIT", "POLITECRAWL_SITE_PAGE_QUOTA",
+                     "POLITECRAWL_DROP_PARAMS", "POLITECRAWL_KEEP_PARAMS"),
+                    lambda view: SearchConfig.from_settings(view.get)),
     "POLITECRAWL_SANDBOX": _sandbox,
     IGNORE_SETTING: _ignore,
 }
@@ -228,7 +235,8 @@ def _jobdir(value: Any) -> list[str]:
         return [f"JOBDIR ({str(value)!r}) is a file; it must be a folder for the crawl's queue "
                 "(an existing one resumes that crawl, a new one is made)"]
     ancestor = existing_ancestor(path)
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+    problem = writable_file_problem(ancestor / ".politecrawl-jobdir-check") if ancestor.is_dir() else "no"
+    if problem:
         return [f"JOBDIR ({str(value)!r}) cannot be made or written: {ancestor} is not a writable folder"]
     return []
 

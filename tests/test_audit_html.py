@@ -24,7 +24,8 @@ def sample_report(charts=20):
     store = MemoryStateStore(clock)
     trail = AuditTrail(store, "crawl-html", clock, bucket=30)
     trail.start({"bot_name": "bot", "contact": "https://example.org/bot", "user_agent": "bot/1 (+https://example.org/bot)",
-                 "purpose": "research", "share": 1 / 3, "settings": {"POLITECRAWL_LOAD_SHARE": 1 / 3}})
+                 "purpose": "research", "share": 1 / 3, "spider": "reviews",
+                 "settings": {"POLITECRAWL_LOAD_SHARE": 1 / 3, "ROBOTSTXT_OBEY": True, "JOBDIR": None}})
     trail.budget("capped.com", estimate_per_day=259_200, source="estimate file", cap=1.0, burst=2, share=1 / 3)
     trail.budget("stopped.org", estimate_per_day=86_400, source="default", cap=0.3333, burst=2, share=1 / 3)
     for i in range(600):
@@ -38,6 +39,7 @@ def sample_report(charts=20):
     trail.pause("paused.net", source="retry-after", signal="429 Retry-After: 120", received_at=T0 + 200,
                 honoured_at=T0 + 200, until=T0 + 320)
     trail.robots_fetch("https://odd-rules.com:443", 200, "abc123")
+    trail.robots_fetch("https://paused.net:443", 404, "unavailable:404", kind="unavailable")
     trail.robots_refused("https://odd-rules.com:443", "disallow:/<script>alert(1)</script>")
     trail.sent("odd-rules.com", T0 + 5)
     clock.advance(600)
@@ -95,6 +97,14 @@ def test_charts_render_in_chromium_and_no_request_leaves_the_page(tmp_path):
 
     # the DOM Chromium built: one chart per charted site, its bars a non-empty SVG path
     doc = lxml_html.fromstring(dom.encode())
+    # no bar the budget allowed rises above the cap line (its steady rate plus the burst)
+    for site in charted:
+        cap = doc.xpath(f'//div[@id="site-{site}"]//*[local-name()="path"][@class="cap"]/@d')
+        bars = doc.xpath(f'//div[@id="site-{site}"]//*[local-name()="path"][@class="requests"]/@d')[0]
+        if cap:
+            cap_y = float(re.match(r"M[\d.]+ ([\d.]+)H", cap[0]).group(1))
+            tops = [float(v) for v in re.findall(r"V([\d.]+)H", bars)]
+            assert tops and min(tops) >= cap_y, (site, cap_y, min(tops))
     for site in charted:
         paths = doc.xpath(f'//div[@id="site-{site}"]//*[local-name()="path"][@class="requests"]/@d')
         assert len(paths) == 1 and re.match(r"M[\d.]+ [\d.]+V[\d.]+H[\d.]+V[\d.]+Z", paths[0]), site
@@ -115,3 +125,22 @@ def test_charts_render_in_chromium_and_no_request_leaves_the_page(tmp_path):
     assert len(bands) == len(charted), f"{len(bands)} bar bands for {len(charted)} charts"
     red = sum(near(pixels[x, y], CAP) for x in range(0, width, 3) for y in range(0, height, 2))
     assert red > 100
+
+
+def test_the_page_names_the_spider_and_reads_as_written():
+    report = sample_report()
+    page = render_html(report)
+    doc = lxml_html.fromstring(page.encode())
+    assert doc.xpath("//h1")[0].text_content().startswith("Compliance report — spider reviews, crawl crawl-html")
+    assert "spider reviews" in doc.xpath("//title")[0].text_content()
+    rows = {tr[0].text_content(): tr[1].text_content() for tr in doc.xpath("//h2[.='Settings']/following::table[1]//tr")}
+    assert "obeyed by politecrawl" in rows["ROBOTSTXT_OBEY"] and "has no effect" in rows["ROBOTSTXT_OBEY"]
+    assert rows["JOBDIR"] == "not set"
+    assert "unavailable:" not in page and "no robots.txt, so everything is allowed" in page
+    assert "version abc123" in page
+    assert not re.search(r"\b1 (requests|sites|pieces)\b", doc.text_content())
+    # the verdict and the figures agree: a site within its cap is never shown above 100 %
+    for site in report["sites"]:
+        for peak in (site["peak_minute"], site["peak_hour"]):
+            if site["within_cap"]:
+                assert peak["share"] <= 1

@@ -7,10 +7,11 @@ from scrapy import Request, Spider
 from scrapy.squeues import FifoMemoryQueue
 from scrapy.utils.test import get_crawler
 
+from politecrawl.admission import GO, REFUSED, GateAnswer
 from politecrawl.clock import FakeClock
 from politecrawl.middlewares.frontier import queue as frontier_module
 from politecrawl.middlewares.frontier.queue import PacedPriorityQueue
-from politecrawl.middlewares.runtime import Runtime
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, keys_of
 
 
 class _TinyWaitBudget:
@@ -70,3 +71,59 @@ def test_ready_sites_go_while_others_wait(frontier):
     got = [queue.pop() for _ in range(4)]
     assert [r.url for r in got if r is not None] == [f"http://fast.com/{i}" for i in range(3)]
     assert got[3] is None and len(queue) == 3  # slow.com's three wait, none lost
+
+
+class _CountingBudget:
+    """Grants every request and counts the tokens taken."""
+
+    def __init__(self):
+        self.taken = 0
+
+    def acquire(self, site, now):
+        self.taken += 1
+        return 0.0
+
+    def ready_at(self, site, now):
+        return now
+
+
+class _KnownRobots:
+    """A gate whose rules are known: /private/ is disallowed."""
+
+    name = "robots"
+
+    def known_answer(self, origin, url, now):
+        return GateAnswer(False, "disallowed") if "/private/" in url else GateAnswer(True)
+
+
+def test_a_request_a_known_gate_answer_refuses_takes_no_token_and_no_turn(frontier):
+    queue, runtime, _ = frontier
+    budget = runtime.pacer.budget = _CountingBudget()
+    runtime.pacer.set_min_interval("http://site.com:80", 10.0, "robots")  # one request per 10 s
+    runtime.admission.add_gate(_KnownRobots())
+    for path in ("/private/1", "/a", "/private/2", "/b"):
+        queue.push(Request(f"http://site.com{path}"))
+    first = queue.pop()  # refused at admission: leaves at once, nothing taken
+    assert first.url == "http://site.com/private/1"
+    assert first.meta[ADMISSION].kind == REFUSED and first.meta[ADMISSION].refused_by == "robots"
+    assert budget.taken == 0
+    second = queue.pop()  # the pace turn is still there for an allowed page
+    assert second.url == "http://site.com/a" and second.meta[ADMISSION].kind == GO
+    assert second.meta[ADMISSION].gate("robots") == GateAnswer(True)  # the gate reads it
+    assert budget.taken == 1
+    assert queue.pop() is None  # the next allowed page waits its 10 s; /private/2 waits behind it
+    runtime.clock.advance(10.0)
+    third = queue.pop()
+    assert third.url == "http://site.com/private/2" and third.meta[ADMISSION].kind == REFUSED
+    assert queue.pop().url == "http://site.com/b"  # no turn went to /private/2
+    assert budget.taken == 2
+
+
+def test_site_and_origin_are_stamped_once_at_entry(frontier):
+    queue, runtime, _ = frontier
+    request = Request("https://Shop.Example.co.uk:8443/x")
+    queue.push(request)
+    assert request.meta[KEYS] == (request.url, "example.co.uk", "https://shop.example.co.uk:8443")
+    assert keys_of(request) == ("example.co.uk", "https://shop.example.co.uk:8443")
+    moved = request.replace(url="https://other.org/")  # a copy with the meta of another URL
+    assert keys_of(moved) == ("other.org", "https://other.org:443")

@@ -92,3 +92,18 @@ def test_new_types_become_markers() -> None:
     item = {"text": "感谢郭志强的推荐，uid 123456789，昵称：小明同学。"}
     PIIFilter().filter(item)
     assert item["text"] == "感谢[PERSON_NAME]的推荐，uid [USER_ID]，昵称：[NICKNAME]。"
+
+
+def test_chinese_names_spend_the_work_budget() -> None:
+    # Han text is handed to jieba in pieces, each paid for: a long run stops at the budget (fail closed).
+    from politecrawl.pii import Unscannable
+
+    text = "张三说很好用" * 2000  # 12,000 characters, no digits: only the name finder spends
+    with pytest.raises(Unscannable):
+        Detector(work_budget=100).find(text)
+    assert ("张三", "person_name") in kinds(text)[:1]
+
+
+def test_long_han_run_names_found_across_pieces() -> None:
+    text = "很" * 254 + "感谢王红霞的推荐"  # the name straddles the first piece's end
+    assert ("王红霞", "person_name") in kinds(text)

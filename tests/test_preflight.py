@@ -105,3 +105,48 @@ def test_bool_setting_refuses(raw):
 
 def test_every_setting_has_a_reader():
     assert all(callable(reader) for reader in SETTINGS.values())
+
+
+# -- the command line's own pure parts -------------------------------------------
+def test_plan_output(tmp_path):
+    from politecrawl.feeds import SCRAPY_FORMATS, plan_output  # noqa: PLC0415
+
+    new = tmp_path / "new.jsonl"
+    assert plan_output(str(new), SCRAPY_FORMATS, overwrite=False).overwrite is True  # nothing to keep
+    assert plan_output(f"{tmp_path}/x.out:csv", SCRAPY_FORMATS, overwrite=False).format == "csv"
+    assert plan_output(str(tmp_path / "plain"), SCRAPY_FORMATS, overwrite=False).format == "jsonlines"
+    new.write_text('{"a": 1}\n')
+    plan = plan_output(str(new), SCRAPY_FORMATS, overwrite=False)
+    assert (plan.overwrite, plan.appends_to) == (False, 9)
+    assert plan_output(str(new), SCRAPY_FORMATS, overwrite=True).overwrite is True
+    kept = tmp_path / "kept.csv"
+    kept.write_text("a\n1\n")
+    with pytest.raises(ValueError, match="cannot be added to; give -O"):
+        plan_output(str(kept), SCRAPY_FORMATS, overwrite=False)
+    with pytest.raises(ValueError, match="'txt' is not known"):
+        plan_output(str(tmp_path / "x.txt"), SCRAPY_FORMATS, overwrite=False)
+
+
+def test_demo_folder_plan():
+    from politecrawl.cli import DEMO_MARKER, demo_folder_plan  # noqa: PLC0415
+
+    assert demo_folder_plan([]) == ([], [])
+    assert demo_folder_plan(["items.jsonl", "state.db"]) == (["items.jsonl", "state.db"], [])  # an older demo's
+    assert demo_folder_plan(["items.jsonl", "notes.txt"]) == (["items.jsonl"], ["notes.txt"])  # not the demo's
+    assert demo_folder_plan([DEMO_MARKER, "items.jsonl", "notes.txt"]) == (["items.jsonl"], [])  # notes kept
+
+
+def test_exit_codes_of_a_finished_crawl(tmp_path):
+    import io  # noqa: PLC0415
+
+    from politecrawl.cli import CrawlResult, finish  # noqa: PLC0415
+    from politecrawl.feeds import OutputPlan  # noqa: PLC0415
+
+    out, err = io.StringIO(), io.StringIO()
+    written = tmp_path / "items.jsonl"
+    written.write_text("")
+    assert finish(CrawlResult(), OutputPlan(str(written), "jsonlines", True), out, err) == 0
+    assert finish(CrawlResult(export_failures=1), OutputPlan(str(written), "jsonlines", True), out, err) == 1
+    assert finish(CrawlResult(), OutputPlan(str(tmp_path / "never.jsonl"), "jsonlines", True), out, err) == 1
+    assert finish(CrawlResult(failure="it could not start"), None, out, err) == 1
+    assert "items written to" in out.getvalue() and "could not be written" in err.getvalue()

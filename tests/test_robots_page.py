@@ -53,7 +53,7 @@ def test_meta_tags_are_found_in_any_ascii_case() -> None:
     from scrapy.http import HtmlResponse
     from scrapy.utils.test import get_crawler
 
-    from politecrawl.middlewares.downloader.robots import RobotsPageMiddleware
+    from politecrawl.middlewares.spider.robots_page import RobotsPageMiddleware
 
     crawler = get_crawler(Spider, settings_dict={
         "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",

@@ -10,13 +10,14 @@ from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured, StopDownload
 from twisted.internet.defer import CancelledError
 
+from politecrawl.admission import STOPPED, WAIT
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
 from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
-from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
-from politecrawl.sites import InvalidURL, site_key
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, keys_of
+from politecrawl.sites import InvalidURL
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -96,7 +97,7 @@ class BudgetMiddleware:
 
     def _observe(self, request: Request, *, error: bool, nbytes: int = 0) -> None:
         try:
-            site = site_key(request.url)
+            site = keys_of(request)[0]
         except InvalidURL:
             return
         latency = request.meta.get("download_latency")
@@ -112,7 +113,7 @@ class BudgetMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         try:
-            site = site_key(request.url)
+            site = keys_of(request)[0]
         except InvalidURL:
             return None
         wait = self.ledger.send_wait(site, self.runtime.clock(), force=is_protocol_fetch(request))
@@ -127,19 +128,19 @@ class BudgetMiddleware:
     async def _send_after(self, request: Request, site: str, due: float) -> Request | None:
         """Hold a request until *due* (at most ``SEND_HOLD`` away) so that send times keep the pace."""
         await sleep(due - self.runtime.clock())
-        self.ledger.sent_late(site, self.runtime.clock() - due)
-        stop = self.runtime.pacer.stopped(site)
-        if stop is not None:  # stopped meanwhile: no request after a stop
+        now = self.runtime.clock()
+        self.ledger.sent_late(site, now - due)
+        answer = self.runtime.admission.before_send(site, now)
+        if answer.kind == STOPPED:  # stopped meanwhile: no request after a stop
             raise self.runtime.refuse(
-                request, component="budget", reason=f"stopped-{stop.source}", site=site
+                request, component="budget", reason=f"stopped-{answer.stop.source}", site=site
             )
-        if self.runtime.pacer.paused_until(site) > self.runtime.clock():  # Retry-After meanwhile
+        if answer.kind == WAIT:  # paused meanwhile (Retry-After)
             return self._requeue(request, "requeued_paused")
         return None
 
     def _requeue(self, request: Request, stat: str) -> Request:
-        self.runtime.inc_stat(f"budget/{stat}")
-        return request.replace(dont_filter=True)
+        return self.runtime.back_to_frontier(request, f"budget/{stat}")
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None

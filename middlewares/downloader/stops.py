@@ -1,61 +1,43 @@
-"""Scrapy glue of the stops component (decisions live in :mod:`politecrawl.stops`).
+"""Scrapy glue of the stops component: its shared state, and the gate for stopped sites.
 
-Register (the Addon's COMPONENTS table runs some of them in shared Scrapy layers:
-``chain.RequestGates`` at 100 and ``page.PageMiddleware`` at 950, in the same order):
+The decisions live in :mod:`politecrawl.stops`; the stops component's Scrapy
+parts, registered by the Addon (some run in shared Scrapy layers:
+``chain.RequestGates`` at 100 and ``page.PageMiddleware`` at 950, in this order):
 
-==================  ===============================================  ========
-setting             class                                             priority
-==================  ===============================================  ========
-EXTENSIONS          ``politecrawl.middlewares.downloader.stops.StopsWatcher``   0
-DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.StopGate``       60   (before robots.txt, 100)
-DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.ReservationGate`` 110 (after robots.txt)
-DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.SiteSignals``    560  (responses: before Retry, 550)
-SPIDER_MW           ``politecrawl.middlewares.downloader.stops.ReservedItems``  800  (after the page robots directives)
-==================  ===============================================  ========
+==================  ==========================================================  ========
+setting             class                                                        priority
+==================  ==========================================================  ========
+EXTENSIONS          ``politecrawl.middlewares.extensions.stops.StopsExtension``          0
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.stops.StopGate``                60   (before robots.txt, 100)
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.reservations.ReservationGate`` 110 (after robots.txt)
+DOWNLOADER_MW       ``politecrawl.middlewares.downloader.site_answers.SiteAnswers``     560  (responses: before Retry, 550)
+SPIDER_MW           ``politecrawl.middlewares.spider.reserved_items.ReservedItems``     800  (after the page robots directives)
+==================  ==========================================================  ========
 
-* :class:`StopsWatcher` lists the crawl among the running crawls and reads the
-  stop registry when woken by ``politecrawl stop`` (``middlewares/presence.py``),
-  and as a fail-safe polls it (one GET of its version key
-  every ``POLITECRAWL_STOPS_POLL_INTERVAL``); it turns stops into
-  ``pacer.stop_site`` (the frontier drops the site's queue) and resumes into
-  ``pacer.resume_site``.
+* :class:`StopsContext` is the component's state in one crawl: the registry
+  and its poll, the throttle policy and block detector, the tdmrep.json files
+  and robots.txt AI lines known per origin; it applies stops and pauses to the
+  pacer (:meth:`StopsContext.stop_for_crawl`, :meth:`StopsContext.on_throttle`).
 * :class:`StopGate` refuses any request to a stopped site, robots.txt and
   tdmrep.json included, and everything while the registry cannot be read.
-* :class:`ReservationGate` fetches ``/.well-known/tdmrep.json`` once per
-  origin (when the purpose is one TDM binds) and refuses requests whose path
-  is reserved for the crawl's purpose by the file or by robots.txt lines.
-* :class:`SiteSignals` handles 429/503 (pause, back-off, stop), 451 and the
-  block heuristic. It sees responses before Scrapy's RetryMiddleware, so a
-  429/503 is never retried at once: the request is rescheduled through the
-  frontier, which holds it until the pause ends.
-* :class:`ReservedItems` drops the items of pages reserved by their headers
-  or meta tags, and of pages of an operator-stopped site that were in flight.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.http import Response
 from twisted.internet.defer import Deferred
-from twisted.internet.task import LoopingCall
 
-from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, has_any_header, header_name, lowered_body
+from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, header_name
 from politecrawl.config import ConfigError
-from politecrawl.middlewares.extensions.presence import CrawlPresence
-from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime, is_protocol_fetch
-from politecrawl.running import state_name
+from politecrawl.middlewares.runtime import ADMISSION, Runtime, is_protocol_fetch
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (
-    TDMREP_PATH,
-    THROTTLE_STATUSES,
     BlockDetector,
     Purpose,
     RobotsSignals,
@@ -65,21 +47,9 @@ from politecrawl.stops import (
     TDMRepFile,
     ThrottleDecision,
     ThrottlePolicy,
-    ai_reservations,
-    blocked_by,
-    effective_tdm_reservation,
-    meta_tags,
-    parse_content_usage,
     parse_purpose,
-    parse_robots_signals,
-    parse_tdmrep_file,
-    usage_reservation,
 )
-from politecrawl.stops.patterns import path_of
-from politecrawl.stops.purposes import TDM, Reservation
-from politecrawl.stops.tdmrep import parse_tdm_value
-from politecrawl.stops.tdmrep_store import load_tdmrep, save_tdmrep, tdmrep_life
-from politecrawl.middlewares.downloader.sizecut import CUT_AT, is_size_cut
+from politecrawl.stops.purposes import Reservation
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -237,7 +207,7 @@ class StopsContext:
         Called from the ``response_downloaded`` signal, which Scrapy sends
         before the download slot hands out its next request, so nothing queued
         for the site slips out after the answer arrived; the request itself is
-        rescheduled later by :class:`SiteSignals`.
+        rescheduled later by :class:`SiteAnswers`.
         """
         if META_DECISION in request.meta:
             return request.meta[META_DECISION]
@@ -291,65 +261,6 @@ class StopsContext:
         return reservation.applies_to(self.purpose)
 
 
-class StopsWatcher:
-    """Extension: polls the stop registry while the crawl runs."""
-
-    def __init__(self, ctx: StopsContext) -> None:
-        self.ctx = ctx
-        self._loop: LoopingCall | None = None
-        self.presence = CrawlPresence(ctx.runtime, self.woken)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StopsWatcher:
-        ext = cls(StopsContext.of(crawler))
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        ext.ctx.runtime.connect(crawler, ext.response_received, signals.response_received)
-        ext.ctx.runtime.connect(crawler, ext.response_downloaded, signals.response_downloaded)
-        return ext
-
-    def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
-        if response.status in THROTTLE_STATUSES:
-            self.ctx.on_throttle(request, response)
-
-    def woken(self) -> None:
-        """A wake-up datagram came (``politecrawl stop`` wrote to the registry): read it now."""
-        self.ctx.runtime.inc_stat("stops/wakeups")
-        self.ctx.poll(force=True)
-
-    def _tick(self) -> None:
-        self.ctx.poll()
-        self.presence.refresh()
-
-    def spider_opened(self, spider: Any = None) -> None:
-        self.ctx.poll(force=True)
-        self.presence.start()
-        self._loop = LoopingCall(self._tick)
-        self._loop.start(self.ctx.settings.poll_interval, now=False)
-        stops = self.ctx.watcher.known
-        if stops:
-            logger.info(
-                "politecrawl: %d sites are stopped in %s and get no request: %s",
-                len(stops), state_name(self.ctx.runtime.store.url), ", ".join(sorted(stops)),
-            )
-
-    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-        self.presence.close()
-
-    def response_received(self, response: Response, request: Request, spider: Any = None) -> None:
-        """Keep the AI-use lines of every robots.txt the crawl fetches (whoever fetched it)."""
-        if not request.url.endswith("/robots.txt") or not 200 <= response.status < 300:
-            return
-        try:
-            origin = origin_key(request.url)
-        except InvalidURL:
-            return
-        text = response.body[: 512 * 1024].decode("utf-8", "replace")
-        self.ctx.robots[origin] = parse_robots_signals(text, self.ctx.runtime.config.bot_name)
-
-
 class StopGate:
     """Downloader middleware (before robots.txt): nothing goes to a stopped site."""
 
@@ -366,311 +277,12 @@ class StopGate:
             self.ctx.poll(force=True)
             if self.ctx.registry_ok is not True:
                 raise self.runtime.refuse(request, component="stops", reason="registry-unreadable")
+        if ADMISSION in request.meta:
+            return  # admitted by the frontier just now: the site was not stopped
         site = site_or_invalid(request.url)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             raise self.runtime.refuse(request, component="stops", reason=stop.source, site=site)
 
 
-class ReservationGate:
-    """Downloader middleware (after robots.txt): no request for a reserved purpose."""
-
-    def __init__(self, ctx: StopsContext) -> None:
-        self.ctx = ctx
-        self.runtime = ctx.runtime
-        self.crawler = ctx.crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ReservationGate:
-        return cls(StopsContext.of(crawler))
-
-    async def process_request(self, request: Request, spider: Any = None) -> Request | None:
-        if is_protocol_fetch(request):
-            return
-        try:
-            origin = origin_key(request.url)
-        except InvalidURL:
-            return
-        path = path_of(request.url)
-        found: list[Reservation] = []
-        fetched = False
-        if self.ctx.purpose in TDM:
-            cached = self.ctx.tdmrep.get(origin)
-            if isinstance(cached, TDMRepFile):
-                tdmrep = cached  # the common case: known, no wait
-            else:
-                tdmrep, fetched = await self._tdmrep(origin)
-            res = tdmrep.reservation(path)
-            if res is not None:
-                found.append(res)
-        robots = self.ctx.robots.get(origin)
-        if robots is not None:
-            found.extend(robots.reservations(path))
-        binding = [r for r in found if self.ctx.binds(r)]
-        if binding:
-            raise self.runtime.refuse(
-                request, component="reservations", reason=binding[0].source
-            )
-        if fetched:
-            # This request's turn (budget, pace) went to the tdmrep.json fetch it
-            # triggered: back to the frontier to wait for a turn of its own.
-            self.runtime.inc_stat("reservations/requeued")
-            return request.replace(dont_filter=True)
-        return None
-
-    async def _tdmrep(self, origin: str) -> tuple[TDMRepFile, bool]:
-        """The origin's tdmrep.json, and whether this call fetched it."""
-        cached = self.ctx.tdmrep.get(origin)
-        if isinstance(cached, TDMRepFile):
-            return cached, False
-        if cached is not None:  # a fetch is under way: wait on a Deferred of our own
-            mine: Deferred[TDMRepFile] = Deferred()
-            cached.append(mine)
-            return await maybe_deferred_to_future(mine), False
-        waiters: list[Deferred[TDMRepFile]] = []
-        self.ctx.tdmrep[origin] = waiters
-        try:
-            parsed, fetched = await self._stored_or_fetched(origin)
-        except StateStoreError:  # the store failed: fail closed, as for a file we cannot read
-            parsed, fetched = TDMRepFile("malformed"), False
-            self.runtime.log_once(
-                ("tdmrep-store", origin), logging.ERROR,
-                "politecrawl: the stored tdmrep.json of %s cannot be read or written: "
-                "treated as a TDM reservation of the whole origin", origin,
-            )
-        if parsed.fail_closed:
-            self.runtime.log_once(
-                ("tdmrep-fail-closed", origin), logging.WARNING,
-                "politecrawl: %s%s is %s: treated as a TDM reservation of the whole origin",
-                origin, TDMREP_PATH, parsed.status,
-            )
-        self.ctx.tdmrep[origin] = parsed
-        for waiter in waiters:
-            waiter.callback(parsed)
-        return parsed, fetched
-
-    async def _stored_or_fetched(self, origin: str) -> tuple[TDMRepFile, bool]:
-        """The stored copy if unexpired (no fetch), else a fresh fetch, stored if it was an answer."""
-        store, now = self.runtime.store, self.runtime.clock()
-        stored = load_tdmrep(store, origin, now)
-        if stored is not None:
-            self.runtime.inc_stat("reservations/tdmrep/from_store")
-            return stored, False
-        limit = self.ctx.settings.tdmrep_max_bytes
-        req = Request(
-            origin + TDMREP_PATH,
-            priority=1000,
-            meta={
-                META_TDMREP: True, PROTOCOL_FETCH: "tdmrep.json", "dont_retry": True,
-                # cut while it streams; an announced or decompressed size past the
-                # limit is cancelled by Scrapy (download_maxsize): fail closed either way
-                CUT_AT: (limit, False), "download_maxsize": limit,
-            },
-            dont_filter=True,
-        )
-        try:
-            response = await self.crawler.engine.download_async(req)
-        except Exception as exc:  # a network error or a refusal: the origin serves no file
-            if is_size_cut(exc):
-                parsed = TDMRepFile("too-large")
-                self.runtime.inc_stat("reservations/tdmrep/too-large")
-                save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(()))
-                return parsed, True
-            self.runtime.inc_stat(f"reservations/tdmrep/error/{type(exc).__name__}")
-            parsed = parse_tdmrep_file(None, None, limit)
-            self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
-            return parsed, True
-        parsed = parse_tdmrep_file(response.status, response.body, limit)
-        self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
-        cache_control = [v.decode("latin-1") for v in response.headers.getlist(b"Cache-Control")]
-        save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(cache_control))
-        return parsed, True
-
-
-class SiteSignals:
-    """Downloader middleware for 429/503 (+Retry-After), 451 and signs of a block."""
-
-    def __init__(self, ctx: StopsContext) -> None:
-        self.ctx = ctx
-        self.runtime = ctx.runtime
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SiteSignals:
-        return cls(StopsContext.of(crawler))
-
-    def process_request(self, request: Request, spider: Any = None) -> None:
-        """Last look before the download slot: a stop or pause may have come meanwhile."""
-        now = self.runtime.clock()
-        if not _is_side_fetch(request):
-            site = site_or_invalid(request.url)
-            stop = self.runtime.pacer.stopped(site)
-            if stop is not None:
-                self.runtime.inc_stat(f"frontier/dropped/{stop.source}")
-                self.runtime.tallies.add(site, f"dropped:{stop.source}")
-                raise SiteStopped(f"politecrawl: {site} is stopped ({stop.source})")
-            if self.runtime.pacer.paused_until(site) > now:
-                raise SitePaused(f"politecrawl: {site} is paused")
-        request.meta[META_SENT_AT] = now
-
-    def process_response(
-        self, request: Request, response: Response, spider: Any = None
-    ) -> Request | Response:
-        site = site_or_invalid(request.url)
-        now = self.runtime.clock()
-        sent_at = float(request.meta.get(META_SENT_AT, now))
-        side_fetch = _is_side_fetch(request)
-        if response.status in THROTTLE_STATUSES:
-            return self._throttled(request, response, site, side_fetch)
-        self.ctx.throttle.on_response(site, sent_at=sent_at)
-        if response.status == 451:
-            self._http451(request, response, site)
-            return response
-        if not side_fetch:
-            html = response.text if isinstance(response, TextResponse) else None
-            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
-            verdict = self.ctx.blocks.observe(
-                site, first_url, response.status, final_url=response.url, html=html
-            )
-            if verdict is not None:
-                self.ctx.stop_for_crawl(
-                    site, "block", f"{verdict.reason} on {verdict.urls} distinct URLs in a row"
-                )
-        return response
-
-    def _throttled(
-        self, request: Request, response: Response, site: str, side_fetch: bool
-    ) -> Request | Response:
-        decision = request.meta.pop(META_DECISION, None) or self.ctx.on_throttle(request, response)
-        if decision is None or side_fetch:
-            return response
-        if decision.action != "pause":
-            raise IgnoreRequest(f"politecrawl stops: {site} is stopped for this crawl")
-        retry = request.replace(dont_filter=True)
-        retry.meta[META_THROTTLE_RETRIES] = int(request.meta.get(META_THROTTLE_RETRIES, 0)) + 1
-        retry.meta.pop("dont_retry", None)
-        retry.priority = request.priority + 1
-        self.runtime.inc_stat("stops/rescheduled")
-        return retry
-
-    def process_exception(
-        self, request: Request, exception: Exception, spider: Any = None
-    ) -> Request | None:
-        if isinstance(exception, SitePaused):
-            retry = request.replace(dont_filter=True)
-            self.runtime.inc_stat("stops/rescheduled")
-            return retry
-        return None
-
-    def _http451(self, request: Request, response: Response, site: str) -> None:
-        links = [v.decode("latin-1") for v in response.headers.getlist(b"Link")]
-        by = blocked_by(links)
-        self.runtime.inc_stat("stops/http451")
-        self.runtime.tallies.add(site, "http451")
-        self.ctx._record("http451", site, f"{path_of(request.url)} blocked-by={by or '-'}", "http451")
-        self.runtime.log_once(
-            ("http451", site), logging.WARNING,
-            "politecrawl: %s answered 451 Unavailable For Legal Reasons (blocked-by: %s); "
-            "the URL is not retried, further 451s are counted",
-            site, by or "not given",
-        )
-
-
-class ReservedItems:
-    """Spider middleware: items of reserved pages (headers / meta) are not emitted.
-
-    Also drops the items of pages of an operator-stopped site that were in
-    flight when the stop was seen: the owner had asked us to stop before they
-    were fetched, so nothing from them is kept (docs/stops.md).
-    """
-
-    def __init__(self, ctx: StopsContext) -> None:
-        self.ctx = ctx
-        self.runtime = ctx.runtime
-        bot = re.escape(self.runtime.config.bot_name.lower().encode())
-        # in lower case, over the lower-cased body (_scrapy_compat.lowered_body): as (?i) over the body
-        self._meta_hint = re.compile(rb"name\s*=\s*[\"']?\s*(?:tdm-|robots|" + bot + rb")")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ReservedItems:
-        return cls(StopsContext.of(crawler))
-
-    def reservations(self, response: Response) -> list[Reservation]:
-        """What the response's own headers and meta tags reserve for this crawl's purpose."""
-        headers = response.headers
-        is_text = isinstance(response, TextResponse)
-        # parse the HTML only when a meta tag that matters can be there (most pages have none)
-        hinted = is_text and self._meta_hint.search(lowered_body(response.body)) is not None
-        if not hinted and not has_any_header(headers, _RESERVING_KEYS):
-            # Neither a header nor a meta tag that can reserve: nothing to find here
-            # (a tdmrep.json rule alone is enforced before the request, by ReservationGate).
-            return []
-        html = response.text if is_text else None
-        meta = meta_tags(html) if html and hinted else {}
-        found: list[Reservation] = []
-        origin = None
-        try:
-            origin = origin_key(response.url)
-        except InvalidURL:
-            pass
-        file = self.ctx.tdmrep.get(origin) if origin else None
-        rule = file.lookup(path_of(response.url)) if isinstance(file, TDMRepFile) else None
-        header_tdm = _tdm(headers.get(b"tdm-reservation"))
-        meta_tdm = _tdm(meta["tdm-reservation"][0]) if meta.get("tdm-reservation") else None
-        value, source = effective_tdm_reservation(rule, header_tdm, meta_tdm)
-        if value == 1 and source != "tdmrep.json":
-            found.append(Reservation(TDM, source, "tdm-reservation=1"))
-        for raw in headers.getlist(b"Content-Usage"):
-            text = raw.decode("latin-1")
-            res = usage_reservation(parse_content_usage(text), "content-usage-header", text)
-            if res is not None:
-                found.append(res)
-        content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        found.extend(ai_reservations(
-            [v.decode("latin-1") for v in headers.getlist(b"X-Robots-Tag")],
-            meta, self.runtime.config.bot_name, content_type.startswith("image/"),
-        ))
-        return [r for r in found if self.ctx.binds(r)]
-
-    def drop_reason(self, response: Response) -> str | None:
-        site = site_or_invalid(response.url)
-        stop = self.runtime.pacer.stopped(site)
-        if stop is not None and stop.source == "operator":
-            return "operator-stop"
-        binding = self.reservations(response)
-        return binding[0].source if binding else None
-
-    def count_dropped(self, site: str, reason: str) -> None:
-        self.runtime.inc_stat(f"reservations/items_dropped/{reason}")
-        self.runtime.tallies.add(site, f"items_dropped:{reason}")
-        self.runtime.log_once(
-            ("items-dropped", site, reason), logging.INFO,
-            "politecrawl: items from %s are not emitted (%s, purpose %s); they are counted",
-            site, reason, self.ctx.purpose,
-        )
-
-    async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any], spider: Any = None
-    ) -> AsyncIterator[Any]:
-        reason = self.drop_reason(response)
-        async for obj in result:
-            if reason is None or isinstance(obj, Request):
-                yield obj
-            else:
-                self.count_dropped(site_or_invalid(response.url), reason)
-
-    def process_spider_output(
-        self, response: Response, result: Iterable[Any], spider: Any = None
-    ) -> Iterator[Any]:
-        reason = self.drop_reason(response)
-        for obj in result:
-            if reason is None or isinstance(obj, Request):
-                yield obj
-            else:
-                self.count_dropped(site_or_invalid(response.url), reason)
-
-
-def _tdm(value: Any) -> int | None:
-    return parse_tdm_value(value)
-
-
-__all__ = ["ReservationGate", "ReservedItems", "SiteSignals", "StopGate", "StopsContext", "StopsWatcher"]
+__all__ = ["SitePaused", "SiteStopped", "StopGate", "StopsContext"]

@@ -4,9 +4,16 @@ A request waiting in a downloader middleware or a download-slot queue holds
 a place of ``CONCURRENT_REQUESTS``, so a crawl of many slow-budget sites would
 stall behind them (head-of-line blocking). :class:`PacedPriorityQueue` is a
 ``SCHEDULER_PRIORITY_QUEUE`` that keeps one priority queue per origin and
-hands the engine only a request whose site and origin the
-:class:`~politecrawl.pacing.Pacer` lets go *now*; when none is ready it
-returns nothing and wakes the engine when the earliest becomes ready.
+hands the engine only a request that :class:`~politecrawl.admission.Admission`
+lets go *now*; when none is ready it returns nothing and wakes the engine when
+the earliest becomes ready.
+
+A request's site and origin are stamped in its meta when it enters
+(``runtime.KEYS``), and the admission answer when it leaves
+(``runtime.ADMISSION``): a request whose gate answer is already known to be a
+refusal leaves at once, with no budget token and no pace turn taken, and the
+gate refuses it (memory queues; requests in ``JOBDIR`` disk queues are
+answered by the gates, see :func:`_peek`).
 
 A stopped site's queued requests are dropped here, counted, never fetched.
 With ``JOBDIR`` the per-origin queues are on disk, so waiting requests
@@ -26,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy.pqueues import ScrapyPriorityQueue
 
 from politecrawl.middlewares._scrapy_compat import call_later, path_safe, scheduler_queues, wake_engine
-from politecrawl.middlewares.runtime import Runtime
+from politecrawl.admission import GO, REFUSED, STOPPED
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime
 from politecrawl.sites import INVALID_SITE, InvalidURL
 
 if TYPE_CHECKING:
@@ -125,10 +133,14 @@ class PacedPriorityQueue:
 
     # -- the queue protocol ---------------------------------------------
     def push(self, request: Request) -> None:
+        url = request.url
         try:
-            site, origin = Runtime.site_and_origin(request.url)
+            site, origin = Runtime.site_and_origin(url)
         except InvalidURL:
             site, origin = _INVALID
+        meta = request.meta
+        meta[KEYS] = (url, site, origin)
+        meta.pop(ADMISSION, None)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             self._count_dropped(site, stop.source, 1)
@@ -136,7 +148,7 @@ class PacedPriorityQueue:
         self._queue_for(origin).push(request)
 
     def pop(self) -> Request | None:
-        pacer = self.runtime.pacer
+        admission = self.runtime.admission
         now = self.runtime.clock()
         while self._heap:
             ready_at, _, origin = self._heap[0]
@@ -148,25 +160,27 @@ class PacedPriorityQueue:
             if queue is None:
                 continue
             site = self._site_of[origin]
-            wait = pacer.acquire(site, origin, now)
-            if math.isinf(wait):
+            head = None if self.key else _peek(queue)
+            answer = admission.admit(site, origin, None if head is None else head.url, now)
+            if answer.kind == STOPPED:
                 self._drop_site(site)
                 continue
-            if wait > 0:
+            if answer.kind not in (GO, REFUSED):
                 # A wait too small to move a float timestamp (a bucket a rounding error short
                 # of a token: 1e-10 s added to 1.8e9 is 1.8e9) would put the origin back at
                 # `now` and spin this loop for ever; the next float after `now` ends it.
-                ready = max(now + wait, math.nextafter(now, math.inf))
+                ready = max(now + answer.wait, math.nextafter(now, math.inf))
                 heapq.heappush(self._heap, (ready, next(self._seq), origin))
                 continue
             request = queue.pop()
             if len(queue):
-                heapq.heappush(
-                    self._heap, (pacer.ready_at(site, origin, now), next(self._seq), origin)
-                )
+                # a refused request took no turn: the next one may go at once
+                ready = now if answer.kind == REFUSED else self.runtime.pacer.ready_at(site, origin, now)
+                heapq.heappush(self._heap, (ready, next(self._seq), origin))
             else:
                 self._forget(origin)
             if request is not None:
+                request.meta[ADMISSION] = answer
                 return request
         return None
 
@@ -277,6 +291,19 @@ class PacedPriorityQueue:
             site,
             source,
         )
+
+
+def _peek(queue: ScrapyPriorityQueue) -> Request | None:
+    """The request a memory *queue* would pop next, or ``None`` if its queues cannot tell.
+
+    Not for disk queues (``JOBDIR``): queuelib's ``LifoDiskQueue.peek`` leaves
+    the file position before the last record, and the next push writes there.
+    Requests from disk queues get their gate answers from the gates.
+    """
+    try:
+        return queue.peek()
+    except NotImplementedError:
+        return None
 
 
 def tally_waiting(crawler: Crawler) -> None:

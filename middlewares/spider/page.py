@@ -4,17 +4,17 @@ Scrapy wraps the spider's output in two async generators per spider middleware
 (the middleware's and its own error guard), for every item and request of every
 page. politecrawl's two page-level rules run in one layer, in this order:
 
-1. :class:`~politecrawl.middlewares.downloader.robots.RobotsPageMiddleware`: ``X-Robots-Tag``
+1. :class:`~politecrawl.middlewares.spider.robots_page.RobotsPageMiddleware`: ``X-Robots-Tag``
    and robots ``<meta>`` directives (``nofollow`` drops the page's requests;
    items are marked, ``noindex`` ones dropped for the ``search`` purpose).
-2. :class:`~politecrawl.middlewares.downloader.stops.ReservedItems`: items of pages reserved
+2. :class:`~politecrawl.middlewares.spider.reserved_items.ReservedItems`: items of pages reserved
    for the crawl's purpose by their headers or meta tags, or of an
    operator-stopped site, are dropped and counted.
 
 Each rule is decided once per page, as in its own middleware; both classes stay
-usable as middlewares of their own. The layer sits at 950, next to the spider
-(where the robots page middleware sat; the reserved-items rule, at 800 before,
-touches only items, which the middlewares in between pass on unchanged).
+usable as middlewares of their own. The layer sits at 950, next to the spider;
+the reserved-items rule touches only items, which the spider middlewares
+between 800 and 950 pass on unchanged.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 
-from politecrawl.middlewares.downloader.robots import RobotsPageMiddleware
-from politecrawl.middlewares.downloader.stops import ReservedItems
+from politecrawl.middlewares.spider.robots_page import RobotsPageMiddleware
+from politecrawl.middlewares.spider.reserved_items import ReservedItems
 from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ class PageMiddleware:
 
     #: What runs in the layer, in order (the Addon's start-up log line names them).
     PARTS = (
-        "politecrawl.middlewares.downloader.robots.RobotsPageMiddleware",
-        "politecrawl.middlewares.downloader.stops.ReservedItems",
+        "politecrawl.middlewares.spider.robots_page.RobotsPageMiddleware",
+        "politecrawl.middlewares.spider.reserved_items.ReservedItems",
     )
 
     def __init__(self, robots: RobotsPageMiddleware, reserved: ReservedItems) -> None:

@@ -9,9 +9,10 @@ anything at all, so opening it makes no request. It prints on A4/Letter
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
-from .report import fmt_bytes, fmt_duration, fmt_time, reserved
+from .report import fmt_bytes, fmt_duration, fmt_time, pct, reserved
 
 __all__ = ["CSP", "render_html"]
 
@@ -44,6 +45,21 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _strip_label(text: str) -> str:
+    """A cell under the header "to keep it knowingly" does not say it again."""
+    head, sep, rest = str(text).partition(": ")
+    return rest if sep and head.lower() == "to keep it knowingly" else text
+
+
+def _plural(n: float, word: str) -> str:
+    return f"{_n(n)} {word}" + ("" if n == 1 else "s")
+
+
+def _or(value: Any, empty: str) -> Any:
+    """*value*, or the words a person would write when it is missing."""
+    return empty if value is None or value == "" or value == [] or value == {} else value
+
+
 def _n(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
@@ -52,15 +68,17 @@ def _pct(peak: dict[str, Any] | None) -> str:
     if not peak or peak.get("share") is None:
         return "-"
     cls = "ok" if peak.get("within", True) else "bad"
-    return f'<span class="{cls}">{peak["share"]:.0%}</span>'
+    return f'<span class="{cls}">{pct(peak["share"])}</span>'
 
 
 def _chart(site: dict[str, Any], t0: float, t1: float, bucket: int) -> str:
     """Requests per time bucket (bars, one SVG path) against the cap's steady rate (dashed line)."""
     series = site["series"]
     cap = site["cap"]
-    cap_per_bucket = cap["per_second"] * bucket if cap else None
-    top = max([n for _, n in series] + ([cap_per_bucket] if cap_per_bucket else []) + [1]) * 1.15
+    # what the budget allows in one bucket: the steady rate over the bucket plus the burst
+    steady = cap["per_second"] * bucket if cap else None
+    allowed = steady + cap["burst"] if cap else None
+    top = max([n for _, n in series] + ([allowed] if allowed else []) + [1]) * 1.15
     span = max(t1 - t0, float(bucket))
     iw, ih = W - PAD_L - PAD_R, H - PAD_T - PAD_B
 
@@ -86,12 +104,16 @@ def _chart(site: dict[str, Any], t0: float, t1: float, bucket: int) -> str:
         if end > start:
             parts.append(f'<rect class="pause" x="{x(start):.1f}" y="{PAD_T}" width="{x(end) - x(start):.1f}" '
                          f'height="{ih}" fill="#f3d9a4" opacity="0.6"/>')
+    if allowed:  # the burst allowance: a band from the steady rate up to the cap's line
+        parts.append(f'<rect class="burst" x="{PAD_L}" y="{y(allowed):.1f}" width="{iw}" '
+                     f'height="{y(steady) - y(allowed):.1f}" fill="#f6dcdc"/>')
     parts.append(f'<path class="requests" d="{bars}" fill="#3a6ea5"/>')
-    if cap_per_bucket:
-        parts.append(f'<path class="cap" d="M{PAD_L} {y(cap_per_bucket):.1f}H{W - PAD_R}" stroke="#a3121b" '
+    if allowed:
+        parts.append(f'<path class="cap" d="M{PAD_L} {y(allowed):.1f}H{W - PAD_R}" stroke="#a3121b" '
                      f'stroke-width="1.5" stroke-dasharray="6 4" fill="none"/>')
-        parts.append(f'<text x="{W - PAD_R - 4}" y="{y(cap_per_bucket) - 4:.1f}" text-anchor="end" '
-                     f'font-size="11" fill="#a3121b">cap {_n(cap_per_bucket)} per {bucket} s</text>')
+        parts.append(f'<text x="{W - PAD_R - 4}" y="{y(allowed) - 4:.1f}" text-anchor="end" '
+                     f'font-size="11" fill="#a3121b">cap: {_n(allowed)} per {bucket} s '
+                     f'({_n(steady)} steady + burst {_n(cap["burst"])})</text>')
     for hold in site["stops"]:
         at = max(hold["honoured_at"], t0)
         parts.append(f'<path class="stop" d="M{x(at):.1f} {PAD_T}V{base:.1f}" stroke="#000" stroke-width="2"/>')
@@ -149,7 +171,7 @@ def _removals_table(removals: list[dict[str, Any]]) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{_e(r['field'])}</td><td>{_e(r['type'])}</td><td class=n>{_n(r['count'])}</td>"
-        f"<td>{_e(r['keep'])}</td></tr>"
+        f"<td>{_e(_strip_label(r['keep']))}</td></tr>"
         for r in sorted(removals, key=lambda r: (-r["count"], r["field"], r["type"]))
     )
     return ("<table><thead><tr><th>field</th><th>removed as</th><th>count</th><th>to keep it knowingly</th></tr>"
@@ -177,8 +199,9 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
         parts.append(
             f'<p class="muted">Cap {cap["per_day"]:,.0f} requests/day ({cap["per_second"]:.4g} per second, '
             f'burst {_n(cap["burst"])}), from an estimate of {_n(cap["estimate_per_day"] or 0)} requests/day '
-            f'({_e(cap["estimate_source"])}){_limited(cap)}. Busiest minute: {site["peak_minute"]["requests"]} '
-            f'requests ({_pct(site["peak_minute"])} of the cap); busiest hour: {site["peak_hour"]["requests"]} '
+            f'({_e(_or(cap["estimate_source"], "source not recorded"))}){_limited(cap)}. Busiest minute: '
+            f'{_plural(site["peak_minute"]["requests"], "request")} ({_pct(site["peak_minute"])} of what the cap '
+            f'allows in a minute); busiest hour: {_plural(site["peak_hour"]["requests"], "request")} '
             f'({_pct(site["peak_hour"])}).</p>'
         )
     else:
@@ -187,11 +210,7 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
         parts.append(_chart(site, t0, t1, bucket))
     robots = site["robots"]
     if robots["fetches"]:
-        fetches = ", ".join(
-            f"{_e(f['origin'])} → {_e(f.get('status'))} (version {_e(str(f.get('version') or '-')[:12])}, "
-            f"{_e(fmt_time(f['at'])[11:21])})"
-            for f in robots["fetches"]
-        )
+        fetches = "; ".join(_fetch(f) for f in robots["fetches"])
         parts.append(f"<p><b>robots.txt fetched</b>: {fetches}</p>")
     if robots["refusals"]:
         rules = "; ".join(
@@ -203,7 +222,7 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
     for stop in robots["stop_requests"]:
         parts.append(
             f"<p><b>robots.txt asks us to stay away</b>: {_e(stop['origin'])} disallows everything for this "
-            f"crawler (version {_e(str(stop.get('version'))[:12])}, seen {_e(fmt_time(stop['at']))}); "
+            f"crawler ({_e(_version(stop.get('version')))}, seen {_e(fmt_time(stop['at']))}); "
             "no page of it was requested after that.</p>"
         )
     parts.append(_holds_table(site))
@@ -217,9 +236,34 @@ def _site_section(site: dict[str, Any], t0: float, t1: float, bucket: int) -> st
         parts.append(_counts("by field", pii["by_field"]))
         parts.append(_removals_table(pii.get("removals", [])))
     if site["waiting"]:
-        parts.append(f"<p>{site['waiting']} requests were still waiting for the site's budget at the end.</p>")
+        waiting = site["waiting"]
+        parts.append(f"<p>{_plural(waiting, 'request')} {'was' if waiting == 1 else 'were'} still waiting for the "
+                     "site's budget at the end.</p>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _version(version: Any) -> str:
+    """A robots.txt version as a person reads it (a content hash, or why there was none)."""
+    text = str(version or "")
+    kind, _, status = text.partition(":")
+    if kind == "unavailable":
+        return f"no robots.txt (HTTP {status}): everything allowed"
+    if kind == "unreachable" or not text:
+        return "could not be read"
+    return f"version {text[:12]}"
+
+
+def _fetch(f: dict[str, Any]) -> str:
+    """One robots.txt fetch: origin, what came back, when."""
+    kind, status = f.get("kind"), f.get("status")
+    if kind == "unreachable" or status is None:
+        what = f"unreachable ({f.get('reason') or 'no answer'}): nothing else is fetched from it meanwhile"
+    elif kind == "unavailable":
+        what = f"HTTP {status}: no robots.txt, so everything is allowed"
+    else:
+        what = f"HTTP {status}, {_version(f.get('version'))}"
+    return f"{_e(f['origin'])} → {_e(what)} ({_e(fmt_time(f['at'])[11:21])})"
 
 
 def _detailed(site: dict[str, Any]) -> bool:
@@ -256,25 +300,30 @@ def render_html(report: dict[str, Any]) -> str:
             f'<td class=n>{reserved(s)}</td>'
             f'<td class=n>{s["pii"]["removed"]}</td></tr>'
         )
+    spider = _or(crawl.get("spider"), "")
+    ended = "still running" if crawl["running"] else fmt_time(crawl["ended_at"]) + (
+        f" ({_ENDS.get(crawl['end_reason'], crawl['end_reason'])})" if crawl.get("end_reason") else "")
     identity = [
+        ("spider", _or(spider, "not recorded")),
         ("crawl id", crawl["id"]),
         ("started", fmt_time(crawl["started_at"])),
-        ("ended", "still running" if crawl["running"] else f"{fmt_time(crawl['ended_at'])} ({crawl['end_reason']})"),
-        ("crawler (User-Agent)", crawl.get("user_agent", "")),
-        ("contact for site owners", crawl.get("contact", "")),
-        ("purpose", crawl.get("purpose", "")),
+        ("ended", ended),
+        ("crawler (User-Agent)", _or(crawl.get("user_agent"), "not recorded")),
+        ("contact for site owners", _or(crawl.get("contact"), "not recorded")),
+        ("purpose", _or(crawl.get("purpose"), "not recorded")),
         ("share of each site's traffic", _share(crawl.get("share"))),
-        ("politecrawl version", crawl.get("version", "")),
+        ("politecrawl version", _or(crawl.get("version"), "not recorded")),
     ]
     settings = crawl.get("settings") or {}
+    title = f"spider {spider}, crawl {crawl['id']}" if spider else f"crawl {crawl['id']}"
     charted = [s for s in sites if s.get("charted")]
     return "".join([
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name=viewport content="width=device-width,initial-scale=1">',
-        f"<title>politecrawl compliance report — crawl {_e(crawl['id'])}</title>",
+        f"<title>politecrawl compliance report — {_e(title)}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>Compliance report — crawl {_e(crawl['id'])}</h1>",
+        f"<h1>Compliance report — {_e(title)}</h1>",
         '<p class="muted">Made by politecrawl from the crawl\'s audit trail. Times are UTC.</p>',
         f'<div class="verdict{"" if good else " fail"}">{verdict}</div>',
         "<h2>Who crawled, and why</h2><dl>",
@@ -288,24 +337,50 @@ def render_html(report: dict[str, Any]) -> str:
         "".join(rows),
         "</table>",
         '<p class="legend">Busiest minute / hour: the most requests the site got in any minute / hour, as a '
-        "share of its cap's steady rate. The budget allows a small burst above it (shown per site). "
+        "share of what its cap allows in that time (the steady rate over the time, plus the burst the "
+        "budget allows); over 100 % would be a breach. "
         "Robots.txt refused: requests not sent because robots.txt disallowed them, or because it was "
         "unreachable (counted apart: not a disallow). Reserved: requests not "
         "sent and items not kept because the site reserved them for this purpose. Personal data: pieces "
         "removed from items (counted by type and field name, never kept).</p>",
         _removals_section(sites),
         f"<h2>Requests over time ({len(charted)} busiest sites)</h2>",
-        '<p class="legend">Blue bars: requests sent per time bucket. Dashed red line: the cap. Shaded: pauses. '
-        "Black line: a stop.</p>",
+        '<p class="legend">Blue bars: requests sent per time bucket. Dashed red line: the cap, what the '
+        "budget allows in one bucket (the steady rate plus the burst; the pink band is the burst). "
+        "Orange shading: pauses. Black line: a stop.</p>",
         "".join(_site_section(s, t0, t1, bucket) for s in sites if _detailed(s)),
-        "<h2>Settings</h2><table>",
-        "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in sorted(settings.items())),
+        "<h2>Settings</h2>",
+        '<p class="legend">The politecrawl settings of the crawl and a few of Scrapy\'s, as in force.</p><table>',
+        "".join(f"<tr><td>{_e(k)}</td><td>{_e(_setting(k, v))}</td></tr>" for k, v in sorted(settings.items())),
         "</table></body></html>\n",
     ])
+
+
+#: Scrapy's close reasons, as a person says them.
+_ENDS = {"finished": "finished", "closespider_timeout": "stopped after its time limit",
+         "closespider_itemcount": "stopped after its item limit", "closespider_pagecount": "stopped after its page limit",
+         "shutdown": "interrupted", "cancelled": "cancelled"}
+
+
+def _setting(name: str, value: Any) -> str:
+    """A setting's value as in force, in words where a bare value would mislead or say nothing."""
+    if name == "ROBOTSTXT_OBEY":
+        # politecrawl's add-on removes Scrapy's RobotsTxtMiddleware: this flag switches nothing on or off
+        return ("robots.txt is obeyed by politecrawl (RFC 9309, fails closed); Scrapy's own robots.txt "
+                f"middleware is replaced, so ROBOTSTXT_OBEY ({value}) has no effect")
+    if value is None:
+        return "not set"
+    if value == "" or value == [] or value == {}:
+        return "empty"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _share(share: Any) -> str:
     try:
         return f"{float(share):.4g} (at most this share of a site's estimated daily requests)"
     except (TypeError, ValueError):
-        return "-"
+        return "not recorded (budget off)"

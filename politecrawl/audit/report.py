@@ -23,7 +23,7 @@ from politecrawl.pii.removals import how_to_keep
 
 from .read import AuditRecord, CrawlEntry
 
-__all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "reserved", "window_peak"]
+__all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "pct", "reserved", "window_peak"]
 
 MINUTE = 60
 HOUR = 3600
@@ -144,7 +144,9 @@ def _peak(series: dict[int, int], width: int, cap: dict[str, Any] | None) -> dic
     if cap is not None:
         steady = cap["per_second"] * width
         peak["allowance"] = steady + cap["burst"]
-        peak["share"] = n / steady if steady else None
+        # the share of what the budget allows in the window (steady rate plus burst): over 100 % is a breach
+        peak["share"] = n / peak["allowance"] if peak["allowance"] else None
+        peak["share_of_rate"] = n / steady if steady else None
         peak["within"] = n <= peak["allowance"] + 1e-9
     return peak
 
@@ -313,17 +315,21 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         lines.append("This crawl is still running (or ended without closing its audit trail): "
                      "the figures are those written so far.")
     n_req = report["totals"]["requests"]
-    lines.append(f"{n_req:,} requests were sent to {len([s for s in sites if s['requests']])} sites.")
+    n_sites = len([s for s in sites if s["requests"]])
+    lines.append(f"{_plural(n_req, 'request')} {_were(n_req)} sent to {_plural(n_sites, 'site')}.")
     if not capped and not uncapped:
         lines.append("No site received a request.")
     elif not over:
         peak = max((s["peak_minute"].get("share") or 0 for s in capped), default=0)
+        every = "The site" if len(capped) == 1 else "Every site"
         lines.append(
-            f"Every site with a traffic cap stayed within it in every minute and every hour "
-            f"(the busiest minute of any site used {peak:.0%} of its cap)." if capped else ""
+            f"{every} with a traffic cap stayed within it in every minute and every hour "
+            f"(the busiest minute used {pct(peak)} of what the cap allows in a minute, its steady rate "
+            "plus the burst)." if capped else ""
         )
     else:
-        lines.append(f"{_plural(len(over), 'site')} went over the cap: {', '.join(over)}.")
+        lines.append(f"{_plural(len(over), 'site')} went over the cap (its steady rate plus the burst): "
+                     f"{', '.join(over)}.")
     if uncapped:
         lines.append(f"{_plural(len(uncapped), 'site')} had no traffic cap recorded (budget off): "
                      f"{', '.join(uncapped)}.")
@@ -332,31 +338,35 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     else:
         slowest = max((h["time_to_honour"] for _, h in holds), default=0.0)
         if not broken and not unknown:
+            n_pauses = len(holds) - len(stops)
+            kinds = [_plural(n, kind) for n, kind in ((len(stops), "stop"), (n_pauses, "pause")) if n]
+            what = " or ".join(k for n, k in ((len(stops), "stop"), (n_pauses, "pause")) if n)
             lines.append(
-                f"Every stop and pause was honoured: {_plural(len(stops), 'stop')} and "
-                f"{_plural(len(holds) - len(stops), 'pause')}; no request was sent to a site after its "
-                f"stop took effect or during its pause; the longest time from receiving a stop or pause "
-                f"to honouring it was {fmt_duration(slowest)}."
+                (f"The {what} was honoured" if len(holds) == 1 else f"All {' and '.join(kinds)} were honoured")
+                + f": no request was sent to a site after its {what} took effect; the longest time from "
+                f"receiving a {what} to honouring it was {fmt_duration(slowest)}."
             )
         if broken:
             lines.append(f"NOT honoured ({len(broken)}): {', '.join(broken)} — requests were sent after "
                          "the stop took effect or during the pause.")
         if unknown:
-            lines.append(f"No outcome recorded yet for {len(unknown)} stop or pause: "
+            lines.append(f"No outcome recorded yet for {_plural(len(unknown), 'stop or pause', 'stops or pauses')}: "
                          f"{', '.join(unknown)}.")
     pii = report["totals"]["pii_removed"]
     if pii:
-        lines.append(f"{pii:,} pieces of personal data were removed from items before they were kept.")
+        lines.append(f"{_plural(pii, 'piece')} of personal data {_were(pii)} removed from items before they "
+                     "were kept.")
         lines.extend(_pii_fields(report))
     refused = report["totals"]["robots_refused"]
     if refused:
-        lines.append(f"{refused:,} requests were not sent because robots.txt disallowed them.")
+        lines.append(f"{_plural(refused, 'request')} {_were(refused)} not sent because robots.txt disallowed "
+                     f"{'it' if refused == 1 else 'them'}.")
     unreachable = report["totals"].get("robots_unreachable", 0)
     if unreachable:
         why = sorted({rule.partition(":")[2] or "unreachable"
                       for s in report["sites"] for rules in s["robots"]["refusals"].values()
                       for rule in rules if rule.startswith("unreachable")})
-        lines.append(f"{unreachable:,} requests were not sent because robots.txt was unreachable "
+        lines.append(f"{_plural(unreachable, 'request')} {_were(unreachable)} not sent because robots.txt was unreachable "
                      f"({', '.join(why)}); that is not a disallow, and not a page crawled.")
     return {
         "all_within_cap": None if not capped else not over,
@@ -375,8 +385,13 @@ def reserved(site: dict[str, Any]) -> int:
     return sum(site["reservations"].values()) + items
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+def _plural(n: float, word: str, plural: str | None = None) -> str:
+    """``1 request``, ``2 requests``, ``1,024 requests``."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _were(n: float) -> str:
+    return "was" if n == 1 else "were"
 
 
 # -- formatting shared by the text table and the HTML page ----------------------
@@ -396,6 +411,11 @@ def fmt_duration(seconds: float | None) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def pct(share: float) -> str:
+    """A share as a person writes it: ``18%``; under 1 % but not none: ``<1%``."""
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
 
 
 def fmt_bytes(n: float) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .report import fmt_bytes, fmt_duration, fmt_time, reserved
+from .report import fmt_bytes, fmt_duration, fmt_time, pct, reserved
 
 __all__ = ["format_report"]
 
@@ -16,7 +16,7 @@ def _pct(peak: dict[str, Any] | None) -> str:
     if not peak or peak.get("share") is None:
         return "-"
     mark = "" if peak.get("within", True) else " OVER"
-    return f"{peak['share']:.0%}{mark}"
+    return f"{pct(peak['share'])}{mark}"
 
 
 def _row(s: dict[str, Any]) -> tuple[str, ...]:
@@ -58,8 +58,8 @@ def format_report(report: dict[str, Any]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
              for r in rows]
-    foot = ["", "peak min / peak hour: the most requests in any minute / hour as a share of the cap's "
-            "steady rate; robots f/r: robots.txt fetches / requests refused by robots.txt "
+    foot = ["", "peak min / peak hour: the most requests in any minute / hour as a share of what the cap "
+            "allows in that time (its steady rate plus the burst; OVER: above it); robots f/r: robots.txt fetches / requests refused by robots.txt "
             "(\"robots.txt unreachable\": requests not sent because it could not be read); honour: "
             "the longest time from receiving a stop or pause to honouring it."]
     return "\n".join(head + lines + foot)

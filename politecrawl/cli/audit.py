@@ -17,6 +17,7 @@ from ..audit.html import render_html
 from ..audit.read import find_crawl, records
 from ..audit.report import build_report
 from ..audit.table import format_report
+from ..feeds import writable_file_problem
 from ..running import describe_state
 from ..state import open_store
 
@@ -70,6 +71,11 @@ def _missing(args: argparse.Namespace, url: str, err: TextIO) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    for option, path in (("--json", args.json), ("--html", args.html)):
+        problem = writable_file_problem(Path(path)) if path else None
+        if problem:
+            print(f"politecrawl: error: {option} {path!r}: {path} {problem}", file=err)
+            return 2
     url = _state_url(args, err)
     if url is None:
         return 2

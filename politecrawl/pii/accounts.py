@@ -52,10 +52,16 @@ _NICK_CUES = (
 
 
 def _cue_group(cues: tuple[str, ...]) -> str:
+    """The cues as one alternation that starts with a literal, so that the regex engine skips ahead by its first
+    characters; a Latin cue must start a word, which `_word_start` checks on each match (a look-behind first would
+    be tried at every position)."""
+    return f"(?:{'|'.join(cues)})"
+
+
+def _word_start(lower: str, i: int) -> bool:
     """Latin cues start a word; CJK cues may follow anything (Chinese has no spaces)."""
-    latin = [c for c in cues if c[0].isascii()]
-    cjk = [c for c in cues if not c[0].isascii()]
-    return f"(?:(?<![a-z0-9_])(?:{'|'.join(latin)})|(?:{'|'.join(cjk)}))"
+    return not lower[i].isascii() or i == 0 or not (lower[i - 1].isascii() and (lower[i - 1].isalnum()
+                                                                              or lower[i - 1] == "_"))
 
 
 # A user ID needs only the cue (its value is digits); a nickname cue needs a separator ("handle it" is no cue).
@@ -83,8 +89,9 @@ def _trim(value: str) -> str:
 
 _LATIN_HEAD_RE = re.compile(r"[\x00-\x7f]*")
 # A Latin-script handle right before a reply or post word: "zhang88 回复", "zhang88 replied".
-_NICK_AFTER_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{2,29})(?=[ ]?(?:回复|评论了|发表于|replied|"
-                            r"commented|posted|wrote:|a écrit|schrieb|さんの|님의))")
+# Found from the reply word back (a scan for the word is quick; one for the handle would try every position).
+_REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|replied|commented|posted|wrote:|a écrit|schrieb|さんの|님의")
+_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{2,29})[ ]?$")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -104,13 +111,18 @@ def find_accounts(text: str) -> Iterator[Span]:
         for m in _HANDLE_RE.finditer(text):
             v = _trim(m.group("v"))
             yield Span(m.start(), m.start("v") + len(v), NICKNAME, v)
-    for m in _NICK_AFTER_RE.finditer(text):
-        yield Span(m.start(), m.end(), NICKNAME, m.group())
+    for r in _REPLY_WORD_RE.finditer(text):
+        m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
+        if m:
+            yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
     for m in _DEFAULT_NICK_RE.finditer(text):
         yield Span(m.start(), m.end(), NICKNAME, m.group())
     for m in _ID_CUE_RE.finditer(lower):
-        yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
+        if _word_start(lower, m.start()):
+            yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
     for m in _NICK_CUE_RE.finditer(lower):
+        if not _word_start(lower, m.start()):
+            continue
         v = text[m.start("v") : m.end("v")]
         if v[0].isascii():
             v = _LATIN_HEAD_RE.match(v).group()  # a Latin nickname ends where another script begins

@@ -12,8 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from itemadapter import ItemAdapter
-
 DEFAULT_ITEM_MAX_SECONDS = 1.0
 DEFAULT_ITEM_MAX_CHARS = 2_000_000
 DEFAULT_MAX_DEPTH = 100
@@ -65,28 +63,3 @@ class ItemBudget:
         if self._clock() > self._deadline:
             raise OverBudget
 
-
-def is_small(item: object, max_chars: int = 4096, max_values: int = 256) -> bool:
-    """Whether an item holds fewer than `max_chars` characters in at most `max_values` values (looked at without
-    recursion, stopping as soon as either bound is passed): a small item is filtered inline."""
-    stack = [item]
-    chars = values = 0
-    while stack:
-        value = stack.pop()
-        values += 1
-        if values > max_values:
-            return False
-        if isinstance(value, (str, bytes, bytearray)):
-            chars += len(value)
-            if chars >= max_chars:
-                return False
-        elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            if len(value) > max_values:
-                return False
-            stack.extend(value)
-        elif ItemAdapter.is_item(value):
-            stack.extend(ItemAdapter(value).values())
-    return True

@@ -19,12 +19,14 @@ them in items.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from politecrawl.pii.spans import PERSON_NAME, Span
 
@@ -70,12 +72,18 @@ class _Chinese:
             c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
         )
         self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames)
+        # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
+        # run alone; the cues around each occurrence are read every time).
+        self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
 
     def _is_name_word(self, w: str) -> bool:
         tag = self.tags.get(w)
         return tag is None or (tag[1] in _NAME_TAGS and tag[0] < _COMMON_NAME_WORD)
 
-    def candidates(self, run: str) -> Iterator[tuple[int, int, bool]]:
+    def _candidates(self, run: str) -> tuple[tuple[int, int, bool], ...]:
+        return tuple(self._segment(run))
+
+    def _segment(self, run: str) -> Iterator[tuple[int, int, bool]]:
         """(start, end, known) of name-shaped words in a run of Han characters; `known` when the dictionary
         tags the word as a name (not only "unknown word starting with a surname")."""
         words = list(self.tokenizer.cut(run, HMM=True))
@@ -97,13 +105,11 @@ class _Chinese:
             pos += n
             i += 1
 
-    def cued(self, text: str, run_start: int, run: str) -> Iterator[Span]:
+    def cued(self, text: str, cues: _Cues, run_start: int, run_end: int) -> Iterator[Span]:
         """A surname and one or two more characters right after a cue or right before a title or a verb of
         saying, whatever the segmenter made of them (`感谢黄丹的推荐`: 黄丹 is a pigment in the dictionary)."""
-        run_end = run_start + len(run)
-        for m in _CUE_BEFORE_ANY_RE.finditer(text, run_start - 12 if run_start >= 12 else 0, run_end):
-            i = m.end()
-            if run_start <= i < run_end - 1 and text[i] in self.surnames:
+        for i in cues.before_in(run_start, run_end - 1):
+            if text[i] in self.surnames:
                 j = i + 1
                 while j < min(i + 3, run_end) and text[j] not in _NOT_GIVEN:
                     j += 1
@@ -112,8 +118,7 @@ class _Chinese:
                 # 关系 after 记者).
                 if j > i + 1 and self._is_name_word(word) and self._is_name_word(word[:2]):
                     yield Span(i, j, PERSON_NAME, word)
-        for m in _CUE_AFTER_RE.finditer(text, run_start, run_end + 8):
-            e = m.start()
+        for e in cues.after_in(run_start + 2, run_end):
             for n in (3, 2):
                 i = e - n
                 word = text[i:e]
@@ -121,45 +126,63 @@ class _Chinese:
                         and self._is_name_word(word)):
                     if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
                         continue  # "好李明说": the name starts at the second character
-                    yield Span(i, e, PERSON_NAME, text[i:e])
+                    yield Span(i, e, PERSON_NAME, word)
                     break
 
-    def find(self, text: str, run_start: int, run: str) -> Iterator[Span]:
-        yield from self.cued(text, run_start, run)
+    def find(self, text: str, cues: _Cues, run_start: int, run: str) -> Iterator[Span]:
+        yield from self.cued(text, cues, run_start, run_start + len(run))
         for s, e, known in self.candidates(run):
             start, end = run_start + s, run_start + e
             # A three-character word the dictionary does not know, starting with a common surname, stands alone
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
-            if (e - s == 3 and (known or text[start] in self.common_surnames)) or _cued(text, start, end):
+            if (e - s == 3 and (known or text[start] in self.common_surnames)) or cues.around(text, start, end):
                 yield Span(start, end, PERSON_NAME, text[start:end])
 
 
 # Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
 # after: titles and verbs of saying.
-_CUE_BEFORE = (
+_CUE_BEFORE_RE = re.compile(
     r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|姓名|名字|感谢|谢谢|致|"
     r"记者|编辑|主持人|署名|签名|by|from|thanks|thank you|dear|kontakt|von|par|de la part de|merci à|merci|à|cheers|"
     r"gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
 )
-_CUE_BEFORE_RE = re.compile(_CUE_BEFORE + "$", re.IGNORECASE)
-_CUE_BEFORE_ANY_RE = re.compile(_CUE_BEFORE, re.IGNORECASE)
 _CUE_AFTER_RE = re.compile(
     r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|说(?![明法服话])|写道|回复|[ ]?wrote|[ ]?said|"
-    r"[ ]?schrieb|[ ]?a écrit)",
-    re.IGNORECASE,
+    r"[ ]?schrieb|[ ]?a écrit)"
 )
-
-
 # Characters that end a name when read after a cue: particles, verbs of saying and titles' first characters.
 _NOT_GIVEN = frozenset("的了说和在是也都很给对把被让向跟先女老同经医教律师阿叔总表认指称写回评发留等们啊呀吧呢吗，。、,.:;!? ")
+_FIELD_SLACK = " \t:：,，.。!！"
 
 
-def _cued(text: str, start: int, end: int) -> bool:
-    if not text[:start].strip(" \t:：,，") and not text[end:].strip(" \t.。!！,，"):
-        return True  # the whole field is the name
-    return (_CUE_BEFORE_RE.search(text, max(0, start - 16), start) is not None
-            or _CUE_AFTER_RE.match(text, end) is not None)
+class _Cues:
+    """Where cues end (before a name) and start (after one) in a text: one scan each, then looked up by position."""
+
+    __slots__ = ("after", "before")
+
+    def __init__(self, text: str) -> None:
+        low = text.lower()
+        if len(low) != len(text):
+            low = text  # a character that lower-cases to two would shift positions: match as written
+        self.before = [m.end() for m in _CUE_BEFORE_RE.finditer(low)]
+        self.after = [m.start() for m in _CUE_AFTER_RE.finditer(low)]
+
+    @staticmethod
+    def _between(positions: list[int], lo: int, hi: int) -> list[int]:
+        return positions[bisect.bisect_left(positions, lo) : bisect.bisect_left(positions, hi)]
+
+    def before_in(self, lo: int, hi: int) -> list[int]:
+        return self._between(self.before, lo, hi)
+
+    def after_in(self, lo: int, hi: int) -> list[int]:
+        return self._between(self.after, lo, hi + 1)
+
+    def around(self, text: str, start: int, end: int) -> bool:
+        if len(text) - (end - start) <= 8 and not text[:start].strip(_FIELD_SLACK) and not text[end:].strip(
+                _FIELD_SLACK):
+            return True  # the whole field is the name
+        return bool(self._between(self.before, start, start + 1) or self._between(self.after, end, end + 1))
 
 
 # ---------------------------------------------------------------- Latin script
@@ -253,15 +276,37 @@ def _latin() -> _Latin:
     return _LATIN
 
 
-def find_person_names(text: str) -> Iterator[Span]:
-    """Person names in `text` (folded).  Latin names need an upper-case letter, Chinese names Han characters."""
+# jieba segments a run of Han characters in one call; a longer run is cut into overlapping pieces so that the work
+# budget and its CPU clock are consulted between calls (a long article cannot run past them).  Each piece costs
+# 1 unit + 1 per 64 characters (~2.5 us a character).
+_PIECE = 256
+_OVERLAP = 4
+
+
+def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> Iterator[Span]:
+    """Person names in `text` (folded).  Latin names need an upper-case letter, Chinese names Han characters.
+    `spend` is the work budget (`detect._Budget.spend`), charged per piece of Han text handed to jieba."""
     if not text.islower():
         yield from _latin().find(text)
     if not text.isascii():
         zh = _chinese()
+        cues: _Cues | None = None
+        kana = _KANA_RE.search(text) is not None
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
-            if _KANA_RE.search(text, max(0, m.start() - 8), m.end() + 8):
+            if kana and _KANA_RE.search(text, max(0, m.start() - 8), m.end() + 8):
                 continue  # kanji between kana: Japanese, where jieba's words and surnames do not hold
-            if not zh.surnames.isdisjoint(run):
-                yield from zh.find(text, m.start(), run)
+            if zh.surnames.isdisjoint(run):
+                continue
+            if cues is None:
+                cues = _Cues(text)
+            if len(run) == 2 and not (cues.before_in(m.start(), m.end()) or cues.after_in(m.end(), m.end())
+                                      or cues.around(text, m.start(), m.end())):
+                continue  # a two-character name needs a cue
+            for k in range(0, len(run), _PIECE - _OVERLAP):
+                piece = run[k : k + _PIECE]
+                if spend is not None:
+                    spend(1 + len(piece) // 64)
+                yield from zh.find(text, cues, m.start() + k, piece)
+                if k + _PIECE >= len(run):
+                    break

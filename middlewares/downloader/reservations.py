@@ -1,0 +1,186 @@
+"""The reservation gate: no request for a purpose its site reserved (decisions in :mod:`politecrawl.stops`).
+
+:class:`ReservationGate` fetches ``/.well-known/tdmrep.json`` once per origin
+(when the purpose is one TDM binds; a stored copy is used while unexpired) and
+refuses requests whose path is reserved for the crawl's purpose by the file or
+by robots.txt lines.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+
+from politecrawl.admission import GateAnswer
+from politecrawl.middlewares.runtime import ADMISSION, PROTOCOL_FETCH, WAITED, is_protocol_fetch
+from politecrawl.sites import InvalidURL, origin_key
+from politecrawl.state import StateStoreError
+from politecrawl.stops import TDMREP_PATH, TDMRepFile, parse_tdmrep_file
+from politecrawl.stops.patterns import path_of
+from politecrawl.stops.purposes import TDM, Reservation
+from politecrawl.stops.tdmrep_store import load_tdmrep, save_tdmrep, tdmrep_life
+from politecrawl.middlewares.downloader.sizecut import CUT_AT, is_size_cut
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+from politecrawl.middlewares.downloader.stops import META_TDMREP, StopsContext
+
+logger = logging.getLogger("politecrawl.stops")
+
+
+class ReservationGate:
+    """Downloader middleware (after robots.txt): no request for a reserved purpose.
+
+    Its answers for origins whose tdmrep.json (when the purpose needs it) is
+    known are given at admission (:meth:`known_answer`), before the request
+    takes a budget token; the middleware reads that answer.
+    """
+
+    name = "reservations"
+
+    def __init__(self, ctx: StopsContext) -> None:
+        self.ctx = ctx
+        self.runtime = ctx.runtime
+        self.crawler = ctx.crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReservationGate:
+        gate = cls(StopsContext.of(crawler))
+        gate.runtime.admission.add_gate(gate)
+        return gate
+
+    def known_answer(self, origin: str, url: str, now: float) -> GateAnswer | None:
+        """The answer for *url* when what can reserve it before fetching is known (asked at admission)."""
+        found = self._found(origin, url)
+        if found is None:
+            return None
+        binding = [r for r in found if self.ctx.binds(r)]
+        return GateAnswer(False, binding[0].source) if binding else GateAnswer(True)
+
+    def _found(self, origin: str, url: str) -> list[Reservation] | None:
+        """The reservations of the origin's tdmrep.json and robots.txt lines for *url*;
+        ``None`` while a tdmrep.json the purpose needs is not known."""
+        tdmrep = None
+        if self.ctx.purpose in TDM:
+            tdmrep = self.ctx.tdmrep.get(origin)
+            if not isinstance(tdmrep, TDMRepFile):
+                return None
+        robots = self.ctx.robots.get(origin)
+        if tdmrep is None and robots is None:
+            return []
+        path = path_of(url)
+        found: list[Reservation] = []
+        if tdmrep is not None:
+            res = tdmrep.reservation(path)
+            if res is not None:
+                found.append(res)
+        if robots is not None:
+            found.extend(robots.reservations(path))
+        return found
+
+    async def process_request(self, request: Request, spider: Any = None) -> Request | None:
+        if is_protocol_fetch(request):
+            return
+        meta = request.meta
+        answer = meta.get(ADMISSION)
+        known = answer.gate(self.name) if answer is not None and not meta.get(WAITED) else None
+        if known is not None:  # decided at admission, nothing learnt since: read, not asked again
+            if not known.allowed:
+                raise self.runtime.refuse(request, component="reservations", reason=known.reason)
+            return None
+        try:
+            origin = origin_key(request.url)
+        except InvalidURL:
+            return
+        fetched = False
+        if self.ctx.purpose in TDM and not isinstance(self.ctx.tdmrep.get(origin), TDMRepFile):
+            _, fetched = await self._tdmrep(origin)
+            if not fetched:
+                meta[WAITED] = True  # waited for another request's fetch
+        found = self._found(origin, request.url) or []
+        binding = [r for r in found if self.ctx.binds(r)]
+        if binding:
+            raise self.runtime.refuse(
+                request, component="reservations", reason=binding[0].source
+            )
+        if fetched:
+            # This request's turn (budget, pace) went to the tdmrep.json fetch it
+            # triggered: back to the frontier to wait for a turn of its own.
+            return self.runtime.back_to_frontier(request, "reservations/requeued")
+        return None
+
+    async def _tdmrep(self, origin: str) -> tuple[TDMRepFile, bool]:
+        """The origin's tdmrep.json, and whether this call fetched it."""
+        cached = self.ctx.tdmrep.get(origin)
+        if isinstance(cached, TDMRepFile):
+            return cached, False
+        if cached is not None:  # a fetch is under way: wait on a Deferred of our own
+            mine: Deferred[TDMRepFile] = Deferred()
+            cached.append(mine)
+            return await maybe_deferred_to_future(mine), False
+        waiters: list[Deferred[TDMRepFile]] = []
+        self.ctx.tdmrep[origin] = waiters
+        try:
+            parsed, fetched = await self._stored_or_fetched(origin)
+        except StateStoreError:  # the store failed: fail closed, as for a file we cannot read
+            parsed, fetched = TDMRepFile("malformed"), False
+            self.runtime.log_once(
+                ("tdmrep-store", origin), logging.ERROR,
+                "politecrawl: the stored tdmrep.json of %s cannot be read or written: "
+                "treated as a TDM reservation of the whole origin", origin,
+            )
+        if parsed.fail_closed:
+            self.runtime.log_once(
+                ("tdmrep-fail-closed", origin), logging.WARNING,
+                "politecrawl: %s%s is %s: treated as a TDM reservation of the whole origin",
+                origin, TDMREP_PATH, parsed.status,
+            )
+        self.ctx.tdmrep[origin] = parsed
+        for waiter in waiters:
+            waiter.callback(parsed)
+        return parsed, fetched
+
+    async def _stored_or_fetched(self, origin: str) -> tuple[TDMRepFile, bool]:
+        """The stored copy if unexpired (no fetch), else a fresh fetch, stored if it was an answer."""
+        store, now = self.runtime.store, self.runtime.clock()
+        stored = load_tdmrep(store, origin, now)
+        if stored is not None:
+            self.runtime.inc_stat("reservations/tdmrep/from_store")
+            return stored, False
+        limit = self.ctx.settings.tdmrep_max_bytes
+        req = Request(
+            origin + TDMREP_PATH,
+            priority=1000,
+            meta={
+                META_TDMREP: True, PROTOCOL_FETCH: "tdmrep.json", "dont_retry": True,
+                # cut while it streams; an announced or decompressed size past the
+                # limit is cancelled by Scrapy (download_maxsize): fail closed either way
+                CUT_AT: (limit, False), "download_maxsize": limit,
+            },
+            dont_filter=True,
+        )
+        try:
+            response = await self.crawler.engine.download_async(req)
+        except Exception as exc:  # a network error or a refusal: the origin serves no file
+            if is_size_cut(exc):
+                parsed = TDMRepFile("too-large")
+                self.runtime.inc_stat("reservations/tdmrep/too-large")
+                save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(()))
+                return parsed, True
+            self.runtime.inc_stat(f"reservations/tdmrep/error/{type(exc).__name__}")
+            parsed = parse_tdmrep_file(None, None, limit)
+            self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
+            return parsed, True
+        parsed = parse_tdmrep_file(response.status, response.body, limit)
+        self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
+        cache_control = [v.decode("latin-1") for v in response.headers.getlist(b"Cache-Control")]
+        save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(cache_control))
+        return parsed, True
+
+
+__all__ = ["ReservationGate"]
