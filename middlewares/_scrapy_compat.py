@@ -276,3 +276,12 @@ def stats_incrementer(stats: Any) -> Any:
 
         return inc
     return stats.inc_value
+
+
+def decompression_too_large() -> type[Exception]:
+    """The exception ``scrapy.utils.gz.gunzip`` raises past its ``max_size`` (a private name)."""
+    try:
+        from scrapy.utils._compression import _DecompressionMaxSizeExceeded  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - Scrapy moved it
+        return ValueError
+    return _DecompressionMaxSizeExceeded

@@ -30,6 +30,7 @@ from .feeds import existing_ancestor, feed_problems, writable_file_problem
 from .pii.config import PIIConfig
 from .progress import ProgressSettings
 from .robots.config import RobotsConfig
+from .search.config import SearchConfig
 from .stops.settings import StopsSettings
 
 __all__ = ["IGNORE_SETTING", "SETTINGS", "check_settings", "unknown_setting"]
@@ -137,6 +138,12 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
                      "POLITECRAWL_CLUSTER_IDLE_CLOSE"), ClusterSettings.from_settings),
     **dict.fromkeys(("POLITECRAWL_PROGRESS_INTERVAL", "POLITECRAWL_PROGRESS_LIVE"),
                     lambda view: ProgressSettings.from_settings(view.get)),
+    **dict.fromkeys(("POLITECRAWL_SITEMAPS", "POLITECRAWL_SITEMAP_MAX_BYTES", "POLITECRAWL_SITEMAP_MAX_URLS",
+                     "POLITECRAWL_SCOPE", "POLITECRAWL_ALLOW", "POLITECRAWL_DENY", "POLITECRAWL_KEEP_TYPES",
+                     "POLITECRAWL_DENY_EXTENSIONS", "POLITECRAWL_FOLLOW_EXTENSIONS",
+                     "POLITECRAWL_BREADTH_FIRST", "POLITECRAWL_DEPTH_LIMIT", "POLITECRAWL_SITE_PAGE_QUOTA",
+                     "POLITECRAWL_DROP_PARAMS", "POLITECRAWL_KEEP_PARAMS"),
+                    lambda view: SearchConfig.from_settings(view.get)),
     "POLITECRAWL_SANDBOX": _sandbox,
     IGNORE_SETTING: _ignore,
 }

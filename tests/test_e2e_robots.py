@@ -80,7 +80,8 @@ def test_rules_404_500_and_network_error(sandbox, tmp_path):
         assert counts[(record.version, "allow", "allow:/p/11$")] == 1
         assert counts[(record.version, "deny", "disallow:/p/1")] == 2
         assert counts[(record.version, "deny", "disallow:/*7$")] == 1
-        assert sum(n for (v, word, _), n in counts.items() if word == "allow") == 10
+        # the 10 pages and /sitemap.xml (the generic crawl reads it by default, docs/search.md)
+        assert sum(n for (v, word, _), n in counts.items() if word == "allow") == 11
         assert versions(store, "http://rules.test:80")[record.version]["kind"] == "parsed"
         down = load_record(store, "http://broken.test:80")
         assert down is not None and (down.kind, down.reason) == ("unreachable", "http_5xx")

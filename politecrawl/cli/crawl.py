@@ -109,8 +109,10 @@ def run_crawl(urls: list[str], settings: Any) -> CrawlResult:
     from ..spiders.generic import GenericSpider  # noqa: PLC0415
 
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(GenericSpider)
-    process.crawl(crawler, urls=urls)
+    # by the class, not a Crawler made beforehand: Scrapy then merges the process's settings
+    # into the crawler's, which would undo what the spider's update_settings set
+    process.crawl(GenericSpider, urls=urls)
+    (crawler,) = process.crawlers
     process.start()
     runtime = Runtime.peek(crawler)
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}

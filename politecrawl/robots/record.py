@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from .config import RobotsConfig
 from .fetch import FetchOutcome, decode_body, max_age, retry_after
-from .rules import ALLOW_ALL, DENY_ALL, RobotsRules
+from .rules import ALLOW_ALL, DENY_ALL, RobotsRules, sitemap_lines
 
 __all__ = ["PARSED", "UNAVAILABLE", "UNREACHABLE", "RobotsCopy", "RobotsRecord", "record_from_fetch"]
 
@@ -61,6 +61,9 @@ class RobotsRecord:
     last_good: RobotsCopy | None = None
     #: While unreachable: when this run of failures began (the first failed fetch).
     since: float | None = None
+    #: The ``Sitemap:`` URLs of a parsed robots.txt, in order (sitemaps.org: any user agent's
+    #: group); kept here so each process of a crawl reads them from the store, not the site.
+    sitemaps: tuple[str, ...] = ()
 
     # -- time --------------------------------------------------------------
     def expired(self, now: float) -> bool:
@@ -110,6 +113,11 @@ class RobotsRecord:
             raw: dict[str, Any] = json.loads(data)
             last_good = raw.pop("last_good", None)
             record = cls(**raw)
+            if not isinstance(record.sitemaps, (list, tuple)) or not all(
+                isinstance(url, str) for url in record.sitemaps
+            ):
+                return None
+            record = replace(record, sitemaps=tuple(record.sitemaps))
             if last_good is not None:
                 record = replace(record, last_good=RobotsCopy(**last_good))
             if record.kind not in (PARSED, UNAVAILABLE, UNREACHABLE):
@@ -184,6 +192,7 @@ def record_from_fetch(
         return RobotsRecord(
             **common, version=_version(kept), expires_at=at + _cache_life(outcome, config),
             text=text, nbytes=len(outcome.body), truncated=truncated,
+            sitemaps=sitemap_lines(text),
         )
     if kind == UNAVAILABLE:
         label = f"{kind}:{outcome.status}"

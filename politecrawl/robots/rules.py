@@ -21,7 +21,7 @@ from protego import Protego
 from ..sites import path_and_query
 from .lines import safe_robots_text
 
-__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "rule_path"]
+__all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "rule_path", "sitemap_lines"]
 
 #: A path made only of characters percent-encoding leaves alone: compared as it is.
 _PLAIN_PATH = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?(/(?!/)[A-Za-z0-9_.~/=-]*)").fullmatch
@@ -188,3 +188,11 @@ def _deciding_rule(parser: Protego, url: str, bot_name: str) -> str:
         return "no-rule"
     except (ImportError, AttributeError, TypeError):  # pragma: no cover - protego changed
         return "?"
+
+
+def sitemap_lines(text: str) -> tuple[str, ...]:
+    """The ``Sitemap:`` URLs of a robots.txt text, as protego reads them (in order, once each)."""
+    seen: dict[str, None] = {}
+    for url in Protego.parse(text).sitemaps:
+        seen.setdefault(url.strip(), None)
+    return tuple(url for url in seen if url)

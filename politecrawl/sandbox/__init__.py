@@ -23,7 +23,7 @@ from .spec import Route, SiteSpec, demo_sites
 __all__ = ["PROTOCOL_PATHS", "Route", "SandboxWeb", "SiteSpec", "demo_sites"]
 
 #: Paths a polite crawler fetches that are not pages: leave them out when counting pages.
-PROTOCOL_PATHS = ("/robots.txt", TDMREP_PATH)
+PROTOCOL_PATHS = ("/robots.txt", TDMREP_PATH, "/sitemap.xml")
 
 # Talk to the sandbox directly, never through a proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import base64
 import html
+import io
 import json
 import sys
 import time
@@ -23,9 +24,14 @@ from typing import Any
 
 from twisted.internet import reactor
 from twisted.internet.error import CannotListenError
-from twisted.web import resource, server
+from twisted.web import resource, server, static
 
+from . import search_site
 from .spec import Route, SiteSpec
+
+#: Bodies larger than this are sent in chunks as the client reads them; the log's
+#: ``bytes`` is then what left the server before the answer ended or the client hung up.
+_STREAM_ABOVE = 256 * 1024
 
 _LOREM = (
     "Polite crawlers fetch robots.txt first, keep to a budget and stop when asked. "
@@ -78,22 +84,23 @@ def _route_for(site: SiteSpec, path: str) -> tuple[str, Route] | None:
     return key, Route(**spec)
 
 
-def _page(site: SiteSpec, index: int | None) -> str:
+def _page(site: SiteSpec, index: int | None, path: str = "/", kind: str = "page") -> str:
     if index is None:
         title = f"{site.host} home"
         targets = [f"/p/{i}" for i in range(min(site.pages, 5))] + list(site.extra_links)
     else:
-        title = f"{site.host} page {index}"
+        title = f"{site.host} {kind} {index}"
         targets = [
             f"/p/{j}" for j in (index + 1, 2 * index + 1, 2 * index + 2) if j < site.pages
-        ]
+        ] if kind != "sitemap-only page" else []
     if site.title_extra:
         title += " " + site.title_extra
+    targets = targets + search_site.extra_links(site, index, targets)
     links = "".join(f'<li><a href="{html.escape(t)}">{html.escape(t)}</a></li>' for t in targets)
     padding = ("x" * site.body_size) if site.body_size else ""
     return (
         f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-        f"</head><body><h1>{html.escape(title)}</h1><p>{_LOREM}</p>{site.body_extra}"
+        f"{search_site.head_extra(site, path)}</head><body><h1>{html.escape(title)}</h1><p>{_LOREM}</p>{site.body_extra}"
         f"<ul>{links}</ul><!--{padding}--></body></html>"
     )
 
@@ -142,6 +149,8 @@ class SandboxResource(resource.Resource):
         if latency > 0:
             reactor.callLater(latency, _finish, request, body)
             return server.NOT_DONE_YET
+        if len(body) > _STREAM_ABOVE:
+            return _send_in_chunks(request, body, record)
         return body
 
     def _stream(self, request: server.Request, host: str, path: str, proxied: bool, spec: Route) -> int:
@@ -174,19 +183,27 @@ class SandboxResource(resource.Resource):
                 headers = {"Content-Type": "text/html; charset=utf-8", **spec.headers}
                 abort = spec.abort or (spec.abort_reused and reused)
                 return spec.status, headers, body, spec.latency or site.latency, abort
-        bare = path.split("?", 1)[0]
+        bare = path.split("?", 1)[0].split(";", 1)[0]
         if bare == "/robots.txt":
             return self._robots(site)
+        found = search_site.answer(site, bare)
+        if found is not None:
+            return (*found, site.latency, False)
         headers = {"Content-Type": "text/html; charset=utf-8", **site.headers}
         if bare == "/":
             return 200, headers, _page(site, None).encode(), site.latency, False
-        if bare.startswith("/p/"):
-            try:
-                index = int(bare[3:])
-            except ValueError:
-                index = -1
-            if 0 <= index < site.pages:
-                return 200, headers, _page(site, index).encode(), site.latency, False
+        for prefix, count, kind in (("/p/", site.pages, "page"), ("/s/", site.sitemap_pages,
+                                    "sitemap-only page"), ("/a/", site.pages, "page")):
+            if bare.startswith(prefix):
+                try:
+                    index = int(bare[3:])
+                except ValueError:
+                    index = -1
+                if prefix == "/a/" and index not in site.aliases:
+                    index = -1
+                if 0 <= index < count:
+                    body = _page(site, index, bare, kind).encode()
+                    return 200, headers, body, site.latency, False
         return 404, {"Content-Type": "text/plain"}, b"not found\n", site.latency, False
 
     @staticmethod
@@ -216,6 +233,30 @@ class SandboxResource(resource.Resource):
             return b'{"ok": true}'
         request.setResponseCode(404)
         return b'{"error": "unknown sandbox command"}'
+
+
+class _CountingReader(io.BytesIO):
+    """A body that counts what the producer has read of it (what was handed to the socket)."""
+
+    sent = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.sent += len(chunk)
+        return chunk
+
+
+def _send_in_chunks(request: server.Request, body: bytes, record: dict[str, Any]) -> int:
+    """Send *body* in chunks as the client reads; note in *record* how much left."""
+    source = _CountingReader(body)
+    request.setHeader("Content-Length", str(len(body)))
+    static.NoRangeStaticProducer(request, source).start()
+
+    def sent(_: object) -> None:
+        record["bytes"] = source.sent
+
+    request.notifyFinish().addBoth(sent)
+    return server.NOT_DONE_YET
 
 
 class _Streamer:

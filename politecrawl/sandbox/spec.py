@@ -45,6 +45,8 @@ class SiteSpec:
     (for example a robots.txt that turns to ``Disallow: /``); the seconds count
     from the sandbox's start, or with ``schedule_from="first-request"`` from the
     site's first request (so that a crawler's start-up time does not move them).
+    Sitemaps, file links, duplicate URLs and canonical aliases: see
+    :mod:`politecrawl.sandbox.search_site`.
     """
 
     host: str
@@ -61,6 +63,16 @@ class SiteSpec:
     routes: dict[str, dict[str, Any]] = field(default_factory=dict)
     schedule: list[list[Any]] = field(default_factory=list)
     schedule_from: str = "start"
+    # search crawls (politecrawl/sandbox/search_site.py says what each serves)
+    sitemap: str = ""
+    sitemap_path: str = "/sitemap.xml"
+    sitemap_pages: int = 0
+    file_links: int = 0
+    download_links: int = 0
+    large_pdf: int = 0
+    tracking_links: bool = False
+    canonical: bool = False
+    aliases: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
