@@ -88,7 +88,6 @@ def preflight(settings: Any) -> None:
     if problems:
         raise UsageError(*problems)
 
-    store = open_store(PolitecrawlConfig.from_settings(settings).state_url)
     store.close()
 
 
