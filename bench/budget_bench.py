@@ -161,7 +161,7 @@ def overhead(args: argparse.Namespace) -> dict[str, Any]:
                     settings = {"CONCURRENT_REQUESTS": "16", "ROBOTSTXT_OBEY": "True"}
                     if polite:
                         settings |= {"POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
-                                     "POLITECRAWL_MAX_SITE_RATE": "100000",
+                                     "POLITECRAWL_MAX_SITE_RATE": "10000",
                                      "POLITECRAWL_BURST": "1000"}
                     started = time.time()
                     before = resource.getrusage(resource.RUSAGE_CHILDREN)

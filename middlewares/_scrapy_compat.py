@@ -195,8 +195,7 @@ def downloads_in_flight(crawler: Crawler) -> int:
 
 # -- header lookups on the per-page path ------------------------------------
 # Scrapy's Headers normalise the name on every lookup (title case, bytes), and
-# getlist() of an absent name raises and catches a KeyError: ~0.4-0.7 us a
-# lookup. Headers is a dict keyed by the normalised names, so a name normalised
+# getlist() of an absent name raises and catches a KeyError. Headers is a dict keyed by the normalised names, so a name normalised
 # once gives the same answer by a plain dict lookup. Any other mapping type (a
 # subclass that may normalise otherwise) goes through its own methods.
 
@@ -230,8 +229,8 @@ def set_header(headers: Any, name: bytes, value: bytes) -> None:
 
 # -- a response body in lower case, once a page -------------------------------
 # The page rules look for meta tags by ASCII-case-insensitive byte patterns. A
-# case-insensitive pattern cannot use the regex engine's quick literal search
-# (a 48 KB page: ~345 us); the same pattern in lower case over the lower-cased
+# case-insensitive pattern cannot use the regex engine's quick literal search;
+# the same pattern in lower case over the lower-cased
 # body can (bytes.lower() folds ASCII letters only, as re.IGNORECASE does on
 # bytes). The last body lowered is kept, for the next rule of the same page.
 _last_lowered: tuple[bytes, bytes] = (b"", b"")
@@ -253,11 +252,11 @@ def stats_incrementer(stats: Any) -> Any:
     """``inc(key, n=1)`` for Scrapy's stats collector *stats* (``None`` for none).
 
     Scrapy's collector wraps every attribute access in a deprecation shim (the
-    spider argument): its ``inc_value`` costs ~1.5 us, most of it in the shim
-    (one lookup of the method, one of ``_stats`` inside it). For a collector
+    spider argument), so most of an ``inc_value`` call is the shim (one lookup
+    of the method, one of ``_stats`` inside it). For a collector
     that keeps Scrapy's own ``inc_value`` and attribute access (the memory
     collector, the default), ``inc`` does what that ``inc_value`` does, on the
-    collector's current stats dict (~0.3 us); any other collector (one that
+    collector's current stats dict; any other collector (one that
     overrides ``inc_value``, as scrapy-redis's does) gets its own ``inc_value``.
     """
     if stats is None:

@@ -121,8 +121,8 @@ class SiteTallies:
 class _FanOut:
     """One Scrapy signal receiver that calls several politecrawl hooks in turn.
 
-    Scrapy's dispatcher inspects each receiver's signature on every send (~8 us a
-    receiver): the per-request signals get one receiver for all of politecrawl.
+    Scrapy's dispatcher inspects each receiver's signature on every send: the
+    per-request signals get one receiver for all of politecrawl.
     A hook that raises is logged as Scrapy logs a failing receiver; the others still run.
     """
 

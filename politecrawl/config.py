@@ -157,8 +157,8 @@ class PolitecrawlConfig:
         state_url = (settings.get("POLITECRAWL_STATE") or DEFAULT_STATE_URL).strip()
         ledger_batch = number_setting(
             settings.get, "POLITECRAWL_LEDGER_BATCH", DEFAULT_BATCH,
-            "a whole number, 0 or more (0 writes every budget token to the state store at once)",
-            lambda v: v >= 0, integer=True,
+            "a whole number from 0 to 1000000 (0 writes every budget token to the state store at once)",
+            lambda v: 0 <= v <= 1_000_000, integer=True,
         )
         return cls(bot_name=bot_name, contact=contact, state_url=state_url, purpose=purpose,
                    ledger_batch=ledger_batch, bot_version=version)

@@ -19,6 +19,8 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("POLITECRAWL_MAX_SITE_RATE", "fast", "more than 0"),
     ("POLITECRAWL_BURST", "abc", "more than 0"),
     ("POLITECRAWL_BURST", "1e9", "at most 10000"),
+    ("POLITECRAWL_LEDGER_BATCH", "1000000000000", "from 0 to 1000000"),
+    ("POLITECRAWL_PII_MAX_CHARS", "1000000000000", "at most 1073741824"),
     ("POLITECRAWL_MAX_SITE_RATE", "1e6", "at most 10000"),
     ("POLITECRAWL_DEFAULT_DAILY_REQUESTS", "1e13", "at most 1e+12"),
     ("POLITECRAWL_ROBOTS_MAX_WAIT", "40000000", "at most 31536000 seconds"),

@@ -163,3 +163,36 @@ def test_main_ends_quietly_when_the_reader_has_gone(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 's.db'}"
     open_store(url).close()
     assert cli.main(["stops", "--state", url], out=Gone()) == 0
+
+
+def test_scrapy_crawl_in_a_project_refuses_bad_settings_in_one_line_each(tmp_path):
+    """A plain Scrapy project with the add-on: `scrapy crawl` stops before any request, exit 2, no traceback."""
+    web = SandboxWeb([SiteSpec("shop-a.com", pages=2)]).start()
+    try:
+        (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = myproject_settings\n")
+        (tmp_path / "myproject_settings.py").write_text(
+            'SPIDER_MODULES = ["politecrawl.spiders"]\n'
+            'ADDONS = {"politecrawl.Addon": 100}\n'
+            f'POLITECRAWL_CONTACT = "{CONTACT}"\n'
+            f'POLITECRAWL_STATE = "sqlite:///{tmp_path / "state.db"}"\n'
+            'TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"\n'
+            f'POLITECRAWL_SANDBOX = "{web.address}"\n'
+        )
+        env = crawl_env()
+        env["PYTHONPATH"] = str(tmp_path)
+        env.pop("SCRAPY_SETTINGS_MODULE", None)
+        proc = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "generic", "-a", f"urls={web.url('shop-a.com')}",
+             "-s", "POLITECRAWL_BURST=abc", "-s", "POLITECRAWL_GC_FREEZE=maybe", "-s", "POLITECRAWL_BURTS=1"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+        )
+        seen = web.requests()
+    finally:
+        web.stop()
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr and "Task exception" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 3, errors
+    for name in ("POLITECRAWL_BURST ('abc')", "POLITECRAWL_GC_FREEZE ('maybe')", "POLITECRAWL_BURTS is not"):
+        assert sum(name in line for line in errors) == 1, (name, errors)
+    assert seen == []

@@ -2,7 +2,7 @@
 
 import gc
 
-from politecrawl.middlewares.extensions.core import freeze_startup_objects, thaw_startup_objects
+from politecrawl.middlewares.extensions.lifecycle import freeze_startup_objects, thaw_startup_objects
 
 
 def test_start_up_objects_stay_frozen_until_the_last_crawl_of_the_process_ends():

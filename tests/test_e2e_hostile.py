@@ -151,7 +151,30 @@ def test_a_crawl_whose_every_seed_site_stays_unreachable_fails_and_says_so(sandb
         assert 2 <= len(seen) <= 4, seen  # tries at 0, 1 and 3 s; the next (7 s) is past the 5 s wait
     assert "robots.txt unreachable" in proc.stdout  # the summary: not "disallowed"
     assert "robots.txt of http://down.test:80 unreachable (HTTP 500" in proc.stderr
+    assert "robots.txt of every site of this crawl stayed unreachable (down.test, reset.test)" in proc.stderr
     report = report_of(tmp_path)
     text = " ".join(report["summary"]["text"])
     assert "not sent because robots.txt was unreachable (http_5xx, network_error)" in text, text
     assert "disallowed" not in text
+
+
+def test_a_compressed_robots_txt_is_read_and_a_robots_txt_bomb_fails_closed(sandbox, tmp_path):
+    import base64
+    import gzip
+
+    def gz(data: bytes) -> dict:
+        return {"body_b64": base64.b64encode(gzip.compress(data, 9)).decode(),
+                "headers": {"Content-Encoding": "gzip", "Content-Type": "text/plain"}}
+
+    web = sandbox([
+        SiteSpec("gz.test", pages=4, routes={"/robots.txt": gz(b"User-agent: *\nDisallow: /p/1\n")}),
+        SiteSpec("gzbomb.test", pages=4, routes={"/robots.txt": gz(b"#" * (40 * MIB))}),
+    ])
+    proc, _ = run_crawl(web, [web.url("gz.test"), web.url("gzbomb.test")], tmp_path,
+                        {"POLITECRAWL_ROBOTS_MAX_WAIT": "2"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert {r["path"] for r in web.requests("gz.test")} >= {"/", "/p/0", "/p/2"}
+    assert "/p/1" not in {r["path"] for r in web.requests("gz.test")}
+    # 40 MB once decompressed: past robots.txt's 10 MiB download limit, so unreachable: no page
+    assert [r["path"] for r in web.requests("gzbomb.test")] == ["/robots.txt"]
+    assert "robots.txt of http://gzbomb.test:80 unreachable" in proc.stderr

@@ -52,7 +52,7 @@ class ReviewsSpider(scrapy.Spider):
 '''
 
 
-def project(tmp_path: Path, web) -> Path:
+def project(tmp_path: Path, web, extra: str = "") -> Path:
     root = tmp_path / "research"
     (root / "research" / "spiders").mkdir(parents=True)
     (root / "scrapy.cfg").write_text("[settings]\ndefault = research.settings\n")
@@ -70,7 +70,7 @@ def project(tmp_path: Path, web) -> Path:
         'POLITECRAWL_MAX_SITE_RATE = 100\n'
         'POLITECRAWL_DEFAULT_DAILY_REQUESTS = 1e12\n'
         'LOG_LEVEL = "DEBUG"\n'
-        'POLITECRAWL_AUDIT_PER_REQUEST = True\n'
+        'POLITECRAWL_AUDIT_PER_REQUEST = True\n' + extra
     )
     return root
 
@@ -80,18 +80,22 @@ def leaked(text: str) -> list[str]:
     return [v for v in VALUES if v in text or v in decoded]
 
 
+def crawl(root: Path, web, feed: Path) -> subprocess.CompletedProcess[str]:
+    env = crawl_env()
+    env["PYTHONPATH"] = str(root)
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "reviews", "-a", f"url={web.url('reviews.example.com')}",
+         "-o", f"{feed}:jsonlines"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
 def test_researchers_reviews_reach_the_feed_without_the_people(sandbox, tmp_path):
     body = f'<script type="application/ld+json">{json.dumps({"reviews": REVIEWS}, ensure_ascii=False)}</script>'
     web = sandbox([SiteSpec("reviews.example.com", pages=2, body_extra=body, extra_links=LINKS, routes=REDIRECT)])
     root = project(tmp_path, web)
     feed = tmp_path / "feed.jsonl"
-    env = crawl_env()
-    env["PYTHONPATH"] = str(root)
-    proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "reviews", "-a", f"url={web.url('reviews.example.com')}",
-         "-o", f"{feed}:jsonlines"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=180,
-    )
+    proc = crawl(root, web, feed)
     assert proc.returncode == 0, proc.stderr[-3000:]
     pages = {r["path"] for r in web.requests() if r["path"] not in PROTOCOL_PATHS}
     assert pages == {"/", "/p/0", "/p/1", *LINKS, "/people/li.na%40example.cn?uid=90817263"}
@@ -121,3 +125,18 @@ def test_researchers_reviews_reach_the_feed_without_the_people(sandbox, tmp_path
         assert f"personal data removed from items: field {field!r} (personal by its name)" in log
         assert f'POLITECRAWL_PII_ALLOW = ["{field}"], or declare it {field} = scrapy.Field(pii=False)' in log
         assert f"removed over the crawl from field {field!r}: 6 (field_name 6)" in log
+
+
+def test_a_field_kept_knowingly_as_the_log_line_says(sandbox, tmp_path):
+    """The researcher answers the log line: POLITECRAWL_PII_ALLOW keeps `author` (a public figure's name, as in
+    quotesbot); every other person field is still removed."""
+    body = f'<script type="application/ld+json">{json.dumps({"reviews": REVIEWS[1:]}, ensure_ascii=False)}</script>'
+    web = sandbox([SiteSpec("reviews.example.com", pages=1, body_extra=body)])
+    root = project(tmp_path, web, extra='POLITECRAWL_PII_ALLOW = ["author"]\n')
+    feed = tmp_path / "feed.jsonl"
+    proc = crawl(root, web, feed)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    assert len(items) == 2 and all(item["author"] == "Jane Austen" for item in items)
+    assert all(set(item) == {"page", "author", "link", "stars", "text"} for item in items)
+    assert "field 'author'" not in proc.stderr and "removed over the crawl from field 'name': 2" in proc.stderr

@@ -66,7 +66,7 @@ def test_header_helpers_answer_as_scrapy_headers_do() -> None:
 def test_identity_middleware_sends_only_its_own_user_agent() -> None:
     from scrapy import Request, Spider
 
-    from politecrawl.middlewares.extensions.core import IdentityMiddleware
+    from politecrawl.middlewares.downloader.identity import IdentityMiddleware
     from politecrawl.middlewares.runtime import Runtime
 
     crawler = get_crawler(Spider, settings_dict={

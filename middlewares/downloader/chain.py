@@ -105,13 +105,15 @@ class RequestGates(DownloaderChain):
     )
 
 
-class SiteAccounting(DownloaderChain):
-    """Priority 980, after every Scrapy middleware: the budget (980), then the honest identity (990)."""
+class BeforeSend(DownloaderChain):
+    """Priority 980, after every Scrapy middleware: the budget's send time (980), the honest
+    identity (990), and the tally of what each site answered (next to the downloader)."""
 
     PARTS = (
         "politecrawl.middlewares.downloader.budget.BudgetMiddleware",
-        "politecrawl.middlewares.extensions.core.IdentityMiddleware",
+        "politecrawl.middlewares.downloader.identity.IdentityMiddleware",
+        "politecrawl.middlewares.downloader.responses.ResponseTallies",
     )
 
 
-__all__ = ["DownloaderChain", "RequestGates", "SiteAccounting"]
+__all__ = ["BeforeSend", "DownloaderChain", "RequestGates"]

@@ -22,6 +22,7 @@ from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.middlewares.downloader.robots_fetch import FETCH_META, fetch_robots_txt
 from politecrawl.robots import (
     ENDED_UNREACHABLE,
+    all_ended_unreachable,
     retry_at,
     UNREACHABLE,
     RobotsConfig,
@@ -354,6 +355,11 @@ class RobotsTxtMiddleware:
                 continue
             if not state.rules.allowed(origin + "/").allowed:  # no copy stands in: still waiting
                 self._end_unreachable(origin, state, now)
+        tallies = self.runtime.tallies.as_dict()
+        if self._given_up and all_ended_unreachable(tallies, tallies):
+            self.runtime.stats.set_value("politecrawl/robots/all_sites_unreachable", True)
+            logger.error("politecrawl: robots.txt of every site of this crawl stayed unreachable (%s): "
+                         "no page was requested", ", ".join(sorted(tallies)))
 
     # -- robots.txt unreachable: a wait, not a verdict ------------------------
     def _unreachable(self, request: Request, origin: str, state: OriginRules) -> Request:

@@ -1,1 +1,1 @@
-"""Scrapy extensions: the crawl's core (PolitecrawlCore) and the audit trail."""
+"""Scrapy extensions: the crawl's life cycle, the stops component's extension, the audit trail, progress, presence."""

@@ -11,8 +11,8 @@ and that object then holds no value either.
 
 The filter does not run on the reactor thread: every item goes to one worker thread (a queue of one, so items
 leave the filter in the order they came).  Even a small item can cost the detectors much (4,000 characters of
-digit groups: ~0.25 s; a page item of 600 characters of prose: ~0.6 ms), and the hand-off costs tens of
-microseconds, so no item is filtered inline.  The worker's work is plain Python, which gives the GIL up every few milliseconds
+digit groups: ~0.25 s; a page item of 600 characters of prose: ~0.6 ms), and the hand-off costs no more than
+the noise shows (bench/pii_handoff_bench.py), so no item is filtered inline.  The worker's work is plain Python, which gives the GIL up every few milliseconds
 (`sys.getswitchinterval()`), and no single C call in the detectors runs long (no string over
 POLITECRAWL_PII_MAX_CHARS is scanned; each regular expression is linear), so the reactor keeps sending requests
 and reading stops meanwhile.  Each item's work is bounded (`politecrawl.pii.itembudget`): one past its budget is

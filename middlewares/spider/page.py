@@ -12,9 +12,9 @@ page. politecrawl's two page-level rules run in one layer, in this order:
    operator-stopped site, are dropped and counted.
 
 Each rule is decided once per page, as in its own middleware; both classes stay
-usable as middlewares of their own. The layer sits at 950, next to the spider
-(where the robots page middleware sat; the reserved-items rule, at 800 before,
-touches only items, which the middlewares in between pass on unchanged).
+usable as middlewares of their own. The layer sits at 950, next to the spider;
+the reserved-items rule touches only items, which the spider middlewares
+between 800 and 950 pass on unchanged.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from politecrawl.stops import (
     TDMRepFile,
     ai_reservations,
     effective_tdm_reservation,
-    meta_tags,
     parse_content_usage,
     usage_reservation,
 )
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 from politecrawl.middlewares.downloader.stops import StopsContext
+from politecrawl.middlewares.spider.meta import meta_tags_of
 
 logger = logging.getLogger("politecrawl.stops")
 
@@ -69,8 +69,7 @@ class ReservedItems:
             # Neither a header nor a meta tag that can reserve: nothing to find here
             # (a tdmrep.json rule alone is enforced before the request, by ReservationGate).
             return []
-        html = response.text if is_text else None
-        meta = meta_tags(html) if html and hinted else {}
+        meta = meta_tags_of(response) if hinted else {}
         found: list[Reservation] = []
         origin = None
         try:

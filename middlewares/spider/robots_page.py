@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from politecrawl.middlewares._scrapy_compat import header_list, header_name, lowered_body
 from politecrawl.robots import page_directives
 from politecrawl.middlewares.runtime import Runtime
+from politecrawl.middlewares.spider.meta import meta_tags_of
 from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
@@ -72,8 +73,7 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
         headers = [v.decode("latin-1") for v in header_list(response.headers, _X_ROBOTS_TAG)]
         metas: list[tuple[str, str]] = []
         if isinstance(response, HtmlResponse) and self._maybe_meta(lowered_body(response.body)):
-            for meta in response.xpath("//meta[@name]"):
-                metas.append((meta.attrib.get("name", ""), meta.attrib.get("content", "")))
+            metas = [(name, content) for name, contents in meta_tags_of(response).items() for content in contents]
         if not headers and not metas:
             return None  # most pages: no header, no robots meta tag
         found = page_directives(headers, metas, self.bot_name)

@@ -61,7 +61,9 @@ def _or(value: Any, empty: str) -> Any:
 
 
 def _n(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    """``1,234``, ``9.72``, ``10`` (not ``10.00``)."""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _pct(peak: dict[str, Any] | None) -> str:

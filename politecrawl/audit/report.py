@@ -14,7 +14,6 @@ trail's time buckets).
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from politecrawl.pii.removals import how_to_keep
 
 from .read import AuditRecord, CrawlEntry
+from .words import fmt_bytes, fmt_duration, fmt_time, pct, plural as _plural, were as _were
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "pct", "reserved", "window_peak"]
 
@@ -383,44 +383,3 @@ def reserved(site: dict[str, Any]) -> int:
     """Requests not sent and items not kept because the site reserved them for this purpose."""
     items = sum(n for reason, n in site["items_withheld"].items() if reason != "operator-stop")
     return sum(site["reservations"].values()) + items
-
-
-def _plural(n: float, word: str, plural: str | None = None) -> str:
-    """``1 request``, ``2 requests``, ``1,024 requests``."""
-    return f"{n:,} {word if n == 1 else plural or word + 's'}"
-
-
-def _were(n: float) -> str:
-    return "was" if n == 1 else "were"
-
-
-# -- formatting shared by the text table and the HTML page ----------------------
-def fmt_time(t: float | None) -> str:
-    if t is None:
-        return "-"
-    import time as _time  # noqa: PLC0415
-
-    return _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(t)) + f".{int((t % 1) * 10)} UTC"
-
-
-def fmt_duration(seconds: float | None) -> str:
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "-"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
-def pct(share: float) -> str:
-    """A share as a person writes it: ``18%``; under 1 % but not none: ``<1%``."""
-    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
-
-
-def fmt_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(n) < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GiB"

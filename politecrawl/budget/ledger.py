@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..state import StateStore, StateStoreError
-from .estimates import TrafficEstimate
+from .estimates import DEFAULT_DAILY_REQUESTS, TrafficEstimate
 from .strain import StrainController
 
 __all__ = ["BudgetLedger", "BudgetSettings", "SiteBudget"]
@@ -54,7 +54,7 @@ PACE_MARGIN_MAX_SHARE = 0.02
 @dataclass(frozen=True)
 class BudgetSettings:
     share: float = 1 / 3
-    default_daily_requests: float = 10_000
+    default_daily_requests: float = DEFAULT_DAILY_REQUESTS
     max_site_rate: float = 1.0
     burst: float = 2.0
     #: Seconds added to the interval between two requests to a site, so that delays between

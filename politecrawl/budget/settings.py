@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import ConfigError, number_setting
-from .estimates import DEFAULT_DAILY_REQUESTS
 from .ledger import BudgetSettings
 
 __all__ = ["budget_settings"]
+
+_DEFAULTS = BudgetSettings()
 
 
 #: Upper bounds: past these a value is a typo, not a plan (1e9 as a burst would
@@ -31,17 +32,21 @@ def _seconds(settings: Any, name: str, default: float) -> float:
 
 
 def budget_settings(settings: Any) -> BudgetSettings:
-    """Read from a Scrapy ``Settings`` (or anything with ``get``); bad values raise ``ConfigError``."""
-    share = _positive(settings, "POLITECRAWL_LOAD_SHARE", 1 / 3)
+    """Read from a Scrapy ``Settings`` (or anything with ``get``); bad values raise ``ConfigError``.
+
+    The defaults are :class:`BudgetSettings`' own.
+    """
+    defaults = _DEFAULTS
+    share = _positive(settings, "POLITECRAWL_LOAD_SHARE", defaults.share)
     if share > 1:
         raise ConfigError(f"POLITECRAWL_LOAD_SHARE ({settings.get('POLITECRAWL_LOAD_SHARE')!r}) must be "
                           "at most 1 (a share of the traffic)")
     return BudgetSettings(
         share=share,
         default_daily_requests=_positive(
-            settings, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", DEFAULT_DAILY_REQUESTS, MAX_DAILY_REQUESTS
+            settings, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", defaults.default_daily_requests, MAX_DAILY_REQUESTS
         ),
-        max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", 1.0, MAX_SITE_RATE),
-        burst=_positive(settings, "POLITECRAWL_BURST", 2.0, MAX_BURST),
-        pace_margin=_seconds(settings, "POLITECRAWL_PACE_MARGIN", 0.03),
+        max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", defaults.max_site_rate, MAX_SITE_RATE),
+        burst=_positive(settings, "POLITECRAWL_BURST", defaults.burst, MAX_BURST),
+        pace_margin=_seconds(settings, "POLITECRAWL_PACE_MARGIN", defaults.pace_margin),
     )

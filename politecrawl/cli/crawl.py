@@ -87,7 +87,6 @@ def preflight(settings: Any) -> None:
     problems = check_settings(settings.get, list(settings))
     if problems:
         raise UsageError(*problems)
-
     store = open_store(PolitecrawlConfig.from_settings(settings).state_url)
     store.close()
 

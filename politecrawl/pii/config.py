@@ -75,8 +75,9 @@ class PIIConfig:
             raise PIIConfigError(
                 f"POLITECRAWL_PII_PHONE_LENIENCY ({self.phone_leniency!r}) must be one of {', '.join(LENIENCIES)}."
             )
-        if self.max_chars < 1:
-            raise PIIConfigError(f"POLITECRAWL_PII_MAX_CHARS ({self.max_chars!r}) must be a positive integer.")
+        if not 1 <= self.max_chars <= 1 << 30:
+            raise PIIConfigError(f"POLITECRAWL_PII_MAX_CHARS ({self.max_chars!r}) must be a positive integer "
+                                 "of at most 1073741824.")
         if not self.item_max_seconds > 0:
             raise PIIConfigError(
                 f"POLITECRAWL_PII_ITEM_MAX_SECONDS ({self.item_max_seconds!r}) must be a positive number."

@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from politecrawl.pii import patterns
+from politecrawl.pii import context, emails, network, patterns
 from politecrawl.pii.accounts import find_accounts
 from politecrawl.pii.names import find_person_names
 from politecrawl.pii.normalize import fold
@@ -34,7 +34,7 @@ _CLOCK_EVERY = 64
 # the text (a character class first) cost ~5 ns a character, the detectors' own patterns (look-behinds first)
 # ~30-130 ns a character even where nothing can match.
 #   [0-9]+ runs: the digit-only shape split;  [0-9][ \-][0-9]: "0 0" or "0-0";  [0-9]\.[0-9]: "0.0";
-#   [A-Z]{2}[0-9]{2} (an IBAN's start, `patterns._IBAN_RE`): "AA00";  [0-9][ \-.()/]+[0-9]: _PHONE_JOIN.
+#   [A-Z]{2}[0-9]{2} (an IBAN's start, `network._IBAN_RE`): "AA00";  [0-9][ \-.()/]+[0-9]: _PHONE_JOIN.
 _DIGITS_ONLY = bytes(c if 0x30 <= c <= 0x39 else 0x20 for c in range(256))
 _SHAPE = bytes(
     0x30 if 0x30 <= c <= 0x39 else 0x41 if 0x41 <= c <= 0x5A else c if c in b" -.()/" else 0x78 for c in range(256)
@@ -49,7 +49,7 @@ _EARLY_CLOCK_CHARS = 4096
 
 
 def _email_hint(text: str) -> bool:
-    """An "@", "#", "艾特" or "at" in any case but "aT": what every e-mail pattern needs (`patterns._AT`)."""
+    """An "@", "#", "艾特" or "at" in any case but "aT": what every e-mail pattern needs (`emails._AT`)."""
     return "@" in text or "#" in text or "at" in text or "AT" in text or "At" in text or "艾特" in text
 
 
@@ -141,9 +141,9 @@ class Detector:
         # product or page IDs (claimed).
         spans.add_all(find_accounts(folded))
         if n_digits >= 6 and "/" in folded:
-            spans.add_all(patterns.find_url_ids(folded))
+            spans.add_all(context.find_url_ids(folded))
         if n_digits >= 2 and (not gated or b"AA00" in shape):
-            spans.add_all(patterns.find_ibans(folded))
+            spans.add_all(network.find_ibans(folded))
         if n_digits >= 12 and (grouped or longest >= 12):
             spans.add_all(patterns.find_payment_cards(folded, budget.spend))
         if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (
@@ -151,11 +151,11 @@ class Detector:
         ):
             spans.add_all(patterns.find_national_ids(folded))
         if not gated or _email_hint(folded):
-            spans.add_all(patterns.find_emails(folded))
+            spans.add_all(emails.find_emails(folded))
         if n_digits and (
             not gated or b"0.0" in shape or _COLONS_RE.search(folded) is not None
         ):
-            spans.add_all(patterns.find_ips(folded))
+            spans.add_all(network.find_ips(folded))
         # A phone run is 7+ digits, joined by nothing or by separators.  The phone finder reads the masked text,
         # where a masked span can join digits it kept apart: with any span found, no gate.
         if n_digits >= MIN_DIGITS and (
@@ -173,7 +173,7 @@ class Detector:
                 masked = "".join(parts)
             spans.add_all(
                 sp for sp in self.phones.find(masked, budget.spend)
-                if not patterns.after_reference_word(folded, sp.start)
+                if not context.after_reference_word(folded, sp.start)
             )
         # Names last: a name-shaped piece of an e-mail, handle or URL is already covered.
         if self.names:

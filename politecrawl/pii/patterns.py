@@ -1,5 +1,6 @@
-"""Value detectors with a checksum or a fixed structure: e-mail, CN resident ID, other national IDs, payment
-cards, IBAN, IPv4/IPv6.
+"""Value detectors with a checksum or a fixed structure: CN resident ID, other national IDs, payment cards; and
+ISBNs and printed EAN-13s, claimed as not personal.  E-mail is in `emails`, IBAN and IP in `network`, the
+reference context (order words, version words, numbers in URLs) in `context`.
 
 Every pattern runs on text folded by `normalize.fold` (same offsets) and is written so that the regex engine
 never backtracks more than a small constant per start position: repetitions are bounded ({m,n}) or each
@@ -15,20 +16,13 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator
 
-from politecrawl.pii.spans import (
-    CN_RESIDENT_ID,
-    EMAIL,
-    IBAN,
-    IP,
-    NATIONAL_ID,
-    PAYMENT_CARD,
-    Span,
-)
+from politecrawl.pii.context import URL_ID, after_reference_word
+from politecrawl.pii.spans import CN_RESIDENT_ID, NATIONAL_ID, PAYMENT_CARD, Span
 
 # ---------------------------------------------------------------- helpers
 
 
-def _safe(validator: Callable[[str], bool], value: str) -> bool:
+def validates(validator: Callable[[str], bool], value: str) -> bool:
     try:
         return bool(validator(value))
     except Exception:  # noqa: BLE001 - a validator that raises (stdnum.cn.ric raises KeyError) means "not valid"
@@ -59,51 +53,6 @@ def ean13_valid(digits: str) -> bool:
         return False
     s = sum((ord(c) - 48) * (3 if i % 2 else 1) for i, c in enumerate(digits[:12]))
     return (10 - s % 10) % 10 == ord(digits[12]) - 48
-
-
-# ---------------------------------------------------------------- e-mail
-
-_LOCAL = r"[A-Za-z0-9._%+\-]"
-# "@" and the obfuscations seen in real comments: (at) [at] {at} <at> 【at】, "#", "艾特".  Full-width ＠ and （）
-# are folded to ASCII before matching.
-_AT = r"(?:@|[ ]?[(\[{<【][ ]?(?:at|AT|At)[ ]?[)\]}>】][ ]?|#|艾特|[ ](?:at|AT)[ ])"
-_DOT = r"(?:\.|。|点|[ ]?[(\[{<【][ ]?(?:dot|DOT|Dot|点)[ ]?[)\]}>】][ ]?|[ ](?:dot|DOT)[ ])"
-_LABEL = r"[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
-_EMAIL_RE = re.compile(
-    rf"(?<!{_LOCAL})(?P<local>{_LOCAL}{{1,64}})(?P<at>{_AT})"
-    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{1,7}})(?![A-Za-z0-9\-])",
-    re.ASCII,
-)
-_TLD_RE = re.compile(r"[A-Za-z]{2,24}", re.ASCII)
-_DOT_SPLIT = re.compile(_DOT, re.ASCII)
-# An obfuscated address (any "at" other than "@", or any "dot" other than ".") must end in a common TLD, so that
-# "C#.NET" or "issue#12.html" are not read as addresses.
-COMMON_TLDS = frozenset(
-    "com net org edu gov info biz io me co cn hk tw jp kr de fr uk us in eu ru br it es nl ch at be se no dk fi pl "
-    "au ca nz sg my th vn id ph top xyz app dev mobi name".split()
-)
-
-
-def find_emails(text: str) -> Iterator[Span]:
-    for m in _EMAIL_RE.finditer(text):
-        local, at, domain = m.group("local", "at", "domain")
-        labels = _DOT_SPLIT.split(domain)
-        dots = _DOT_SPLIT.findall(domain)
-        # The top-level domain is the last all-letter label; trailing labels after it ("...com.123") are cut.
-        while len(labels) > 1 and not _TLD_RE.fullmatch(labels[-1]):
-            labels.pop()
-            dots.pop()
-        if len(labels) < 2:
-            continue
-        tld = labels[-1].lower()
-        spelled_dot = any(d != "." for d in dots)
-        obfuscated = at != "@" or spelled_dot
-        if obfuscated and tld not in COMMON_TLDS:
-            continue
-        if at.strip() in ("at", "AT") and not spelled_dot:
-            continue  # "name at domain dot com" only: "look at example.com" is a sentence
-        end = m.start("domain") + sum(map(len, labels)) + sum(map(len, dots))
-        yield Span(m.start(), end, EMAIL, f"{local.lower()}@{'.'.join(labels).lower()}")
 
 
 # ---------------------------------------------------------------- CN resident identity card (GB 11643-1999)
@@ -199,12 +148,12 @@ def find_national_ids(text: str) -> Iterator[Span]:
 
         for m in _SSN_CUE_RE.finditer(text):
             digits = _digits(m.group("v"))
-            if _safe(ssn.is_valid, digits):
+            if validates(ssn.is_valid, digits):
                 yield Span(m.start("v"), m.end("v"), NATIONAL_ID, digits)
     for pattern, validators in _NATIONAL_ID:
         for m in pattern.finditer(text):
             for is_valid in validators:
-                if _safe(is_valid, m.group()):
+                if validates(is_valid, m.group()):
                     yield Span(m.start(), m.end(), NATIONAL_ID, _digits(m.group()).upper())
                     break
 
@@ -381,6 +330,7 @@ def _is_card(text: str, start: int, end: int, digits: str, written: str) -> bool
 
 # ---------------------------------------------------------------- ISBN and printed EAN-13 (not personal: claimed)
 
+
 _ISBN_RE = re.compile(
     r"(?<![0-9\-])(?:97[89][ \-]?)?[0-9]{1,5}[ \-][0-9]{1,7}[ \-][0-9]{1,7}[ \-][0-9Xx](?![0-9\-])"
     r"|(?<![0-9])97[89][0-9]{10}(?![0-9])",
@@ -390,7 +340,6 @@ _ISBN_RE = re.compile(
 _EAN_PRINTED_RE = re.compile(r"(?<![0-9])(?<![0-9][ \-])[0-9] [0-9]{6} [0-9]{6}(?![0-9])(?![ \-][0-9])", re.ASCII)
 ISBN = "isbn"
 BARCODE = "barcode"
-URL_ID = "url_id"
 CLAIMED = frozenset({ISBN, BARCODE, URL_ID})  # span types that keep other detectors off and are not reported
 
 
@@ -404,153 +353,9 @@ def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
 
     for m in _ISBN_RE.finditer(text):
         spend(1)
-        if _safe(isbn.is_valid, m.group()):
+        if validates(isbn.is_valid, m.group()):
             yield Span(m.start(), m.end(), ISBN, "")
     for m in _EAN_PRINTED_RE.finditer(text):
         spend(1)
         if ean13_valid(_digits(m.group())):
             yield Span(m.start(), m.end(), BARCODE, "")
-
-
-# ---------------------------------------------------------------- numbers in URLs (not personal: claimed)
-
-_URL_RE = re.compile(r"(?:https?://|www\.|(?<![A-Za-z0-9@.\-])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[a-z]{2,24}/)"
-                     r"[A-Za-z0-9\-._~/?#\[\]@!$&'()*+,;=%:]*", re.ASCII)
-_URL_NUMBER_RE = re.compile(r"(?<=[/=\-_.])[0-9]{6,}(?=$|[/?#&.\-_])", re.ASCII)
-# A query key that says the value is a phone, card or ID: that number stays a candidate.
-_PERSONAL_KEY_RE = re.compile(r"(?:tel|phone|mobile|mob|cell|fax|card|ssn|id_?card|sfz|shouji)=$", re.IGNORECASE)
-
-
-def find_url_ids(text: str) -> Iterator[Span]:
-    """Numbers in a URL's path or query (`item.jd.com/100012345678.html`, `?id=6571234567`): a product, item or
-    page ID, not a phone or card; claimed so that those detectors leave them alone.  A number after a personal
-    query key (`tel=`, `phone=` ...) is left to them."""
-    for u in _URL_RE.finditer(text):
-        url = u.group()
-        for m in _URL_NUMBER_RE.finditer(url):
-            if not _PERSONAL_KEY_RE.search(url[max(0, m.start() - 8) : m.start()]):
-                yield Span(u.start() + m.start(), u.start() + m.end(), URL_ID, "")
-
-
-# ---------------------------------------------------------------- reference context
-# A number right after an order / reference / version word is that reference, not a card, phone or address.
-# (Negative context; the checksummed CN resident ID and IBAN are not subject to it.)
-_REFERENCE_WORDS = (
-    "订单", "单号", "编号", "运单", "快递", "发票", "型号", "版本", "order", "bestell", "commande", "注文", "주문",
-    "invoice", "tracking", "sku", "isbn", "version", "序列号", "ord",
-    # more ways of naming a transaction, shipment or article (zh, en, de, fr, ja, ko)
-    "交易号", "流水号", "单据", "物流", "包裹", "货号", "商品编码", "批号", "退款", "售后", "transaction", "txn", "shipment",
-    "waybill", "parcel", "consignment", "receipt", "reference", "ref", "item", "article", "artikel", "product",
-    "auftrag", "rechnung", "sendung", "paket", "lieferschein", "vorgang", "facture", "colis", "référence", "reçu",
-    "受注", "伝票", "問い合わせ", "追跡", "配送", "品番", "송장", "운송장", "주문서", "상품번호", "결제",
-)
-
-
-_REFERENCE_TAIL_RE = re.compile(
-    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|n°|nº|number|nummer|numéro|号码?|番号|번호)?[\s:#.\-]{0,3}$"
-)
-
-
-# "NO.816365658239354858", "No.4240…": an abbreviation glued to a long number is a reference (a phone or card
-# label would name the phone or card: "Tel. No. 138…" is not glued and names its kind).
-_GLUED_NO_RE = re.compile(r"(?<![a-z])(?:no|nr|n°|№)\.?$")
-_KIND_WORD_RE = re.compile(r"tel|phone|mobile|fax|card|karte|carte|手机|电话|卡")
-
-
-def after_reference_word(text: str, start: int) -> bool:
-    """Is the text just before `start` a reference word ("订单号 ", "Order #", "Bestellnummer: ")?"""
-    before = text[max(0, start - 24) : start].lower()
-    if _REFERENCE_TAIL_RE.search(before) is not None:
-        return True
-    return _GLUED_NO_RE.search(before) is not None and _KIND_WORD_RE.search(before) is None
-
-
-# ---------------------------------------------------------------- IBAN (ISO 13616)
-
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])", re.ASCII)
-
-
-def _iban_valid(compact: str) -> bool:
-    from stdnum import iban
-
-    # ISO 13616 check digits and the country's length; not the national check digits (stdnum's check_country),
-    # which some real and generated IBANs fail while still naming an account.
-    return _safe(lambda v: iban.is_valid(v, check_country=False), compact)
-
-
-def find_ibans(text: str) -> Iterator[Span]:
-    for m in _IBAN_RE.finditer(text):
-        cand = m.group()
-        # Trailing upper-case words can be swallowed by the run: drop space-separated groups from the end.
-        for _ in range(8):
-            compact = cand.replace(" ", "")
-            if len(compact) < 15:
-                break
-            if _iban_valid(compact):
-                yield Span(m.start(), m.start() + len(cand), IBAN, compact)
-                break
-            if " " not in cand:
-                break
-            cand = cand.rsplit(" ", 1)[0]
-
-
-# ---------------------------------------------------------------- IP addresses
-
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-_IPV4_RE = re.compile(rf"(?<![0-9.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.[0-9])", re.ASCII)
-_IPV6_RE = re.compile(
-    # Not inside a word, a number or a run of colons; after a label's colon ("IP:fe80::1", "手机：…" folded) it may.
-    # A lone leading colon is the label's, not the address's ("::1" may start with two).
-    r"(?:(?<![0-9A-Za-z.:])|(?<=:)(?<![0-9A-Fa-f:]:))(?!:(?!:))"
-    r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
-    r"(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Za-z:])",
-    re.ASCII,
-)
-# Four-part version numbers look like IPv4 addresses; a version word just before the candidate rules it out.
-# Whole words only: "ver " is inside "server ", "over ", "whatever ".
-_VERSION_WORD_RE = re.compile(
-    r"(?<![a-z])(?:version|ver\.?|release|build|firmware|update|patch|chrome|firefox|safari|android|ios|edge|"
-    r"windows|macos|kernel)(?![a-z])|版本|バージョン|버전"
-)
-
-
-def _after_version_word(text: str, start: int) -> bool:
-    if start and text[start - 1] in "vV/":
-        return True  # v1.2.3.4, Chrome/109.0.4366.130
-    return _VERSION_WORD_RE.search(text[max(0, start - 14) : start].lower()) is not None
-
-
-def _version_shaped(address: str) -> bool:
-    """Four small parts ("3.14.0.2", "12.17.19.12", "1.28.3.30"): how versions are numbered; a host address with
-    every octet below 32 outside 10.0.0.0/8 is rare (1 in 4,000 of the address space)."""
-    parts = [int(p) for p in address.split(".")]
-    return parts[0] != 10 and max(parts) < 32
-
-
-# Words that say "this is an address" just before it: a version-shaped address is then an address.
-_IP_WORD_RE = re.compile(r"(?<![a-z])(?:ip|ipv4|addr|address|host|client|from|登录|地址|来自|访问)(?![a-z])")
-
-
-# A version's suffix right after the four parts: "1.2.3.4-beta", "2.0.1.5rc1", "1.2.3.4+build".
-_VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|final|release)", re.IGNORECASE)
-
-
-def find_ips(text: str) -> Iterator[Span]:
-    for m in _IPV4_RE.finditer(text):
-        if _after_version_word(text, m.start()):
-            continue
-        if _version_shaped(m.group()) and not _IP_WORD_RE.search(text[max(0, m.start() - 12) : m.start()].lower()):
-            continue
-        if not after_reference_word(text, m.start()) and not _VERSION_TAIL_RE.match(text, m.end()):
-            yield Span(m.start(), m.end(), IP, m.group())
-    if ":" not in text:
-        return
-    for m in _IPV6_RE.finditer(text):
-        cand = m.group()
-        if sum(c.isalnum() for c in cand.split("%")[0]) < 2:
-            continue
-        try:
-            addr = ipaddress.IPv6Address(cand.split("%")[0])
-        except ValueError:
-            continue
-        yield Span(m.start(), m.end(), IP, addr.compressed)

@@ -33,9 +33,12 @@ def describe(type_: str) -> str:
 
 def how_to_keep(path: str, types: list[str]) -> str:
     """How to keep the field knowingly (or why it cannot be)."""
-    if path in (ITEM, OTHER) or "[pii-key]" in path:
-        return ("an item over its budget cannot be kept; raise the bound if the item is known to be clean"
-                if path == ITEM else "see the lines for each field")
+    if path == ITEM:
+        return "an item over its budget cannot be kept; raise the bound if such items are known to be clean"
+    if path == OTHER:
+        return f"fields past the first {MAX_FIELDS} are counted together here"
+    if "[pii-key]" in path:
+        return "a dict key that is itself personal data goes with its value"
     leaf = path.rsplit(".", 1)[-1]
     allow = f"POLITECRAWL_PII_ALLOW = {json.dumps([path], ensure_ascii=False)}"
     if path == leaf:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["PageDirectives", "page_directives", "parse_meta_robots", "parse_x_robots_tag"]
+__all__ = ["PageDirectives", "directives_for", "page_directives", "parse_meta_robots", "parse_x_robots_tag"]
 
 #: Directives that carry their own ``name: value`` and so are not bot prefixes.
 _VALUED = frozenset(
@@ -73,7 +73,14 @@ def _split_directives(content: str) -> list[str]:
 
 
 def parse_x_robots_tag(values: Iterable[str], bot_name: str) -> set[str]:
-    """Directives in ``X-Robots-Tag`` header *values* that address all bots or *bot_name*."""
+    """The directives politecrawl knows in ``X-Robots-Tag`` header *values* that address all bots
+    or *bot_name* (``none`` expanded)."""
+    return _expand(directives_for(values, bot_name))
+
+
+def directives_for(values: Iterable[str], bot_name: str) -> set[str]:
+    """Every directive name (lower case) in ``X-Robots-Tag`` *values* that addresses all bots or
+    *bot_name*: the one reading of the header's syntax (``<botname>:`` addresses what follows it)."""
     me = bot_name.strip().lower()
     found: list[str] = []
     for value in values:
@@ -89,7 +96,7 @@ def parse_x_robots_tag(values: Iterable[str], bot_name: str) -> set[str]:
                 token = head  # e.g. unavailable_after: <date>
             if target in ("", me):
                 found.append(token)
-    return _expand(found)
+    return set(found)
 
 
 def parse_meta_robots(metas: Iterable[tuple[str, str]], bot_name: str) -> set[str]:

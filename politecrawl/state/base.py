@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Union
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ..clock import Clock
+
 Scalar = Union[str, int, float]
-Clock = Callable[[], float]
 
 
 class StateStoreError(RuntimeError):

@@ -3,9 +3,9 @@
 DeviantArt's directives (Nov 2022), sent as robots meta values and as
 ``X-Robots-Tag``: ``noai`` reserves the content for AI training;
 ``noimageai`` reserves images, so it binds image responses only. The header
-may repeat, values are comma-separated and may start with ``<agent>:``, in
-which case they bind only that agent (Google's X-Robots-Tag convention);
-names are case-insensitive. ``<meta name="<our token>">`` binds us like
+is read by the robots package's one parser of its syntax
+(:func:`politecrawl.robots.page.directives_for`: ``<agent>:`` addresses the
+directives after it to that agent); names are case-insensitive. ``<meta name="<our token>">`` binds us like
 ``<meta name="robots">``.
 """
 
@@ -13,31 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..robots.page import directives_for
 from .purposes import AI_TRAINING, Reservation
 
 __all__ = ["ai_reservations", "robots_directives"]
 
-# Directives whose value holds a colon, so "name: ..." is not an agent prefix.
-_VALUED = {"unavailable_after", "max-snippet", "max-image-preview", "max-video-preview"}
-
-
-def robots_directives(values: Iterable[str], product_token: str) -> set[str]:
-    """The directives (lower-case) of X-Robots-Tag / meta robots values that bind us."""
-    token = product_token.strip().lower()
-    found: set[str] = set()
-    for value in values:
-        text = value.strip()
-        head, sep, rest = text.partition(":")
-        agent = head.strip().lower()
-        if sep and "," not in head and agent not in _VALUED and " " not in agent:
-            if agent != token:
-                continue
-            text = rest
-        for part in text.split(","):
-            directive = part.strip().lower()
-            if directive:
-                found.add(directive.split(":", 1)[0].strip())
-    return found
+#: The directives of X-Robots-Tag / meta robots values that bind us: the robots package's reading
+#: of the syntax (:func:`politecrawl.robots.page.directives_for`), the one parser of it.
+robots_directives = directives_for
 
 
 def ai_reservations(

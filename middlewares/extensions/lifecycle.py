@@ -1,4 +1,4 @@
-"""The core glue: the runtime's life cycle, honest identity, per-site accounting."""
+"""Scrapy glue: the crawl's life cycle (start, flushes of the state store, garbage-collector freeze, summary)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
-from politecrawl.middlewares._scrapy_compat import header_list, header_name, set_header
 from politecrawl.config import bool_setting
 from politecrawl.middlewares.downloader.sizecut import cut_oversized
 from politecrawl.middlewares.frontier.queue import tally_waiting
@@ -22,7 +21,6 @@ from politecrawl.state.writebehind import FLUSH_INTERVAL
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
 
 logger = logging.getLogger("politecrawl")
 
@@ -34,8 +32,8 @@ def freeze_startup_objects() -> int:
 
     Modules, compiled patterns, phone-number metadata and the other start-up
     objects (~100,000 in a politecrawl crawl) live as long as the process, yet
-    every full collection walks them: ~90 ms each, ~6 % of a fast crawl's CPU
-    (docs/benchmarks.md). ``gc.freeze()`` moves them to a permanent generation.
+    every full collection walks them (docs/benchmarks.md has the measurements).
+    ``gc.freeze()`` moves them to a permanent generation.
     Counted per crawl; :func:`thaw_startup_objects` undoes it when the last
     crawl of the process ends, so a process that runs crawl after crawl keeps
     nothing alive for ever. Returns how many objects are frozen.
@@ -55,12 +53,9 @@ def thaw_startup_objects() -> None:
             gc.unfreeze()
 
 
-#: Tally names of the status classes, made once (a response is tallied on every answer).
-_STATUS_CLASS = {n: f"status:{n}xx" for n in range(1, 6)}
-_USER_AGENT = header_name(b"User-Agent")
 
 
-class PolitecrawlCore:
+class CrawlLifecycle:
     """Extension: builds the runtime at start, logs what is active, writes what the state store
     holds unwritten every ``FLUSH_INTERVAL`` and at the end, summarises at the end."""
 
@@ -72,7 +67,7 @@ class PolitecrawlCore:
         self._frozen = False
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> PolitecrawlCore:
+    def from_crawler(cls, crawler: Crawler) -> CrawlLifecycle:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -132,44 +127,3 @@ class PolitecrawlCore:
                 sum(waiting.values()),
                 ", ".join(f"{site} {n}" for site, n in sorted(waiting.items())),
             )
-
-
-class IdentityMiddleware:
-    """Downloader middleware: every request carries politecrawl's honest User-Agent.
-
-    A spider or another middleware cannot swap it: politecrawl never disguises
-    the crawler. It also counts what each site answered.
-    """
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.user_agent = runtime.config.user_agent.encode()
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> IdentityMiddleware:
-        return cls(Runtime.of(crawler))
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        values = header_list(request.headers, _USER_AGENT)
-        current = values[-1] if values else None
-        if current is not None and current != self.user_agent:
-            self.runtime.inc_stat("identity/user_agent_replaced")
-            self.runtime.log_once(
-                ("ua-replaced",),
-                logging.WARNING,
-                "politecrawl: a request carried another User-Agent; it was replaced by %s "
-                "(politecrawl crawls only under its own identity)",
-                self.runtime.config.user_agent,
-            )
-        set_header(request.headers, _USER_AGENT, self.user_agent)
-
-    def process_response(
-        self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Response:
-        site = site_or_invalid(request.url)
-        tallies = self.runtime.tallies
-        tallies.add(site, "responses")
-        tallies.add(site, "bytes", len(response.body))
-        tallies.add(site, _STATUS_CLASS.get(response.status // 100) or f"status:{response.status // 100}xx")
-        return response
-

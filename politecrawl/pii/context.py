@@ -1,0 +1,95 @@
+"""Context that makes a number not personal: a reference word before it (order, invoice, tracking ...), a
+version word before a dotted quad, a URL around it (a product or page ID).  Pure functions of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from politecrawl.pii.spans import Span
+
+URL_ID = "url_id"  # a claimed span type (patterns.CLAIMED): keeps the phone and card detectors off, not reported
+
+# ---------------------------------------------------------------- numbers in URLs (not personal: claimed)
+
+_URL_RE = re.compile(r"(?:https?://|www\.|(?<![A-Za-z0-9@.\-])[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[a-z]{2,24}/)"
+                     r"[A-Za-z0-9\-._~/?#\[\]@!$&'()*+,;=%:]*", re.ASCII)
+_URL_NUMBER_RE = re.compile(r"(?<=[/=\-_.])[0-9]{6,}(?=$|[/?#&.\-_])", re.ASCII)
+# A query key that says the value is a phone, card or ID: that number stays a candidate.
+_PERSONAL_KEY_RE = re.compile(r"(?:tel|phone|mobile|mob|cell|fax|card|ssn|id_?card|sfz|shouji)=$", re.IGNORECASE)
+
+
+def find_url_ids(text: str) -> Iterator[Span]:
+    """Numbers in a URL's path or query (`item.jd.com/100012345678.html`, `?id=6571234567`): a product, item or
+    page ID, not a phone or card; claimed so that those detectors leave them alone.  A number after a personal
+    query key (`tel=`, `phone=` ...) is left to them."""
+    for u in _URL_RE.finditer(text):
+        url = u.group()
+        for m in _URL_NUMBER_RE.finditer(url):
+            if not _PERSONAL_KEY_RE.search(url[max(0, m.start() - 8) : m.start()]):
+                yield Span(u.start() + m.start(), u.start() + m.end(), URL_ID, "")
+
+
+# ---------------------------------------------------------------- reference context
+# A number right after an order / reference / version word is that reference, not a card, phone or address.
+# (Negative context; the checksummed CN resident ID and IBAN are not subject to it.)
+_REFERENCE_WORDS = (
+    "订单", "单号", "编号", "运单", "快递", "发票", "型号", "版本", "order", "bestell", "commande", "注文", "주문",
+    "invoice", "tracking", "sku", "isbn", "version", "序列号", "ord",
+    # more ways of naming a transaction, shipment or article (zh, en, de, fr, ja, ko)
+    "交易号", "流水号", "单据", "物流", "包裹", "货号", "商品编码", "批号", "退款", "售后", "transaction", "txn", "shipment",
+    "waybill", "parcel", "consignment", "receipt", "reference", "ref", "item", "article", "artikel", "product",
+    "auftrag", "rechnung", "sendung", "paket", "lieferschein", "vorgang", "facture", "colis", "référence", "reçu",
+    "受注", "伝票", "問い合わせ", "追跡", "配送", "品番", "송장", "운송장", "주문서", "상품번호", "결제",
+)
+
+
+_REFERENCE_TAIL_RE = re.compile(
+    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|n°|nº|number|nummer|numéro|号码?|番号|번호)?[\s:#.\-]{0,3}$"
+)
+
+
+# "NO.816365658239354858", "No.4240…": an abbreviation glued to a long number is a reference (a phone or card
+# label would name the phone or card: "Tel. No. 138…" is not glued and names its kind).
+_GLUED_NO_RE = re.compile(r"(?<![a-z])(?:no|nr|n°|№)\.?$")
+_KIND_WORD_RE = re.compile(r"tel|phone|mobile|fax|card|karte|carte|手机|电话|卡")
+
+
+def after_reference_word(text: str, start: int) -> bool:
+    """Is the text just before `start` a reference word ("订单号 ", "Order #", "Bestellnummer: ")?"""
+    before = text[max(0, start - 24) : start].lower()
+    if _REFERENCE_TAIL_RE.search(before) is not None:
+        return True
+    return _GLUED_NO_RE.search(before) is not None and _KIND_WORD_RE.search(before) is None
+
+
+# ---------------------------------------------------------------- version words
+
+# Four-part version numbers look like IPv4 addresses; a version word just before the candidate rules it out.
+# Whole words only: "ver " is inside "server ", "over ", "whatever ".
+_VERSION_WORD_RE = re.compile(
+    r"(?<![a-z])(?:version|ver\.?|release|build|firmware|update|patch|chrome|firefox|safari|android|ios|edge|"
+    r"windows|macos|kernel)(?![a-z])|版本|バージョン|버전"
+)
+
+
+def after_version_word(text: str, start: int) -> bool:
+    if start and text[start - 1] in "vV/":
+        return True  # v1.2.3.4, Chrome/109.0.4366.130
+    return _VERSION_WORD_RE.search(text[max(0, start - 14) : start].lower()) is not None
+
+
+def version_shaped(address: str) -> bool:
+    """Four small parts ("3.14.0.2", "12.17.19.12", "1.28.3.30"): how versions are numbered; a host address with
+    every octet below 32 outside 10.0.0.0/8 is rare (1 in 4,000 of the address space)."""
+    parts = [int(p) for p in address.split(".")]
+    return parts[0] != 10 and max(parts) < 32
+
+
+# Words that say "this is an address" just before it: a version-shaped address is then an address.
+IP_WORD_RE = re.compile(r"(?<![a-z])(?:ip|ipv4|addr|address|host|client|from|登录|地址|来自|访问)(?![a-z])")
+
+
+# A version's suffix right after the four parts: "1.2.3.4-beta", "2.0.1.5rc1", "1.2.3.4+build".
+VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|final|release)", re.IGNORECASE)
