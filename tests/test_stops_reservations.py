@@ -240,3 +240,22 @@ def test_blocked_by():
     assert blocked_by(['<https://a.test/>; rel="alternate blocked-by"']) == "https://a.test/"
     assert blocked_by(['<https://a.test/>; rel="next"', "garbage <<<"]) is None
     assert blocked_by([]) is None
+
+
+# -- what a page's own headers and meta tags reserve (page_reservations) ------
+def test_page_reservations_from_headers_and_meta():
+    from politecrawl.stops.page_reservations import page_reservations
+
+    def found(**given):
+        base = dict(tdmrep_rule=None, tdm_header=None, content_usage=[], x_robots_tag=[], content_type="text/html",
+                    meta={}, bot_name="politecrawl")
+        return [(r.source, r.detail) for r in page_reservations(**{**base, **given})]
+
+    assert found() == []
+    assert found(tdm_header=b"1") == [("tdm-reservation-header", "tdm-reservation=1")]
+    assert found(meta={"tdm-reservation": ["1"]}) == [("tdm-reservation-meta", "tdm-reservation=1")]
+    assert found(x_robots_tag=["otherbot: noindex, politecrawl: noai"]) == [("x-robots-tag", "noai")]
+    assert found(x_robots_tag=["noimageai"]) == []
+    assert found(x_robots_tag=["noimageai"], content_type="Image/PNG") == [("x-robots-tag", "noimageai")]
+    assert found(meta={"robots": ["noai"]}) == [("meta-robots", "noai")]
+    assert [s for s, _ in found(content_usage=["train-ai=n"])] == ["content-usage-header"]

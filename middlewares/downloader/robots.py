@@ -282,7 +282,7 @@ class RobotsTxtMiddleware:
             self.runtime.log_once(
                 ("robots-unreachable", origin, record.failures == 1), logging.WARNING,
                 "politecrawl: robots.txt of %s is unreachable (%s): %s; next try in %.0f s",
-                origin, _why(record), using, max(0.0, record.expires_at - now),
+                origin, record.why_unreachable, using, max(0.0, record.expires_at - now),
             )
         if rules.disallows_everything():
             self._site_asked_to_stop(origin, record, rules, old)
@@ -390,12 +390,5 @@ class RobotsTxtMiddleware:
             ("robots-ended-unreachable", origin), logging.WARNING,
             "politecrawl: robots.txt of %s unreachable (%s, %d tries since %.0f s ago); the next try "
             "would come after the crawl's end: its requests are not sent (robots.txt unreachable)",
-            origin, _why(record), record.failures, max(0.0, now - (record.fetched_at if record.since is None else record.since)),
+            origin, record.why_unreachable, record.failures, max(0.0, now - (record.fetched_at if record.since is None else record.since)),
         )
-
-
-def _why(record: RobotsRecord) -> str:
-    """``HTTP 503`` or the error's kind: what made robots.txt unreachable."""
-    return f"HTTP {record.status}" if record.status else record.reason
-
-

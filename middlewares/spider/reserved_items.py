@@ -17,16 +17,10 @@ from scrapy.http import Response, TextResponse
 
 from politecrawl.middlewares._scrapy_compat import has_any_header, header_name, lowered_body
 from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
-from politecrawl.stops import (
-    TDMRepFile,
-    ai_reservations,
-    effective_tdm_reservation,
-    parse_content_usage,
-    usage_reservation,
-)
+from politecrawl.stops import TDMRepFile
+from politecrawl.stops.page_reservations import page_reservations
 from politecrawl.stops.patterns import path_of
-from politecrawl.stops.purposes import TDM, Reservation
-from politecrawl.stops.tdmrep import parse_tdm_value
+from politecrawl.stops.purposes import Reservation
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -70,29 +64,21 @@ class ReservedItems:
             # (a tdmrep.json rule alone is enforced before the request, by ReservationGate).
             return []
         meta = meta_tags_of(response) if hinted else {}
-        found: list[Reservation] = []
         origin = None
         try:
             origin = origin_key(response.url)
         except InvalidURL:
             pass
         file = self.ctx.tdmrep.get(origin) if origin else None
-        rule = file.lookup(path_of(response.url)) if isinstance(file, TDMRepFile) else None
-        header_tdm = _tdm(headers.get(b"tdm-reservation"))
-        meta_tdm = _tdm(meta["tdm-reservation"][0]) if meta.get("tdm-reservation") else None
-        value, source = effective_tdm_reservation(rule, header_tdm, meta_tdm)
-        if value == 1 and source != "tdmrep.json":
-            found.append(Reservation(TDM, source, "tdm-reservation=1"))
-        for raw in headers.getlist(b"Content-Usage"):
-            text = raw.decode("latin-1")
-            res = usage_reservation(parse_content_usage(text), "content-usage-header", text)
-            if res is not None:
-                found.append(res)
-        content_type = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        found.extend(ai_reservations(
-            [v.decode("latin-1") for v in headers.getlist(b"X-Robots-Tag")],
-            meta, self.runtime.config.bot_name, content_type.startswith("image/"),
-        ))
+        found = page_reservations(
+            tdmrep_rule=file.lookup(path_of(response.url)) if isinstance(file, TDMRepFile) else None,
+            tdm_header=headers.get(b"tdm-reservation"),
+            content_usage=[v.decode("latin-1") for v in headers.getlist(b"Content-Usage")],
+            x_robots_tag=[v.decode("latin-1") for v in headers.getlist(b"X-Robots-Tag")],
+            content_type=(headers.get(b"Content-Type") or b"").decode("latin-1"),
+            meta=meta,
+            bot_name=self.runtime.config.bot_name,
+        )
         return [r for r in found if self.ctx.binds(r)]
 
     def drop_reason(self, response: Response) -> str | None:
@@ -131,10 +117,6 @@ class ReservedItems:
                 yield obj
             else:
                 self.count_dropped(site_or_invalid(response.url), reason)
-
-
-def _tdm(value: Any) -> int | None:
-    return parse_tdm_value(value)
 
 
 __all__ = ["ReservedItems"]

@@ -65,6 +65,11 @@ class RobotsRecord:
     #: group); kept here so each process of a crawl reads them from the store, not the site.
     sitemaps: tuple[str, ...] = ()
 
+    @property
+    def why_unreachable(self) -> str:
+        """``HTTP 503`` or the error's kind: what made robots.txt unreachable."""
+        return f"HTTP {self.status}" if self.status else self.reason
+
     # -- time --------------------------------------------------------------
     def expired(self, now: float) -> bool:
         return now >= self.expires_at
