@@ -83,3 +83,12 @@ def test_an_origin_pause_holds_that_origin_only():
     pacer.pause_origin("a.test", ORIGIN, 1010.0, "robots")  # never shortened
     assert pacer.ready_at("a.test", ORIGIN, clock()) == 1030.0
     assert pacer.acquire("a.test", ORIGIN, 1030.0) == 0.0
+
+
+@pytest.mark.parametrize("value", ["¹", "²0", "١٢", " 7x", ""])
+def test_a_retry_after_of_non_ascii_digits_is_not_a_number_of_seconds(value):
+    from politecrawl.robots.fetch import retry_after  # noqa: PLC0415
+
+    # str.isdigit() holds for superscripts; float() refuses them (found by the property test)
+    assert retry_after([value], now=0.0) is None
+    assert retry_after([value, "30"], now=0.0) == 30.0

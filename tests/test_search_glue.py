@@ -136,6 +136,14 @@ def test_spider_middleware_cleans_limits_and_orders() -> None:
     assert stats.get_value("politecrawl/search/dropped/page_quota") == 1
 
 
+def test_without_breadth_first_only_the_sitemap_hint_moves_a_request() -> None:
+    mw = SearchSpiderMiddleware(_crawler(POLITECRAWL_BREADTH_FIRST=False))
+    home = _response("http://a.com/")
+    assert mw.get_processed_request(Request("http://a.com/p/1", meta={"depth": 3}), home).priority == 0
+    listed = Request("http://a.com/s/1", priority=2, meta={"depth": 1, ENTRY_META: 4})
+    assert mw.get_processed_request(listed, home).priority == 6
+
+
 def test_a_canonical_url_is_recorded_and_not_fetched_again() -> None:
     crawler = _crawler()
     mw = SearchSpiderMiddleware(crawler)

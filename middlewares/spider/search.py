@@ -104,6 +104,9 @@ class SearchSpiderMiddleware(BaseSpiderMiddleware):
                 site, reason,
             )
             return None
+        hint = int(meta.get(ENTRY_META, 0) or 0)
         if self.config.breadth_first:
-            request.priority = priority(depth, int(meta.get(ENTRY_META, 0) or 0))
+            request.priority = priority(depth, hint)
+        elif hint:
+            request.priority += hint  # the sitemap's lastmod hint on the spider's own priority
         return request

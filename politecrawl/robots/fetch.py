@@ -117,7 +117,7 @@ def retry_after(values: Iterable[str], now: float) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (RFC 9110 §10.2.3), or ``None``."""
     for value in values:
         value = value.strip()
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # str.isdigit() is also true of '¹', '²'...
             return float(value)
         try:
             when = parsedate_to_datetime(value)
