@@ -117,6 +117,7 @@ def test_a_request_a_known_gate_answer_refuses_takes_no_token_and_no_turn(fronti
     assert third.url == "http://site.com/private/2" and third.meta[ADMISSION].kind == REFUSED
     assert queue.pop().url == "http://site.com/b"  # no turn went to /private/2
     assert budget.taken == 2
+    assert runtime.stats.get_value("politecrawl/admission/refused_before_token/robots") == 2
 
 
 def test_site_and_origin_are_stamped_once_at_entry(frontier):

@@ -173,6 +173,8 @@ class PacedPriorityQueue:
                 heapq.heappush(self._heap, (ready, next(self._seq), origin))
                 continue
             request = queue.pop()
+            if answer.kind == REFUSED:
+                self.runtime.inc_stat(f"admission/refused_before_token/{answer.refused_by}")
             if len(queue):
                 # a refused request took no turn: the next one may go at once
                 ready = now if answer.kind == REFUSED else self.runtime.pacer.ready_at(site, origin, now)
