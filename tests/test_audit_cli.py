@@ -67,7 +67,7 @@ def test_status_and_missing_crawls(state, tmp_path):
     rc, out, _ = run("status", "--state", state)
     assert rc == 0 and ", running" in out.splitlines()[0] and "b.com" in out
     rc, _, err = run("report", "--state", state, "--crawl", "2023")  # ambiguous prefix
-    assert rc == 1 and "has no crawl '2023'" in err
+    assert rc == 2 and "has no crawl '2023'" in err
     rc, _, err = run("report", "--state", f"sqlite:///{tmp_path / 'empty.db'}")
     assert rc == 2 and f"no state database at {tmp_path / 'empty.db'}" in err  # read-only: never made
     assert not (tmp_path / "empty.db").exists()

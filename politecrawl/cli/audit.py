@@ -20,6 +20,7 @@ from ..audit.table import format_report
 from ..feeds import writable_file_problem
 from ..running import describe_state
 from ..state import open_store
+from .usage import EXIT_FAILED, EXIT_USAGE
 
 __all__ = ["add_subcommands", "cmd_report", "cmd_status", "write_report"]
 
@@ -65,9 +66,9 @@ def _missing(args: argparse.Namespace, url: str, err: TextIO) -> int:
     if args.crawl:
         print(f"politecrawl: the audit trail in {describe_state(url)} has no crawl {args.crawl!r} (give an id or a unique "
               "prefix; `politecrawl report --list` lists them)", file=err)
-    else:
-        print(f"politecrawl: the audit trail in {describe_state(url)} has no crawl yet", file=err)
-    return 1
+        return EXIT_USAGE  # --crawl names nothing: a usage mistake
+    print(f"politecrawl: the audit trail in {describe_state(url)} has no crawl yet", file=err)
+    return EXIT_FAILED
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
