@@ -25,6 +25,18 @@ NON_BINDING_BUDGET = {
 }
 
 
+def project_settings(web: SandboxWeb, state_db: Path, *lines: str) -> str:
+    """A Scrapy project's settings.py with the add-on, crawling the sandbox web; ``lines`` follow."""
+    return (
+        'ADDONS = {"politecrawl.Addon": 100}\n'
+        f'POLITECRAWL_CONTACT = "{CONTACT}"\n'
+        f'POLITECRAWL_STATE = "sqlite:///{state_db}"\n'
+        'TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"\n'
+        f'POLITECRAWL_SANDBOX = "{web.address}"\n'
+        + "".join(line + "\n" for line in lines)
+    )
+
+
 def crawl_env() -> dict[str, str]:
     env = dict(os.environ)
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from bad_settings import BAD_SETTINGS, write_scratch_files
-from helpers import CONTACT, crawl_env
+from helpers import CONTACT, crawl_env, project_settings
 
 from politecrawl.sandbox import SandboxWeb, SiteSpec
 
@@ -171,12 +171,7 @@ def test_scrapy_crawl_in_a_project_refuses_bad_settings_in_one_line_each(tmp_pat
     try:
         (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = myproject_settings\n")
         (tmp_path / "myproject_settings.py").write_text(
-            'SPIDER_MODULES = ["politecrawl.spiders"]\n'
-            'ADDONS = {"politecrawl.Addon": 100}\n'
-            f'POLITECRAWL_CONTACT = "{CONTACT}"\n'
-            f'POLITECRAWL_STATE = "sqlite:///{tmp_path / "state.db"}"\n'
-            'TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"\n'
-            f'POLITECRAWL_SANDBOX = "{web.address}"\n'
+            'SPIDER_MODULES = ["politecrawl.spiders"]\n' + project_settings(web, tmp_path / "state.db")
         )
         env = crawl_env()
         env["PYTHONPATH"] = str(tmp_path)

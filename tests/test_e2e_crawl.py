@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from helpers import CONTACT, REPO, crawl_env, run_crawl
+from helpers import CONTACT, REPO, crawl_env, project_settings, run_crawl
 
 from politecrawl import __version__
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
@@ -80,13 +80,8 @@ def test_scrapy_crawl_with_the_addon_in_a_project(sandbox, tmp_path):
     (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = myproject_settings\n")
     (tmp_path / "myproject_settings.py").write_text(
         'SPIDER_MODULES = ["politecrawl.spiders"]\n'
-        'ADDONS = {"politecrawl.Addon": 100}\n'
-        f'POLITECRAWL_CONTACT = "{CONTACT}"\n'
-        f'POLITECRAWL_STATE = "sqlite:///{tmp_path / "state.db"}"\n'
-        'TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"\n'
-        f'POLITECRAWL_SANDBOX = "{web.address}"\n'
-        'POLITECRAWL_MAX_SITE_RATE = 100\n'
-        'POLITECRAWL_DEFAULT_DAILY_REQUESTS = 1e12\n'
+        + project_settings(web, tmp_path / "state.db",
+                           "POLITECRAWL_MAX_SITE_RATE = 100", "POLITECRAWL_DEFAULT_DAILY_REQUESTS = 1e12")
     )
     env = crawl_env()
     env["PYTHONPATH"] = str(tmp_path)

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote_plus
 
 import pytest
-from helpers import CONTACT, crawl_env
+from helpers import crawl_env, project_settings
 
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
@@ -62,15 +62,9 @@ def project(tmp_path: Path, web, extra: str = "") -> Path:
     (root / "research" / "settings.py").write_text(
         'BOT_NAME = "research"\n'
         'SPIDER_MODULES = ["research.spiders"]\n'
-        'ADDONS = {"politecrawl.Addon": 100}\n'
-        f'POLITECRAWL_CONTACT = "{CONTACT}"\n'
-        f'POLITECRAWL_STATE = "sqlite:///{tmp_path / "state.db"}"\n'
-        'TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"\n'
-        f'POLITECRAWL_SANDBOX = "{web.address}"\n'
-        'POLITECRAWL_MAX_SITE_RATE = 100\n'
-        'POLITECRAWL_DEFAULT_DAILY_REQUESTS = 1e12\n'
-        'LOG_LEVEL = "DEBUG"\n'
-        'POLITECRAWL_AUDIT_PER_REQUEST = True\n' + extra
+        + project_settings(web, tmp_path / "state.db", "POLITECRAWL_MAX_SITE_RATE = 100",
+                           "POLITECRAWL_DEFAULT_DAILY_REQUESTS = 1e12", 'LOG_LEVEL = "DEBUG"',
+                           "POLITECRAWL_AUDIT_PER_REQUEST = True") + extra
     )
     return root
 
