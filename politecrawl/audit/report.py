@@ -21,6 +21,7 @@ from typing import Any
 from politecrawl.pii.removals import how_to_keep
 
 from .read import AuditRecord, CrawlEntry
+from .servers import server_entries, servers_line
 from .words import fmt_bytes, fmt_duration, fmt_time, pct, plural as _plural, were as _were
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "pct", "reserved", "window_peak"]
@@ -88,6 +89,7 @@ class _Builder:
         self.holds: list[tuple[str, str, float, dict[str, Any]]] = []  # kind, site, at, data
         self.outcomes: dict[tuple[str, str, str, float], dict[str, Any]] = {}
         self.requests: int = 0
+        self.servers: dict[str, dict[str, Any]] = {}  # server -> its last record
 
     def add(self, rec: AuditRecord) -> None:
         kind, data, site = rec.kind, rec.data, rec.site
@@ -117,6 +119,8 @@ class _Builder:
             self.outcomes[key] = data
         elif kind == "request":
             self.requests += 1
+        elif kind == "server":
+            self.servers[str(data.get("server", ""))] = data
 
 
 def _cap(budget: dict[str, Any] | None, bucket: int) -> dict[str, Any] | None:
@@ -251,6 +255,7 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
         "format": "politecrawl-audit-report/1",
         "crawl": crawl_info,
         "sites": out_sites,
+        "servers": server_entries(b.servers),
         "totals": {
             "sites": len(out_sites),
             "requests": sum(s["requests"] for s in out_sites),
@@ -333,6 +338,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     if uncapped:
         lines.append(f"{_plural(len(uncapped), 'site')} had no traffic cap recorded (budget off): "
                      f"{', '.join(uncapped)}.")
+    lines.append(servers_line(report.get("servers", [])))
     if not holds:
         lines.append("No site asked the crawler to stop or pause.")
     else:
