@@ -34,8 +34,8 @@ from scrapy.pqueues import ScrapyPriorityQueue
 
 from politecrawl.middlewares._scrapy_compat import call_later, path_safe, scheduler_queues, wake_engine
 from politecrawl.admission import GO, REFUSED, STOPPED
-from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime
-from politecrawl.sites import INVALID_SITE, InvalidURL
+from politecrawl.middlewares.runtime import ADMISSION, Runtime, stamp_keys
+from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-_INVALID = (INVALID_SITE, INVALID_SITE)
 
 
 class PacedPriorityQueue:
@@ -90,11 +88,11 @@ class PacedPriorityQueue:
         self._wake_at = math.inf
         self._wake_call: Any = None
         self.runtime.pacer.subscribe(self._site_changed)
-        for origin, prios in (startprios or {}).items():
-            self._queue_for(origin, prios)
+        for origin, prios in (startprios or {}).items():  # a JOBDIR's queues: by origin
+            self._queue_for(origin, site_or_invalid(origin), prios)
 
     # -- queue bookkeeping ----------------------------------------------
-    def _queue_for(self, origin: str, startprios: Iterable[int] = ()) -> ScrapyPriorityQueue:
+    def _queue_for(self, origin: str, site: str, startprios: Iterable[int] = ()) -> ScrapyPriorityQueue:
         queue = self.queues.get(origin)
         if queue is None:
             queue = ScrapyPriorityQueue(
@@ -105,18 +103,10 @@ class PacedPriorityQueue:
                 start_queue_cls=self.start_queue_cls,
             )
             self.queues[origin] = queue
-            site = self._site_from_origin(origin)
             self._site_of[origin] = site
             self._origins_of.setdefault(site, set()).add(origin)
             heapq.heappush(self._heap, (self.runtime.clock(), next(self._seq), origin))
         return queue
-
-    @staticmethod
-    def _site_from_origin(origin: str) -> str:
-        try:
-            return Runtime.site_and_origin(origin)[0]
-        except InvalidURL:
-            return _INVALID[0]
 
     def _forget(self, origin: str) -> None:
         queue = self.queues.pop(origin)
@@ -133,19 +123,13 @@ class PacedPriorityQueue:
 
     # -- the queue protocol ---------------------------------------------
     def push(self, request: Request) -> None:
-        url = request.url
-        try:
-            site, origin = Runtime.site_and_origin(url)
-        except InvalidURL:
-            site, origin = _INVALID
-        meta = request.meta
-        meta[KEYS] = (url, site, origin)
-        meta.pop(ADMISSION, None)
+        site, origin = stamp_keys(request)
+        request.meta.pop(ADMISSION, None)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             self._count_dropped(site, stop.source, 1)
             return
-        self._queue_for(origin).push(request)
+        self._queue_for(origin, site).push(request)
 
     def pop(self) -> Request | None:
         admission = self.runtime.admission
