@@ -11,7 +11,9 @@ from scrapy.settings import Settings
 from politecrawl import ConfigError
 from politecrawl.admission import GO, WAIT, Admission
 from politecrawl.budget import BudgetLedger, BudgetSettings
-from politecrawl.budget.servers import ADDRESS, LOOKUP_FAILED, PROXY, RESOLVE_POLL, ServerLimit, host_of_origin
+from politecrawl.budget.servers import (
+    ADDRESS, LOOKUP_FAILED, PROXY, RESOLVE_POLL, YIELD, ServerLimit, host_of_origin,
+)
 from politecrawl.budget.settings import budget_settings
 from politecrawl.pacing import Pacer
 from politecrawl.state import MemoryStateStore, StateStoreError
@@ -55,22 +57,22 @@ def admission(limit, site_rate=100.0, burst=2.0):
 
 def crawl(admit, origins, seconds):
     """The frontier's loop (middlewares/frontier/queue.py), on a fake clock: each origin is asked when
-    it is due (the answer's wait, or the pacer's next ready time after a go), earliest first; one
-    request per pop. The times each origin was let go."""
-    seq = itertools.count()
-    heap = [(T0, next(seq), origin) for origin, _ in origins]
+    it is due (the answer's wait, or the pacer's next ready time after a go), earliest first, ties in
+    a fixed order (the frontier's heap compares origin handles); one request per pop. The times each
+    origin was let go."""
+    heap = [(T0, origin) for origin, _ in origins]
     site_of = dict(origins)
     sent = {origin: [] for origin, _ in origins}
     now = T0
     while now < T0 + seconds:
         while heap and heap[0][0] <= now:
-            _, _, origin = heapq.heappop(heap)
+            _, origin = heapq.heappop(heap)
             answer = admit.admit(site_of[origin], origin, origin + "/", now)
             if answer.kind == GO:
                 sent[origin].append(now)
-                heapq.heappush(heap, (admit.pacer.ready_at(site_of[origin], origin, now), next(seq), origin))
+                heapq.heappush(heap, (admit.pacer.ready_at(site_of[origin], origin, now), origin))
                 break
-            heapq.heappush(heap, (max(now + answer.wait, math.nextafter(now, math.inf)), next(seq), origin))
+            heapq.heappush(heap, (max(now + answer.wait, math.nextafter(now, math.inf)), origin))
         now = max(now + 0.001, heap[0][0])  # the engine asks again soon, or is woken when one is due
     return sent
 
@@ -169,6 +171,24 @@ def test_no_site_token_is_spent_while_the_server_is_known_to_be_busy():
     # now the hint holds b.net back before its budget is asked: its bucket refills meanwhile
     assert admit.admit("b.net", "http://b.net:80", None, T0 + 0.5).kind == WAIT
     assert admit.admit("b.net", "http://b.net:80", None, T0 + 1.0).kind == GO
+
+
+def test_a_busy_servers_tokens_go_to_the_origin_that_waited_longest():
+    limit, _ = make_limit(rate=1.0, burst=1.0)
+    a, b, c = "http://www.a.com:80", "http://img.a.com:80", "http://b.net:80"
+    assert limit.take("a.com", a, T0) == 0.0
+    assert limit.wait("b.net", c, T0 + 0.1) == pytest.approx(0.9)  # c waits first, then b
+    assert limit.wait("a.com", b, T0 + 0.2) == pytest.approx(0.8)
+    assert limit.wait("a.com", b, T0 + 1.0) == YIELD  # the token is there, but c waited longer
+    assert limit.wait("b.net", c, T0 + 1.0) == 0.0
+    assert limit.take("b.net", c, T0 + 1.0) == 0.0
+    assert limit.wait("a.com", b, T0 + 2.0) == 0.0  # b's turn next
+    # an origin that stopped asking (its site stopped, its queue emptied) does not keep its place
+    assert limit.wait("a.com", a, T0 + 2.0) == YIELD
+    assert limit.wait("a.com", a, T0 + 2.0 + 0.25 + 2.0 + 0.01) == 0.0
+    # an origin whose own site budget holds it is not in the line
+    assert limit.wait("a.com", a, T0 + 5.0, site_ready=False) == 0.0
+    assert a not in limit.servers["10.0.0.1"].waiting
 
 
 def test_a_ledger_that_cannot_be_read_gives_the_server_no_request():

@@ -32,16 +32,19 @@ from dataclasses import dataclass, field
 from ..state import StateStore, StateStoreError
 from .ledger import LEDGER_RETRY, PACE_MARGIN_MAX_SHARE, SeenBucket
 
-__all__ = ["ADDRESS", "LOOKUP_FAILED", "PROXY", "RESOLVE_POLL", "ServerLimit", "ServerRecord", "host_of_origin"]
+__all__ = ["ADDRESS", "LOOKUP_FAILED", "PROXY", "RESOLVE_POLL", "YIELD", "ServerLimit", "ServerRecord",
+           "host_of_origin"]
 
 logger = logging.getLogger("politecrawl.budget")
 
 #: Seconds between two asks of an origin whose host's address is still being looked up.
 RESOLVE_POLL = 0.05
-#: Seconds added to the wait of the origin a server last let go, when it must wait for the
-#: server's next token: the origins waiting already come first, so a busy server's tokens go
-#: round its waiting origins in turn instead of to whichever went last.
-TURN = 0.001
+#: Seconds an origin waits when its server has a token but another origin has waited for it
+#: longer (that one is due now: it comes first).
+YIELD = 0.01
+#: An origin waiting for its server that was not asked again for this long (plus two of the
+#: server's intervals) has stopped waiting (its site was stopped, its queue emptied).
+STALE = 0.25
 #: How a server was identified: by the host's address, or by its name because the
 #: address is unknown to the crawler (an HTTP proxy in use, the lookup failed).
 ADDRESS, PROXY, LOOKUP_FAILED = "address", "host name (HTTP proxy)", "host name (lookup failed)"
@@ -72,7 +75,9 @@ class ServerRecord:
     held_sites: set[str] = field(default_factory=set)  #: sites whose requests it held back
     #: Its bucket as this process last saw it: what :meth:`ServerLimit.wait` reads without spending.
     seen: SeenBucket = field(default_factory=SeenBucket)
-    last_origin: str = ""  #: the origin it last let go
+    #: Origins waiting for its next token, in the order they began to wait (-> when last asked):
+    #: a busy server's tokens go round them in turn.
+    waiting: dict[str, float] = field(default_factory=dict)
 
 
 class ServerLimit:
@@ -150,27 +155,40 @@ class ServerLimit:
         record = self.server_of(site, origin)
         if record is None:
             return now + RESOLVE_POLL
-        return now + self._wait(record, origin, now)
-
-    def _wait(self, record: ServerRecord, origin: str, now: float) -> float:
-        wait = record.seen.wait(now, self.pace, self.burst)
-        return wait + TURN if wait > 0 and origin == record.last_origin else wait
+        return now + record.seen.wait(now, self.pace, self.burst)
 
     def wait(self, site: str, origin: str, now: float, *, site_ready: bool = True) -> float:
-        """Asked before the site's token is taken: seconds *origin*'s server is known to need
-        before its next token (``0.0``: try it), so that no site token is spent in vain.
+        """Asked before the site's token is taken: seconds *origin* must wait for its server
+        (``0.0``: try it), so that no site token is spent in vain.
 
-        Known from the bucket as this process last saw it: exact when no other process
-        shares the server's bucket; otherwise they may have taken the token meanwhile,
-        and :meth:`take` refuses. A wait while *site_ready* (the site's own budget would
-        let the request go) counts as the server holding the site back.
+        The server's bucket is read as this process last saw it: exact when no other process
+        shares it; otherwise they may have taken the token meanwhile, and :meth:`take`
+        refuses. While the site is ready (*site_ready*: its own budget would let the
+        request go) a wait is the server holding it back: the origin joins the server's
+        waiting line, and when a token is there the origin that has waited longest takes it.
         """
         record = self.server_of(site, origin)
         if record is None:
             return RESOLVE_POLL
-        wait = self._wait(record, origin, now)
-        if wait > 0 and site_ready:
-            self._held(record, site)
+        wait = record.seen.wait(now, self.pace, self.burst)
+        waiting = record.waiting
+        if not site_ready:  # the site's own budget holds it: not waiting for the server
+            waiting.pop(origin, None)
+            return wait
+        if wait == 0.0:
+            stale = now - STALE - 2.0 / self.pace
+            while waiting:
+                head = next(iter(waiting))
+                if head == origin:
+                    return 0.0
+                if waiting[head] >= stale:
+                    wait = YIELD  # the origin that has waited longest comes first
+                    break
+                del waiting[head]  # no longer asking: not waiting
+            else:
+                return 0.0
+        waiting[origin] = now  # joins the line (or keeps its place)
+        self._held(record, site)
         return wait
 
     def take(self, site: str, origin: str, now: float) -> float:
@@ -196,9 +214,10 @@ class ServerLimit:
         if granted:
             record.requests += 1
             record.seen.granted(now, self.pace, self.burst)
-            record.last_origin = origin
+            record.waiting.pop(origin, None)
             return 0.0
         record.seen.refused(now, wait, self.pace)
+        record.waiting[origin] = now
         self._held(record, site)
         return wait
 
