@@ -57,8 +57,7 @@ from politecrawl.middlewares.frontier.shared import (
     same_server,
     shared_dupefilter_cls,
 )
-from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime
-from politecrawl.sites import INVALID_SITE, InvalidURL
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, stamp_keys
 from politecrawl.state.redis import BUDGET_KEY, redact_url
 from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 
@@ -200,11 +199,7 @@ class ClusterScheduler(Scheduler):
     # -- the scheduler protocol --------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
         url, meta, now = request.url, request.meta, self.runtime.clock()
-        try:
-            site, origin = Runtime.site_and_origin(url)
-        except InvalidURL:
-            site, origin = INVALID_SITE, INVALID_SITE
-        meta[KEYS] = (url, site, origin)
+        site, origin = stamp_keys(request)
         meta.pop(ADMISSION, None)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:

@@ -29,7 +29,7 @@ from scrapy_redis.queue import Base
 from politecrawl.config import ConfigError
 from politecrawl.middlewares._scrapy_compat import redis_request_codec
 from politecrawl.middlewares.runtime import Runtime
-from politecrawl.sites import InvalidURL
+from politecrawl.sites import InvalidURL, site_key
 from politecrawl.state.redis_frontier import UNLIMITED, PushItem, RedisFrontier
 
 if TYPE_CHECKING:
@@ -102,7 +102,10 @@ def same_server(store: Any, server: redis.Redis, base: str) -> None:
 def shared_dupefilter_cls(settings: BaseSettings) -> str:
     """The dupefilter class: scrapy-redis's unless a subclass of it is named."""
     name = settings.get("DUPEFILTER_CLASS")
-    if not name or name in ("scrapy.dupefilters.RFPDupeFilter", "scrapy.dupefilters.BaseDupeFilter"):
+    if not name or name in (
+        "scrapy.dupefilters.RFPDupeFilter", "scrapy.dupefilters.BaseDupeFilter",
+        "politecrawl.middlewares.frontier.disk.DiskDupeFilter",  # the add-on's, for one process
+    ):
         return defaults.SCHEDULER_DUPEFILTER_CLASS
     cls = load_object(name)
     if not (isinstance(cls, type) and issubclass(cls, RFPDupeFilter)):
@@ -182,7 +185,7 @@ class SharedPacing:
     def origin_changed(self, origin: str) -> None:
         pacer, now = self.runtime.pacer, self.runtime.clock()
         try:
-            site = Runtime.site_and_origin(origin)[0]
+            site = site_key(origin)
         except InvalidURL:
             return
         window = pacer.visit_window(origin)
