@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import Span
 
 URL_ID = "url_id"  # a claimed span type (patterns.CLAIMED): keeps the phone and card detectors off, not reported
@@ -68,10 +69,10 @@ def after_reference_word(text: str, start: int) -> bool:
 
 # Four-part version numbers look like IPv4 addresses; a version word just before the candidate rules it out.
 # Whole words only: "ver " is inside "server ", "over ", "whatever ".
-_VERSION_WORD_RE = re.compile(
+_VERSION_WORD_RE = re.compile(fold_words(
     r"(?<![a-z])(?:version|ver\.?|release|build|firmware|update|patch|chrome|firefox|safari|android|ios|edge|"
     r"windows|macos|kernel)(?![a-z])|版本|バージョン|버전"
-)
+))
 
 
 def after_version_word(text: str, start: int) -> bool:

@@ -46,6 +46,11 @@ _FUNCTION_TAGS = frozenset({"m", "d", "p", "c", "u", "r", "f", "y", "e", "o", "a
                             "ud"})
 _SURNAME_RANK = 700  # characters by B-nr emission (simplified and traditional forms each count)
 _COMMON_SURNAME_RANK = 300
+# `_Chinese._compound`: a two-character head this common in jieba's dictionary, a last character ranked this low
+# among the characters that end a name (jieba's `E-nr` emissions), a noun tail this common.
+_COMPOUND_HEAD = 50
+_RARE_FINAL = 1000
+_COMPOUND_TAIL = 100
 
 
 class _Chinese:
@@ -72,13 +77,27 @@ class _Chinese:
             c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
         )
         self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames)
+        final = prob_emit.P[("E", "nr")]
+        self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
         # run alone; the cues around each occurrence are read every time).
         self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
 
     def _is_name_word(self, w: str) -> bool:
         tag = self.tags.get(w)
+        if len(w) == 3 and self._compound(w):
+            return False
         return tag is None or (tag[1] in _NAME_TAGS and tag[0] < _COMMON_NAME_WORD)
+
+    def _compound(self, w: str) -> bool:
+        """A three-character word made of a common word and a character that seldom ends a name (`王府井`,
+        `杨梅汁`, `宋体字`), or of a surname and a common noun (`胡萝卜`): jieba's dictionary tags many such
+        place and thing words `nr`."""
+        head = self.tags.get(w[:2])
+        if head is not None and head[0] >= _COMPOUND_HEAD and self.final_rank.get(w[2], _RARE_FINAL) >= _RARE_FINAL:
+            return True
+        tail = self.tags.get(w[1:])
+        return tail is not None and tail[1] == "n" and tail[0] >= _COMPOUND_TAIL
 
     def _candidates(self, run: str) -> tuple[tuple[int, int, bool], ...]:
         return tuple(self._segment(run))
@@ -204,6 +223,23 @@ _TITLE_RE = re.compile(
 )
 
 
+# Head nouns of names of places, buildings, firms, teams and events in en, de, fr (grammar, not data: written here).
+# A first name followed by one of these (`Victoria Station`, `Lincoln Center`, `Adele Stadion`) names no person.
+_HEAD_NOUNS = frozenset("""
+Street Road Avenue Lane Boulevard Drive Way Square Place Plaza Court Row Terrace Highway Bridge Tunnel Station
+Airport Terminal Port Harbour Harbor Dock Docks Pier Beach Bay Coast River Lake Creek Falls Springs Valley Hill
+Hills Mountain Mountains Mount Island Islands Park Gardens Garden Forest Canyon Hole Desert Point Heights Line
+City Town County State Village District Center Centre Mall Market Hall Tower Castle Palace Cathedral Church Chapel
+Abbey Temple Mosque Museum Gallery Theatre Theater Opera Stadium Arena Library School College University Academy
+Institute Hospital Clinic Hotel Inn Resort Restaurant Cafe Bar Club Bank Group Company Corporation Inc Ltd LLC
+GmbH AG Holdings Motor Motors Airlines Airways Energy Tech Technologies Systems Software Labs Media News Post Times
+Herald Journal Tribune Press Records Studios Pictures Foundation Trust Fund Council Committee Party Union
+Association Society Federation League Cup Bowl Open Championship Festival Awards Prize Award Series Show Magic
+Strasse Straße Platz Bahnhof Flughafen Kirche Dom Schloss Brücke Markt Allee Weg Gasse Tor Haus Klinik Schule
+Universität Rue Avenue Gare Place Pont Église Musée Lycée Hôpital Quai Boulevard Château Parc
+""".split())
+_NEXT_WORD_RE = re.compile(rf"[ ]([{_UP}][{_LOW}]+)")
+
 _MIN_FREQ = 3
 _HEX = frozenset("0123456789ABCDEFabcdef")
 
@@ -247,8 +283,18 @@ class _Latin:
         for m in _TITLE_RE.finditer(text):
             yield Span(m.start(), m.end(), PERSON_NAME, m.group("name"))
         for m in _LATIN_RE.finditer(text):
-            if self._first_ok(m.group("first")):
+            if self._first_ok(m.group("first")) and not self._place_or_firm(text, m):
                 yield Span(m.start(), m.end(), PERSON_NAME, m.group())
+
+    @staticmethod
+    def _place_or_firm(text: str, m: re.Match[str]) -> bool:
+        """`Victoria Station`, `Georgia Tech`, `Jordan River`: the "surname" (or the word after it) is the head
+        noun of a place, building, firm or team name."""
+        last = m.group("last").rsplit(" ", 1)[-1]
+        if last in _HEAD_NOUNS or (m.group("middle") or "").strip() in _HEAD_NOUNS:
+            return True
+        nxt = _NEXT_WORD_RE.match(text, m.end())
+        return nxt is not None and nxt.group(1) in _HEAD_NOUNS
 
 
 # ---------------------------------------------------------------- entry point
