@@ -105,6 +105,7 @@ _REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|关注了|转发了|赞
                             r"wrote:|a écrit|schrieb|さんの|님의")
 # After these (Chinese social actions) a nickname in any script stands before, bounded by a space.
 _ACTION_WORDS = ("关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博")
+_NUMBERISH_RE = re.compile(r"[0-9.,_\-]+")
 _HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{2,29})[ ]?$")
 # Where a nickname written in any script ends and begins when no cue bounds it.
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
@@ -176,7 +177,7 @@ def find_accounts(text: str) -> Iterator[Span]:
             yield Span(m.start(), m.start("v") + len(v), NICKNAME, v)
     for r in _REPLY_WORD_RE.finditer(text):
         m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
-        if m:
+        if m and not _NUMBERISH_RE.fullmatch(m.group("v")):  # "item #5620 回复", "¥115.37 回复": no handle
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
             sp = _token_before(text, r.start() - 1)  # "小鱼 关注了你": a space must bound it
@@ -214,6 +215,11 @@ _ROW_SEPS = (",", "|", "\t", " / ", ";")
 _PERSONAL_IN_ROW = frozenset({"phone", "email", USER_ID, NICKNAME})
 
 
+def _one_word(field: str) -> bool:
+    value = field.strip(" \t\"'")
+    return 0 < len(value) <= 30 and not any(c in _TOKEN_STOP or c == "=" for c in value)
+
+
 def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
     """In a row of three or more short fields (or two around " / ") of which one holds a phone, e-mail, user ID
     or nickname already `found`, the other one-word fields: digits (5-19) are a user ID, a word with a letter a
@@ -241,17 +247,16 @@ def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
             def holds_anchor(a: int, b: int) -> bool:
                 return any(a <= sp.start and sp.end <= b for sp in in_line)
 
-            if not any(holds_anchor(a, b) and b - a <= 40 for a, b in fields) or any(
-                    b - a > 40 for a, b in fields[1:-1]):
-                continue
+            if not any(holds_anchor(a, b) and b - a <= 40 for a, b in fields) or not all(
+                    holds_anchor(a, b) and b - a <= 40 or _one_word(text[a:b]) for a, b in fields[1:-1]):
+                continue  # every field between is one word or a value: prose joined by " | " is no row
             for a, b in fields:
                 value = text[a:b].strip(" \t\"'")
-                if not value or holds_anchor(a, b) or any(sp.start < b and a < sp.end for sp in found):
+                if not _one_word(value) or holds_anchor(a, b) or any(sp.start < b and a < sp.end for sp in found):
                     continue
                 v0 = text.index(value, a)
                 if value.isdigit() and 5 <= len(value) <= 19 and value.isascii():
                     yield Span(v0, v0 + len(value), USER_ID, value)
-                elif (2 <= len(value) <= 30 and not any(c in _TOKEN_STOP for c in value)
-                      and any(c.isalpha() for c in value) and not value.replace(".", "").isdigit()):
+                elif len(value) >= 2 and any(c.isalpha() for c in value):
                     yield Span(v0, v0 + len(value), NICKNAME, value)
             break

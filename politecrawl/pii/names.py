@@ -142,11 +142,15 @@ class _Chinese:
                 i = e - n
                 word = text[i:e]
                 if (i >= run_start and text[i] in self.surnames and not any(c in _NOT_GIVEN for c in word[1:])
-                        and self._is_name_word(word)):
+                        and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)):
                     if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
                         continue  # "好李明说": the name starts at the second character
                     yield Span(i, e, PERSON_NAME, word)
                     break
+
+    def _word_ends_at(self, text: str, i: int, run_start: int) -> bool:
+        """The "surname" at `i` ends a common word with the character before it (`帖子里说`: 子 ends 帖子)."""
+        return i > run_start and self.tags.get(text[i - 1 : i + 1], (0, ""))[0] >= _COMPOUND_HEAD
 
     def find(self, text: str, cues: _Cues, run_start: int, run: str) -> Iterator[Span]:
         yield from self.cued(text, cues, run_start, run_start + len(run))
