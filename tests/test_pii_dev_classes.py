@@ -98,3 +98,18 @@ def test_jieba_nr_tagged_place_and_thing_words_are_no_names(text: str) -> None:
                                         ("王秀英表示，很成功。", "王秀英"), ("收件人：李春梅", "李春梅")])
 def test_names_still_found(text: str, name: str) -> None:
     assert (name, "person_name") in kinds(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Merci 鈴木太郎 pour ton aide.", "鈴木太郎"), ("担当：小林葵です", "小林葵"), ("森蓮さんのレビュー", "森蓮"),
+    ("山田さくら, Senior Editor", "山田さくら"), ("今日は田中さんと会いました", "田中"),
+    ("김민준 님이 작성한 글", "김민준"), ("작성자: 이서연", "이서연"),
+])
+def test_japanese_and_korean_names(text: str, name: str) -> None:
+    assert (name, "person_name") in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["東京駅で待ち合わせ", "本田技研工業の新車", "とても使いやすいです。", "更新到 2328.44元 了 です",
+                                  "배송이 빨라서 좋았어요.", "닉네임 하늘별"])
+def test_japanese_and_korean_text_without_names(text: str) -> None:
+    assert not [k for k in kinds(text) if k[1] == "person_name"]

@@ -13,8 +13,7 @@ Latin script: a capitalised word in the first-name dictionary of gender-guesser 
 (`Anna-Lena Schmidt`, `John F. Smith`, `Marie de la Cruz`); or a title (`Mr`, `Frau`, `Mme` ...) then a capitalised
 name.  The titles are written here: they are grammar, not data, and no package lists them across languages.
 
-Japanese and Korean names are not found by value (no segmenter with a name tag that fits here); field names catch
-them in items.
+Japanese and Korean names: `names_ja_ko` (MeCab dictionaries' person-name tags).
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from politecrawl.pii.names_ja_ko import find_japanese_names, find_korean_names
 from politecrawl.pii.spans import PERSON_NAME, Span
 
 # ---------------------------------------------------------------- Chinese
@@ -360,3 +360,5 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 yield from zh.find(text, cues, m.start() + k, piece)
                 if k + _PIECE >= len(run):
                     break
+        yield from find_japanese_names(text, spend)
+        yield from find_korean_names(text, spend)
