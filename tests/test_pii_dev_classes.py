@@ -113,3 +113,22 @@ def test_japanese_and_korean_names(text: str, name: str) -> None:
                                   "배송이 빨라서 좋았어요.", "닉네임 하늘별"])
 def test_japanese_and_korean_text_without_names(text: str) -> None:
     assert not [k for k in kinds(text) if k[1] == "person_name"]
+
+
+@pytest.mark.parametrize("text, name", [("Merci Evelyn Morris pour ton aide.", "Evelyn Morris"),
+                                        ("Dear Timothy Avila,", "Timothy Avila")])
+def test_capitalised_word_before_a_name_does_not_hide_it(text: str, name: str) -> None:
+    assert (name, "person_name") in kinds(text)
+
+
+def test_korean_name_split_by_the_tagger_is_one_name() -> None:
+    assert kinds("Photo: 강예준 |") == [("강예준", "person_name")]
+
+
+def test_chinese_name_a_few_characters_after_japanese_text() -> None:
+    assert ("罗远佳", "person_name") in kinds("色が写真と少し違いました。 | 罗远佳表示，这次活动很成功。")
+
+
+@pytest.mark.parametrize("text", ["Tickets for Santa Clara sold out.", "We flew to Port Louis.", "Mont Blanc"])
+def test_place_prefix_first_word_is_no_person(text: str) -> None:
+    assert kinds(text) == []

@@ -242,6 +242,9 @@ Association Society Federation League Cup Bowl Open Championship Festival Awards
 Strasse Straße Platz Bahnhof Flughafen Kirche Dom Schloss Brücke Markt Allee Weg Gasse Tor Haus Klinik Schule
 Universität Rue Avenue Gare Place Pont Église Musée Lycée Hôpital Quai Boulevard Château Parc
 """.split())
+# Words that begin place names and are also listed as first names (`Santa Clara`, `Port Louis`, `Mont Blanc`).
+_PLACE_PREFIXES = frozenset("San Santa Santo São Saint Sainte St Ste Sankt Port Porto Puerto Fort Mount Mont Monte "
+                            "Lake Cape Glen Bad".split())
 _NEXT_WORD_RE = re.compile(rf"[ ]([{_UP}][{_LOW}]+)")
 
 _MIN_FREQ = 3
@@ -286,16 +289,20 @@ class _Latin:
     def find(self, text: str) -> Iterator[Span]:
         for m in _TITLE_RE.finditer(text):
             yield Span(m.start(), m.end(), PERSON_NAME, m.group("name"))
-        for m in _LATIN_RE.finditer(text):
+        pos = 0
+        while (m := _LATIN_RE.search(text, pos)) is not None:
             if self._first_ok(m.group("first")) and not self._place_or_firm(text, m):
                 yield Span(m.start(), m.end(), PERSON_NAME, m.group())
+                pos = m.end()
+            else:
+                pos = m.end("first")  # "Dear Anna Schmidt": the next word may begin the name
 
     @staticmethod
     def _place_or_firm(text: str, m: re.Match[str]) -> bool:
-        """`Victoria Station`, `Georgia Tech`, `Jordan River`: the "surname" (or the word after it) is the head
-        noun of a place, building, firm or team name."""
+        """`Victoria Station`, `Georgia Tech`, `Santa Clara`: the "surname" (or the word after it) is the head
+        noun of a place, building, firm or team name, or the "first name" begins place names."""
         last = m.group("last").rsplit(" ", 1)[-1]
-        if last in _HEAD_NOUNS or (m.group("middle") or "").strip() in _HEAD_NOUNS:
+        if m.group("first") in _PLACE_PREFIXES or last in _HEAD_NOUNS or (m.group("middle") or "").strip() in _HEAD_NOUNS:
             return True
         nxt = _NEXT_WORD_RE.match(text, m.end())
         return nxt is not None and nxt.group(1) in _HEAD_NOUNS
@@ -344,8 +351,8 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
         kana = _KANA_RE.search(text) is not None
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
-            if kana and _KANA_RE.search(text, max(0, m.start() - 8), m.end() + 8):
-                continue  # kanji between kana: Japanese, where jieba's words and surnames do not hold
+            if kana and _KANA_RE.search(text, max(0, m.start() - 2), m.end() + 2):
+                continue  # kanji next to kana: Japanese, where jieba's words and surnames do not hold
             if zh.surnames.isdisjoint(run):
                 continue
             if cues is None:

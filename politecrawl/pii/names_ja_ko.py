@@ -131,11 +131,23 @@ def find_korean_names(text: str, spend: Callable[[int], None] | None = None) -> 
         if spend is not None:
             spend(1 + len(run) // 64)
         pos = 0
+        name: list[int] = []  # start and end of the person-name tokens joined so far (강 + 예준: one name)
         for w in tagger.parse(run):
             surface = w.surface
             start = run.find(surface, pos)
             if start < 0:
                 continue
             pos = start + len(surface)
-            if w.feature.pos == "NNP" and w.feature.semantic == "인명" and len(surface) in _KO_NAME_LEN:
-                yield Span(m.start() + start, m.start() + pos, PERSON_NAME, surface)
+            if w.feature.pos == "NNP" and w.feature.semantic == "인명":
+                if name and name[1] == start:
+                    name[1] = pos
+                    continue
+                if name and name[1] - name[0] in _KO_NAME_LEN:
+                    yield Span(m.start() + name[0], m.start() + name[1], PERSON_NAME, run[name[0] : name[1]])
+                name = [start, pos]
+            elif name:
+                if name[1] - name[0] in _KO_NAME_LEN:
+                    yield Span(m.start() + name[0], m.start() + name[1], PERSON_NAME, run[name[0] : name[1]])
+                name = []
+        if name and name[1] - name[0] in _KO_NAME_LEN:
+            yield Span(m.start() + name[0], m.start() + name[1], PERSON_NAME, run[name[0] : name[1]])
