@@ -132,3 +132,16 @@ def test_chinese_name_a_few_characters_after_japanese_text() -> None:
 @pytest.mark.parametrize("text", ["Tickets for Santa Clara sold out.", "We flew to Port Louis.", "Mont Blanc"])
 def test_place_prefix_first_word_is_no_person(text: str) -> None:
     assert kinds(text) == []
+
+
+@pytest.mark.parametrize("text, nick", [("닉네임 하늘별 |", "하늘별"), ("昵称 小鱼儿", "小鱼儿"), ("回复 pandayueyue：同意", "pandayueyue"),
+                                        ("user stormpixel (id 3720331384)", "stormpixel"), ("投稿者：하늘별", "하늘별"),
+                                        ("Publié par ゆうき", "ゆうき"), ("用了一周。 UID 723526401 / nightcoffee", "nightcoffee")])
+def test_nickname_cued_by_space_bounded_or_beside_a_user_id(text: str, nick: str) -> None:
+    assert (nick, "nickname") in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["回复 Kontakt: 你好", "Reviewed by 曾萍.", "作者：张伟", "作者：김민준", "nick it now",
+                                  "user experience is good", "用户体验很好"])
+def test_no_nickname_where_a_word_or_a_name_follows_the_cue(text: str) -> None:
+    assert not [k for k in kinds(text) if k[1] == "nickname"]

@@ -72,6 +72,9 @@ _NICK_SEP = (r"[\"']?[ \t]{0,2}(?:(?:[:=：]|[ ]is[ ]|[ ]est[ ]|[ ]ist[ ]|为|�
              r"|[“「『【])")
 _ID_CUE_RE = re.compile(fold_words(rf"{_cue_group(_ID_CUES)}{_ID_SEP}(?P<v>[0-9]{{4,20}})(?![0-9])"))
 _NICK_CUE_RE = re.compile(fold_words(rf"{_cue_group(_NICK_CUES)}{_NICK_SEP}(?P<v>{_NICK_CHAR}{{2,30}})"))
+# A CJK nickname cue needs no separator but a space (`닉네임 하늘별`, `昵称 小鱼`): a Latin one does ("nick it").
+_CJK_NICK_CUES = tuple(c for c in _NICK_CUES if not c[0].isascii())
+_NICK_CUE_SPACE_RE = re.compile(fold_words(rf"{_cue_group(_CJK_NICK_CUES)}[ \t]{{1,2}}(?P<v>{_NICK_CHAR}{{2,30}})"))
 # "ID" alone is a user ID's cue only where it heads a record or a bracket (`ID: 42`, `用户 x（ID 42）`, `| ID 42`);
 # after another word it names a thing (`商品ID`, `post id`, `?id=` in a product URL, `"id": ` in JSON).
 _BARE_ID_RE = re.compile(r"(?<![a-z0-9_])id[ \t]{0,2}(?:[:=：#]|is)?[ \t]{0,2}(?P<v>[0-9]{4,20})(?![0-9])")
@@ -123,24 +126,40 @@ def _handle_after(text: str, start: int, cue: str) -> Span | None:
     while end < len(text) and end - start < 31 and text[end] not in _TOKEN_STOP:
         end += 1
     value = _trim(text[start:end])
-    if len(value) < 2 or end - start > 30:
+    if len(value) < 2 or end - start > 30 or value.isdigit():
         return None
+    after = text[end : end + 6]
+    # Bounded on both sides whatever its shape: "回复 小鱼：", "user 小鱼 (id 42)", "来自 小鱼 的私信".
+    bounded = ((cue == "回复" and after.startswith((":", "："))) or (cue in ("user", "用户") and _ID_AFTER_RE.match(after))
+               or (cue == "来自" and after.lstrip().startswith("的")))
     if value.isascii():
         if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value):
-            return None
+            if not (bounded and value[0].islower()):  # "回复 Kontakt:" is a word; "回复 pandayueyue：" a handle
+                return None
         return Span(start, start + len(value), NICKNAME, value)
-    # Another script (CJK): a nickname bounded on both sides ("回复 小鱼：", "来自 小鱼 的私信"); two or three
-    # characters are as often a person's name, left to the name finder.  A Latin name with accents is no handle.
-    if not all(ord(c) >= 0x2E80 or c.isdigit() for c in value):
+    # Another script (CJK).  A Latin name with accents is no handle.
+    if not all(ord(c) >= 0x2E80 or c.isdigit() for c in value) or not any(c.isalpha() for c in value):
         return None
-    after = text[end : end + 3]
-    if cue == "回复" and not after.startswith((":", "：")):
+    if cue in ("回复", "来自") and not bounded:
         return None
-    if cue == "来自" and not after.lstrip().startswith("的"):
-        return None
-    if len(value) < 4 or not any(c.isalpha() for c in value):
-        return None
+    if len(value) < 4 and not bounded and _may_be_person(value):
+        return None  # two or three characters are as often a person's name: left to the name finder
     return Span(start, start + len(value), NICKNAME, value)
+
+
+_ID_AFTER_RE = re.compile(r"\s?[(（]\s?(?:id|ID|uid|UID)\b")
+
+
+def _may_be_person(value: str) -> bool:
+    """Could this short CJK value be a person's name (and so be left to the name finder)?  Kana alone is a
+    nickname; Hangul is a name when the Korean tagger says so; Han when it begins with a Chinese surname."""
+    if all("\u3040" <= c <= "\u30ff" for c in value):
+        return False
+    from politecrawl.pii import names, names_ja_ko  # the name dictionaries load on first use
+
+    if any("\uac00" <= c <= "\ud7af" for c in value):
+        return any(True for _ in names_ja_ko.find_korean_names(value))
+    return value[0] in names.chinese_name_initials()
 
 
 def _token_before(text: str, end: int) -> Span | None:
@@ -199,7 +218,7 @@ def find_accounts(text: str) -> Iterator[Span]:
     for m in _ID_CUE_RE.finditer(lower):
         if _word_start(lower, m.start()):
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
-    for m in _NICK_CUE_RE.finditer(lower):
+    for m in [*_NICK_CUE_RE.finditer(lower), *_NICK_CUE_SPACE_RE.finditer(lower)]:
         if not _word_start(lower, m.start()):
             continue
         v = text[m.start("v") : m.end("v")]
@@ -247,9 +266,18 @@ def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
             def holds_anchor(a: int, b: int) -> bool:
                 return any(a <= sp.start and sp.end <= b for sp in in_line)
 
-            if not any(holds_anchor(a, b) and b - a <= 40 for a, b in fields) or not all(
-                    holds_anchor(a, b) and b - a <= 40 or _one_word(text[a:b]) for a, b in fields[1:-1]):
-                continue  # every field between is one word or a value: prose joined by " | " is no row
+            def anchored(k: int) -> bool:
+                """Field k is a value, or ends (the first field) or begins (the last) with one."""
+                a, b = fields[k]
+                inner = text[a:b].strip()
+                return holds_anchor(a, b) and (len(inner) <= 40 or any(
+                    (k == 0 and text[sp.end:b].strip() == "") or (k == len(fields) - 1 and text[a:sp.start].strip() == "")
+                    for sp in in_line if a <= sp.start and sp.end <= b))
+
+            if not any(anchored(k) for k in range(len(fields))) or not all(
+                    anchored(k) or _one_word(text[fields[k][0]:fields[k][1]]) or not text[fields[k][0]:fields[k][1]].strip()
+                    for k in range(1, len(fields) - 1)):
+                continue  # every field between is one word, empty or a value: prose joined by " | " is no row
             for a, b in fields:
                 value = text[a:b].strip(" \t\"'")
                 if not _one_word(value) or holds_anchor(a, b) or any(sp.start < b and a < sp.end for sp in found):

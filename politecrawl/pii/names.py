@@ -77,6 +77,7 @@ class _Chinese:
             c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
         )
         self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames)
+        self.name_initials = frozenset(ranked)  # function words included (曾, 于 ...)
         final = prob_emit.P[("E", "nr")]
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
@@ -338,6 +339,11 @@ def _latin() -> _Latin:
 # 1 unit + 1 per 64 characters (~2.5 us a character).
 _PIECE = 256
 _OVERLAP = 4
+
+
+def chinese_name_initials() -> frozenset[str]:
+    """The characters that most often begin a Chinese name (jieba's `B-nr` emissions), function words included."""
+    return _chinese().name_initials
 
 
 def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> Iterator[Span]:
