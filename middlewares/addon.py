@@ -29,7 +29,7 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("EXTENSIONS", "politecrawl.middlewares.extensions.lifecycle.CrawlLifecycle", 0),
     # StopGate (stopped sites, 60), RobotsTxtMiddleware (robots.txt, 100), ReservationGate (reservations, 110)
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.RequestGates", 100),
-    # BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
+    # SendGate, BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.BeforeSend", 980),
     # stops (docs/stops.md): registry poller; 429/503/451/blocks (responses before Retry, 550)
     ("EXTENSIONS", "politecrawl.middlewares.extensions.stops.StopsExtension", 0),
@@ -50,6 +50,8 @@ REPLACED: list[tuple[str, str]] = [
 #: Plain settings the add-on sets at "addon" priority (a project may override).
 SETTINGS = {
     "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.queue.PacedPriorityQueue",
+    # With JOBDIR: fingerprints in the frontier's SQLite file, none in memory (Scrapy's otherwise).
+    "DUPEFILTER_CLASS": "politecrawl.middlewares.frontier.disk.DiskDupeFilter",
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,

@@ -29,6 +29,7 @@ from .config import PolitecrawlConfig, bool_setting
 from .feeds import existing_ancestor, feed_problems, writable_file_problem
 from .pii.config import PIIConfig
 from .progress import ProgressSettings
+from .recrawl.settings import RecrawlSettings
 from .robots.config import RobotsConfig
 from .search.config import SearchConfig
 from .stops.settings import StopsSettings
@@ -144,6 +145,9 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
                      "POLITECRAWL_BREADTH_FIRST", "POLITECRAWL_DEPTH_LIMIT", "POLITECRAWL_SITE_PAGE_QUOTA",
                      "POLITECRAWL_DROP_PARAMS", "POLITECRAWL_KEEP_PARAMS"),
                     lambda view: SearchConfig.from_settings(view.get)),
+    **dict.fromkeys(("POLITECRAWL_RECRAWL", "POLITECRAWL_RECRAWL_MIN_INTERVAL", "POLITECRAWL_RECRAWL_MAX_INTERVAL",
+                     "POLITECRAWL_RECRAWL_INITIAL_INTERVAL", "POLITECRAWL_RECRAWL_MAX_URLS"),
+                    lambda view: RecrawlSettings.from_settings(view.get)),
     "POLITECRAWL_SANDBOX": _sandbox,
     IGNORE_SETTING: _ignore,
 }

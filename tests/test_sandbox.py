@@ -8,8 +8,9 @@ from politecrawl.sandbox import SiteSpec
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def get(web, host, path):
-    request = urllib.request.Request(f"http://{web.address}{path}", headers={"Host": host, "User-Agent": "t/1"})
+def get(web, host, path, **headers):
+    request = urllib.request.Request(f"http://{web.address}{path}",
+                                     headers={"Host": host, "User-Agent": "t/1", **headers})
     try:
         with OPENER.open(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
@@ -73,3 +74,24 @@ def test_schedule_counted_from_the_sites_first_request():
     assert state.site_for("a.com").latency == 9.0
     with pytest.raises(ValueError, match="schedule_from"):
         SandboxState([SiteSpec("b.com", schedule_from="later")])
+
+
+def test_validators_304s_and_changed_pages(sandbox):
+    web = sandbox([SiteSpec("shop-a.com", pages=3, validators="both"), SiteSpec("plain.org", pages=2)])
+    status, headers, body = get(web, "shop-a.com", "/p/1")
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    assert status == 200 and etag.startswith('"') and modified == "Thu, 01 Jan 2026 00:00:00 GMT"
+    assert get(web, "shop-a.com", "/p/1", **{"If-None-Match": etag})[:3:2] == (304, b"")
+    assert get(web, "shop-a.com", "/p/1", **{"If-None-Match": '"other"'})[0] == 200
+    assert get(web, "shop-a.com", "/p/1", **{"If-Modified-Since": modified})[0] == 304
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)
+    assert get(web, "shop-a.com", "/p/1", **{"If-None-Match": '"other"', "If-Modified-Since": modified})[0] == 200
+    web.update("shop-a.com", versions={"/p/1": 1})
+    status, headers, body = get(web, "shop-a.com", "/p/1", **{"If-None-Match": etag, "If-Modified-Since": modified})
+    assert status == 200 and b"revision 1" in body and headers["ETag"] != etag
+    assert headers["Last-Modified"] == "Fri, 02 Jan 2026 00:00:00 GMT"
+    assert get(web, "shop-a.com", "/p/2", **{"If-None-Match": etag})[0] == 200  # another page's tag
+    assert "ETag" not in get(web, "plain.org", "/p/0")[1]
+    log = web.requests(site="shop-a.com")
+    assert [(r["status"], r["bytes"] > 0) for r in log][:3] == [(200, True), (304, False), (200, True)]
+    assert log[1]["if_none_match"] == etag and log[3]["if_modified_since"] == modified

@@ -39,9 +39,9 @@ from politecrawl.robots import (
     save_record,
 )
 from politecrawl.admission import GateAnswer
-from politecrawl.middlewares.runtime import ADMISSION, WAITED, Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import ADMISSION, WAITED, Runtime, is_protocol_fetch, keys_of
 from politecrawl.robots.origin import OriginRules
-from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
+from politecrawl.sites import InvalidURL, site_or_invalid
 from politecrawl.state import StateStoreError
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ class RobotsTxtMiddleware:
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say
         try:
-            origin = origin_key(request.url)
+            origin = keys_of(request)[1]
         except InvalidURL:
             raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
         state = self._origins.get(origin)

@@ -26,7 +26,7 @@ from twisted.internet import reactor
 from twisted.internet.error import CannotListenError
 from twisted.web import resource, server, static
 
-from . import search_site
+from . import revisions, search_site
 from .spec import Route, SiteSpec
 
 #: Bodies larger than this are sent in chunks as the client reads them; the log's
@@ -100,7 +100,8 @@ def _page(site: SiteSpec, index: int | None, path: str = "/", kind: str = "page"
     padding = ("x" * site.body_size) if site.body_size else ""
     return (
         f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-        f"{search_site.head_extra(site, path)}</head><body><h1>{html.escape(title)}</h1><p>{_LOREM}</p>{site.body_extra}"
+        f"{search_site.head_extra(site, path)}</head><body><h1>{html.escape(title)}</h1><p>{_LOREM}</p>"
+        f"{revisions.version_text(site, path)}{site.body_extra}"
         f"<ul>{links}</ul><!--{padding}--></body></html>"
     )
 
@@ -128,6 +129,13 @@ class SandboxResource(resource.Resource):
         if route is not None and route[1].stream_bytes:
             return self._stream(request, host, path, proxied, route[1])
         status, headers, body, latency, abort = self._answer(site, host, path, reused)
+        if_none_match, if_modified_since = request.getHeader("if-none-match"), request.getHeader("if-modified-since")
+        if site is not None and site.validators and status == 200 and route is None and not abort:
+            validators = revisions.page_validators(site, path, body)
+            headers = {**headers, **validators}
+            if revisions.not_modified(validators, if_none_match, if_modified_since):
+                status, body = 304, b""
+                headers = validators
         record = {
             "t": time.time(),
             "site": host,
@@ -138,6 +146,8 @@ class SandboxResource(resource.Resource):
             "bytes": 0 if abort else len(body),
             "client": request.getClientAddress().host,
             "proxied": proxied,
+            "if_none_match": if_none_match,
+            "if_modified_since": if_modified_since,
         }
         self.state.log.append(record)
         if abort:

@@ -46,7 +46,8 @@ class SiteSpec:
     from the sandbox's start, or with ``schedule_from="first-request"`` from the
     site's first request (so that a crawler's start-up time does not move them).
     Sitemaps, file links, duplicate URLs and canonical aliases: see
-    :mod:`politecrawl.sandbox.search_site`.
+    :mod:`politecrawl.sandbox.search_site`; validators, 304s and changed pages:
+    :mod:`politecrawl.sandbox.revisions`.
     """
 
     host: str
@@ -73,6 +74,9 @@ class SiteSpec:
     tracking_links: bool = False
     canonical: bool = False
     aliases: list[int] = field(default_factory=list)
+    # recrawls (politecrawl/sandbox/revisions.py): ETag / Last-Modified, 304s, changed pages
+    validators: str = ""
+    versions: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,241 @@
+"""Fetch history: what each URL answered last time, kept in the state store.
+
+Per URL (by fingerprint, the SHA-1 of the URL), one JSON string at
+``recrawl:url:<fingerprint>``: the URL, its ``ETag`` and ``Last-Modified``,
+the payload digest, when it was last fetched and with which status, the
+revisit interval and the time it is next due, when it last changed and the
+observed interval between its last two changes. Each site has a due index,
+the hash ``recrawl:due:<site>`` (field: fingerprint, value: ``next_due
+fetched_at url``), so that a crawl asks one hash per seed site for what is due.
+An item kept for a page (``recrawl:item:<fingerprint>``, zlib-compressed JSON)
+is what a ``304`` gives back to the generic spider.
+
+The number of URLs is bounded (``max_urls``, counted at ``recrawl:size``): past
+it, new URLs are fetched as usual but not recorded. A ``404`` or ``410`` removes
+a URL from the history.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zlib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from ..sites import InvalidURL, site_key
+from ..state import StateStore
+from .schedule import ScheduleSettings, first_interval, is_due, next_interval
+from .validators import CHANGED, NOT_MODIFIED, UNCHANGED, clean_validator, verdict
+
+__all__ = ["FetchHistory", "FetchRecord", "HistorySettings", "Visit", "fingerprint"]
+
+SIZE_KEY = "recrawl:size"
+GONE_STATUSES = frozenset({404, 410})
+#: Largest item kept for a page, compressed (a bigger one is not kept: the 304 then yields none).
+MAX_ITEM_BYTES = 256 * 1024
+
+
+def fingerprint(url: str) -> str:
+    """The history key of *url*: SHA-1 of the URL without its fragment, hex."""
+    return hashlib.sha1(url.partition("#")[0].encode("utf-8")).hexdigest()
+
+
+def url_key(fp: str) -> str:
+    return f"recrawl:url:{fp}"
+
+
+def item_key(fp: str) -> str:
+    return f"recrawl:item:{fp}"
+
+
+def due_key(site: str) -> str:
+    return f"recrawl:due:{site}"
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What one URL answered last time, and when it is due again (times in epoch seconds)."""
+
+    url: str
+    etag: str = ""
+    last_modified: str = ""
+    digest: str = ""
+    fetched_at: float = 0.0
+    status: int = 0
+    interval: float = 0.0
+    next_due: float = 0.0
+    changed_at: float = 0.0
+    change_interval: float | None = None
+    visits: int = 0
+    changes: int = 0
+
+    def encode(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, text: str) -> FetchRecord | None:
+        """The record in *text*, or ``None`` if it is not one (a damaged entry is forgotten, not trusted)."""
+        try:
+            data = json.loads(text)
+            return cls(**data) if isinstance(data, dict) else None
+        except (ValueError, TypeError):
+            return None
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    max_urls: int = 1_000_000
+    schedule: ScheduleSettings = ScheduleSettings()
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The verdict on one answer: ``new``, ``changed``, ``unchanged`` or ``not-modified``; the record
+    before and after (``after`` is ``None`` when the history is full and the URL was not recorded)."""
+
+    verdict: str
+    before: FetchRecord | None
+    after: FetchRecord | None
+
+
+class FetchHistory:
+    """Fetch history in a :class:`~politecrawl.state.StateStore` (SQLite, Redis or memory)."""
+
+    def __init__(self, store: StateStore, settings: HistorySettings = HistorySettings()) -> None:
+        self.store = store
+        self.settings = settings
+        self.full = False  # a new URL was not recorded because the history was full
+
+    # -- reading ---------------------------------------------------------------
+    def get(self, url: str) -> FetchRecord | None:
+        text = self.store.get(url_key(fingerprint(url)))
+        return None if text is None else FetchRecord.decode(text)
+
+    def due(self, site: str, now: float) -> tuple[list[str], int]:
+        """The URLs of *site* due at *now*, most overdue first, and how many are not due yet."""
+        due: list[tuple[float, str]] = []
+        waiting = 0
+        for value in self.store.hgetall(due_key(site)).values():
+            next_due, _, rest = value.partition(" ")
+            _, _, url = rest.partition(" ")
+            try:
+                when = float(next_due)
+            except ValueError:
+                continue
+            if url and is_due(when, 0.0, now):
+                due.append((when, url))
+            elif url:
+                waiting += 1
+        due.sort()
+        return [url for _, url in due], waiting
+
+    def is_due(self, url: str, now: float, lastmod: float | None = None) -> bool:
+        """Is *url* due at *now* (a URL without history always is)?"""
+        record = self.get(url)
+        return record is None or is_due(record.next_due, record.fetched_at, now, lastmod)
+
+    # -- writing ---------------------------------------------------------------
+    def visit(
+        self,
+        url: str,
+        now: float,
+        *,
+        status: int,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        digest: str | None = None,
+        changefreq: str | None = None,
+    ) -> Visit | None:
+        """Record the answer *status* to *url* at *now*; the verdict, or ``None`` for a status that
+        says nothing about the page's content (3xx other than 304, 4xx, 5xx: the history is kept)."""
+        fp = fingerprint(url)
+        before = self.get(url)
+        if status in GONE_STATUSES:
+            if before is not None:
+                self.forget(url)
+            return None
+        if status == 304 and before is None:
+            return None  # an answer to validators we did not send: nothing to compare with
+        if status != 304 and not 200 <= status < 300:
+            return None
+        kind = verdict(status, digest, before.digest if before else None, before is not None)
+        schedule = self.settings.schedule
+        etag, last_modified = clean_validator(etag), clean_validator(last_modified)
+        if before is None:
+            interval = first_interval(schedule, changefreq)
+            after = FetchRecord(url=url, etag=etag, last_modified=last_modified, digest=digest or "",
+                                fetched_at=now, status=status, interval=interval, next_due=now + interval,
+                                changed_at=now, visits=1, changes=0)
+            if not self._admit_new():
+                return Visit(kind, None, None)
+        else:
+            changed = kind == CHANGED
+            observed = now - before.changed_at if changed and before.changed_at else None
+            interval = next_interval(schedule, before.interval, changed, observed)
+            after = replace(
+                before, fetched_at=now, status=status if status != 304 else before.status,
+                interval=interval, next_due=now + interval, visits=before.visits + 1,
+                # a 304 may carry new validators (RFC 9110 §15.4.5); keep the old ones otherwise
+                etag=etag or before.etag if kind in (NOT_MODIFIED, UNCHANGED) else etag,
+                last_modified=(last_modified or before.last_modified
+                               if kind in (NOT_MODIFIED, UNCHANGED) else last_modified),
+            )
+            if changed:
+                after = replace(after, digest=digest or "", changed_at=now, changes=before.changes + 1,
+                                change_interval=observed)
+        self.store.set(url_key(fp), after.encode())
+        self._index(url, fp, after)
+        return Visit(kind, before, after)
+
+    def _admit_new(self) -> bool:
+        """Count one more URL; ``False`` (and nothing counted) when the history holds ``max_urls``."""
+        size = self.store.incr(SIZE_KEY, 1)
+        if size > self.settings.max_urls:
+            self.store.incr(SIZE_KEY, -1)
+            self.full = True
+            return False
+        return True
+
+    def _index(self, url: str, fp: str, record: FetchRecord) -> None:
+        try:
+            site = site_key(url)
+        except InvalidURL:
+            return
+        self.store.hset(due_key(site), {fp: f"{record.next_due!r} {record.fetched_at!r} {url}"})
+
+    def forget(self, url: str) -> None:
+        """Remove *url* from the history (its record, its item, its place in the due index)."""
+        fp = fingerprint(url)
+        self.store.delete(url_key(fp))
+        self.store.delete(item_key(fp))
+        try:
+            self.store.hdel(due_key(site_key(url)), fp)
+        except InvalidURL:
+            pass
+        self.store.incr(SIZE_KEY, -1)
+
+    # -- items -----------------------------------------------------------------
+    def keep_item(self, url: str, item: Mapping[str, Any]) -> bool:
+        """Keep *item* (JSON-serialisable) as what a ``304`` of *url* gives back; ``False`` if too big."""
+        packed = base64.b64encode(zlib.compress(
+            json.dumps(dict(item), ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"), 6
+        )).decode("ascii")
+        if len(packed) > MAX_ITEM_BYTES:
+            return False
+        self.store.set(item_key(fingerprint(url)), packed)
+        return True
+
+    def item(self, url: str) -> dict[str, Any] | None:
+        """The item kept for *url*, or ``None``."""
+        packed = self.store.get(item_key(fingerprint(url)))
+        if packed is None:
+            return None
+        try:
+            data = json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
+        except (ValueError, zlib.error):
+            return None
+        return data if isinstance(data, dict) else None
+

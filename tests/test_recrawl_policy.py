@@ -1,0 +1,175 @@
+"""The recrawl policies: fetch history, conditional headers, verdicts and the revisit schedule."""
+
+from __future__ import annotations
+
+import pytest
+
+from politecrawl.clock import FakeClock
+from politecrawl.config import ConfigError
+from politecrawl.recrawl import (
+    CHANGED, NEW, NOT_MODIFIED, UNCHANGED, FetchHistory, FetchRecord, HistorySettings, ScheduleSettings,
+    conditional_headers, first_interval, fingerprint, is_due, next_interval, payload_digest, verdict,
+)
+from politecrawl.recrawl.settings import RecrawlSettings
+from politecrawl.state import MemoryStateStore
+
+URL = "http://shop-a.com/p/1"
+SCHEDULE = ScheduleSettings(min_interval=100, max_interval=10_000, initial_interval=1000)
+
+
+def history(max_urls: int = 100) -> FetchHistory:
+    return FetchHistory(MemoryStateStore(FakeClock()), HistorySettings(max_urls=max_urls, schedule=SCHEDULE))
+
+
+# -- validators -----------------------------------------------------------------
+def test_conditional_headers_from_the_validators_a_page_had():
+    assert conditional_headers('"v1"', "Sat, 05 Dec 2026 06:00:00 GMT") == {
+        "If-None-Match": '"v1"', "If-Modified-Since": "Sat, 05 Dec 2026 06:00:00 GMT"}
+    assert conditional_headers("", "") == {}
+    assert conditional_headers('"a"\r\nX-Evil: 1', "") == {}  # never a header injection
+    assert conditional_headers("x" * 600, "") == {}
+
+
+def test_payload_digest_is_warc_sha1_base32():
+    assert payload_digest(b"") == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+
+
+@pytest.mark.parametrize("status,digest,previous,known,expected", [
+    (304, None, "sha1:A", True, NOT_MODIFIED),
+    (200, "sha1:A", None, False, NEW),
+    (200, "sha1:A", "sha1:A", True, UNCHANGED),
+    (200, "sha1:B", "sha1:A", True, CHANGED),
+])
+def test_verdict(status, digest, previous, known, expected):
+    assert verdict(status, digest, previous, known) == expected
+
+
+# -- schedule -------------------------------------------------------------------
+def test_interval_grows_when_unchanged_shrinks_when_changed_within_bounds():
+    assert next_interval(SCHEDULE, 1000, changed=False) == pytest.approx(1400)
+    assert next_interval(SCHEDULE, 1000, changed=True) == pytest.approx(800)
+    assert next_interval(SCHEDULE, 1000, changed=True, observed=300) == 300  # the page's own pace
+    assert next_interval(SCHEDULE, 9000, changed=False) == 10_000  # bounded above
+    assert next_interval(SCHEDULE, 110, changed=True) == 100  # and below
+
+
+def test_sitemap_hints():
+    assert first_interval(SCHEDULE) == 1000
+    assert first_interval(SCHEDULE, "hourly") == 3600
+    assert first_interval(SCHEDULE, "always") == 100  # the bounds still hold
+    assert first_interval(SCHEDULE, "never") == 10_000
+    assert first_interval(SCHEDULE, "fortnightly") == 1000  # unknown: the default
+    assert is_due(next_due=2000, fetched_at=1000, now=1500, lastmod=1200)  # changed since the fetch
+    assert not is_due(next_due=2000, fetched_at=1000, now=1500, lastmod=900)
+    assert is_due(next_due=2000, fetched_at=1000, now=2000)
+
+
+# -- history --------------------------------------------------------------------
+def test_first_visit_then_304_then_digest_compare():
+    h = history()
+    v = h.visit(URL, 1000.0, status=200, etag='"v1"', last_modified="LM1", digest="sha1:A")
+    assert v.verdict == NEW and v.before is None
+    assert v.after == FetchRecord(URL, '"v1"', "LM1", "sha1:A", 1000.0, 200, 1000.0, 2000.0, 1000.0, None, 1, 0)
+    assert h.get(URL) == v.after
+    # a 304: not modified, validators kept, visited less often
+    v = h.visit(URL, 2000.0, status=304)
+    assert v.verdict == NOT_MODIFIED
+    assert (v.after.etag, v.after.digest, v.after.status, v.after.interval) == ('"v1"', "sha1:A", 200, 1400.0)
+    # a 200 with the same body (a server that ignored the validators): unchanged
+    v = h.visit(URL, 3400.0, status=200, etag='"v1"', digest="sha1:A")
+    assert v.verdict == UNCHANGED and v.after.interval == pytest.approx(1960.0)
+    # a changed body: changed, visited more often, the observed change interval kept
+    v = h.visit(URL, 5000.0, status=200, etag='"v2"', digest="sha1:B")
+    assert v.verdict == CHANGED
+    assert v.after.changes == 1 and v.after.change_interval == 4000.0 and v.after.changed_at == 5000.0
+    assert v.after.interval == pytest.approx(1568.0) and v.after.etag == '"v2"' and v.after.visits == 4
+
+
+def test_statuses_that_say_nothing_keep_the_history_and_gone_pages_are_forgotten():
+    h = history()
+    assert h.visit(URL, 1.0, status=304) is None  # no history to compare with
+    h.visit(URL, 1.0, status=200, digest="sha1:A")
+    before = h.get(URL)
+    for status in (301, 403, 500, 503):
+        assert h.visit(URL, 2.0, status=status) is None
+    assert h.get(URL) == before
+    h.keep_item(URL, {"url": URL})
+    assert h.visit(URL, 3.0, status=404) is None
+    assert h.get(URL) is None and h.item(URL) is None
+    assert h.due("shop-a.com", 10**9) == ([], 0)
+    assert h.store.get("recrawl:size") == "0.0"
+
+
+def test_due_lists_most_overdue_first_and_counts_the_rest():
+    h = history()
+    for i, at in enumerate((300.0, 100.0, 200.0, 5000.0)):
+        h.visit(f"http://shop-a.com/p/{i}", at, status=200, digest="sha1:A")
+    h.visit("http://other.org/", 0.0, status=200, digest="sha1:A")
+    due, waiting = h.due("shop-a.com", now=1250.0)
+    assert due == ["http://shop-a.com/p/1", "http://shop-a.com/p/2"] and waiting == 2
+    assert h.is_due("http://shop-a.com/p/3", 1250.0, lastmod=5001.0)
+    assert not h.is_due("http://shop-a.com/p/3", 1250.0)
+    assert h.is_due("http://shop-a.com/never-seen", 0.0)
+
+
+def test_the_history_is_bounded():
+    h = history(max_urls=2)
+    for i in range(3):
+        v = h.visit(f"http://shop-a.com/p/{i}", 1.0, status=200, digest="sha1:A")
+    assert v.verdict == NEW and v.after is None and h.full
+    assert h.get("http://shop-a.com/p/2") is None
+    assert len(h.store.keys("recrawl:url:")) == 2
+    # known URLs are still updated
+    assert h.visit("http://shop-a.com/p/0", 2.0, status=304).after is not None
+
+
+def test_items_kept_compressed_and_damaged_entries_not_trusted():
+    h = history()
+    item = {"url": URL, "title": "Ein Titel", "text": "x" * 10_000}
+    assert h.keep_item(URL, item)
+    assert h.item(URL) == item
+    assert len(h.store.get(f"recrawl:item:{fingerprint(URL)}")) < 500
+    h.store.set(f"recrawl:url:{fingerprint(URL)}", "{not json")
+    assert h.get(URL) is None
+    h.store.set(f"recrawl:item:{fingerprint(URL)}", "!!")
+    assert h.item(URL) is None
+
+
+def test_fingerprint_ignores_the_fragment():
+    assert fingerprint(URL + "#top") == fingerprint(URL) != fingerprint(URL + "?a=1")
+
+
+def test_settings():
+    s = RecrawlSettings.from_settings({}.get)
+    assert s.enabled and s.history.max_urls == 1_000_000
+    s = RecrawlSettings.from_settings({"POLITECRAWL_RECRAWL": "off", "POLITECRAWL_RECRAWL_MIN_INTERVAL": "0",
+                                       "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": "0"}.get)
+    assert not s.enabled and s.history.schedule.min_interval == 0
+    with pytest.raises(ConfigError, match="POLITECRAWL_RECRAWL_MAX_INTERVAL"):
+        RecrawlSettings.from_settings({"POLITECRAWL_RECRAWL_MIN_INTERVAL": "100",
+                                       "POLITECRAWL_RECRAWL_MAX_INTERVAL": "10"}.get)
+    with pytest.raises(ConfigError, match="POLITECRAWL_RECRAWL_MAX_URLS"):
+        RecrawlSettings.from_settings({"POLITECRAWL_RECRAWL_MAX_URLS": "-1"}.get)
+
+
+# -- the same history in every store ---------------------------------------------
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def shared_store(request, tmp_path):
+    from politecrawl.state import open_store  # noqa: PLC0415
+
+    url = f"sqlite:///{tmp_path / 'state.db'}" if request.param == "sqlite" else request.getfixturevalue("redis_url")
+    store = open_store(url)
+    yield store
+    store.close()
+
+
+def test_history_in_sqlite_and_redis(shared_store):
+    h = FetchHistory(shared_store, HistorySettings(max_urls=10, schedule=SCHEDULE))
+    h.visit(URL, 1000.0, status=200, etag='"v1"', last_modified="LM1", digest="sha1:A")
+    assert h.visit(URL, 2000.0, status=304).verdict == NOT_MODIFIED
+    assert h.get(URL).interval == 1400.0
+    assert h.due("shop-a.com", 3400.0) == ([URL], 0)
+    assert h.due("shop-a.com", 3399.0) == ([], 1)
+    h.keep_item(URL, {"url": URL, "title": "中文"})
+    assert h.item(URL)["title"] == "中文"
+    assert float(shared_store.get("recrawl:size")) == 1
