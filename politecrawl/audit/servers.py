@@ -3,7 +3,7 @@
 A ``server`` record is written when a server's bucket (``POLITECRAWL_MAX_IP_RATE``,
 docs/budget.md) first holds a request back, and again at the end of the crawl
 with what it did: the requests it let go and how often it held one back. The
-last record of each server is the one that counts.
+last record of each server from each node counts (a cluster's nodes add up).
 """
 
 from __future__ import annotations
@@ -16,19 +16,21 @@ from .words import plural
 __all__ = ["server_entries", "servers_html", "servers_line"]
 
 
-def server_entries(records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per server that bound the crawl, most waits first (JSON-ready)."""
-    entries = [{
-        "server": server,
-        "basis": data.get("basis", ""),
-        "rate": data.get("rate"),
-        "burst": data.get("burst"),
-        "sites": list(data.get("sites") or []),
-        "held_sites": list(data.get("held_sites") or data.get("sites") or []),
-        "requests": data.get("requests"),
-        "waits": data.get("waits"),
-    } for server, data in records.items()]
-    return sorted(entries, key=lambda e: (-(e["waits"] or 0), e["server"]))
+def server_entries(records: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per server that bound the crawl, most waits first (JSON-ready), from the last
+    record of each (server, node): a cluster's nodes each write their own, added up here."""
+    servers: dict[str, dict[str, Any]] = {}
+    for (server, _node), data in sorted(records.items()):
+        entry = servers.setdefault(server, {
+            "server": server, "basis": data.get("basis", ""), "rate": data.get("rate"),
+            "burst": data.get("burst"), "sites": [], "held_sites": [], "requests": None, "waits": None,
+        })
+        entry["sites"] = sorted(set(entry["sites"]) | set(data.get("sites") or []))
+        entry["held_sites"] = sorted(set(entry["held_sites"]) | set(data.get("held_sites") or data.get("sites") or []))
+        for count in ("requests", "waits"):
+            if data.get(count) is not None:
+                entry[count] = (entry[count] or 0) + data[count]
+    return sorted(servers.values(), key=lambda e: (-(e["waits"] or 0), e["server"]))
 
 
 def _rate(entry: dict[str, Any]) -> str:
