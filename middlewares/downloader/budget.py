@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger("politecrawl.budget")
 
@@ -57,7 +56,7 @@ class BudgetMiddleware:
         runtime = Runtime.of(crawler)
         settings = budget_settings(crawler.settings)
         estimates = load_estimates(crawler.settings.get("POLITECRAWL_SITE_TRAFFIC"))
-        ledger = BudgetLedger(runtime.store, estimates, settings)
+        ledger = BudgetLedger(runtime.store, estimates, settings, answer_sizes=runtime.audit.response_sizes)
         mw = cls(runtime, ledger)
         ledger.on_new_site = mw._announce
         runtime.pacer.budget = ledger
@@ -74,7 +73,7 @@ class BudgetMiddleware:
     def _announce(self, budget: SiteBudget) -> None:
         estimate = budget.estimate
         self.runtime.inc_stat("budget/sites")
-        self.runtime.tallies.add(budget.site, "cap_per_day", round(budget.cap * 86_400))
+        self.runtime.tallies.note(budget.site, "cap_per_day", round(budget.cap * 86_400))
         self.runtime.audit.budget(
             budget.site, estimate_per_day=estimate.requests_per_day, source=estimate.source,
             bytes_per_day=estimate.bytes_per_day, cap=budget.cap, burst=self.ledger.settings.burst,
@@ -95,14 +94,13 @@ class BudgetMiddleware:
         if slow is not None:
             logger.info("politecrawl budget: %s", slow)
 
-    def _observe(self, request: Request, *, error: bool, nbytes: int = 0) -> None:
+    def _observe(self, request: Request, *, error: bool) -> None:
         try:
             site = keys_of(request)[0]
         except InvalidURL:
             return
         latency = request.meta.get("download_latency")
-        if self.ledger.observe(site, self.runtime.clock(), latency=latency, error=error,
-                               nbytes=nbytes):
+        if self.ledger.observe(site, self.runtime.clock(), latency=latency, error=error):
             self.runtime.inc_stat("budget/slowdowns")
             self.runtime.tallies.add(site, "slowdowns")
             self.runtime.log_once(
@@ -114,7 +112,7 @@ class BudgetMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        self._observe(request, error=response.status >= 500, nbytes=len(response.body))
+        self._observe(request, error=response.status >= 500)
         return response
 
     def process_exception(

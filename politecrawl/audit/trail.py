@@ -36,6 +36,12 @@ clock), ``site`` (may be empty) and ``data`` (JSON). Kinds:
 
 No record holds a value of personal data: personal data is counted per type
 and field name only.
+
+The trail is also where a crawl's per-site facts are counted, once: requests
+sent, answers, bytes, status classes and the runtime's tallies (refusals,
+drops, throttles). :meth:`AuditTrail.total`, :meth:`AuditTrail.totals` and
+:meth:`AuditTrail.grand_total` give the running totals; the end-of-crawl
+summary, the progress line and the budget's byte average read them.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from ..state import StateStore, StateStoreError
 __all__ = [
     "BUCKET_CHOICES",
     "CRAWLS_KEY",
+    "FACTS",
     "AuditTrail",
     "log_key",
 ]
@@ -69,6 +76,10 @@ RECENT_SENDS = 4096
 _BYTES = ("bytes", "")
 _RESPONSES = ("responses", "")
 _STATUS = {n: ("status", f"{n}xx") for n in range(1, 6)}
+#: The facts the trail counts itself, from what went out and came back (not tallies).
+FACTS = frozenset({"requests", "responses", "bytes"})
+# Running-total names of the status classes ("status:2xx"), made once
+_STATUS_TOTAL = {n: f"status:{n}xx" for n in range(1, 6)}
 
 
 def log_key(crawl_id: str) -> str:
@@ -118,6 +129,7 @@ class AuditTrail:
         self.per_request = per_request
         self.key = log_key(crawl_id)
         self.started_at: float | None = None
+        self.ended = False
         self.write_errors = 0
         self._counts: dict[int, dict[str, Counter[tuple[str, str]]]] = {}  # bucket -> site -> counts
         self._requests: list[dict[str, Any]] = []
@@ -125,6 +137,8 @@ class AuditTrail:
         self._last_flush = clock()
         self._holds: dict[str, list[_Hold]] = {}
         self._recent: dict[str, deque[float]] = {}
+        self._totals: dict[str, Counter[str]] = {}  # site -> running totals of the facts and tallies
+        self._grand: Counter[str] = Counter()  # the same, over all sites
 
     def configure(self, *, flush_interval: float, bucket: int, per_request: bool) -> None:
         """Set the settings (before :meth:`start`)."""
@@ -179,17 +193,54 @@ class AuditTrail:
                     "sent_between": hold.sent_between, "sent_after": hold.sent_after,
                 })
         self.flush(final=True)
+        self.ended = True
         now = self.clock()
         self._record("crawl-end", "", {"reason": reason, "write_errors": self.write_errors}, at=now)
         self._append(CRAWLS_KEY, {"crawl_id": self.crawl_id, "event": "end", "at": repr(now)})
 
     # -- counting (buffered) ---------------------------------------------
-    def count(self, site: str, metric: str, n: float = 1, key: str = "", at: float | None = None) -> None:
-        """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*."""
+    def count(self, site: str, metric: str, n: float = 1, key: str = "", at: float | None = None,
+              *, total: bool = True) -> None:
+        """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*
+        (and to its running total, for a fact or a tally, unless *total* is false)."""
+        if total and (metric == "tally" or metric in FACTS):
+            self._add_total(site, key if metric == "tally" else metric, n)
+        if self.ended:
+            return  # after the end record: kept in the totals only
         when = self.clock() if at is None else at
         self._counter(site, when)[(metric, key)] += n
         if when - self._last_flush >= self.flush_interval:  # cheap: no clock call per count
             self.flush()
+
+    def tally(self, site: str, name: str, n: int = 1) -> None:
+        """A runtime tally of *site* (``refused:<component>:<reason>``, ``dropped:<source>``, ...)."""
+        self.count(site, "tally", n, key=name)
+
+    def _add_total(self, site: str, name: str, n: float) -> None:
+        totals = self._totals.get(site)
+        if totals is None:
+            totals = self._totals[site] = Counter()
+        totals[name] += n
+        self._grand[name] += n
+
+    # -- running totals (read by the summary, the progress line, the budget) -----
+    def total(self, site: str, name: str) -> int:
+        """*site*'s running total of *name* (a fact: ``requests``, ``responses``, ``bytes``,
+        ``status:2xx``...; or a tally name)."""
+        totals = self._totals.get(site)
+        return 0 if totals is None else totals[name]
+
+    def grand_total(self, name: str) -> int:
+        """The running total of *name* over every site."""
+        return self._grand[name]
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Every site's running totals, by site."""
+        return {site: dict(counts) for site, counts in sorted(self._totals.items())}
+
+    def sites(self) -> list[str]:
+        """The sites with a running total."""
+        return sorted(self._totals)
 
     def _counter(self, site: str, at: float) -> Counter:
         """*site*'s counts in the bucket of *at*."""
@@ -204,7 +255,7 @@ class AuditTrail:
 
     def sent(self, site: str, at: float) -> None:
         """One request was sent to *site* at *at*; checked against its stops and pauses."""
-        self.count(site, "requests", 1, at=at)
+        self.count(site, "requests", 1, at=at)  # the one count of requests sent
         recent = self._recent.get(site)
         if recent is None:
             recent = self._recent[site] = deque(maxlen=RECENT_SENDS)
@@ -222,9 +273,17 @@ class AuditTrail:
     def received(self, site: str, nbytes: int, status: int, at: float | None = None) -> None:
         """An answer of *nbytes* body bytes and *status* came from *site*."""
         at = self.clock() if at is None else at  # one clock reading for the three counts
+        totals = self._totals.get(site)
+        if totals is None:
+            totals = self._totals[site] = Counter()
+        status_total = _STATUS_TOTAL.get(status // 100) or f"status:{status // 100}xx"
+        for counts in (totals, self._grand):
+            counts["bytes"] += nbytes
+            counts["responses"] += 1
+            counts[status_total] += 1
         if at - self._last_flush >= self.flush_interval:  # a flush is due: one count at a time
-            self.count(site, "bytes", nbytes, at=at)
-            self.count(site, "responses", 1, at=at)
+            self.count(site, "bytes", nbytes, at=at, total=False)
+            self.count(site, "responses", 1, at=at, total=False)
             self.count(site, "status", 1, key=f"{status // 100}xx", at=at)
             return
         # no flush can fall between the three counts: one bucket and site lookup for them
@@ -232,6 +291,11 @@ class AuditTrail:
         counter[_BYTES] += nbytes
         counter[_RESPONSES] += 1
         counter[_STATUS.get(status // 100) or ("status", f"{status // 100}xx")] += 1
+
+    def response_sizes(self, site: str) -> tuple[int, int]:
+        """``(answers, body bytes)`` received from *site* so far (the budget's byte average)."""
+        totals = self._totals.get(site)
+        return (0, 0) if totals is None else (totals["responses"], totals["bytes"])
 
     def request(self, site: str, record: Mapping[str, Any]) -> None:
         """One per-request record (only kept when per-request records are on)."""
