@@ -14,7 +14,7 @@ from twisted.internet.defer import CancelledError
 
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
-from politecrawl.config import bool_setting
+from politecrawl.settings_reader import SettingsReader
 from politecrawl.progress import slow_budget_line
 from politecrawl.middlewares.runtime import Runtime, keys_of
 from politecrawl.sites import InvalidURL
@@ -51,11 +51,12 @@ class BudgetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BudgetMiddleware:
-        if not bool_setting(crawler.settings.get, "POLITECRAWL_BUDGET_ENABLED", True):
+        read = SettingsReader(crawler.settings)
+        if not read.boolean("POLITECRAWL_BUDGET_ENABLED", True):
             raise NotConfigured("POLITECRAWL_BUDGET_ENABLED is off")
         runtime = Runtime.of(crawler)
         settings = budget_settings(crawler.settings)
-        estimates = load_estimates(crawler.settings.get("POLITECRAWL_SITE_TRAFFIC"))
+        estimates = load_estimates(read.raw("POLITECRAWL_SITE_TRAFFIC"))
         ledger = BudgetLedger(runtime.store, estimates, settings, answer_sizes=runtime.audit.response_sizes)
         mw = cls(runtime, ledger)
         ledger.on_new_site = mw._announce

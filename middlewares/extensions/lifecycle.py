@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
-from politecrawl.config import bool_setting
+from politecrawl.settings_reader import SettingsReader
 from politecrawl.middlewares.downloader.sizecut import cut_oversized
 from politecrawl.middlewares.frontier.queue import tally_waiting
 from politecrawl.middlewares.runtime import Runtime
@@ -62,7 +62,7 @@ class CrawlLifecycle:
         self.crawler = crawler
         self.runtime = Runtime.of(crawler)
         self._flusher: LoopingCall | None = None
-        self._gc_freeze = bool_setting(crawler.settings.get, "POLITECRAWL_GC_FREEZE", True)
+        self._gc_freeze = SettingsReader(crawler.settings).boolean("POLITECRAWL_GC_FREEZE", True)
         self._frozen = False
 
     @classmethod
