@@ -84,6 +84,7 @@ class Pacer:
         self._windows: dict[str, tuple[dt.time, dt.time]] = {}
         self._last_sent: dict[str, float] = {}
         self._listeners: list[Callable[[str], None]] = []
+        self._origin_listeners: list[Callable[[str], None]] = []
 
     # -- listeners -------------------------------------------------------
     def subscribe(self, listener: Callable[[str], None]) -> None:
@@ -94,21 +95,39 @@ class Pacer:
         for listener in self._listeners:
             listener(site)
 
+    def subscribe_origins(self, listener: Callable[[str], None]) -> None:
+        """Call *listener(origin)* whenever an origin's interval, visit window or pause changes."""
+        self._origin_listeners.append(listener)
+
+    def _origin_changed(self, origin: str) -> None:
+        for listener in self._origin_listeners:
+            listener(origin)
+
     # -- limits set by the policies -------------------------------------
     def set_min_interval(self, origin: str, seconds: float, source: str) -> None:
+        before = self.min_interval(origin)
         if seconds > 0:
             self._intervals[origin] = (float(seconds), source)
         else:
             self._intervals.pop(origin, None)
+        if self._origin_listeners and self.min_interval(origin) != before:
+            self._origin_changed(origin)
 
     def min_interval(self, origin: str) -> float:
         return self._intervals.get(origin, (0.0, ""))[0]
 
     def set_visit_window(self, origin: str, start: dt.time | None, end: dt.time | None) -> None:
+        before = self._windows.get(origin)
         if start is None or end is None:
             self._windows.pop(origin, None)
         else:
             self._windows[origin] = (start, end)
+        if self._origin_listeners and self._windows.get(origin) != before:
+            self._origin_changed(origin)
+
+    def visit_window(self, origin: str) -> tuple[dt.time, dt.time] | None:
+        """The origin's Visit-time window (UTC start, end), or ``None``."""
+        return self._windows.get(origin)
 
     def pause_site(self, site: str, until: float, source: str) -> None:
         """No request to *site* before *until* (a later pause extends, never shortens)."""
@@ -124,6 +143,10 @@ class Pacer:
         if current is None or until > current[0]:
             self._origin_pauses[origin] = (until, source)
             self._changed(site)
+            self._origin_changed(origin)
+
+    def origin_paused_until(self, origin: str) -> float:
+        return self._origin_pauses.get(origin, (0.0, ""))[0]
 
     def paused_until(self, site: str) -> float:
         return self._pauses.get(site, (0.0, ""))[0]

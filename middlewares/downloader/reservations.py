@@ -22,7 +22,15 @@ from politecrawl.state import StateStoreError
 from politecrawl.stops import TDMREP_PATH, TDMRepFile, parse_tdmrep_file
 from politecrawl.stops.patterns import path_of
 from politecrawl.stops.purposes import TDM, Reservation
-from politecrawl.stops.tdmrep_store import load_tdmrep, save_tdmrep, tdmrep_life
+from politecrawl.stops.tdmrep_store import (
+    claim_tdmrep_fetch,
+    load_tdmrep,
+    release_tdmrep_fetch,
+    save_tdmrep,
+    tdmrep_fetch_claimed,
+    tdmrep_life,
+)
+from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.middlewares.downloader.sizecut import CUT_AT, is_size_cut
 
 if TYPE_CHECKING:
@@ -31,6 +39,8 @@ if TYPE_CHECKING:
 from politecrawl.middlewares.downloader.stops import META_TDMREP, StopsContext
 
 logger = logging.getLogger("politecrawl.stops")
+#: Seconds a process may hold the fetch of an origin's tdmrep.json before another takes over.
+FETCH_LEASE = 15.0
 
 
 class ReservationGate:
@@ -147,11 +157,28 @@ class ReservationGate:
 
     async def _stored_or_fetched(self, origin: str) -> tuple[TDMRepFile, bool]:
         """The stored copy if unexpired (no fetch), else a fresh fetch, stored if it was an answer."""
-        store, now = self.runtime.store, self.runtime.clock()
-        stored = load_tdmrep(store, origin, now)
+        store, clock = self.runtime.store, self.runtime.clock
+        stored = load_tdmrep(store, origin, clock())
         if stored is not None:
             self.runtime.inc_stat("reservations/tdmrep/from_store")
             return stored, False
+        deadline = clock() + FETCH_LEASE
+        while not claim_tdmrep_fetch(store, origin, self.runtime.crawl_id, FETCH_LEASE):
+            # another process (a cluster node) fetches it now: wait for its copy
+            await sleep(0.2)
+            stored = load_tdmrep(store, origin, clock())
+            if stored is not None:
+                self.runtime.inc_stat("reservations/tdmrep/from_store")
+                return stored, False
+            if clock() >= deadline or not tdmrep_fetch_claimed(store, origin):
+                break  # its fetch kept no copy (a network error) or it died: fetch here
+        try:
+            return await self._fetch(origin)
+        finally:
+            release_tdmrep_fetch(store, origin)
+
+    async def _fetch(self, origin: str) -> tuple[TDMRepFile, bool]:
+        store = self.runtime.store
         limit = self.ctx.settings.tdmrep_max_bytes
         req = Request(
             origin + TDMREP_PATH,
