@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest
 from ._scrapy_compat import stats_incrementer
 from politecrawl.admission import GO, STOPPED, Admission, Answer
 from politecrawl.audit import AuditTrail
-from politecrawl.audit.trail import FACTS
+from politecrawl.audit.totals import FACTS
 from politecrawl.clock import SYSTEM_CLOCK, Clock
 from politecrawl.config import PolitecrawlConfig
 from politecrawl.pacing import Pacer
@@ -171,17 +171,17 @@ class SiteTallies:
         note = self._notes.get(site)
         if note is not None and name in note:
             return note[name]
-        return self.audit.total(site, name)
+        return self.audit.totals.total(site, name)
 
     def sites(self) -> list[str]:
-        return sorted(set(self.audit.sites()) | set(self._notes))
+        return sorted(set(self.audit.totals.sites()) | set(self._notes))
 
     def __len__(self) -> int:
         """How many sites have counts."""
         return len(self.sites())
 
     def as_dict(self) -> dict[str, dict[str, int]]:
-        totals = self.audit.totals()
+        totals = self.audit.totals.by_site()
         return {site: {**totals.get(site, {}), **self._notes.get(site, {})} for site in self.sites()}
 
 

@@ -114,5 +114,5 @@ def test_the_per_site_counts_are_the_audit_trails_one_counter_per_fact() -> None
     assert tallies.as_dict() == {"a.com": {
         "requests": 1, "responses": 2, "bytes": 200, "status:2xx": 1, "status:5xx": 1,
         "refused:robots:disallowed": 2, "cap_per_day": 3333}}
-    assert audit.grand_total("responses") == 2 and audit.total("a.com", "refused:robots:disallowed") == 2
+    assert audit.totals.grand_total("responses") == 2 and audit.totals.total("a.com", "refused:robots:disallowed") == 2
     assert ledger.answer_sizes("a.com") == (2, 200)  # the budget's byte average reads the same counts

@@ -57,7 +57,7 @@ class BudgetMiddleware:
         runtime = Runtime.of(crawler)
         settings = budget_settings(crawler.settings)
         estimates = load_estimates(read.raw("POLITECRAWL_SITE_TRAFFIC"))
-        ledger = BudgetLedger(runtime.store, estimates, settings, answer_sizes=runtime.audit.response_sizes)
+        ledger = BudgetLedger(runtime.store, estimates, settings, answer_sizes=runtime.audit.totals.answer_sizes)
         mw = cls(runtime, ledger)
         ledger.on_new_site = mw._announce
         runtime.pacer.budget = ledger

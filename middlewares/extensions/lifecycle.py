@@ -108,7 +108,7 @@ class CrawlLifecycle:
             thaw_startup_objects()
         tally_waiting(self.crawler)
         if self.runtime.stats is not None:  # requests sent: the audit trail's count, read
-            self.runtime.stats.set_value("politecrawl/requests", self.runtime.audit.grand_total("requests"))
+            self.runtime.stats.set_value("politecrawl/requests", self.runtime.audit.totals.grand_total("requests"))
         tallies = self.runtime.tallies
         waiting = {site: tallies.get(site, "waiting") for site in tallies.sites()}
         waiting = {site: n for site, n in waiting.items() if n}

@@ -39,9 +39,9 @@ and field name only.
 
 The trail is also where a crawl's per-site facts are counted, once: requests
 sent, answers, bytes, status classes and the runtime's tallies (refusals,
-drops, throttles). :meth:`AuditTrail.total`, :meth:`AuditTrail.totals` and
-:meth:`AuditTrail.grand_total` give the running totals; the end-of-crawl
-summary, the progress line and the budget's byte average read them.
+drops, throttles). Their running totals are :attr:`AuditTrail.totals`
+(:mod:`.totals`); the end-of-crawl summary, the progress line and the
+budget's byte average read them.
 """
 
 from __future__ import annotations
@@ -56,11 +56,11 @@ from typing import Any
 
 from ..sites import site_or_invalid
 from ..state import StateStore, StateStoreError
+from .totals import FACTS, SiteTotals
 
 __all__ = [
     "BUCKET_CHOICES",
     "CRAWLS_KEY",
-    "FACTS",
     "AuditTrail",
     "log_key",
 ]
@@ -76,10 +76,6 @@ RECENT_SENDS = 4096
 _BYTES = ("bytes", "")
 _RESPONSES = ("responses", "")
 _STATUS = {n: ("status", f"{n}xx") for n in range(1, 6)}
-#: The facts the trail counts itself, from what went out and came back (not tallies).
-FACTS = frozenset({"requests", "responses", "bytes"})
-# Running-total names of the status classes ("status:2xx"), made once
-_STATUS_TOTAL = {n: f"status:{n}xx" for n in range(1, 6)}
 
 
 def log_key(crawl_id: str) -> str:
@@ -139,8 +135,8 @@ class AuditTrail:
         self._last_flush = clock()
         self._holds: dict[str, list[_Hold]] = {}
         self._recent: dict[str, deque[float]] = {}
-        self._totals: dict[str, Counter[str]] = {}  # site -> running totals of the facts and tallies
-        self._grand: Counter[str] = Counter()  # the same, over all sites
+        #: Running totals of the facts and tallies counted here, by site (the one counter of each).
+        self.totals = SiteTotals()
 
     def configure(self, *, flush_interval: float, bucket: int, per_request: bool) -> None:
         """Set the settings (before :meth:`start`)."""
@@ -215,7 +211,7 @@ class AuditTrail:
         """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*
         (and to its running total, for a fact or a tally, unless *total* is false)."""
         if total and (metric == "tally" or metric in FACTS):
-            self._add_total(site, key if metric == "tally" else metric, n)
+            self.totals.add(site, key if metric == "tally" else metric, n)
         if self.ended:
             return  # after the end record: kept in the totals only
         when = self.clock() if at is None else at
@@ -226,32 +222,6 @@ class AuditTrail:
     def tally(self, site: str, name: str, n: int = 1) -> None:
         """A runtime tally of *site* (``refused:<component>:<reason>``, ``dropped:<source>``, ...)."""
         self.count(site, "tally", n, key=name)
-
-    def _add_total(self, site: str, name: str, n: float) -> None:
-        totals = self._totals.get(site)
-        if totals is None:
-            totals = self._totals[site] = Counter()
-        totals[name] += n
-        self._grand[name] += n
-
-    # -- running totals (read by the summary, the progress line, the budget) -----
-    def total(self, site: str, name: str) -> int:
-        """*site*'s running total of *name* (a fact: ``requests``, ``responses``, ``bytes``,
-        ``status:2xx``...; or a tally name)."""
-        totals = self._totals.get(site)
-        return 0 if totals is None else totals[name]
-
-    def grand_total(self, name: str) -> int:
-        """The running total of *name* over every site."""
-        return self._grand[name]
-
-    def totals(self) -> dict[str, dict[str, int]]:
-        """Every site's running totals, by site."""
-        return {site: dict(counts) for site, counts in sorted(self._totals.items())}
-
-    def sites(self) -> list[str]:
-        """The sites with a running total."""
-        return sorted(self._totals)
 
     def _counter(self, site: str, at: float) -> Counter:
         """*site*'s counts in the bucket of *at*."""
@@ -284,14 +254,7 @@ class AuditTrail:
     def received(self, site: str, nbytes: int, status: int, at: float | None = None) -> None:
         """An answer of *nbytes* body bytes and *status* came from *site*."""
         at = self.clock() if at is None else at  # one clock reading for the three counts
-        totals = self._totals.get(site)
-        if totals is None:
-            totals = self._totals[site] = Counter()
-        status_total = _STATUS_TOTAL.get(status // 100) or f"status:{status // 100}xx"
-        for counts in (totals, self._grand):
-            counts["bytes"] += nbytes
-            counts["responses"] += 1
-            counts[status_total] += 1
+        self.totals.answer(site, nbytes, status)
         if at - self._last_flush >= self.flush_interval:  # a flush is due: one count at a time
             self.count(site, "bytes", nbytes, at=at, total=False)
             self.count(site, "responses", 1, at=at, total=False)
@@ -302,11 +265,6 @@ class AuditTrail:
         counter[_BYTES] += nbytes
         counter[_RESPONSES] += 1
         counter[_STATUS.get(status // 100) or ("status", f"{status // 100}xx")] += 1
-
-    def response_sizes(self, site: str) -> tuple[int, int]:
-        """``(answers, body bytes)`` received from *site* so far (the budget's byte average)."""
-        totals = self._totals.get(site)
-        return (0, 0) if totals is None else (totals["responses"], totals["bytes"])
 
     def request(self, site: str, record: Mapping[str, Any]) -> None:
         """One per-request record (only kept when per-request records are on)."""
