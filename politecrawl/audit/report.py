@@ -22,6 +22,7 @@ from politecrawl.pii.removals import how_to_keep
 
 from .holds import hold_entry
 from .read import AuditRecord, CrawlEntry
+from .servers import server_entries, servers_line
 from .words import fmt_bytes, fmt_duration, fmt_time, pct, plural as _plural, were as _were
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "pct", "reserved", "window_peak"]
@@ -90,6 +91,7 @@ class _Builder:
         self.outcomes: dict[tuple[str, str, str, float], dict[str, Any]] = {}
         self.requests: int = 0
         self.nodes: dict[str, dict[str, Any]] = {}  # a cluster's nodes, by name
+        self.servers: dict[tuple[str, str], dict[str, Any]] = {}  # (server, node) -> its last record
 
     def add(self, rec: AuditRecord) -> None:
         kind, data, site = rec.kind, rec.data, rec.site
@@ -127,6 +129,8 @@ class _Builder:
             self.outcomes[key] = data
         elif kind == "request":
             self.requests += 1
+        elif kind == "server":
+            self.servers[(str(data.get("server", "")), rec.node)] = data
 
 
     def _node(self, name: str, at: float) -> dict[str, Any]:
@@ -248,6 +252,7 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
         "crawl": crawl_info,
         "nodes": sorted(b.nodes.values(), key=lambda n: (n["started_at"], n["node"])),
         "sites": out_sites,
+        "servers": server_entries(b.servers),
         "totals": {
             "sites": len(out_sites),
             "requests": sum(s["requests"] for s in out_sites),
@@ -330,6 +335,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     if uncapped:
         lines.append(f"{_plural(len(uncapped), 'site')} had no traffic cap recorded (budget off): "
                      f"{', '.join(uncapped)}.")
+    lines.append(servers_line(report.get("servers", [])))
     if not holds:
         lines.append("No site asked the crawler to stop or pause.")
     else:

@@ -19,8 +19,10 @@ MAX_SITE_RATE = 10_000.0  # requests a second to one site
 MAX_BURST = 10_000.0  # requests at once
 
 
-def _positive(read: SettingsReader, name: str, default: float, upper: float = float("inf")) -> float:
-    """A number more than 0 and at most *upper*; a string may be a fraction (``"1/3"``)."""
+def _positive(read: SettingsReader, name: str, default: Any, upper: float = float("inf")) -> Any:
+    """A number more than 0 and at most *upper*; a string may be a fraction (``"1/3"``).
+
+    Unset or empty gives *default* (``None`` for a default derived from other settings)."""
     rule = "a number more than 0" if upper == float("inf") else f"a number more than 0 and at most {upper:g}"
     return read.number(name, default, rule, lambda v: 0 < v <= upper, fractions=True)
 
@@ -45,4 +47,5 @@ def budget_settings(settings: Any) -> BudgetSettings:
         burst=_positive(read, "POLITECRAWL_BURST", defaults.burst, MAX_BURST),
         pace_margin=read.number("POLITECRAWL_PACE_MARGIN", defaults.pace_margin, "at least 0 and under 60 (seconds)",
                                 lambda v: 0 <= v < 60, fractions=True),
+        max_ip_rate=_positive(read, "POLITECRAWL_MAX_IP_RATE", defaults.max_ip_rate, MAX_SITE_RATE),
     )
