@@ -112,8 +112,11 @@ class RobotsTxtMiddleware:
             return GateAnswer(False, state.skip, (origin, state, None))
         verdict = state.rules.allowed(url)
         if not verdict.allowed:
-            reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
-            return GateAnswer(False, reason, (origin, state, verdict))
+            if verdict.rule == "unreachable":
+                # a wait, not a refusal: the origin's pause holds its requests in the pacer
+                # (a refusal here would send them round the frontier without end)
+                return None
+            return GateAnswer(False, "disallowed", (origin, state, verdict))
         return GateAnswer(True, "", (origin, state, verdict))
 
     async def process_request(self, request: Request) -> Request | None:

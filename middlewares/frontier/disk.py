@@ -105,6 +105,7 @@ class DiskRequestStore:
         self.fifo = fifo
         self.start_fifo = start_fifo  # None: start requests are queued as the others
         self._hooked = False
+        self._closed = False
 
     @classmethod
     def open(cls, crawler: Crawler, queue_cls: type | None, start_queue_cls: type | None) -> DiskRequestStore:
@@ -177,11 +178,13 @@ class DiskRequestStore:
         return n
 
     def waiting(self) -> list[tuple[str, str, int]]:
-        return self.frontier.waiting()
+        """As the memory store: nothing once closed (what waits was tallied at the close)."""
+        return [] if self._closed else self.frontier.waiting()
 
     def close(self) -> dict[str, Any]:
         """Every request the engine took out has finished by now (Scrapy closes the queue last)."""
         self.frontier.release_leases()
+        self._closed = True
         self.shared.release(self.crawler)
         return {}
 
