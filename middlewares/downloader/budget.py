@@ -1,22 +1,22 @@
-"""Scrapy glue of the traffic budget: plug the ledger into the pacer, feed it responses."""
+"""Scrapy glue of the traffic budget: plug the ledger into the pacer, feed it responses.
+
+The send-time hold is :class:`~politecrawl.middlewares.downloader.send.SendGate`'s.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured, StopDownload
 from twisted.internet.defer import CancelledError
 
-from politecrawl.admission import STOPPED, WAIT
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
-from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
-from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, keys_of
+from politecrawl.middlewares.runtime import Runtime, keys_of
 from politecrawl.sites import InvalidURL
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def site_failure(exception: BaseException) -> bool:
 
 
 class BudgetMiddleware:
-    """Downloader middleware: send times held to the pace; the budget's eyes (response times, errors, bytes)."""
+    """Downloader middleware: the budget's eyes (response times, errors, bytes)."""
 
     def __init__(self, runtime: Runtime, ledger: BudgetLedger) -> None:
         self.runtime = runtime
@@ -110,37 +110,6 @@ class BudgetMiddleware:
                 "politecrawl budget: %s shows strain (slow answers or errors): its rate is "
                 "lowered, and recovers slowly", site,
             )
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> Any:
-        try:
-            site = keys_of(request)[0]
-        except InvalidURL:
-            return None
-        wait = self.ledger.send_wait(site, self.runtime.clock(), force=is_protocol_fetch(request))
-        if wait == 0.0:
-            return None
-        if math.isinf(wait):
-            # held up since it left the frontier: back there for a fresh turn
-            return self._requeue(request, "requeued_late")
-        self.runtime.inc_stat("budget/held_for_pace")
-        return self._send_after(request, site, self.runtime.clock() + wait)
-
-    async def _send_after(self, request: Request, site: str, due: float) -> Request | None:
-        """Hold a request until *due* (at most ``SEND_HOLD`` away) so that send times keep the pace."""
-        await sleep(due - self.runtime.clock())
-        now = self.runtime.clock()
-        self.ledger.sent_late(site, now - due)
-        answer = self.runtime.admission.before_send(site, now)
-        if answer.kind == STOPPED:  # stopped meanwhile: no request after a stop
-            raise self.runtime.refuse(
-                request, component="budget", reason=f"stopped-{answer.stop.source}", site=site
-            )
-        if answer.kind == WAIT:  # paused meanwhile (Retry-After)
-            return self._requeue(request, "requeued_paused")
-        return None
-
-    def _requeue(self, request: Request, stat: str) -> Request:
-        return self.runtime.back_to_frontier(request, f"budget/{stat}")
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
