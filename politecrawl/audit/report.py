@@ -21,6 +21,7 @@ from typing import Any
 from politecrawl.pii.removals import how_to_keep
 
 from .read import AuditRecord, CrawlEntry
+from .recrawl import recrawl_lines
 from .words import fmt_bytes, fmt_duration, fmt_time, pct, plural as _plural, were as _were
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "pct", "reserved", "window_peak"]
@@ -71,6 +72,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "stops": [],
         "pii": {"by_type": {}, "by_field": {}, "removed": 0, "removals": []},
         "waiting": 0,
+        "recrawl": {},
     }
 
 
@@ -297,6 +299,8 @@ def _tally(e: dict[str, Any], name: str, n: int) -> None:
         e["throttled"][rest] = e["throttled"].get(rest, 0) + n
     elif head == "waiting":
         e["waiting"] += n
+    elif head == "recrawl":  # the verdict on an answer: new, changed, unchanged, not-modified
+        e["recrawl"][rest] = e["recrawl"].get(rest, 0) + n
 
 
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
@@ -352,6 +356,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         if unknown:
             lines.append(f"No outcome recorded yet for {_plural(len(unknown), 'stop or pause', 'stops or pauses')}: "
                          f"{', '.join(unknown)}.")
+    lines.extend(recrawl_lines(report))
     pii = report["totals"]["pii_removed"]
     if pii:
         lines.append(f"{_plural(pii, 'piece')} of personal data {_were(pii)} removed from items before they "
