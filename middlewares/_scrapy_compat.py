@@ -48,6 +48,13 @@ def scheduler_queues(crawler: Crawler) -> list[Any]:
     return [q for q in (getattr(scheduler, "mqs", None), getattr(scheduler, "dqs", None)) if q]
 
 
+def downloader_middlewares(crawler: Crawler) -> list[Any]:
+    """The downloader middleware instances of a running crawl (``[]`` before the engine exists)."""
+    downloader = getattr(_engine(crawler), "downloader", None)
+    manager = getattr(downloader, "middleware", None)
+    return list(getattr(manager, "middlewares", ()) or ())
+
+
 def call_later(delay: float, func: Any) -> Any:
     """Schedule *func* on the running reactor; returns a handle with ``cancel()``."""
     from twisted.internet import reactor  # noqa: PLC0415 - installed reactor only

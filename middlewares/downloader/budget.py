@@ -10,13 +10,13 @@ from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured, StopDownload
 from twisted.internet.defer import CancelledError
 
-from politecrawl.admission import STOPPED, WAIT
+from politecrawl.admission import LOCAL, STOPPED, WAIT
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
 from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
-from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, keys_of
+from politecrawl.middlewares.runtime import NOT_LOCAL, Runtime, admission_of, is_protocol_fetch, keys_of
 from politecrawl.sites import InvalidURL
 
 if TYPE_CHECKING:
@@ -62,6 +62,10 @@ class BudgetMiddleware:
         ledger.on_new_site = mw._announce
         runtime.pacer.budget = ledger
         runtime.budget = ledger
+        if bool_setting(crawler.settings.get, "HTTPCACHE_ENABLED", False):
+            from politecrawl.middlewares.downloader.local_cache import LocalCache  # noqa: PLC0415
+
+            runtime.answers_locally = LocalCache(crawler)  # cache hits take no token
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
             "politecrawl budget: share %.4g of each site's daily traffic, at most %.4g req/s per "
@@ -116,6 +120,10 @@ class BudgetMiddleware:
             site = keys_of(request)[0]
         except InvalidURL:
             return None
+        answer = admission_of(request)
+        if answer is not None and answer.kind == LOCAL:
+            # let go without a token for the local cache, which did not answer it: a token first
+            return self.runtime.back_to_frontier(request, "budget/requeued_not_local", **{NOT_LOCAL: True})
         wait = self.ledger.send_wait(site, self.runtime.clock(), force=is_protocol_fetch(request))
         if wait == 0.0:
             return None
@@ -145,6 +153,8 @@ class BudgetMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        if "cached" in response.flags:
+            return response  # answered locally: the site sent nothing
         self._observe(request, error=response.status >= 500, nbytes=len(response.body))
         return response
 

@@ -29,6 +29,8 @@ class ResponseTallies:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        if "cached" in response.flags:
+            return response  # answered by a local cache: the site sent nothing
         site = site_or_invalid(request.url)
         tallies = self.runtime.tallies
         tallies.add(site, "responses")

@@ -12,8 +12,10 @@ A request's site and origin are stamped in its meta when it enters
 (``runtime.KEYS``), and the admission answer when it leaves
 (``runtime.ADMISSION``): a request whose gate answer is already known to be a
 refusal leaves at once, with no budget token and no pace turn taken, and the
-gate refuses it (memory queues; requests in ``JOBDIR`` disk queues are
-answered by the gates, see :func:`_peek`).
+gate refuses it; so does a request a local cache will answer
+(``runtime.answers_locally``, Scrapy's HTTP cache), which never reaches the
+site (memory queues; requests in ``JOBDIR`` disk queues are answered by the
+gates and take a token, see :func:`_peek`).
 
 A stopped site's queued requests are dropped here, counted, never fetched.
 With ``JOBDIR`` the per-origin queues are on disk, so waiting requests
@@ -33,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy.pqueues import ScrapyPriorityQueue
 
 from politecrawl.middlewares._scrapy_compat import call_later, path_safe, scheduler_queues, wake_engine
-from politecrawl.admission import GO, REFUSED, STOPPED
-from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime
+from politecrawl.admission import GO, LOCAL, REFUSED, STOPPED
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, NOT_LOCAL, Runtime
 from politecrawl.sites import INVALID_SITE, InvalidURL
 
 if TYPE_CHECKING:
@@ -161,11 +163,13 @@ class PacedPriorityQueue:
                 continue
             site = self._site_of[origin]
             head = None if self.key else _peek(queue)
-            answer = admission.admit(site, origin, None if head is None else head.url, now)
+            local = (head is not None and self.runtime.answers_locally is not None
+                     and NOT_LOCAL not in head.meta and self.runtime.answers_locally(head))
+            answer = admission.admit(site, origin, None if head is None else head.url, now, local=local)
             if answer.kind == STOPPED:
                 self._drop_site(site)
                 continue
-            if answer.kind not in (GO, REFUSED):
+            if answer.kind not in (GO, REFUSED, LOCAL):
                 # A wait too small to move a float timestamp (a bucket a rounding error short
                 # of a token: 1e-10 s added to 1.8e9 is 1.8e9) would put the origin back at
                 # `now` and spin this loop for ever; the next float after `now` ends it.
@@ -175,9 +179,11 @@ class PacedPriorityQueue:
             request = queue.pop()
             if answer.kind == REFUSED:
                 self.runtime.inc_stat(f"admission/refused_before_token/{answer.refused_by}")
+            elif answer.kind == LOCAL:
+                self.runtime.inc_stat("admission/answered_locally")
             if len(queue):
-                # a refused request took no turn: the next one may go at once
-                ready = now if answer.kind == REFUSED else self.runtime.pacer.ready_at(site, origin, now)
+                # a refused or locally answered request took no turn: the next one may go at once
+                ready = now if answer.kind != GO else self.runtime.pacer.ready_at(site, origin, now)
                 heapq.heappush(self._heap, (ready, next(self._seq), origin))
             else:
                 self._forget(origin)
