@@ -55,6 +55,30 @@ def downloader_middlewares(crawler: Crawler) -> list[Any]:
     return list(getattr(manager, "middlewares", ()) or ())
 
 
+def on_request_finished(crawler: Crawler, hook: Any) -> bool:
+    """Call ``hook(request)`` when the engine is done with a request it took from the scheduler.
+
+    Done means answered and parsed (its callback's requests scheduled), failed,
+    refused or redirected: the engine's slot forgets it then
+    (``ExecutionEngine._slot.remove_request``, Scrapy 2.19; no signal says it).
+    The hook runs first, so it sees the crawl still open. ``False`` if the engine
+    has no slot yet (nothing hooked).
+    """
+    slot = getattr(_engine(crawler), "_slot", None)
+    if slot is None:
+        return False
+    remove = slot.remove_request
+
+    def remove_request(request: Any) -> None:
+        try:
+            hook(request)
+        finally:
+            remove(request)
+
+    slot.remove_request = remove_request
+    return True
+
+
 def call_later(delay: float, func: Any) -> Any:
     """Schedule *func* on the running reactor; returns a handle with ``cancel()``."""
     from twisted.internet import reactor  # noqa: PLC0415 - installed reactor only

@@ -52,6 +52,8 @@ REPLACED: list[tuple[str, str]] = [
 #: Plain settings the add-on sets at "addon" priority (a project may override).
 SETTINGS = {
     "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.queue.PacedPriorityQueue",
+    # With JOBDIR: fingerprints in the frontier's SQLite file, none in memory (Scrapy's otherwise).
+    "DUPEFILTER_CLASS": "politecrawl.middlewares.frontier.disk.DiskDupeFilter",
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from scrapy import Request, Spider
-from scrapy.squeues import FifoMemoryQueue
+from scrapy.squeues import FifoMemoryQueue, PickleFifoDiskQueue
 from scrapy.utils.test import get_crawler
 
 from politecrawl.admission import GO, REFUSED, GateAnswer
 from politecrawl.clock import FakeClock
+from politecrawl.middlewares.frontier import disk as disk_module
 from politecrawl.middlewares.frontier import queue as frontier_module
 from politecrawl.middlewares.frontier.queue import PacedPriorityQueue
 from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, keys_of
@@ -30,17 +31,29 @@ class _TinyWaitBudget:
         return now
 
 
-@pytest.fixture
-def frontier(monkeypatch):
+@pytest.fixture(params=["memory", "disk"])
+def frontier(request, monkeypatch, tmp_path):
+    """The paced frontier over the memory store, and over the disk store (JOBDIR)."""
     crawler = get_crawler(Spider, settings_dict={
         "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
+        "JOBDIR": str(tmp_path / "job") if request.param == "disk" else None,
     })
     runtime = Runtime.of(crawler)
     runtime.clock = FakeClock(1_800_000_000.0)  # where 1e-10 s does not move a float
     wakes = []
     monkeypatch.setattr(frontier_module, "call_later", lambda delay, func: wakes.append(delay))
-    queue = PacedPriorityQueue(crawler, FifoMemoryQueue, "")
-    return queue, runtime, wakes
+    monkeypatch.setattr(disk_module, "call_later", lambda delay, func: _NoCall())
+    if request.param == "disk":
+        queue = PacedPriorityQueue(crawler, PickleFifoDiskQueue, str(tmp_path / "job" / "requests.queue"))
+    else:
+        queue = PacedPriorityQueue(crawler, FifoMemoryQueue, "")
+    yield queue, runtime, wakes
+    queue.close()
+
+
+class _NoCall:
+    def active(self):
+        return False
 
 
 def test_a_wait_too_small_to_move_the_clock_does_not_spin_pop(frontier):

@@ -365,7 +365,10 @@ class ClusterScheduler(Scheduler):
 def _shared_dupefilter_cls(settings: BaseSettings) -> str:
     """The dupefilter class: scrapy-redis's unless a subclass of it is named."""
     name = settings.get("DUPEFILTER_CLASS")
-    if not name or name in ("scrapy.dupefilters.RFPDupeFilter", "scrapy.dupefilters.BaseDupeFilter"):
+    if not name or name in (
+        "scrapy.dupefilters.RFPDupeFilter", "scrapy.dupefilters.BaseDupeFilter",
+        "politecrawl.middlewares.frontier.disk.DiskDupeFilter",  # the add-on's, for one process
+    ):
         return defaults.SCHEDULER_DUPEFILTER_CLASS
     cls = load_object(name)
     if not (isinstance(cls, type) and issubclass(cls, RFPDupeFilter)):

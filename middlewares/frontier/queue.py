@@ -3,47 +3,49 @@
 A request waiting in a downloader middleware or a download-slot queue holds
 a place of ``CONCURRENT_REQUESTS``, so a crawl of many slow-budget sites would
 stall behind them (head-of-line blocking). :class:`PacedPriorityQueue` is a
-``SCHEDULER_PRIORITY_QUEUE`` that keeps one priority queue per origin and
-hands the engine only a request that :class:`~politecrawl.admission.Admission`
-lets go *now*; when none is ready it returns nothing and wakes the engine when
-the earliest becomes ready.
+``SCHEDULER_PRIORITY_QUEUE`` that keeps one queue per origin in a
+:class:`~politecrawl.frontier.RequestStore` and hands the engine only a
+request that :class:`~politecrawl.admission.Admission` lets go *now*; when
+none is ready it returns nothing and wakes the engine when the earliest
+becomes ready. In memory it keeps one ready time per origin with requests.
+
+The store is in memory (``middlewares/frontier/memory.py``) for Scrapy's
+memory queue and one SQLite file in ``JOBDIR`` (``middlewares/frontier/disk.py``)
+for its disk queue, so waiting requests survive a restart or a kill.
 
 A request's site and origin are stamped in its meta when it enters
 (``runtime.KEYS``), and the admission answer when it leaves
 (``runtime.ADMISSION``): a request whose gate answer is already known to be a
-refusal leaves at once, with no budget token and no pace turn taken, and the
-gate refuses it; so does a request a local cache will answer
-(``runtime.answers_locally``, Scrapy's HTTP cache), which never reaches the
-site (memory queues; requests in ``JOBDIR`` disk queues are answered by the
-gates and take a token, see :func:`_peek`).
+refusal (admission reads the head's URL from the store) leaves at once, with
+no budget token and no pace turn taken, and the gate refuses it; so does a
+request a local cache will answer (``runtime.answers_locally``: Scrapy's HTTP
+cache), which never reaches the site (the memory store only: the disk store
+does not show its head request, so such a request takes a token).
 
 A stopped site's queued requests are dropped here, counted, never fetched.
-With ``JOBDIR`` the per-origin queues are on disk, so waiting requests
-survive a restart.
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 import logging
 import math
-from contextlib import suppress
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.pqueues import ScrapyPriorityQueue
-
-from politecrawl.middlewares._scrapy_compat import call_later, path_safe, scheduler_queues, wake_engine
+from politecrawl.middlewares._scrapy_compat import call_later, scheduler_queues, wake_engine
 from politecrawl.admission import GO, LOCAL, REFUSED, STOPPED
+from politecrawl.middlewares.frontier.disk import DiskRequestStore
+from politecrawl.middlewares.frontier.memory import MemoryRequestStore
 from politecrawl.middlewares.runtime import ADMISSION, KEYS, NOT_LOCAL, Runtime
 from politecrawl.sites import INVALID_SITE, InvalidURL
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Hashable, Iterable
 
     from scrapy import Request
     from scrapy.crawler import Crawler
+
+    from politecrawl.frontier import RequestStore
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ _INVALID = (INVALID_SITE, INVALID_SITE)
 
 
 class PacedPriorityQueue:
-    """Per-origin priority queues, popped only when the pacer says so."""
+    """Per-origin queues in a :class:`~politecrawl.frontier.RequestStore`, popped only when admission says so."""
 
     @classmethod
     def from_crawler(
@@ -74,64 +76,25 @@ class PacedPriorityQueue:
         *,
         start_queue_cls: type | None = None,
     ) -> None:
-        if startprios and not isinstance(startprios, dict):
+        if startprios:  # the disk store keeps its own state: anything here is another format
             raise ValueError(
-                "PacedPriorityQueue cannot resume a JOBDIR written by another "
-                "SCHEDULER_PRIORITY_QUEUE; start with a new JOBDIR."
+                f"PacedPriorityQueue cannot resume the JOBDIR {key!r}: it was written by another "
+                "SCHEDULER_PRIORITY_QUEUE or an older politecrawl; start with a new JOBDIR."
             )
         self.crawler = crawler
         self.runtime = Runtime.of(crawler)
-        self.downstream_queue_cls = downstream_queue_cls
-        self.start_queue_cls = start_queue_cls
         self.key = key
-        self.queues: dict[str, ScrapyPriorityQueue] = {}  # origin key -> queue
-        self._site_of: dict[str, str] = {}  # origin key -> site key
-        self._origins_of: dict[str, set[str]] = {}  # site key -> origin keys
-        self._heap: list[tuple[float, int, str]] = []  # (ready_at, seq, origin)
-        self._seq = itertools.count()
+        self.store: RequestStore = (
+            DiskRequestStore.open(crawler, downstream_queue_cls, start_queue_cls) if key
+            else MemoryRequestStore(crawler, downstream_queue_cls, start_queue_cls)
+        )
+        self._heap: list[tuple[float, Hashable]] = []  # (ready_at, origin handle); stale entries allowed
         self._wake_at = math.inf
         self._wake_call: Any = None
         self.runtime.pacer.subscribe(self._site_changed)
-        for origin, prios in (startprios or {}).items():
-            self._queue_for(origin, prios)
-
-    # -- queue bookkeeping ----------------------------------------------
-    def _queue_for(self, origin: str, startprios: Iterable[int] = ()) -> ScrapyPriorityQueue:
-        queue = self.queues.get(origin)
-        if queue is None:
-            queue = ScrapyPriorityQueue(
-                self.crawler,
-                self.downstream_queue_cls,
-                self.key + "/" + path_safe(origin) if self.key else "",
-                startprios,
-                start_queue_cls=self.start_queue_cls,
-            )
-            self.queues[origin] = queue
-            site = self._site_from_origin(origin)
-            self._site_of[origin] = site
-            self._origins_of.setdefault(site, set()).add(origin)
-            heapq.heappush(self._heap, (self.runtime.clock(), next(self._seq), origin))
-        return queue
-
-    @staticmethod
-    def _site_from_origin(origin: str) -> str:
-        try:
-            return Runtime.site_and_origin(origin)[0]
-        except InvalidURL:
-            return _INVALID[0]
-
-    def _forget(self, origin: str) -> None:
-        queue = self.queues.pop(origin)
-        queue.close()
-        site = self._site_of.pop(origin)
-        origins = self._origins_of.get(site)
-        if origins is not None:
-            origins.discard(origin)
-            if not origins:
-                del self._origins_of[site]
-        if self.key:
-            with suppress(OSError):
-                Path(self.key, path_safe(origin)).rmdir()
+        now = self.runtime.clock()
+        self._heap = [(now, handle) for handle in self.store.handles()]
+        heapq.heapify(self._heap)
 
     # -- the queue protocol ---------------------------------------------
     def push(self, request: Request) -> None:
@@ -147,25 +110,24 @@ class PacedPriorityQueue:
         if stop is not None:
             self._count_dropped(site, stop.source, 1)
             return
-        self._queue_for(origin).push(request)
+        handle = self.store.push(request, site, origin)  # raises ValueError if it cannot be kept
+        if handle is not None:
+            heapq.heappush(self._heap, (self.runtime.clock(), handle))
 
     def pop(self) -> Request | None:
         admission = self.runtime.admission
+        store = self.store
         now = self.runtime.clock()
         while self._heap:
-            ready_at, _, origin = self._heap[0]
+            ready_at, handle = self._heap[0]
             if ready_at > now:
                 self._schedule_wake(ready_at)
                 return None
             heapq.heappop(self._heap)
-            queue = self.queues.get(origin)
-            if queue is None:
-                continue
-            site = self._site_of[origin]
-            head = None if self.key else _peek(queue)
-            local = (head is not None and self.runtime.answers_locally is not None
-                     and NOT_LOCAL not in head.meta and self.runtime.answers_locally(head))
-            answer = admission.admit(site, origin, None if head is None else head.url, now, local=local)
+            if not store.count(handle):
+                continue  # a stale entry
+            site, origin = store.names(handle)
+            answer = admission.admit(site, origin, store.head_url(handle), now, local=self._answered_locally(handle))
             if answer.kind == STOPPED:
                 self._drop_site(site)
                 continue
@@ -174,23 +136,31 @@ class PacedPriorityQueue:
                 # of a token: 1e-10 s added to 1.8e9 is 1.8e9) would put the origin back at
                 # `now` and spin this loop for ever; the next float after `now` ends it.
                 ready = max(now + answer.wait, math.nextafter(now, math.inf))
-                heapq.heappush(self._heap, (ready, next(self._seq), origin))
+                heapq.heappush(self._heap, (ready, handle))
                 continue
-            request = queue.pop()
+            request = store.pop(handle)
             if answer.kind == REFUSED:
                 self.runtime.inc_stat(f"admission/refused_before_token/{answer.refused_by}")
             elif answer.kind == LOCAL:
                 self.runtime.inc_stat("admission/answered_locally")
-            if len(queue):
+            if store.count(handle):
                 # a refused or locally answered request took no turn: the next one may go at once
                 ready = now if answer.kind != GO else self.runtime.pacer.ready_at(site, origin, now)
-                heapq.heappush(self._heap, (ready, next(self._seq), origin))
-            else:
-                self._forget(origin)
+                heapq.heappush(self._heap, (ready, handle))
             if request is not None:
                 request.meta[ADMISSION] = answer
                 return request
         return None
+
+    def _answered_locally(self, handle: Any) -> bool:
+        """Will a local cache (``runtime.answers_locally``) answer the origin's next request? Only a store
+        that can show its head request (the memory store) can tell; otherwise the request takes a token."""
+        answers = self.runtime.answers_locally
+        head = getattr(self.store, "head", None)
+        if answers is None or head is None:
+            return False
+        request = head(handle)
+        return request is not None and NOT_LOCAL not in request.meta and bool(answers(request))
 
     def peek(self) -> Request | None:
         """Not supported: which request comes next depends on time."""
@@ -202,24 +172,17 @@ class PacedPriorityQueue:
         For a cluster node that hands its local requests back to the shared
         frontier when it closes (``politecrawl.middlewares.frontier.cluster``).
         """
-        drained: list[Request] = []
-        for origin in list(self.queues):
-            queue = self.queues[origin]
-            while (request := queue.pop()) is not None:
-                drained.append(request)
-            self._forget(origin)
-        return drained
+        self._heap.clear()
+        return self.store.drain()
 
-    def close(self) -> dict[str, list[int]]:
+    def close(self) -> Any:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()
         self.tally_waiting()
-        state = {origin: queue.close() for origin, queue in self.queues.items()}
-        self.queues.clear()
-        return state
+        return self.store.close()
 
     def __len__(self) -> int:
-        return sum(len(q) for q in self.queues.values())
+        return len(self.store)
 
     # -- waiting, stopping ----------------------------------------------
     def tally_waiting(self) -> None:
@@ -233,9 +196,8 @@ class PacedPriorityQueue:
     def waiting_by_site(self) -> dict[str, int]:
         """How many requests wait per site (for the end-of-crawl report)."""
         counts: dict[str, int] = {}
-        for origin, queue in self.queues.items():
-            site = self._site_of[origin]
-            counts[site] = counts.get(site, 0) + len(queue)
+        for site, _, n in self.store.waiting():
+            counts[site] = counts.get(site, 0) + n
         return counts
 
     def waiting_for_turn(self, now: float) -> tuple[int, str | None, float]:
@@ -243,11 +205,7 @@ class PacedPriorityQueue:
         (``(count, site, due_at)``; ``(0, None, inf)`` when every queued request could go)."""
         pacer = self.runtime.pacer
         waiting, next_site, next_at = 0, None, math.inf
-        for origin, queue in self.queues.items():
-            n = len(queue)
-            if not n:
-                continue
-            site = self._site_of[origin]
+        for site, origin, n in self.store.waiting():
             ready = pacer.ready_at(site, origin, now)
             if ready > now:
                 waiting += n
@@ -273,19 +231,14 @@ class PacedPriorityQueue:
             self._drop_site(site)
             return
         now = self.runtime.clock()
-        for origin in self._origins_of.get(site, ()):
-            heapq.heappush(self._heap, (now, next(self._seq), origin))
+        for handle in self.store.handles_of(site):
+            heapq.heappush(self._heap, (now, handle))
         wake_engine(self.crawler)
 
     def _drop_site(self, site: str) -> None:
         stop = self.runtime.pacer.stopped(site)
         source = stop.source if stop is not None else "stop"
-        dropped = 0
-        for origin in list(self._origins_of.get(site, ())):
-            queue = self.queues[origin]
-            while queue.pop() is not None:
-                dropped += 1
-            self._forget(origin)
+        dropped = sum(self.store.drop(handle) for handle in self.store.handles_of(site))
         if dropped:
             self._count_dropped(site, source, dropped)
 
@@ -299,19 +252,6 @@ class PacedPriorityQueue:
             site,
             source,
         )
-
-
-def _peek(queue: ScrapyPriorityQueue) -> Request | None:
-    """The request a memory *queue* would pop next, or ``None`` if its queues cannot tell.
-
-    Not for disk queues (``JOBDIR``): queuelib's ``LifoDiskQueue.peek`` leaves
-    the file position before the last record, and the next push writes there.
-    Requests from disk queues get their gate answers from the gates.
-    """
-    try:
-        return queue.peek()
-    except NotImplementedError:
-        return None
 
 
 def tally_waiting(crawler: Crawler) -> None:

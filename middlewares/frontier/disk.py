@@ -1,0 +1,229 @@
+"""Queued requests and seen fingerprints in one SQLite file in ``JOBDIR`` (the frontier on disk).
+
+With ``JOBDIR`` set, Scrapy's scheduler builds its disk priority queue; under
+the add-on that is the paced frontier over :class:`DiskRequestStore`, and the
+dupefilter is :class:`DiskDupeFilter`. Both use one
+:class:`~politecrawl.frontier.sqlite.SQLiteFrontier` file,
+``JOBDIR/frontier.sqlite3``, so one open file serves any number of origins and
+a request's fingerprint and its queue row are written in the same
+transaction. Requests are stored as Scrapy stores them in its disk queues
+(``Request.to_dict``, then pickle; ``request_from_dict`` back); a request that cannot be (a callback that
+is not a spider method) goes to the memory queue, as in Scrapy.
+
+A request taken out stays in the file (leased) until the engine is done with
+it (answered and parsed, failed or refused): a crawl killed meanwhile queues
+it again when it resumes. Its children are written before it is finished, so
+nothing queued is lost; what may be fetched twice after a kill are the
+requests in flight at the kill.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.dupefilters import RFPDupeFilter
+from scrapy.utils.job import job_dir
+from scrapy.utils.request import request_from_dict
+
+from politecrawl.frontier.sqlite import SQLiteFrontier
+from politecrawl.middlewares._scrapy_compat import call_later, on_request_finished
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+#: The store's file in ``JOBDIR``.
+FILE_NAME = "frontier.sqlite3"
+#: Meta key of a popped request's lease in the store (removed before the request is stored again).
+LEASE = "politecrawl_frontier_lease"
+#: Seconds after which writes with no request finished meanwhile are committed.
+COMMIT_INTERVAL = 0.5
+
+_ATTR = "_politecrawl_frontier_file"
+
+
+class FrontierFile:
+    """The crawl's one :class:`SQLiteFrontier`, shared by its disk queue and its dupefilter."""
+
+    def __init__(self, path: Path) -> None:
+        self.frontier = SQLiteFrontier(path)
+        self.users = 0
+        self._commit_call: Any = None
+        if self.frontier.requeued:
+            logger.info(
+                "politecrawl frontier: %d requests in flight when the last run stopped are queued again",
+                self.frontier.requeued,
+            )
+
+    @classmethod
+    def acquire(cls, crawler: Crawler) -> FrontierFile:
+        shared = getattr(crawler, _ATTR, None)
+        if shared is None:
+            folder = Path(job_dir(crawler.settings) or ".")
+            folder.mkdir(parents=True, exist_ok=True)
+            shared = cls(folder / FILE_NAME)
+            setattr(crawler, _ATTR, shared)
+        shared.users += 1
+        return shared
+
+    def release(self, crawler: Crawler) -> None:
+        self.users -= 1
+        if self.users <= 0:
+            if self._commit_call is not None and self._commit_call.active():
+                self._commit_call.cancel()
+            self.frontier.close()
+            setattr(crawler, _ATTR, None)
+
+    def wrote(self) -> None:
+        """Writes are pending: commit them within :data:`COMMIT_INTERVAL` if nothing else does."""
+        if self._commit_call is None or not self._commit_call.active():
+            self._commit_call = call_later(COMMIT_INTERVAL, self.frontier.commit)
+
+
+def _is_fifo(queue_cls: type | None, default: bool) -> bool:
+    """Whether a Scrapy queue class pops first in, first out (by its name, as Scrapy's and queuelib's say)."""
+    for cls in getattr(queue_cls, "__mro__", ()):
+        if "Fifo" in cls.__name__:
+            return True
+        if "Lifo" in cls.__name__:
+            return False
+    return default
+
+
+class DiskRequestStore:
+    """A :class:`~politecrawl.frontier.RequestStore` in the crawl's SQLite frontier file."""
+
+    def __init__(self, crawler: Crawler, shared: FrontierFile, *, fifo: bool, start_fifo: bool | None) -> None:
+        self.crawler = crawler
+        self.shared = shared
+        self.frontier = shared.frontier
+        self.fifo = fifo
+        self.start_fifo = start_fifo  # None: start requests are queued as the others
+        self._hooked = False
+
+    @classmethod
+    def open(cls, crawler: Crawler, queue_cls: type | None, start_queue_cls: type | None) -> DiskRequestStore:
+        shared = FrontierFile.acquire(crawler)
+        start_fifo = None if start_queue_cls is None else _is_fifo(start_queue_cls, True)
+        return cls(crawler, shared, fifo=_is_fifo(queue_cls, False), start_fifo=start_fifo)
+
+    # -- requests ---------------------------------------------------------------
+    def push(self, request: Request, site: str, origin: str) -> int | None:
+        meta = request.meta
+        meta.pop(LEASE, None)
+        body = self._serialise(request)
+        origin_id = self.frontier.origin_id(site, origin)
+        start = self.start_fifo is not None and bool(meta.get("is_start_request"))
+        rank = -request.priority * 2 + start  # as Scrapy: higher priority first, start requests after
+        became_ready = self.frontier.push(
+            origin_id, rank, request.url, body, fifo=self.start_fifo if start else self.fifo
+        )
+        self.shared.wrote()
+        return origin_id if became_ready else None
+
+    def _serialise(self, request: Request) -> bytes:
+        try:
+            return pickle.dumps(request.to_dict(spider=self.crawler.spider), protocol=4)
+        except (pickle.PicklingError, AttributeError, TypeError) as exc:
+            raise ValueError(str(exc)) from exc
+
+    def pop(self, origin_id: int) -> Request | None:
+        taken = self.frontier.pop(origin_id)
+        if taken is None:
+            return None
+        if not self._hooked:
+            self._hooked = on_request_finished(self.crawler, self.finished)
+        lease, body = taken
+        request = request_from_dict(pickle.loads(body), spider=self.crawler.spider)  # noqa: S301 - our own file
+        request.meta[LEASE] = lease
+        self.shared.wrote()
+        return request
+
+    def finished(self, request: Request) -> None:
+        lease = request.meta.get(LEASE)
+        if lease is not None and self.shared.users:
+            del request.meta[LEASE]
+            self.frontier.finish(lease)
+
+    def drain(self) -> list[Request]:
+        spider = self.crawler.spider
+        return [request_from_dict(pickle.loads(body), spider=spider) for body in self.frontier.drain()]  # noqa: S301
+
+    # -- origins ------------------------------------------------------------------
+    def names(self, origin_id: int) -> tuple[str, str]:
+        return self.frontier.names(origin_id)
+
+    def head_url(self, origin_id: int) -> str | None:
+        head = self.frontier.head(origin_id)
+        return None if head is None else head[2]
+
+    def count(self, origin_id: int) -> int:
+        return self.frontier.count(origin_id)
+
+    def handles(self) -> list[int]:
+        return list(self.frontier.non_empty())
+
+    def handles_of(self, site: str) -> list[int]:
+        return self.frontier.handles_of(site)
+
+    def drop(self, origin_id: int) -> int:
+        n = self.frontier.drop(origin_id)
+        self.shared.wrote()
+        return n
+
+    def waiting(self) -> list[tuple[str, str, int]]:
+        return self.frontier.waiting()
+
+    def close(self) -> dict[str, Any]:
+        """Every request the engine took out has finished by now (Scrapy closes the queue last)."""
+        self.frontier.release_leases()
+        self.shared.release(self.crawler)
+        return {}
+
+    def __len__(self) -> int:
+        return len(self.frontier)
+
+
+class DiskDupeFilter(RFPDupeFilter):
+    """Scrapy's dupefilter, with ``JOBDIR``'s fingerprints in the frontier file (none in memory).
+
+    Without ``JOBDIR`` it is Scrapy's ``RFPDupeFilter`` unchanged.
+    """
+
+    def __init__(self, path: str | None = None, debug: bool = False, *, fingerprinter: Any = None,
+                 crawler: Crawler | None = None) -> None:
+        super().__init__(None, debug, fingerprinter=fingerprinter)
+        self.crawler = crawler
+        self.shared: FrontierFile | None = None
+        self._on_disk = bool(path) and crawler is not None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DiskDupeFilter:
+        return cls(
+            job_dir(crawler.settings), crawler.settings.getbool("DUPEFILTER_DEBUG"),
+            fingerprinter=crawler.request_fingerprinter, crawler=crawler,
+        )
+
+    def open(self) -> None:
+        if self._on_disk and self.shared is None:
+            assert self.crawler is not None
+            self.shared = FrontierFile.acquire(self.crawler)
+
+    def request_seen(self, request: Request) -> bool:
+        if self.shared is None:
+            return super().request_seen(request)
+        seen = self.shared.frontier.seen(self.fingerprinter.fingerprint(request))
+        if not seen:
+            self.shared.wrote()
+        return seen
+
+    def close(self, reason: str) -> None:
+        if self.shared is not None:
+            self.shared.release(self.crawler)
+            self.shared = None
+        super().close(reason)

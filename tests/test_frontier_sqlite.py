@@ -1,0 +1,88 @@
+"""SQLiteFrontier: per-origin order, leases that survive a kill, fingerprints, memory per origin."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from politecrawl.frontier.sqlite import SQLiteFrontier
+
+
+def _urls(store, origin_id):
+    out = []
+    while (taken := store.pop(origin_id)) is not None:
+        out.append(taken[1].decode())
+    return out
+
+
+def test_order_within_an_origin_is_rank_then_arrival(tmp_path):
+    store = SQLiteFrontier(tmp_path / "f.sqlite3")
+    a = store.origin_id("a.com", "http://a.com:80")
+    assert store.push(a, 0, "u1", b"u1", fifo=True) is True  # the origin was empty
+    assert store.push(a, 0, "u2", b"u2", fifo=True) is False
+    store.push(a, -2, "high", b"high", fifo=True)  # a lower rank goes first
+    store.push(a, 1, "start", b"start", fifo=True)
+    assert store.head(a)[2] == "high"
+    assert _urls(store, a) == ["high", "u1", "u2", "start"]
+    b = store.origin_id("b.com", "http://b.com:80")
+    for url in ("x", "y", "z"):
+        store.push(b, 0, url, url.encode(), fifo=False)
+    assert _urls(store, b) == ["z", "y", "x"]  # last in, first out
+    assert len(store) == 0 and store.count(a) == 0
+    store.close()
+
+
+def test_handles_names_and_drops_by_site(tmp_path):
+    store = SQLiteFrontier(tmp_path / "f.sqlite3")
+    www = store.origin_id("a.com", "https://www.a.com:443")
+    bare = store.origin_id("a.com", "https://a.com:443")
+    other = store.origin_id("b.com", "https://b.com:443")
+    assert store.origin_id("a.com", "https://www.a.com:443") == www
+    for handle in (www, bare, other):
+        store.push(handle, 0, "u", b"u", fifo=True)
+    assert sorted(store.handles_of("a.com")) == sorted([www, bare])
+    assert store.names(other) == ("b.com", "https://b.com:443")
+    assert sorted(store.waiting()) == [("a.com", "https://a.com:443", 1), ("a.com", "https://www.a.com:443", 1),
+                                       ("b.com", "https://b.com:443", 1)]
+    assert store.drop(www) + store.drop(bare) == 2
+    assert store.handles_of("a.com") == [] and len(store) == 1
+    store.close()
+
+
+def test_fingerprints_are_seen_once(tmp_path):
+    store = SQLiteFrontier(tmp_path / "f.sqlite3")
+    assert store.seen(b"\x01" * 20) is False
+    assert store.seen(b"\x01" * 20) is True
+    store.close()
+    again = SQLiteFrontier(tmp_path / "f.sqlite3")
+    assert again.seen(b"\x01" * 20) is True and again.seen_count() == 1
+    again.close()
+
+
+def test_a_killed_process_loses_no_queued_request(tmp_path):
+    """Killed with writes uncommitted: the file holds the state of the last commit; leases go back."""
+    path = tmp_path / "f.sqlite3"
+    script = textwrap.dedent(f"""
+        import os
+        from politecrawl.frontier.sqlite import SQLiteFrontier
+        store = SQLiteFrontier({str(path)!r})
+        a = store.origin_id("a.com", "http://a.com:80")
+        for i in range(100):
+            store.seen(str(i).encode())
+            store.push(a, 0, f"u{{i}}", f"u{{i}}".encode(), fifo=True)
+        leases = [store.pop(a)[0] for _ in range(10)]  # u0..u9 in flight
+        for lease in leases[:5]:
+            store.finish(lease)  # u0..u4 done: committed with everything before
+        store.push(a, 0, "late", b"late", fifo=True)  # not committed
+        store.seen(b"late")
+        os.kill(os.getpid(), 9)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -9, proc.stderr
+    store = SQLiteFrontier(path)
+    assert store.requeued == 5  # u5..u9 were in flight: queued again
+    a = store.origin_id("a.com", "http://a.com:80")
+    assert _urls(store, a) == [f"u{i}" for i in range(5, 100)]
+    assert store.seen(b"late") is False and store.seen(b"99") is True
+    store.close()
