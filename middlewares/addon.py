@@ -36,6 +36,8 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.site_answers.SiteAnswers", 560),
     # conditional requests from the fetch history, verdicts recorded (after Scrapy's HTTP cache, 900)
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.recrawl.RecrawlMiddleware", 950),
+    # the WARC archive, when POLITECRAWL_WARC names a file: answers as served, after the verdict
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.warc.WarcMiddleware", 940),
     # RobotsPageMiddleware (page robots directives), then ReservedItems (reserved pages' items), next to the spider
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.spider.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-__all__ = ["CONDITIONAL_META", "HINT_META", "RECRAWL_META", "REVALIDATE_META", "Recrawl", "RecrawlMiddleware"]
+__all__ = ["BEFORE_META", "CONDITIONAL_META", "HINT_META", "RECRAWL_META", "REVALIDATE_META", "Recrawl", "RecrawlMiddleware"]
 
 logger = logging.getLogger("politecrawl.recrawl")
 
@@ -59,6 +59,8 @@ REVALIDATE_META = "politecrawl_revalidate"
 RECRAWL_META = "politecrawl_recrawl"
 #: Request meta set by this middleware when it added conditional headers.
 CONDITIONAL_META = "politecrawl_conditional"
+#: Response meta: ``(fetched_at, payload digest)`` of the page's last full fetch, when it had one.
+BEFORE_META = "politecrawl_recrawl_before"
 #: Request meta: sitemap hints of the URL (``{"changefreq": ..., "lastmod": epoch seconds}``).
 HINT_META = "politecrawl_recrawl_hint"
 
@@ -198,6 +200,8 @@ class RecrawlMiddleware:
                                   "(%d) URLs; new URLs are fetched as usual and not recorded",
                                   self.history.settings.max_urls)
         meta[RECRAWL_META] = visit.verdict
+        if visit.before is not None:
+            meta[BEFORE_META] = (visit.before.fetched_at, visit.before.digest)
         flag = _FLAGS.get(visit.verdict)
         if flag is not None:
             response.flags.append(flag)
