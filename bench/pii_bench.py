@@ -11,12 +11,7 @@ and 0-3 hard negatives (order numbers, 14-digit timestamps, prices, SKUs, 11-dig
 that are valid in their own region's numbering plan (phonenumbers metadata): Faker also makes numbers with area
 codes that do not exist, and those reach no one.
 
-A label is recalled when a detection of the same type overlaps it; a detection is correct when it overlaps a label
-of its type.  A hard negative is "touched" when any detection overlaps it.
-
-Speed is texts/s of CPU time on one core, after a warm-up.  The tools take turns on the same 250-text chunks (the
-order alternating chunk by chunk), so that load from other processes falls on both alike; this is repeated
-`--runs` times and the median texts/s and the median ratio are reported.
+Scoring and timing: bench/pii_score.py.
 
 A separate probe (its own random stream, so the corpus above does not change) checks EAN-13 barcodes of the GS1
 prefixes 40-49 (Germany, Japan): about one in ten is also a Luhn-valid 13-digit "Visa" number, which only context
@@ -26,38 +21,24 @@ is reported.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import os
 import random
-import statistics
+import sys
 import time
 import unicodedata
-from collections import Counter
-from dataclasses import dataclass, field
 
-# Presidio's e-mail recognizer calls tldextract, whose default extractor would fetch the Public Suffix List;
-# an empty URL list keeps it on the bundled snapshot (as politecrawl.sites does).
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import phonenumbers  # noqa: E402
 from faker import Faker  # noqa: E402
+from pii_corpus import FULLWIDTH, styled_email, valid_number  # noqa: E402
+from pii_score import PoliteTool, Text, main, overlaps  # noqa: E402
 
-from politecrawl.pii import Detector, PIIFilter  # noqa: E402
+from politecrawl.pii import PIIFilter  # noqa: E402
 from politecrawl.pii.patterns import cn_ric_valid, ean13_valid, luhn_valid  # noqa: E402
 
 LOCALES = {"zh_CN": "CN", "en_US": "US", "en_GB": "GB", "de_DE": "DE", "fr_FR": "FR", "ja_JP": "JP", "ko_KR": "KR"}
-TYPES = ("phone", "email", "cn_resident_id", "payment_card", "iban", "ip", "national_id", "person_name", "nickname",
-         "user_id")
 NAME_LOCALES = ("zh_CN", "en_US", "en_GB", "de_DE", "fr_FR")  # Chinese and Latin-script names
-FULLWIDTH = str.maketrans("0123456789+", "０１２３４５６７８９＋")
-
-
-@dataclass
-class Text:
-    text: str
-    labels: list[tuple[int, int, str]] = field(default_factory=list)
-    negatives: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 class Corpus:
@@ -76,11 +57,8 @@ class Corpus:
         region = LOCALES[loc]
         for _ in range(50):
             raw = self.fakers[loc].phone_number()
-            try:
-                num = phonenumbers.parse(raw, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if not phonenumbers.is_valid_number(num):
+            num = valid_number(raw, region)
+            if num is None:
                 continue
             style = rng.random()
             if style < 0.4:
@@ -98,19 +76,14 @@ class Corpus:
         raise RuntimeError("no valid phone from Faker")
 
     def email(self) -> str:
-        f = self.fakers[self.rng.choice(list(LOCALES))]
-        addr = f.email()
-        local, domain = addr.split("@")
-        style = self.rng.random()
-        if style < 0.75:
-            return addr
-        if style < 0.82:
-            return f"{local}＠{domain}"
-        if style < 0.88:
-            return f"{local}(at){domain.replace('.', '(dot)')}"
-        if style < 0.94:
-            return f"{self.rng.randint(10000, 999999999)}#qq.com"
-        return f"{local}@{domain.replace('.', '点')}"
+        addr = self.fakers[self.rng.choice(list(LOCALES))].email()
+        return styled_email(self.rng, addr, [
+            (0.75, lambda local, domain: f"{local}@{domain}"),
+            (0.82, lambda local, domain: f"{local}＠{domain}"),
+            (0.88, lambda local, domain: f"{local}(at){domain.replace('.', '(dot)')}"),
+            (0.94, lambda local, domain: f"{self.rng.randint(10000, 999999999)}#qq.com"),
+            (1.0, lambda local, domain: f"{local}@{domain.replace('.', '点')}"),
+        ])
 
     def cn_id(self) -> str:
         s = self.fakers["zh_CN"].ssn()
@@ -265,103 +238,6 @@ def _latin_or_digit(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
-# -------------------------------------------------------------------- tools
-
-class PoliteTool:
-    name = "politecrawl.pii"
-
-    def __init__(self) -> None:
-        self.detector = Detector()
-
-    def detect(self, text: str) -> list[tuple[int, int, str]]:
-        return [(s.start, s.end, s.type) for s in self.detector.find(text)]
-
-
-class PresidioTool:
-    name = "presidio pattern-only"
-    MAP = {"PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email", "CREDIT_CARD": "payment_card", "IBAN_CODE": "iban",
-           "IP_ADDRESS": "ip", "US_SSN": "national_id"}
-
-    def __init__(self) -> None:
-        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine.no_op_nlp_engine import NoOpNlpEngine
-        from presidio_analyzer.predefined_recognizers import PhoneRecognizer
-
-        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
-        reg = RecognizerRegistry()
-        reg.load_predefined_recognizers(languages=["en"])
-        reg.remove_recognizer("SpacyRecognizer")
-        reg.remove_recognizer("PhoneRecognizer")
-        reg.add_recognizer(PhoneRecognizer(supported_regions=("CN", "US", "GB", "DE", "FR", "JP", "KR", "IN")))
-        self.engine = AnalyzerEngine(registry=reg, nlp_engine=NoOpNlpEngine(models=[{"lang_code": "en",
-                                                                                      "model_name": "none"}]),
-                                     supported_languages=["en"])
-        self.entities = list(self.MAP)
-
-    def detect(self, text: str) -> list[tuple[int, int, str]]:
-        return [(r.start, r.end, self.MAP[r.entity_type])
-                for r in self.engine.analyze(text, language="en", entities=self.entities)]
-
-
-# -------------------------------------------------------------------- scoring
-
-def overlaps(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def score(tool, corpus: list[Text]) -> dict:
-    found = []
-    for t in corpus:
-        try:
-            found.append(tool.detect(t.text))
-        except Exception:  # noqa: BLE001 - an unscannable text counts as no detection here
-            found.append([])
-    labels, hits, dets, good = Counter(), Counter(), Counter(), Counter()
-    negatives, touched = 0, Counter()
-    for t, det in zip(corpus, found):
-        for lab in t.labels:
-            labels[lab[2]] += 1
-            hits[lab[2]] += any(d[2] == lab[2] and overlaps(d, lab) for d in det)
-        for d in det:
-            dets[d[2]] += 1
-            good[d[2]] += any(d[2] == lab[2] and overlaps(d, lab) for lab in t.labels)
-        for neg in t.negatives:
-            negatives += 1
-            if any(overlaps(d, neg) for d in det):
-                touched[neg[2]] += 1
-    return {"labels": labels, "hits": hits, "dets": dets, "good": good, "negatives": negatives,
-            "touched": touched}
-
-
-def _detect_all(tool, texts: list[str]) -> None:
-    for text in texts:
-        try:
-            tool.detect(text)
-        except Exception:  # noqa: BLE001 - timed like any other text
-            pass
-
-
-def speeds(tools: list, corpus: list[Text], runs: int, chunk: int = 250) -> list[list[float]]:
-    """texts/s per run and tool; the tools alternate on each chunk, the first tool changing chunk by chunk."""
-    texts = [t.text for t in corpus]
-    for tool in tools:
-        _detect_all(tool, texts[:200])  # warm-up (lazy metadata)
-    out = []
-    for run in range(runs):
-        seconds = [0.0] * len(tools)
-        for k, c in enumerate(range(0, len(texts), chunk)):
-            part = texts[c : c + chunk]
-            order = list(range(len(tools)))
-            if (k + run) % 2:
-                order.reverse()
-            for i in order:
-                t0 = time.process_time()
-                _detect_all(tools[i], part)
-                seconds[i] += time.process_time() - t0
-        out.append([len(texts) / s for s in seconds])
-    return out
-
-
 def filter_speed(corpus: list[Text]) -> float:
     f = PIIFilter()
     items = [{"title": "商品评价", "text": t.text, "price": 12.5, "sku": "A-1"} for t in corpus]
@@ -369,10 +245,6 @@ def filter_speed(corpus: list[Text]) -> float:
     for item in items:
         f.filter(item)
     return len(items) / (time.process_time() - t0)
-
-
-def fmt(r: float | None) -> str:
-    return "—" if r is None else f"{r:.3f}"
 
 
 def ean_probe(seed: int, tool, n: int = 1000) -> str:
@@ -399,56 +271,10 @@ def ean_probe(seed: int, tool, n: int = 1000) -> str:
             "those touched")
 
 
-def report(seed: int, n: int, tools: list, runs: int, corpus_cls=None, probes: bool = True) -> str:
-    corpus = (corpus_cls or Corpus)(seed).make(n)
-    nlab = sum(len(t.labels) for t in corpus)
-    nneg = sum(len(t.negatives) for t in corpus)
-    lines = [f"### seed {seed}: {n} texts, {nlab} personal values, {nneg} hard negatives", "",
-             "| tool | " + " | ".join(f"{t} P/R" for t in TYPES)
-             + " | overall P/R | hard negatives touched | texts/s |",
-             "|---" * (len(TYPES) + 4) + "|"]
-    touched_detail = []
-    per_run = speeds(tools, corpus, runs)
-    median_tps = [statistics.median(r[i] for r in per_run) for i in range(len(tools))]
-    for tool, tps in zip(tools, median_tps):
-        s = score(tool, corpus)
-        cells = []
-        for typ in TYPES:
-            p = s["good"][typ] / s["dets"][typ] if s["dets"][typ] else None
-            r = s["hits"][typ] / s["labels"][typ] if s["labels"][typ] else None
-            cells.append(f"{fmt(p)}/{fmt(r)}")
-        overall = sum(s["good"].values()) / max(1, sum(s["dets"].values()))
-        overall_r = sum(s["hits"].values()) / max(1, sum(s["labels"].values()))
-        neg = sum(s["touched"].values()) / max(1, s["negatives"])
-        lines.append(f"| {tool.name} | " + " | ".join(cells)
-                     + f" | {overall:.3f}/{overall_r:.3f} | {neg:.2%} | {tps:,.0f} |")
-        touched_detail.append(f"{tool.name}: " + (", ".join(f"{k} {v}" for k, v in s["touched"].most_common())
-                                                 or "none"))
-    lines += ["", "Hard negatives touched, by kind: " + "; ".join(touched_detail)]
-    if len(tools) > 1:
-        ratios = [r[0] / r[1] for r in per_run]
-        lines.append(f"Speed ratio {tools[0].name} / {tools[1].name}: median {statistics.median(ratios):.2f}x over "
-                     f"{runs} interleaved run(s) (each: " + ", ".join(f"{x:.2f}x" for x in ratios) + ")")
-    if probes:
-        lines += [ean_probe(seed, tools[0]),
-                  f"PIIFilter on items (4 fields, text as above): {filter_speed(corpus):,.0f} items/s"]
-    lines.append("")
-    return "\n".join(lines)
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seed", type=int, action="append", help="corpus seed (repeatable; default 1 and 2)")
-    ap.add_argument("--texts", type=int, default=5000)
-    ap.add_argument("--no-presidio", action="store_true")
-    ap.add_argument("--runs", type=int, default=3, help="interleaved timing runs per seed (median reported)")
-    args = ap.parse_args()
-    tools: list = [PoliteTool()]
-    if not args.no_presidio:
-        tools.append(PresidioTool())
-    for seed in args.seed or [1, 2]:
-        print(report(seed, args.texts, tools, args.runs), flush=True)
+def extra_lines(seed: int, corpus: list[Text]) -> list[str]:
+    return [ean_probe(seed, PoliteTool()),
+            f"PIIFilter on items (4 fields, text as above): {filter_speed(corpus):,.0f} items/s"]
 
 
 if __name__ == "__main__":
-    main()
+    main(Corpus, [1, 2], __doc__, extra_lines)

@@ -10,12 +10,11 @@ and kept when phonenumbers calls them valid in that region (the same labelling r
 resident IDs and IBANs built here (random area, birth date and sequence, check character computed; German and
 French account numbers, ISO 7064 check digits), US SSNs from the SSA's rules.  Texts are forum posts, order
 e-mails, profile blurbs and log lines, written in other words than the first corpus.  Scoring and timing are
-bench/pii_bench.py's (same tools, same interleaving).
+bench/pii_score.py (same tools, same interleaving).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import random
@@ -23,10 +22,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import phonenumbers  # noqa: E402
 from mimesis import Internet, Locale, Payment, Person, Text as MText  # noqa: E402
 from mimesis.enums import CardType  # noqa: E402
-from pii_bench import PoliteTool, PresidioTool, Text, report  # noqa: E402
+from pii_corpus import FULLWIDTH, styled_email, valid_number  # noqa: E402
+from pii_score import Text, main  # noqa: E402
 
 NAME_LOCALES = (Locale.ZH, Locale.EN, Locale.DE, Locale.FR, Locale.ES, Locale.IT)
 TEXT_LOCALES = (Locale.ZH, Locale.EN, Locale.DE, Locale.FR, Locale.JA, Locale.KO)
@@ -42,7 +41,6 @@ PHONE_MASKS = {
     "KR": ["010-####-####", "02-###-####", "+82 10-####-####", "031-###-####"],
     "IN": ["+91 ##### #####", "9#########", "0## ########", "+91-9#########"],
 }
-FULLWIDTH = str.maketrans("0123456789+-", "０１２３４５６７８９＋－")
 RIC_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -66,12 +64,7 @@ class HoldoutCorpus:
         region = rng.choice(list(PHONE_MASKS))
         for _ in range(400):
             written = self._digits(rng.choice(PHONE_MASKS[region]))
-            try:
-                num = phonenumbers.parse(written.replace("(0)", ""), region)
-            except phonenumbers.NumberParseException:
-                continue
-            if not phonenumbers.is_valid_number(num) or phonenumbers.region_code_for_number(num) not in (
-                    region, "CA", "JE", "GG", "IM"):
+            if valid_number(written.replace("(0)", ""), region, also=("CA", "JE", "GG", "IM")) is None:
                 continue
             r = rng.random()
             if region == "US" and r < 0.15:
@@ -84,17 +77,13 @@ class HoldoutCorpus:
     def email(self) -> str:
         rng = self.rng
         addr = self.person[rng.choice(NAME_LOCALES)].email()
-        local, domain = addr.split("@")
-        style = rng.random()
-        if style < 0.7:
-            return addr
-        if style < 0.78:
-            return f"{local} at {domain.replace('.', ' dot ')}"
-        if style < 0.85:
-            return f"{local}[at]{domain}"
-        if style < 0.92:
-            return f"{local}＠{domain}"
-        return f"{rng.randint(100000, 3999999999)}@qq.com"
+        return styled_email(rng, addr, [
+            (0.7, lambda local, domain: f"{local}@{domain}"),
+            (0.78, lambda local, domain: f"{local} at {domain.replace('.', ' dot ')}"),
+            (0.85, lambda local, domain: f"{local}[at]{domain}"),
+            (0.92, lambda local, domain: f"{local}＠{domain}"),
+            (1.0, lambda local, domain: f"{rng.randint(100000, 3999999999)}@qq.com"),
+        ])
 
     def cn_id(self) -> str:
         rng = self.rng
@@ -268,19 +257,5 @@ class HoldoutCorpus:
         return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seed", type=int, action="append", help="corpus seed (repeatable; default 11 and 12)")
-    ap.add_argument("--texts", type=int, default=5000)
-    ap.add_argument("--no-presidio", action="store_true")
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
-    tools: list = [PoliteTool()]
-    if not args.no_presidio:
-        tools.append(PresidioTool())
-    for seed in args.seed or [11, 12]:
-        print(report(seed, args.texts, tools, args.runs, corpus_cls=HoldoutCorpus, probes=False), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    main(HoldoutCorpus, [11, 12], __doc__)

@@ -6,6 +6,7 @@ the file to change. Everything here is a small named helper.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from scrapy.http.headers import Headers
@@ -315,3 +316,29 @@ def decompression_too_large() -> type[Exception]:
     except ImportError:  # pragma: no cover - Scrapy moved it
         return ValueError
     return _DecompressionMaxSizeExceeded
+
+
+# -- the exit code of Scrapy's command line --------------------------------------
+def fail_scrapy_command(code: int = 1) -> bool:
+    """Make Scrapy's command line (``scrapy crawl``) exit with *code* (or a higher code it has).
+
+    ``scrapy.cmdline.execute`` runs the command, whose crawl runs inside it (the
+    reactor's loop is below it on this thread's stack), then exits with
+    ``sys.exit(cmd.exitcode)``; the ``crawl`` command sets that to 1 only when the
+    crawl could not start. This sets the running command's ``exitcode`` (its
+    local ``cmd``, Scrapy 2.19). Returns whether a command was found: ``False``
+    outside Scrapy's command line (a script, ``politecrawl crawl``), where the
+    caller's own result says the crawl failed.
+    """
+    from scrapy.cmdline import execute  # noqa: PLC0415
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is execute.__code__:
+            cmd = frame.f_locals.get("cmd")
+            if cmd is None or not hasattr(cmd, "exitcode"):
+                return False
+            cmd.exitcode = max(code, cmd.exitcode or 0)
+            return True
+        frame = frame.f_back
+    return False

@@ -29,7 +29,7 @@ COMPONENTS: list[tuple[str, str, int]] = [
     ("EXTENSIONS", "politecrawl.middlewares.extensions.lifecycle.CrawlLifecycle", 0),
     # StopGate (stopped sites, 60), RobotsTxtMiddleware (robots.txt, 100), ReservationGate (reservations, 110)
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.RequestGates", 100),
-    # BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
+    # SendGate, BudgetMiddleware (980), IdentityMiddleware (990): after every Scrapy downloader middleware
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.chain.BeforeSend", 980),
     # stops (docs/stops.md): registry poller; 429/503/451/blocks (responses before Retry, 550)
     ("EXTENSIONS", "politecrawl.middlewares.extensions.stops.StopsExtension", 0),

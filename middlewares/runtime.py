@@ -21,12 +21,13 @@ from politecrawl.audit import AuditTrail
 from politecrawl.clock import SYSTEM_CLOCK, Clock
 from politecrawl.config import PolitecrawlConfig
 from politecrawl.pacing import Pacer
-from politecrawl.sites import origin_key, site_key, site_or_invalid
+from politecrawl.sites import INVALID_SITE, InvalidURL, origin_key, site_key, site_or_invalid
 from politecrawl.state import StateStore, open_store
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 __all__ = [
     "ADMISSION",
@@ -40,6 +41,10 @@ __all__ = [
     "is_protocol_fetch",
     "keys_of",
     "new_crawl_id",
+    "response_keys",
+    "response_site",
+    "site_of",
+    "stamp_keys",
 ]
 
 logger = logging.getLogger("politecrawl")
@@ -54,7 +59,8 @@ _ATTR = "_politecrawl_runtime"
 PROTOCOL_FETCH = "politecrawl_protocol_fetch"
 
 
-#: Meta key of ``(url, site key, origin key)``, stamped once when the request enters the frontier.
+#: Meta key of ``(url, site key, origin key)``, stamped once when the request enters the frontier
+#: (:func:`stamp_keys`); the glue reads it (:func:`keys_of`, :func:`site_of`), never computes it again.
 KEYS = "politecrawl_keys"
 #: Meta key of the :class:`~politecrawl.admission.Answer` the frontier got when the request left it.
 ADMISSION = "politecrawl_admission"
@@ -70,16 +76,64 @@ def is_protocol_fetch(request: Request) -> bool:
     return bool(request.meta.get(PROTOCOL_FETCH))
 
 
+def stamp_keys(request: Request) -> tuple[str, str]:
+    """Compute *request*'s ``(site key, origin key)`` and stamp them in its meta (:data:`KEYS`).
+
+    The one place glue computes a request's keys: the frontier calls it when a
+    request enters; :func:`keys_of` and :func:`site_of` call it for a request
+    that never passed the frontier (robots.txt and tdmrep.json fetches) or whose
+    URL changed since. A URL with no site is stamped with
+    :data:`~politecrawl.sites.INVALID_SITE` for both keys.
+    """
+    url = request.url
+    try:
+        keys = (url, site_key(url), origin_key(url))
+    except InvalidURL:
+        keys = (url, INVALID_SITE, INVALID_SITE)
+    request.meta[KEYS] = keys
+    return keys[1], keys[2]
+
+
 def keys_of(request: Request) -> tuple[str, str]:
-    """``(site key, origin key)`` of a request: as stamped at the frontier, else computed.
+    """``(site key, origin key)`` of a request, read from its stamp.
+
+    A request with no stamp for its URL is stamped first; if its URL has no
+    site, :class:`~politecrawl.sites.InvalidURL` is raised.
+    """
+    keys = request.meta.get(KEYS)
+    if keys is not None and keys[0] == request.url:
+        return keys[1], keys[2]
+    site, origin = stamp_keys(request)
+    if site == INVALID_SITE:
+        raise InvalidURL("URL has no site")
+    return site, origin
+
+
+def site_of(request: Request) -> str:
+    """The site key of a request, read from its stamp; :data:`~politecrawl.sites.INVALID_SITE` if it has none."""
+    keys = request.meta.get(KEYS)
+    if keys is None or keys[0] != request.url:
+        return stamp_keys(request)[0]
+    return keys[1]
+
+
+def response_keys(response: Response) -> tuple[str, str]:
+    """``(site key, origin key)`` of a response, read from its request's stamp.
 
     Raises :class:`~politecrawl.sites.InvalidURL` for a URL with no site.
     """
-    url = request.url
-    keys = request.meta.get(KEYS)
-    if keys is not None and keys[0] == url:
-        return keys[1], keys[2]
-    return site_key(url), origin_key(url)
+    request = response.request
+    if request is not None and request.url == response.url:
+        return keys_of(request)
+    return site_key(response.url), origin_key(response.url)  # a response made without its request
+
+
+def response_site(response: Response) -> str:
+    """The site key of a response, read from its request's stamp; ``INVALID_SITE`` if it has none."""
+    request = response.request
+    if request is not None and request.url == response.url:
+        return site_of(request)
+    return site_or_invalid(response.url)  # a response made without its request
 
 
 def admission_of(request: Request) -> Answer | None:
@@ -199,11 +253,6 @@ class Runtime:
             crawler.signals.connect(fan, signal=signal)
         fan.hooks.append(hook)
 
-    @staticmethod
-    def site_and_origin(url: str) -> tuple[str, str]:
-        """``(site_key, origin_key)`` of a URL; raises :class:`InvalidURL`."""
-        return site_key(url), origin_key(url)
-
     async def wait_for_turn(self, request: Request, *, component: str) -> None:
         """Wait until admission lets one request to *request*'s site go, and spend its turn.
 
@@ -213,7 +262,7 @@ class Runtime:
         """
         from ._scrapy_compat import sleep  # noqa: PLC0415 - needs the reactor
 
-        site, origin = self.site_and_origin(request.url)
+        site, origin = keys_of(request)
         while True:
             answer = self.admission.admit(site, origin, None, self.clock())
             if answer.kind == GO:
@@ -267,7 +316,7 @@ class Runtime:
         Returns the :class:`IgnoreRequest` for the caller to raise.
         """
         if site is None:
-            site = site_or_invalid(request.url)
+            site = site_of(request)
         self.inc_stat(f"{component}/refused/{reason}")
         self.tallies.add(site, f"refused:{component}:{reason}")
         self.log_once(

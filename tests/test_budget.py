@@ -209,7 +209,7 @@ def test_send_side_pace_holds_a_request_a_moment_or_sends_it_back():
     assert book.send_wait("s.com", 16.0) == 0.0  # idle: tokens are back
 
 
-# -- the send-time hold in the Scrapy glue ------------------------------------------
+# -- the send-time hold in the Scrapy glue (SendGate) ---------------------------------
 def _run(coro):
     """Drive a coroutine whose only awaits are the patched, instant sleep."""
     try:
@@ -223,7 +223,7 @@ def _budget_middleware(monkeypatch, during_hold=lambda runtime: None):
     from scrapy import Spider
     from scrapy.utils.test import get_crawler
 
-    from politecrawl.middlewares.downloader import budget as glue
+    from politecrawl.middlewares.downloader import budget as glue, send
     from politecrawl.middlewares.runtime import Runtime
 
     crawler = get_crawler(Spider, settings_dict={
@@ -241,8 +241,9 @@ def _budget_middleware(monkeypatch, during_hold=lambda runtime: None):
         clock.advance(seconds + (oversleep.pop() if oversleep else 0.0))
         during_hold(runtime)
 
-    monkeypatch.setattr(glue, "sleep", instant_sleep)
-    return glue.BudgetMiddleware.from_crawler(crawler), clock, slept, oversleep
+    monkeypatch.setattr(send, "sleep", instant_sleep)
+    glue.BudgetMiddleware.from_crawler(crawler)  # the ledger the send gate holds requests to
+    return send.SendGate.from_crawler(crawler), clock, slept, oversleep
 
 
 def test_an_early_request_is_held_for_the_rest_of_its_turn_then_sent(monkeypatch):

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 
 import pytest
-from helpers import crawl_env, run_crawl
+from helpers import NON_BINDING_BUDGET, crawl_env, project_settings, run_crawl
 
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
@@ -178,3 +178,40 @@ def test_a_compressed_robots_txt_is_read_and_a_robots_txt_bomb_fails_closed(sand
     # 40 MB once decompressed: past robots.txt's 10 MiB download limit, so unreachable: no page
     assert [r["path"] for r in web.requests("gzbomb.test")] == ["/robots.txt"]
     assert "robots.txt of http://gzbomb.test:80 unreachable" in proc.stderr
+
+
+def scrapy_crawl(web, tmp_path, name: str, urls: list[str], *lines: str) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl generic`` in a plain Scrapy project (folder *name*) whose settings add the add-on."""
+    project = tmp_path / name
+    project.mkdir()
+    (project / "scrapy.cfg").write_text(f"[settings]\ndefault = {name}_settings\n")
+    (project / f"{name}_settings.py").write_text(
+        'SPIDER_MODULES = ["politecrawl.spiders"]\n'
+        + project_settings(web, project / "state.db", *lines)
+    )
+    env = crawl_env()
+    env["PYTHONPATH"] = str(project)
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "generic", "-a", f"urls={','.join(urls)}"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=180,
+    )
+
+
+def test_scrapy_crawl_whose_every_site_stays_unreachable_exits_1_and_says_why(sandbox, tmp_path):
+    """Under ``scrapy crawl`` (a project with the ADDONS line), robots.txt answering 503 every time."""
+    web = sandbox([SiteSpec("down.test", pages=3, robots_status=503), SiteSpec("fine.test", pages=2)])
+    limits = ("POLITECRAWL_ROBOTS_RETRY_BASE = 1", "POLITECRAWL_ROBOTS_MAX_WAIT = 3",
+              *(f"{name} = {value}" for name, value in NON_BINDING_BUDGET.items()))
+    proc = scrapy_crawl(web, tmp_path, "down", [web.url("down.test")], *limits)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    seen = web.requests("down.test")
+    assert seen and all(r["path"] == "/robots.txt" for r in seen), seen  # no page, ever
+    assert "'finish_reason': 'robots_txt_unreachable'" in proc.stderr
+    assert ("robots.txt of every site of this crawl stayed unreachable (down.test): no page was requested; "
+            "the crawl failed (exit code 1)") in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # the same project on a site that answers: exit 0, finished
+    healthy = scrapy_crawl(web, tmp_path, "fine", [web.url("fine.test")], *limits)
+    assert healthy.returncode == 0, healthy.stderr[-3000:]
+    assert "'finish_reason': 'finished'" in healthy.stderr
+    assert {r["path"] for r in web.requests("fine.test")} >= {"/", "/p/0", "/p/1"}

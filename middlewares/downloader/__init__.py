@@ -1,1 +1,1 @@
-"""Downloader middlewares: the request gates (stops, robots.txt, reservations), what runs last before a send (budget, identity, answer tallies), and what a site's answers say (throttles, 451, blocks)."""
+"""Downloader middlewares: the request gates (stops, robots.txt, reservations), what runs last before a send (send time and admission asked again, budget, identity, answer tallies), and what a site's answers say (throttles, 451, blocks)."""

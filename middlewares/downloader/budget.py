@@ -1,22 +1,30 @@
-"""Scrapy glue of the traffic budget: plug the ledger into the pacer, feed it responses."""
+"""Scrapy glue of the traffic budget: plug the ledger into the pacer, feed it responses.
+
+The send-time hold is :class:`~politecrawl.middlewares.downloader.send.SendGate`'s.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured, StopDownload
 from twisted.internet.defer import CancelledError
 
+<<<<<<< HEAD
 from politecrawl.admission import LOCAL, STOPPED, WAIT
+=======
+>>>>>>> main
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
-from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
+<<<<<<< HEAD
 from politecrawl.middlewares.runtime import NOT_LOCAL, Runtime, admission_of, is_protocol_fetch, keys_of
+=======
+from politecrawl.middlewares.runtime import Runtime, keys_of
+>>>>>>> main
 from politecrawl.sites import InvalidURL
 
 if TYPE_CHECKING:
@@ -44,7 +52,7 @@ def site_failure(exception: BaseException) -> bool:
 
 
 class BudgetMiddleware:
-    """Downloader middleware: send times held to the pace; the budget's eyes (response times, errors, bytes)."""
+    """Downloader middleware: the budget's eyes (response times, errors, bytes)."""
 
     def __init__(self, runtime: Runtime, ledger: BudgetLedger) -> None:
         self.runtime = runtime
@@ -115,6 +123,7 @@ class BudgetMiddleware:
                 "lowered, and recovers slowly", site,
             )
 
+<<<<<<< HEAD
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         try:
             site = keys_of(request)[0]
@@ -150,6 +159,8 @@ class BudgetMiddleware:
     def _requeue(self, request: Request, stat: str) -> Request:
         return self.runtime.back_to_frontier(request, f"budget/{stat}")
 
+=======
+>>>>>>> main
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:

@@ -69,7 +69,7 @@ class DownloaderChain:
             if result is not None:
                 if not is_async and isawaitable(result):
                     # a plain hook that sometimes has to wait hands back a coroutine, as Scrapy
-                    # allows (BudgetMiddleware's send-time hold): None from it goes on down the chain
+                    # allows (SendGate's send-time hold): None from it goes on down the chain
                     result = await result
                     if result is None:
                         continue
@@ -106,10 +106,12 @@ class RequestGates(DownloaderChain):
 
 
 class BeforeSend(DownloaderChain):
-    """Priority 980, after every Scrapy middleware: the budget's send time (980), the honest
-    identity (990), and the tally of what each site answered (next to the downloader)."""
+    """Priority 980, after every Scrapy middleware: the send time and admission asked again
+    after a wait (980), the budget's eyes (980), the honest identity (990), and the tally of
+    what each site answered (next to the downloader)."""
 
     PARTS = (
+        "politecrawl.middlewares.downloader.send.SendGate",
         "politecrawl.middlewares.downloader.budget.BudgetMiddleware",
         "politecrawl.middlewares.downloader.identity.IdentityMiddleware",
         "politecrawl.middlewares.downloader.responses.ResponseTallies",

@@ -16,8 +16,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from politecrawl.admission import GateAnswer
-from politecrawl.middlewares.runtime import ADMISSION, PROTOCOL_FETCH, WAITED, is_protocol_fetch
-from politecrawl.sites import InvalidURL, origin_key
+from politecrawl.middlewares.runtime import ADMISSION, PROTOCOL_FETCH, WAITED, is_protocol_fetch, keys_of
+from politecrawl.sites import InvalidURL
 from politecrawl.state import StateStoreError
 from politecrawl.stops import TDMREP_PATH, TDMRepFile, parse_tdmrep_file
 from politecrawl.stops.patterns import path_of
@@ -94,7 +94,7 @@ class ReservationGate:
                 raise self.runtime.refuse(request, component="reservations", reason=known.reason)
             return None
         try:
-            origin = origin_key(request.url)
+            origin = keys_of(request)[1]
         except InvalidURL:
             return
         fetched = False

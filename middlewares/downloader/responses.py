@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from politecrawl.middlewares.runtime import Runtime
-from politecrawl.sites import site_or_invalid
+from politecrawl.middlewares.runtime import Runtime, site_of
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -29,9 +28,13 @@ class ResponseTallies:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+<<<<<<< HEAD
         if "cached" in response.flags:
             return response  # answered by a local cache: the site sent nothing
         site = site_or_invalid(request.url)
+=======
+        site = site_of(request)
+>>>>>>> main
         tallies = self.runtime.tallies
         tallies.add(site, "responses")
         tallies.add(site, "bytes", len(response.body))

@@ -14,11 +14,12 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from scrapy import Request, signals
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from politecrawl.middlewares._scrapy_compat import sleep
+from politecrawl.middlewares._scrapy_compat import fail_scrapy_command, sleep
 from politecrawl.middlewares.downloader.robots_fetch import FETCH_META, fetch_robots_txt
 from politecrawl.robots import (
     ENDED_UNREACHABLE,
@@ -38,9 +39,9 @@ from politecrawl.robots import (
     save_record,
 )
 from politecrawl.admission import GateAnswer
-from politecrawl.middlewares.runtime import ADMISSION, WAITED, Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import ADMISSION, WAITED, Runtime, is_protocol_fetch, keys_of
 from politecrawl.robots.origin import OriginRules
-from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
+from politecrawl.sites import InvalidURL, site_or_invalid
 from politecrawl.state import StateStoreError
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ META_EVIDENCE = "politecrawl_robots"
 _NOTED_META = "_politecrawl_robots_noted"
 _REQUEUED_META = "_politecrawl_robots_requeued"
 _KNOWN, _WAITED, _FETCHED = "known", "waited", "fetched"
+#: The finish reason of a crawl whose every site ended with robots.txt unreachable.
+FINISH_UNREACHABLE = "robots_txt_unreachable"
 
 
 class RobotsTxtMiddleware:
@@ -99,6 +102,7 @@ class RobotsTxtMiddleware:
         config = RobotsConfig.from_settings(crawler.settings.get, bot_name=runtime.config.bot_name)
         mw = cls(crawler, runtime, config)
         runtime.admission.add_gate(mw)
+        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
@@ -112,8 +116,11 @@ class RobotsTxtMiddleware:
             return GateAnswer(False, state.skip, (origin, state, None))
         verdict = state.rules.allowed(url)
         if not verdict.allowed:
-            reason = "unreachable" if verdict.rule == "unreachable" else "disallowed"
-            return GateAnswer(False, reason, (origin, state, verdict))
+            if verdict.rule != "unreachable":
+                return GateAnswer(False, "disallowed", (origin, state, verdict))
+            if origin not in self._given_up:
+                return None  # a wait, not a verdict: the pacer holds the origin until the next try
+            return GateAnswer(False, "unreachable", (origin, state, verdict))
         return GateAnswer(True, "", (origin, state, verdict))
 
     async def process_request(self, request: Request) -> Request | None:
@@ -172,7 +179,7 @@ class RobotsTxtMiddleware:
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say
         try:
-            origin = origin_key(request.url)
+            origin = keys_of(request)[1]
         except InvalidURL:
             raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
         state = self._origins.get(origin)
@@ -347,6 +354,16 @@ class RobotsTxtMiddleware:
                 "politecrawl: robots.txt evidence could not be written to the state store (%s)", exc,
             )
 
+    def _all_ended_unreachable(self) -> dict[str, dict[str, int]] | None:
+        """The crawl's tallies if every site of it ended with robots.txt unreachable, else ``None``."""
+        tallies = self.runtime.tallies.as_dict()
+        return tallies if self._given_up and all_ended_unreachable(tallies, tallies) else None
+
+    def spider_idle(self) -> None:
+        """Nothing left to do and every site ended unreachable: the crawl ends with a reason that says so."""
+        if self._all_ended_unreachable() is not None:
+            raise CloseSpider(FINISH_UNREACHABLE)
+
     def spider_closed(self) -> None:
         self.flush_evidence()
         now = self.runtime.clock()
@@ -355,11 +372,13 @@ class RobotsTxtMiddleware:
                 continue
             if not state.rules.allowed(origin + "/").allowed:  # no copy stands in: still waiting
                 self._end_unreachable(origin, state, now)
-        tallies = self.runtime.tallies.as_dict()
-        if self._given_up and all_ended_unreachable(tallies, tallies):
+        tallies = self._all_ended_unreachable()
+        if tallies is not None:
             self.runtime.stats.set_value("politecrawl/robots/all_sites_unreachable", True)
+            command = fail_scrapy_command(1)
             logger.error("politecrawl: robots.txt of every site of this crawl stayed unreachable (%s): "
-                         "no page was requested", ", ".join(sorted(tallies)))
+                         "no page was requested%s", ", ".join(sorted(tallies)),
+                         "; the crawl failed (exit code 1)" if command else "")
 
     # -- robots.txt unreachable: a wait, not a verdict ------------------------
     def _unreachable(self, request: Request, origin: str, state: OriginRules) -> Request:

@@ -14,9 +14,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
-from politecrawl.admission import STOPPED, WAIT
-from politecrawl.middlewares.runtime import ADMISSION, WAITED
-from politecrawl.sites import site_or_invalid
+from politecrawl.middlewares.runtime import site_of
 from politecrawl.stops import THROTTLE_STATUSES, blocked_by
 from politecrawl.stops.patterns import path_of
 
@@ -28,7 +26,6 @@ from politecrawl.middlewares.downloader.stops import (
     META_SENT_AT,
     META_THROTTLE_RETRIES,
     SitePaused,
-    SiteStopped,
     StopsContext,
     _is_side_fetch,
 )
@@ -48,26 +45,13 @@ class SiteAnswers:
         return cls(StopsContext.of(crawler))
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        """Last look before the download slot, for a request that waited since its admission
-        (or was not admitted by the frontier): a stop or pause may have come meanwhile."""
-        now = self.runtime.clock()
-        meta = request.meta
-        if (ADMISSION not in meta or WAITED in meta) and not _is_side_fetch(request):
-            site = site_or_invalid(request.url)
-            answer = self.runtime.admission.before_send(site, now)
-            if answer.kind == STOPPED:
-                source = answer.stop.source
-                self.runtime.inc_stat(f"frontier/dropped/{source}")
-                self.runtime.tallies.add(site, f"dropped:{source}")
-                raise SiteStopped(f"politecrawl: {site} is stopped ({source})")
-            if answer.kind == WAIT:
-                raise SitePaused(f"politecrawl: {site} is paused")
-        meta[META_SENT_AT] = now
+        """Note when the request went to the download slot (a Retry-After is read against it)."""
+        request.meta[META_SENT_AT] = self.runtime.clock()
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Request | Response:
-        site = site_or_invalid(request.url)
+        site = site_of(request)
         now = self.runtime.clock()
         sent_at = float(request.meta.get(META_SENT_AT, now))
         side_fetch = _is_side_fetch(request)

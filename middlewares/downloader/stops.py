@@ -34,8 +34,8 @@ from twisted.internet.defer import Deferred
 
 from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, header_name
 from politecrawl.config import ConfigError
-from politecrawl.middlewares.runtime import ADMISSION, Runtime, is_protocol_fetch
-from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
+from politecrawl.middlewares.runtime import ADMISSION, Runtime, is_protocol_fetch, keys_of, site_of
+from politecrawl.sites import InvalidURL
 from politecrawl.state import StateStoreError
 from politecrawl.stops import (
     BlockDetector,
@@ -160,7 +160,7 @@ class StopsContext:
         """Take *site*'s requests out of the download-slot queues (stop: dropped; pause: rescheduled)."""
 
         def belongs(request: Request) -> bool:
-            return site_or_invalid(request.url) == site and not _is_side_fetch(request)
+            return site_of(request) == site and not _is_side_fetch(request)
 
         exc = SiteStopped if stopped else SitePaused
         n = evict_queued_downloads(self.crawler, belongs, lambda _r: exc(f"politecrawl: {site} {source}"))
@@ -211,10 +211,10 @@ class StopsContext:
         """
         if META_DECISION in request.meta:
             return request.meta[META_DECISION]
-        site = site_or_invalid(request.url)
+        site = site_of(request)
         now = self.runtime.clock()
         try:
-            origin = origin_key(request.url)
+            origin = keys_of(request)[1]
         except InvalidURL:
             return None
         decision = self.throttle.on_throttle(
@@ -279,7 +279,7 @@ class StopGate:
                 raise self.runtime.refuse(request, component="stops", reason="registry-unreadable")
         if ADMISSION in request.meta:
             return  # admitted by the frontier just now: the site was not stopped
-        site = site_or_invalid(request.url)
+        site = site_of(request)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             raise self.runtime.refuse(request, component="stops", reason=stop.source, site=site)

@@ -28,7 +28,7 @@ from twisted.internet.task import LoopingCall
 from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
 from politecrawl.middlewares.frontier.queue import tally_waiting
-from politecrawl.middlewares.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime, site_of
 from politecrawl.running import state_name
 from politecrawl.sites import site_or_invalid
 
@@ -172,14 +172,14 @@ class AuditExtension:
     # -- what went out and came back -----------------------------------------
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
         nbytes = len(response.body)
-        self.audit.received(site_or_invalid(request.url), nbytes, response.status)
+        self.audit.received(site_of(request), nbytes, response.status)
         request.meta[_RESPONSE_META] = (response.status, nbytes)
 
     def request_left_downloader(self, request: Request, spider: Any = None) -> None:
         now = self.runtime.clock()
         latency = request.meta.get("download_latency")
         sent_at = now - latency if isinstance(latency, (int, float)) and 0 <= latency <= now else now
-        site = site_or_invalid(request.url)
+        site = site_of(request)
         self.audit.sent(site, sent_at)
         if self.audit.per_request:
             status, nbytes = request.meta.get(_RESPONSE_META, (None, 0))

@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 
+<<<<<<< HEAD
 from politecrawl.middlewares.downloader.recrawl import CONDITIONAL_META
 from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
+=======
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, site_of
+>>>>>>> main
 from politecrawl.middlewares.spider.search import COMPONENT, NOT_KEPT_META, SITEMAP_META, search_config
 from politecrawl.search import SITEMAP_TYPES, is_kept
-from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -55,7 +58,7 @@ class ContentTypeGate:
         keep = self.sitemap_keep if SITEMAP_META in meta else self.keep
         if is_kept(headers.get(b"Content-Type"), keep):
             return
-        site = site_or_invalid(request.url)
+        site = site_of(request)
         self.runtime.tallies.add(site, f"dropped:{COMPONENT}:content_type")
         self.runtime.log_once(
             ("search-cut", site), logging.INFO,

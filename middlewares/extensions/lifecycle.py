@@ -12,9 +12,8 @@ from twisted.internet.task import LoopingCall
 from politecrawl.config import bool_setting
 from politecrawl.middlewares.downloader.sizecut import cut_oversized
 from politecrawl.middlewares.frontier.queue import tally_waiting
-from politecrawl.middlewares.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime, site_of
 from politecrawl.running import state_name
-from politecrawl.sites import site_or_invalid
 from politecrawl.state import StateStoreError
 from politecrawl.state.writebehind import FLUSH_INTERVAL
 
@@ -81,7 +80,7 @@ class CrawlLifecycle:
         Counted here, not in a downloader middleware, so that a request dropped
         from a download-slot queue (a stop) is not counted as sent.
         """
-        self.runtime.tallies.add(site_or_invalid(request.url), "requests")
+        self.runtime.tallies.add(site_of(request), "requests")
         self.runtime.inc_stat("requests")
 
     def spider_opened(self, spider: Spider) -> None:

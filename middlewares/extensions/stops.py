@@ -20,7 +20,8 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl.middlewares.extensions.presence import CrawlPresence
 from politecrawl.running import state_name
-from politecrawl.sites import InvalidURL, origin_key
+from politecrawl.middlewares.runtime import keys_of
+from politecrawl.sites import InvalidURL
 from politecrawl.stops import THROTTLE_STATUSES, parse_robots_signals
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class StopsExtension:
         if not request.url.endswith("/robots.txt") or not 200 <= response.status < 300:
             return
         try:
-            origin = origin_key(request.url)
+            origin = keys_of(request)[1]
         except InvalidURL:
             return
         text = response.body[: 512 * 1024].decode("utf-8", "replace")

@@ -36,8 +36,12 @@ from politecrawl.middlewares._scrapy_compat import call_later, scheduler_queues,
 from politecrawl.admission import GO, LOCAL, REFUSED, STOPPED
 from politecrawl.middlewares.frontier.disk import DiskRequestStore
 from politecrawl.middlewares.frontier.memory import MemoryRequestStore
+<<<<<<< HEAD
 from politecrawl.middlewares.runtime import ADMISSION, KEYS, NOT_LOCAL, Runtime
 from politecrawl.sites import INVALID_SITE, InvalidURL
+=======
+from politecrawl.middlewares.runtime import ADMISSION, Runtime, stamp_keys
+>>>>>>> main
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable
@@ -48,8 +52,6 @@ if TYPE_CHECKING:
     from politecrawl.frontier import RequestStore
 
 logger = logging.getLogger(__name__)
-
-_INVALID = (INVALID_SITE, INVALID_SITE)
 
 
 class PacedPriorityQueue:
@@ -98,14 +100,8 @@ class PacedPriorityQueue:
 
     # -- the queue protocol ---------------------------------------------
     def push(self, request: Request) -> None:
-        url = request.url
-        try:
-            site, origin = Runtime.site_and_origin(url)
-        except InvalidURL:
-            site, origin = _INVALID
-        meta = request.meta
-        meta[KEYS] = (url, site, origin)
-        meta.pop(ADMISSION, None)
+        site, origin = stamp_keys(request)
+        request.meta.pop(ADMISSION, None)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             self._count_dropped(site, stop.source, 1)

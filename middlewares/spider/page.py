@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 
+from politecrawl.middlewares.runtime import response_site
 from politecrawl.middlewares.spider.robots_page import RobotsPageMiddleware
 from politecrawl.middlewares.spider.reserved_items import ReservedItems
-from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -60,7 +60,7 @@ class PageMiddleware:
         o = self.robots.apply(o, response, found)
         if o is None or reason is None or isinstance(o, Request):
             return o
-        self.reserved.count_dropped(site_or_invalid(response.url), reason)  # type: ignore[union-attr]
+        self.reserved.count_dropped(response_site(response), reason)  # type: ignore[union-attr]
         return None
 
     async def process_spider_output_async(

@@ -16,7 +16,8 @@ from scrapy import Request
 from scrapy.http import Response, TextResponse
 
 from politecrawl.middlewares._scrapy_compat import has_any_header, header_name, lowered_body
-from politecrawl.sites import InvalidURL, origin_key, site_or_invalid
+from politecrawl.middlewares.runtime import response_keys, response_site
+from politecrawl.sites import InvalidURL
 from politecrawl.stops import TDMRepFile
 from politecrawl.stops.page_reservations import page_reservations
 from politecrawl.stops.patterns import path_of
@@ -66,7 +67,7 @@ class ReservedItems:
         meta = meta_tags_of(response) if hinted else {}
         origin = None
         try:
-            origin = origin_key(response.url)
+            origin = response_keys(response)[1]
         except InvalidURL:
             pass
         file = self.ctx.tdmrep.get(origin) if origin else None
@@ -82,7 +83,7 @@ class ReservedItems:
         return [r for r in found if self.ctx.binds(r)]
 
     def drop_reason(self, response: Response) -> str | None:
-        site = site_or_invalid(response.url)
+        site = response_site(response)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None and stop.source == "operator":
             return "operator-stop"
@@ -106,7 +107,7 @@ class ReservedItems:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self.count_dropped(site_or_invalid(response.url), reason)
+                self.count_dropped(response_site(response), reason)
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Any = None
@@ -116,7 +117,7 @@ class ReservedItems:
             if reason is None or isinstance(obj, Request):
                 yield obj
             else:
-                self.count_dropped(site_or_invalid(response.url), reason)
+                self.count_dropped(response_site(response), reason)
 
 
 __all__ = ["ReservedItems"]

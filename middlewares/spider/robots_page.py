@@ -13,9 +13,8 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from politecrawl.middlewares._scrapy_compat import header_list, header_name, lowered_body
 from politecrawl.robots import page_directives
-from politecrawl.middlewares.runtime import Runtime
+from politecrawl.middlewares.runtime import Runtime, response_site
 from politecrawl.middlewares.spider.meta import meta_tags_of
-from politecrawl.sites import site_or_invalid
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -111,7 +110,7 @@ class RobotsPageMiddleware(BaseSpiderMiddleware):
 
 
 def _site(response: Response | None) -> str:
-    return site_or_invalid(response.url) if response is not None else "(none)"
+    return response_site(response) if response is not None else "(none)"
 
 
 __all__ = ["ITEM_FIELD", "RobotsPageMiddleware"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import NICKNAME, USER_ID, Span
 
 # Characters a nickname or handle may hold: letters of any script, digits, `_`, `-`, `.` inside.
@@ -65,14 +66,27 @@ def _word_start(lower: str, i: int) -> bool:
 
 
 # A user ID needs only the cue (its value is digits); a nickname cue needs a separator ("handle it" is no cue).
-_ID_SEP = r"[ \t]{0,2}(?:[:=：#]|is|为|是|は)?[ \t]{0,2}"
-_NICK_SEP = r"[ \t]{0,2}(?:[:=：]|[ ]is[ ]|[ ]est[ ]|[ ]ist[ ]|为|是|は)[ \t]{0,2}"
-_ID_CUE_RE = re.compile(rf"{_cue_group(_ID_CUES)}{_ID_SEP}(?P<v>[0-9]{{4,20}})"
-                        r"(?![0-9])")
-_NICK_CUE_RE = re.compile(rf"{_cue_group(_NICK_CUES)}{_NICK_SEP}(?P<v>{_NICK_CHAR}{{2,30}})")
+# A JSON or quoted key ends in a quote (`"user_id": 42`); a nickname may be quoted or bracketed (`昵称「…」`).
+_ID_SEP = r"[\"']?[ \t]{0,2}(?:[:=：#]|is|为|是|は)?[ \t]{0,2}[\"']?"
+_NICK_SEP = (r"[\"']?[ \t]{0,2}(?:(?:[:=：]|[ ]is[ ]|[ ]est[ ]|[ ]ist[ ]|为|是|は)[ \t]{0,2}[\"“「『【]?"
+             r"|[“「『【])")
+_ID_CUE_RE = re.compile(fold_words(rf"{_cue_group(_ID_CUES)}{_ID_SEP}(?P<v>[0-9]{{4,20}})(?![0-9])"))
+_NICK_CUE_RE = re.compile(fold_words(rf"{_cue_group(_NICK_CUES)}{_NICK_SEP}(?P<v>{_NICK_CHAR}{{2,30}})"))
+# A CJK nickname cue needs no separator but a space (`닉네임 하늘별`, `昵称 小鱼`): a Latin one does ("nick it").
+_CJK_NICK_CUES = tuple(c for c in _NICK_CUES if not c[0].isascii())
+_NICK_CUE_SPACE_RE = re.compile(fold_words(rf"{_cue_group(_CJK_NICK_CUES)}[ \t]{{1,2}}(?P<v>{_NICK_CHAR}{{2,30}})"))
+# "ID" alone is a user ID's cue only where it heads a record or a bracket (`ID: 42`, `用户 x（ID 42）`, `| ID 42`);
+# after another word it names a thing (`商品ID`, `post id`, `?id=` in a product URL, `"id": ` in JSON).
+_BARE_ID_RE = re.compile(r"(?<![a-z0-9_])id[ \t]{0,2}(?:[:=：#]|is)?[ \t]{0,2}(?P<v>[0-9]{4,20})(?![0-9])")
+_RECORD_HEAD = frozenset("([{（【［|;；,，:：")
 
 _URL_SEG = r"[A-Za-z0-9_.~%\-]{2,40}"
 _PROFILE_TAIL_RE = re.compile(rf"/(?:u|user|users|people|profile|profiles|member|members)/(?P<v>{_URL_SEG})")
+# A user's number in a query (`?uid=42`, `profile.php?id=42`) or as the path of a profile host (`space.x.cn/42`).
+_PROFILE_QUERY_RE = re.compile(
+    r"[?&](?:uid|user_?id|userid|member_?id|account_?id|profile_?id)=(?P<v>[0-9]{4,20})(?![0-9])"
+    r"|/(?:profile|user|member|people|space)[^\s?#]{0,40}\?(?:[^\s#&]*&){0,6}id=(?P<w>[0-9]{4,20})(?![0-9])"
+    r"|//(?:space|home|people|u|user)\.[a-z0-9.\-]+/(?P<x>[0-9]{4,20})(?![0-9])")
 _AT_PATH_RE = re.compile(r"(?<=/)@(?P<v>[A-Za-z0-9_.\-]{2,40})")
 
 
@@ -88,11 +102,77 @@ def _trim(value: str) -> str:
 
 
 _LATIN_HEAD_RE = re.compile(r"[\x00-\x7f]*")
-# A Latin-script handle right before a reply or post word: "zhang88 回复", "zhang88 replied".
-# Found from the reply word back (a scan for the word is quick; one for the handle would try every position).
-_REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|replied|commented|posted|wrote:|a écrit|schrieb|さんの|님의")
+# A handle right before a reply, post or follow word: "zhang88 回复", "zhang88 replied", "小鱼 关注了你".
+# Found from the word back (a scan for the word is quick; one for the handle would try every position).
+_REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|replied|commented|posted|"
+                            r"wrote:|a écrit|schrieb|さんの|님의")
+# After these (Chinese social actions) a nickname in any script stands before, bounded by a space.
+_ACTION_WORDS = ("关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博")
+_NUMBERISH_RE = re.compile(r"[0-9.,_\-]+")
 _HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{2,29})[ ]?$")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Where a nickname written in any script ends and begins when no cue bounds it.
+_TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
+# A handle after a word that names who did something: "by zhang_88", "von 晴天娃娃", "作者：小鱼儿", "回复 小鱼：",
+# "来自 小鱼 的私信".  A Latin value must look like a handle (a digit, "_", or "." / "-" inside: "by email" is none).
+_BY_CUE_RE = re.compile(r"(?:by|von|par|from|user|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
+_HANDLE_SHAPE_RE = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:[0-9]{1,6}|(?:[_.\-][a-z0-9]+)+[0-9]*)|"
+                              r"[a-z][a-z0-9]*_[a-z0-9_]*|[0-9]{1,6}[a-z][a-z0-9_]*", re.I)
+_NOT_HANDLE_RE = re.compile(r"www\.|\.(?:com|cn|net|org|de|fr|html?|php|jpg|png)$|^v?[0-9]", re.I)
+
+
+def _handle_after(text: str, start: int, cue: str) -> Span | None:
+    """The nickname right after a by-cue ending at `start`, or None."""
+    end = start
+    while end < len(text) and end - start < 31 and text[end] not in _TOKEN_STOP:
+        end += 1
+    value = _trim(text[start:end])
+    if len(value) < 2 or end - start > 30 or value.isdigit():
+        return None
+    after = text[end : end + 6]
+    # Bounded on both sides whatever its shape: "回复 小鱼：", "user 小鱼 (id 42)", "来自 小鱼 的私信".
+    bounded = ((cue == "回复" and after.startswith((":", "："))) or (cue in ("user", "用户") and _ID_AFTER_RE.match(after))
+               or (cue == "来自" and after.lstrip().startswith("的")))
+    if value.isascii():
+        if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value):
+            if not (bounded and value[0].islower()):  # "回复 Kontakt:" is a word; "回复 pandayueyue：" a handle
+                return None
+        return Span(start, start + len(value), NICKNAME, value)
+    # Another script (CJK).  A Latin name with accents is no handle.
+    if not all(ord(c) >= 0x2E80 or c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+        return None
+    if cue in ("回复", "来自") and not bounded:
+        return None
+    if len(value) < 4 and not bounded and _may_be_person(value):
+        return None  # two or three characters are as often a person's name: left to the name finder
+    return Span(start, start + len(value), NICKNAME, value)
+
+
+_ID_AFTER_RE = re.compile(r"\s?[(（]\s?(?:id|ID|uid|UID)\b")
+
+
+def _may_be_person(value: str) -> bool:
+    """Could this short CJK value be a person's name (and so be left to the name finder)?  Kana alone is a
+    nickname; Hangul is a name when the Korean tagger says so; Han when it begins with a Chinese surname."""
+    if all("\u3040" <= c <= "\u30ff" for c in value):
+        return False
+    from politecrawl.pii import names, names_ja_ko  # the name dictionaries load on first use
+
+    if any("\uac00" <= c <= "\ud7af" for c in value):
+        return any(True for _ in names_ja_ko.find_korean_names(value))
+    return value[0] in names.chinese_name_initials()
+
+
+def _token_before(text: str, end: int) -> Span | None:
+    """A nickname in any script ending at `end`, bounded by a separator (or the text's start) before it."""
+    i = end
+    while i > 0 and text[i - 1] not in _TOKEN_STOP:
+        i -= 1
+        if end - i > 20:
+            return None
+    value = text[i:end]
+    if len(value) < 2 or not any(c.isalpha() for c in value) or value.isdigit():
+        return None
+    return Span(i, end, NICKNAME, value)
 
 
 def find_accounts(text: str) -> Iterator[Span]:
@@ -104,6 +184,9 @@ def find_accounts(text: str) -> Iterator[Span]:
         for m in _PROFILE_TAIL_RE.finditer(text):
             v = _trim(m.group("v"))
             yield _typed(m.start("v"), m.start("v") + len(v), v)
+        for m in _PROFILE_QUERY_RE.finditer(lower):
+            g = m.lastgroup
+            yield Span(m.start(g), m.end(g), USER_ID, m.group(g))
         for m in _AT_PATH_RE.finditer(text):
             v = _trim(m.group("v"))
             yield Span(m.start("v"), m.start("v") + len(v), NICKNAME, v)
@@ -113,14 +196,29 @@ def find_accounts(text: str) -> Iterator[Span]:
             yield Span(m.start(), m.start("v") + len(v), NICKNAME, v)
     for r in _REPLY_WORD_RE.finditer(text):
         m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
-        if m:
+        if m and not _NUMBERISH_RE.fullmatch(m.group("v")):  # "item #5620 回复", "¥115.37 回复": no handle
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
+        elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
+            sp = _token_before(text, r.start() - 1)  # "小鱼 关注了你": a space must bound it
+            if sp is not None and not sp.canonical.isascii():
+                yield sp
+    for m in _BY_CUE_RE.finditer(lower):
+        if m.end() < len(text) and _word_start(lower, m.start()) and m.end() > m.start() + len(m.group().rstrip(" \t:：")):
+            sp = _handle_after(text, m.end(), m.group().rstrip(" \t:："))
+            if sp is not None:
+                yield sp
+    for m in _BARE_ID_RE.finditer(lower):
+        j = m.start() - 1
+        while j >= 0 and lower[j] in " \t":
+            j -= 1
+        if j < 0 or lower[j] in "\n\r" or lower[j] in _RECORD_HEAD:
+            yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
     for m in _DEFAULT_NICK_RE.finditer(text):
         yield Span(m.start(), m.end(), NICKNAME, m.group())
     for m in _ID_CUE_RE.finditer(lower):
         if _word_start(lower, m.start()):
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
-    for m in _NICK_CUE_RE.finditer(lower):
+    for m in [*_NICK_CUE_RE.finditer(lower), *_NICK_CUE_SPACE_RE.finditer(lower)]:
         if not _word_start(lower, m.start()):
             continue
         v = text[m.start("v") : m.end("v")]
@@ -129,3 +227,64 @@ def find_accounts(text: str) -> Iterator[Span]:
         v = _trim(v)
         if v:
             yield _typed(m.start("v"), m.start("v") + len(v), v)
+
+
+# A record row: fields joined by one separator, as accounts are dumped (`42,小鱼,13800138000`, `| 42 | 小鱼 | … |`).
+_ROW_SEPS = (",", "|", "\t", " / ", ";")
+_PERSONAL_IN_ROW = frozenset({"phone", "email", USER_ID, NICKNAME})
+
+
+def _one_word(field: str) -> bool:
+    value = field.strip(" \t\"'")
+    return 0 < len(value) <= 30 and not any(c in _TOKEN_STOP or c == "=" for c in value)
+
+
+def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
+    """In a row of three or more short fields (or two around " / ") of which one holds a phone, e-mail, user ID
+    or nickname already `found`, the other one-word fields: digits (5-19) are a user ID, a word with a letter a
+    nickname.  A row without such a value is left alone (a product table is no account dump).  `text` is the
+    text as written (not folded): Chinese prose joined by full-width commas is no row."""
+    anchors = [sp for sp in found if sp.type in _PERSONAL_IN_ROW]
+    if not anchors:
+        return
+    pos = 0
+    for line in text.split("\n"):
+        lo, hi = pos, pos + len(line)
+        pos = hi + 1
+        in_line = [sp for sp in anchors if lo <= sp.start < hi]
+        if not in_line:
+            continue
+        for sep in _ROW_SEPS:
+            n = line.count(sep)
+            if n < 2 and not (sep == " / " and n == 1):
+                continue
+            fields, start = [], lo
+            for part in line.split(sep):
+                fields.append((start, start + len(part)))
+                start += len(part) + len(sep)
+
+            def holds_anchor(a: int, b: int) -> bool:
+                return any(a <= sp.start and sp.end <= b for sp in in_line)
+
+            def anchored(k: int) -> bool:
+                """Field k is a value, or ends (the first field) or begins (the last) with one."""
+                a, b = fields[k]
+                inner = text[a:b].strip()
+                return holds_anchor(a, b) and (len(inner) <= 40 or any(
+                    (k == 0 and text[sp.end:b].strip() == "") or (k == len(fields) - 1 and text[a:sp.start].strip() == "")
+                    for sp in in_line if a <= sp.start and sp.end <= b))
+
+            if not any(anchored(k) for k in range(len(fields))) or not all(
+                    anchored(k) or _one_word(text[fields[k][0]:fields[k][1]]) or not text[fields[k][0]:fields[k][1]].strip()
+                    for k in range(1, len(fields) - 1)):
+                continue  # every field between is one word, empty or a value: prose joined by " | " is no row
+            for a, b in fields:
+                value = text[a:b].strip(" \t\"'")
+                if not _one_word(value) or holds_anchor(a, b) or any(sp.start < b and a < sp.end for sp in found):
+                    continue
+                v0 = text.index(value, a)
+                if value.isdigit() and 5 <= len(value) <= 19 and value.isascii():
+                    yield Span(v0, v0 + len(value), USER_ID, value)
+                elif len(value) >= 2 and any(c.isalpha() for c in value):
+                    yield Span(v0, v0 + len(value), NICKNAME, value)
+            break

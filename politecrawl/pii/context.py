@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import Span
 
 URL_ID = "url_id"  # a claimed span type (patterns.CLAIMED): keeps the phone and card detectors off, not reported
@@ -42,11 +43,14 @@ _REFERENCE_WORDS = (
     "waybill", "parcel", "consignment", "receipt", "reference", "ref", "item", "article", "artikel", "product",
     "auftrag", "rechnung", "sendung", "paket", "lieferschein", "vorgang", "facture", "colis", "référence", "reçu",
     "受注", "伝票", "問い合わせ", "追跡", "配送", "品番", "송장", "운송장", "주문서", "상품번호", "결제",
+    # things with an ID of their own (a post's, an item's number is no phone)
+    "商品", "帖子", "文章", "评论id", "视频", "话题", "post", "thread", "topic", "video", "beitrag", "produkt",
+    "produit", "annonce", "投稿id", "記事", "게시글", "상품",
 )
 
 
 _REFERENCE_TAIL_RE = re.compile(
-    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|n°|nº|number|nummer|numéro|号码?|番号|번호)?[\s:#.\-]{0,3}$"
+    "(?<![a-z])(?:" + "|".join(_REFERENCE_WORDS) + r")[a-z]{0,8}[\s:#.\-]{0,3}(?:no\.?|nr\.?|n°|nº|number|nummer|numéro|id|号码?|番号|번호)?[\s:#.\-]{0,3}$"
 )
 
 
@@ -68,10 +72,10 @@ def after_reference_word(text: str, start: int) -> bool:
 
 # Four-part version numbers look like IPv4 addresses; a version word just before the candidate rules it out.
 # Whole words only: "ver " is inside "server ", "over ", "whatever ".
-_VERSION_WORD_RE = re.compile(
+_VERSION_WORD_RE = re.compile(fold_words(
     r"(?<![a-z])(?:version|ver\.?|release|build|firmware|update|patch|chrome|firefox|safari|android|ios|edge|"
     r"windows|macos|kernel)(?![a-z])|版本|バージョン|버전"
-)
+))
 
 
 def after_version_word(text: str, start: int) -> bool:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from politecrawl.pii import context, emails, network, patterns
-from politecrawl.pii.accounts import find_accounts
+from politecrawl.pii.accounts import find_accounts, find_record_fields
 from politecrawl.pii.names import find_person_names
 from politecrawl.pii.normalize import fold
 from politecrawl.pii.phones import DEFAULT_REGIONS, MIN_DIGITS, PhoneFinder
@@ -178,6 +178,9 @@ class Detector:
                 sp for sp in self.phones.find(masked, budget.spend)
                 if not context.after_reference_word(folded, sp.start)
             )
+        # The other fields of an account row holding one of these values.
+        if spans.spans and ("," in text or "|" in text or "\t" in text or "/" in text or ";" in text):
+            spans.add_all(list(find_record_fields(text, spans.spans)))
         # Names last: a name-shaped piece of an e-mail, handle or URL is already covered.
         if self.names:
             spans.add_all(find_person_names(folded, budget.spend if budget is not None else None))

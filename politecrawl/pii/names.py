@@ -13,8 +13,7 @@ Latin script: a capitalised word in the first-name dictionary of gender-guesser 
 (`Anna-Lena Schmidt`, `John F. Smith`, `Marie de la Cruz`); or a title (`Mr`, `Frau`, `Mme` ...) then a capitalised
 name.  The titles are written here: they are grammar, not data, and no package lists them across languages.
 
-Japanese and Korean names are not found by value (no segmenter with a name tag that fits here); field names catch
-them in items.
+Japanese and Korean names: `names_ja_ko` (MeCab dictionaries' person-name tags).
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from politecrawl.pii.names_ja_ko import find_japanese_names, find_korean_names
 from politecrawl.pii.spans import PERSON_NAME, Span
 
 # ---------------------------------------------------------------- Chinese
@@ -46,6 +46,11 @@ _FUNCTION_TAGS = frozenset({"m", "d", "p", "c", "u", "r", "f", "y", "e", "o", "a
                             "ud"})
 _SURNAME_RANK = 700  # characters by B-nr emission (simplified and traditional forms each count)
 _COMMON_SURNAME_RANK = 300
+# `_Chinese._compound`: a two-character head this common in jieba's dictionary, a last character ranked this low
+# among the characters that end a name (jieba's `E-nr` emissions), a noun tail this common.
+_COMPOUND_HEAD = 50
+_RARE_FINAL = 1000
+_COMPOUND_TAIL = 100
 
 
 class _Chinese:
@@ -72,13 +77,28 @@ class _Chinese:
             c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
         )
         self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames)
+        self.name_initials = frozenset(ranked)  # function words included (曾, 于 ...)
+        final = prob_emit.P[("E", "nr")]
+        self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
         # run alone; the cues around each occurrence are read every time).
         self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
 
     def _is_name_word(self, w: str) -> bool:
         tag = self.tags.get(w)
+        if len(w) == 3 and self._compound(w):
+            return False
         return tag is None or (tag[1] in _NAME_TAGS and tag[0] < _COMMON_NAME_WORD)
+
+    def _compound(self, w: str) -> bool:
+        """A three-character word made of a common word and a character that seldom ends a name (`王府井`,
+        `杨梅汁`, `宋体字`), or of a surname and a common noun (`胡萝卜`): jieba's dictionary tags many such
+        place and thing words `nr`."""
+        head = self.tags.get(w[:2])
+        if head is not None and head[0] >= _COMPOUND_HEAD and self.final_rank.get(w[2], _RARE_FINAL) >= _RARE_FINAL:
+            return True
+        tail = self.tags.get(w[1:])
+        return tail is not None and tail[1] == "n" and tail[0] >= _COMPOUND_TAIL
 
     def _candidates(self, run: str) -> tuple[tuple[int, int, bool], ...]:
         return tuple(self._segment(run))
@@ -123,11 +143,15 @@ class _Chinese:
                 i = e - n
                 word = text[i:e]
                 if (i >= run_start and text[i] in self.surnames and not any(c in _NOT_GIVEN for c in word[1:])
-                        and self._is_name_word(word)):
+                        and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)):
                     if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
                         continue  # "好李明说": the name starts at the second character
                     yield Span(i, e, PERSON_NAME, word)
                     break
+
+    def _word_ends_at(self, text: str, i: int, run_start: int) -> bool:
+        """The "surname" at `i` ends a common word with the character before it (`帖子里说`: 子 ends 帖子)."""
+        return i > run_start and self.tags.get(text[i - 1 : i + 1], (0, ""))[0] >= _COMPOUND_HEAD
 
     def find(self, text: str, cues: _Cues, run_start: int, run: str) -> Iterator[Span]:
         yield from self.cued(text, cues, run_start, run_start + len(run))
@@ -204,6 +228,26 @@ _TITLE_RE = re.compile(
 )
 
 
+# Head nouns of names of places, buildings, firms, teams and events in en, de, fr (grammar, not data: written here).
+# A first name followed by one of these (`Victoria Station`, `Lincoln Center`, `Adele Stadion`) names no person.
+_HEAD_NOUNS = frozenset("""
+Street Road Avenue Lane Boulevard Drive Way Square Place Plaza Court Row Terrace Highway Bridge Tunnel Station
+Airport Terminal Port Harbour Harbor Dock Docks Pier Beach Bay Coast River Lake Creek Falls Springs Valley Hill
+Hills Mountain Mountains Mount Island Islands Park Gardens Garden Forest Canyon Hole Desert Point Heights Line
+City Town County State Village District Center Centre Mall Market Hall Tower Castle Palace Cathedral Church Chapel
+Abbey Temple Mosque Museum Gallery Theatre Theater Opera Stadium Arena Library School College University Academy
+Institute Hospital Clinic Hotel Inn Resort Restaurant Cafe Bar Club Bank Group Company Corporation Inc Ltd LLC
+GmbH AG Holdings Motor Motors Airlines Airways Energy Tech Technologies Systems Software Labs Media News Post Times
+Herald Journal Tribune Press Records Studios Pictures Foundation Trust Fund Council Committee Party Union
+Association Society Federation League Cup Bowl Open Championship Festival Awards Prize Award Series Show Magic
+Strasse Straße Platz Bahnhof Flughafen Kirche Dom Schloss Brücke Markt Allee Weg Gasse Tor Haus Klinik Schule
+Universität Rue Avenue Gare Place Pont Église Musée Lycée Hôpital Quai Boulevard Château Parc
+""".split())
+# Words that begin place names and are also listed as first names (`Santa Clara`, `Port Louis`, `Mont Blanc`).
+_PLACE_PREFIXES = frozenset("San Santa Santo São Saint Sainte St Ste Sankt Port Porto Puerto Fort Mount Mont Monte "
+                            "Lake Cape Glen Bad".split())
+_NEXT_WORD_RE = re.compile(rf"[ ]([{_UP}][{_LOW}]+)")
+
 _MIN_FREQ = 3
 _HEX = frozenset("0123456789ABCDEFabcdef")
 
@@ -246,9 +290,23 @@ class _Latin:
     def find(self, text: str) -> Iterator[Span]:
         for m in _TITLE_RE.finditer(text):
             yield Span(m.start(), m.end(), PERSON_NAME, m.group("name"))
-        for m in _LATIN_RE.finditer(text):
-            if self._first_ok(m.group("first")):
+        pos = 0
+        while (m := _LATIN_RE.search(text, pos)) is not None:
+            if self._first_ok(m.group("first")) and not self._place_or_firm(text, m):
                 yield Span(m.start(), m.end(), PERSON_NAME, m.group())
+                pos = m.end()
+            else:
+                pos = m.end("first")  # "Dear Anna Schmidt": the next word may begin the name
+
+    @staticmethod
+    def _place_or_firm(text: str, m: re.Match[str]) -> bool:
+        """`Victoria Station`, `Georgia Tech`, `Santa Clara`: the "surname" (or the word after it) is the head
+        noun of a place, building, firm or team name, or the "first name" begins place names."""
+        last = m.group("last").rsplit(" ", 1)[-1]
+        if m.group("first") in _PLACE_PREFIXES or last in _HEAD_NOUNS or (m.group("middle") or "").strip() in _HEAD_NOUNS:
+            return True
+        nxt = _NEXT_WORD_RE.match(text, m.end())
+        return nxt is not None and nxt.group(1) in _HEAD_NOUNS
 
 
 # ---------------------------------------------------------------- entry point
@@ -283,6 +341,11 @@ _PIECE = 256
 _OVERLAP = 4
 
 
+def chinese_name_initials() -> frozenset[str]:
+    """The characters that most often begin a Chinese name (jieba's `B-nr` emissions), function words included."""
+    return _chinese().name_initials
+
+
 def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> Iterator[Span]:
     """Person names in `text` (folded).  Latin names need an upper-case letter, Chinese names Han characters.
     `spend` is the work budget (`detect._Budget.spend`), charged per piece of Han text handed to jieba."""
@@ -294,8 +357,8 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
         kana = _KANA_RE.search(text) is not None
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
-            if kana and _KANA_RE.search(text, max(0, m.start() - 8), m.end() + 8):
-                continue  # kanji between kana: Japanese, where jieba's words and surnames do not hold
+            if kana and _KANA_RE.search(text, max(0, m.start() - 2), m.end() + 2):
+                continue  # kanji next to kana: Japanese, where jieba's words and surnames do not hold
             if zh.surnames.isdisjoint(run):
                 continue
             if cues is None:
@@ -310,3 +373,5 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 yield from zh.find(text, cues, m.start() + k, piece)
                 if k + _PIECE >= len(run):
                     break
+        yield from find_japanese_names(text, spend)
+        yield from find_korean_names(text, spend)

@@ -30,3 +30,9 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     return text.translate(_SEQ)
+
+
+def fold_words(pattern: str) -> str:
+    """A regex of cue words written as `fold` leaves text: the katakana long-sound mark folds to '-' (so
+    `ユーザー名` in text is `ユ-ザ-名` to the detectors)."""
+    return pattern.replace("\u30fc", "-")

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from politecrawl.pii.context import URL_ID, after_reference_word
+from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import CN_RESIDENT_ID, NATIONAL_ID, PAYMENT_CARD, Span
 
 # ---------------------------------------------------------------- helpers
@@ -237,10 +238,10 @@ _CARD_WORD_RE = re.compile(
     r"card|visa|maestro|mastercard|credit|debit|karte|carte|tarjeta|carta|卡号|信用卡|银行卡|借记卡|储蓄卡|"
     r"カード|카드"
 )
-_BARCODE_WORD_RE = re.compile(
+_BARCODE_WORD_RE = re.compile(fold_words(
     r"(?<![a-z])(?:ean|gtin|upc|jan|isbn|issn)(?![a-z])|barcode|bar code|strichcode|code-barres|code barre|"
     r"条码|条形码|商品码|バーコード|바코드"
-)
+))
 
 
 def card_grouping(sizes: list[int]) -> bool:
