@@ -12,19 +12,11 @@ from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigured, StopDownload
 from twisted.internet.defer import CancelledError
 
-<<<<<<< HEAD
-from politecrawl.admission import LOCAL, STOPPED, WAIT
-=======
->>>>>>> main
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
 from politecrawl.budget.settings import budget_settings
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
-<<<<<<< HEAD
-from politecrawl.middlewares.runtime import NOT_LOCAL, Runtime, admission_of, is_protocol_fetch, keys_of
-=======
 from politecrawl.middlewares.runtime import Runtime, keys_of
->>>>>>> main
 from politecrawl.sites import InvalidURL
 
 if TYPE_CHECKING:
@@ -70,10 +62,6 @@ class BudgetMiddleware:
         ledger.on_new_site = mw._announce
         runtime.pacer.budget = ledger
         runtime.budget = ledger
-        if bool_setting(crawler.settings.get, "HTTPCACHE_ENABLED", False):
-            from politecrawl.middlewares.downloader.local_cache import LocalCache  # noqa: PLC0415
-
-            runtime.answers_locally = LocalCache(crawler)  # cache hits take no token
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
             "politecrawl budget: share %.4g of each site's daily traffic, at most %.4g req/s per "
@@ -123,44 +111,6 @@ class BudgetMiddleware:
                 "lowered, and recovers slowly", site,
             )
 
-<<<<<<< HEAD
-    def process_request(self, request: Request, spider: Spider | None = None) -> Any:
-        try:
-            site = keys_of(request)[0]
-        except InvalidURL:
-            return None
-        answer = admission_of(request)
-        if answer is not None and answer.kind == LOCAL:
-            # let go without a token for the local cache, which did not answer it: a token first
-            return self.runtime.back_to_frontier(request, "budget/requeued_not_local", **{NOT_LOCAL: True})
-        wait = self.ledger.send_wait(site, self.runtime.clock(), force=is_protocol_fetch(request))
-        if wait == 0.0:
-            return None
-        if math.isinf(wait):
-            # held up since it left the frontier: back there for a fresh turn
-            return self._requeue(request, "requeued_late")
-        self.runtime.inc_stat("budget/held_for_pace")
-        return self._send_after(request, site, self.runtime.clock() + wait)
-
-    async def _send_after(self, request: Request, site: str, due: float) -> Request | None:
-        """Hold a request until *due* (at most ``SEND_HOLD`` away) so that send times keep the pace."""
-        await sleep(due - self.runtime.clock())
-        now = self.runtime.clock()
-        self.ledger.sent_late(site, now - due)
-        answer = self.runtime.admission.before_send(site, now)
-        if answer.kind == STOPPED:  # stopped meanwhile: no request after a stop
-            raise self.runtime.refuse(
-                request, component="budget", reason=f"stopped-{answer.stop.source}", site=site
-            )
-        if answer.kind == WAIT:  # paused meanwhile (Retry-After)
-            return self._requeue(request, "requeued_paused")
-        return None
-
-    def _requeue(self, request: Request, stat: str) -> Request:
-        return self.runtime.back_to_frontier(request, f"budget/{stat}")
-
-=======
->>>>>>> main
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:

@@ -8,8 +8,8 @@ no token and no turn of the pace: :class:`LocalCache` is the frontier's
 ``runtime.answers_locally``, asking the cache middleware's own policy and
 storage the same questions it will ask. A request the frontier let go as
 answered locally that the cache does not answer after all (its entry went
-stale meanwhile) is sent back to the frontier for a token by the budget
-middleware before it can reach the site.
+stale meanwhile) is sent back to the frontier for a token by the send gate
+(:mod:`.send`) before it can reach the site.
 """
 
 from __future__ import annotations

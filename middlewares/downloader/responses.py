@@ -28,13 +28,9 @@ class ResponseTallies:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-<<<<<<< HEAD
         if "cached" in response.flags:
             return response  # answered by a local cache: the site sent nothing
-        site = site_or_invalid(request.url)
-=======
         site = site_of(request)
->>>>>>> main
         tallies = self.runtime.tallies
         tallies.add(site, "responses")
         tallies.add(site, "bytes", len(response.body))

@@ -17,12 +17,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 
-<<<<<<< HEAD
 from politecrawl.middlewares.downloader.recrawl import CONDITIONAL_META
-from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
-=======
 from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, site_of
->>>>>>> main
 from politecrawl.middlewares.spider.search import COMPONENT, NOT_KEPT_META, SITEMAP_META, search_config
 from politecrawl.search import SITEMAP_TYPES, is_kept
 

@@ -36,12 +36,7 @@ from politecrawl.middlewares._scrapy_compat import call_later, scheduler_queues,
 from politecrawl.admission import GO, LOCAL, REFUSED, STOPPED
 from politecrawl.middlewares.frontier.disk import DiskRequestStore
 from politecrawl.middlewares.frontier.memory import MemoryRequestStore
-<<<<<<< HEAD
-from politecrawl.middlewares.runtime import ADMISSION, KEYS, NOT_LOCAL, Runtime
-from politecrawl.sites import INVALID_SITE, InvalidURL
-=======
-from politecrawl.middlewares.runtime import ADMISSION, Runtime, stamp_keys
->>>>>>> main
+from politecrawl.middlewares.runtime import ADMISSION, NOT_LOCAL, Runtime, stamp_keys
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable
