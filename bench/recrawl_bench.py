@@ -15,8 +15,10 @@ Arms, each on a fresh sandbox and state:
 * ``scrapy-rfc2616``     plain Scrapy, a spider that follows every link, ``ROBOTSTXT_OBEY``,
                          ``HTTPCACHE_ENABLED`` with ``RFC2616Policy`` (the site sends no Cache-Control:
                          Scrapy's heuristic freshness, 10 % of the page's age, applies)
-* ``scrapy-rfc2616-nc``  the same against the same site sending ``Cache-Control: no-cache`` (the cache
-                         must revalidate every page)
+* ``scrapy-rfc2616-stale`` the same against the same site sending ``Cache-Control: max-age=0`` (every
+                         entry stale at once: the cache revalidates it with the stored validators)
+* ``scrapy-rfc2616-nc``  the same with ``Cache-Control: no-cache``: Scrapy 2.19's ``RFC2616Policy`` returns
+                         "not fresh" for it before it sets the validators, so every page is fetched in full
 * ``scrapy-nocache``     plain Scrapy without a cache: a recrawl is a full crawl
 
 Sites: ``tuned`` (1,000 pages, ETag and Last-Modified, small pages) and ``held-out``
@@ -51,7 +53,7 @@ SITES = {
     "tuned": (SiteSpec("shop-a.com", pages=PAGES, validators="both"), 1),
     "held-out": (SiteSpec("news.example.de", pages=PAGES, validators="last-modified", body_size=3000), 2),
 }
-ARMS = ("politecrawl", "scrapy-rfc2616", "scrapy-rfc2616-nc", "scrapy-nocache")
+ARMS = ("politecrawl", "scrapy-rfc2616", "scrapy-rfc2616-stale", "scrapy-rfc2616-nc", "scrapy-nocache")
 
 
 def _env() -> dict[str, str]:
@@ -152,6 +154,8 @@ def bench(name: str, arms: list[str]) -> dict[str, Any]:
         site = dataclasses.replace(spec, versions={}, headers=dict(spec.headers))
         if arm == "scrapy-rfc2616-nc":
             site.headers["Cache-Control"] = "no-cache"
+        elif arm == "scrapy-rfc2616-stale":
+            site.headers["Cache-Control"] = "max-age=0"
         with tempfile.TemporaryDirectory() as tmp, SandboxWeb([site]) as web:
             heads = header_bytes(web.address, site.host)
             runs = []

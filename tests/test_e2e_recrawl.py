@@ -93,3 +93,15 @@ def test_recrawl_off_sends_no_validators(sandbox, tmp_path):
     since = len(web.requests())
     proc, _ = _crawl(web, tmp_path, "second", POLITECRAWL_RECRAWL="False")
     assert all(r["status"] == 200 and not r["if_none_match"] for r in _pages(web.requests(since=since)))
+
+
+def test_with_the_default_schedule_nothing_is_due_again_at_once(sandbox, tmp_path):
+    web = sandbox([SiteSpec("shop-a.com", pages=PAGES, validators="both")])
+    defaults = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": ""}
+    _crawl(web, tmp_path, "first", **defaults)
+    since = len(web.requests())
+    proc, items = _crawl(web, tmp_path, "second", **defaults)
+    # pages are due again after a day: only the seed is asked for, with its validators, and answers 304
+    assert [(r["path"], r["status"]) for r in _pages(web.requests(since=since))] == [("/", 304)]
+    assert [i["url"] for i in items] == ["http://shop-a.com/"] and items[0]["revalidated"] is True
+    assert _stat(proc, "not_due_at_start") == PAGES + 1

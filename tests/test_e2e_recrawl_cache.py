@@ -35,6 +35,21 @@ def _crawl(web, tmp_path, name, **settings):
     return proc, items, time.monotonic() - started
 
 
+def _report_totals(tmp_path):
+    """Requests and bytes of the latest crawl, as `politecrawl report --json` reads them from the audit trail."""
+    import json  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from helpers import crawl_env  # noqa: PLC0415
+
+    out = tmp_path / "report.json"
+    subprocess.run([sys.executable, "-m", "politecrawl.cli", "report", "--state", f"sqlite:///{tmp_path / 'state.db'}",
+                    "--json", str(out)], check=True, capture_output=True, timeout=120, cwd=tmp_path, env=crawl_env())
+    totals = json.loads(out.read_text())["totals"]
+    return totals["requests"], totals["bytes"]
+
+
 def _summary_requests(proc):
     row = next((line for line in proc.stdout.splitlines() if line.startswith("shop-a.com")), None)
     return 0 if row is None else int(row.split()[1])
@@ -58,6 +73,7 @@ def test_cache_hits_take_no_token_and_never_reach_the_site(sandbox, tmp_path):
     with sqlite3.connect(tmp_path / "state.db") as db:
         (updated_at,) = db.execute("SELECT updated_at FROM buckets WHERE key = 'budget:shop-a.com'").fetchone()
     assert updated_at < started
+    assert _report_totals(tmp_path) == (0, 0)
 
 
 def test_stale_entries_are_revalidated_with_a_304_that_takes_a_token_and_no_body(sandbox, tmp_path):
@@ -74,3 +90,5 @@ def test_stale_entries_are_revalidated_with_a_304_that_takes_a_token_and_no_body
     assert _stat(proc, "recrawl/not-modified") == PAGES + 1
     assert len(items) == PAGES + 1  # the cache turned each 304 into its stored page
     assert _summary_requests(proc) == len(web.requests(since=since))
+    # the audit trail counts what the site served: the 304s and their empty bodies
+    assert _report_totals(tmp_path) == (len(web.requests(since=since)), sum(r["bytes"] for r in web.requests(since=since)))
