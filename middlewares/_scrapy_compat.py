@@ -148,67 +148,10 @@ def evict_queued_downloads(
 
 
 # -- scrapy-redis (the cluster scheduler, middlewares/frontier/cluster.py) ------------------
-def memory_priority_queue(crawler: Crawler) -> Any:
-    """A ``SCHEDULER_PRIORITY_QUEUE`` in memory, built as Scrapy's own scheduler builds it.
-
-    Mirrors ``scrapy.core.scheduler.Scheduler._mq`` (Scrapy 2.19): the priority
-    queue class, ``SCHEDULER_MEMORY_QUEUE`` below it, ``SCHEDULER_START_MEMORY_QUEUE``
-    for start requests. With the add-on on this is the paced frontier.
-    """
-    from scrapy.utils.misc import build_from_crawler, load_object  # noqa: PLC0415
-
-    settings = crawler.settings
-    start_cls = settings.get("SCHEDULER_START_MEMORY_QUEUE")
-    return build_from_crawler(
-        load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
-        crawler,
-        downstream_queue_cls=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
-        key="",
-        start_queue_cls=load_object(start_cls) if start_cls else None,
-    )
-
-
-def drain_priority_queue(queue: Any) -> list[Any]:
-    """Every request waiting in a local priority queue, without spending any budget.
-
-    :class:`~politecrawl.middlewares.frontier.queue.PacedPriorityQueue` pops only
-    what the pacer lets go (and spends a token for it), so it is emptied with
-    its ``drain()``; any other Scrapy priority queue pops freely.
-    """
-    drain = getattr(queue, "drain", None)
-    if drain is not None:
-        return list(drain())
-    drained = []
-    while (request := queue.pop()) is not None:
-        drained.append(request)
-    return drained
-
-
-def take_from_redis_queue(queue: Any, n: int) -> list[Any]:
-    """Pop up to *n* requests from a scrapy-redis queue in one round trip where possible.
-
-    scrapy-redis 0.9.1's ``PriorityQueue.pop()`` takes one request per
-    MULTI/EXEC; here the same ZRANGE + ZREMRANGEBYRANK pair takes *n* at once
-    (the order, highest priority first, is the same). Other queue classes are
-    popped one by one (never with a blocking timeout: that would stall the reactor).
-    """
-    from scrapy_redis.queue import PriorityQueue  # noqa: PLC0415
-
-    if n <= 0:
-        return []
-    if isinstance(queue, PriorityQueue):
-        with queue.server.pipeline(transaction=True) as pipe:
-            pipe.zrange(queue.key, 0, n - 1)
-            pipe.zremrangebyrank(queue.key, 0, n - 1)
-            encoded, _ = pipe.execute()
-        return [queue._decode_request(data) for data in encoded]
-    requests = []
-    for _ in range(n):
-        request = queue.pop(0)
-        if request is None:
-            break
-        requests.append(request)
-    return requests
+def redis_request_codec(queue: Any) -> tuple[Any, Any]:
+    """scrapy-redis's request serialisation of *queue* (``request.to_dict`` and its serializer,
+    pickle by default): ``(encode(request) -> bytes, decode(bytes) -> request)``."""
+    return queue._encode_request, queue._decode_request
 
 
 def redis_dupefilter(dupefilter_cls: Any, server: Any, key: str, debug: bool) -> Any:

@@ -8,7 +8,9 @@ store) and later calls return the same object.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import socket
 import time
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
@@ -252,6 +254,12 @@ class Runtime:
             fan = self._fanouts[signal] = _FanOut()  # kept here: Scrapy holds receivers weakly
             crawler.signals.connect(fan, signal=signal)
         fan.hooks.append(hook)
+
+    def join_crawl(self, crawl_id: str) -> None:
+        """Be one node of the crawl *crawl_id* that several processes share (a cluster): the
+        audit trail is the crawl's, each record naming this node (``host:pid``)."""
+        self.crawl_id = crawl_id
+        self.audit.join(crawl_id, f"{socket.gethostname()}:{os.getpid()}")
 
     async def wait_for_turn(self, request: Request, *, component: str) -> None:
         """Wait until admission lets one request to *request*'s site go, and spend its turn.

@@ -97,7 +97,7 @@ def test_a_number_of_seconds_is_never_read_as_less(seconds, now):
 @given(st.one_of(st.none(), st.integers(min_value=100, max_value=599)), st.binary(max_size=3000), paths)
 def test_any_tdmrep_json_is_parsed_or_fails_closed(status, body, path):
     parsed = parse_tdmrep_file(status, body, 2048)
-    assert parsed.status in ("ok", "absent", "malformed", "too-large")
+    assert parsed.status in ("ok", "absent", "malformed", "too-large", "unreachable")
     reservation = parsed.reservation(path)
     if parsed.fail_closed:
         assert reservation is not None

@@ -13,7 +13,9 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigur
 from twisted.internet.defer import CancelledError
 
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
+from politecrawl.budget.servers import ServerLimit
 from politecrawl.budget.settings import budget_settings
+from politecrawl.middlewares.downloader.servers import install_server_limit
 from politecrawl.config import bool_setting
 from politecrawl.progress import slow_budget_line
 from politecrawl.middlewares.runtime import Runtime, keys_of
@@ -46,9 +48,10 @@ def site_failure(exception: BaseException) -> bool:
 class BudgetMiddleware:
     """Downloader middleware: the budget's eyes (response times, errors, bytes)."""
 
-    def __init__(self, runtime: Runtime, ledger: BudgetLedger) -> None:
+    def __init__(self, runtime: Runtime, ledger: BudgetLedger, servers: ServerLimit | None = None) -> None:
         self.runtime = runtime
         self.ledger = ledger
+        self.servers = servers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BudgetMiddleware:
@@ -58,16 +61,17 @@ class BudgetMiddleware:
         settings = budget_settings(crawler.settings)
         estimates = load_estimates(crawler.settings.get("POLITECRAWL_SITE_TRAFFIC"))
         ledger = BudgetLedger(runtime.store, estimates, settings)
-        mw = cls(runtime, ledger)
+        mw = cls(runtime, ledger, install_server_limit(crawler, runtime, settings))
         ledger.on_new_site = mw._announce
         runtime.pacer.budget = ledger
         runtime.budget = ledger
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
             "politecrawl budget: share %.4g of each site's daily traffic, at most %.4g req/s per "
-            "site, burst %.4g; %d site estimate(s) given, %.0f requests/day assumed otherwise",
-            settings.share, settings.max_site_rate, settings.burst, len(estimates),
-            settings.default_daily_requests,
+            "site and %.4g req/s per server, burst %.4g; %d site estimate(s) given, %.0f "
+            "requests/day assumed otherwise",
+            settings.share, settings.max_site_rate, settings.server_rate, settings.burst,
+            len(estimates), settings.default_daily_requests,
         )
         return mw
 
@@ -128,8 +132,9 @@ class BudgetMiddleware:
         self._observe(request, error=True)
 
     def spider_closed(self, spider: Spider) -> None:
-        if self.ledger.ledger_errors:
-            self.runtime.stats.set_value("politecrawl/budget/ledger_errors", self.ledger.ledger_errors)
+        errors = self.ledger.ledger_errors + (self.servers.ledger_errors if self.servers else 0)
+        if errors:
+            self.runtime.stats.set_value("politecrawl/budget/ledger_errors", errors)
         for site, budget in sorted(self.ledger.sites.items()):
             logger.info(
                 "politecrawl budget: %s: cap %.4g req/s, rate at the end %.4g req/s",

@@ -27,6 +27,8 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
+from politecrawl.budget.servers import ServerLimit
+from politecrawl.middlewares.downloader.servers import report_servers
 from politecrawl.middlewares.frontier.queue import tally_waiting
 from politecrawl.middlewares.runtime import Runtime, site_of
 from politecrawl.running import state_name
@@ -138,6 +140,7 @@ class AuditExtension:
             info["warc"] = os.path.abspath(str(warc))
         if budget is not None:
             info.update(share=budget.settings.share, max_site_rate=budget.settings.max_site_rate,
+                        max_ip_rate=budget.settings.server_rate,
                         burst=budget.settings.burst,
                         default_daily_requests=budget.settings.default_daily_requests)
         self.audit.start(info)
@@ -151,6 +154,9 @@ class AuditExtension:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         self._fold_tallies()
+        servers = self.runtime.pacer.servers
+        if isinstance(servers, ServerLimit):
+            report_servers(self.runtime, servers)
         self.audit.end(reason)
         if self.audit.write_errors:
             self.runtime.stats.set_value("politecrawl/audit/write_errors", self.audit.write_errors)

@@ -117,6 +117,8 @@ class AuditTrail:
         self.bucket = bucket
         self.per_request = per_request
         self.key = log_key(crawl_id)
+        #: The process's name in a cluster crawl (``host:pid``), written in every record; "" alone.
+        self.node = ""
         self.started_at: float | None = None
         self.write_errors = 0
         self._counts: dict[int, dict[str, Counter[tuple[str, str]]]] = {}  # bucket -> site -> counts
@@ -134,8 +136,17 @@ class AuditTrail:
         self.bucket = bucket
         self.per_request = per_request
 
+    def join(self, crawl_id: str, node: str) -> None:
+        """Write as node *node* of the crawl *crawl_id* that several processes share (a cluster),
+        before :meth:`start`."""
+        if self.started_at is not None:
+            raise RuntimeError("AuditTrail.join: the crawl has started already")
+        self.crawl_id, self.key, self.node = crawl_id, log_key(crawl_id), node
+
     # -- writing ---------------------------------------------------------
     def _append(self, log: str, record: dict[str, Any]) -> None:
+        if self.node:
+            record["node"] = self.node
         self._pending.append((log, record))
         self._drain()
 

@@ -36,7 +36,7 @@ from ..state import StateStore, StateStoreError
 from .estimates import DEFAULT_DAILY_REQUESTS, TrafficEstimate
 from .strain import StrainController
 
-__all__ = ["BudgetLedger", "BudgetSettings", "SiteBudget"]
+__all__ = ["BudgetLedger", "BudgetSettings", "SeenBucket", "SiteBudget"]
 
 logger = logging.getLogger("politecrawl.budget")
 
@@ -61,13 +61,60 @@ class BudgetSettings:
     #: our pacing and the site's receipt (event loop, network) cannot bring two closer than
     #: the rate allows, up to 2 % of the interval (:attr:`SiteBudget.pace`).
     pace_margin: float = 0.03
+    #: Requests per second per server (``POLITECRAWL_MAX_IP_RATE``); ``None``: ``max_site_rate``
+    #: (:attr:`server_rate`), see docs/budget.md for why.
+    max_ip_rate: float | None = None
+
+    @property
+    def server_rate(self) -> float:
+        """The rate of every server's bucket (:mod:`politecrawl.budget.servers`)."""
+        return self.max_site_rate if self.max_ip_rate is None else self.max_ip_rate
+
+
+class SeenBucket:
+    """A token bucket of the state store as this process last saw it, refilled by the same rule.
+
+    Updated from each take's answer (a grant: one token less; a refusal: its wait says what is
+    left), it tells how long until the bucket holds a token without asking the store. Other
+    processes sharing the bucket only ever take from it, so it never holds fewer tokens than seen
+    here... except a bucket first seen by a grant, taken to have held just that one token.
+    """
+
+    __slots__ = ("tokens", "at")
+
+    #: A bucket this close to a token counts as holding one (float rounding); the store decides.
+    ROUNDING = 1e-9
+
+    def __init__(self) -> None:
+        self.tokens: float | None = None
+        self.at = 0.0
+
+    def _now(self, now: float, pace: float, burst: float) -> float:
+        assert self.tokens is not None
+        return min(burst, self.tokens + max(0.0, now - self.at) * pace)
+
+    def wait(self, now: float, pace: float, burst: float) -> float:
+        """Seconds until the bucket holds a token (``0.0``: it may; never seen: it may)."""
+        if self.tokens is None:
+            return 0.0
+        tokens = self._now(now, pace, burst)
+        if tokens >= 1.0 - self.ROUNDING:
+            return 0.0
+        return (1.0 - tokens) / pace if pace > 0 else math.inf
+
+    def granted(self, now: float, pace: float, burst: float) -> None:
+        tokens = 1.0 if self.tokens is None else self._now(now, pace, burst)
+        self.tokens, self.at = max(0.0, tokens - 1.0), max(now, self.at)
+
+    def refused(self, now: float, wait: float, pace: float) -> None:
+        self.tokens, self.at = 1.0 - wait * pace, now
 
 
 class SiteBudget:
     """What one site may get: its estimate, cap, current rate and byte average."""
 
     __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "bytes_seen", "responses",
-                 "hint", "send_tokens", "send_at", "pace_margin")
+                 "hint", "seen", "send_tokens", "send_at", "pace_margin")
 
     def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings) -> None:
         self.site = site
@@ -80,6 +127,7 @@ class SiteBudget:
         self.bytes_seen = 0.0
         self.responses = 0
         self.hint = 0.0  # earliest time the last refusal said a token would be there
+        self.seen = SeenBucket()  # the site's bucket as this process last saw it
         # the send-side bucket (see BudgetLedger.send_wait)
         self.send_tokens = 1.0
         self.send_at: float | None = None
@@ -147,8 +195,10 @@ class BudgetLedger:
                 )
             return LEDGER_RETRY
         if granted:
+            budget.seen.granted(now, budget.pace, self.settings.burst)
             return 0.0
         budget.hint = now + wait
+        budget.seen.refused(now, wait, budget.pace)
         return wait
 
     def send_wait(self, site: str, now: float, *, force: bool = False) -> float:
@@ -191,8 +241,11 @@ class BudgetLedger:
             budget.send_tokens -= late * budget.pace
 
     def ready_at(self, site: str, now: float) -> float:
+        """Earliest time *site* could be granted a request, from its bucket as last seen here."""
         budget = self.sites.get(site)
-        return now if budget is None else max(now, budget.hint)
+        if budget is None:
+            return now
+        return max(now, budget.hint, now + budget.seen.wait(now, budget.pace, self.settings.burst))
 
     def observe(self, site: str, now: float, *, latency: float | None, error: bool,
                 nbytes: int = 0) -> bool:

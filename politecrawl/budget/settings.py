@@ -19,8 +19,10 @@ MAX_SITE_RATE = 10_000.0  # requests a second to one site
 MAX_BURST = 10_000.0  # requests at once
 
 
-def _positive(settings: Any, name: str, default: float, upper: float = float("inf")) -> float:
-    """A number more than 0 and at most *upper*; a string may be a fraction (``"1/3"``)."""
+def _positive(settings: Any, name: str, default: Any, upper: float = float("inf")) -> Any:
+    """A number more than 0 and at most *upper*; a string may be a fraction (``"1/3"``).
+
+    Unset or empty gives *default* (``None`` for a default derived from other settings)."""
     rule = "a number more than 0" if upper == float("inf") else f"a number more than 0 and at most {upper:g}"
     return number_setting(settings.get, name, default, rule,
                           lambda v: 0 < v <= upper, fractions=True)
@@ -49,4 +51,5 @@ def budget_settings(settings: Any) -> BudgetSettings:
         max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", defaults.max_site_rate, MAX_SITE_RATE),
         burst=_positive(settings, "POLITECRAWL_BURST", defaults.burst, MAX_BURST),
         pace_margin=_seconds(settings, "POLITECRAWL_PACE_MARGIN", defaults.pace_margin),
+        max_ip_rate=_positive(settings, "POLITECRAWL_MAX_IP_RATE", defaults.max_ip_rate, MAX_SITE_RATE),
     )
