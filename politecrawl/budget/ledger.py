@@ -14,15 +14,17 @@ SQLite store writes takes behind, in batches, so a crash leaves at most
 ``POLITECRAWL_LEDGER_BATCH`` takes unrecorded, per site those of the last
 0.25 s (:mod:`politecrawl.state.writebehind`; batch 0 and Redis: none).
 
-The frontier takes the token when a request leaves its queue; the budget
-middleware then holds the request, at most ``SEND_HOLD``, so that *send* times
+The frontier takes the token when a request leaves its queue; the send gate
+then holds the request, at most ``SEND_HOLD``, so that *send* times
 keep the pace too (:meth:`BudgetLedger.send_wait`). Both space requests a
 little wider than the rate (:attr:`SiteBudget.pace`), so that delays after the
 pacing point cannot bring two closer together than the rate allows.
 
 The current rate is the cap, lowered by strain (:mod:`.strain`) and, where a
 bytes-per-day estimate exists, by the byte budget: rate ≤ share × bytes per
-day / 86,400 / (average bytes per response so far).
+day / 86,400 / (average bytes per answer so far). The answers and their bytes
+are not counted here: the ledger reads them (``answer_sizes``; in a crawl, the
+audit trail's counts).
 """
 
 from __future__ import annotations
@@ -36,7 +38,15 @@ from ..state import StateStore, StateStoreError
 from .estimates import DEFAULT_DAILY_REQUESTS, TrafficEstimate
 from .strain import StrainController
 
-__all__ = ["BudgetLedger", "BudgetSettings", "SeenBucket", "SiteBudget"]
+__all__ = ["AnswerSizes", "BudgetLedger", "BudgetSettings", "SeenBucket", "SiteBudget"]
+
+#: ``(answers, body bytes)`` received from a site so far.
+AnswerSizes = Callable[[str], tuple[int, float]]
+
+
+def no_answers(site: str) -> tuple[int, float]:
+    """The answer sizes of a ledger told none: no byte average, the byte budget waits for answers."""
+    return (0, 0.0)
 
 logger = logging.getLogger("politecrawl.budget")
 
@@ -113,10 +123,11 @@ class SeenBucket:
 class SiteBudget:
     """What one site may get: its estimate, cap, current rate and byte average."""
 
-    __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "bytes_seen", "responses",
+    __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "answer_sizes",
                  "hint", "seen", "send_tokens", "send_at", "pace_margin")
 
-    def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings) -> None:
+    def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings,
+                 answer_sizes: AnswerSizes = no_answers) -> None:
         self.site = site
         self.estimate = estimate
         self.cap = min(settings.share * estimate.requests_per_day / DAY, settings.max_site_rate)
@@ -124,8 +135,7 @@ class SiteBudget:
             settings.share * estimate.bytes_per_day / DAY if estimate.bytes_per_day else None
         )
         self.strain = StrainController(self.cap)
-        self.bytes_seen = 0.0
-        self.responses = 0
+        self.answer_sizes = answer_sizes
         self.hint = 0.0  # earliest time the last refusal said a token would be there
         self.seen = SeenBucket()  # the site's bucket as this process last saw it
         # the send-side bucket (see BudgetLedger.send_wait)
@@ -136,8 +146,10 @@ class SiteBudget:
     @property
     def rate(self) -> float:
         rate = self.strain.rate
-        if self.byte_rate is not None and self.responses:
-            rate = min(rate, self.byte_rate / max(1.0, self.bytes_seen / self.responses))
+        if self.byte_rate is not None:
+            answers, nbytes = self.answer_sizes(self.site)
+            if answers:
+                rate = min(rate, self.byte_rate / max(1.0, nbytes / answers))
         return rate
 
     @property
@@ -161,8 +173,10 @@ class BudgetLedger:
         settings: BudgetSettings,
         *,
         on_new_site: Callable[[SiteBudget], None] | None = None,
+        answer_sizes: AnswerSizes = no_answers,
     ) -> None:
         self.store = store
+        self.answer_sizes = answer_sizes
         self.estimates = estimates
         self.settings = settings
         self.on_new_site = on_new_site
@@ -175,7 +189,7 @@ class BudgetLedger:
             estimate = self.estimates.get(site) or TrafficEstimate(
                 self.settings.default_daily_requests, None, "default"
             )
-            budget = self.sites[site] = SiteBudget(site, estimate, self.settings)
+            budget = self.sites[site] = SiteBudget(site, estimate, self.settings, self.answer_sizes)
             if self.on_new_site is not None:
                 self.on_new_site(budget)
         return budget
@@ -247,11 +261,6 @@ class BudgetLedger:
             return now
         return max(now, budget.hint, now + budget.seen.wait(now, budget.pace, self.settings.burst))
 
-    def observe(self, site: str, now: float, *, latency: float | None, error: bool,
-                nbytes: int = 0) -> bool:
-        """Feed a response (or a failure) of *site*; return whether its rate was cut."""
-        budget = self.site(site)
-        if not error:
-            budget.responses += 1
-            budget.bytes_seen += nbytes
-        return budget.strain.observe(now, latency, error)
+    def observe(self, site: str, now: float, *, latency: float | None, error: bool) -> bool:
+        """Feed a response's time (or a failure) of *site*; return whether its rate was cut."""
+        return self.site(site).strain.observe(now, latency, error)
