@@ -100,3 +100,23 @@ def test_items_of_pages_fetched_in_full_are_kept_for_a_304():
     assert Recrawl.of(crawler).kept_item(URL) == {"url": URL, "title": "t"}
     mw.item_scraped({"url": URL, "title": "other"}, response, Spider("plain"))  # a spider that did not ask
     assert Recrawl.of(crawler).kept_item(URL)["title"] == "t"
+
+
+def test_sitemap_changefreq_sets_a_new_pages_first_interval():
+    from politecrawl.middlewares.downloader.recrawl import HINT_META  # noqa: PLC0415
+
+    mw, crawler = _mw(POLITECRAWL_RECRAWL_MIN_INTERVAL="0")
+    _answer(mw, Request(URL, meta={HINT_META: {"changefreq": "hourly", "lastmod": 1.0}}))
+    assert Recrawl.of(crawler).history.get(URL).interval == 3600.0
+    _answer(mw, Request(URL + "?other"))
+    assert Recrawl.of(crawler).history.get(URL + "?other").interval == 86400.0  # the default first interval
+
+
+def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due():
+    mw, crawler = _mw()
+    recrawl = Recrawl.of(crawler)
+    assert recrawl.is_due(URL, None)  # no history: due
+    _answer(mw, Request(URL))
+    fetched_at = recrawl.history.get(URL).fetched_at
+    assert not recrawl.is_due(URL, None) and not recrawl.is_due(URL, fetched_at - 10)
+    assert recrawl.is_due(URL, fetched_at + 10)
