@@ -58,16 +58,22 @@ def _tagger(lang: str):
 
 def _ja_words(text: str, offset: int) -> list[tuple[int, int, str, str]]:
     """(start, end, surface, person tag: 姓 / 名 / '', or '-' for a particle or auxiliary) of each word, positions
-    in the whole text."""
+    in the whole text; no words when the text holds no person-name word at all (most text: one call into MeCab
+    and a substring test, about a quarter of the cost of reading its nodes)."""
+    parsed = _tagger("ja").parse(text)
+    if "人名" not in parsed:
+        return []
     out = []
     pos = 0
-    for w in _tagger("ja")(text):
-        surface = w.surface
+    for line in parsed.split("\n"):
+        surface, _, feature = line.partition("\t")
+        if not feature:
+            continue  # "EOS"
         start = text.find(surface, pos)
         if start < 0:
             continue
         pos = start + len(surface)
-        f = w.feature
+        f = feature.split(",", 4)
         tag = f[3] if len(f) > 3 and f[1] == "固有名詞" and f[2] == "人名" else "-" if f[0] in _FUNCTION_POS else ""
         out.append((offset + start, offset + pos, surface, tag))
     return out
