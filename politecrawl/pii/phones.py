@@ -76,7 +76,7 @@ class _Region:
             for f in meta.number_format)
 
     def trunk_prefix_missing(self, digits: str) -> bool:
-        """Must PhoneNumberMatcher (leniency VALID or stricter) reject `digits`, written bare (no separators, no
+        """Must PhoneNumberMatcher (leniency VALID or stricter) reject `digits`, written in national format (no
         "+"), for want of the trunk prefix?  Its rule (`_is_national_prefix_present_if_required`): a number read
         in national format whose format (the first of the region's formats whose leading digits and pattern fit
         the national number) writes the national prefix (not optional) must start with a national prefix
@@ -189,11 +189,11 @@ class PhoneFinder:
             return [self.regions[0].code]
         if self.needs_valid:
             # The matcher will report only a valid number: ask phonenumbers' cheaper validity check first
-            # (~15 us against ~150-500 us for a matcher call that finds nothing); a bare run of digits that its
-            # format would write with a trunk prefix is refused by the matcher too.
-            bare = window == digits
+            # (~15 us against ~150-500 us for a matcher call that finds nothing); digits that their format would
+            # write with a trunk prefix are refused by the matcher too.  (A number the matcher might find inside
+            # the window starts at a later digit group: a window of its own here.)
             return [r.code for r in self.regions
-                    if r.plausible(digits) and r.valid(digits) and not (bare and r.trunk_prefix_missing(digits))]
+                    if r.plausible(digits) and r.valid(digits) and not r.trunk_prefix_missing(digits)]
         return [r.code for r in self.regions if r.plausible(digits)]
 
     @staticmethod
