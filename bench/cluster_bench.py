@@ -1,6 +1,19 @@
-"""Cluster benchmark (issue 7): aggregate pages/s with 1, 2 and 3 nodes on one Redis frontier.
+"""Cluster benchmarks: throughput (issue 7) and utilisation of spread caps (issue 20).
 
     .venv/bin/python bench/cluster_bench.py [--sites 40] [--pages 150] [--nodes 1 2 3]
+    .venv/bin/python bench/cluster_bench.py utilisation [--sites 40] [--seconds 45] [--nodes 1 2 3]
+        [--python OTHER_VENV/bin/python --label main]
+
+**utilisation**: sites with caps spread log-uniformly over 0.1–4 requests/s, each with
+pages enough to stay budget-bound, default settings (burst, concurrency, local
+queue). Utilisation = requests the sites saw in a steady window (from 5 s after the
+first request, ``--seconds`` long) ÷ (sum of caps × window); a violation is a (site,
+W ∈ {1, 10, window}) pair over rate × W + burst. Also the longest gap of the slowest
+site, and Redis round trips per request: commands the nodes sent (Redis's MONITOR,
+commands run inside Lua scripts left out) ÷ requests the sites saw. ``--python``
+runs the nodes with another checkout's interpreter (the same bench on older code).
+
+**throughput** (the default):
 
 Budgets do not bind (so the figure is the machinery's throughput, not a
 site's cap). Every node is a ``politecrawl crawl`` process with
@@ -19,7 +32,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import random
+import re
+import threading
 import resource
 import subprocess
 import sys
@@ -128,12 +145,164 @@ def run(web: SandboxWeb, urls: list[str], nodes: int, workdir: Path, *, cluster:
     return result
 
 
+class CommandCounter:
+    """Counts the commands clients send to Redis (MONITOR; those run by Lua scripts left out)."""
+
+    def __init__(self, url: str) -> None:
+        self.count = 0
+        self.error: Exception | None = None
+        self.by_name: dict[str, int] = {}
+        self.closed = False
+        self._client = redis.Redis.from_url(url, encoding_errors="replace")
+        self._monitor = self._client.monitor().__enter__()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self.closed:
+                try:
+                    command = self._monitor.next_command()
+                except redis.exceptions.TimeoutError:
+                    continue
+                if command.get("client_type") != "lua":
+                    self.count += 1
+                    name = command.get("command", "").split(" ", 1)[0].upper()
+                    self.by_name[name] = self.by_name.get(name, 0) + 1
+        except Exception as exc:  # noqa: BLE001 - the connection closed: the run is over
+            self.error = exc
+
+    def close(self) -> None:
+        self.closed = True
+        self._monitor.connection.disconnect()
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    best = j = 0
+    for i, start in enumerate(times):
+        while j < len(times) and times[j] < start + window:
+            j += 1
+        best = max(best, j - i)
+    return best
+
+
+def utilisation_run(rates: dict[str, float], nodes: int, span: float, python: str, *,
+                    cluster: bool, redis_url: str, workdir: Path) -> dict[str, Any]:
+    burst = 2.0  # POLITECRAWL_BURST's default
+    specs = [SiteSpec(host, pages=int(rate * (span + 40)) + 10) for host, rate in rates.items()]
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    settings = {
+        "POLITECRAWL_CONTACT": CONTACT,
+        "POLITECRAWL_SITE_TRAFFIC": json.dumps({h: r * 3 * 86_400 for h, r in rates.items()}),
+        "POLITECRAWL_MAX_SITE_RATE": "10",
+        "CLOSESPIDER_TIMEOUT": str(int(span + 15)),
+        "LOG_LEVEL": "INFO",
+    }
+    if cluster:
+        settings |= {"SCHEDULER": SCHEDULER, "POLITECRAWL_STATE": redis_url + "?prefix=pc:"}
+    else:
+        settings |= {"POLITECRAWL_STATE": f"sqlite:///{workdir / 'state.db'}"}
+    with SandboxWeb(specs) as web:
+        counter = CommandCounter(redis_url) if cluster else None
+        procs = []
+        for node in range(nodes):
+            args = [python, "-m", "politecrawl.cli", "crawl", *[web.url(h) for h in rates]]
+            for name, value in {**web.settings(), **settings,
+                                "POLITECRAWL_BOT_NAME": f"bench{node}"}.items():
+                args += ["-s", f"{name}={value}"]
+            with (workdir / f"node{node}.log").open("w") as out:
+                procs.append(subprocess.Popen(args, cwd=workdir, stdout=out,
+                                              stderr=subprocess.STDOUT))
+        codes = [p.wait(timeout=span + 300) for p in procs]
+        if any(codes):
+            print((workdir / "node0.log").read_text()[-3000:], file=sys.stderr)
+        if counter is not None:
+            counter.close()
+            print(f"MONITOR: {counter.count} commands, ended by {counter.error!r}", file=sys.stderr)
+        log = web.requests()
+    client.close()
+    start = min(r["t"] for r in log) + 5
+    window = [r for r in log if start <= r["t"] < start + span]
+    by_site: dict[str, list[float]] = {h: [] for h in rates}
+    for r in log:
+        by_site.setdefault(r["site"], []).append(r["t"])
+    violations = []
+    for host, times in by_site.items():
+        times.sort()
+        for w in (1, 10, span):
+            seen = max_in_window(times, w)
+            if seen > rates[host] * w + burst:
+                violations.append((host, w, round(seen - rates[host] * w - burst, 2)))
+    bands: dict[str, list[float]] = {}  # where a shortfall is: utilisation by cap
+    for host, rate in rates.items():
+        band = "<0.5/s" if rate < 0.5 else "0.5-2/s" if rate < 2 else ">=2/s"
+        pair = bands.setdefault(band, [0.0, 0.0])
+        pair[0] += sum(1 for t in by_site[host] if start <= t < start + span) / span
+        pair[1] += rate
+    stats = dict(re.findall(r"'politecrawl/((?:budget|cluster)/[\w/-]+)': (\d+)",
+                            (workdir / "node0.log").read_text(errors="replace")))
+    slowest = min(rates, key=rates.get)
+    inside = [t for t in by_site[slowest] if start <= t < start + span]
+    gaps = [b - a for a, b in zip([start, *inside], [*inside, start + span])]
+    return {
+        "mode": "cluster" if cluster else "single node (SQLite, default scheduler)",
+        "nodes": nodes, "exit_codes": codes,
+        "utilisation": round(len(window) / span / sum(rates.values()), 3),
+        "sum_of_caps_rps": round(sum(rates.values()), 2),
+        "violations": violations,
+        "slowest_site": f"{slowest} at {rates[slowest]:.3f}/s: longest gap {max(gaps):.1f} s "
+                        f"(interval {1 / rates[slowest]:.1f} s)",
+        "utilisation_by_cap": {b: round(g / c, 3) for b, (g, c) in sorted(bands.items())},
+        "node0_stats": stats,
+        "redis_round_trips_per_request": round(counter.count / len(log), 2) if counter else None,
+        "redis_commands_per_request": {k: round(v / len(log), 3) for k, v in sorted(
+            (counter.by_name if counter else {}).items(), key=lambda kv: -kv[1])},
+        "load_average": os.getloadavg(),
+    }
+
+
+def utilisation(args: argparse.Namespace) -> None:
+    rng = random.Random(20)
+    rates = {f"site{i}.com": math.exp(rng.uniform(math.log(0.1), math.log(4.0)))
+             for i in range(args.sites)}
+    server = RedisServer()
+    server.start()
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            runs = ([(1, False)] if args.single else []) + [(n, True) for n in args.nodes]
+            for nodes, cluster in runs:
+                row = utilisation_run(rates, nodes, args.seconds, args.python, cluster=cluster,
+                                      redis_url=server.url, workdir=Path(tmp))
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    finally:
+        server.close()
+    print(f"\n| code | mode | nodes | utilisation | violating (site, W) | slowest site "
+          f"| Redis round trips / request | load average |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {args.label} | {r['mode']} | {r['nodes']} | {r['utilisation']} | "
+              f"{len(r['violations'])} | {r['slowest_site']} | {r['redis_round_trips_per_request']} "
+              f"| {' / '.join(f'{x:.1f}' for x in r['load_average'])} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("mode", nargs="?", default="throughput",
+                        choices=("throughput", "utilisation"))
     parser.add_argument("--sites", type=int, default=40)
     parser.add_argument("--pages", type=int, default=150)
+    parser.add_argument("--seconds", type=float, default=45)
     parser.add_argument("--nodes", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--single", action="store_true", help="also one node without the cluster")
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--label", default="this checkout")
     args = parser.parse_args()
+    if args.mode == "utilisation":
+        utilisation(args)
+        return
     specs = [SiteSpec(f"site{i}.example.org", pages=args.pages) for i in range(args.sites)]
     server = RedisServer()
     server.start()

@@ -49,6 +49,13 @@ def scheduler_queues(crawler: Crawler) -> list[Any]:
     return [q for q in (getattr(scheduler, "mqs", None), getattr(scheduler, "dqs", None)) if q]
 
 
+def downloader_middlewares(crawler: Crawler) -> list[Any]:
+    """The downloader middleware instances of a running crawl (``[]`` before the engine exists)."""
+    downloader = getattr(_engine(crawler), "downloader", None)
+    manager = getattr(downloader, "middleware", None)
+    return list(getattr(manager, "middlewares", ()) or ())
+
+
 def on_request_finished(crawler: Crawler, hook: Any) -> bool:
     """Call ``hook(request)`` when the engine is done with a request it took from the scheduler.
 
@@ -71,6 +78,34 @@ def on_request_finished(crawler: Crawler, hook: Any) -> bool:
 
     slot.remove_request = remove_request
     return True
+
+
+def bound_idle_connections(pool: Any, limit: int) -> None:
+    """Keep at most *limit* idle keep-alive connections in a Twisted ``HTTPConnectionPool``, oldest closed first.
+
+    Twisted keeps up to ``maxPersistentPerHost`` idle connections *per host*
+    for ``cachedConnectionTimeout`` (240 s): a crawl of thousands of hosts
+    would hold one open socket per host it visited in the last 4 minutes
+    (under ``ulimit -n 1024``, new connections then fail). Wraps the pool's
+    ``_putConnection`` and closes with its ``_removeConnection`` (Twisted 25).
+    """
+    idle: dict[Any, Any] = {}  # connection -> pool key, oldest first (stale entries dropped when met)
+    put = pool._putConnection
+
+    def _putConnection(key: Any, connection: Any) -> None:
+        put(key, connection)
+        idle.pop(connection, None)
+        if connection in pool._timeouts:
+            idle[connection] = key
+        for old, old_key in list(idle.items()):
+            if len(idle) <= limit:
+                break
+            del idle[old]
+            if old in pool._connections.get(old_key, ()):
+                pool._timeouts[old].cancel()
+                pool._removeConnection(old_key, old)
+
+    pool._putConnection = _putConnection
 
 
 def call_later(delay: float, func: Any) -> Any:
@@ -141,67 +176,10 @@ def evict_queued_downloads(
 
 
 # -- scrapy-redis (the cluster scheduler, middlewares/frontier/cluster.py) ------------------
-def memory_priority_queue(crawler: Crawler) -> Any:
-    """A ``SCHEDULER_PRIORITY_QUEUE`` in memory, built as Scrapy's own scheduler builds it.
-
-    Mirrors ``scrapy.core.scheduler.Scheduler._mq`` (Scrapy 2.19): the priority
-    queue class, ``SCHEDULER_MEMORY_QUEUE`` below it, ``SCHEDULER_START_MEMORY_QUEUE``
-    for start requests. With the add-on on this is the paced frontier.
-    """
-    from scrapy.utils.misc import build_from_crawler, load_object  # noqa: PLC0415
-
-    settings = crawler.settings
-    start_cls = settings.get("SCHEDULER_START_MEMORY_QUEUE")
-    return build_from_crawler(
-        load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
-        crawler,
-        downstream_queue_cls=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
-        key="",
-        start_queue_cls=load_object(start_cls) if start_cls else None,
-    )
-
-
-def drain_priority_queue(queue: Any) -> list[Any]:
-    """Every request waiting in a local priority queue, without spending any budget.
-
-    :class:`~politecrawl.middlewares.frontier.queue.PacedPriorityQueue` pops only
-    what the pacer lets go (and spends a token for it), so it is emptied with
-    its ``drain()``; any other Scrapy priority queue pops freely.
-    """
-    drain = getattr(queue, "drain", None)
-    if drain is not None:
-        return list(drain())
-    drained = []
-    while (request := queue.pop()) is not None:
-        drained.append(request)
-    return drained
-
-
-def take_from_redis_queue(queue: Any, n: int) -> list[Any]:
-    """Pop up to *n* requests from a scrapy-redis queue in one round trip where possible.
-
-    scrapy-redis 0.9.1's ``PriorityQueue.pop()`` takes one request per
-    MULTI/EXEC; here the same ZRANGE + ZREMRANGEBYRANK pair takes *n* at once
-    (the order, highest priority first, is the same). Other queue classes are
-    popped one by one (never with a blocking timeout: that would stall the reactor).
-    """
-    from scrapy_redis.queue import PriorityQueue  # noqa: PLC0415
-
-    if n <= 0:
-        return []
-    if isinstance(queue, PriorityQueue):
-        with queue.server.pipeline(transaction=True) as pipe:
-            pipe.zrange(queue.key, 0, n - 1)
-            pipe.zremrangebyrank(queue.key, 0, n - 1)
-            encoded, _ = pipe.execute()
-        return [queue._decode_request(data) for data in encoded]
-    requests = []
-    for _ in range(n):
-        request = queue.pop(0)
-        if request is None:
-            break
-        requests.append(request)
-    return requests
+def redis_request_codec(queue: Any) -> tuple[Any, Any]:
+    """scrapy-redis's request serialisation of *queue* (``request.to_dict`` and its serializer,
+    pickle by default): ``(encode(request) -> bytes, decode(bytes) -> request)``."""
+    return queue._encode_request, queue._decode_request
 
 
 def redis_dupefilter(dupefilter_cls: Any, server: Any, key: str, debug: bool) -> Any:

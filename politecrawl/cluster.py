@@ -1,30 +1,30 @@
 """Crawls that span processes and machines: when a node asks the shared frontier.
 
-A cluster node keeps a small local paced frontier (the
-:class:`~politecrawl.middlewares.frontier.queue.PacedPriorityQueue`) and fills it
-from the frontier all nodes share in Redis (scrapy-redis's queue and
-dupefilter). :class:`SharedFrontierLink` decides, from the time and what the
-last Redis calls returned, *when* to ask Redis and *how many* requests to
-take, whether the node may send at all (not while Redis is unreachable: fail
+The frontier all nodes share lives in Redis
+(:mod:`politecrawl.state.redis_frontier`): one queue per origin and an index of
+origins by the time they may next go; one round trip pushes a node's new
+requests and pops requests of ready origins only, each with its budget token
+taken. :class:`SharedFrontierLink` decides, from the time and what the last
+Redis calls returned, *when* to ask Redis and *how many* requests to take,
+whether the node may send at all (not while Redis is unreachable: fail
 closed), and whether an idle node may close. It is sans-IO: the Scrapy glue
 (``politecrawl.middlewares.frontier.cluster``) makes the calls and reports back.
 
-Why a local buffer and not a Redis-side queue per site: the local buffer
-reuses the one paced frontier politecrawl has (pauses, stops, robots.txt
-delays, budgets) unchanged, and the budget that must hold for the whole
-cluster is already one atomic Redis step per request (``take_tokens``). The
-buffer is bounded (``POLITECRAWL_CLUSTER_LOCAL_QUEUE``) so a node does not
-hoard work the other nodes could do; what it holds when it closes goes back
-to the shared frontier.
+A node takes no more requests than it can send at once (``CONCURRENT_REQUESTS``
+less those in flight, at most ``POLITECRAWL_CLUSTER_LOCAL_QUEUE``): what it
+takes has its tokens and goes out at once, so it never holds requests of a
+site that cannot go, and a node that dies loses only what it had in flight.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
+from .settings_reader import SettingsReader
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -34,23 +34,23 @@ __all__ = ["ClusterSettings", "SharedFrontierLink"]
 
 def _number(settings: BaseSettings, name: str, default: float, *, minimum: float,
             integer: bool = False) -> Any:
-    from .config import number_setting  # noqa: PLC0415 - avoid a cycle at import
-
     kind = "a whole number" if integer else "a number"
-    return number_setting(settings.get, name, default, f"{kind} >= {minimum:g} (finite)",
-                          lambda v: v >= minimum, integer=integer)
+    return SettingsReader(settings).number(name, default, f"{kind} >= {minimum:g} (finite)",
+                                           lambda v: v >= minimum, integer=integer)
 
 
 @dataclass(frozen=True)
 class ClusterSettings:
     """The ``POLITECRAWL_CLUSTER_*`` settings (see ``docs/cluster.md``)."""
 
-    #: At most this many requests wait in a node's local paced frontier.
-    local_queue: int = 8
+    #: At most this many requests a node takes from the shared frontier in one round trip.
+    local_queue: int = 16
     #: Seconds between asks of an empty shared frontier or an unreachable Redis.
     poll_interval: float = 0.5
     #: An idle node closes once the shared frontier was empty this many seconds.
     idle_close: float = 5.0
+    #: The crawl id every node writes its audit records under ("": the first node's own id).
+    crawl_id: str = ""
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ClusterSettings:
@@ -61,15 +61,32 @@ class ClusterSettings:
                                   cls.poll_interval, minimum=0.01),
             idle_close=_number(settings, "POLITECRAWL_CLUSTER_IDLE_CLOSE", cls.idle_close,
                                minimum=0),
+            crawl_id=_crawl_id(settings.get("POLITECRAWL_CLUSTER_CRAWL_ID")),
         )
+
+
+_CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _crawl_id(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _CRAWL_ID.fullmatch(value):
+        from .config import ConfigError  # noqa: PLC0415 - avoid a cycle at import
+
+        raise ConfigError(
+            f"POLITECRAWL_CLUSTER_CRAWL_ID ({value!r}) must be 1 to 64 letters, digits, '.', '_' "
+            "or '-', starting with a letter or digit (the id the nodes' audit records share)."
+        )
+    return value
 
 
 class SharedFrontierLink:
     """A node's view of the shared frontier: due to ask? how many? reachable? idle?
 
     The glue calls :meth:`to_take` before asking Redis for requests, then
-    :meth:`took` (or :meth:`failed`); :meth:`pushed` after it put a request
-    into the shared frontier; :meth:`seen_size` after it read its size.
+    :meth:`exchanged` (or :meth:`failed`); :meth:`seen_size` after it read the
+    shared frontier's size.
     """
 
     def __init__(self, settings: ClusterSettings, clock: Clock) -> None:
@@ -82,12 +99,13 @@ class SharedFrontierLink:
         self._empty_since: float | None = None
         self._last_contact = -math.inf
         self._last_beat = -math.inf
+        self._queued = 0
+        self._queued_at = -math.inf
 
     # -- taking requests -----------------------------------------------------
-    @property
-    def low_water(self) -> int:
-        """Refill only when the local frontier has at most this many (half the bound)."""
-        return self.settings.local_queue // 2
+    #: The shortest pause between two asks when the last one came back short (a scan limit
+    #: reached with origins still ready): a node never spins on Redis.
+    MIN_GAP = 0.01
 
     def due(self, now: float) -> bool:
         return now >= self._next_ask
@@ -95,31 +113,44 @@ class SharedFrontierLink:
     def next_ask_at(self) -> float:
         return self._next_ask
 
-    def to_take(self, local: int, now: float) -> int:
-        """How many requests to take from the shared frontier now (0: do not ask)."""
-        if not self.due(now) or local > self.low_water:
+    def to_take(self, free: int, now: float) -> int:
+        """How many requests to take now, for *free* places to send (0: do not ask)."""
+        if not self.due(now) or free <= 0:
             return 0
-        return max(0, self.settings.local_queue - local)
+        return min(free, self.settings.local_queue)
 
-    def took(self, asked: int, got: int, now: float) -> None:
-        """*got* of *asked* requests came back; fewer means the shared frontier ran dry."""
+    def exchanged(self, asked: int, got: int, next_ready: float | None, queued: int,
+                  now: float, *, pushed: bool = False) -> None:
+        """One round trip: *got* of *asked* requests came back; the shared frontier holds
+        *queued* more, the earliest of them ready at *next_ready* (``None``: none queued)."""
         self._ok(now)
-        if got < asked:
-            self._next_ask = now + self.settings.poll_interval
-            if got == 0 and self._empty_since is None:
-                self._empty_since = now
-        else:
-            self._next_ask = now
+        self._queued, self._queued_at = queued, now
+        if queued:
             self._empty_since = None
+        elif not got and self._empty_since is None:
+            self._empty_since = now
+        if pushed or (asked and got >= asked):
+            self._next_ask = now  # a new origin may be ready, or more may be
+        elif asked:
+            ready = math.inf if next_ready is None else next_ready
+            self._next_ask = max(now + self.MIN_GAP,
+                                 min(ready, now + self.settings.poll_interval))
+
+    def queued_seen(self, now: float) -> int | None:
+        """The shared frontier's size as last seen, if seen within a poll interval."""
+        if now - self._queued_at <= self.settings.poll_interval:
+            return self._queued
+        return None
 
     def pushed(self, now: float) -> None:
-        """This node put a request into the shared frontier: it is not empty, ask again."""
+        """This node put requests into the shared frontier: it is not empty, ask again."""
         self._ok(now)
         self._next_ask = now
         self._empty_since = None
 
     def seen_size(self, size: int, now: float) -> None:
         self._ok(now)
+        self._queued, self._queued_at = size, now
         if size > 0:
             self._empty_since = None
             self._next_ask = min(self._next_ask, now)

@@ -20,11 +20,11 @@ def link(**kw):
 
 
 def test_settings_defaults_and_rejections():
-    assert ClusterSettings.from_settings(Settings()) == ClusterSettings(8, 0.5, 5.0)
-    s = ClusterSettings.from_settings(Settings({"POLITECRAWL_CLUSTER_LOCAL_QUEUE": "16",
+    assert ClusterSettings.from_settings(Settings()) == ClusterSettings(16, 0.5, 5.0)
+    s = ClusterSettings.from_settings(Settings({"POLITECRAWL_CLUSTER_LOCAL_QUEUE": "8",
                                                 "POLITECRAWL_CLUSTER_POLL_INTERVAL": "0.25",
                                                 "POLITECRAWL_CLUSTER_IDLE_CLOSE": "0"}))
-    assert s == ClusterSettings(16, 0.25, 0.0)
+    assert s == ClusterSettings(8, 0.25, 0.0)
     for name, value, rule in [
         ("POLITECRAWL_CLUSTER_LOCAL_QUEUE", "0", ">= 1"),
         ("POLITECRAWL_CLUSTER_LOCAL_QUEUE", "2.5", "whole number"),
@@ -37,31 +37,35 @@ def test_settings_defaults_and_rejections():
         assert name in str(err.value) and repr(value) in str(err.value) and rule in str(err.value)
 
 
-def test_takes_a_batch_only_below_the_low_water_mark():
+def test_takes_no_more_than_the_node_can_send_at_once():
     ln, clock = link(local_queue=8)
-    assert ln.to_take(local=0, now=clock()) == 8
-    assert ln.to_take(local=4, now=clock()) == 4
-    assert ln.to_take(local=5, now=clock()) == 0  # enough waits here: do not ask Redis
+    assert ln.to_take(free=16, now=clock()) == 8
+    assert ln.to_take(free=3, now=clock()) == 3
+    assert ln.to_take(free=0, now=clock()) == 0  # the downloader is full: do not ask Redis
 
 
-def test_an_empty_shared_frontier_is_asked_once_per_poll_interval():
+def test_asks_again_when_the_earliest_origin_is_due_at_most_one_poll_interval_later():
     ln, clock = link(local_queue=8, poll_interval=0.5)
-    ln.took(asked=8, got=0, now=clock())
-    assert ln.to_take(0, clock()) == 0
-    clock.advance(0.49)
-    assert ln.to_take(0, clock()) == 0
-    clock.advance(0.01)
-    assert ln.to_take(0, clock()) == 8
-    ln.took(asked=8, got=8, now=clock())  # a full batch: more may be there, ask at once
-    assert ln.to_take(0, clock()) == 8
+    ln.exchanged(asked=8, got=1, next_ready=clock() + 0.2, queued=10, now=clock())
+    assert ln.to_take(8, clock()) == 0
+    assert ln.next_ask_at() == clock() + 0.2
+    ln.exchanged(asked=8, got=0, next_ready=clock() + 30, queued=10, now=clock())
+    assert ln.next_ask_at() == clock() + 0.5  # another node may push a ready origin
+    ln.exchanged(asked=8, got=0, next_ready=clock() - 1, queued=10, now=clock())
+    assert ln.next_ask_at() == clock() + ln.MIN_GAP  # scan limit reached: soon, never a spin
+    ln.exchanged(asked=8, got=8, next_ready=clock(), queued=10, now=clock())
+    assert ln.to_take(8, clock()) == 8  # a full batch: more may be ready
 
 
 def test_a_push_makes_asking_due_again():
     ln, clock = link(poll_interval=0.5)
-    ln.took(asked=8, got=0, now=clock())
-    ln.pushed(clock())
-    assert ln.to_take(0, clock()) == 8
-    assert ln.idle_for(clock()) == 0.0
+    ln.exchanged(asked=8, got=0, next_ready=None, queued=0, now=clock())
+    assert ln.idle_for(clock()) == 0.0 and ln.to_take(8, clock()) == 0
+    ln.exchanged(asked=0, got=0, next_ready=clock(), queued=1, now=clock(), pushed=True)
+    assert ln.to_take(8, clock()) == 8
+    assert ln.queued_seen(clock()) == 1
+    clock.advance(0.6)
+    assert ln.queued_seen(clock()) is None  # too old: ask Redis
 
 
 def test_unreachable_redis_fails_closed_says_so_once_and_retries_each_interval():
@@ -82,7 +86,7 @@ def test_unreachable_redis_fails_closed_says_so_once_and_retries_each_interval()
 
 def test_a_busy_node_probes_redis_it_has_not_heard_from():
     ln, clock = link(poll_interval=0.5)
-    ln.took(8, 8, clock())
+    ln.exchanged(8, 8, clock(), 5, clock())
     clock.advance(0.4)
     assert not ln.should_probe(clock())
     clock.advance(0.1)
@@ -153,18 +157,26 @@ def test_state_must_be_redis_and_blocking_pops_are_refused(redis_url, tmp_path):
 
 
 @pytest.mark.redis
-def test_two_nodes_share_one_dupefilter_and_waiting_requests_go_back_on_close(redis_url):
+def test_two_nodes_share_one_dupefilter_and_granted_requests_go_back_on_close(redis_url):
     a, b = _scheduler(redis_url), _scheduler(redis_url)
     urls = [f"http://shop-a.com/p/{i}" for i in range(5)]
     assert all(a.enqueue_request(Request(u)) for u in urls)
-    assert not any(b.enqueue_request(Request(u)) for u in urls)  # seen by node a
+    a.push_pending()  # pushes go out with a node's next round trip; here at once
+    for u in urls:
+        b.enqueue_request(Request(u))
+    b.link._next_ask = float("-inf")
     first = b.next_request()
     assert first is not None and first.url in urls
-    assert len(b.local) == 4  # the rest wait in b's paced frontier, not in Redis
-    assert len(a.queue) == 0
+    assert b.stats.get_value("politecrawl/cluster/duplicates") == 5  # seen by a: queued once
+    assert len(b.granted) == 4 and len(a.queue) == 0  # b took what it could send at once
     b.close("shutdown")
-    assert len(a.queue) == 4  # handed back for the other nodes
-    got = {a.next_request().url for _ in range(4)}
+    assert len(a.queue) == 4  # what b was granted and did not send went back
+    a.link._next_ask = float("-inf")
+    got = set()
+    for _ in range(4):
+        a.link._next_ask = float("-inf")
+        request = a.next_request()
+        got.add(request.url)
     assert got == set(urls) - {first.url}
 
 
@@ -176,13 +188,16 @@ def test_unreachable_redis_sends_nothing_holds_new_requests_and_resumes():
         node.enqueue_request(Request("http://shop-a.com/1"))
         server.stop()
         assert node.enqueue_request(Request("http://shop-a.com/2"))  # held, not lost
-        assert node.unsent and node.has_pending_requests()
-        assert node.next_request() is None  # fail closed, though a request waits locally
+        assert node.next_request() is None  # fail closed, though requests wait locally
+        assert node.pending and node.has_pending_requests()
         assert node.stats.get_value("politecrawl/cluster/redis_errors") == 1
         server.start()
         node.link._next_ask = float("-inf")
-        sent = [node.next_request(), node.next_request()]
+        sent = []
+        for _ in range(2):
+            node.link._next_ask = float("-inf")
+            sent.append(node.next_request())
         assert {r.url for r in sent if r} == {"http://shop-a.com/1", "http://shop-a.com/2"}
-        assert not node.unsent
+        assert not node.pending
     finally:
         server.close()

@@ -1,54 +1,65 @@
-"""Scrapy glue of a cluster node: scrapy-redis's shared frontier feeding the paced frontier.
+"""Scrapy glue of a cluster node: scrapy-redis's scheduler on the per-origin shared frontier.
 
 ``SCHEDULER = "politecrawl.middlewares.frontier.cluster.ClusterScheduler"`` (see
-``docs/cluster.md``). It is scrapy-redis's ``Scheduler`` — the same Redis
-queue, dupefilter, keys and settings (``SCHEDULER_QUEUE_KEY``,
-``SCHEDULER_QUEUE_CLASS``, ``SCHEDULER_DUPEFILTER_KEY``,
-``SCHEDULER_SERIALIZER``, ``SCHEDULER_FLUSH_ON_START``) — with four changes:
+``docs/cluster.md``). It is scrapy-redis's ``Scheduler`` — the same dupefilter,
+keys, serializer and settings (``SCHEDULER_QUEUE_KEY``,
+``SCHEDULER_DUPEFILTER_KEY``, ``SCHEDULER_SERIALIZER``,
+``SCHEDULER_FLUSH_ON_START``) — on a queue of its own
+(:class:`~politecrawl.middlewares.frontier.shared.OriginQueues`: one queue per
+origin in Redis and an index of origins by ready time), with these changes:
 
-* Requests taken from the shared queue wait in a bounded local
-  ``SCHEDULER_PRIORITY_QUEUE`` (the add-on's paced frontier), never in the
-  downloader; the engine gets only what the pacer lets go, and every such
-  request has taken a token from the site's bucket in Redis.
-* Redis is asked at a bounded rate: in batches when the local frontier runs
-  low, every ``POLITECRAWL_CLUSTER_POLL_INTERVAL`` when the shared queue is
-  empty; never with a blocking pop (it would stall the reactor).
+* One round trip (a Lua script) pushes the node's new requests after the
+  shared dupefilter and pops requests of ready origins only, each with its
+  site's budget token taken in the same script; a node takes no more than it
+  can send at once, so it never holds requests of a site that cannot go.
+* Redis is asked at a bounded rate: when the node can send and the earliest
+  origin is due, else every ``POLITECRAWL_CLUSTER_POLL_INTERVAL``; never with a
+  blocking pop (it would stall the reactor).
 * Redis unreachable: nothing leaves the node (fail closed), it says so once,
   new requests are held locally and pushed when Redis is back, and the node
   keeps trying instead of closing.
-* Closing never flushes the shared frontier (other nodes still use it), and
-  the requests still waiting locally go back to it.
+* Closing never flushes the shared frontier (other nodes still use it).
+* The nodes share one crawl id (``POLITECRAWL_CLUSTER_CRAWL_ID``, else the first
+  node's), so the audit trail and its report are the cluster's.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from urllib.parse import urlsplit
+from collections import deque
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.misc import load_object
-from scrapy_redis import connection, defaults
-from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis import defaults
 from scrapy_redis.scheduler import Scheduler
 
+from politecrawl.admission import GO, REFUSED, Answer
+from politecrawl.cluster import ClusterSettings, SharedFrontierLink
+from politecrawl.config import ConfigError
 from politecrawl.middlewares._scrapy_compat import (
     call_later,
     downloads_in_flight,
-    drain_priority_queue,
-    memory_priority_queue,
     redis_dupefilter,
-    take_from_redis_queue,
     wake_engine,
 )
-from politecrawl.cluster import ClusterSettings, SharedFrontierLink
-from politecrawl.config import ConfigError
-from politecrawl.middlewares.runtime import Runtime
-from politecrawl.state.redis import redact_url
+from politecrawl.middlewares.frontier.shared import (
+    QUEUE_CLASSES,
+    REDIS_SCHEMES,
+    OriginQueues,
+    SharedPacing,
+    frontier_redis,
+    frontier_redis_url,
+    same_server,
+    shared_dupefilter_cls,
+)
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, stamp_keys
+from politecrawl.state.redis import BUDGET_KEY, redact_url
+from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -57,49 +68,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("politecrawl.cluster")
 
-#: Client defaults for the frontier's Redis: short timeouts (every call runs in
-#: the reactor thread) and no automatic retries. ``REDIS_PARAMS`` overrides them.
-REDIS_CLIENT_DEFAULTS: dict[str, Any] = {
-    "socket_timeout": 2.0,
-    "socket_connect_timeout": 2.0,
-    "retry_on_timeout": False,
-    "encoding": defaults.REDIS_ENCODING,
-}
-
-_REDIS_SCHEMES = ("redis", "rediss", "unix")
-
-
-def frontier_redis_url(settings: BaseSettings, state_url: str) -> str | None:
-    """``REDIS_URL`` if set, else the server of a ``redis://`` ``POLITECRAWL_STATE``."""
-    url = settings.get("REDIS_URL")
-    if url:
-        return str(url)
-    if urlsplit(state_url).scheme.lower() in _REDIS_SCHEMES:
-        parts = urlsplit(state_url)
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "prefix"]
-        return urlunsplit(parts._replace(query=urlencode(query)))
-    return None
-
-
-def frontier_redis(settings: BaseSettings, state_url: str) -> redis.Redis:
-    params = {**REDIS_CLIENT_DEFAULTS, "retry": Retry(NoBackoff(), 0)}
-    params.update(settings.getdict("REDIS_PARAMS"))
-    url = frontier_redis_url(settings, state_url)
-    if url is None and not settings.get("REDIS_HOST"):
-        raise ConfigError(
-            "ClusterScheduler needs the Redis the nodes share: set REDIS_URL "
-            "(redis://host:port/db), or POLITECRAWL_STATE to a redis:// URL."
-        )
-    for name in ("REDIS_HOST", "REDIS_PORT", "REDIS_DB"):
-        if settings.get(name) and url is None:
-            params[name.split("_", 1)[1].lower()] = settings.get(name)
-    if url is not None:
-        params["url"] = url
-    return connection.get_redis(**params)
-
+#: Pushes a node collects before it sends them without waiting for its next pop.
+PUSH_BATCH = 64
 
 class ClusterScheduler(Scheduler):
-    """scrapy-redis's scheduler with a local paced frontier (see the module doc)."""
+    """scrapy-redis's scheduler on the per-origin shared frontier (see the module doc)."""
 
     def __init__(self, server: redis.Redis, crawler: Crawler, cluster: ClusterSettings,
                  **kwargs: Any) -> None:
@@ -108,17 +81,21 @@ class ClusterScheduler(Scheduler):
         self.runtime = Runtime.of(crawler)
         self.cluster = cluster
         self.link = SharedFrontierLink(cluster, self.runtime.clock)
-        self.local: Any = None
-        self.unsent: list[tuple[Request, bool]] = []  # (request, dupefilter already asked)
+        self.pending: list[tuple[PushItem, Request, Answer | None]] = []  # not yet pushed
+        self.granted: deque[Request] = deque()  # popped with their tokens: they go now
+        self.answered: deque[Request] = deque()  # refused by a known answer: no token
+        self.pacing: SharedPacing | None = None
         self._wake_call: Any = None
+        self._rates_at = -math.inf
         self.frontier_url = ""
+        self.concurrency = max(1, crawler.settings.getint("CONCURRENT_REQUESTS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterScheduler:
         settings = crawler.settings
         runtime = Runtime.of(crawler)
         state_scheme = urlsplit(runtime.config.state_url).scheme.lower()
-        if state_scheme not in _REDIS_SCHEMES:
+        if state_scheme not in REDIS_SCHEMES:
             raise ConfigError(
                 f"POLITECRAWL_STATE ({runtime.store.url!r}) must be a redis:// URL with "
                 "ClusterScheduler: nodes that share a frontier must share budgets and stops too, "
@@ -131,6 +108,13 @@ class ClusterScheduler(Scheduler):
                 "must be 0 with ClusterScheduler: it makes scrapy-redis block the reactor in "
                 "BRPOP. Use POLITECRAWL_CLUSTER_IDLE_CLOSE (seconds) instead."
             )
+        queue_cls = settings.get("SCHEDULER_QUEUE_CLASS")
+        if queue_cls and queue_cls not in QUEUE_CLASSES:
+            raise ConfigError(
+                f"SCHEDULER_QUEUE_CLASS ({queue_cls!r}) cannot be used with ClusterScheduler: its "
+                "shared frontier keeps one queue per origin (by priority, then first in first out) "
+                "so that a node takes only requests of sites that may go now."
+            )
         if settings.get("SCHEDULER_PERSIST") is False:
             logger.info(
                 "politecrawl cluster: SCHEDULER_PERSIST is ignored: a node never flushes the "
@@ -139,10 +123,10 @@ class ClusterScheduler(Scheduler):
         kwargs: dict[str, Any] = {
             "flush_on_start": settings.getbool("SCHEDULER_FLUSH_ON_START"),
             "queue_key": settings.get("SCHEDULER_QUEUE_KEY") or defaults.SCHEDULER_QUEUE_KEY,
-            "queue_cls": settings.get("SCHEDULER_QUEUE_CLASS") or defaults.SCHEDULER_QUEUE_CLASS,
+            "queue_cls": f"{OriginQueues.__module__}.{OriginQueues.__name__}",
             "dupefilter_key": settings.get("SCHEDULER_DUPEFILTER_KEY")
             or defaults.SCHEDULER_DUPEFILTER_KEY,
-            "dupefilter_cls": _shared_dupefilter_cls(settings),
+            "dupefilter_cls": shared_dupefilter_cls(settings),
         }
         serializer = settings.get("SCHEDULER_SERIALIZER")
         if serializer:
@@ -165,67 +149,72 @@ class ClusterScheduler(Scheduler):
             self.dupefilter_key % {"spider": spider.name},
             self.crawler.settings.getbool("DUPEFILTER_DEBUG"),
         )
-        self.local = memory_priority_queue(self.crawler)
         self.crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
+        self.spider = spider
+        store = self.runtime.store
+        frontier = RedisFrontier(self.server, self.queue_key % {"spider": spider.name},
+                                 self.df.key, store.prefix + BUDGET_KEY)
+        self.queue = OriginQueues(self.server, spider, frontier.base, self.serializer)
+        self.queue.bind(frontier, self.runtime)
+        if self.flush_on_start:
+            try:
+                self.flush()
+            except redis.exceptions.RedisError as exc:
+                self._failed("flush", exc)
+        self.frontier = frontier
+        self.pacing = SharedPacing(self.runtime, frontier, self._failed)
         try:
-            super().open(spider)  # the shared queue; flushes it if SCHEDULER_FLUSH_ON_START
+            same_server(store, self.server, frontier.base)
+            frontier.clear_operator_stops()
+            given = self.cluster.crawl_id or self.runtime.crawl_id
+            self.runtime.join_crawl(frontier.claim_crawl_id(given))
         except redis.exceptions.RedisError as exc:
             self._failed("open", exc)
         logger.info(
-            "politecrawl cluster: shared frontier %s (queue %r, dupefilter %r); up to %d "
-            "requests wait in this node's paced frontier",
-            self.frontier_url, self.queue.key, self.df.key,
+            "politecrawl cluster: shared frontier %s (queues under %r, dupefilter %r), crawl %s; "
+            "this node takes up to %d requests at a time, only of sites that may go now",
+            self.frontier_url, frontier.base, self.df.key, self.runtime.crawl_id,
             self.cluster.local_queue,
         )
 
     def close(self, reason: str) -> None:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()
-        waiting = drain_priority_queue(self.local) if self.local is not None else []
-        returned = 0
+        granted = [(self.queue.item(r, ""), r, None) for r in self.granted]
+        self.granted.clear()
+        self.pending.extend(granted)
+        lost = len(self.pending)
         try:
-            self._push_unsent()
-            for request in waiting:
-                self.queue.push(request)  # already seen by the dupefilter
-                returned += 1
+            self._exchange(self.runtime.clock(), 0)
         except redis.exceptions.RedisError as exc:
-            lost = len(waiting) - returned + len(self.unsent)
             logger.error(
-                "politecrawl cluster: Redis is unreachable while closing (%s): %d waiting "
-                "requests could not go back to the shared frontier and are lost",
-                type(exc).__name__, lost,
+                "politecrawl cluster: Redis is unreachable while closing (%s): %d requests "
+                "could not go to the shared frontier and are lost", type(exc).__name__, lost,
             )
             self.runtime.inc_stat("cluster/lost_on_close", lost)
-        if returned:
-            self.runtime.inc_stat("cluster/returned", returned)
-            logger.info(
-                "politecrawl cluster: %d requests that waited here went back to the shared "
-                "frontier", returned,
-            )
-        if self.local is not None:
-            self.local.close()
+            return
+        if granted:
+            self.runtime.inc_stat("cluster/returned", len(granted))
 
     # -- the scheduler protocol --------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
-        if not self.link.may_send():  # known down: no call that could block for a timeout
-            self._hold(request, checked=False)
+        url, meta, now = request.url, request.meta, self.runtime.clock()
+        site, origin = stamp_keys(request)
+        meta.pop(ADMISSION, None)
+        stop = self.runtime.pacer.stopped(site)
+        if stop is not None:
+            self._dropped(site, stop.source)
             return True
-        try:
-            if not request.dont_filter and self.df.request_seen(request):
-                self.df.log(request, self.spider)
-                return False
-        except redis.exceptions.RedisError as exc:
-            self._failed("dupefilter", exc)
-            self._hold(request, checked=False)
-            return True
-        try:
-            self.queue.push(request)
-        except redis.exceptions.RedisError as exc:
-            self._failed("push", exc)
-            self._hold(request, checked=True)
-            return True
-        self.link.pushed(self.runtime.clock())
-        self.runtime.inc_stat("cluster/pushed")
+        gates, refused_by = self.runtime.admission.known_answers(origin, url, now)
+        answer = Answer(REFUSED, refused_by=refused_by, gates=gates) if refused_by else None
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        item = self.queue.item(request, fingerprint, data=answer is None)
+        self.pacing.pushed_rate(site, item.rate)
+        self.pending.append((item, request, answer))
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        if len(self.pending) >= PUSH_BATCH and self.link.may_send():
+            self._try_exchange(now, 0)
         return True
 
     def next_request(self) -> Request | None:
@@ -235,65 +224,107 @@ class ClusterScheduler(Scheduler):
         if not self.link.may_send():
             self._wake_at(self.link.next_ask_at())
             return None
-        self._refill(now)
+        if not self.granted and not self.answered:
+            want = self.link.to_take(self._free(), now)
+            if want or self.pending:
+                self._try_exchange(now, want)
+            if now - self._rates_at >= self.cluster.poll_interval:
+                self._rates_at = now
+                self.pacing.sync_rates()
         self._beat(now)
-        request = self.local.pop()
-        if request is not None and self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis")
-        return request
+        if self.answered:
+            return self.answered.popleft()
+        while self.granted:
+            request = self._admitted(self.granted.popleft(), now)
+            if request is not None:
+                return request
+        self._wake_at(self.link.next_ask_at())
+        return None
 
     def has_pending_requests(self) -> bool:
-        if len(self.local) or self.unsent or not self.link.may_send():
+        if self.granted or self.answered or self.pending or not self.link.may_send():
             return True
-        try:
-            size = len(self.queue)
-        except redis.exceptions.RedisError as exc:
-            self._failed("size", exc)
-            return True
-        self.link.seen_size(size, self.runtime.clock())
+        now = self.runtime.clock()
+        size = self.link.queued_seen(now)
+        if size is None:
+            try:
+                size = len(self.queue)
+            except redis.exceptions.RedisError as exc:
+                self._failed("size", exc)
+                return True
+            self.link.seen_size(size, now)
         return size > 0
 
     def __len__(self) -> int:
-        return len(self.local) + len(self.unsent)
+        return len(self.granted) + len(self.answered) + len(self.pending)
+
+    def push_pending(self) -> None:
+        """Push the requests collected since the last round trip now (and pop nothing)."""
+        self._try_exchange(self.runtime.clock(), 0)
 
     # -- internals ---------------------------------------------------------------
-    def _refill(self, now: float) -> None:
-        if self.unsent and self.link.due(now):
-            try:
-                self._push_unsent(now)
-            except redis.exceptions.RedisError as exc:
-                self._failed("push", exc)
-                return
-        want = self.link.to_take(len(self.local), now)
-        if not want:
-            if not self.link.due(now):
-                self._wake_at(self.link.next_ask_at())
-            return
+    def _free(self) -> int:
+        return self.concurrency - downloads_in_flight(self.crawler) - len(self.granted)
+
+    def _try_exchange(self, now: float, want: int) -> None:
         try:
-            taken = take_from_redis_queue(self.queue, want)
+            self._exchange(now, want)
         except redis.exceptions.RedisError as exc:
-            self._failed("pop", exc)
-            self._wake_at(self.link.next_ask_at())
-            return
-        self.link.took(want, len(taken), now)
-        for request in taken:
-            self.local.push(request)
-        if taken:
-            self.runtime.inc_stat("cluster/taken", len(taken))
-        if len(taken) < want:
-            self._wake_at(self.link.next_ask_at())
+            self._failed("exchange", exc)
 
-    def _push_unsent(self, now: float | None = None) -> None:
-        while self.unsent:
-            request, checked = self.unsent[0]
-            if checked or request.dont_filter or not self.df.request_seen(request):
-                self.queue.push(request)
-            self.unsent.pop(0)
-        self.link.pushed(self.runtime.clock() if now is None else now)
+    def _exchange(self, now: float, want: int) -> None:
+        """Push what waits to be pushed and pop up to *want* ready requests: one round trip."""
+        batch = self.pending
+        result = self.frontier.exchange([item for item, _, _ in batch], want, now)
+        self.pending = []
+        pushed = duplicates = 0
+        for (_, request, answer), new in zip(batch, result.new):
+            if not new:
+                duplicates += 1
+                self.df.log(request, self.spider)
+            elif answer is not None:
+                request.meta[ADMISSION] = answer
+                self.answered.append(request)
+            else:
+                pushed += 1
+        for popped in result.popped:
+            try:
+                request = self.queue.decode(popped.data)
+            except Exception:  # noqa: BLE001 - a request another node wrote that cannot be read
+                self.runtime.inc_stat("cluster/undecodable")
+                continue
+            request.meta[KEYS] = (request.url, popped.site, popped.origin)
+            self.granted.append(request)
+        if pushed:
+            self.runtime.inc_stat("cluster/pushed", pushed)
+        if duplicates:
+            self.runtime.inc_stat("cluster/duplicates", duplicates)
+        if result.popped:
+            self.runtime.inc_stat("cluster/taken", len(result.popped))
+        self.link.exchanged(want, len(result.popped), result.next_ready, result.queued, now,
+                            pushed=bool(pushed))
 
-    def _hold(self, request: Request, *, checked: bool) -> None:
-        self.unsent.append((request, checked))
-        self.runtime.inc_stat("cluster/held_while_down")
+    def _admitted(self, request: Request, now: float) -> Request | None:
+        """A request popped with its token: stopped meanwhile (dropped), refused by a known
+        answer (the gate refuses it; its token was spent), or on its way."""
+        url, site, origin = request.meta[KEYS]
+        stop = self.runtime.pacer.stopped(site)
+        if stop is not None:
+            self._dropped(site, stop.source)
+            return None
+        gates, refused_by = self.runtime.admission.known_answers(origin, url, now)
+        if refused_by:
+            self.runtime.inc_stat(f"cluster/refused_after_token/{refused_by}")
+            request.meta[ADMISSION] = Answer(REFUSED, refused_by=refused_by, gates=gates)
+        else:
+            request.meta[ADMISSION] = Answer(GO, gates=gates)
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def _dropped(self, site: str, source: str) -> None:
+        self.runtime.inc_stat(f"frontier/dropped/{source}")
+        self.runtime.tallies.add(site, f"dropped:{source}")
 
     def _probe(self, now: float) -> bool:
         """One PING; ``True`` (and say so if it was down) when Redis answers."""
@@ -323,7 +354,10 @@ class ClusterScheduler(Scheduler):
 
     def _wake_at(self, when: float) -> None:
         if self._wake_call is not None and self._wake_call.active():
-            return
+            if self._wake_at_time <= when:
+                return
+            self._wake_call.cancel()
+        self._wake_at_time = when
         self._wake_call = call_later(when - self.runtime.clock(), self._wake)
 
     def _wake(self) -> None:
@@ -336,7 +370,7 @@ class ClusterScheduler(Scheduler):
         return self.queue.key + ":busy"
 
     def _beat(self, now: float) -> None:
-        busy = bool(len(self.local)) or downloads_in_flight(self.crawler) > 0
+        busy = bool(self.granted or self.pending) or downloads_in_flight(self.crawler) > 0
         if not self.link.beat_due(busy, now):
             return
         try:
@@ -360,20 +394,3 @@ class ClusterScheduler(Scheduler):
         if self.link.keep_open(now):
             self._wake_at(now + self.cluster.poll_interval)
             raise DontCloseSpider
-
-
-def _shared_dupefilter_cls(settings: BaseSettings) -> str:
-    """The dupefilter class: scrapy-redis's unless a subclass of it is named."""
-    name = settings.get("DUPEFILTER_CLASS")
-    if not name or name in (
-        "scrapy.dupefilters.RFPDupeFilter", "scrapy.dupefilters.BaseDupeFilter",
-        "politecrawl.middlewares.frontier.disk.DiskDupeFilter",  # the add-on's, for one process
-    ):
-        return defaults.SCHEDULER_DUPEFILTER_CLASS
-    cls = load_object(name)
-    if not (isinstance(cls, type) and issubclass(cls, RFPDupeFilter)):
-        raise ConfigError(
-            f"DUPEFILTER_CLASS ({name!r}) must be scrapy_redis.dupefilter.RFPDupeFilter or a "
-            "subclass of it with ClusterScheduler: the nodes must share one dupefilter."
-        )
-    return name

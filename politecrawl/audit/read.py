@@ -20,6 +20,8 @@ class CrawlEntry:
     crawl_id: str
     started_at: float
     ended_at: float | None  # None: running, or ended without a word (killed)
+    #: The nodes of a cluster crawl (``host:pid``, in the order they started); () for one process.
+    nodes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class AuditRecord:
     at: float
     site: str
     data: dict[str, Any]
+    node: str = ""  # the cluster node that wrote it ("" for one process)
 
 
 def _read_all(store: StateStore, log: str) -> Iterator[tuple[str, dict[str, str]]]:
@@ -41,17 +44,25 @@ def _read_all(store: StateStore, log: str) -> Iterator[tuple[str, dict[str, str]
 
 
 def crawls(store: StateStore) -> list[CrawlEntry]:
-    """Every crawl the audit index knows, oldest first."""
+    """Every crawl the audit index knows, oldest first.
+
+    A crawl several nodes share (a cluster) started with its first node and ended
+    when every node that started has ended.
+    """
     started: dict[str, float] = {}
+    nodes: dict[str, dict[str, bool]] = {}  # crawl id -> node -> ended
     ended: dict[str, float] = {}
     for _, rec in _read_all(store, CRAWLS_KEY):
-        crawl_id = rec.get("crawl_id", "")
+        crawl_id, node = rec.get("crawl_id", ""), rec.get("node", "")
         if rec.get("event") == "start":
             started.setdefault(crawl_id, float(rec.get("at", 0)))
+            nodes.setdefault(crawl_id, {})[node] = False
         elif rec.get("event") == "end":
-            ended[crawl_id] = float(rec.get("at", 0))
+            nodes.setdefault(crawl_id, {})[node] = True
+            ended[crawl_id] = max(ended.get(crawl_id, 0.0), float(rec.get("at", 0)))
     return [
-        CrawlEntry(cid, at, ended.get(cid))
+        CrawlEntry(cid, at, ended.get(cid) if all(nodes.get(cid, {}).values()) else None,
+                   tuple(n for n in nodes.get(cid, {}) if n))
         for cid, at in sorted(started.items(), key=lambda kv: (kv[1], kv[0]))
     ]
 
@@ -77,4 +88,5 @@ def records(store: StateStore, crawl_id: str) -> Iterator[AuditRecord]:
             data = json.loads(rec.get("data") or "{}")
         except ValueError:
             data = {"unreadable": True}
-        yield AuditRecord(rec.get("kind", ""), float(rec.get("at", 0)), rec.get("site", ""), data)
+        yield AuditRecord(rec.get("kind", ""), float(rec.get("at", 0)), rec.get("site", ""), data,
+                          rec.get("node", ""))

@@ -20,7 +20,10 @@ from typing import Any
 
 from politecrawl.pii.removals import how_to_keep
 
+from .holds import hold_entry
 from .read import AuditRecord, CrawlEntry
+from .recrawl import recrawl_lines
+from .servers import server_entries, servers_line
 from .words import fmt_bytes, fmt_duration, fmt_time, pct, plural as _plural, were as _were
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "pct", "reserved", "window_peak"]
@@ -71,6 +74,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "stops": [],
         "pii": {"by_type": {}, "by_field": {}, "removed": 0, "removals": []},
         "waiting": 0,
+        "recrawl": {},
     }
 
 
@@ -85,12 +89,15 @@ class _Builder:
         self.budgets: dict[str, dict[str, Any]] = {}
         self.fetches: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self.robots_stops: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.holds: list[tuple[str, str, float, dict[str, Any]]] = []  # kind, site, at, data
+        self.holds: list[tuple[str, str, float, dict[str, Any], str]] = []  # kind, site, at, data, node
         self.outcomes: dict[tuple[str, str, str, float], dict[str, Any]] = {}
         self.requests: int = 0
+        self.nodes: dict[str, dict[str, Any]] = {}  # a cluster's nodes, by name
+        self.servers: dict[tuple[str, str], dict[str, Any]] = {}  # (server, node) -> its last record
 
     def add(self, rec: AuditRecord) -> None:
         kind, data, site = rec.kind, rec.data, rec.site
+        node = self._node(rec.node, rec.at) if rec.node else None
         if kind == "counts":
             bucket = int(data.get("bucket", rec.at))
             for name, rows in data.get("sites", {}).items():
@@ -99,11 +106,18 @@ class _Builder:
                     totals[(metric, key)] += n
                     if metric == "requests":
                         series[bucket] += int(n)
+                        if node is not None:
+                            node["requests"] += int(n)
+                    elif metric == "bytes" and node is not None:
+                        node["bytes"] += int(n)
         elif kind == "crawl-start":
-            self.start = data
+            self.start = self.start or data
             self.bucket = int(data.get("bucket", MINUTE))
         elif kind == "crawl-end":
-            self.end = {**data, "at": rec.at}
+            if self.end is None or rec.at >= self.end["at"]:
+                self.end = {**data, "at": rec.at}
+            if node is not None:
+                node.update(ended_at=rec.at, end_reason=data.get("reason"))
         elif kind == "budget":
             self.budgets[site] = data
         elif kind == "robots-fetch":
@@ -111,12 +125,28 @@ class _Builder:
         elif kind == "robots-stop":
             self.robots_stops[site].append({**data, "at": rec.at})
         elif kind in ("stop", "pause"):
-            self.holds.append((kind, site, rec.at, data))
+            self.holds.append((kind, site, rec.at, data, rec.node))
         elif kind in ("stop-outcome", "pause-outcome"):
             key = (kind.split("-")[0], site, str(data.get("stop_id", "")), float(data["honoured_at"]))
             self.outcomes[key] = data
         elif kind == "request":
             self.requests += 1
+        elif kind == "server":
+            self.servers[(str(data.get("server", "")), rec.node)] = data
+
+
+    def _node(self, name: str, at: float) -> dict[str, Any]:
+        node = self.nodes.get(name)
+        if node is None:
+            node = self.nodes[name] = {"node": name, "started_at": at, "ended_at": None,
+                                       "end_reason": None, "requests": 0, "bytes": 0}
+        return node
+
+    def running(self) -> bool:
+        """Whether the crawl runs: no end record, or (a cluster) some node has not ended."""
+        if self.nodes:
+            return any(n["ended_at"] is None for n in self.nodes.values())
+        return self.end is None
 
 
 def _cap(budget: dict[str, Any] | None, bucket: int) -> dict[str, Any] | None:
@@ -151,35 +181,6 @@ def _peak(series: dict[int, int], width: int, cap: dict[str, Any] | None) -> dic
     return peak
 
 
-def _hold_entry(kind: str, site: str, data: dict[str, Any], outcome: dict[str, Any] | None,
-                crawl_start: float, ended: bool) -> dict[str, Any]:
-    received = float(data.get("received_at", 0))
-    honoured = float(data.get("honoured_at", 0))
-    before = received < crawl_start
-    entry = {
-        "source": data.get("source", ""),
-        "signal": data.get("signal", ""),
-        "stop_id": data.get("stop_id", ""),
-        "received_at": received,
-        "honoured_at": honoured,
-        "before_crawl": before,
-        "time_to_honour": 0.0 if before else max(0.0, honoured - received),
-        "dropped": int(data.get("dropped", 0) or 0),
-    }
-    if kind == "pause":
-        entry["until"] = data.get("until")
-    if outcome is not None:
-        entry["sent_between"] = int(outcome.get("sent_between", 0))
-        entry["sent_after"] = int(outcome.get("sent_after", 0))
-        entry["honoured"] = entry["sent_after"] == 0
-    else:
-        entry["sent_between"] = entry["sent_after"] = None
-        # running: checked so far in memory, written at the end; killed: not provable
-        entry["honoured"] = None
-        entry["outcome"] = "crawl running" if not ended else "not recorded"
-    return entry
-
-
 def _split_key(key: str) -> tuple[str, str]:
     origin, _, rule = key.partition(" ")
     return origin, rule or "(no rule)"
@@ -190,6 +191,7 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
     b = _Builder(crawl)
     for rec in recs:
         b.add(rec)
+    running = b.running()
     sites = sorted(set(b.totals) | set(b.budgets) | set(b.fetches) | {h[1] for h in b.holds})
     out_sites = []
     for site in sites:
@@ -226,12 +228,12 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
             e["within_cap"] = bool(e["peak_minute"]["within"] and e["peak_hour"]["within"])
         e["robots"]["fetches"] = b.fetches.get(site, [])
         e["robots"]["stop_requests"] = b.robots_stops.get(site, [])
-        for kind, hsite, _at, data in b.holds:
+        for kind, hsite, _at, data, node in b.holds:
             if hsite != site:
                 continue
             key = (kind, site, str(data.get("stop_id", "")), float(data.get("honoured_at", 0)))
-            entry = _hold_entry(kind, site, data, b.outcomes.get(key), crawl.started_at,
-                                b.end is not None)
+            entry = hold_entry(kind, site, data, b.outcomes.get(key), crawl.started_at,
+                               not running, node)
             e["stops" if kind == "stop" else "pauses"].append(entry)
         out_sites.append(e)
     out_sites.sort(key=lambda s: (-s["requests"], s["site"]))
@@ -240,9 +242,9 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
     crawl_info = {
         "id": crawl.crawl_id,
         "started_at": crawl.started_at,
-        "ended_at": b.end["at"] if b.end else crawl.ended_at,
-        "end_reason": b.end.get("reason") if b.end else None,
-        "running": b.end is None,
+        "ended_at": b.end["at"] if b.end and not running else crawl.ended_at,
+        "end_reason": b.end.get("reason") if b.end and not running else None,
+        "running": running,
         "bucket_seconds": b.bucket,
         "per_request_records": b.requests,
         **{k: v for k, v in b.start.items() if k not in ("bucket",)},
@@ -250,7 +252,9 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
     report = {
         "format": "politecrawl-audit-report/1",
         "crawl": crawl_info,
+        "nodes": sorted(b.nodes.values(), key=lambda n: (n["started_at"], n["node"])),
         "sites": out_sites,
+        "servers": server_entries(b.servers),
         "totals": {
             "sites": len(out_sites),
             "requests": sum(s["requests"] for s in out_sites),
@@ -297,6 +301,8 @@ def _tally(e: dict[str, Any], name: str, n: int) -> None:
         e["throttled"][rest] = e["throttled"].get(rest, 0) + n
     elif head == "waiting":
         e["waiting"] += n
+    elif head == "recrawl":  # the verdict on an answer: new, changed, unchanged, not-modified
+        e["recrawl"][rest] = e["recrawl"].get(rest, 0) + n
 
 
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
@@ -333,6 +339,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     if uncapped:
         lines.append(f"{_plural(len(uncapped), 'site')} had no traffic cap recorded (budget off): "
                      f"{', '.join(uncapped)}.")
+    lines.append(servers_line(report.get("servers", [])))
     if not holds:
         lines.append("No site asked the crawler to stop or pause.")
     else:
@@ -352,6 +359,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         if unknown:
             lines.append(f"No outcome recorded yet for {_plural(len(unknown), 'stop or pause', 'stops or pauses')}: "
                          f"{', '.join(unknown)}.")
+    lines.extend(recrawl_lines(report))
     pii = report["totals"]["pii_removed"]
     if pii:
         lines.append(f"{_plural(pii, 'piece')} of personal data {_were(pii)} removed from items before they "

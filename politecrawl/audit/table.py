@@ -58,6 +58,14 @@ def format_report(report: dict[str, Any]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
              for r in rows]
+    nodes = report.get("nodes") or []
+    if nodes:
+        lines += ["", f"{len(nodes)} nodes (a cluster crawl; the table above is the whole cluster's):"]
+        for n in nodes:
+            end = "running" if n["ended_at"] is None else \
+                f"ended {fmt_time(n['ended_at'])} ({n['end_reason']})"
+            lines.append(f"  {n['node']}: started {fmt_time(n['started_at'])}, {end}, "
+                         f"{n['requests']:,} requests, {fmt_bytes(n['bytes'])}")
     foot = ["", "peak min / peak hour: the most requests in any minute / hour as a share of what the cap "
             "allows in that time (its steady rate plus the burst; OVER: above it); robots f/r: robots.txt fetches / requests refused by robots.txt "
             "(\"robots.txt unreachable\": requests not sent because it could not be read); honour: "

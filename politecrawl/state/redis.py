@@ -36,7 +36,7 @@ from redis.retry import Retry
 from . import tokens as _tokens
 from .base import Clock, Scalar, StateStore, StateStoreError, redact_url
 
-__all__ = ["DEFAULT_PREFIX", "RedisStateStore", "redact_url"]
+__all__ = ["BUDGET_KEY", "DEFAULT_PREFIX", "TOKEN_BUCKET_LUA", "RedisStateStore", "redact_url"]
 
 #: Namespace of every key unless the URL says ``?prefix=...``: politecrawl
 #: usually shares its Redis with scrapy-redis's frontier.
@@ -51,37 +51,48 @@ _EMPTY_RECORD_FIELD = "\x00"
 # The rule of politecrawl.state.tokens.take, in the same order of operations,
 # so that the numbers match the other stores exactly. Numbers travel as
 # strings ("%.17g" round-trips a double), never as Lua-to-Redis integers.
-_TAKE_TOKENS_LUA = """
-local now = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4])
-local initial = tonumber(ARGV[5])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated_at')
-local tokens = tonumber(state[1])
-local updated_at = tonumber(state[2])
-if tokens == nil or updated_at == nil then
-  tokens = math.min(initial, burst)
-  updated_at = now
+# A Lua function, so that the shared frontier's pop script
+# (politecrawl.state.redis_frontier) takes a token by the same rule, on the same key.
+TOKEN_BUCKET_LUA = """
+local function take_tokens(key, now, rate, burst, cost, initial)
+  local state = redis.call('HMGET', key, 'tokens', 'updated_at')
+  local tokens = tonumber(state[1])
+  local updated_at = tonumber(state[2])
+  if tokens == nil or updated_at == nil then
+    tokens = math.min(initial, burst)
+    updated_at = now
+  end
+  local elapsed = now - updated_at
+  if elapsed < 0 then elapsed = 0 end
+  tokens = math.min(burst, tokens + elapsed * rate)
+  updated_at = math.max(updated_at, now)
+  local granted = 0
+  local wait = 0
+  if tokens >= cost then
+    tokens = tokens - cost
+    granted = 1
+  elseif rate <= 0 or cost > burst then
+    wait = math.huge
+  else
+    wait = (cost - tokens) / rate
+  end
+  redis.call('HSET', key, 'tokens', string.format('%.17g', tokens),
+             'updated_at', string.format('%.17g', updated_at))
+  return granted, wait, tokens
 end
-local elapsed = now - updated_at
-if elapsed < 0 then elapsed = 0 end
-tokens = math.min(burst, tokens + elapsed * rate)
-updated_at = math.max(updated_at, now)
-local granted = 0
-local wait = '0'
-if tokens >= cost then
-  tokens = tokens - cost
-  granted = 1
-elseif rate <= 0 or cost > burst then
-  wait = 'inf'
-else
-  wait = string.format('%.17g', (cost - tokens) / rate)
-end
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
-           'updated_at', string.format('%.17g', updated_at))
-return {granted, wait}
 """
+
+_TAKE_TOKENS_LUA = TOKEN_BUCKET_LUA + """
+local granted, wait = take_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
+                                  tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+if wait == math.huge then
+  return {granted, 'inf'}
+end
+return {granted, string.format('%.17g', wait)}
+"""
+
+#: The key of a site's budget bucket (``BudgetLedger``), without the store's prefix.
+BUDGET_KEY = "budget:"
 
 _GLOB_SPECIALS = frozenset("*?[]\\")
 

@@ -1,6 +1,7 @@
 """tdmrep.json copies in the :class:`~politecrawl.state.StateStore`, kept like robots.txt.
 
-Key ``tdmrep:record:<origin>`` holds the parsed file as JSON with when it was
+Key ``tdmrep:fetching:<origin>`` is a short lease held by the process fetching the file
+(one fetch for all the nodes of a cluster); key ``tdmrep:record:<origin>`` holds the parsed file as JSON with when it was
 fetched and when it expires: 24 h (``POLITECRAWL_ROBOTS_TTL``), shortened by the
 answer's ``Cache-Control: max-age`` but not below a minute. Every crawl and
 every node on the same store reads it instead of fetching the file again, so
@@ -19,7 +20,8 @@ from ..robots.fetch import max_age
 from ..state import StateStore
 from .tdmrep import TDMRepFile, TDMRepRule
 
-__all__ = ["tdmrep_life", "load_tdmrep", "save_tdmrep"]
+__all__ = ["claim_tdmrep_fetch", "load_tdmrep", "release_tdmrep_fetch", "save_tdmrep",
+           "tdmrep_fetch_claimed", "tdmrep_life"]
 
 DAY = 86_400.0
 MIN_LIFE = 60.0
@@ -27,6 +29,25 @@ MIN_LIFE = 60.0
 
 def _key(origin: str) -> str:
     return f"tdmrep:record:{origin}"
+
+
+def _lease_key(origin: str) -> str:
+    return f"tdmrep:fetching:{origin}"
+
+
+def claim_tdmrep_fetch(store: StateStore, origin: str, owner: str, lease: float) -> bool:
+    """Try to become the one process fetching *origin*'s tdmrep.json for *lease* seconds
+    (``tdmrep:fetching:<origin>``): the nodes of a cluster fetch it once between them."""
+    return store.set_if_absent(_lease_key(origin), owner, ttl=lease)
+
+
+def tdmrep_fetch_claimed(store: StateStore, origin: str) -> bool:
+    """Whether some process holds the fetch lease of *origin*'s tdmrep.json now."""
+    return store.get(_lease_key(origin)) is not None
+
+
+def release_tdmrep_fetch(store: StateStore, origin: str) -> None:
+    store.delete(_lease_key(origin))
 
 
 def tdmrep_life(cache_control: Iterable[str], ttl: float = DAY) -> float:

@@ -1,0 +1,234 @@
+"""Scrapy glue of the shared frontier: its Redis client, scrapy-redis's queue interface over
+the per-origin Redis frontier, and the pacing facts a node tells every other node.
+
+:class:`OriginQueues` is a scrapy-redis queue class (``scrapy_redis.queue.Base``:
+its serializer, its request encoding) whose storage is
+:class:`~politecrawl.state.redis_frontier.RedisFrontier`. :class:`SharedPacing`
+mirrors what this node's pacer learns — a Retry-After pause or back-off, a stop,
+a robots.txt Crawl-delay or Visit-time, an origin paused while its robots.txt
+is unreachable, the site's budget rate — into the frontier, where the pop of
+every node reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from scrapy.utils.misc import load_object
+from scrapy_redis import connection, defaults
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import Base
+
+from politecrawl.config import ConfigError
+from politecrawl.middlewares._scrapy_compat import redis_request_codec
+from politecrawl.middlewares.runtime import Runtime
+from politecrawl.sites import InvalidURL, site_key
+from politecrawl.state.redis_frontier import UNLIMITED, PushItem, RedisFrontier
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger("politecrawl.cluster")
+
+#: Client defaults for the frontier's Redis: short timeouts (every call runs in
+#: the reactor thread) and no automatic retries. ``REDIS_PARAMS`` overrides them.
+REDIS_CLIENT_DEFAULTS: dict[str, Any] = {
+    "socket_timeout": 2.0,
+    "socket_connect_timeout": 2.0,
+    "retry_on_timeout": False,
+    "encoding": defaults.REDIS_ENCODING,
+}
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+#: SCHEDULER_QUEUE_CLASS values the cluster accepts (scrapy-redis's default: replaced by its own).
+QUEUE_CLASSES = ("scrapy_redis.queue.PriorityQueue",
+                  "politecrawl.middlewares.frontier.shared.OriginQueues")
+
+
+def frontier_redis_url(settings: BaseSettings, state_url: str) -> str | None:
+    """``REDIS_URL`` if set, else the server of a ``redis://`` ``POLITECRAWL_STATE``."""
+    url = settings.get("REDIS_URL")
+    if url:
+        return str(url)
+    if urlsplit(state_url).scheme.lower() in REDIS_SCHEMES:
+        parts = urlsplit(state_url)
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "prefix"]
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    return None
+
+
+def frontier_redis(settings: BaseSettings, state_url: str) -> redis.Redis:
+    params = {**REDIS_CLIENT_DEFAULTS, "retry": Retry(NoBackoff(), 0)}
+    params.update(settings.getdict("REDIS_PARAMS"))
+    url = frontier_redis_url(settings, state_url)
+    if url is None and not settings.get("REDIS_HOST"):
+        raise ConfigError(
+            "ClusterScheduler needs the Redis the nodes share: set REDIS_URL "
+            "(redis://host:port/db), or POLITECRAWL_STATE to a redis:// URL."
+        )
+    for name in ("REDIS_HOST", "REDIS_PORT", "REDIS_DB"):
+        if settings.get(name) and url is None:
+            params[name.split("_", 1)[1].lower()] = settings.get(name)
+    if url is not None:
+        params["url"] = url
+    return connection.get_redis(**params)
+
+
+def same_server(store: Any, server: redis.Redis, base: str) -> None:
+    """Refuse a frontier on another Redis server or database than the state store: the pop
+    takes budget tokens from the state store's keys in the same script."""
+    probe = f"{base}:probe:{secrets.token_hex(8)}"
+    store.set(probe, "1", ttl=30)
+    try:
+        seen = server.get(store.prefix + probe)
+    finally:
+        store.delete(probe)
+    if seen is None:
+        raise ConfigError(
+            "REDIS_URL must name the same Redis server and database as POLITECRAWL_STATE with "
+            "ClusterScheduler: the shared frontier takes each request's budget token from the "
+            "state's keys in the same step."
+        )
+
+
+def shared_dupefilter_cls(settings: BaseSettings) -> str:
+    """The dupefilter class: scrapy-redis's unless a subclass of it is named."""
+    name = settings.get("DUPEFILTER_CLASS")
+    if not name or name in (
+        "scrapy.dupefilters.RFPDupeFilter", "scrapy.dupefilters.BaseDupeFilter",
+        "politecrawl.middlewares.frontier.disk.DiskDupeFilter",  # the add-on's, for one process
+    ):
+        return defaults.SCHEDULER_DUPEFILTER_CLASS
+    cls = load_object(name)
+    if not (isinstance(cls, type) and issubclass(cls, RFPDupeFilter)):
+        raise ConfigError(
+            f"DUPEFILTER_CLASS ({name!r}) must be scrapy_redis.dupefilter.RFPDupeFilter or a "
+            "subclass of it with ClusterScheduler: the nodes must share one dupefilter."
+        )
+    return name
+
+
+class OriginQueues(Base):
+    """scrapy-redis's queue interface on the per-origin shared frontier (one request at a time;
+    the cluster scheduler pushes and pops in batches through :attr:`frontier`)."""
+
+    frontier: RedisFrontier
+    runtime: Runtime | None = None
+
+    def bind(self, frontier: RedisFrontier, runtime: Runtime) -> None:
+        self.frontier = frontier
+        self.runtime = runtime
+        self.encode, self.decode = redis_request_codec(self)
+
+    def __len__(self) -> int:
+        return len(self.frontier)
+
+    def push(self, request: Request) -> None:
+        self.frontier.exchange([self.item(request, "")], 0, self._now())
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        popped = self.frontier.exchange([], 1, self._now()).popped
+        return self.decode(popped[0].data) if popped else None
+
+    def clear(self) -> None:
+        self.frontier.clear()
+
+    def _now(self) -> float:
+        return self.runtime.clock() if self.runtime is not None else 0.0
+
+    def item(self, request: Request, fingerprint: str, *, data: bool = True) -> PushItem:
+        """The push of *request* (its keys stamped by the scheduler), with its site's budget."""
+        _, site, origin = request.meta["politecrawl_keys"]
+        budget = self.runtime.budget if self.runtime is not None else None
+        if budget is not None:
+            rate, burst = budget.site(site).pace, budget.settings.burst
+        else:  # the budget component is off (POLITECRAWL_BUDGET_ENABLED = False): no tokens
+            rate, burst = UNLIMITED, 1.0
+        return PushItem(fingerprint, site, origin, request.priority,
+                        self.encode(request) if data else b"", rate, burst)
+
+
+class SharedPacing:
+    """Writes this node's pacing facts into the shared frontier, once per change."""
+
+    def __init__(self, runtime: Runtime, frontier: RedisFrontier, on_error: Any) -> None:
+        self.runtime = runtime
+        self.frontier = frontier
+        self.on_error = on_error
+        self._sites: dict[str, tuple[float, str | None]] = {}
+        self._origins: dict[str, tuple[Any, ...]] = {}
+        self._rates: dict[str, float] = {}
+        runtime.pacer.subscribe(self.site_changed)
+        runtime.pacer.subscribe_origins(self.origin_changed)
+
+    def site_changed(self, site: str) -> None:
+        pacer, now = self.runtime.pacer, self.runtime.clock()
+        stop = pacer.stopped(site)
+        until = pacer.paused_until(site)
+        facts = (until if until > now else 0.0, stop.source if stop is not None else None)
+        if self._sites.get(site, (0.0, None)) == facts:
+            return
+        fields: dict[str, Any] = {"stopped": facts[1]}
+        if facts[0]:
+            fields["pause"] = facts[0]
+        if self._write(self.frontier.set_site, site, now, **fields):
+            self._sites[site] = facts
+
+    def origin_changed(self, origin: str) -> None:
+        pacer, now = self.runtime.pacer, self.runtime.clock()
+        try:
+            site = site_key(origin)
+        except InvalidURL:
+            return
+        window = pacer.visit_window(origin)
+        until = pacer.origin_paused_until(origin)
+        facts = (pacer.min_interval(origin), window, until if until > now else 0.0)
+        if self._origins.get(origin, (0.0, None, 0.0)) == facts:
+            return
+        fields: dict[str, Any] = {"interval": facts[0] or None}
+        if window is None:
+            fields.update(wstart=None, wend=None)
+        else:
+            fields.update(wstart=_seconds_of_day(window[0]), wend=_seconds_of_day(window[1]))
+        if facts[2]:
+            fields["pause"] = facts[2]
+        if self._write(self.frontier.set_origin, site, origin, now, **fields):
+            self._origins[origin] = facts
+
+    def pushed_rate(self, site: str, rate: float | None) -> None:
+        """The rate a push carried (kept by the frontier if it had none)."""
+        if rate is not None:
+            self._rates.setdefault(site, rate)
+
+    def sync_rates(self) -> None:
+        """Write the sites whose budget rate changed here (strain, byte budget) since last told."""
+        budget = self.runtime.budget
+        if budget is None:
+            return
+        now = self.runtime.clock()
+        for site, known in list(self._rates.items()):
+            pace = budget.site(site).pace
+            if not math.isclose(pace, known, rel_tol=1e-9) and self._write(
+                self.frontier.set_site, site, now, rate=pace
+            ):
+                self._rates[site] = pace
+
+    def _write(self, setter: Any, *args: Any, **fields: Any) -> bool:
+        try:
+            setter(*args, **fields)
+        except redis.exceptions.RedisError as exc:
+            self.on_error("pacing facts", exc)
+            return False
+        return True
+
+
+def _seconds_of_day(moment: Any) -> float:
+    return moment.hour * 3600.0 + moment.minute * 60.0 + moment.second

@@ -1,0 +1,362 @@
+"""The frontier a cluster's nodes share in Redis: one queue per origin, popped only when ready.
+
+Keys, all under the frontier's *base* key (scrapy-redis's ``SCHEDULER_QUEUE_KEY``,
+``%(spider)s:requests`` by default):
+
+==========================  ==============================================================
+key                         what it holds
+==========================  ==============================================================
+``<base>:ready``            sorted set: origin → the earliest time it may get a request
+``<base>:q:<origin>``       sorted set: the origin's requests, by priority, then FIFO
+                            (score ``-priority``, member a 16-hex-digit sequence + the
+                            serialised request)
+``<base>:o:<origin>``       hash: ``site``; ``interval`` (robots.txt Crawl-delay/Request-rate,
+                            throttle), ``last`` (when its last request was granted), ``pause``
+                            (robots.txt unreachable), ``wstart``/``wend`` (Visit-time,
+                            seconds of the UTC day)
+``<base>:s:<site>``         hash: ``rate`` and ``burst`` of the site's budget, ``pause``
+                            (Retry-After, back-off), ``stopped`` (source of a stop),
+                            ``slot`` (the send slot of its last grant)
+``<base>:origins:<site>``   set: the site's origins
+``<base>:n``                the number of queued requests
+``<base>:seq``              the FIFO sequence
+``<base>:crawl``            the crawl id the nodes share
+==========================  ==============================================================
+
+One Lua script (:meth:`RedisFrontier.exchange`) pushes a node's new requests
+(after the shared dupefilter) and pops up to *n* requests, each from an origin
+whose ready time has come, whose site is neither stopped nor paused, whose
+Crawl-delay since the last grant has passed, inside its Visit-time — and only
+after it took a token from the site's budget bucket (``budget:<site>`` of the
+state store, by :data:`~politecrawl.state.redis.TOKEN_BUCKET_LUA`, the rule of
+every store). An origin whose bucket is empty goes back into the index at the
+time its next token is due. So a node is never handed a request of a site that
+cannot go, and one round trip both pushes and pops.
+
+Send slots: the token bucket bounds *grant* times, but a request reaches the
+site a little after its grant (the node's event loop, the network), and with
+several nodes no node sees the others' send times. So grants of a site are
+also spaced one interval (``1 / rate``) apart on a schedule kept in the site's
+hash (``slot``); a late pop may catch up at most :data:`SLOT_CATCH_UP` of an
+interval. As long as a request's grant-to-send delay plus that catch-up stays
+under one interval, any window of W seconds holds at most ``rate × W + 2``
+sends: within the budget's bound for a burst of 2 or more (the default).
+
+This module knows no Scrapy: requests travel as bytes (the glue serialises
+them with scrapy-redis's serializer).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .redis import TOKEN_BUCKET_LUA, _glob_escape
+
+__all__ = ["UNLIMITED", "Exchange", "Popped", "PushItem", "RedisFrontier"]
+
+#: The rate of a site without a budget (the budget component off): no token is taken.
+UNLIMITED = -1.0
+
+#: Seconds before an origin whose site has no budget in the frontier yet is looked at again.
+NO_BUDGET_RETRY = 1.0
+#: A late pop may take a site's send slot up to this share of the site's interval after it
+#: was due (catching up), no more; see the module doc.
+SLOT_CATCH_UP = 0.5
+
+_LUA_HELPERS = """
+local function fmt(x)
+  if x == math.huge then return '+inf' end
+  return string.format('%.17g', x)
+end
+local function window(at, ws, we)
+  if ws == nil or we == nil or ws == we or at == math.huge then return at end
+  local tod = at % 86400
+  local inside
+  if ws < we then inside = (tod >= ws and tod < we) else inside = (tod >= ws or tod < we) end
+  if inside then return at end
+  local opening = at - tod + ws
+  if opening <= at then opening = opening + 86400 end
+  return opening
+end
+"""
+
+# ARGV: base, budget key prefix, dupefilter key, now, initial tokens, pop count, scan limit,
+# push count m, then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst).
+# A push with data '' is only checked against the dupefilter (a request this node answers itself).
+# Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count, site, origin, data, ...}.
+_EXCHANGE_LUA = TOKEN_BUCKET_LUA + _LUA_HELPERS + """
+local base, bprefix, dfkey = ARGV[1], ARGV[2], ARGV[3]
+local now, initial = tonumber(ARGV[4]), tonumber(ARGV[5])
+local want, scan, m = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local ready_key = base .. ':ready'
+local flags = {}
+for i = 0, m - 1 do
+  local j = 9 + i * 7
+  local fp, site, origin, score, data = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4]
+  local new = 1
+  if fp ~= '' then new = redis.call('SADD', dfkey, fp) end
+  flags[#flags + 1] = tostring(new)
+  if new == 1 and data ~= '' then
+    local seq = redis.call('INCR', base .. ':seq')
+    redis.call('ZADD', base .. ':q:' .. origin, score, string.format('%016x', seq) .. data)
+    redis.call('INCR', base .. ':n')
+    if redis.call('HSETNX', base .. ':o:' .. origin, 'site', site) == 1 then
+      redis.call('SADD', base .. ':origins:' .. site, origin)
+    end
+    if ARGV[j + 5] ~= '' then
+      local skey = base .. ':s:' .. site
+      redis.call('HSETNX', skey, 'rate', ARGV[j + 5])
+      redis.call('HSETNX', skey, 'burst', ARGV[j + 6])
+    end
+    redis.call('ZADD', ready_key, 'NX', fmt(now), origin)
+  end
+end
+local out = {table.concat(flags), ''}
+local got, tries = 0, 0
+while got < want and tries < scan do
+  local head = redis.call('ZRANGEBYSCORE', ready_key, '-inf', ARGV[4], 'LIMIT', 0, 1)
+  if #head == 0 then break end
+  tries = tries + 1
+  local origin = head[1]
+  local q = base .. ':q:' .. origin
+  local okey = base .. ':o:' .. origin
+  local o = redis.call('HMGET', okey, 'site', 'interval', 'last', 'pause', 'wstart', 'wend')
+  local site = o[1]
+  if not site or redis.call('ZCARD', q) == 0 then
+    redis.call('ZREM', ready_key, origin)
+  else
+    local skey = base .. ':s:' .. site
+    local s = redis.call('HMGET', skey, 'rate', 'burst', 'pause', 'stopped', 'slot')
+    local at = now
+    if s[4] then at = math.huge end
+    local p = tonumber(s[3])
+    if p and p > at then at = p end
+    p = tonumber(o[4])
+    if p and p > at then at = p end
+    local interval = tonumber(o[2]) or 0
+    local last = tonumber(o[3])
+    if interval > 0 and last and last + interval > at then at = last + interval end
+    at = window(at, tonumber(o[5]), tonumber(o[6]))
+    local rate, burst = tonumber(s[1]), tonumber(s[2])
+    local slot = tonumber(s[5])
+    if slot and rate and rate > 0 and slot + 1 / rate > at then at = slot + 1 / rate end
+    local granted, wait, tokens = 1, 0, 1
+    if at > now then
+      redis.call('ZADD', ready_key, fmt(at), origin)
+    elseif rate == nil or burst == nil or burst <= 0 then
+      redis.call('ZADD', ready_key, fmt(now + """ + repr(NO_BUDGET_RETRY) + """), origin)
+    else
+      if rate >= 0 then
+        granted, wait, tokens = take_tokens(bprefix .. site, now, rate, burst, 1, initial)
+      end
+      if granted == 1 then
+        local item = redis.call('ZPOPMIN', q)
+        out[#out + 1] = site
+        out[#out + 1] = origin
+        out[#out + 1] = string.sub(item[1], 17)
+        got = got + 1
+        redis.call('HSET', okey, 'last', fmt(now))
+        redis.call('DECR', base .. ':n')
+        local after = now
+        if rate > 0 then
+          if slot then after = math.max(slot + 1 / rate, now - """ + repr(SLOT_CATCH_UP) + """ / rate) end
+          redis.call('HSET', skey, 'slot', fmt(after))
+          after = after + 1 / rate
+        end
+        if redis.call('ZCARD', q) == 0 then
+          redis.call('ZREM', ready_key, origin)
+        else
+          local nxt = after
+          if tokens < 1 then
+            if rate > 0 then nxt = math.max(nxt, now + (1 - tokens) / rate) else nxt = math.huge end
+          end
+          if interval > 0 and now + interval > nxt then nxt = now + interval end
+          redis.call('ZADD', ready_key, fmt(nxt), origin)
+        end
+      else
+        redis.call('ZADD', ready_key, fmt(now + wait), origin)
+      end
+    end
+  end
+end
+local first = redis.call('ZRANGE', ready_key, 0, 0, 'WITHSCORES')
+if #first > 0 then out[2] = first[2] end
+table.insert(out, 3, redis.call('GET', base .. ':n') or '0')
+return out
+"""
+
+# ARGV: base, now, site, origin ('' = every origin of the site), then triples
+# (hash 's' or 'o', field, value): value '' deletes the field; the field 'pause' only grows.
+# Then the origin (or every origin of the site) with queued requests is looked at again now.
+_FACTS_LUA = """
+local base, now, site, origin = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+for i = 5, #ARGV, 3 do
+  local key
+  if ARGV[i] == 's' then key = base .. ':s:' .. site else key = base .. ':o:' .. origin end
+  local field, value = ARGV[i + 1], ARGV[i + 2]
+  if value == '' then
+    redis.call('HDEL', key, field)
+  elseif field == 'pause' then
+    local current = tonumber(redis.call('HGET', key, field))
+    if current == nil or tonumber(value) > current then redis.call('HSET', key, field, value) end
+  else
+    redis.call('HSET', key, field, value)
+  end
+end
+local origins
+if origin ~= '' then origins = {origin} else
+  origins = redis.call('SMEMBERS', base .. ':origins:' .. site)
+end
+local ready_key = base .. ':ready'
+for _, o in ipairs(origins) do
+  if redis.call('ZCARD', base .. ':q:' .. o) > 0 then
+    local score = tonumber(redis.call('ZSCORE', ready_key, o))
+    if score == nil or score > now then redis.call('ZADD', ready_key, ARGV[2], o) end
+  end
+end
+return #origins
+"""
+
+
+@dataclass(frozen=True)
+class PushItem:
+    """One request for the shared frontier (``data=b""``: only ask the dupefilter)."""
+
+    fingerprint: str  # "" = do not filter (``dont_filter``)
+    site: str
+    origin: str
+    priority: int
+    data: bytes
+    rate: float | None = None  # the site's budget (pace, burst), kept if the frontier has none
+    burst: float | None = None
+
+
+@dataclass(frozen=True)
+class Popped:
+    site: str
+    origin: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What one round trip did: which pushes were new, what was popped, what is next."""
+
+    new: list[bool]
+    popped: list[Popped]
+    next_ready: float | None  # earliest ready time of any origin (None: nothing queued)
+    queued: int
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _num(value: float) -> str:
+    return "+inf" if value == math.inf else repr(float(value))
+
+
+class RedisFrontier:
+    """The shared frontier's keys and scripts on one Redis client (see the module doc).
+
+    *budget_prefix* is the state store's key of a site's budget bucket without the
+    site (``politecrawl:budget:``): the frontier and the state store must be the
+    same Redis server and database.
+    """
+
+    def __init__(self, client: Any, base: str, dupefilter_key: str, budget_prefix: str,
+                 *, initial: float = 1.0) -> None:
+        self.client = client
+        self.base = base
+        self.dupefilter_key = dupefilter_key
+        self.budget_prefix = budget_prefix
+        self.initial = initial
+        self._exchange = client.register_script(_EXCHANGE_LUA)
+        self._facts = client.register_script(_FACTS_LUA)
+
+    # -- the round trip ------------------------------------------------------
+    def exchange(self, pushes: Sequence[PushItem], pop: int, now: float,
+                 *, scan: int | None = None) -> Exchange:
+        """Push *pushes* (after the dupefilter), then pop up to *pop* ready requests, each
+        with a budget token taken. One EVALSHA."""
+        args: list[Any] = [
+            self.base, self.budget_prefix, self.dupefilter_key, repr(float(now)),
+            repr(float(self.initial)), int(pop), int(scan if scan is not None else 4 * pop + 16),
+            len(pushes),
+        ]
+        for item in pushes:
+            args += [
+                item.fingerprint, item.site, item.origin, repr(-float(item.priority)), item.data,
+                "" if item.rate is None else repr(float(item.rate)),
+                "" if item.burst is None else repr(float(item.burst)),
+            ]
+        reply = self._exchange(keys=[], args=args)
+        flags = _text(reply[0])
+        next_ready = _text(reply[1])
+        popped = [
+            Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2])
+            for i in range(3, len(reply), 3)
+        ]
+        return Exchange(
+            new=[c == "1" for c in flags],
+            popped=popped,
+            next_ready=float(next_ready) if next_ready else None,
+            queued=int(_text(reply[2])),
+        )
+
+    # -- facts every node must see -------------------------------------------
+    def set_site(self, site: str, now: float, **fields: float | str | None) -> None:
+        """Set the site's ``rate``, ``burst``, ``pause`` (only grows) or ``stopped``
+        (``None`` deletes); its origins are looked at again."""
+        self._set("s", site, "", now, fields)
+
+    def set_origin(self, site: str, origin: str, now: float, **fields: float | str | None) -> None:
+        """Set the origin's ``interval``, ``pause``, ``wstart``/``wend`` (``None`` deletes)."""
+        self._set("o", site, origin, now, fields)
+
+    def _set(self, where: str, site: str, origin: str, now: float,
+             fields: dict[str, float | str | None]) -> None:
+        args: list[Any] = [self.base, repr(float(now)), site, origin]
+        for name, value in fields.items():
+            text = "" if value is None else value if isinstance(value, str) else _num(value)
+            args += [where, name, text]
+        self._facts(keys=[], args=args)
+
+    def clear_operator_stops(self) -> int:
+        """Remove the ``stopped`` marks of operator stops (the stop registry is read again by
+        every node at start: a stop resumed while no node ran must not stay)."""
+        cleared = 0
+        for key in self.client.scan_iter(match=_glob_escape(self.base + ":s:") + "*", count=1000):
+            if _text(self.client.hget(key, "stopped") or b"") == "operator":
+                self.client.hdel(key, "stopped")
+                cleared += 1
+        return cleared
+
+    # -- whole frontier ------------------------------------------------------
+    def __len__(self) -> int:
+        return int(_text(self.client.get(self.base + ":n") or b"0"))
+
+    def claim_crawl_id(self, candidate: str) -> str:
+        """The crawl id of the nodes on this frontier: the first node's *candidate*."""
+        key = self.base + ":crawl"
+        self.client.set(key, candidate, nx=True)
+        return _text(self.client.get(key) or candidate.encode())
+
+    def clear(self) -> None:
+        """Delete every key of the frontier (not the dupefilter's)."""
+        keys = list(self.client.scan_iter(match=_glob_escape(self.base + ":") + "*", count=1000))
+        keys.append(self.base)
+        for i in range(0, len(keys), 500):
+            self.client.delete(*keys[i:i + 500])
+
+    def waiting_by_site(self) -> dict[str, int]:
+        """Queued requests per site (for reports; one ZCARD per origin)."""
+        counts: dict[str, int] = {}
+        for key in self.client.scan_iter(match=_glob_escape(self.base + ":q:") + "*", count=1000):
+            origin = _text(key)[len(self.base) + 3:]
+            site = _text(self.client.hget(self.base + ":o:" + origin, "site") or b"")
+            counts[site] = counts.get(site, 0) + int(self.client.zcard(key))
+        return {site: n for site, n in counts.items() if n}

@@ -1,0 +1,110 @@
+"""The shared frontier (issue 20): two nodes on one Redis, judged by the sandbox's log.
+
+Every node is a real ``politecrawl crawl`` process with ``SCHEDULER =
+ClusterScheduler``; its bot name (``pcnode<N>``) makes its User-Agent say which
+node sent a request. Caps are spread, as real budgets are, so a node that held
+requests of a slow site while it could not go would show as a starved site.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from cluster_helpers import Cluster, cluster_settings, node_of
+from helpers import crawl_env, max_in_window, wait_for
+
+from politecrawl.sandbox import SiteSpec
+
+pytestmark = [pytest.mark.e2e, pytest.mark.redis]
+
+DAY = 86_400
+BURST = 2  # POLITECRAWL_BURST's default
+
+
+def spread_caps(rates: dict[str, float], **extra) -> dict:
+    return {
+        "POLITECRAWL_SITE_TRAFFIC": json.dumps({site: rate * 3 * DAY for site, rate in rates.items()}),
+        "POLITECRAWL_MAX_SITE_RATE": "10",
+        "POLITECRAWL_BURST": str(BURST),
+        **extra,
+    }
+
+
+def test_two_nodes_over_spread_caps_keep_every_cap_and_never_starve_the_slowest(
+        sandbox, redis_url, tmp_path):
+    rates = {"slow.test": 0.25, "calm.test": 0.5, "mid.test": 1.0, "brisk.test": 2.0,
+             "quick.test": 3.0, "fast.test": 4.0}
+    seconds = 24
+    web = sandbox([SiteSpec(site, pages=int(rate * 60) + 10) for site, rate in rates.items()])
+    settings = cluster_settings(web, redis_url, **spread_caps(
+        rates, CLOSESPIDER_TIMEOUT=str(seconds)))
+    cluster = Cluster([web.url(site) for site in rates], settings, tmp_path, n=2)
+    codes = cluster.wait()
+    assert codes == [0, 0], cluster.output(1)[-3000:]
+    log = web.requests()
+    start = min(r["t"] for r in log) + 4
+    end = max(r["t"] for r in log) - 1
+    for site, rate in rates.items():
+        times = sorted(r["t"] for r in log if r["site"] == site)
+        for window in (1, 5, 10, 20):  # every request the site saw counts, robots.txt included
+            assert max_in_window(times, window) <= rate * window + BURST, (site, window, times)
+        steady = [t for t in times if start <= t < end]
+        # used, not only respected: no site waits behind requests another node holds
+        assert len(steady) >= 0.75 * rate * (end - start), (site, len(steady), end - start)
+        gaps = [b - a for a, b in zip([start, *steady], [*steady, end])]
+        assert max(gaps) <= 1.5 / rate + 1.0, (site, max(gaps))
+    by_node = {n: sum(1 for r in log if node_of(r) == n) for n in (1, 2)}
+    assert min(by_node.values()) >= 0.1 * len(log), by_node  # both nodes did the work
+    pages = [(r["site"], r["path"]) for r in log if r["path"].startswith("/p/")]
+    assert len(pages) == len(set(pages))  # one shared dupefilter: nothing fetched twice
+    for node in (1, 2):
+        assert "the shared frontier" not in cluster.output(node) or \
+            "unreachable" not in cluster.output(node)
+
+
+def test_a_429_pause_and_a_stop_reach_both_nodes(sandbox, redis_url, tmp_path):
+    pause = 6
+    rates = {"limit.test": 4.0, "stopme.test": 4.0}
+    web = sandbox([
+        SiteSpec("limit.test", pages=300, routes={
+            "/p/20": {"status": 429, "headers": {"Retry-After": str(pause)}, "body": "slow down",
+                      "times": 1}}),
+        SiteSpec("stopme.test", pages=300),
+    ])
+    settings = cluster_settings(web, redis_url, **spread_caps(rates, CLOSESPIDER_TIMEOUT="30"))
+    cluster = Cluster([web.url(site) for site in rates], settings, tmp_path, n=2)
+    try:
+        assert wait_for(lambda: any(r["status"] == 429 for r in web.requests("limit.test"))
+                        and {node_of(r) for r in web.requests("stopme.test")} >= {1, 2},
+                        timeout=90), "the nodes did not start, or the 429 was not reached"
+        stop = subprocess.run(
+            [sys.executable, "-m", "politecrawl.cli", "stop", "http://stopme.test/",
+             "--reason", "mail from the owner", "--state", redis_url],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=crawl_env(),
+        )
+        returned = time.time()
+        assert stop.returncode == 0, stop.stderr
+        codes = cluster.wait(timeout=120)
+    finally:
+        cluster.kill_all()
+    assert codes == [0, 0], cluster.output(1)[-3000:]
+    # the stop: no request from either node more than 1 s after the command returned
+    stopped = web.requests("stopme.test")
+    late = [(node_of(r), round(r["t"] - returned, 2)) for r in stopped if r["t"] > returned + 1.0]
+    assert late == [], late
+    # the pause: one node got the 429; neither sends to the site until it ends
+    limit = web.requests("limit.test")
+    (throttled,) = [r for r in limit if r["status"] == 429]
+    t429 = throttled["t"]
+    in_flight = 0.5  # granted before the pause reached Redis (sent within that tick)
+    inside = [(node_of(r), round(r["t"] - t429, 2)) for r in limit
+              if t429 + in_flight < r["t"] < t429 + pause - 0.05]
+    assert inside == [], inside
+    before = {node_of(r) for r in limit if r["t"] < t429}
+    after = {node_of(r) for r in limit if r["t"] >= t429 + pause - 0.05}
+    assert before == {1, 2} and after == {1, 2}, (before, after)  # both nodes were at work
+    assert [r["path"] for r in limit].count("/p/20") == 2  # asked again after the pause

@@ -1,0 +1,178 @@
+"""The shared frontier's Lua scripts (politecrawl.state.redis_frontier) against a real Redis.
+
+Time is passed in (``now``), so these tests need no clock of their own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from politecrawl.budget.estimates import TrafficEstimate
+from politecrawl.budget.ledger import BudgetLedger, BudgetSettings
+from politecrawl.state.redis import BUDGET_KEY, RedisStateStore
+from politecrawl.state.redis_frontier import UNLIMITED, PushItem, RedisFrontier
+
+pytestmark = pytest.mark.redis
+
+T0 = 1_800_000_000.0
+A, B = "http://a.com:80", "http://b.com:80"
+
+
+@pytest.fixture
+def node(redis_url):
+    """A function making frontier clients (nodes) on one set of keys, and the state store."""
+    import redis  # noqa: PLC0415
+
+    store = RedisStateStore(redis_url)
+    clients = []
+
+    def make() -> RedisFrontier:
+        client = redis.Redis.from_url(redis_url.split("?")[0])
+        clients.append(client)
+        return RedisFrontier(client, store.prefix + "f:requests", store.prefix + "f:dupefilter",
+                             store.prefix + BUDGET_KEY)
+
+    make.store = store
+    yield make
+    for client in clients:
+        client.close()
+    store.close()
+
+
+def push(site, origin, n, *, rate, burst=2.0, priority=0, tag="r", fp=True):
+    return [PushItem(f"{tag}{origin}{i}" if fp else "", site, origin, priority,
+                     f"{tag}{i}".encode(), rate, burst) for i in range(n)]
+
+
+def popped(exchange):
+    return [(p.site, p.data.decode()) for p in exchange.popped]
+
+
+def test_pops_only_sites_that_may_go_so_a_spent_site_never_blocks_a_ready_one(node):
+    f = node()
+    f.exchange(push("a.com", A, 5, rate=0.1, tag="a") + push("b.com", B, 5, rate=10, tag="b"), 0, T0)
+    first = f.exchange([], 10, T0)
+    # a.com: its one starting token; b.com: one per send slot (1/rate apart)
+    assert popped(first) == [("a.com", "a0"), ("b.com", "b0")]
+    assert first.next_ready == pytest.approx(T0 + 0.1)
+    later = f.exchange([], 10, T0 + 0.35)
+    assert [s for s, _ in popped(later)] == ["b.com"]  # a.com waits for its token: not popped
+    assert len(f) == 10 - 3
+
+
+def test_the_pop_spends_the_budget_ledgers_own_bucket(node):
+    f = node()
+    ledger = BudgetLedger(node.store, {"a.com": TrafficEstimate(3 * 86_400, None, "test")},
+                          BudgetSettings(max_site_rate=10, burst=2, pace_margin=0))
+    f.exchange(push("a.com", A, 3, rate=1.0), 0, T0)
+    assert len(f.exchange([], 1, T0).popped) == 1  # the bucket's starting token
+    assert ledger.acquire("a.com", T0) == pytest.approx(1.0)  # the same bucket: empty now
+    assert ledger.acquire("a.com", T0 + 1.0) == 0.0  # a robots.txt fetch takes the next token
+    assert f.exchange([], 1, T0 + 1.0).popped == []  # ... so the frontier has none to give
+    assert len(f.exchange([], 1, T0 + 2.0).popped) == 1
+
+
+def test_priority_first_then_first_in_first_out(node):
+    f = node()
+    items = push("a.com", A, 3, rate=UNLIMITED, tag="low") + \
+        push("a.com", A, 2, rate=UNLIMITED, priority=5, tag="high")
+    f.exchange(items, 0, T0)
+    got = [d for _, d in popped(f.exchange([], 10, T0))]
+    assert got == ["high0", "high1", "low0", "low1", "low2"]
+
+
+def test_the_shared_dupefilter_keeps_one_copy_and_dont_filter_passes(node):
+    a, b = node(), node()
+    first = a.exchange(push("a.com", A, 2, rate=UNLIMITED), 0, T0)
+    again = b.exchange(push("a.com", A, 2, rate=UNLIMITED)
+                       + push("a.com", A, 1, rate=UNLIMITED, tag="x", fp=False), 0, T0)
+    assert first.new == [True, True] and again.new == [False, False, True]
+    assert len(a) == 3
+    only_seen = b.exchange([PushItem("fp-new", "a.com", A, 0, b"", UNLIMITED, 1.0)], 0, T0)
+    assert only_seen.new == [True] and len(a) == 3  # asked the dupefilter, queued nothing
+
+
+def test_a_pause_reaches_every_node_and_only_grows(node):
+    a, b = node(), node()
+    a.exchange(push("a.com", A, 5, rate=UNLIMITED), 0, T0)
+    a.set_site("a.com", T0, pause=T0 + 30)
+    b.set_site("a.com", T0, pause=T0 + 10)  # a shorter pause does not shorten it
+    assert b.exchange([], 5, T0 + 29).popped == []
+    assert b.exchange([], 5, T0 + 29).next_ready == pytest.approx(T0 + 30)
+    assert len(b.exchange([], 1, T0 + 30).popped) == 1
+
+
+def test_a_stopped_site_is_not_popped_and_a_resumed_one_goes_at_once(node):
+    a, b = node(), node()
+    a.exchange(push("a.com", A, 2, rate=UNLIMITED) + push("b.com", B, 1, rate=UNLIMITED), 0, T0)
+    a.set_site("a.com", T0, stopped="operator")
+    assert popped(b.exchange([], 5, T0)) == [("b.com", "r0")]
+    assert b.exchange([], 5, T0 + 100).popped == []
+    assert b.exchange([], 5, T0 + 100).next_ready == math.inf
+    assert b.clear_operator_stops() == 1  # a node starting reads the stop registry again
+    a.set_site("a.com", T0 + 101, stopped=None)
+    assert len(b.exchange([], 5, T0 + 101).popped) == 2
+
+
+def test_crawl_delay_holds_between_grants_of_any_nodes(node):
+    a, b = node(), node()
+    a.exchange(push("a.com", A, 4, rate=UNLIMITED), 0, T0)
+    a.set_origin("a.com", A, T0, interval=5.0)
+    grants = []
+    for t in range(0, 16):
+        for f in (a, b):
+            grants += [T0 + t for _ in f.exchange([], 5, T0 + t).popped]
+    assert grants == [T0, T0 + 5, T0 + 10, T0 + 15]
+
+
+def test_visit_time_window(node):
+    f = node()
+    midnight = math.floor(T0 / 86_400) * 86_400
+    f.exchange(push("a.com", A, 2, rate=UNLIMITED), 0, midnight + 3600)
+    f.set_origin("a.com", A, midnight + 3600, wstart=2 * 3600.0, wend=3 * 3600.0)
+    closed = f.exchange([], 5, midnight + 3600)
+    assert closed.popped == [] and closed.next_ready == midnight + 2 * 3600
+    assert len(f.exchange([], 5, midnight + 2 * 3600 + 1).popped) == 2
+    f.set_origin("a.com", A, T0, wstart=None, wend=None)
+
+
+def test_send_slots_space_grants_one_interval_apart_with_bounded_catch_up(node):
+    f = node()
+    f.exchange(push("a.com", A, 20, rate=2.0, burst=5.0), 0, T0)
+    grants = []
+    for step in range(0, 41):  # asked every 0.1 s for 4 s
+        now = T0 + step * 0.1
+        grants += [now for _ in f.exchange([], 5, now).popped]
+    gaps = [round(b - a, 6) for a, b in zip(grants, grants[1:])]
+    assert min(gaps) >= 0.5 - 1e-6  # the burst does not bring two grants closer than 1 / rate
+    late = f.exchange([], 5, T0 + 10.0)  # a node back after a long stall
+    assert len(late.popped) == 1  # catches up one slot, never a burst
+    nxt = f.exchange([], 5, T0 + 10.2)
+    assert nxt.popped == [] and nxt.next_ready == pytest.approx(T0 + 10.5)
+
+
+def test_a_node_is_handed_only_what_it_asked_for(node):
+    a, b = node(), node()
+    a.exchange(push("a.com", A, 10, rate=UNLIMITED), 0, T0)
+    assert len(a.exchange([], 3, T0).popped) == 3  # what a killed node could lose: 3
+    assert len(b) == 7 and len(b.exchange([], 10, T0).popped) == 7
+
+
+def test_a_site_without_a_known_budget_is_not_popped(node):
+    f = node()
+    f.exchange([PushItem("x", "a.com", A, 0, b"r", None, None)], 0, T0)
+    assert f.exchange([], 5, T0).popped == []  # fail closed: asked again later
+    f.set_site("a.com", T0, rate=1.0, burst=2.0)
+    assert len(f.exchange([], 5, T0).popped) == 1
+
+
+def test_one_crawl_id_for_every_node_and_clear(node):
+    a, b = node(), node()
+    assert a.claim_crawl_id("first") == "first"
+    assert b.claim_crawl_id("second") == "first"
+    a.exchange(push("a.com", A, 2, rate=UNLIMITED), 0, T0)
+    assert a.waiting_by_site() == {"a.com": 2}
+    a.clear()
+    assert len(a) == 0 and a.waiting_by_site() == {} and b.claim_crawl_id("third") == "third"
