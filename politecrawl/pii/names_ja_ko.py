@@ -59,14 +59,9 @@ def _tagger(lang: str):
     return tagger
 
 
-def _ja_words(text: str, offset: int) -> list[tuple[int, int, str, str]]:
-    """(start, end, surface, person tag: 姓 / 名 / '', or '-' for a particle or auxiliary) of each word, positions
-    in the whole text; no words when the text holds no person-name word at all (most text: one call into MeCab
-    and a substring test, about a quarter of the cost of reading its nodes)."""
-    parsed = _tagger("ja").parse(text)
-    if "人名" not in parsed:
-        return []
-    out = []
+def _words(parsed: str, text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, surface, features) of each word of MeCab's output `parsed` for `text`, positions in `text`
+    (MeCab drops spaces: each surface is found from the end of the one before)."""
     pos = 0
     for line in parsed.split("\n"):
         surface, _, feature = line.partition("\t")
@@ -76,9 +71,21 @@ def _ja_words(text: str, offset: int) -> list[tuple[int, int, str, str]]:
         if start < 0:
             continue
         pos = start + len(surface)
+        yield start, pos, surface, feature
+
+
+def _ja_words(text: str, offset: int) -> list[tuple[int, int, str, str]]:
+    """(start, end, surface, person tag: 姓 / 名 / '', or '-' for a particle or auxiliary) of each word, positions
+    in the whole text; no words when the text holds no person-name word at all (most text: one call into MeCab
+    and a substring test, about a quarter of the cost of reading its nodes)."""
+    parsed = _tagger("ja").parse(text)
+    if "人名" not in parsed:
+        return []
+    out = []
+    for start, end, surface, feature in _words(parsed, text):
         f = feature.split(",", 4)
         tag = f[3] if len(f) > 3 and f[1] == "固有名詞" and f[2] == "人名" else "-" if f[0] in _FUNCTION_POS else ""
-        out.append((offset + start, offset + pos, surface, tag))
+        out.append((offset + start, offset + end, surface, tag))
     return out
 
 
@@ -142,16 +149,8 @@ def find_korean_names(text: str, spend: Callable[[int], None] | None = None) -> 
         parsed = tagger.parse(run)
         if "인명" not in parsed:
             continue
-        pos = 0
         name: list[int] = []  # start and end of the person-name tokens joined so far (강 + 예준: one name)
-        for line in parsed.split("\n"):
-            surface, _, feature = line.partition("\t")
-            if not feature:
-                continue  # "EOS"
-            start = run.find(surface, pos)
-            if start < 0:
-                continue
-            pos = start + len(surface)
+        for start, pos, _, feature in _words(parsed, run):
             if feature.startswith("NNP,인명,"):
                 if name and name[1] == start:
                     name[1] = pos
