@@ -35,6 +35,7 @@ def _answer(mw, request, status=200, body=BODY, headers=None):
 
 def test_first_fetch_then_conditional_request_then_304():
     mw, _ = _mw()
+    mw.started = float("inf")  # every answer recorded counts as an earlier crawl's
     first = Request(URL)
     mw.process_request(first)
     assert b"If-None-Match" not in first.headers and CONDITIONAL_META not in first.meta
@@ -69,6 +70,7 @@ def test_same_body_without_validators_is_unchanged():
 ])
 def test_no_validators_added_where_not_wanted(request_kwargs):
     mw, _ = _mw()
+    mw.started = float("inf")
     _answer(mw, Request(URL), headers={"ETag": '"v1"'})
     request = Request(URL, **request_kwargs)
     mw.process_request(request)
@@ -77,6 +79,7 @@ def test_no_validators_added_where_not_wanted(request_kwargs):
 
 def test_scrapy_http_cache_revalidates_its_own_entries_and_cached_answers_are_not_judged():
     mw, _ = _mw(HTTPCACHE_ENABLED=True)
+    mw.started = float("inf")
     _answer(mw, Request(URL), headers={"ETag": '"v1"'})
     request = Request(URL)
     mw.process_request(request)
@@ -120,3 +123,11 @@ def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due():
     fetched_at = recrawl.history.get(URL).fetched_at
     assert not recrawl.is_due(URL, None) and not recrawl.is_due(URL, fetched_at - 10)
     assert recrawl.is_due(URL, fetched_at + 10)
+
+
+def test_a_url_fetched_again_in_the_same_crawl_is_asked_for_in_full():
+    mw, _ = _mw()
+    _answer(mw, Request(URL), headers={"ETag": '"v1"'})  # this crawl's own answer
+    again = Request(URL, dont_filter=True)
+    mw.process_request(again)
+    assert b"If-None-Match" not in again.headers

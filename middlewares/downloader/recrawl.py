@@ -3,8 +3,8 @@
 :class:`RecrawlMiddleware` (downloader middleware, 950: after Scrapy's HTTP cache
 at 900, before the budget's send time at 980):
 
-* ``process_request``: a GET to a URL with history gets ``If-None-Match`` /
-  ``If-Modified-Since`` from the validators the page last sent (not when the
+* ``process_request``: a GET to a URL with history from an earlier crawl gets
+  ``If-None-Match`` / ``If-Modified-Since`` from the validators the page last sent (not when the
   request has its own, when ``request.meta["politecrawl_revalidate"]`` is
   ``False``, for robots.txt and tdmrep.json, or when Scrapy's HTTP cache is on:
   then the cache revalidates its own entries).
@@ -139,6 +139,9 @@ class RecrawlMiddleware:
         self.history = recrawl.history
         self.cache_on = cache_on
         self.clock = clock
+        #: answers recorded since then are this crawl's own: a URL fetched again in the same crawl
+        #: (``dont_filter``, a second callback) is asked for in full, as the spider meant
+        self.started = clock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecrawlMiddleware:
@@ -160,7 +163,7 @@ class RecrawlMiddleware:
         except StateStoreError as exc:
             self.recrawl.failed("read", exc)
             return
-        if record is None:
+        if record is None or record.fetched_at >= self.started:
             return
         headers = conditional_headers(record.etag, record.last_modified)
         if not headers:
