@@ -49,6 +49,13 @@ def scheduler_queues(crawler: Crawler) -> list[Any]:
     return [q for q in (getattr(scheduler, "mqs", None), getattr(scheduler, "dqs", None)) if q]
 
 
+def downloader_middlewares(crawler: Crawler) -> list[Any]:
+    """The downloader middleware instances of a running crawl (``[]`` before the engine exists)."""
+    downloader = getattr(_engine(crawler), "downloader", None)
+    manager = getattr(downloader, "middleware", None)
+    return list(getattr(manager, "middlewares", ()) or ())
+
+
 def on_request_finished(crawler: Crawler, hook: Any) -> bool:
     """Call ``hook(request)`` when the engine is done with a request it took from the scheduler.
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ADMISSION",
     "KEYS",
+    "NOT_LOCAL",
     "PROTOCOL_FETCH",
     "Runtime",
     "SiteTallies",
@@ -66,6 +67,9 @@ PROTOCOL_FETCH = "politecrawl_protocol_fetch"
 KEYS = "politecrawl_keys"
 #: Meta key of the :class:`~politecrawl.admission.Answer` the frontier got when the request left it.
 ADMISSION = "politecrawl_admission"
+#: Meta key of a request let go as answered by a local cache that the cache did not answer: it takes a
+#: token like any other when it leaves the frontier again.
+NOT_LOCAL = "politecrawl_not_local"
 #: Meta key set when an admitted request waited (for a robots.txt or tdmrep.json fetch) before
 #: its send: admission is asked once more before it is sent (``Admission.before_send``).
 WAITED = "politecrawl_waited"
@@ -195,6 +199,9 @@ class _FanOut:
 
     def __init__(self) -> None:
         self.hooks: list[Any] = []
+        # Scrapy names each receiver by its module and qualified name when it sends a signal
+        # asynchronously (item_scraped, ...); an instance has no __qualname__ of its own.
+        self.__qualname__ = type(self).__qualname__
 
     def __call__(self, signal: Any = None, sender: Any = None, **named: Any) -> None:
         for hook in self.hooks:
@@ -226,6 +233,9 @@ class Runtime:
         #: Visit-time, budget, the gates' known answers), asked by the frontier.
         self.admission = Admission(self.pacer)
         self.budget: Any = None  # the BudgetLedger, once the budget component is on
+        #: ``answers_locally(request)``: will a local cache (Scrapy's HTTP cache) answer it, so that it
+        #: never reaches the site and takes no token? ``None`` when no cache is on.
+        self.answers_locally: Any = None
         #: The audit trail (docs/audit.md): ``audit.event(kind, site, **data)``,
         #: ``audit.count(site, metric, n, key=...)``, ``audit.stop(...)``, ...; it keeps
         #: the crawl's per-site counts, read through ``tallies``.

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .archive import warc_path_problem
 from .audit.settings import AuditSettings
 from .budget.estimates import load_estimates
 from .budget.settings import budget_settings
@@ -103,6 +104,17 @@ def _sandbox(view: _View) -> None:
                          "(a sandbox web on this machine, port 1-65535)")
 
 
+def _warc(view: _View) -> None:
+    path = view.get("POLITECRAWL_WARC")
+    if not path:
+        return
+    if not isinstance(path, str):
+        raise ValueError(f"POLITECRAWL_WARC ({path!r}) must be the path of a new file")
+    problem = warc_path_problem(path)
+    if problem:
+        raise ValueError(f"POLITECRAWL_WARC ({path!r}): {problem}")
+
+
 def _sandbox_addresses(view: _View) -> None:
     raw = view.get("POLITECRAWL_SANDBOX_ADDRESSES")
     if raw is None or raw == "" or raw == {}:
@@ -174,6 +186,7 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
     **dict.fromkeys(("POLITECRAWL_RECRAWL", "POLITECRAWL_RECRAWL_MIN_INTERVAL", "POLITECRAWL_RECRAWL_MAX_INTERVAL",
                      "POLITECRAWL_RECRAWL_INITIAL_INTERVAL", "POLITECRAWL_RECRAWL_MAX_URLS"),
                     lambda view: RecrawlSettings.from_settings(view.get)),
+    "POLITECRAWL_WARC": _warc,
     "POLITECRAWL_SANDBOX": _sandbox,
     "POLITECRAWL_SANDBOX_ADDRESSES": _sandbox_addresses,
     IGNORE_SETTING: _ignore,

@@ -49,6 +49,19 @@ def test_hosts_of_several_sites_on_one_server_share_its_rate(sandbox, tmp_path):
     assert "'politecrawl/budget/servers_bound': 1" in proc.stderr
     assert f"server {SHARED} (address) bound the crawl" in proc.stderr
     assert f"server {ALONE}" not in proc.stderr
+    # the compliance report names the server, its sites and how often it held a request back
+    report_run = subprocess.run(
+        [sys.executable, "-m", "politecrawl.cli", "report", "--state", f"sqlite:///{tmp_path / 'state.db'}",
+         "--json", str(tmp_path / "report.json")],
+        cwd=tmp_path, env=crawl_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert report_run.returncode == 0, report_run.stderr
+    servers = json.loads((tmp_path / "report.json").read_text())["servers"]
+    assert [(s["server"], s["sites"]) for s in servers] == [(SHARED, ["shop-a.com", "shop-b.com"])]
+    # tokens taken: every request it saw, and at most those the crawl's end cut before they were sent
+    assert len(on_shared) <= servers[0]["requests"] <= len(on_shared) + 2
+    assert servers[0]["waits"] > 0
+    assert "1 server held requests back" in report_run.stdout and SHARED in report_run.stdout
 
 
 def test_each_host_is_looked_up_once_through_scrapys_dns_cache(sandbox, tmp_path):

@@ -318,3 +318,19 @@ def test_the_sandbox_serves_sites_on_their_own_loopback_addresses(sandbox):
         ("a.com", "127.0.0.2"), ("b.net", "127.0.0.2"), ("c.org", "127.0.0.3"), ("d.de", "127.0.0.1")]
     with pytest.raises(ValueError, match="127.0.0.0/8"):
         SandboxResolver(None, "127.0.0.1", web.port, {"a.com": "10.0.0.1"})
+
+
+def test_a_cluster_crawl_is_told_the_per_server_limit_does_not_hold_there(caplog):
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from scrapy.utils.test import get_crawler  # noqa: PLC0415
+
+    from politecrawl.middlewares.downloader.servers import install_server_limit  # noqa: PLC0415
+
+    for scheduler, warned in ((None, False), ("politecrawl.middlewares.frontier.cluster.ClusterScheduler", True)):
+        caplog.clear()
+        crawler = get_crawler(settings_dict={"SCHEDULER": scheduler} if scheduler else {})
+        runtime = SimpleNamespace(store=MemoryStateStore(), pacer=Pacer())
+        limit = install_server_limit(crawler, runtime, BudgetSettings())
+        assert runtime.pacer.servers is limit and limit.rate == 1.0
+        assert ("POLITECRAWL_MAX_IP_RATE does not hold in a cluster crawl" in caplog.text) is warned

@@ -117,6 +117,8 @@ class BudgetMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        if "cached" in response.flags:
+            return response  # answered locally: the site sent nothing
         self._observe(request, error=response.status >= 500)
         return response
 

@@ -20,7 +20,7 @@ from twisted.internet.defer import Deferred
 
 from politecrawl.admission import GateAnswer
 from politecrawl.robots import RobotsConfig
-from politecrawl.robots.fetch import retry_after
+from politecrawl.retry_after import retry_after_seconds
 from politecrawl.robots.outage import next_try
 from politecrawl.middlewares.runtime import ADMISSION, PROTOCOL_FETCH, WAITED, is_protocol_fetch, keys_of
 from politecrawl.sites import InvalidURL
@@ -264,8 +264,7 @@ class ReservationGate:
             return self._unreachable(origin, f"network error ({type(exc).__name__})", None), True
         parsed = parse_tdmrep_file(response.status, response.body, limit)
         if parsed.status == UNREACHABLE:
-            asked = retry_after([v.decode("latin-1") for v in response.headers.getlist(b"Retry-After")],
-                                self.runtime.clock())
+            asked = retry_after_seconds(response.headers.getlist(b"Retry-After"), self.runtime.clock())
             return self._unreachable(origin, f"HTTP {response.status}", asked), True
         self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
         cache_control = [v.decode("latin-1") for v in response.headers.getlist(b"Cache-Control")]

@@ -18,6 +18,7 @@ is the answer's time minus ``download_latency``.
 from __future__ import annotations
 
 import logging
+import os
 import platform
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -133,6 +134,9 @@ class AuditExtension:
             "budget": budget is not None,
             "settings": recorded_settings(self.crawler.settings, runtime.store.url),
         }
+        warc = self.crawler.settings.get("POLITECRAWL_WARC")
+        if warc:  # an archive of pages as served, personal data included: the report says where
+            info["warc"] = os.path.abspath(str(warc))
         if budget is not None:
             info.update(share=budget.settings.share, max_site_rate=budget.settings.max_site_rate,
                         max_ip_rate=budget.settings.server_rate,

@@ -22,6 +22,7 @@ from politecrawl.pii.removals import how_to_keep
 
 from .holds import hold_entry
 from .read import AuditRecord, CrawlEntry
+from .recrawl import recrawl_lines
 from .servers import server_entries, servers_line
 from .words import fmt_bytes, fmt_duration, fmt_time, pct, plural as _plural, were as _were
 
@@ -73,6 +74,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "stops": [],
         "pii": {"by_type": {}, "by_field": {}, "removed": 0, "removals": []},
         "waiting": 0,
+        "recrawl": {},
     }
 
 
@@ -299,6 +301,8 @@ def _tally(e: dict[str, Any], name: str, n: int) -> None:
         e["throttled"][rest] = e["throttled"].get(rest, 0) + n
     elif head == "waiting":
         e["waiting"] += n
+    elif head == "recrawl":  # the verdict on an answer: new, changed, unchanged, not-modified
+        e["recrawl"][rest] = e["recrawl"].get(rest, 0) + n
 
 
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
@@ -355,6 +359,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         if unknown:
             lines.append(f"No outcome recorded yet for {_plural(len(unknown), 'stop or pause', 'stops or pauses')}: "
                          f"{', '.join(unknown)}.")
+    lines.extend(recrawl_lines(report))
     pii = report["totals"]["pii_removed"]
     if pii:
         lines.append(f"{_plural(pii, 'piece')} of personal data {_were(pii)} removed from items before they "

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from .config import RobotsConfig
-from .fetch import FetchOutcome, decode_body, max_age, retry_after
+from ..retry_after import retry_after_seconds
+from .fetch import FetchOutcome, decode_body, max_age
 from .outage import backoff
 from .rules import ALLOW_ALL, DENY_ALL, RobotsRules, sitemap_lines
 
@@ -151,7 +152,7 @@ def _cache_life(outcome: FetchOutcome, config: RobotsConfig) -> float:
 
 
 def _backoff(failures: int, outcome: FetchOutcome, config: RobotsConfig) -> float:
-    asked = retry_after(outcome.header("retry-after"), outcome.fetched_at)
+    asked = retry_after_seconds(outcome.header("retry-after"), outcome.fetched_at)
     return backoff(failures, asked, base=config.retry_base, cap=config.retry_max)
 
 

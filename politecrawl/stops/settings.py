@@ -8,7 +8,7 @@ from typing import Any
 
 from ..settings_reader import SettingsReader
 from .purposes import DEFAULT_PURPOSE, Purpose, parse_purpose
-from .retry_after import DEFAULT_MAX_RETRY_AFTER
+from ..retry_after import DEFAULT_MAX_RETRY_AFTER
 from .tdmrep import DEFAULT_TDMREP_MAX_BYTES
 
 __all__ = ["StopsSettings"]
