@@ -88,6 +88,8 @@ def utilisation(args: argparse.Namespace) -> dict[str, Any]:
                     "POLITECRAWL_SITE_TRAFFIC": json.dumps(
                         {h: r * 3 * DAY for h, r in rates.items()}),
                     "POLITECRAWL_MAX_SITE_RATE": "10",
+                    # every sandbox site is on 127.0.0.1, one server: this measures the site budgets
+                    "POLITECRAWL_MAX_IP_RATE": "10000",
                     "POLITECRAWL_BURST": str(burst),
                 }
             else:

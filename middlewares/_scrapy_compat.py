@@ -49,6 +49,13 @@ def scheduler_queues(crawler: Crawler) -> list[Any]:
     return [q for q in (getattr(scheduler, "mqs", None), getattr(scheduler, "dqs", None)) if q]
 
 
+def downloader_middlewares(crawler: Crawler) -> list[Any]:
+    """The downloader middleware instances of a running crawl (``[]`` before the engine exists)."""
+    downloader = getattr(_engine(crawler), "downloader", None)
+    manager = getattr(downloader, "middleware", None)
+    return list(getattr(manager, "middlewares", ()) or ())
+
+
 def on_request_finished(crawler: Crawler, hook: Any) -> bool:
     """Call ``hook(request)`` when the engine is done with a request it took from the scheduler.
 
@@ -71,6 +78,34 @@ def on_request_finished(crawler: Crawler, hook: Any) -> bool:
 
     slot.remove_request = remove_request
     return True
+
+
+def bound_idle_connections(pool: Any, limit: int) -> None:
+    """Keep at most *limit* idle keep-alive connections in a Twisted ``HTTPConnectionPool``, oldest closed first.
+
+    Twisted keeps up to ``maxPersistentPerHost`` idle connections *per host*
+    for ``cachedConnectionTimeout`` (240 s): a crawl of thousands of hosts
+    would hold one open socket per host it visited in the last 4 minutes
+    (under ``ulimit -n 1024``, new connections then fail). Wraps the pool's
+    ``_putConnection`` and closes with its ``_removeConnection`` (Twisted 25).
+    """
+    idle: dict[Any, Any] = {}  # connection -> pool key, oldest first (stale entries dropped when met)
+    put = pool._putConnection
+
+    def _putConnection(key: Any, connection: Any) -> None:
+        put(key, connection)
+        idle.pop(connection, None)
+        if connection in pool._timeouts:
+            idle[connection] = key
+        for old, old_key in list(idle.items()):
+            if len(idle) <= limit:
+                break
+            del idle[old]
+            if old in pool._connections.get(old_key, ()):
+                pool._timeouts[old].cancel()
+                pool._removeConnection(old_key, old)
+
+    pool._putConnection = _putConnection
 
 
 def call_later(delay: float, func: Any) -> Any:

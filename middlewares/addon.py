@@ -34,6 +34,10 @@ COMPONENTS: list[tuple[str, str, int]] = [
     # stops (docs/stops.md): registry poller; 429/503/451/blocks (responses before Retry, 550)
     ("EXTENSIONS", "politecrawl.middlewares.extensions.stops.StopsExtension", 0),
     ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.site_answers.SiteAnswers", 560),
+    # conditional requests from the fetch history, verdicts recorded (after Scrapy's HTTP cache, 900)
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.recrawl.RecrawlMiddleware", 950),
+    # the WARC archive, when POLITECRAWL_WARC names a file: answers as served, after the verdict
+    ("DOWNLOADER_MIDDLEWARES", "politecrawl.middlewares.downloader.warc.WarcMiddleware", 940),
     # RobotsPageMiddleware (page robots directives), then ReservedItems (reserved pages' items), next to the spider
     ("SPIDER_MIDDLEWARES", "politecrawl.middlewares.spider.page.PageMiddleware", 950),
     # audit trail (docs/audit.md): start/end, per-site requests and bytes, flushes

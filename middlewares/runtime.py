@@ -12,7 +12,7 @@ import os
 import secrets
 import socket
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import IgnoreRequest
@@ -20,6 +20,7 @@ from scrapy.exceptions import IgnoreRequest
 from ._scrapy_compat import stats_incrementer
 from politecrawl.admission import GO, STOPPED, Admission, Answer
 from politecrawl.audit import AuditTrail
+from politecrawl.audit.totals import FACTS
 from politecrawl.clock import SYSTEM_CLOCK, Clock
 from politecrawl.config import PolitecrawlConfig
 from politecrawl.pacing import Pacer
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ADMISSION",
     "KEYS",
+    "NOT_LOCAL",
     "PROTOCOL_FETCH",
     "Runtime",
     "SiteTallies",
@@ -66,6 +68,9 @@ PROTOCOL_FETCH = "politecrawl_protocol_fetch"
 KEYS = "politecrawl_keys"
 #: Meta key of the :class:`~politecrawl.admission.Answer` the frontier got when the request left it.
 ADMISSION = "politecrawl_admission"
+#: Meta key of a request let go as answered by a local cache that the cache did not answer: it takes a
+#: token like any other when it leaves the frontier again.
+NOT_LOCAL = "politecrawl_not_local"
 #: Meta key set when an admitted request waited (for a robots.txt or tdmrep.json fetch) before
 #: its send: admission is asked once more before it is sent (``Admission.before_send``).
 WAITED = "politecrawl_waited"
@@ -151,33 +156,43 @@ def new_crawl_id(now: float) -> str:
 
 
 class SiteTallies:
-    """Per-site counters for the end-of-crawl summary (names, never values)."""
+    """Per-site counts for the summary, kept by the audit trail (one counter per fact).
 
-    def __init__(self) -> None:
-        self._by_site: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        self._changed: set[str] = set()
+    :meth:`add` counts a tally (refusals, drops, throttles, ...) in the trail;
+    the facts the trail counts itself from the downloader's signals (requests,
+    answers, bytes, status classes) are read here and never added from outside.
+    :meth:`note` keeps a value that is not a count (a site's cap).
+    """
+
+    def __init__(self, audit: AuditTrail) -> None:
+        self.audit = audit
+        self._notes: defaultdict[str, dict[str, int]] = defaultdict(dict)
 
     def add(self, site: str, name: str, n: int = 1) -> None:
-        self._by_site[site][name] += n
-        self._changed.add(site)
+        if name in FACTS or name.startswith("status:"):
+            return  # counted by the trail from what went out and came back
+        self.audit.tally(site, name, n)
 
-    def take_changed(self) -> dict[str, dict[str, int]]:
-        """The counts of the sites changed since the last call (for the audit trail)."""
-        changed, self._changed = self._changed, set()
-        return {site: dict(self._by_site[site]) for site in sorted(changed)}
+    def note(self, site: str, name: str, value: int) -> None:
+        """Keep *value* under *name* for *site* (shown in the summary, not counted in the trail)."""
+        self._notes[site][name] = value
 
     def get(self, site: str, name: str) -> int:
-        return self._by_site.get(site, Counter())[name]
+        note = self._notes.get(site)
+        if note is not None and name in note:
+            return note[name]
+        return self.audit.totals.total(site, name)
 
     def sites(self) -> list[str]:
-        return sorted(self._by_site)
+        return sorted(set(self.audit.totals.sites()) | set(self._notes))
 
     def __len__(self) -> int:
         """How many sites have counts."""
-        return len(self._by_site)
+        return len(self.sites())
 
     def as_dict(self) -> dict[str, dict[str, int]]:
-        return {site: dict(counts) for site, counts in sorted(self._by_site.items())}
+        totals = self.audit.totals.by_site()
+        return {site: {**totals.get(site, {}), **self._notes.get(site, {})} for site in self.sites()}
 
 
 class _FanOut:
@@ -190,6 +205,9 @@ class _FanOut:
 
     def __init__(self) -> None:
         self.hooks: list[Any] = []
+        # Scrapy names each receiver by its module and qualified name when it sends a signal
+        # asynchronously (item_scraped, ...); an instance has no __qualname__ of its own.
+        self.__qualname__ = type(self).__qualname__
 
     def __call__(self, signal: Any = None, sender: Any = None, **named: Any) -> None:
         for hook in self.hooks:
@@ -221,10 +239,14 @@ class Runtime:
         #: Visit-time, budget, the gates' known answers), asked by the frontier.
         self.admission = Admission(self.pacer)
         self.budget: Any = None  # the BudgetLedger, once the budget component is on
-        self.tallies = SiteTallies()
+        #: ``answers_locally(request)``: will a local cache (Scrapy's HTTP cache) answer it, so that it
+        #: never reaches the site and takes no token? ``None`` when no cache is on.
+        self.answers_locally: Any = None
         #: The audit trail (docs/audit.md): ``audit.event(kind, site, **data)``,
-        #: ``audit.count(site, metric, n, key=...)``, ``audit.stop(...)``, ...
+        #: ``audit.count(site, metric, n, key=...)``, ``audit.stop(...)``, ...; it keeps
+        #: the crawl's per-site counts, read through ``tallies``.
         self.audit = AuditTrail(store, self.crawl_id, clock)
+        self.tallies = SiteTallies(self.audit)
         self._logged: set[Any] = set()
         self._fanouts: dict[Any, _FanOut] = {}
 

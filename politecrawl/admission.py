@@ -10,7 +10,9 @@
 * the gate answers already known before fetching (:class:`KnownAnswers`: the
   origin's robots.txt rules, the purpose reservations), asked *before* a
   budget token is taken, so a request our own gates refuse takes no token and
-  no turn of the pace.
+  no turn of the pace;
+* whether a local cache will answer the request (the caller says so): such a
+  request never reaches the site and takes no token and no turn of the pace.
 
 The answer travels with the request; the gates read it instead of asking again.
 """
@@ -22,9 +24,9 @@ from typing import Any, NamedTuple, Protocol
 
 from .pacing import Pacer, SiteStop
 
-__all__ = ["GO", "REFUSED", "STOPPED", "WAIT", "Admission", "Answer", "GateAnswer", "KnownAnswers"]
+__all__ = ["GO", "LOCAL", "REFUSED", "STOPPED", "WAIT", "Admission", "Answer", "GateAnswer", "KnownAnswers"]
 
-GO, WAIT, STOPPED, REFUSED = "go", "wait", "stopped", "refused"
+GO, WAIT, STOPPED, REFUSED, LOCAL = "go", "wait", "stopped", "refused", "local"
 
 
 class GateAnswer(NamedTuple):
@@ -39,9 +41,9 @@ class Answer(NamedTuple):
     """The admission decision for one request.
 
     ``kind`` is :data:`GO` (a budget token and the pace turn were taken),
-    :data:`WAIT` (``wait`` seconds; nothing taken), :data:`STOPPED` (``stop``)
-    or :data:`REFUSED` (by the known answer of the gate ``refused_by``; nothing
-    taken). ``gates`` holds the known gate answers, by gate name.
+    :data:`WAIT` (``wait`` seconds; nothing taken), :data:`STOPPED` (``stop``),
+    :data:`REFUSED` (by the known answer of the gate ``refused_by``; nothing
+    taken) or :data:`LOCAL` (a local cache answers it: nothing taken). ``gates`` holds the known gate answers, by gate name.
     """
 
     kind: str
@@ -92,11 +94,12 @@ class Admission:
                 return answers, gate.name
         return answers, ""
 
-    def admit(self, site: str, origin: str, url: str | None, now: float) -> Answer:
+    def admit(self, site: str, origin: str, url: str | None, now: float, *, local: bool = False) -> Answer:
         """Asked when a request to *url* (``None``: a protocol-file fetch) leaves the frontier.
 
         A stopped site: :data:`STOPPED`. A URL a gate already refuses:
-        :data:`REFUSED`, with no token and no pace turn taken. Otherwise the
+        :data:`REFUSED`, with no token and no pace turn taken. A request a local
+        cache answers (*local*): :data:`LOCAL`, nothing taken. Otherwise the
         pacer decides; :data:`GO` means a token and the turn were taken.
         """
         stop = self.pacer.stopped(site)
@@ -107,6 +110,8 @@ class Admission:
             gates, refused_by = self.known_answers(origin, url, now)
             if refused_by:
                 return Answer(REFUSED, refused_by=refused_by, gates=gates)
+        if local:
+            return Answer(LOCAL, gates=gates)
         wait = self.pacer.acquire(site, origin, now)
         if wait == 0.0:
             return Answer(GO, gates=gates)

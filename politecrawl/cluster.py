@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
+from .settings_reader import SettingsReader
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -33,11 +34,9 @@ __all__ = ["ClusterSettings", "SharedFrontierLink"]
 
 def _number(settings: BaseSettings, name: str, default: float, *, minimum: float,
             integer: bool = False) -> Any:
-    from .config import number_setting  # noqa: PLC0415 - avoid a cycle at import
-
     kind = "a whole number" if integer else "a number"
-    return number_setting(settings.get, name, default, f"{kind} >= {minimum:g} (finite)",
-                          lambda v: v >= minimum, integer=integer)
+    return SettingsReader(settings).number(name, default, f"{kind} >= {minimum:g} (finite)",
+                                           lambda v: v >= minimum, integer=integer)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ politecrawl honours, and the strictest wins:
 * a minimum interval between requests to an origin (robots.txt
   ``Crawl-delay`` / ``Request-rate``);
 * a visit window of an origin (robots.txt ``Visit-time``, UTC);
-* the site's traffic budget, through a pluggable :class:`BudgetGate`.
+* the site's traffic budget, through a pluggable :class:`BudgetGate`;
+* the bucket of the server the origin's host is on, through a pluggable
+  :class:`ServerGate` (asked before the budget, so that no site token is
+  spent while the server is known to be busy, and taken after it).
 
 It is sans-IO: the caller passes ``now``; it keeps only in-memory state and
 calls listeners when a site's state changes so the frontier can re-examine
@@ -24,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["BudgetGate", "Pacer", "SiteStop", "next_window_opening"]
+__all__ = ["BudgetGate", "Pacer", "ServerGate", "SiteStop", "next_window_opening"]
 
 INFINITY = math.inf
 
@@ -48,6 +51,20 @@ class BudgetGate(Protocol):
 
     def ready_at(self, site: str, now: float) -> float:
         """Earliest time *site* could be granted a request (no spending)."""
+
+
+class ServerGate(Protocol):
+    """The per-server limit, as the pacer sees it (:class:`politecrawl.budget.servers.ServerLimit`)."""
+
+    def ready_at(self, site: str, origin: str, now: float) -> float:
+        """Earliest time *origin*'s server could take a request (no spending)."""
+
+    def wait(self, site: str, origin: str, now: float, *, site_ready: bool = True) -> float:
+        """Seconds *origin*'s server is known to need before its next request (no spending);
+        *site_ready*: whether the site's own budget would let it go (then a wait is the server's)."""
+
+    def take(self, site: str, origin: str, now: float) -> float:
+        """Spend one request of *origin*'s server: 0.0 if granted, else seconds to wait."""
 
 
 def next_window_opening(now: float, start: dt.time, end: dt.time) -> float:
@@ -75,8 +92,9 @@ def next_window_opening(now: float, start: dt.time, end: dt.time) -> float:
 class Pacer:
     """Per-site and per-origin pacing state of one crawl process."""
 
-    def __init__(self, budget: BudgetGate | None = None) -> None:
+    def __init__(self, budget: BudgetGate | None = None, servers: ServerGate | None = None) -> None:
         self.budget = budget
+        self.servers = servers
         self._stops: dict[str, SiteStop] = {}
         self._pauses: dict[str, tuple[float, str]] = {}
         self._origin_pauses: dict[str, tuple[float, str]] = {}
@@ -202,6 +220,8 @@ class Pacer:
         ready = self._local_ready_at(site, origin, now)
         if ready <= now and self.budget is not None:
             ready = max(ready, self.budget.ready_at(site, now))
+        if ready < INFINITY and self.servers is not None:
+            ready = max(ready, self.servers.ready_at(site, origin, now))
         return ready
 
     def acquire(self, site: str, origin: str, now: float) -> float:
@@ -212,9 +232,19 @@ class Pacer:
         ready = self._local_ready_at(site, origin, now)
         if ready > now:
             return ready - now
+        servers = self.servers
+        if servers is not None:
+            site_wait = 0.0 if self.budget is None else self.budget.ready_at(site, now) - now
+            wait = servers.wait(site, origin, now, site_ready=site_wait <= 0)
+            if wait > 0:
+                return max(wait, site_wait)
         if self.budget is not None:
             wait = self.budget.acquire(site, now)
             if wait > 0:
+                return wait
+        if servers is not None:
+            wait = servers.take(site, origin, now)
+            if wait > 0:  # the site's token is spent: the site gets less, never more
                 return wait
         self._last_sent[origin] = now
         return 0.0

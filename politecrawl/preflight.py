@@ -16,11 +16,14 @@ unless listed in ``POLITECRAWL_IGNORE_SETTINGS``. A new setting is added to
 from __future__ import annotations
 
 import difflib
+import ipaddress
+import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .archive import warc_path_problem
 from .audit.settings import AuditSettings
 from .budget.estimates import load_estimates
 from .budget.settings import budget_settings
@@ -101,6 +104,39 @@ def _sandbox(view: _View) -> None:
                          "(a sandbox web on this machine, port 1-65535)")
 
 
+def _warc(view: _View) -> None:
+    path = view.get("POLITECRAWL_WARC")
+    if not path:
+        return
+    if not isinstance(path, str):
+        raise ValueError(f"POLITECRAWL_WARC ({path!r}) must be the path of a new file")
+    problem = warc_path_problem(path)
+    if problem:
+        raise ValueError(f"POLITECRAWL_WARC ({path!r}): {problem}")
+
+
+def _sandbox_addresses(view: _View) -> None:
+    raw = view.get("POLITECRAWL_SANDBOX_ADDRESSES")
+    if raw is None or raw == "" or raw == {}:
+        return
+    rule = "must be a dict (or JSON object) of host names to addresses in 127.0.0.0/8"
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValueError(f"POLITECRAWL_SANDBOX_ADDRESSES ({raw!r}) {rule}")
+    for address in value.values():
+        try:
+            loopback = ipaddress.IPv4Address(address).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ValueError(f"POLITECRAWL_SANDBOX_ADDRESSES ({raw!r}) {rule}: {address!r} is not")
+
+
 def _ignore(view: _View) -> None:
     _ignored(view.get)
 
@@ -112,7 +148,8 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
     **dict.fromkeys(("POLITECRAWL_CONTACT", "POLITECRAWL_BOT_NAME", "POLITECRAWL_BOT_VERSION", "POLITECRAWL_PURPOSE",
                      "POLITECRAWL_STATE", "POLITECRAWL_LEDGER_BATCH"), _core),
     **dict.fromkeys(("POLITECRAWL_LOAD_SHARE", "POLITECRAWL_DEFAULT_DAILY_REQUESTS",
-                     "POLITECRAWL_MAX_SITE_RATE", "POLITECRAWL_BURST", "POLITECRAWL_PACE_MARGIN"),
+                     "POLITECRAWL_MAX_SITE_RATE", "POLITECRAWL_BURST", "POLITECRAWL_PACE_MARGIN",
+                     "POLITECRAWL_MAX_IP_RATE"),
                     budget_settings),
     "POLITECRAWL_SITE_TRAFFIC": _traffic,
     "POLITECRAWL_BUDGET_ENABLED": _bools("POLITECRAWL_BUDGET_ENABLED"),
@@ -149,7 +186,9 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
     **dict.fromkeys(("POLITECRAWL_RECRAWL", "POLITECRAWL_RECRAWL_MIN_INTERVAL", "POLITECRAWL_RECRAWL_MAX_INTERVAL",
                      "POLITECRAWL_RECRAWL_INITIAL_INTERVAL", "POLITECRAWL_RECRAWL_MAX_URLS"),
                     lambda view: RecrawlSettings.from_settings(view.get)),
+    "POLITECRAWL_WARC": _warc,
     "POLITECRAWL_SANDBOX": _sandbox,
+    "POLITECRAWL_SANDBOX_ADDRESSES": _sandbox_addresses,
     IGNORE_SETTING: _ignore,
 }
 

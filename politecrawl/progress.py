@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from .settings_reader import SettingsReader
+
 __all__ = [
     "DEFAULT_INTERVAL",
     "SLOW_INTERVAL",
@@ -44,13 +46,10 @@ class ProgressSettings:
     @classmethod
     def from_settings(cls, get: Callable[..., Any]) -> ProgressSettings:
         """Read through *get* (a settings' or a dict's ``get``); a bad value raises ``ConfigError``."""
-        from .config import bool_setting, number_setting  # noqa: PLC0415 - config imports the state package
-
-        interval = number_setting(get, "POLITECRAWL_PROGRESS_INTERVAL", DEFAULT_INTERVAL,
-                                  "a number of seconds, 0 (no progress lines) or more",
-                                  lambda v: v >= 0)
-        live = bool_setting(get, "POLITECRAWL_PROGRESS_LIVE", True)
-        return cls(interval=float(interval), live=live)
+        read = SettingsReader(get)
+        interval = read.number("POLITECRAWL_PROGRESS_INTERVAL", DEFAULT_INTERVAL,
+                               "a number of seconds, 0 (no progress lines) or more", lambda v: v >= 0)
+        return cls(interval=float(interval), live=read.boolean("POLITECRAWL_PROGRESS_LIVE", True))
 
 
 def human_seconds(seconds: float) -> str:

@@ -96,7 +96,7 @@ def site_key_of_host(host: str) -> str:
 # The common URL: a lower-case http(s) scheme, then a host of letters, digits, dots and dashes, an optional port,
 # and the end of the authority. urlsplit reads the same scheme and netloc from it as from "<that prefix>/", so
 # what depends only on them (the host, the origin) is derived once per prefix and looked up by it. Any other URL
-# (user info, brackets, percent signs, other characters, another scheme spelling) is parsed whole, as before.
+# (user info, brackets, percent signs, other characters, another scheme spelling) is parsed whole by urlsplit.
 _SIMPLE_PREFIX = re.compile(r"https?://([A-Za-z0-9.\-]+)(?::[0-9]*)?(?=[/?#]|\Z)").match
 _BY_PREFIX_MAX = 65_536
 _origin_by_prefix: dict[str, str] = {}

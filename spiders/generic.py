@@ -17,6 +17,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.url import url_has_any_extension
 
+from politecrawl.middlewares.downloader.recrawl import HINT_META, REVALIDATE_META, Recrawl
 from politecrawl.middlewares.runtime import Runtime
 from politecrawl.middlewares.spider.search import (
     CANONICAL_META,
@@ -33,6 +34,7 @@ from politecrawl.search import (
     SearchConfig,
     canonical_hint,
     lastmod_hint,
+    parse_lastmod,
     skipped_extensions,
     sitemaps_for,
 )
@@ -68,6 +70,8 @@ class PageItem(scrapy.Item):
     so it is declared not personal (``pii=False``) and the personal-data filter
     does not scan it; every other field is scanned. ``politecrawl_robots`` is
     where the robots page middleware records the page's directives.
+    ``revalidated`` is ``True`` on the item of a page the site answered ``304 Not
+    Modified``: the item kept from the page's last full fetch, at ``fetched_at``.
     """
 
     url = scrapy.Field()
@@ -76,6 +80,7 @@ class PageItem(scrapy.Item):
     text = scrapy.Field()
     fetched_at = scrapy.Field(pii=False)
     politecrawl_robots = scrapy.Field()
+    revalidated = scrapy.Field(pii=False)
 
 
 class GenericSpider(scrapy.Spider):
@@ -84,10 +89,16 @@ class GenericSpider(scrapy.Spider):
     Arguments: ``urls`` (a list, or a comma/space separated string) — the
     seeds. Links are followed within the scope (``POLITECRAWL_SCOPE``, the
     seeds' sites by default), and each site's sitemaps are read. Each page
-    yields a :class:`PageItem`.
+    yields a :class:`PageItem`. On a state with fetch history (docs/recrawl.md)
+    the pages due again come first, most overdue first, each asked for with its
+    validators; a ``304`` yields the item kept from the page's last full fetch.
     """
 
     name = "generic"
+    #: a 304 reaches parse(): the kept item stands for the page
+    handle_httpstatus_list = [304]
+    #: the recrawl middleware keeps each page's item for a later 304
+    politecrawl_keep_items = True
 
     def __init__(self, urls: Iterable[str] | str = (), *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,11 +138,35 @@ class GenericSpider(scrapy.Spider):
         self.links = LinkExtractor(**self.scope.extractor_args(self.skipped_extensions))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self._due():
+            yield scrapy.Request(url, callback=self.parse)
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse)
 
+    def _recrawl(self) -> Recrawl | None:
+        crawler = getattr(self, "crawler", None)
+        recrawl = Recrawl.peek(crawler) if crawler is not None else None
+        return recrawl if recrawl is not None and recrawl.settings.enabled else None
+
+    def _due(self) -> list[str]:
+        """The pages of the seed sites in the fetch history that are due again, most overdue first."""
+        recrawl = self._recrawl()
+        if recrawl is None:
+            return []
+        due, waiting = recrawl.due(sorted(self.seed_sites))
+        due = [url for url in due if self.scope.allows(url)]
+        if due or waiting:
+            self.crawler.stats.set_value("politecrawl/recrawl/due_at_start", len(due))
+            self.crawler.stats.set_value("politecrawl/recrawl/not_due_at_start", waiting)
+            logger.info("politecrawl recrawl: %d page(s) of the seed sites due again, asked for first; "
+                        "%d not due yet", len(due), waiting)
+        return due
+
     # -- pages -------------------------------------------------------------
     def parse(self, response: Response) -> Iterable[Any]:
+        if response.status == 304:
+            yield from self._kept_item(response)
+            return
         if NOT_KEPT_META in response.meta or not isinstance(response, TextResponse):
             return  # not a type the crawl keeps (counted by the gate) or not text
         yield from self._sitemaps_of(response.url)
@@ -160,6 +195,18 @@ class GenericSpider(scrapy.Spider):
         for link in self.links.extract_links(response):
             if self.scope.allows(link.url):
                 yield response.follow(link.url, callback=self.parse)
+
+    def _kept_item(self, response: Response) -> Iterable[PageItem]:
+        """The item kept from the last full fetch of a page the site answered 304 Not Modified."""
+        recrawl = self._recrawl()
+        kept = recrawl.kept_item(response.url) if recrawl is not None else None
+        if kept is None or kept.get("url") in self._recorded:
+            return
+        self._recorded.add(kept.get("url"))
+        self.crawler.stats.inc_value("politecrawl/recrawl/items_kept_yielded")
+        fields = {k: v for k, v in kept.items() if k in PageItem.fields}
+        fields.update(fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), revalidated=True)
+        yield PageItem(**fields)
 
     # -- sitemaps ----------------------------------------------------------
     def _sitemaps_of(self, url: str) -> Iterable[scrapy.Request]:
@@ -190,7 +237,8 @@ class GenericSpider(scrapy.Spider):
         return scrapy.Request(
             url,
             callback=self.parse_sitemap,
-            meta={SITEMAP_META: level, "download_maxsize": self.search.sitemap_max_bytes},
+            # a 304 would leave the sitemap's entries unread
+            meta={SITEMAP_META: level, "download_maxsize": self.search.sitemap_max_bytes, REVALIDATE_META: False},
         )
 
     def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
@@ -220,8 +268,16 @@ class GenericSpider(scrapy.Spider):
                 stats.inc_value("politecrawl/search/sitemaps/urls_out_of_scope")
                 continue
             stats.inc_value("politecrawl/search/sitemaps/urls_listed")
+            hint = {"changefreq": entry.get("changefreq")}
+            lastmod = parse_lastmod(entry["lastmod"])
+            if lastmod is not None:
+                hint["lastmod"] = lastmod.timestamp()
+            recrawl = self._recrawl()
+            if recrawl is not None and not recrawl.is_due(url, hint.get("lastmod")):
+                stats.inc_value("politecrawl/recrawl/sitemap_urls_not_due")
+                continue
             yield scrapy.Request(
-                url, callback=self.parse, meta={ENTRY_META: lastmod_hint(entry["lastmod"], now)}
+                url, callback=self.parse, meta={ENTRY_META: lastmod_hint(entry["lastmod"], now), HINT_META: hint}
             )
 
 

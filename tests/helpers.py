@@ -53,6 +53,7 @@ def run_crawl(
     contact: str | None = CONTACT,
     timeout: float = 180,
     peak_rss: bool = False,
+    extra_args: tuple[str, ...] = (),
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
     """``politecrawl crawl URLS -o items.jsonl`` against the sandbox; returns (process, items).
 
@@ -68,7 +69,7 @@ def run_crawl(
     if contact is not None:
         all_settings.setdefault("POLITECRAWL_CONTACT", contact)
     runner = [str(REPO / "tests" / "peak_rss.py")] if peak_rss else ["-m", "politecrawl.cli"]
-    args = [sys.executable, *runner, "crawl", *urls, "-o", str(output)]
+    args = [sys.executable, *runner, "crawl", *urls, "-o", str(output), *extra_args]
     for name, value in all_settings.items():
         args += ["-s", f"{name}={value if isinstance(value, str) else json.dumps(value)}"]
     proc = subprocess.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from politecrawl.admission import GO, REFUSED, STOPPED, WAIT, Admission, GateAnswer
+from politecrawl.admission import GO, LOCAL, REFUSED, STOPPED, WAIT, Admission, GateAnswer
 from politecrawl.pacing import Pacer
 
 SITE, ORIGIN = "shop.com", "https://shop.com:443"
@@ -97,3 +97,15 @@ def test_before_send_sees_stops_and_pauses_that_came_meanwhile():
     assert adm.before_send(SITE, 170.0).kind == GO
     adm.pacer.stop_site(SITE, "block", "challenge pages")
     assert adm.before_send(SITE, 170.0).kind == STOPPED
+
+
+def test_a_request_a_local_cache_answers_takes_no_token_and_no_turn():
+    budget = Budget()
+    adm = admission(budget, Gate("robots", refuse="/private"))
+    answer = adm.admit(SITE, ORIGIN, "https://shop.com/a", 100.0, local=True)
+    assert answer.kind == LOCAL and budget.taken == 0 and answer.gate("robots").allowed
+    assert adm.pacer.ready_at(SITE, ORIGIN, 100.0) == 100.0  # no turn of the pace either
+    # a gate's refusal and a stop still come first
+    assert adm.admit(SITE, ORIGIN, "https://shop.com/private", 100.0, local=True).kind == REFUSED
+    adm.pacer.stop_site(SITE, "operator", "asked")
+    assert adm.admit(SITE, ORIGIN, "https://shop.com/a", 100.0, local=True).kind == STOPPED

@@ -143,10 +143,12 @@ def test_unreadable_ledger_fails_closed():
 
 def test_byte_budget_lowers_the_rate_by_average_response_size():
     clock = FakeClock()
-    book = ledger(clock, {"s.com": TrafficEstimate(86_400 * 3, 86_400 * 3 * 1000, "x")})
+    answers = {}  # what the audit trail counted: (answers, body bytes) per site
+    book = BudgetLedger(MemoryStateStore(clock), {"s.com": TrafficEstimate(86_400 * 3, 86_400 * 3 * 1000, "x")},
+                        SETTINGS, answer_sizes=lambda site: answers.get(site, (0, 0)))
     site = book.site("s.com")
     assert site.rate == pytest.approx(1.0)
-    book.observe("s.com", clock(), latency=0.1, error=False, nbytes=4000)  # 4× the budgeted size
+    answers["s.com"] = (1, 4000)  # one answer of 4× the budgeted size
     assert site.rate == pytest.approx(0.25)
 
 

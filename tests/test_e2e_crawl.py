@@ -125,6 +125,8 @@ def test_environment_proxy_is_honoured_as_in_plain_scrapy(sandbox, tmp_path):
     seen = web.requests()
     assert {r["path"] for r in seen} >= {"/robots.txt", "/", "/p/0", "/p/1"}
     assert all(r["proxied"] for r in seen)
+    # the crawler does not know shop-a.com's address (the proxy resolves it): its server is its name
+    assert "'politecrawl/budget/servers_keyed_by_host': 1" in proc.stderr
 
 
 def test_start_up_objects_are_frozen_for_the_crawl_unless_turned_off(sandbox, tmp_path):

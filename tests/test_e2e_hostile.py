@@ -215,3 +215,25 @@ def test_scrapy_crawl_whose_every_site_stays_unreachable_exits_1_and_says_why(sa
     assert healthy.returncode == 0, healthy.stderr[-3000:]
     assert "'finish_reason': 'finished'" in healthy.stderr
     assert {r["path"] for r in web.requests("fine.test")} >= {"/", "/p/0", "/p/1"}
+
+
+def test_an_unreachable_tdmrep_json_holds_the_origin_until_it_answers(sandbox, tmp_path):
+    """tdmrep.json resets the connection for the first 2 s of the site: no page meanwhile (the purpose,
+    research, is one TDM binds), fetched again on robots.txt's schedule, then its answer applies."""
+    tdmrep = "/.well-known/tdmrep.json"
+    answer = {"status": 200, "body": json.dumps([{"location": "/p/1", "tdm-reservation": 1}]),
+              "headers": {"Content-Type": "application/json"}}
+    web = sandbox([SiteSpec("tdm.test", pages=4, routes={tdmrep: {"abort": True}},
+                            schedule=[[2.0, {"routes": {tdmrep: answer}}]], schedule_from="first-request")])
+    proc, _ = run_crawl(web, [web.url("tdm.test")], tmp_path, {"POLITECRAWL_ROBOTS_RETRY_BASE": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = web.requests("tdm.test")
+    fetches = [r for r in log if r["path"] == tdmrep]
+    assert len(fetches) >= 2 and fetches[0]["bytes"] == 0 and fetches[-1]["bytes"] > 0, fetches
+    assert fetches[1]["t"] - fetches[0]["t"] >= 0.9  # the back-off (1 s), not at once
+    answered = fetches[-1]["t"]
+    pages = [r for r in log if r["path"] not in PROTOCOL_PATHS]
+    assert pages and all(r["t"] > answered for r in pages), (answered, pages)  # none while unreachable
+    assert {r["path"] for r in pages} == {"/", "/p/0", "/p/2", "/p/3"}  # then what the file leaves open
+    assert "tdmrep.json of http://tdm.test:80 is unreachable (network error" in proc.stderr
+    assert "its requests wait (reserved until it answers)" in proc.stderr

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from politecrawl.budget.estimates import load_estimates
 from politecrawl.config import ConfigError
 from politecrawl.robots import RobotsRules, decode_body, page_directives, parse_meta_robots, parse_x_robots_tag
-from politecrawl.robots.fetch import max_age, retry_after
+from politecrawl.robots.fetch import max_age
 from politecrawl.stops.aipref import parse_content_signal, parse_content_usage, signal_reservation, usage_reservation
-from politecrawl.stops.retry_after import parse_retry_after
+from politecrawl.retry_after import parse_retry_after, retry_after_seconds
 from politecrawl.stops.tdmrep import parse_tdmrep_file
 
 PROPS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,7 +79,7 @@ def test_any_retry_after_value_is_read_or_called_invalid(value, now):
     assert parsed.kind in ("absent", "seconds", "date", "past", "too-large", "invalid")
     assert parsed.delay is None or parsed.delay >= 0
     if isinstance(value, str):
-        wait = retry_after([value], now)
+        wait = retry_after_seconds([value], now)
         assert wait is None or wait >= 0
         age = max_age([value])
         assert age is None or age >= 0
@@ -97,7 +97,7 @@ def test_a_number_of_seconds_is_never_read_as_less(seconds, now):
 @given(st.one_of(st.none(), st.integers(min_value=100, max_value=599)), st.binary(max_size=3000), paths)
 def test_any_tdmrep_json_is_parsed_or_fails_closed(status, body, path):
     parsed = parse_tdmrep_file(status, body, 2048)
-    assert parsed.status in ("ok", "absent", "malformed", "too-large")
+    assert parsed.status in ("ok", "absent", "malformed", "too-large", "unreachable")
     reservation = parsed.reservation(path)
     if parsed.fail_closed:
         assert reservation is not None

@@ -471,3 +471,29 @@ def test_the_shape_gates_read_what_their_regexes_read() -> None:
         assert (b"0.0" in shape) == (dotted_re.search(text) is not None), text
         assert (b"AA00" in shape) == (iban_re.search(text) is not None), text
         assert (detect._PHONE_JOIN.search(shape) is not None) == (join_re.search(text) is not None), text
+
+
+def test_trunk_prefix_precheck_skips_only_what_the_matcher_refuses() -> None:
+    # A bare run of digits that the region's format writes with a trunk prefix (a German 14-digit timestamp
+    # "20190216143041", national numbers written without their 0) is refused by the matcher; the pre-check
+    # that skips it agrees with the library on random bare runs in every default region and both leniencies.
+    import phonenumbers
+    from phonenumbers import Leniency, PhoneNumberMatcher
+
+    from politecrawl.pii.phones import DEFAULT_REGIONS, _Region
+
+    rng = random.Random(5)
+    skipped = 0
+    for region in DEFAULT_REGIONS:
+        reg = _Region(region)
+        for _ in range(1500):
+            digits = rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(rng.randint(6, 16)))
+            if not reg.trunk_prefix_missing(digits):
+                continue
+            skipped += 1
+            for leniency in (Leniency.VALID, Leniency.STRICT_GROUPING):
+                assert not list(PhoneNumberMatcher(f" {digits} ", region, leniency=leniency)), (region, digits)
+    assert skipped > 1000
+    assert _Region("DE").trunk_prefix_missing("20190216143041")
+    assert not _Region("CN").trunk_prefix_missing("13800138000")  # mobiles are written without one
+    assert phonenumbers.is_valid_number(phonenumbers.parse("13800138000", "CN"))

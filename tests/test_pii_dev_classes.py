@@ -145,3 +145,15 @@ def test_nickname_cued_by_space_bounded_or_beside_a_user_id(text: str, nick: str
                                   "user experience is good", "用户体验很好"])
 def test_no_nickname_where_a_word_or_a_name_follows_the_cue(text: str) -> None:
     assert not [k for k in kinds(text) if k[1] == "nickname"]
+
+
+@pytest.mark.parametrize("text, uid", [("19.6.2.16 released ID: 9531702533 x", "9531702533"),
+                                       ("[4504814417] yueyue40971", "4504814417"), ("[12149420] たぬき君", "12149420")])
+def test_id_after_a_word_naming_no_thing_and_a_bracketed_number_before_a_handle(text: str, uid: str) -> None:
+    assert (uid, "user_id") in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["session id 12345678", "Order ID: 123456789", "Tracking ID 1Z12345678",
+                                  "see [12345] above", "[20230101] 更新"])
+def test_id_after_a_thing_word_and_bracketed_references_or_dates(text: str) -> None:
+    assert not [k for k in kinds(text) if k[1] == "user_id"]

@@ -173,3 +173,16 @@ def test_history_in_sqlite_and_redis(shared_store):
     h.keep_item(URL, {"url": URL, "title": "中文"})
     assert h.item(URL)["title"] == "中文"
     assert float(shared_store.get("recrawl:size")) == 1
+
+
+def test_report_lines_on_revalidations_and_the_archive():
+    from politecrawl.audit.recrawl import recrawl_lines  # noqa: PLC0415
+
+    report = {"crawl": {"warc": "/data/crawl.warc.gz"},
+              "sites": [{"recrawl": {"not-modified": 90, "changed": 10}}, {"recrawl": {"unchanged": 1}}]}
+    assert recrawl_lines(report) == [
+        "90 pages were revalidated (the site answered 304 Not Modified, no body); 1 page came back unchanged "
+        "in full (same digest), 10 pages changed, 0 pages were new.",
+        "An archive of the pages as served (WARC), personal data included, was written to /data/crawl.warc.gz.",
+    ]
+    assert recrawl_lines({"crawl": {}, "sites": [{"recrawl": {}}]}) == []

@@ -87,8 +87,8 @@ def test_an_origin_pause_holds_that_origin_only():
 
 @pytest.mark.parametrize("value", ["¹", "²0", "١٢", " 7x", ""])
 def test_a_retry_after_of_non_ascii_digits_is_not_a_number_of_seconds(value):
-    from politecrawl.robots.fetch import retry_after  # noqa: PLC0415
+    from politecrawl.retry_after import retry_after_seconds  # noqa: PLC0415
 
     # str.isdigit() holds for superscripts; float() refuses them (found by the property test)
-    assert retry_after([value], now=0.0) is None
-    assert retry_after([value, "30"], now=0.0) == 30.0
+    assert retry_after_seconds([value], now=0.0) is None
+    assert retry_after_seconds([value, "30"], now=0.0) == 30.0

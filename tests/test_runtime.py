@@ -1,4 +1,4 @@
-"""Runtime helpers: the stats incrementer."""
+"""Runtime helpers: the stats incrementer; the per-site counts read from the audit trail."""
 
 from __future__ import annotations
 
@@ -92,3 +92,47 @@ def test_lowered_body_folds_ascii_only_and_follows_the_body() -> None:
     assert lowered_body(a) is lowered_body(a)
     assert lowered_body(b) == b"<title>x</title>"
     assert lowered_body(a) == "<meta name='robots'> Ä É".encode()
+
+
+def test_the_per_site_counts_are_the_audit_trails_one_counter_per_fact() -> None:
+    from scrapy import Spider
+
+    from politecrawl.middlewares.downloader.budget import BudgetMiddleware
+    from politecrawl.middlewares.runtime import Runtime
+
+    crawler = get_crawler(Spider, settings_dict={
+        "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://"})
+    runtime = Runtime.of(crawler)
+    ledger = BudgetMiddleware.from_crawler(crawler).ledger
+    audit, tallies = runtime.audit, runtime.tallies
+    audit.sent("a.com", runtime.clock())
+    audit.received("a.com", 120, 200)
+    audit.received("a.com", 80, 503)
+    tallies.add("a.com", "refused:robots:disallowed", 2)
+    tallies.add("a.com", "responses", 5)  # a fact the trail counts itself is not added from outside
+    tallies.note("a.com", "cap_per_day", 3333)
+    assert tallies.as_dict() == {"a.com": {
+        "requests": 1, "responses": 2, "bytes": 200, "status:2xx": 1, "status:5xx": 1,
+        "refused:robots:disallowed": 2, "cap_per_day": 3333}}
+    assert audit.totals.grand_total("responses") == 2 and audit.totals.total("a.com", "refused:robots:disallowed") == 2
+    assert ledger.answer_sizes("a.com") == (2, 200)  # the budget's byte average reads the same counts
+
+
+def test_one_receiver_for_politecrawl_s_hooks_is_sent_asynchronously_without_an_error(caplog: Any) -> None:
+    """Scrapy sends item_scraped (and other signals) through send_catch_log_async, which names
+    each receiver: a receiver it cannot name logs an error with a traceback on every send."""
+    import asyncio  # noqa: PLC0415
+
+    from scrapy import signals  # noqa: PLC0415
+    from scrapy.signalmanager import SignalManager  # noqa: PLC0415
+
+    from politecrawl.middlewares.runtime import _FanOut  # noqa: PLC0415
+
+    manager = SignalManager()
+    seen: list[Any] = []
+    fan = _FanOut()
+    fan.hooks.append(lambda item, **_: seen.append(item))
+    manager.connect(fan, signal=signals.item_scraped)
+    asyncio.run(manager.send_catch_log_async(signals.item_scraped, item={"a": 1}, response=None))
+    assert seen == [{"a": 1}]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text

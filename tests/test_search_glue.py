@@ -45,7 +45,8 @@ def test_reads_a_urlset_plain_and_gzipped() -> None:
 def test_reads_an_index() -> None:
     body = f'<sitemapindex {NS}><sitemap><loc>http://a.com/s1.xml.gz</loc></sitemap></sitemapindex>'
     read = read_sitemap(body.encode(), max_bytes=10**6, max_urls=100)
-    assert read.kind == "sitemapindex" and read.entries == [{"loc": "http://a.com/s1.xml.gz", "lastmod": None}]
+    assert read.kind == "sitemapindex" and read.entries == [
+        {"loc": "http://a.com/s1.xml.gz", "lastmod": None, "changefreq": None}]
 
 
 def test_url_bound_keeps_the_first_and_counts_the_rest() -> None:

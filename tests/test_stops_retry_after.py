@@ -2,7 +2,7 @@ import calendar
 
 import pytest
 
-from politecrawl.stops.retry_after import RetryAfter, parse_http_date, parse_retry_after
+from politecrawl.retry_after import RetryAfter, parse_http_date, parse_retry_after, retry_after_seconds
 from politecrawl.stops.throttle import ThrottlePolicy
 
 # 1994-11-06 08:49:37 UTC, the RFC 9110 example date
@@ -49,6 +49,39 @@ def test_parse_retry_after(value, expected):
 def test_cap_is_configurable():
     assert parse_retry_after("61", NOW, max_delay=60) == RetryAfter("too-large", 61.0)
     assert parse_retry_after("60", NOW, max_delay=60) == RetryAfter("seconds", 60.0)
+
+
+@pytest.mark.parametrize(
+    "values, seconds",
+    [
+        (["120"], 120.0),  # delta-seconds
+        (["Sun, 06 Nov 1994 08:49:37 GMT"], 100.0),  # HTTP-date, each of its three forms
+        (["Sunday, 06-Nov-94 08:49:37 GMT"], 100.0),
+        (["Sun Nov  6 08:49:37 1994"], 100.0),
+        (["Sun, 06 Nov 1994 08:40:00 GMT"], 0.0),  # past: now
+        (["soon", "1.5", "", "30"], 30.0),  # garbage skipped, the first value that says a time
+        ([b"7"], 7.0),
+        (["soon", "-1", "Sun, 06 Nov 1994 08:49:37 PST"], None),  # only garbage
+        ([], None),
+        (["9" * 40], float("inf")),  # the caller caps it
+    ],
+)
+def test_repeated_values_give_the_first_time_they_say(values, seconds):
+    """robots.txt and tdmrep.json fetches read the header through the same parser."""
+    assert retry_after_seconds(values, NOW) == seconds
+
+
+def test_a_robots_txt_503_honours_both_syntaxes_and_ignores_garbage():
+    from politecrawl.robots import FetchOutcome, RobotsConfig, record_from_fetch
+
+    def next_try_after(value: str) -> float:
+        outcome = FetchOutcome.from_pairs(NOW, 503, b"", [("Retry-After", value)])
+        return record_from_fetch("http://a.test:80", outcome, RobotsConfig()).expires_at - NOW
+
+    assert next_try_after("120") == 120.0
+    assert next_try_after("Sun, 06 Nov 1994 08:49:37 GMT") == 100.0
+    assert next_try_after("garbage") == 30.0  # the back-off alone
+    assert next_try_after("99999999") == 3600.0  # capped at POLITECRAWL_ROBOTS_RETRY_MAX
 
 
 def test_rfc850_two_digit_year_rule():

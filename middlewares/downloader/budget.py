@@ -13,8 +13,10 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, NotConfigur
 from twisted.internet.defer import CancelledError
 
 from politecrawl.budget import BudgetLedger, SiteBudget, load_estimates
+from politecrawl.budget.servers import ServerLimit
 from politecrawl.budget.settings import budget_settings
-from politecrawl.config import bool_setting
+from politecrawl.middlewares.downloader.servers import install_server_limit
+from politecrawl.settings_reader import SettingsReader
 from politecrawl.progress import slow_budget_line
 from politecrawl.middlewares.runtime import Runtime, keys_of
 from politecrawl.sites import InvalidURL
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger("politecrawl.budget")
 
@@ -46,35 +47,38 @@ def site_failure(exception: BaseException) -> bool:
 class BudgetMiddleware:
     """Downloader middleware: the budget's eyes (response times, errors, bytes)."""
 
-    def __init__(self, runtime: Runtime, ledger: BudgetLedger) -> None:
+    def __init__(self, runtime: Runtime, ledger: BudgetLedger, servers: ServerLimit | None = None) -> None:
         self.runtime = runtime
         self.ledger = ledger
+        self.servers = servers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BudgetMiddleware:
-        if not bool_setting(crawler.settings.get, "POLITECRAWL_BUDGET_ENABLED", True):
+        read = SettingsReader(crawler.settings)
+        if not read.boolean("POLITECRAWL_BUDGET_ENABLED", True):
             raise NotConfigured("POLITECRAWL_BUDGET_ENABLED is off")
         runtime = Runtime.of(crawler)
         settings = budget_settings(crawler.settings)
-        estimates = load_estimates(crawler.settings.get("POLITECRAWL_SITE_TRAFFIC"))
-        ledger = BudgetLedger(runtime.store, estimates, settings)
-        mw = cls(runtime, ledger)
+        estimates = load_estimates(read.raw("POLITECRAWL_SITE_TRAFFIC"))
+        ledger = BudgetLedger(runtime.store, estimates, settings, answer_sizes=runtime.audit.totals.answer_sizes)
+        mw = cls(runtime, ledger, install_server_limit(crawler, runtime, settings))
         ledger.on_new_site = mw._announce
         runtime.pacer.budget = ledger
         runtime.budget = ledger
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
             "politecrawl budget: share %.4g of each site's daily traffic, at most %.4g req/s per "
-            "site, burst %.4g; %d site estimate(s) given, %.0f requests/day assumed otherwise",
-            settings.share, settings.max_site_rate, settings.burst, len(estimates),
-            settings.default_daily_requests,
+            "site and %.4g req/s per server, burst %.4g; %d site estimate(s) given, %.0f "
+            "requests/day assumed otherwise",
+            settings.share, settings.max_site_rate, settings.server_rate, settings.burst,
+            len(estimates), settings.default_daily_requests,
         )
         return mw
 
     def _announce(self, budget: SiteBudget) -> None:
         estimate = budget.estimate
         self.runtime.inc_stat("budget/sites")
-        self.runtime.tallies.add(budget.site, "cap_per_day", round(budget.cap * 86_400))
+        self.runtime.tallies.note(budget.site, "cap_per_day", round(budget.cap * 86_400))
         self.runtime.audit.budget(
             budget.site, estimate_per_day=estimate.requests_per_day, source=estimate.source,
             bytes_per_day=estimate.bytes_per_day, cap=budget.cap, burst=self.ledger.settings.burst,
@@ -95,14 +99,13 @@ class BudgetMiddleware:
         if slow is not None:
             logger.info("politecrawl budget: %s", slow)
 
-    def _observe(self, request: Request, *, error: bool, nbytes: int = 0) -> None:
+    def _observe(self, request: Request, *, error: bool) -> None:
         try:
             site = keys_of(request)[0]
         except InvalidURL:
             return
         latency = request.meta.get("download_latency")
-        if self.ledger.observe(site, self.runtime.clock(), latency=latency, error=error,
-                               nbytes=nbytes):
+        if self.ledger.observe(site, self.runtime.clock(), latency=latency, error=error):
             self.runtime.inc_stat("budget/slowdowns")
             self.runtime.tallies.add(site, "slowdowns")
             self.runtime.log_once(
@@ -114,7 +117,9 @@ class BudgetMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        self._observe(request, error=response.status >= 500, nbytes=len(response.body))
+        if "cached" in response.flags:
+            return response  # answered locally: the site sent nothing
+        self._observe(request, error=response.status >= 500)
         return response
 
     def process_exception(
@@ -126,8 +131,9 @@ class BudgetMiddleware:
         self._observe(request, error=True)
 
     def spider_closed(self, spider: Spider) -> None:
-        if self.ledger.ledger_errors:
-            self.runtime.stats.set_value("politecrawl/budget/ledger_errors", self.ledger.ledger_errors)
+        errors = self.ledger.ledger_errors + (self.servers.ledger_errors if self.servers else 0)
+        if errors:
+            self.runtime.stats.set_value("politecrawl/budget/ledger_errors", errors)
         for site, budget in sorted(self.ledger.sites.items()):
             logger.info(
                 "politecrawl budget: %s: cap %.4g req/s, rate at the end %.4g req/s",

@@ -107,14 +107,12 @@ class RequestGates(DownloaderChain):
 
 class BeforeSend(DownloaderChain):
     """Priority 980, after every Scrapy middleware: the send time and admission asked again
-    after a wait (980), the budget's eyes (980), the honest identity (990), and the tally of
-    what each site answered (next to the downloader)."""
+    after a wait (980), the budget's eyes (980), the honest identity (990)."""
 
     PARTS = (
         "politecrawl.middlewares.downloader.send.SendGate",
         "politecrawl.middlewares.downloader.budget.BudgetMiddleware",
         "politecrawl.middlewares.downloader.identity.IdentityMiddleware",
-        "politecrawl.middlewares.downloader.responses.ResponseTallies",
     )
 
 

@@ -3,7 +3,10 @@
 :class:`ReservationGate` fetches ``/.well-known/tdmrep.json`` once per origin
 (when the purpose is one TDM binds; a stored copy is used while unexpired) and
 refuses requests whose path is reserved for the crawl's purpose by the file or
-by robots.txt lines.
+by robots.txt lines. While the file is unreachable (a network error, 429, 5xx)
+the origin's requests wait in the frontier and the file is fetched again on
+robots.txt's outage schedule (:mod:`politecrawl.robots.outage`); when the wait
+would run past the crawl's end the origin counts as reserved (fail closed).
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from politecrawl.admission import GateAnswer
+from politecrawl.robots import RobotsConfig
+from politecrawl.retry_after import retry_after_seconds
+from politecrawl.robots.outage import next_try
 from politecrawl.middlewares.runtime import ADMISSION, PROTOCOL_FETCH, WAITED, is_protocol_fetch, keys_of
 from politecrawl.sites import InvalidURL
 from politecrawl.state import StateStoreError
 from politecrawl.stops import TDMREP_PATH, TDMRepFile, parse_tdmrep_file
+from politecrawl.stops.tdmrep import UNREACHABLE, TDMRepOutage, outage_after
 from politecrawl.stops.patterns import path_of
 from politecrawl.stops.purposes import TDM, Reservation
 from politecrawl.stops.tdmrep_store import (
@@ -57,6 +64,13 @@ class ReservationGate:
         self.ctx = ctx
         self.runtime = ctx.runtime
         self.crawler = ctx.crawler
+        # an unreachable tdmrep.json is tried again on robots.txt's schedule, up to the crawl's end
+        robots = RobotsConfig.from_settings(ctx.crawler.settings.get, bot_name=self.runtime.config.bot_name)
+        self._retry = (robots.retry_base, robots.retry_max, robots.max_wait)
+        timeout = ctx.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT", 0.0)
+        self._deadline = self.runtime.clock() + timeout if timeout > 0 else None
+        self._outages: dict[str, TDMRepOutage] = {}
+        self._given_up: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReservationGate:
@@ -80,6 +94,8 @@ class ReservationGate:
             tdmrep = self.ctx.tdmrep.get(origin)
             if not isinstance(tdmrep, TDMRepFile):
                 return None
+            if tdmrep.status == UNREACHABLE and origin not in self._given_up:
+                return None  # a wait, not a verdict: the pacer holds the origin until the next try
         robots = self.ctx.robots.get(origin)
         if tdmrep is None and robots is None:
             return []
@@ -108,10 +124,16 @@ class ReservationGate:
         except InvalidURL:
             return
         fetched = False
-        if self.ctx.purpose in TDM and not isinstance(self.ctx.tdmrep.get(origin), TDMRepFile):
-            _, fetched = await self._tdmrep(origin)
-            if not fetched:
-                meta[WAITED] = True  # waited for another request's fetch
+        if self.ctx.purpose in TDM:
+            if not self._known(origin):
+                _, fetched = await self._tdmrep(origin)
+                if not fetched:
+                    meta[WAITED] = True  # waited for another request's fetch
+            tdmrep = self.ctx.tdmrep.get(origin)
+            if isinstance(tdmrep, TDMRepFile) and tdmrep.status == UNREACHABLE and self._waits(origin):
+                site = keys_of(request)[0]
+                self.runtime.pacer.pause_origin(site, origin, self._outages[origin].retry_at, self.name)
+                return self.runtime.back_to_frontier(request, "reservations/waiting_unreachable")
         found = self._found(origin, request.url) or []
         binding = [r for r in found if self.ctx.binds(r)]
         if binding:
@@ -124,12 +146,41 @@ class ReservationGate:
             return self.runtime.back_to_frontier(request, "reservations/requeued")
         return None
 
+    def _known(self, origin: str) -> bool:
+        """Whether the origin's tdmrep.json is known and needs no fetch now (an unreachable
+        one is fetched again when its next try is due, unless the origin's wait is over)."""
+        cached = self.ctx.tdmrep.get(origin)
+        if not isinstance(cached, TDMRepFile):
+            return False
+        if cached.status != UNREACHABLE or origin in self._given_up:
+            return True
+        return self.runtime.clock() < self._outages[origin].retry_at
+
+    def _waits(self, origin: str) -> bool:
+        """An unreachable tdmrep.json: do the origin's requests wait for its next try? When the
+        next try would come after the crawl's end, the wait is over: the origin counts as reserved."""
+        if origin in self._given_up:
+            return False
+        outage = self._outages[origin]
+        max_wait = self._retry[2]
+        if next_try(outage.since, outage.retry_at, max_wait=max_wait, deadline=self._deadline) is not None:
+            return True
+        self._given_up.add(origin)
+        self.runtime.inc_stat("reservations/tdmrep/ended_unreachable")
+        self.runtime.log_once(
+            ("tdmrep-ended-unreachable", origin), logging.WARNING,
+            "politecrawl: tdmrep.json of %s unreachable (%s, %d tries): the next try would come after "
+            "the crawl's end: treated as a TDM reservation of the whole origin", origin, outage.why,
+            outage.failures,
+        )
+        return False
+
     async def _tdmrep(self, origin: str) -> tuple[TDMRepFile, bool]:
         """The origin's tdmrep.json, and whether this call fetched it."""
         cached = self.ctx.tdmrep.get(origin)
-        if isinstance(cached, TDMRepFile):
+        if isinstance(cached, TDMRepFile) and self._known(origin):
             return cached, False
-        if cached is not None:  # a fetch is under way: wait on a Deferred of our own
+        if isinstance(cached, list):  # a fetch is under way: wait on a Deferred of our own
             mine: Deferred[TDMRepFile] = Deferred()
             cached.append(mine)
             return await maybe_deferred_to_future(mine), False
@@ -144,7 +195,17 @@ class ReservationGate:
                 "politecrawl: the stored tdmrep.json of %s cannot be read or written: "
                 "treated as a TDM reservation of the whole origin", origin,
             )
-        if parsed.fail_closed:
+        if parsed.status == UNREACHABLE:
+            outage = self._outages[origin]
+            self.runtime.log_once(
+                ("tdmrep-unreachable", origin, outage.failures == 1), logging.WARNING,
+                "politecrawl: tdmrep.json of %s is unreachable (%s): its requests wait (reserved "
+                "until it answers); next try in %.0f s", origin, outage.why,
+                max(0.0, outage.retry_at - self.runtime.clock()),
+            )
+        else:
+            self._outages.pop(origin, None)
+        if parsed.fail_closed and parsed.status != UNREACHABLE:
             self.runtime.log_once(
                 ("tdmrep-fail-closed", origin), logging.WARNING,
                 "politecrawl: %s%s is %s: treated as a TDM reservation of the whole origin",
@@ -200,14 +261,23 @@ class ReservationGate:
                 save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(()))
                 return parsed, True
             self.runtime.inc_stat(f"reservations/tdmrep/error/{type(exc).__name__}")
-            parsed = parse_tdmrep_file(None, None, limit)
-            self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
-            return parsed, True
+            return self._unreachable(origin, f"network error ({type(exc).__name__})", None), True
         parsed = parse_tdmrep_file(response.status, response.body, limit)
+        if parsed.status == UNREACHABLE:
+            asked = retry_after_seconds(response.headers.getlist(b"Retry-After"), self.runtime.clock())
+            return self._unreachable(origin, f"HTTP {response.status}", asked), True
         self.runtime.inc_stat(f"reservations/tdmrep/{parsed.status}")
         cache_control = [v.decode("latin-1") for v in response.headers.getlist(b"Cache-Control")]
         save_tdmrep(store, origin, parsed, self.runtime.clock(), tdmrep_life(cache_control))
         return parsed, True
+
+    def _unreachable(self, origin: str, why: str, asked: float | None) -> TDMRepFile:
+        """A fetch that failed (not stored: the next crawl asks again); the outage is counted."""
+        base, cap, _ = self._retry
+        self._outages[origin] = outage_after(self._outages.get(origin), self.runtime.clock(), why, asked,
+                                             base=base, cap=cap)
+        self.runtime.inc_stat(f"reservations/tdmrep/{UNREACHABLE}")
+        return TDMRepFile(UNREACHABLE)
 
 
 __all__ = ["ReservationGate"]

@@ -10,6 +10,12 @@ that waited since the frontier admitted it:
 * waited in a gate for a robots.txt or tdmrep.json fetch (``meta[WAITED]``);
 * or did not pass the frontier's admission at all.
 
+A request the frontier let go without a token because Scrapy's HTTP cache would
+answer it (``LOCAL``) and that reaches this point was not answered by the cache:
+it goes back to the frontier for a token before it can reach the site. This
+gate also gives the frontier that question (``runtime.answers_locally``,
+:mod:`.local_cache`) when ``HTTPCACHE_ENABLED`` is on.
+
 A request whose send time is further away than the hold goes back to the
 frontier for a fresh turn. Protocol-file fetches are booked at once (they
 cannot go back) and are asked again only if they were held.
@@ -20,10 +26,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from politecrawl.admission import STOPPED, WAIT, Answer
+from politecrawl.admission import LOCAL, STOPPED, WAIT, Answer
 from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.middlewares.downloader.stops import SiteStopped
-from politecrawl.middlewares.runtime import ADMISSION, WAITED, Runtime, is_protocol_fetch, keys_of
+from politecrawl.config import bool_setting
+from politecrawl.middlewares.runtime import ADMISSION, NOT_LOCAL, WAITED, Runtime, is_protocol_fetch, keys_of
 from politecrawl.sites import InvalidURL
 
 if TYPE_CHECKING:
@@ -41,7 +48,12 @@ class SendGate:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SendGate:
-        return cls(Runtime.of(crawler))
+        runtime = Runtime.of(crawler)
+        if bool_setting(crawler.settings.get, "HTTPCACHE_ENABLED", False):
+            from politecrawl.middlewares.downloader.local_cache import LocalCache  # noqa: PLC0415
+
+            runtime.answers_locally = LocalCache(crawler)  # the frontier lets cache hits go without a token
+        return cls(runtime)
 
     @property
     def ledger(self) -> BudgetLedger | None:
@@ -53,6 +65,10 @@ class SendGate:
             site = keys_of(request)[0]
         except InvalidURL:
             return None
+        answer = request.meta.get(ADMISSION)
+        if answer is not None and answer.kind == LOCAL:
+            # let go without a token for the local cache, which did not answer it after all: a token first
+            return self.runtime.back_to_frontier(request, "budget/requeued_not_local", **{NOT_LOCAL: True})
         side_fetch = is_protocol_fetch(request)
         ledger = self.ledger
         wait = 0.0 if ledger is None else ledger.send_wait(site, self.runtime.clock(), force=side_fetch)

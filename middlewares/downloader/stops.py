@@ -33,7 +33,6 @@ from scrapy.http import Response
 from twisted.internet.defer import Deferred
 
 from politecrawl.middlewares._scrapy_compat import evict_queued_downloads, header_name
-from politecrawl.config import ConfigError
 from politecrawl.middlewares.runtime import ADMISSION, Runtime, is_protocol_fetch, keys_of, site_of
 from politecrawl.sites import InvalidURL
 from politecrawl.state import StateStoreError
@@ -84,10 +83,7 @@ class StopsContext:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.runtime = Runtime.of(crawler)
-        try:
-            self.settings = StopsSettings.from_settings(crawler.settings)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+        self.settings = StopsSettings.from_settings(crawler.settings)  # ConfigError on a bad value
         self.purpose: Purpose = parse_purpose(self.runtime.config.purpose)
         self.registry = StopRegistry(self.runtime.store, self.runtime.clock)
         self.watcher = StopWatcher(self.registry, self.runtime.clock, self.settings.poll_interval)

@@ -1,9 +1,11 @@
 """Scrapy glue of the audit trail (the records are written by :mod:`politecrawl.audit`).
 
-:class:`AuditExtension` (EXTENSIONS, 0) records the crawl's start and end,
-what each site was actually sent and answered, and the runtime's per-site
-tallies (refusals, drops, reservations, throttles), and flushes the trail
-every ``POLITECRAWL_AUDIT_FLUSH_INTERVAL`` seconds. Other components call
+:class:`AuditExtension` (EXTENSIONS, 0) records the crawl's start and end
+and what each site was actually sent and answered (the one count of requests,
+answers and bytes per site: the summary, the progress line and the budget read
+the trail's totals), and flushes the trail every
+``POLITECRAWL_AUDIT_FLUSH_INTERVAL`` seconds. The runtime's tallies (refusals,
+drops, reservations, throttles) are counted in the trail as they happen. Other components call
 ``runtime.audit`` directly for their events (budget, stops, pauses, robots.txt,
 personal data).
 
@@ -16,6 +18,7 @@ is the answer's time minus ``download_latency``.
 from __future__ import annotations
 
 import logging
+import os
 import platform
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -26,6 +29,8 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl._version import __version__
 from politecrawl.audit.settings import AuditSettings
+from politecrawl.budget.servers import ServerLimit
+from politecrawl.middlewares.downloader.servers import report_servers
 from politecrawl.middlewares.frontier.queue import tally_waiting
 from politecrawl.middlewares.runtime import Runtime, site_of
 from politecrawl.running import state_name
@@ -40,8 +45,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger("politecrawl.audit")
 
 _RESPONSE_META = "_politecrawl_audit_response"
-#: Tallies the extension counts itself (from the downloader's signals) or that are not counts.
-_OWN_TALLIES = ("requests", "responses", "bytes", "cap_per_day")
 #: Setting names whose values are never written to the trail.
 _SECRET_WORDS = ("KEY", "SECRET", "PASSWORD", "TOKEN")
 #: Scrapy settings recorded at the start beside every POLITECRAWL_* setting.
@@ -94,7 +97,6 @@ class AuditExtension:
         self.runtime = runtime
         self.audit = runtime.audit
         self.flush_interval = flush_interval
-        self._tallies: dict[str, dict[str, int]] = {}
         self._loop: LoopingCall | None = None
         self._scrub: Any = None  # the personal-data scrubber for per-request URLs (pii_log.Scrubber)
 
@@ -132,8 +134,12 @@ class AuditExtension:
             "budget": budget is not None,
             "settings": recorded_settings(self.crawler.settings, runtime.store.url),
         }
+        warc = self.crawler.settings.get("POLITECRAWL_WARC")
+        if warc:  # an archive of pages as served, personal data included: the report says where
+            info["warc"] = os.path.abspath(str(warc))
         if budget is not None:
             info.update(share=budget.settings.share, max_site_rate=budget.settings.max_site_rate,
+                        max_ip_rate=budget.settings.server_rate,
                         burst=budget.settings.burst,
                         default_daily_requests=budget.settings.default_daily_requests)
         self.audit.start(info)
@@ -143,27 +149,18 @@ class AuditExtension:
                     runtime.crawl_id, state_name(runtime.store.url))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        tally_waiting(self.crawler)  # before the tallies are folded in
+        tally_waiting(self.crawler)  # before the end record: counted in the trail
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-        self._fold_tallies()
+        servers = self.runtime.pacer.servers
+        if isinstance(servers, ServerLimit):
+            report_servers(self.runtime, servers)
         self.audit.end(reason)
         if self.audit.write_errors:
             self.runtime.stats.set_value("politecrawl/audit/write_errors", self.audit.write_errors)
 
     def flush(self) -> None:
-        self._fold_tallies()
         self.audit.flush()
-
-    def _fold_tallies(self) -> None:
-        """Write what the runtime's tallies gained since the last flush (refusals, drops, ...)."""
-        for site, counts in self.runtime.tallies.take_changed().items():
-            seen = self._tallies.setdefault(site, {})
-            for name, n in counts.items():
-                delta = n - seen.get(name, 0)
-                if delta and name not in _OWN_TALLIES and not name.startswith("status:"):
-                    self.audit.count(site, "tally", delta, key=name)
-                seen[name] = n
 
     # -- what went out and came back -----------------------------------------
     def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:

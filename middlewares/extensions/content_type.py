@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import StopDownload
 
+from politecrawl.middlewares.downloader.recrawl import CONDITIONAL_META
 from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, site_of
 from politecrawl.middlewares.spider.search import COMPONENT, NOT_KEPT_META, SITEMAP_META, search_config
 from politecrawl.search import SITEMAP_TYPES, is_kept
@@ -48,6 +49,8 @@ class ContentTypeGate:
         meta = request.meta
         if is_protocol_fetch(request):
             return
+        if CONDITIONAL_META in meta and b"Content-Type" not in headers:
+            return  # a 304 (no body, no type) to a conditional request
         keep = self.sitemap_keep if SITEMAP_META in meta else self.keep
         if is_kept(headers.get(b"Content-Type"), keep):
             return

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from twisted.internet.task import LoopingCall
 
-from politecrawl.config import bool_setting
+from politecrawl.settings_reader import SettingsReader
 from politecrawl.middlewares.downloader.sizecut import cut_oversized
 from politecrawl.middlewares.frontier.queue import tally_waiting
-from politecrawl.middlewares.runtime import Runtime, site_of
+from politecrawl.middlewares.runtime import Runtime
 from politecrawl.running import state_name
 from politecrawl.state import StateStoreError
 from politecrawl.state.writebehind import FLUSH_INTERVAL
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger("politecrawl")
@@ -62,7 +62,7 @@ class CrawlLifecycle:
         self.crawler = crawler
         self.runtime = Runtime.of(crawler)
         self._flusher: LoopingCall | None = None
-        self._gc_freeze = bool_setting(crawler.settings.get, "POLITECRAWL_GC_FREEZE", True)
+        self._gc_freeze = SettingsReader(crawler.settings).boolean("POLITECRAWL_GC_FREEZE", True)
         self._frozen = False
 
     @classmethod
@@ -70,18 +70,8 @@ class CrawlLifecycle:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        ext.runtime.connect(crawler, ext.request_left_downloader, signals.request_left_downloader)
         crawler.signals.connect(cut_oversized, signal=signals.bytes_received)
         return ext
-
-    def request_left_downloader(self, request: Request, spider: Spider | None = None) -> None:
-        """A request really went out (and came back or failed): count it for its site.
-
-        Counted here, not in a downloader middleware, so that a request dropped
-        from a download-slot queue (a stop) is not counted as sent.
-        """
-        self.runtime.tallies.add(site_of(request), "requests")
-        self.runtime.inc_stat("requests")
 
     def spider_opened(self, spider: Spider) -> None:
         config = self.runtime.config
@@ -117,6 +107,8 @@ class CrawlLifecycle:
             self._frozen = False
             thaw_startup_objects()
         tally_waiting(self.crawler)
+        if self.runtime.stats is not None:  # requests sent: the audit trail's count, read
+            self.runtime.stats.set_value("politecrawl/requests", self.runtime.audit.totals.grand_total("requests"))
         tallies = self.runtime.tallies
         waiting = {site: tallies.get(site, "waiting") for site in tallies.sites()}
         waiting = {site: n for site, n in waiting.items() if n}

@@ -109,7 +109,7 @@ class ProgressExtension:
         waiting, next_site, next_at = self._waiting(now)
         pacer = self.runtime.pacer
         return Progress(
-            pages=int(stats.get_value("response_received_count", 0) or 0),
+            pages=self.runtime.audit.totals.grand_total("responses"),  # the audit trail's count of answers
             items=int(stats.get_value("item_scraped_count", 0) or 0),
             queued=queued, waiting=waiting, next_site=next_site,
             next_in=None if next_site is None else next_at - now,

@@ -10,9 +10,9 @@ transaction. Requests are stored as Scrapy stores them in its disk queues
 (``Request.to_dict``, then pickle; ``request_from_dict`` back); a request that cannot be (a callback that
 is not a spider method) goes to the memory queue, as in Scrapy.
 
-A request taken out stays in the file (leased) until the engine is done with
-it (answered and parsed, failed or refused): a crawl killed meanwhile queues
-it again when it resumes. Its children are written before it is finished, so
+A request taken out keeps its row in the file until the engine is done with
+it (answered and parsed, failed or refused; committed within 5 ms): a crawl
+killed meanwhile finds it queued when it resumes. Its children are written before it is finished, so
 nothing queued is lost; what may be fetched twice after a kill are the
 requests in flight at the kill.
 """
@@ -54,11 +54,7 @@ class FrontierFile:
         self.frontier = SQLiteFrontier(path)
         self.users = 0
         self._commit_call: Any = None
-        if self.frontier.requeued:
-            logger.info(
-                "politecrawl frontier: %d requests in flight when the last run stopped are queued again",
-                self.frontier.requeued,
-            )
+        self._finish_call: Any = None
 
     @classmethod
     def acquire(cls, crawler: Crawler) -> FrontierFile:
@@ -74,8 +70,9 @@ class FrontierFile:
     def release(self, crawler: Crawler) -> None:
         self.users -= 1
         if self.users <= 0:
-            if self._commit_call is not None and self._commit_call.active():
-                self._commit_call.cancel()
+            for call in (self._commit_call, self._finish_call):
+                if call is not None and call.active():
+                    call.cancel()
             self.frontier.close()
             setattr(crawler, _ATTR, None)
 
@@ -83,6 +80,13 @@ class FrontierFile:
         """Writes are pending: commit them within :data:`COMMIT_INTERVAL` if nothing else does."""
         if self._commit_call is None or not self._commit_call.active():
             self._commit_call = call_later(COMMIT_INTERVAL, self.frontier.commit)
+
+    def finish(self, lease: Any) -> None:
+        """A request is done: forget it, committed within the frontier's ``commit_gap``."""
+        frontier = self.frontier
+        frontier.finish(lease)
+        if frontier.uncommitted and (self._finish_call is None or not self._finish_call.active()):
+            self._finish_call = call_later(frontier.commit_gap, frontier.commit)
 
 
 def _is_fifo(queue_cls: type | None, default: bool) -> bool:
@@ -105,6 +109,7 @@ class DiskRequestStore:
         self.fifo = fifo
         self.start_fifo = start_fifo  # None: start requests are queued as the others
         self._hooked = False
+        self._closed = False
 
     @classmethod
     def open(cls, crawler: Crawler, queue_cls: type | None, start_queue_cls: type | None) -> DiskRequestStore:
@@ -148,7 +153,7 @@ class DiskRequestStore:
         lease = request.meta.get(LEASE)
         if lease is not None and self.shared.users:
             del request.meta[LEASE]
-            self.frontier.finish(lease)
+            self.shared.finish(lease)
 
     def drain(self) -> list[Request]:
         spider = self.crawler.spider
@@ -177,11 +182,13 @@ class DiskRequestStore:
         return n
 
     def waiting(self) -> list[tuple[str, str, int]]:
-        return self.frontier.waiting()
+        """As the memory store: nothing once closed (what waits was tallied at the close)."""
+        return [] if self._closed else self.frontier.waiting()
 
     def close(self) -> dict[str, Any]:
         """Every request the engine took out has finished by now (Scrapy closes the queue last)."""
-        self.frontier.release_leases()
+        self.frontier.finish_all()
+        self._closed = True
         self.shared.release(self.crawler)
         return {}
 

@@ -46,14 +46,18 @@ class MemoryRequestStore:
         return self._site_of[origin], origin
 
     def head_url(self, origin: str) -> str | None:
+        head = self.head(origin)
+        return None if head is None else head.url
+
+    def head(self, origin: str) -> Request | None:
+        """The request :meth:`pop` would return next, or ``None``."""
         queue = self.queues.get(origin)
         if queue is None:
             return None
         try:
-            head = queue.peek()
+            return queue.peek()
         except NotImplementedError:
             return None
-        return None if head is None else head.url
 
     def pop(self, origin: str) -> Request | None:
         queue = self.queues.get(origin)

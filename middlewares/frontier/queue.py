@@ -17,7 +17,10 @@ A request's site and origin are stamped in its meta when it enters
 (``runtime.KEYS``), and the admission answer when it leaves
 (``runtime.ADMISSION``): a request whose gate answer is already known to be a
 refusal (admission reads the head's URL from the store) leaves at once, with
-no budget token and no pace turn taken, and the gate refuses it.
+no budget token and no pace turn taken, and the gate refuses it; so does a
+request a local cache will answer (``runtime.answers_locally``: Scrapy's HTTP
+cache), which never reaches the site (the memory store only: the disk store
+does not show its head request, so such a request takes a token).
 
 A stopped site's queued requests are dropped here, counted, never fetched.
 """
@@ -30,10 +33,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from politecrawl.middlewares._scrapy_compat import call_later, scheduler_queues, wake_engine
-from politecrawl.admission import GO, REFUSED, STOPPED
+from politecrawl.admission import GO, LOCAL, REFUSED, STOPPED
 from politecrawl.middlewares.frontier.disk import DiskRequestStore
 from politecrawl.middlewares.frontier.memory import MemoryRequestStore
-from politecrawl.middlewares.runtime import ADMISSION, Runtime, stamp_keys
+from politecrawl.middlewares.runtime import ADMISSION, NOT_LOCAL, Runtime, stamp_keys
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable
@@ -115,11 +118,11 @@ class PacedPriorityQueue:
             if not store.count(handle):
                 continue  # a stale entry
             site, origin = store.names(handle)
-            answer = admission.admit(site, origin, store.head_url(handle), now)
+            answer = admission.admit(site, origin, store.head_url(handle), now, local=self._answered_locally(handle))
             if answer.kind == STOPPED:
                 self._drop_site(site)
                 continue
-            if answer.kind not in (GO, REFUSED):
+            if answer.kind not in (GO, REFUSED, LOCAL):
                 # A wait too small to move a float timestamp (a bucket a rounding error short
                 # of a token: 1e-10 s added to 1.8e9 is 1.8e9) would put the origin back at
                 # `now` and spin this loop for ever; the next float after `now` ends it.
@@ -129,14 +132,26 @@ class PacedPriorityQueue:
             request = store.pop(handle)
             if answer.kind == REFUSED:
                 self.runtime.inc_stat(f"admission/refused_before_token/{answer.refused_by}")
+            elif answer.kind == LOCAL:
+                self.runtime.inc_stat("admission/answered_locally")
             if store.count(handle):
-                # a refused request took no turn: the next one may go at once
-                ready = now if answer.kind == REFUSED else self.runtime.pacer.ready_at(site, origin, now)
+                # a refused or locally answered request took no turn: the next one may go at once
+                ready = now if answer.kind != GO else self.runtime.pacer.ready_at(site, origin, now)
                 heapq.heappush(self._heap, (ready, handle))
             if request is not None:
                 request.meta[ADMISSION] = answer
                 return request
         return None
+
+    def _answered_locally(self, handle: Any) -> bool:
+        """Will a local cache (``runtime.answers_locally``) answer the origin's next request? Only a store
+        that can show its head request (the memory store) can tell; otherwise the request takes a token."""
+        answers = self.runtime.answers_locally
+        head = getattr(self.store, "head", None)
+        if answers is None or head is None:
+            return False
+        request = head(handle)
+        return request is not None and NOT_LOCAL not in request.meta and bool(answers(request))
 
     def peek(self) -> Request | None:
         """Not supported: which request comes next depends on time."""

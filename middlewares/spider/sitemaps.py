@@ -2,7 +2,7 @@
 ``scrapy.utils.gz.gunzip`` with a size bound), as ``SitemapSpider`` does.
 
 :func:`read_sitemap` returns the sitemap's kind (``urlset`` or
-``sitemapindex``) and up to *max_urls* entries (``loc``, ``lastmod``); how
+``sitemapindex``) and up to *max_urls* entries (``loc``, ``lastmod``, ``changefreq``); how
 many entries were left out past the bound; and why nothing could be read.
 """
 
@@ -57,7 +57,7 @@ def read_sitemap(body: bytes, *, max_bytes: int, max_urls: int) -> SitemapRead:
                 continue
             loc = entry.get("loc", "")
             if loc:
-                read.entries.append({"loc": loc, "lastmod": entry.get("lastmod")})
+                read.entries.append({"loc": loc, "lastmod": entry.get("lastmod"), "changefreq": entry.get("changefreq")})
     except Exception:  # a broken tail: keep what was read
         read.error = "broken_xml"
     return read

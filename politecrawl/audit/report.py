@@ -22,6 +22,8 @@ from politecrawl.pii.removals import how_to_keep
 
 from .holds import hold_entry
 from .read import AuditRecord, CrawlEntry
+from .recrawl import recrawl_lines
+from .servers import server_entries, servers_line
 from .words import fmt_bytes, fmt_duration, fmt_time, pct, plural as _plural, were as _were
 
 __all__ = ["build_report", "fmt_bytes", "fmt_duration", "fmt_time", "pct", "reserved", "window_peak"]
@@ -72,6 +74,7 @@ def _site_entry(site: str) -> dict[str, Any]:
         "stops": [],
         "pii": {"by_type": {}, "by_field": {}, "removed": 0, "removals": []},
         "waiting": 0,
+        "recrawl": {},
     }
 
 
@@ -90,6 +93,7 @@ class _Builder:
         self.outcomes: dict[tuple[str, str, str, float], dict[str, Any]] = {}
         self.requests: int = 0
         self.nodes: dict[str, dict[str, Any]] = {}  # a cluster's nodes, by name
+        self.servers: dict[tuple[str, str], dict[str, Any]] = {}  # (server, node) -> its last record
 
     def add(self, rec: AuditRecord) -> None:
         kind, data, site = rec.kind, rec.data, rec.site
@@ -127,6 +131,8 @@ class _Builder:
             self.outcomes[key] = data
         elif kind == "request":
             self.requests += 1
+        elif kind == "server":
+            self.servers[(str(data.get("server", "")), rec.node)] = data
 
 
     def _node(self, name: str, at: float) -> dict[str, Any]:
@@ -248,6 +254,7 @@ def build_report(crawl: CrawlEntry, recs: Iterable[AuditRecord], *, charts: int 
         "crawl": crawl_info,
         "nodes": sorted(b.nodes.values(), key=lambda n: (n["started_at"], n["node"])),
         "sites": out_sites,
+        "servers": server_entries(b.servers),
         "totals": {
             "sites": len(out_sites),
             "requests": sum(s["requests"] for s in out_sites),
@@ -294,6 +301,8 @@ def _tally(e: dict[str, Any], name: str, n: int) -> None:
         e["throttled"][rest] = e["throttled"].get(rest, 0) + n
     elif head == "waiting":
         e["waiting"] += n
+    elif head == "recrawl":  # the verdict on an answer: new, changed, unchanged, not-modified
+        e["recrawl"][rest] = e["recrawl"].get(rest, 0) + n
 
 
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
@@ -330,6 +339,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     if uncapped:
         lines.append(f"{_plural(len(uncapped), 'site')} had no traffic cap recorded (budget off): "
                      f"{', '.join(uncapped)}.")
+    lines.append(servers_line(report.get("servers", [])))
     if not holds:
         lines.append("No site asked the crawler to stop or pause.")
     else:
@@ -349,6 +359,7 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
         if unknown:
             lines.append(f"No outcome recorded yet for {_plural(len(unknown), 'stop or pause', 'stops or pauses')}: "
                          f"{', '.join(unknown)}.")
+    lines.extend(recrawl_lines(report))
     pii = report["totals"]["pii_removed"]
     if pii:
         lines.append(f"{_plural(pii, 'piece')} of personal data {_were(pii)} removed from items before they "

@@ -36,6 +36,12 @@ clock), ``site`` (may be empty) and ``data`` (JSON). Kinds:
 
 No record holds a value of personal data: personal data is counted per type
 and field name only.
+
+The trail is also where a crawl's per-site facts are counted, once: requests
+sent, answers, bytes, status classes and the runtime's tallies (refusals,
+drops, throttles). Their running totals are :attr:`AuditTrail.totals`
+(:mod:`.totals`); the end-of-crawl summary, the progress line and the
+budget's byte average read them.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from typing import Any
 
 from ..sites import site_or_invalid
 from ..state import StateStore, StateStoreError
+from .totals import FACTS, SiteTotals
 
 __all__ = [
     "BUCKET_CHOICES",
@@ -120,6 +127,7 @@ class AuditTrail:
         #: The process's name in a cluster crawl (``host:pid``), written in every record; "" alone.
         self.node = ""
         self.started_at: float | None = None
+        self.ended = False
         self.write_errors = 0
         self._counts: dict[int, dict[str, Counter[tuple[str, str]]]] = {}  # bucket -> site -> counts
         self._requests: list[dict[str, Any]] = []
@@ -127,6 +135,8 @@ class AuditTrail:
         self._last_flush = clock()
         self._holds: dict[str, list[_Hold]] = {}
         self._recent: dict[str, deque[float]] = {}
+        #: Running totals of the facts and tallies counted here, by site (the one counter of each).
+        self.totals = SiteTotals()
 
     def configure(self, *, flush_interval: float, bucket: int, per_request: bool) -> None:
         """Set the settings (before :meth:`start`)."""
@@ -190,17 +200,28 @@ class AuditTrail:
                     "sent_between": hold.sent_between, "sent_after": hold.sent_after,
                 })
         self.flush(final=True)
+        self.ended = True
         now = self.clock()
         self._record("crawl-end", "", {"reason": reason, "write_errors": self.write_errors}, at=now)
         self._append(CRAWLS_KEY, {"crawl_id": self.crawl_id, "event": "end", "at": repr(now)})
 
     # -- counting (buffered) ---------------------------------------------
-    def count(self, site: str, metric: str, n: float = 1, key: str = "", at: float | None = None) -> None:
-        """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*."""
+    def count(self, site: str, metric: str, n: float = 1, key: str = "", at: float | None = None,
+              *, total: bool = True) -> None:
+        """Add *n* to *site*'s *metric* (and optional detail *key*) in the bucket of *at*
+        (and to its running total, for a fact or a tally, unless *total* is false)."""
+        if total and (metric == "tally" or metric in FACTS):
+            self.totals.add(site, key if metric == "tally" else metric, n)
+        if self.ended:
+            return  # after the end record: kept in the totals only
         when = self.clock() if at is None else at
         self._counter(site, when)[(metric, key)] += n
         if when - self._last_flush >= self.flush_interval:  # cheap: no clock call per count
             self.flush()
+
+    def tally(self, site: str, name: str, n: int = 1) -> None:
+        """A runtime tally of *site* (``refused:<component>:<reason>``, ``dropped:<source>``, ...)."""
+        self.count(site, "tally", n, key=name)
 
     def _counter(self, site: str, at: float) -> Counter:
         """*site*'s counts in the bucket of *at*."""
@@ -215,7 +236,7 @@ class AuditTrail:
 
     def sent(self, site: str, at: float) -> None:
         """One request was sent to *site* at *at*; checked against its stops and pauses."""
-        self.count(site, "requests", 1, at=at)
+        self.count(site, "requests", 1, at=at)  # the one count of requests sent
         recent = self._recent.get(site)
         if recent is None:
             recent = self._recent[site] = deque(maxlen=RECENT_SENDS)
@@ -233,9 +254,10 @@ class AuditTrail:
     def received(self, site: str, nbytes: int, status: int, at: float | None = None) -> None:
         """An answer of *nbytes* body bytes and *status* came from *site*."""
         at = self.clock() if at is None else at  # one clock reading for the three counts
+        self.totals.answer(site, nbytes, status)
         if at - self._last_flush >= self.flush_interval:  # a flush is due: one count at a time
-            self.count(site, "bytes", nbytes, at=at)
-            self.count(site, "responses", 1, at=at)
+            self.count(site, "bytes", nbytes, at=at, total=False)
+            self.count(site, "responses", 1, at=at, total=False)
             self.count(site, "status", 1, key=f"{status // 100}xx", at=at)
             return
         # no flush can fall between the three counts: one bucket and site lookup for them

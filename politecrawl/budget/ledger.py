@@ -14,15 +14,17 @@ SQLite store writes takes behind, in batches, so a crash leaves at most
 ``POLITECRAWL_LEDGER_BATCH`` takes unrecorded, per site those of the last
 0.25 s (:mod:`politecrawl.state.writebehind`; batch 0 and Redis: none).
 
-The frontier takes the token when a request leaves its queue; the budget
-middleware then holds the request, at most ``SEND_HOLD``, so that *send* times
+The frontier takes the token when a request leaves its queue; the send gate
+then holds the request, at most ``SEND_HOLD``, so that *send* times
 keep the pace too (:meth:`BudgetLedger.send_wait`). Both space requests a
 little wider than the rate (:attr:`SiteBudget.pace`), so that delays after the
 pacing point cannot bring two closer together than the rate allows.
 
 The current rate is the cap, lowered by strain (:mod:`.strain`) and, where a
 bytes-per-day estimate exists, by the byte budget: rate ≤ share × bytes per
-day / 86,400 / (average bytes per response so far).
+day / 86,400 / (average bytes per answer so far). The answers and their bytes
+are not counted here: the ledger reads them (``answer_sizes``; in a crawl, the
+audit trail's counts).
 """
 
 from __future__ import annotations
@@ -36,7 +38,15 @@ from ..state import StateStore, StateStoreError
 from .estimates import DEFAULT_DAILY_REQUESTS, TrafficEstimate
 from .strain import StrainController
 
-__all__ = ["BudgetLedger", "BudgetSettings", "SiteBudget"]
+__all__ = ["AnswerSizes", "BudgetLedger", "BudgetSettings", "SeenBucket", "SiteBudget"]
+
+#: ``(answers, body bytes)`` received from a site so far.
+AnswerSizes = Callable[[str], tuple[int, float]]
+
+
+def no_answers(site: str) -> tuple[int, float]:
+    """The answer sizes of a ledger told none: no byte average, the byte budget waits for answers."""
+    return (0, 0.0)
 
 logger = logging.getLogger("politecrawl.budget")
 
@@ -61,15 +71,63 @@ class BudgetSettings:
     #: our pacing and the site's receipt (event loop, network) cannot bring two closer than
     #: the rate allows, up to 2 % of the interval (:attr:`SiteBudget.pace`).
     pace_margin: float = 0.03
+    #: Requests per second per server (``POLITECRAWL_MAX_IP_RATE``); ``None``: ``max_site_rate``
+    #: (:attr:`server_rate`), see docs/budget.md for why.
+    max_ip_rate: float | None = None
+
+    @property
+    def server_rate(self) -> float:
+        """The rate of every server's bucket (:mod:`politecrawl.budget.servers`)."""
+        return self.max_site_rate if self.max_ip_rate is None else self.max_ip_rate
+
+
+class SeenBucket:
+    """A token bucket of the state store as this process last saw it, refilled by the same rule.
+
+    Updated from each take's answer (a grant: one token less; a refusal: its wait says what is
+    left), it tells how long until the bucket holds a token without asking the store. Other
+    processes sharing the bucket only ever take from it, so it never holds fewer tokens than seen
+    here... except a bucket first seen by a grant, taken to have held just that one token.
+    """
+
+    __slots__ = ("tokens", "at")
+
+    #: A bucket this close to a token counts as holding one (float rounding); the store decides.
+    ROUNDING = 1e-9
+
+    def __init__(self) -> None:
+        self.tokens: float | None = None
+        self.at = 0.0
+
+    def _now(self, now: float, pace: float, burst: float) -> float:
+        assert self.tokens is not None
+        return min(burst, self.tokens + max(0.0, now - self.at) * pace)
+
+    def wait(self, now: float, pace: float, burst: float) -> float:
+        """Seconds until the bucket holds a token (``0.0``: it may; never seen: it may)."""
+        if self.tokens is None:
+            return 0.0
+        tokens = self._now(now, pace, burst)
+        if tokens >= 1.0 - self.ROUNDING:
+            return 0.0
+        return (1.0 - tokens) / pace if pace > 0 else math.inf
+
+    def granted(self, now: float, pace: float, burst: float) -> None:
+        tokens = 1.0 if self.tokens is None else self._now(now, pace, burst)
+        self.tokens, self.at = max(0.0, tokens - 1.0), max(now, self.at)
+
+    def refused(self, now: float, wait: float, pace: float) -> None:
+        self.tokens, self.at = 1.0 - wait * pace, now
 
 
 class SiteBudget:
     """What one site may get: its estimate, cap, current rate and byte average."""
 
-    __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "bytes_seen", "responses",
-                 "hint", "send_tokens", "send_at", "pace_margin")
+    __slots__ = ("site", "estimate", "cap", "byte_rate", "strain", "answer_sizes",
+                 "hint", "seen", "send_tokens", "send_at", "pace_margin")
 
-    def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings) -> None:
+    def __init__(self, site: str, estimate: TrafficEstimate, settings: BudgetSettings,
+                 answer_sizes: AnswerSizes = no_answers) -> None:
         self.site = site
         self.estimate = estimate
         self.cap = min(settings.share * estimate.requests_per_day / DAY, settings.max_site_rate)
@@ -77,9 +135,9 @@ class SiteBudget:
             settings.share * estimate.bytes_per_day / DAY if estimate.bytes_per_day else None
         )
         self.strain = StrainController(self.cap)
-        self.bytes_seen = 0.0
-        self.responses = 0
+        self.answer_sizes = answer_sizes
         self.hint = 0.0  # earliest time the last refusal said a token would be there
+        self.seen = SeenBucket()  # the site's bucket as this process last saw it
         # the send-side bucket (see BudgetLedger.send_wait)
         self.send_tokens = 1.0
         self.send_at: float | None = None
@@ -88,8 +146,10 @@ class SiteBudget:
     @property
     def rate(self) -> float:
         rate = self.strain.rate
-        if self.byte_rate is not None and self.responses:
-            rate = min(rate, self.byte_rate / max(1.0, self.bytes_seen / self.responses))
+        if self.byte_rate is not None:
+            answers, nbytes = self.answer_sizes(self.site)
+            if answers:
+                rate = min(rate, self.byte_rate / max(1.0, nbytes / answers))
         return rate
 
     @property
@@ -113,8 +173,10 @@ class BudgetLedger:
         settings: BudgetSettings,
         *,
         on_new_site: Callable[[SiteBudget], None] | None = None,
+        answer_sizes: AnswerSizes = no_answers,
     ) -> None:
         self.store = store
+        self.answer_sizes = answer_sizes
         self.estimates = estimates
         self.settings = settings
         self.on_new_site = on_new_site
@@ -127,7 +189,7 @@ class BudgetLedger:
             estimate = self.estimates.get(site) or TrafficEstimate(
                 self.settings.default_daily_requests, None, "default"
             )
-            budget = self.sites[site] = SiteBudget(site, estimate, self.settings)
+            budget = self.sites[site] = SiteBudget(site, estimate, self.settings, self.answer_sizes)
             if self.on_new_site is not None:
                 self.on_new_site(budget)
         return budget
@@ -147,8 +209,10 @@ class BudgetLedger:
                 )
             return LEDGER_RETRY
         if granted:
+            budget.seen.granted(now, budget.pace, self.settings.burst)
             return 0.0
         budget.hint = now + wait
+        budget.seen.refused(now, wait, budget.pace)
         return wait
 
     def send_wait(self, site: str, now: float, *, force: bool = False) -> float:
@@ -191,14 +255,12 @@ class BudgetLedger:
             budget.send_tokens -= late * budget.pace
 
     def ready_at(self, site: str, now: float) -> float:
+        """Earliest time *site* could be granted a request, from its bucket as last seen here."""
         budget = self.sites.get(site)
-        return now if budget is None else max(now, budget.hint)
+        if budget is None:
+            return now
+        return max(now, budget.hint, now + budget.seen.wait(now, budget.pace, self.settings.burst))
 
-    def observe(self, site: str, now: float, *, latency: float | None, error: bool,
-                nbytes: int = 0) -> bool:
-        """Feed a response (or a failure) of *site*; return whether its rate was cut."""
-        budget = self.site(site)
-        if not error:
-            budget.responses += 1
-            budget.bytes_seen += nbytes
-        return budget.strain.observe(now, latency, error)
+    def observe(self, site: str, now: float, *, latency: float | None, error: bool) -> bool:
+        """Feed a response's time (or a failure) of *site*; return whether its rate was cut."""
+        return self.site(site).strain.observe(now, latency, error)

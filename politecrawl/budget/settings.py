@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import ConfigError, number_setting
+from ..settings_reader import SettingsReader
 from .ledger import BudgetSettings
 
 __all__ = ["budget_settings"]
@@ -19,16 +19,12 @@ MAX_SITE_RATE = 10_000.0  # requests a second to one site
 MAX_BURST = 10_000.0  # requests at once
 
 
-def _positive(settings: Any, name: str, default: float, upper: float = float("inf")) -> float:
-    """A number more than 0 and at most *upper*; a string may be a fraction (``"1/3"``)."""
+def _positive(read: SettingsReader, name: str, default: Any, upper: float = float("inf")) -> Any:
+    """A number more than 0 and at most *upper*; a string may be a fraction (``"1/3"``).
+
+    Unset or empty gives *default* (``None`` for a default derived from other settings)."""
     rule = "a number more than 0" if upper == float("inf") else f"a number more than 0 and at most {upper:g}"
-    return number_setting(settings.get, name, default, rule,
-                          lambda v: 0 < v <= upper, fractions=True)
-
-
-def _seconds(settings: Any, name: str, default: float) -> float:
-    return number_setting(settings.get, name, default, "at least 0 and under 60 (seconds)",
-                          lambda v: 0 <= v < 60, fractions=True)
+    return read.number(name, default, rule, lambda v: 0 < v <= upper, fractions=True)
 
 
 def budget_settings(settings: Any) -> BudgetSettings:
@@ -36,17 +32,20 @@ def budget_settings(settings: Any) -> BudgetSettings:
 
     The defaults are :class:`BudgetSettings`' own.
     """
+    read = SettingsReader(settings)
     defaults = _DEFAULTS
-    share = _positive(settings, "POLITECRAWL_LOAD_SHARE", defaults.share)
+    share = _positive(read, "POLITECRAWL_LOAD_SHARE", defaults.share)
     if share > 1:
-        raise ConfigError(f"POLITECRAWL_LOAD_SHARE ({settings.get('POLITECRAWL_LOAD_SHARE')!r}) must be "
-                          "at most 1 (a share of the traffic)")
+        raise read.fail("POLITECRAWL_LOAD_SHARE", read.raw("POLITECRAWL_LOAD_SHARE"),
+                        "at most 1 (a share of the traffic)")
     return BudgetSettings(
         share=share,
         default_daily_requests=_positive(
-            settings, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", defaults.default_daily_requests, MAX_DAILY_REQUESTS
+            read, "POLITECRAWL_DEFAULT_DAILY_REQUESTS", defaults.default_daily_requests, MAX_DAILY_REQUESTS
         ),
-        max_site_rate=_positive(settings, "POLITECRAWL_MAX_SITE_RATE", defaults.max_site_rate, MAX_SITE_RATE),
-        burst=_positive(settings, "POLITECRAWL_BURST", defaults.burst, MAX_BURST),
-        pace_margin=_seconds(settings, "POLITECRAWL_PACE_MARGIN", defaults.pace_margin),
+        max_site_rate=_positive(read, "POLITECRAWL_MAX_SITE_RATE", defaults.max_site_rate, MAX_SITE_RATE),
+        burst=_positive(read, "POLITECRAWL_BURST", defaults.burst, MAX_BURST),
+        pace_margin=read.number("POLITECRAWL_PACE_MARGIN", defaults.pace_margin, "at least 0 and under 60 (seconds)",
+                                lambda v: 0 <= v < 60, fractions=True),
+        max_ip_rate=_positive(read, "POLITECRAWL_MAX_IP_RATE", defaults.max_ip_rate, MAX_SITE_RATE),
     )

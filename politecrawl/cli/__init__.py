@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="add items to this file (.jsonl: JSON lines; another format only to a new file)")
     crawl.add_argument("-O", "--overwrite-output", metavar="FILE[:FORMAT]",
                        help="write items to this file, replacing what it holds")
+    crawl.add_argument("--warc", metavar="FILE",
+                       help="also write what the sites served to a new WARC file (.warc or .warc.gz): pages as "
+                            "served, personal data included; an existing file is never overwritten")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                        help="a Scrapy or POLITECRAWL_ setting (repeatable)")
     crawl.add_argument("-L", "--loglevel", default="INFO", type=log_level)

@@ -98,6 +98,7 @@ class CrawlResult:
     tallies: dict[str, dict[str, int]] = field(default_factory=dict)
     failure: str = ""
     export_failures: int = 0
+    warc: str = ""
 
 
 def run_crawl(urls: list[str], settings: Any) -> CrawlResult:
@@ -120,6 +121,7 @@ def run_crawl(urls: list[str], settings: Any) -> CrawlResult:
         result.failure = "it could not start (the log above says why)"
     elif stats.get("finish_reason") in ("shutdown", "cancelled"):
         result.failure = f"it was interrupted ({stats['finish_reason']})"
+    result.warc = os.path.abspath(settings.get("POLITECRAWL_WARC")) if settings.get("POLITECRAWL_WARC") else ""
     result.export_failures = sum(v for k, v in stats.items() if k.startswith("feedexport/failed_count/"))
     return result
 
@@ -162,6 +164,8 @@ def cmd_crawl(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     urls = check_seeds(args.urls, err)
     overrides = parse_overrides(args.set)
     overrides.setdefault("LOG_LEVEL", args.loglevel)
+    if args.warc:
+        overrides["POLITECRAWL_WARC"] = args.warc
     plan = output_plan(args, overrides)
     settings = build_settings(overrides, plan)
     preflight(settings)
@@ -191,4 +195,7 @@ def finish(result: CrawlResult, plan: OutputPlan | None, out: TextIO, err: TextI
         elif not result.failure:
             verb = "added to" if plan.appends_to else "written to"
             print(f"politecrawl: items {verb} {plan.path}", file=out)
+    if result.warc and os.path.isfile(result.warc):
+        print(f"politecrawl: archive (WARC, pages as served, personal data included) written to {result.warc}",
+              file=out)
     return code

@@ -157,10 +157,12 @@ def cmd_sandbox(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         port = listen(sites, args.port)
     except OSError as exc:
         raise UsageError(f"--port {args.port}: {exc}") from None
+    addresses = {site.host.lower(): site.address for site in sites if site.address}
     print(
         f"politecrawl sandbox: serving {_count(len(sites), 'site')} on 127.0.0.1:{port}; crawl it with\n"
         "  -s TWISTED_DNS_RESOLVER=politecrawl.sandbox.resolver.SandboxResolver "
-        f"-s POLITECRAWL_SANDBOX=127.0.0.1:{port}",
+        f"-s POLITECRAWL_SANDBOX=127.0.0.1:{port}"
+        + (f" -s 'POLITECRAWL_SANDBOX_ADDRESSES={json.dumps(addresses, sort_keys=True)}'" if addresses else ""),
         file=out,
         flush=True,
     )

@@ -4,29 +4,36 @@ Tables:
 
 * ``origins(id, origin, site)``: each origin the crawl queued for, once; its
   ``id`` is the handle the frontier keeps in memory.
-* ``queued(origin, rank, seq, url, body)``, keyed by ``(origin, rank, seq)``:
-  the requests waiting. ``rank`` orders priorities within an origin (lower
-  goes first), ``seq`` arrival within a rank (ascending: first in, first
-  out; a last-in-first-out queue stores it negated). ``body`` is the
-  serialised request (the caller's bytes), ``url`` is kept beside it so that
-  the head's URL is read without decoding the request.
-* ``leased(id, origin, rank, seq, url, body)``: requests taken out and not
-  yet finished (being downloaded or parsed). A crawl killed meanwhile finds
-  them here when it opens the file again and queues them again: they are
-  fetched again rather than lost.
+* ``queued(origin, rank, ord)``, keyed by all three: the order of the
+  requests waiting. ``rank`` orders priorities within an origin (lower goes
+  first), ``ord`` arrival within a rank: the request's number, ascending
+  (first in, first out) or negated (last in, first out). Small rows, so the
+  index that takes random inserts stays small.
+* ``requests(id, url, body)``: each waiting request under its number
+  (``abs(ord)``), appended in order. ``body`` is the serialised request (the
+  caller's bytes), ``url`` is kept beside it so that the head's URL is read
+  without decoding the request.
 * ``seen(fp)``: request fingerprints the dupefilter has seen.
 
-In memory: one 4-byte count per origin (by id), and two bounded caches
-(origin key to id, id to names). Nothing per request.
+A request taken out (:meth:`pop`) keeps its row until it is finished
+(:meth:`finish`: answered and parsed, failed or refused); meanwhile its key
+is held in memory so that it is not handed out twice. A crawl killed in
+between finds the row queued when it opens the file again: the request is
+fetched again rather than lost.
 
-Durability: writes go into one open transaction, committed when a request
-finishes (:meth:`finish`), by :meth:`commit` (the caller's timer), after
-``batch`` writes, and at :meth:`close`. The WAL is written without fsync
+In memory: one 4-byte count per origin (by id), the keys of the requests
+taken out and not finished, up to :data:`PUSH_BUFFER` pushes not yet written
+(written in one statement, and before any read of the queue), and two bounded
+caches (origin key to id, id to names). Nothing per queued request.
+
+Durability: writes go into one open transaction, committed at the first
+:meth:`finish` at least ``commit_gap`` seconds after the last commit, by
+:meth:`commit` (the caller's timer, for the finishes and pushes in between),
+after ``batch`` writes, and at :meth:`close`. The WAL is written without fsync
 (``synchronous=NORMAL``): a killed process (``kill -9``) loses only the writes
 since the last commit, and since a request's children are written before it
-finishes, the file always holds a consistent earlier state; requests whose
-finish was not committed are queued again on open. An operating-system crash
-may lose the last commits as well.
+finishes, the file always holds a consistent earlier state. An
+operating-system crash may lose the last commits as well.
 """
 
 from __future__ import annotations
@@ -34,10 +41,11 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = ["SQLiteFrontier"]
 
@@ -45,19 +53,16 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS origins (id INTEGER PRIMARY KEY, origin TEXT NOT NULL UNIQUE, site TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS origins_by_site ON origins (site);
 CREATE TABLE IF NOT EXISTS queued (
-    origin INTEGER NOT NULL, rank INTEGER NOT NULL, seq INTEGER NOT NULL,
-    url TEXT NOT NULL, body BLOB NOT NULL,
-    PRIMARY KEY (origin, rank, seq)
+    origin INTEGER NOT NULL, rank INTEGER NOT NULL, ord INTEGER NOT NULL, PRIMARY KEY (origin, rank, ord)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS leased (
-    id INTEGER PRIMARY KEY, origin INTEGER NOT NULL, rank INTEGER NOT NULL, seq INTEGER NOT NULL,
-    url TEXT NOT NULL, body BLOB NOT NULL
-);
+CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY, url TEXT NOT NULL, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS seen (fp BLOB PRIMARY KEY) WITHOUT ROWID;
 """
 
 #: Entries kept in each of the two name caches (origin key -> id, id -> names).
 CACHE_ENTRIES = 4096
+#: Pushes written in one statement (the only requests held in memory, besides those taken out).
+PUSH_BUFFER = 256
 #: SQLite page cache (KiB): bounds the store's memory whatever the number of requests.
 CACHE_KIB = 8192
 
@@ -65,20 +70,26 @@ CACHE_KIB = 8192
 class SQLiteFrontier:
     """Per-origin request queues and the dupefilter's fingerprints in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, batch: int = 2000) -> None:
+    def __init__(
+        self, path: str | Path, *, batch: int = 2000, commit_gap: float = 0.005, clock: Callable[[], float] = monotonic,
+    ) -> None:
         self.path = Path(path)
         self.batch = batch
+        self.commit_gap = commit_gap
+        self._clock = clock
+        self._committed_at = clock()
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self._db.executescript(_SCHEMA)
         self._pending = 0  # writes since the last commit
+        self._unwritten: list[tuple[int, int, int, str, bytes]] = []  # (origin, rank, ord, url, body) not yet written
         self._ids: dict[str, int] = {}
         self._names: dict[int, tuple[str, str]] = {}
         self._counts = array("I")
         self._total = 0
-        self.requeued = self._requeue_leased()
+        self._taken: dict[int, set[tuple[int, int]]] = {}  # origin id -> (rank, ord) taken out, not finished
         self._seq = self._next_seq()
         for origin, n in self._db.execute("SELECT origin, COUNT(*) FROM queued GROUP BY origin"):
             self._grow(origin)
@@ -97,29 +108,20 @@ class SQLiteFrontier:
 
     def commit(self) -> None:
         """Make every write so far survive the process (not fsynced: see the module doc)."""
+        if self._unwritten:
+            self._write_pushes()
         if self._db.in_transaction:
             self._db.execute("COMMIT")
         self._pending = 0
+        self._committed_at = self._clock()
 
     @property
     def uncommitted(self) -> int:
         return self._pending
 
-    def _requeue_leased(self) -> int:
-        """Requests a killed crawl had taken out and not finished go back to their queues."""
-        (n,) = self._db.execute("SELECT COUNT(*) FROM leased").fetchone()
-        if n:
-            self._write(
-                "INSERT OR IGNORE INTO queued (origin, rank, seq, url, body) "
-                "SELECT origin, rank, seq, url, body FROM leased"
-            )
-            self._write("DELETE FROM leased")
-            self.commit()
-        return n
-
     def _next_seq(self) -> int:
-        low, high = self._db.execute("SELECT MIN(seq), MAX(seq) FROM queued").fetchone()
-        return max(abs(low or 0), abs(high or 0)) + 1
+        (high,) = self._db.execute("SELECT MAX(id) FROM requests").fetchone()
+        return (high or 0) + 1
 
     # -- origins ------------------------------------------------------------
     def _grow(self, origin_id: int) -> None:
@@ -170,62 +172,110 @@ class SQLiteFrontier:
 
     # -- requests -------------------------------------------------------------
     def push(self, origin_id: int, rank: int, url: str, body: bytes, *, fifo: bool) -> bool:
-        """Queue a request; ``True`` if the origin's queue was empty before."""
+        """Queue a request; ``True`` if the origin's queue was empty before.
+
+        Rows are written :data:`PUSH_BUFFER` at a time (one statement), and
+        before anything reads the queue.
+        """
         seq = self._seq
         self._seq += 1
-        self._write(
-            "INSERT INTO queued (origin, rank, seq, url, body) VALUES (?, ?, ?, ?, ?)",
-            (origin_id, rank, seq if fifo else -seq, url, body),
-        )
+        self._unwritten.append((origin_id, rank, seq if fifo else -seq, url, body))
+        if len(self._unwritten) >= PUSH_BUFFER:
+            self._write_pushes()
         before = self._counts[origin_id]
         self._counts[origin_id] = before + 1
         self._total += 1
         return before == 0
 
+    def _write_pushes(self) -> None:
+        rows, self._unwritten = self._unwritten, []
+        if rows:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
+            self._db.executemany("INSERT INTO requests (id, url, body) VALUES (abs(?3), ?4, ?5)", rows)
+            self._db.executemany("INSERT INTO queued (origin, rank, ord) VALUES (?1, ?2, ?3)", [row[:3] for row in rows])
+            self._pending += len(rows)
+            if self._pending >= self.batch:
+                self.commit()
+
     def head(self, origin_id: int) -> tuple[int, int, str] | None:
         """``(rank, seq, url)`` of the origin's next request, or ``None``."""
+        row = self._next(origin_id, "r.url")
+        return None if row is None else row
+
+    def _next(self, origin_id: int, columns: str) -> tuple | None:
         if not self._counts[origin_id]:
             return None
-        return self._db.execute(
-            "SELECT rank, seq, url FROM queued WHERE origin = ? ORDER BY rank, seq LIMIT 1", (origin_id,)
-        ).fetchone()
+        if self._unwritten:
+            self._write_pushes()
+        taken = self._taken.get(origin_id)
+        rows = self._db.execute(
+            f"SELECT q.rank, q.ord, {columns} FROM queued q JOIN requests r ON r.id = abs(q.ord) "  # noqa: S608 - ours
+            "WHERE q.origin = ? ORDER BY q.rank, q.ord LIMIT ?",
+            (origin_id, 1 + len(taken) if taken else 1),
+        )
+        for row in rows:
+            if not taken or (row[0], row[1]) not in taken:
+                return row
+        return None
 
-    def pop(self, origin_id: int) -> tuple[int, bytes] | None:
-        """Take the origin's next request out: ``(lease id, body)``, or ``None`` if none waits.
+    def pop(self, origin_id: int) -> tuple[tuple[int, int, int], bytes] | None:
+        """Take the origin's next request out: ``(lease, body)``, or ``None`` if none waits.
 
-        The request stays in the file, leased, until :meth:`finish`.
+        Its row stays until :meth:`finish` with the lease.
         """
-        head = self.head(origin_id)
-        if head is None:
+        row = self._next(origin_id, "r.body")
+        if row is None:
             return None
-        rank, seq, url = head
-        key = (origin_id, rank, seq)
-        (body,) = self._db.execute("SELECT body FROM queued WHERE origin = ? AND rank = ? AND seq = ?", key).fetchone()
-        self._write("DELETE FROM queued WHERE origin = ? AND rank = ? AND seq = ?", key)
-        lease = self._write(
-            "INSERT INTO leased (origin, rank, seq, url, body) VALUES (?, ?, ?, ?, ?)", (*key, url, body)
-        ).lastrowid
+        rank, seq, body = row
+        self._taken.setdefault(origin_id, set()).add((rank, seq))
         self._counts[origin_id] -= 1
         self._total -= 1
-        return lease, body
+        return (origin_id, rank, seq), body
 
-    def finish(self, lease: int) -> None:
-        """A leased request is done: delete it and commit."""
-        self._write("DELETE FROM leased WHERE id = ?", (lease,))
-        self.commit()
+    def finish(self, lease: tuple[int, int, int]) -> None:
+        """A request taken out is done: delete it (committed now, or by the caller's timer within ``commit_gap``)."""
+        origin_id, rank, seq = lease
+        taken = self._taken.get(origin_id)
+        if taken is not None:
+            taken.discard((rank, seq))
+            if not taken:
+                del self._taken[origin_id]
+        self._write("DELETE FROM queued WHERE origin = ? AND rank = ? AND ord = ?", lease)
+        self._write("DELETE FROM requests WHERE id = ?", (abs(seq),))
+        if self._clock() - self._committed_at >= self.commit_gap:
+            self.commit()
+
+    @property
+    def in_flight(self) -> int:
+        """Requests taken out and not finished."""
+        return sum(len(keys) for keys in self._taken.values())
 
     def drop(self, origin_id: int) -> int:
+        """Delete the origin's waiting requests (those taken out go on); returns how many."""
         n = self._counts[origin_id]
         if n:
+            self._write_pushes()
+            # taken ones too: their finish deletes nothing more
+            self._write("DELETE FROM requests WHERE id IN (SELECT abs(ord) FROM queued WHERE origin = ?)", (origin_id,))
             self._write("DELETE FROM queued WHERE origin = ?", (origin_id,))
             self._counts[origin_id] = 0
             self._total -= n
         return n
 
     def drain(self) -> list[bytes]:
-        """Take every queued request's body out (the rows are deleted)."""
-        bodies = [body for (body,) in self._db.execute("SELECT body FROM queued")]
-        self._write("DELETE FROM queued")
+        """Take every waiting request's body out (their rows are deleted; those taken out go on)."""
+        self._write_pushes()
+        taken = self._taken
+        rows = [
+            (origin, rank, seq, body) for origin, rank, seq, body in self._db.execute(
+                "SELECT q.origin, q.rank, q.ord, r.body FROM queued q JOIN requests r ON r.id = abs(q.ord)")
+            if (rank, seq) not in taken.get(origin, ())
+        ]
+        for origin, rank, seq, _ in rows:
+            self._write("DELETE FROM queued WHERE origin = ? AND rank = ? AND ord = ?", (origin, rank, seq))
+            self._write("DELETE FROM requests WHERE id = ?", (abs(seq),))
+        bodies = [row[3] for row in rows]
         self._counts = array("I", bytes(len(self._counts) * self._counts.itemsize))
         self._total = 0
         return bodies
@@ -238,10 +288,6 @@ class SQLiteFrontier:
             for origin_id, origin, site in self._db.execute("SELECT id, origin, site FROM origins")
             if origin_id < len(counts) and counts[origin_id]
         ]
-
-    def leased_count(self) -> int:
-        (n,) = self._db.execute("SELECT COUNT(*) FROM leased").fetchone()
-        return n
 
     def __len__(self) -> int:
         return self._total
@@ -256,9 +302,11 @@ class SQLiteFrontier:
         return n
 
     # -- closing --------------------------------------------------------------
-    def release_leases(self) -> None:
-        """Forget every leased request (a crawl that closed in order has finished them all)."""
-        self._write("DELETE FROM leased")
+    def finish_all(self) -> None:
+        """Finish every request taken out (a crawl that closed in order is done with them all)."""
+        for origin_id, keys in list(self._taken.items()):
+            for rank, seq in list(keys):
+                self.finish((origin_id, rank, seq))
 
     def close(self) -> None:
         self.commit()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from politecrawl.pii.context import THING_WORDS
 from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import NICKNAME, USER_ID, Span
 
@@ -79,6 +80,14 @@ _NICK_CUE_SPACE_RE = re.compile(fold_words(rf"{_cue_group(_CJK_NICK_CUES)}[ \t]{
 # after another word it names a thing (`商品ID`, `post id`, `?id=` in a product URL, `"id": ` in JSON).
 _BARE_ID_RE = re.compile(r"(?<![a-z0-9_])id[ \t]{0,2}(?:[:=：#]|is)?[ \t]{0,2}(?P<v>[0-9]{4,20})(?![0-9])")
 _RECORD_HEAD = frozenset("([{（【［|;；,，:：")
+# Words naming a thing with an ID of its own, just before a spaced "ID" (`post ID 42`, `session id 42`).
+_THING_BEFORE_RE = re.compile(
+    r"(?:" + "|".join(THING_WORDS) + r"|session|request|trace|error|build|file|image|page|category|shop|store|"
+    r"device|app|client|product|group|channel|room|game|song|album|track|ticket|case|job|task|"
+    r"店铺|类目|分类|页面|图片|文件|群|房间|设备|应用)[a-z]{0,3}[\s:#._\-]*$")
+_DATE_DIGITS_RE = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{0,6}")
+# A bracketed number heading a handle or name: "[4504814417] yueyue40971" (chat and forum exports).
+_BRACKET_ID_RE = re.compile(r"(?<![0-9A-Za-z])[\[【［](?P<v>[0-9]{5,19})[\]】］][ \t]?(?=[^\s0-9\[\]【】，。,.;；:：|])")
 
 _URL_SEG = r"[A-Za-z0-9_.~%\-]{2,40}"
 _PROFILE_TAIL_RE = re.compile(rf"/(?:u|user|users|people|profile|profiles|member|members)/(?P<v>{_URL_SEG})")
@@ -211,7 +220,19 @@ def find_accounts(text: str) -> Iterator[Span]:
         j = m.start() - 1
         while j >= 0 and lower[j] in " \t":
             j -= 1
-        if j < 0 or lower[j] in "\n\r" or lower[j] in _RECORD_HEAD:
+        if j < 0 or lower[j] in "\n\r" or lower[j] in _RECORD_HEAD or (
+                j < m.start() - 1 and lower[j] not in "?&=/\"'_" and not _THING_BEFORE_RE.search(lower, max(0, j - 15), j + 1)):
+            # At a record's head, or after a word that names no thing: "released ID: 42" (a space between; a
+            # word glued to "id" names its thing: 商品ID, postid).
+            yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
+    for m in _BRACKET_ID_RE.finditer(text):
+        end = m.end()
+        while end < len(text) and end - m.end() < 31 and text[end] not in _TOKEN_STOP:
+            end += 1
+        token = text[m.end() : end]
+        if _DATE_DIGITS_RE.fullmatch(m.group("v")):
+            continue  # "[20230101] 更新": a date or a timestamp
+        if not token.isascii() or _HANDLE_SHAPE_RE.fullmatch(token):  # "[12345] above" is a reference
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
     for m in _DEFAULT_NICK_RE.finditer(text):
         yield Span(m.start(), m.end(), NICKNAME, m.group())

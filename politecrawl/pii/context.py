@@ -35,7 +35,7 @@ def find_url_ids(text: str) -> Iterator[Span]:
 # ---------------------------------------------------------------- reference context
 # A number right after an order / reference / version word is that reference, not a card, phone or address.
 # (Negative context; the checksummed CN resident ID and IBAN are not subject to it.)
-_REFERENCE_WORDS = (
+THING_WORDS = _REFERENCE_WORDS = (
     "订单", "单号", "编号", "运单", "快递", "发票", "型号", "版本", "order", "bestell", "commande", "注文", "주문",
     "invoice", "tracking", "sku", "isbn", "version", "序列号", "ord",
     # more ways of naming a transaction, shipment or article (zh, en, de, fr, ja, ko)

@@ -49,8 +49,8 @@ _GROUP_RE = re.compile(r"[0-9]+", re.ASCII)
 
 
 class _Region:
-    __slots__ = ("cc", "code", "country_code", "idd_re", "lengths", "pattern", "prefix", "strip_re", "transform",
-                 "valid_lengths", "valid_re")
+    __slots__ = ("cc", "code", "country_code", "formats", "idd_re", "lengths", "pattern", "prefix", "strip_re",
+                 "transform", "valid_lengths", "valid_re")
 
     def __init__(self, code: str) -> None:
         meta = PhoneMetadata.metadata_for_region(code)
@@ -66,6 +66,30 @@ class _Region:
         self.transform = meta.national_prefix_transform_rule or None
         self.idd_re = re.compile(meta.international_prefix) if meta.international_prefix else None
         self.valid_lengths, self.valid_re = _valid_union(self.cc)  # compiled here, not on the first string
+        # The region's number formats, in the library's order: (last leading-digits pattern or None, whole pattern,
+        # whether the national form writes the trunk prefix: a rule such as "0\\1", not optional, not the first
+        # group alone as "(\\1)").
+        self.formats = tuple(
+            (re.compile(f.leading_digits_pattern[-1]) if f.leading_digits_pattern else None, re.compile(f.pattern),
+             bool(f.national_prefix_formatting_rule) and not f.national_prefix_optional_when_formatting
+             and _FIRST_GROUP_ONLY_RE.fullmatch(f.national_prefix_formatting_rule) is None)
+            for f in meta.number_format)
+
+    def trunk_prefix_missing(self, digits: str) -> bool:
+        """Must PhoneNumberMatcher (leniency VALID or stricter) reject `digits`, written in national format (no
+        "+"), for want of the trunk prefix?  Its rule (`_is_national_prefix_present_if_required`): a number read
+        in national format whose format (the first of the region's formats whose leading digits and pattern fit
+        the national number) writes the national prefix (not optional) must start with a national prefix
+        or carrier code that parsing strips.  Answered only where parsing can change nothing: the digits do not
+        start with 0, the country code, an international prefix or anything `national_prefix_for_parsing`
+        matches; elsewhere False (the matcher decides).  Tested against the library."""
+        if (digits.startswith(("0", self.country_code)) or (self.strip_re is not None and self.strip_re.match(digits))
+                or (self.idd_re is not None and self.idd_re.match(digits))):
+            return False
+        for leading, pattern, needs_prefix in self.formats:
+            if (leading is None or leading.match(digits)) and pattern.fullmatch(digits):
+                return needs_prefix
+        return False
 
     def plausible(self, digits: str) -> bool:
         """Could `digits` (a national-format number, maybe with trunk prefix) be a number of this region?"""
@@ -104,6 +128,10 @@ class _Region:
         lengths, pattern = self.valid_lengths, self.valid_re
         return any(len(n) in lengths and pattern.fullmatch(n) for n in self._nationals(digits))
 
+
+# phonenumbers' metadata holds national-prefix formatting rules with the prefix and first group filled in ("0\\1");
+# one that is the first group alone, maybe in brackets, writes no prefix (the library's own test).
+_FIRST_GROUP_ONLY_RE = re.compile(r"\(?\\1\)?")
 
 _TYPE_DESCS = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number", "voip",
                "pager", "uan", "voicemail")
@@ -161,8 +189,11 @@ class PhoneFinder:
             return [self.regions[0].code]
         if self.needs_valid:
             # The matcher will report only a valid number: ask phonenumbers' cheaper validity check first
-            # (~15 us against ~150-500 us for a matcher call that finds nothing).
-            return [r.code for r in self.regions if r.plausible(digits) and r.valid(digits)]
+            # (~15 us against ~150-500 us for a matcher call that finds nothing); digits that their format would
+            # write with a trunk prefix are refused by the matcher too.  (A number the matcher might find inside
+            # the window starts at a later digit group: a window of its own here.)
+            return [r.code for r in self.regions
+                    if r.plausible(digits) and r.valid(digits) and not r.trunk_prefix_missing(digits)]
         return [r.code for r in self.regions if r.plausible(digits)]
 
     @staticmethod

@@ -10,9 +10,8 @@ import codecs
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
-__all__ = ["FetchOutcome", "decode_body", "max_age", "retry_after"]
+__all__ = ["FetchOutcome", "decode_body", "max_age"]
 
 
 @dataclass(frozen=True)
@@ -112,17 +111,3 @@ def max_age(cache_control: Iterable[str]) -> float | None:
             ages.append(float(match.group(1)))
     return min(ages) if ages else None
 
-
-def retry_after(values: Iterable[str], now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (RFC 9110 §10.2.3), or ``None``."""
-    for value in values:
-        value = value.strip()
-        if value.isascii() and value.isdigit():  # str.isdigit() is also true of '¹', '²'...
-            return float(value)
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            continue
-        if when is not None and when.tzinfo is not None:
-            return max(0.0, when.timestamp() - now)
-    return None

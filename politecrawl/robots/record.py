@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from .config import RobotsConfig
-from .fetch import FetchOutcome, decode_body, max_age, retry_after
+from ..retry_after import retry_after_seconds
+from .fetch import FetchOutcome, decode_body, max_age
+from .outage import backoff
 from .rules import ALLOW_ALL, DENY_ALL, RobotsRules, sitemap_lines
 
 __all__ = ["PARSED", "UNAVAILABLE", "UNREACHABLE", "RobotsCopy", "RobotsRecord", "record_from_fetch"]
@@ -150,11 +152,8 @@ def _cache_life(outcome: FetchOutcome, config: RobotsConfig) -> float:
 
 
 def _backoff(failures: int, outcome: FetchOutcome, config: RobotsConfig) -> float:
-    wait = min(config.retry_base * 2 ** max(0, failures - 1), config.retry_max)
-    asked = retry_after(outcome.header("retry-after"), outcome.fetched_at)
-    if asked is not None:
-        wait = max(wait, min(asked, config.retry_max))
-    return wait
+    asked = retry_after_seconds(outcome.header("retry-after"), outcome.fetched_at)
+    return backoff(failures, asked, base=config.retry_base, cap=config.retry_max)
 
 
 def _classify(outcome: FetchOutcome, config: RobotsConfig) -> tuple[Kind, str]:

@@ -3,7 +3,7 @@
 RFC 9309 §2.3.1.4: while robots.txt is unreachable (5xx, 429, a network
 error) the crawler must assume everything is disallowed. That is a state of the
 site, not its verdict: politecrawl holds the origin's requests and fetches
-robots.txt again after the record's back-off (:func:`.record.record_from_fetch`:
+robots.txt again after the record's back-off (:func:`.outage.backoff`:
 30 s, doubling to an hour, a longer ``Retry-After`` honoured). When it answers,
 the waiting requests go. The origin ends as unreachable only when the next try
 would come after the crawl's end: its deadline (``CLOSESPIDER_TIMEOUT``) or
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .outage import next_try
 from .record import UNREACHABLE, RobotsRecord
 
 __all__ = ["ENDED_UNREACHABLE", "all_ended_unreachable", "retry_at"]
@@ -32,10 +33,7 @@ def retry_at(record: RobotsRecord, *, max_wait: float, deadline: float | None = 
     if record.kind != UNREACHABLE:
         raise ValueError("retry_at is for unreachable records")
     since = record.since if record.since is not None else record.fetched_at
-    end = since + max_wait
-    if deadline is not None:
-        end = min(end, deadline)
-    return record.expires_at if record.expires_at < end else None
+    return next_try(since, record.expires_at, max_wait=max_wait, deadline=deadline)
 
 
 def all_ended_unreachable(seed_sites: Iterable[str], tallies: Mapping[str, Mapping[str, int]]) -> bool:

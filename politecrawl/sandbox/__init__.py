@@ -79,12 +79,21 @@ class SandboxWeb:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def addresses(self) -> dict[str, str]:
+        """The sites that have a loopback address of their own: ``{host: address}``."""
+        return {site.host.lower(): site.address for site in self.sites if site.address}
+
     def settings(self) -> dict[str, Any]:
-        """Scrapy settings that send every host name to this sandbox."""
-        return {
+        """Scrapy settings that send every host name to this sandbox (a site with an address of its
+        own to that address)."""
+        settings: dict[str, Any] = {
             "TWISTED_DNS_RESOLVER": "politecrawl.sandbox.resolver.SandboxResolver",
             "POLITECRAWL_SANDBOX": self.address,
         }
+        addresses = self.addresses()
+        if addresses:
+            settings["POLITECRAWL_SANDBOX_ADDRESSES"] = json.dumps(addresses, sort_keys=True)
+        return settings
 
     @staticmethod
     def url(host: str, path: str = "/") -> str:
@@ -97,7 +106,7 @@ class SandboxWeb:
             return json.loads(r.read())
 
     def requests(self, site: str | None = None, since: int = 0) -> list[dict[str, Any]]:
-        """Every request the sandbox received (time, site, path, ua, status, bytes, client)."""
+        """Every request the sandbox received (time, site, path, ua, status, bytes, client, server)."""
         log = self._call(f"log?since={since}")
         return [r for r in log if site is None or r["site"] == site]
 
@@ -106,5 +115,6 @@ class SandboxWeb:
         self._call("update", {"host": host, "patch": patch})
 
     def add(self, site: SiteSpec) -> None:
+        """Serve one more site (a crawl already running resolves it to 127.0.0.1 whatever its address)."""
         self.sites.append(site)
         self._call("add", site.to_dict())

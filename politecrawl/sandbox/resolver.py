@@ -12,7 +12,8 @@ connects to the port of the resolved address, so URLs keep their real form
 
 Enable with ``TWISTED_DNS_RESOLVER = "politecrawl.sandbox.resolver.SandboxResolver"``
 and ``POLITECRAWL_SANDBOX = "127.0.0.1:<port>"``; :meth:`SandboxWeb.settings`
-returns both.
+returns both, and ``POLITECRAWL_SANDBOX_ADDRESSES`` (``{host: address}``, JSON)
+for sites served on a loopback address of their own, as if on their own server.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING
 from twisted.internet.address import IPv4Address
 from twisted.internet.interfaces import IHostnameResolver, IHostResolution
 from zope.interface import implementer
+
+from .spec import loopback_address
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,13 +43,14 @@ class _Resolution:
 
 @implementer(IHostnameResolver)
 class SandboxResolver:
-    """Resolves every name to the sandbox's loopback address and port."""
+    """Resolves every name to the sandbox's loopback address (a site's own, if it has one) and port."""
 
-    def __init__(self, reactor, host: str, port: int) -> None:
+    def __init__(self, reactor, host: str, port: int, addresses: dict[str, str] | None = None) -> None:
         if host not in ("127.0.0.1", "localhost"):
             raise ValueError(f"POLITECRAWL_SANDBOX must be on 127.0.0.1, not {host!r}")
         self.reactor = reactor
         self.port = port
+        self.addresses = {name.lower(): loopback_address(a) for name, a in (addresses or {}).items()}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor) -> SandboxResolver:
@@ -57,7 +61,7 @@ class SandboxResolver:
                 f"POLITECRAWL_SANDBOX ({address!r}) must be '127.0.0.1:<port>' when "
                 "TWISTED_DNS_RESOLVER is the sandbox resolver"
             )
-        return cls(reactor, host, int(port))
+        return cls(reactor, host, int(port), crawler.settings.getdict("POLITECRAWL_SANDBOX_ADDRESSES"))
 
     def install_on_reactor(self) -> None:
         self.reactor.installNameResolver(self)
@@ -72,6 +76,7 @@ class SandboxResolver:
     ):
         resolution = _Resolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
-        resolutionReceiver.addressResolved(IPv4Address("TCP", "127.0.0.1", self.port))
+        address = self.addresses.get(hostName.lower().rstrip("."), "127.0.0.1")
+        resolutionReceiver.addressResolved(IPv4Address("TCP", address, self.port))
         resolutionReceiver.resolutionComplete()
         return resolution

@@ -2,8 +2,10 @@
 
 Run as a subprocess (``python -m politecrawl.sandbox.server --spec FILE``);
 it prints ``PORT <n>`` once listening. Sites are told apart by the ``Host``
-header. Every request is recorded (time, site, path, User-Agent, status,
-bytes sent, client address) and the log is served at ``/__sandbox__/log``:
+header. A site with an ``address`` of its own (in 127.0.0.0/8) is also served
+there, on the same port, as if on a server of its own. Every request is
+recorded (time, site, path, User-Agent, status, bytes sent, client address,
+the server address it reached) and the log is served at ``/__sandbox__/log``:
 the ground truth of what the sites saw.
 
 Control endpoints (any host): ``GET /__sandbox__/log?since=N``,
@@ -27,7 +29,7 @@ from twisted.internet.error import CannotListenError
 from twisted.web import resource, server, static
 
 from . import revisions, search_site
-from .spec import Route, SiteSpec
+from .spec import Route, SiteSpec, loopback_address
 
 #: Bodies larger than this are sent in chunks as the client reads them; the log's
 #: ``bytes`` is then what left the server before the answer ended or the client hung up.
@@ -41,6 +43,8 @@ _LOREM = (
 
 class SandboxState:
     def __init__(self, sites: list[SiteSpec]) -> None:
+        #: ``listen_also(address)``: serve on one more loopback address (set by :func:`listen`).
+        self.listen_also: Any = lambda address: None
         self.started = time.time()
         self.sites: dict[str, SiteSpec] = {}
         self.route_hits: dict[tuple[str, str], int] = {}
@@ -145,6 +149,7 @@ class SandboxResource(resource.Resource):
             "status": status,
             "bytes": 0 if abort else len(body),
             "client": request.getClientAddress().host,
+            "server": request.getHost().host,
             "proxied": proxied,
             "if_none_match": if_none_match,
             "if_modified_since": if_modified_since,
@@ -168,7 +173,7 @@ class SandboxResource(resource.Resource):
         record = {
             "t": time.time(), "site": host, "path": path, "method": request.method.decode("latin-1"),
             "ua": request.getHeader("user-agent") or "", "status": spec.status, "bytes": 0,
-            "client": request.getClientAddress().host, "proxied": proxied,
+            "client": request.getClientAddress().host, "server": request.getHost().host, "proxied": proxied,
         }
         self.state.log.append(record)
         request.setResponseCode(spec.status)
@@ -235,7 +240,10 @@ class SandboxResource(resource.Resource):
         if command in ("update", "add") and request.method == b"POST":
             data = json.loads(request.content.read() or b"{}")
             if command == "add":
-                self.state.add(SiteSpec.from_dict(data))
+                site = SiteSpec.from_dict(data)
+                if site.address:
+                    self.state.listen_also(site.address)
+                self.state.add(site)
             else:
                 site = self.state.sites[data["host"].lower()]
                 for key, value in data["patch"].items():
@@ -330,21 +338,43 @@ def load_spec(path: str) -> list[SiteSpec]:
     sites = []
     for index, entry in enumerate(data, 1):
         try:
-            sites.append(SiteSpec.from_dict(entry))
+            site = SiteSpec.from_dict(entry)
+            if site.address:
+                loopback_address(site.address)
+            sites.append(site)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"{path}: entry {index} is not a site spec ({type(exc).__name__}: {exc})") from None
     return sites
 
 
-def listen(sites: list[SiteSpec], port: int = 0, host: str = "127.0.0.1") -> int:
-    """Listen for the sandbox web on *host*:*port*; the port listened on. ``OSError`` if it cannot."""
-    site = _QuietSite(SandboxResource(SandboxState(sites)))
+def _listen_tcp(port: int, site: server.Site, host: str) -> int:
     try:
         listening = reactor.listenTCP(port, site, interface=host, backlog=1024)
     except CannotListenError as exc:
         reason = getattr(exc.socketError, "strerror", None) or exc.socketError
         raise OSError(f"cannot listen on {host}:{port}: {reason}") from None
     return listening.getHost().port
+
+
+def listen(sites: list[SiteSpec], port: int = 0, host: str = "127.0.0.1") -> int:
+    """Listen for the sandbox web on *host*:*port*, and on the same port at every site's own
+    address; the port listened on. ``OSError`` (or ``ValueError``) if it cannot."""
+    addresses = {loopback_address(site.address) for site in sites if site.address}
+    state = SandboxState(sites)
+    site = _QuietSite(SandboxResource(state))
+    port = _listen_tcp(port, site, host)
+    served = {host}
+
+    def listen_also(address: str) -> None:
+        address = loopback_address(address)
+        if address not in served:
+            _listen_tcp(port, site, address)
+            served.add(address)
+
+    state.listen_also = listen_also
+    for address in sorted(addresses):
+        listen_also(address)
+    return port
 
 
 def main(argv: list[str] | None = None) -> None:

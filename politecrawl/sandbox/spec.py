@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Route", "SiteSpec", "demo_sites"]
+__all__ = ["Route", "SiteSpec", "demo_sites", "loopback_address"]
+
+
+def loopback_address(address: str) -> str:
+    """*address* if it is an IPv4 address in 127.0.0.0/8, else ``ValueError`` saying so."""
+    try:
+        ip = ipaddress.IPv4Address(address)
+    except ValueError:
+        ip = None
+    if ip is None or not ip.is_loopback:
+        raise ValueError(f"a sandbox site's address ({address!r}) must be in 127.0.0.0/8")
+    return str(ip)
 
 
 @dataclass
@@ -48,6 +60,9 @@ class SiteSpec:
     Sitemaps, file links, duplicate URLs and canonical aliases: see
     :mod:`politecrawl.sandbox.search_site`; validators, 304s and changed pages:
     :mod:`politecrawl.sandbox.revisions`.
+    ``address`` is the loopback address (in 127.0.0.0/8) the site is served on, as
+    if it were its server's: sites with one address share a server (empty: the
+    sandbox's own address, 127.0.0.1, which every site without one shares).
     """
 
     host: str
@@ -77,6 +92,7 @@ class SiteSpec:
     # recrawls (politecrawl/sandbox/revisions.py): ETag / Last-Modified, 304s, changed pages
     validators: str = ""
     versions: dict[str, int] = field(default_factory=dict)
+    address: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,8 +103,9 @@ class SiteSpec:
 
 
 def demo_sites() -> list[SiteSpec]:
-    """The sandbox web ``politecrawl demo`` crawls: sites across public suffixes."""
-    return [
+    """The sandbox web ``politecrawl demo`` crawls: sites across public suffixes, each on a loopback
+    address of its own (as on servers of their own; the two hosts of example.co.uk share one)."""
+    sites = [
         SiteSpec("shop-a.com", pages=20),
         SiteSpec(
             "news.example.com.cn",
@@ -110,3 +127,7 @@ def demo_sites() -> list[SiteSpec]:
         ),
         SiteSpec("busy.example.jp", pages=10, robots=None, robots_status=503),
     ]
+    servers = {"b.example.co.uk": "a.example.co.uk"}  # one server for both hosts of one site
+    for site in sites:
+        site.address = f"127.0.0.{11 + [s.host for s in sites].index(servers.get(site.host, site.host))}"
+    return sites

@@ -1,7 +1,7 @@
 """Write-behind token buckets for the SQLite store: takes in memory, written in batches.
 
-A durable SQLite write costs 25–60 µs; a budget decision should cost well
-under that. So one process at a time *owns* the token buckets of a SQLite
+A durable SQLite write (a transaction) costs several times what a budget
+decision may (figures: docs/benchmarks.md, ledger). So one process at a time *owns* the token buckets of a SQLite
 file: it takes tokens in memory (the rule of :mod:`.tokens`) and writes the
 buckets it changed in one transaction when ``batch`` tokens were granted
 since the last write, when the oldest of them is :data:`FLUSH_INTERVAL` old,

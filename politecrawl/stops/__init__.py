@@ -10,7 +10,7 @@ from .html_meta import meta_tags
 from .http451 import blocked_by
 from .purposes import DEFAULT_PURPOSE, Purpose, Reservation, parse_purpose, reservations_for
 from .registry import Stop, StopEvent, StopRegistry, StopsChange, StopWatcher
-from .retry_after import DEFAULT_MAX_RETRY_AFTER, RetryAfter, parse_http_date, parse_retry_after
+from ..retry_after import DEFAULT_MAX_RETRY_AFTER, RetryAfter, parse_http_date, parse_retry_after
 from .robots_signals import RobotsSignals, parse_robots_signals
 from .settings import StopsSettings
 from .tdmrep import (

@@ -6,16 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import number_setting
+from ..settings_reader import SettingsReader
 from .purposes import DEFAULT_PURPOSE, Purpose, parse_purpose
-from .retry_after import DEFAULT_MAX_RETRY_AFTER
+from ..retry_after import DEFAULT_MAX_RETRY_AFTER
 from .tdmrep import DEFAULT_TDMREP_MAX_BYTES
 
 __all__ = ["StopsSettings"]
-
-
-def _number(settings: Mapping[str, Any], name: str, default: float, rule: str, ok) -> float:
-    return number_setting(settings.get, name, default, f"a number {rule}", ok, error=ValueError)
 
 
 #: Upper bounds: past these a value is a typo, not a plan.
@@ -24,9 +20,9 @@ MAX_COUNT = 1_000_000
 MAX_TDMREP_BYTES = 64 * 1024 * 1024
 
 
-def _int(settings: Mapping[str, Any], name: str, default: int, minimum: int, maximum: int = MAX_COUNT) -> int:
-    return number_setting(settings.get, name, default, f"a whole number >= {minimum} and <= {maximum}",
-                          lambda v: minimum <= v <= maximum, integer=True, error=ValueError)
+def _int(read: SettingsReader, name: str, default: int, minimum: int, maximum: int = MAX_COUNT) -> int:
+    return read.number(name, default, f"a whole number >= {minimum} and <= {maximum}",
+                       lambda v: minimum <= v <= maximum, integer=True)
 
 
 @dataclass(frozen=True)
@@ -43,39 +39,34 @@ class StopsSettings:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> StopsSettings:
-        """Read from a Scrapy ``Settings`` (or any mapping); bad values raise ``ValueError``."""
-        backoff_min = _number(
-            settings, "POLITECRAWL_THROTTLE_BACKOFF_MIN", 1.0, "> 0 (seconds)", lambda v: v > 0
+        """Read from a Scrapy ``Settings`` (or any mapping); a bad value raises ``ConfigError``."""
+        read = SettingsReader(settings)
+        d = cls()
+        backoff_min = read.number(
+            "POLITECRAWL_THROTTLE_BACKOFF_MIN", d.backoff_min, "a number > 0 (seconds)", lambda v: v > 0
         )
-        backoff_max = _number(
-            settings,
-            "POLITECRAWL_THROTTLE_BACKOFF_MAX",
-            3600.0,
-            f">= POLITECRAWL_THROTTLE_BACKOFF_MIN ({backoff_min:g} s) and <= a year",
+        backoff_max = read.number(
+            "POLITECRAWL_THROTTLE_BACKOFF_MAX", d.backoff_max,
+            f"a number >= POLITECRAWL_THROTTLE_BACKOFF_MIN ({backoff_min:g} s) and <= a year",
             lambda v: backoff_min <= v <= YEAR,
         )
         return cls(
             purpose=parse_purpose(settings.get("POLITECRAWL_PURPOSE")),
-            max_retry_after=_number(
-                settings,
-                "POLITECRAWL_MAX_RETRY_AFTER",
-                DEFAULT_MAX_RETRY_AFTER,
-                "> 0 and <= a year (seconds)",
+            max_retry_after=read.number(
+                "POLITECRAWL_MAX_RETRY_AFTER", d.max_retry_after, "a number > 0 and <= a year (seconds)",
                 lambda v: 0 < v <= YEAR,
             ),
-            throttle_stop_after=_int(settings, "POLITECRAWL_THROTTLE_STOP_AFTER", 3, 1),
+            throttle_stop_after=_int(read, "POLITECRAWL_THROTTLE_STOP_AFTER", d.throttle_stop_after, 1),
             backoff_min=backoff_min,
             backoff_max=backoff_max,
-            block_auth_urls=_int(settings, "POLITECRAWL_BLOCK_AUTH_URLS", 5, 1),
-            block_challenge_urls=_int(settings, "POLITECRAWL_BLOCK_CHALLENGE_URLS", 2, 1),
-            poll_interval=_number(
-                settings,
-                "POLITECRAWL_STOPS_POLL_INTERVAL",
-                0.5,
-                "between 0.05 and 1 (seconds): a stop must be seen within 1 s",
+            block_auth_urls=_int(read, "POLITECRAWL_BLOCK_AUTH_URLS", d.block_auth_urls, 1),
+            block_challenge_urls=_int(read, "POLITECRAWL_BLOCK_CHALLENGE_URLS", d.block_challenge_urls, 1),
+            poll_interval=read.number(
+                "POLITECRAWL_STOPS_POLL_INTERVAL", d.poll_interval,
+                "a number between 0.05 and 1 (seconds): a stop must be seen within 1 s",
                 lambda v: 0.05 <= v <= 1.0,
             ),
             tdmrep_max_bytes=_int(
-                settings, "POLITECRAWL_TDMREP_MAX_BYTES", DEFAULT_TDMREP_MAX_BYTES, 1024, MAX_TDMREP_BYTES
+                read, "POLITECRAWL_TDMREP_MAX_BYTES", d.tdmrep_max_bytes, 1024, MAX_TDMREP_BYTES
             ),
         )

@@ -17,8 +17,14 @@ Fetch results of the file (:func:`parse_tdmrep_file`):
 
 * 2xx with a JSON array → its rules (entries that are not objects or have no
   string ``location`` are skipped and counted).
-* 4xx, 5xx or a network error → ``absent``: the report says an origin that
-  does not serve the file does not implement the protocol.
+* 3xx left at the end of redirects, 4xx other than 429 → ``absent``: the report
+  says an origin that does not serve the file does not implement the protocol.
+* 429, 5xx, a status past 599 or a network error (reset, timeout, DNS) →
+  ``unreachable``: the site may have a file we could not read, so for the
+  purposes TDM binds the origin counts as reserved (fail closed) until a later
+  fetch answers. The fetch is tried again on robots.txt's outage schedule
+  (:mod:`politecrawl.robots.outage`; :func:`outage_after` keeps the count);
+  meanwhile the origin's requests wait.
 * a body over the size cap (``POLITECRAWL_TDMREP_MAX_BYTES``, default 512 KiB)
   or one that is not a JSON array → ``too-large`` / ``malformed``: the site
   tried to say something we cannot read, so for the purposes TDM binds
@@ -32,6 +38,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
+from ..robots.outage import backoff
 from .html_meta import meta_values
 from .patterns import pattern_matches
 from .purposes import TDM, Reservation
@@ -39,9 +46,12 @@ from .purposes import TDM, Reservation
 __all__ = [
     "DEFAULT_TDMREP_MAX_BYTES",
     "TDMREP_PATH",
+    "UNREACHABLE",
     "TDMRepFile",
+    "TDMRepOutage",
     "TDMRepRule",
     "effective_tdm_reservation",
+    "outage_after",
     "parse_tdm_value",
     "parse_tdmrep_file",
     "tdm_header_reservation",
@@ -50,6 +60,8 @@ __all__ = [
 
 TDMREP_PATH = "/.well-known/tdmrep.json"
 DEFAULT_TDMREP_MAX_BYTES = 512 * 1024
+#: The status of a tdmrep.json that could not be fetched (a network error, 429, 5xx).
+UNREACHABLE = "unreachable"
 
 
 class TDMRepRule(NamedTuple):
@@ -61,13 +73,13 @@ class TDMRepRule(NamedTuple):
 class TDMRepFile(NamedTuple):
     """One origin's parsed tdmrep.json."""
 
-    status: str  # "ok", "absent", "malformed", "too-large"
+    status: str  # "ok", "absent", "malformed", "too-large", "unreachable"
     rules: tuple[TDMRepRule, ...] = ()
     skipped: int = 0  # entries that were not rules
 
     @property
     def fail_closed(self) -> bool:
-        return self.status in ("malformed", "too-large")
+        return self.status in ("malformed", "too-large", UNREACHABLE)
 
     def lookup(self, path: str) -> TDMRepRule | None:
         """The first rule whose location matches *path*, or ``None``."""
@@ -104,11 +116,32 @@ def parse_tdm_value(value: object) -> int | None:
     return None
 
 
+class TDMRepOutage(NamedTuple):
+    """An origin's tdmrep.json failing to answer: *failures* in a row since *since*, the next
+    try at *retry_at*, and *why* the last one failed (``HTTP 503`` or the error's type)."""
+
+    failures: int
+    since: float
+    retry_at: float
+    why: str
+
+
+def outage_after(
+    previous: TDMRepOutage | None, now: float, why: str, retry_after: float | None, *, base: float, cap: float
+) -> TDMRepOutage:
+    """The outage after a failed fetch at *now* (*retry_after*: the seconds the answer asked for)."""
+    failures = previous.failures + 1 if previous is not None else 1
+    since = previous.since if previous is not None else now
+    return TDMRepOutage(failures, since, now + backoff(failures, retry_after, base=base, cap=cap), why)
+
+
 def parse_tdmrep_file(
     status: int | None, body: bytes | None, max_bytes: int = DEFAULT_TDMREP_MAX_BYTES
 ) -> TDMRepFile:
-    """Parse a fetched tdmrep.json (*status* ``None`` = the fetch failed)."""
-    if status is None or not 200 <= status < 300 or body is None:
+    """Parse a fetched tdmrep.json (*status* ``None`` = the fetch failed on the network)."""
+    if status is None or status == 429 or status >= 500:
+        return TDMRepFile(UNREACHABLE)
+    if not 200 <= status < 300 or body is None:
         return TDMRepFile("absent")
     if len(body) > max_bytes:
         return TDMRepFile("too-large")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .retry_after import DEFAULT_MAX_RETRY_AFTER, RetryAfter, parse_retry_after
+from ..retry_after import DEFAULT_MAX_RETRY_AFTER, RetryAfter, parse_retry_after
 
 __all__ = ["THROTTLE_STATUSES", "ThrottleDecision", "ThrottlePolicy"]
 

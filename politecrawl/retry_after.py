@@ -1,4 +1,7 @@
-"""``Retry-After`` (RFC 9110 §10.2.3): how long a site asked us to wait.
+"""``Retry-After`` (RFC 9110 §10.2.3): how long a site asked us to wait; the one reader of the header.
+
+Read for 429/503 answers to pages (:mod:`politecrawl.stops.throttle`) and for
+robots.txt and tdmrep.json fetches that failed (:mod:`politecrawl.robots.outage`).
 
     Retry-After = HTTP-date / delay-seconds
     delay-seconds = 1*DIGIT
@@ -10,7 +13,7 @@ An HTTP-date may come in any of the three formats of RFC 9110 §5.6.7
 Month names are matched from a fixed table (``strptime``'s ``%b`` depends on
 the locale).
 
-What each kind of value means for the caller (:mod:`.throttle`):
+What each kind of value means for a page's 429/503 (:mod:`politecrawl.stops.throttle`):
 
 ==============  ==============================================================
 kind            meaning
@@ -34,9 +37,10 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from collections.abc import Iterable
 from typing import NamedTuple
 
-__all__ = ["DEFAULT_MAX_RETRY_AFTER", "RetryAfter", "parse_http_date", "parse_retry_after"]
+__all__ = ["DEFAULT_MAX_RETRY_AFTER", "RetryAfter", "parse_http_date", "parse_retry_after", "retry_after_seconds"]
 
 #: Default cap, seconds (24 h), of ``POLITECRAWL_MAX_RETRY_AFTER``.
 DEFAULT_MAX_RETRY_AFTER = 86400.0
@@ -147,3 +151,17 @@ def parse_retry_after(
     if delay > max_delay:
         return RetryAfter("too-large", delay)
     return RetryAfter("date", delay)
+
+
+def retry_after_seconds(values: Iterable[str | bytes], now: float) -> float | None:
+    """Seconds to wait from the first of repeated ``Retry-After`` *values* that says a time, or ``None``.
+
+    A past date or ``0`` is ``0.0``; a value past the 24 h cap keeps its delay (the caller caps
+    it, ``inf`` for an absurd number of digits); garbage is skipped. For protocol-file fetches,
+    whose back-off wins when longer (:func:`politecrawl.robots.outage.backoff`).
+    """
+    for value in values:
+        delay = parse_retry_after(value, now).delay
+        if delay is not None:
+            return delay
+    return None

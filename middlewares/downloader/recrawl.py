@@ -1,0 +1,227 @@
+"""Scrapy glue of recrawls: conditional requests from the fetch history, every answer judged and recorded.
+
+:class:`RecrawlMiddleware` (downloader middleware, 950: after Scrapy's HTTP cache
+at 900, before the budget's send time at 980):
+
+* ``process_request``: a GET to a URL with history from an earlier crawl gets
+  ``If-None-Match`` / ``If-Modified-Since`` from the validators the page last sent (not when the
+  request has its own, when ``request.meta["politecrawl_revalidate"]`` is
+  ``False``, for robots.txt and tdmrep.json, or when Scrapy's HTTP cache is on:
+  then the cache revalidates its own entries).
+* ``process_response``: each answer the site sent (not a cached one) is
+  judged (``new``, ``changed``, ``unchanged`` by payload digest, ``not-modified``
+  for a 304) and recorded in the history. The verdict is in
+  ``response.meta["politecrawl_recrawl"]``; a 304 carries the flag
+  ``revalidated``, an unchanged 200 the flag ``unchanged``. Counted per verdict
+  (stats ``politecrawl/recrawl/<verdict>``, the site's ``recrawl:<verdict>``
+  tally, which the audit trail records).
+
+A 304 reaches a spider's callback only if the spider lists it, as Scrapy's
+``HttpErrorMiddleware`` wants (``handle_httpstatus_list = [304]``); the generic
+spider does and yields the item it kept for the page (:meth:`Recrawl.kept_item`).
+Items of spiders with ``politecrawl_keep_items = True`` are kept after the
+personal-data filter and the pipelines (``item_scraped``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from politecrawl.clock import SYSTEM_CLOCK
+from politecrawl.config import bool_setting
+from politecrawl.middlewares._scrapy_compat import has_any_header, header_name
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
+from politecrawl.middlewares.spider.search import NOT_KEPT_META
+from politecrawl.recrawl import (
+    NOT_MODIFIED, UNCHANGED, FetchHistory, conditional_headers, payload_digest,
+)
+from politecrawl.recrawl.settings import RecrawlSettings
+from politecrawl.sites import site_or_invalid
+from politecrawl.state import StateStoreError
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+__all__ = ["BEFORE_META", "CONDITIONAL_META", "HINT_META", "RECRAWL_META", "REVALIDATE_META", "Recrawl", "RecrawlMiddleware"]
+
+logger = logging.getLogger("politecrawl.recrawl")
+
+#: Request meta: ``False`` sends the request without conditional headers.
+REVALIDATE_META = "politecrawl_revalidate"
+#: Response meta: the verdict on the answer (``new``, ``changed``, ``unchanged``, ``not-modified``).
+RECRAWL_META = "politecrawl_recrawl"
+#: Request meta set by this middleware when it added conditional headers.
+CONDITIONAL_META = "politecrawl_conditional"
+#: Response meta: ``(fetched_at, payload digest)`` of the page's last full fetch, when it had one.
+BEFORE_META = "politecrawl_recrawl_before"
+#: Request meta: sitemap hints of the URL (``{"changefreq": ..., "lastmod": epoch seconds}``).
+HINT_META = "politecrawl_recrawl_hint"
+
+_ATTR = "_politecrawl_recrawl"
+_CONDITIONAL = frozenset({header_name(b"If-None-Match"), header_name(b"If-Modified-Since")})
+_FLAGS = {NOT_MODIFIED: "revalidated", UNCHANGED: "unchanged"}
+
+
+class Recrawl:
+    """One crawl's fetch history and recrawl settings, shared by the middleware and the generic spider."""
+
+    def __init__(self, runtime: Runtime, settings: RecrawlSettings) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        self.history = FetchHistory(runtime.store, settings.history)
+        self.errors = 0
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> Recrawl:
+        recrawl = getattr(crawler, _ATTR, None)
+        if recrawl is None:
+            recrawl = cls(Runtime.of(crawler), RecrawlSettings.from_settings(crawler.settings.get))
+            setattr(crawler, _ATTR, recrawl)
+        return recrawl
+
+    @classmethod
+    def peek(cls, crawler: Crawler) -> Recrawl | None:
+        """The crawl's recrawl context if the middleware is on, else ``None``."""
+        return getattr(crawler, _ATTR, None)
+
+    def failed(self, what: str, exc: StateStoreError) -> None:
+        """The history could not be read or written: the crawl goes on without it (full requests)."""
+        self.errors += 1
+        self.runtime.inc_stat("recrawl/history_errors")
+        self.runtime.log_once(("recrawl-error", what), logging.WARNING,
+                              "politecrawl recrawl: the fetch history cannot be %s (%s); pages are "
+                              "fetched in full meanwhile", what, exc)
+
+    def due(self, sites: list[str]) -> tuple[list[str], int]:
+        """The URLs of *sites* due now (most overdue first), and how many are not due yet."""
+        now = self.runtime.clock()
+        urls: list[str] = []
+        waiting = 0
+        for site in sites:
+            try:
+                due, later = self.history.due(site, now)
+            except StateStoreError as exc:
+                self.failed("read", exc)
+                continue
+            urls += due
+            waiting += later
+        return urls, waiting
+
+    def is_due(self, url: str, lastmod: float | None) -> bool:
+        try:
+            return self.history.is_due(url, self.runtime.clock(), lastmod)
+        except StateStoreError as exc:
+            self.failed("read", exc)
+            return True
+
+    def kept_item(self, url: str) -> dict[str, Any] | None:
+        """The item kept for *url* when it was last fetched in full, or ``None``."""
+        try:
+            return self.history.item(url)
+        except StateStoreError as exc:
+            self.failed("read", exc)
+            return None
+
+
+class RecrawlMiddleware:
+    """Downloader middleware: conditional requests, verdicts, fetch history (see the module doc)."""
+
+    def __init__(self, recrawl: Recrawl, *, cache_on: bool = False, clock: Any = SYSTEM_CLOCK) -> None:
+        self.recrawl = recrawl
+        self.runtime = recrawl.runtime
+        self.history = recrawl.history
+        self.cache_on = cache_on
+        self.clock = clock
+        #: answers recorded since then are this crawl's own: a URL fetched again in the same crawl
+        #: (``dont_filter``, a second callback) is asked for in full, as the spider meant
+        self.started = clock()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RecrawlMiddleware:
+        recrawl = Recrawl.of(crawler)
+        if not recrawl.settings.enabled:
+            raise NotConfigured("POLITECRAWL_RECRAWL is off")
+        mw = cls(recrawl, cache_on=bool_setting(crawler.settings.get, "HTTPCACHE_ENABLED", False),
+                 clock=recrawl.runtime.clock)
+        recrawl.runtime.connect(crawler, mw.item_scraped, signals.item_scraped)
+        return mw
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        meta = request.meta
+        if (self.cache_on or request.method != "GET" or meta.get(REVALIDATE_META) is False
+                or is_protocol_fetch(request) or has_any_header(request.headers, _CONDITIONAL)):
+            return
+        try:
+            record = self.history.get(request.url)
+        except StateStoreError as exc:
+            self.recrawl.failed("read", exc)
+            return
+        if record is None or record.fetched_at >= self.started:
+            return
+        headers = conditional_headers(record.etag, record.last_modified)
+        if not headers:
+            return  # no validators: the answer is compared by its digest
+        for name, value in headers.items():
+            request.headers[name] = value
+        meta[CONDITIONAL_META] = True
+        self.runtime.inc_stat("recrawl/conditional_requests")
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        meta = request.meta
+        if ("cached" in response.flags or "download_stopped" in response.flags or request.method != "GET"
+                or is_protocol_fetch(request) or NOT_KEPT_META in meta):
+            return response
+        status = response.status
+        hint = meta.get(HINT_META) or {}
+        headers = response.headers
+        try:
+            visit = self.history.visit(
+                request.url, self.clock(), status=status,
+                etag=_text(headers.get(b"ETag")), last_modified=_text(headers.get(b"Last-Modified")),
+                digest=None if status == 304 else payload_digest(response.body),
+                changefreq=hint.get("changefreq"),
+            )
+        except StateStoreError as exc:
+            self.recrawl.failed("written", exc)
+            return response
+        if visit is None:
+            return response
+        site = site_or_invalid(request.url)
+        self.runtime.inc_stat(f"recrawl/{visit.verdict}")
+        self.runtime.tallies.add(site, f"recrawl:{visit.verdict}")
+        if visit.after is None:
+            self.runtime.inc_stat("recrawl/history_full")
+            self.runtime.log_once(("recrawl-full",), logging.WARNING,
+                                  "politecrawl recrawl: the fetch history holds POLITECRAWL_RECRAWL_MAX_URLS "
+                                  "(%d) URLs; new URLs are fetched as usual and not recorded",
+                                  self.history.settings.max_urls)
+        meta[RECRAWL_META] = visit.verdict
+        if visit.before is not None:
+            meta[BEFORE_META] = (visit.before.fetched_at, visit.before.digest)
+        flag = _FLAGS.get(visit.verdict)
+        if flag is not None:
+            response.flags.append(flag)
+        return response
+
+    def item_scraped(self, item: Any, response: Response | None = None, spider: Any = None) -> None:
+        """Keep the item (as filtered and piped) of a page fetched in full, for a later 304."""
+        if response is None or not getattr(spider, "politecrawl_keep_items", False):
+            return
+        if response.status != 200 or response.meta.get(RECRAWL_META) in (None, NOT_MODIFIED):
+            return
+        try:
+            if not self.history.keep_item(response.url, ItemAdapter(item).asdict()):
+                self.runtime.inc_stat("recrawl/items_too_big")
+        except StateStoreError as exc:
+            self.recrawl.failed("written", exc)
+
+
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("latin-1")

@@ -1,0 +1,133 @@
+"""The recrawl middleware: conditional headers from the history, verdicts, flags, kept items."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.test import get_crawler
+
+from politecrawl.middlewares.downloader.recrawl import (
+    CONDITIONAL_META, RECRAWL_META, REVALIDATE_META, Recrawl, RecrawlMiddleware,
+)
+from politecrawl.middlewares.runtime import PROTOCOL_FETCH
+
+URL = "http://shop-a.com/p/1"
+BODY = b"<html><title>t</title></html>"
+
+
+class KeepingSpider(Spider):
+    name = "keeping"
+    politecrawl_keep_items = True
+
+
+def _mw(**settings):
+    crawler = get_crawler(KeepingSpider, {"POLITECRAWL_CONTACT": "https://example.org/bot",
+                                          "POLITECRAWL_STATE": "memory://", **settings})
+    return RecrawlMiddleware.from_crawler(crawler), crawler
+
+
+def _answer(mw, request, status=200, body=BODY, headers=None):
+    response = (HtmlResponse if body else Response)(request.url, status=status, body=body, headers=headers or {},
+                                                    request=request)
+    return mw.process_response(request, response)
+
+
+def test_first_fetch_then_conditional_request_then_304():
+    mw, _ = _mw()
+    mw.started = float("inf")  # every answer recorded counts as an earlier crawl's
+    first = Request(URL)
+    mw.process_request(first)
+    assert b"If-None-Match" not in first.headers and CONDITIONAL_META not in first.meta
+    response = _answer(mw, first, headers={"ETag": '"v1"', "Last-Modified": "Thu, 01 Jan 2026 00:00:00 GMT"})
+    assert response.meta[RECRAWL_META] == "new"
+    again = Request(URL)
+    mw.process_request(again)
+    assert again.headers[b"If-None-Match"] == b'"v1"'
+    assert again.headers[b"If-Modified-Since"] == b"Thu, 01 Jan 2026 00:00:00 GMT"
+    assert again.meta[CONDITIONAL_META] is True
+    response = _answer(mw, again, status=304, body=b"")
+    assert response.meta[RECRAWL_META] == "not-modified" and "revalidated" in response.flags
+    assert mw.runtime.tallies.get("shop-a.com", "recrawl:not-modified") == 1
+
+
+def test_same_body_without_validators_is_unchanged():
+    mw, _ = _mw()
+    _answer(mw, Request(URL))
+    request = Request(URL)
+    mw.process_request(request)
+    assert b"If-None-Match" not in request.headers  # nothing to send: the digest decides
+    response = _answer(mw, request)
+    assert response.meta[RECRAWL_META] == "unchanged" and "unchanged" in response.flags
+    assert _answer(mw, Request(URL), body=BODY + b" ").meta[RECRAWL_META] == "changed"
+
+
+@pytest.mark.parametrize("request_kwargs", [
+    {"meta": {REVALIDATE_META: False}},
+    {"meta": {PROTOCOL_FETCH: "robots.txt"}},
+    {"method": "POST"},
+    {"headers": {"If-None-Match": '"theirs"'}},
+])
+def test_no_validators_added_where_not_wanted(request_kwargs):
+    mw, _ = _mw()
+    mw.started = float("inf")
+    _answer(mw, Request(URL), headers={"ETag": '"v1"'})
+    request = Request(URL, **request_kwargs)
+    mw.process_request(request)
+    assert request.headers.get(b"If-None-Match") in (None, b'"theirs"')
+
+
+def test_scrapy_http_cache_revalidates_its_own_entries_and_cached_answers_are_not_judged():
+    mw, _ = _mw(HTTPCACHE_ENABLED=True)
+    mw.started = float("inf")
+    _answer(mw, Request(URL), headers={"ETag": '"v1"'})
+    request = Request(URL)
+    mw.process_request(request)
+    assert b"If-None-Match" not in request.headers
+    cached = HtmlResponse(URL, body=BODY, flags=["cached"], request=request)
+    assert RECRAWL_META not in mw.process_response(request, cached).meta
+
+
+def test_recrawl_off():
+    from scrapy.exceptions import NotConfigured  # noqa: PLC0415
+
+    with pytest.raises(NotConfigured):
+        _mw(POLITECRAWL_RECRAWL=False)
+
+
+def test_items_of_pages_fetched_in_full_are_kept_for_a_304():
+    mw, crawler = _mw()
+    spider = KeepingSpider()
+    response = _answer(mw, Request(URL), headers={"ETag": '"v1"'})
+    mw.item_scraped({"url": URL, "title": "t"}, response, spider)
+    assert Recrawl.of(crawler).kept_item(URL) == {"url": URL, "title": "t"}
+    mw.item_scraped({"url": URL, "title": "other"}, response, Spider("plain"))  # a spider that did not ask
+    assert Recrawl.of(crawler).kept_item(URL)["title"] == "t"
+
+
+def test_sitemap_changefreq_sets_a_new_pages_first_interval():
+    from politecrawl.middlewares.downloader.recrawl import HINT_META  # noqa: PLC0415
+
+    mw, crawler = _mw(POLITECRAWL_RECRAWL_MIN_INTERVAL="0")
+    _answer(mw, Request(URL, meta={HINT_META: {"changefreq": "hourly", "lastmod": 1.0}}))
+    assert Recrawl.of(crawler).history.get(URL).interval == 3600.0
+    _answer(mw, Request(URL + "?other"))
+    assert Recrawl.of(crawler).history.get(URL + "?other").interval == 86400.0  # the default first interval
+
+
+def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due():
+    mw, crawler = _mw()
+    recrawl = Recrawl.of(crawler)
+    assert recrawl.is_due(URL, None)  # no history: due
+    _answer(mw, Request(URL))
+    fetched_at = recrawl.history.get(URL).fetched_at
+    assert not recrawl.is_due(URL, None) and not recrawl.is_due(URL, fetched_at - 10)
+    assert recrawl.is_due(URL, fetched_at + 10)
+
+
+def test_a_url_fetched_again_in_the_same_crawl_is_asked_for_in_full():
+    mw, _ = _mw()
+    _answer(mw, Request(URL), headers={"ETag": '"v1"'})  # this crawl's own answer
+    again = Request(URL, dont_filter=True)
+    mw.process_request(again)
+    assert b"If-None-Match" not in again.headers
