@@ -33,7 +33,7 @@ from politecrawl.robots.origin import (
     ALLOW, FETCHED, KNOWN, REFUSE, WAIT, WAITED_FOR, Decision, OriginRules, back_to_frontier,
 )
 from politecrawl.robots.refresh import CLAIM, POLL, USE_STORED, Refresh
-from politecrawl.sites import InvalidURL, site_or_invalid
+from politecrawl.sites import InvalidURL
 from politecrawl.state import StateStoreError
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ class RobotsTxtMiddleware:
         self.runtime = runtime
         self.config = config
         self._origins: dict[str, OriginRules] = {}
+        self._sites: dict[str, str] = {}  # origin -> site, read from the requests' stamp
         self._waiters: dict[str, list[Deferred[None]]] = {}
         self._failed: dict[str, Exception] = {}
         self._evidence: Counter[tuple[str, str, Verdict]] = Counter()
@@ -163,9 +164,10 @@ class RobotsTxtMiddleware:
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say
         try:
-            origin = keys_of(request)[1]
+            site, origin = keys_of(request)
         except InvalidURL:
             raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
+        self._sites.setdefault(origin, site)
         state = self._origins.get(origin)
         if state is not None and state.current(self.runtime.clock(), self.config):
             how = KNOWN  # the common case: no store, no wait
@@ -281,7 +283,7 @@ class RobotsTxtMiddleware:
             return
         self._stops_noted.add((origin, rules.version))
         flipped = old is not None and not old.rules.disallows_everything()
-        site = site_or_invalid(origin)
+        site = self._sites[origin]
         note_stop(
             self.runtime.store, origin, site=site, version=rules.version,
             fetched_at=rules.fetched_at, previous_version=old.rules.version if old else "",
@@ -362,7 +364,7 @@ class RobotsTxtMiddleware:
         next try, or (the next try after the crawl's end) is refused as unreachable."""
         record, now = state.record, self.runtime.clock()
         until = state.next_try(self.config, self._deadline)
-        site = site_or_invalid(origin)
+        site = keys_of(request)[0]
         if until is not None and origin not in self._given_up:
             self.runtime.pacer.pause_origin(site, origin, until, COMPONENT)
             return self.runtime.back_to_frontier(request, "robots/waiting_unreachable", **{_REQUEUED_META: True})
@@ -376,7 +378,7 @@ class RobotsTxtMiddleware:
     def _end_unreachable(self, origin: str, state: OriginRules, now: float) -> None:
         self._given_up.add(origin)
         record = state.record
-        site = site_or_invalid(origin)
+        site = self._sites[origin]
         self.runtime.tallies.add(site, ENDED_UNREACHABLE)
         self.runtime.inc_stat("robots/ended_unreachable")
         self.runtime.audit.event("robots-unreachable", site, origin=origin, reason=record.reason,
