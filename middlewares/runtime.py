@@ -199,6 +199,9 @@ class _FanOut:
 
     def __init__(self) -> None:
         self.hooks: list[Any] = []
+        # Scrapy names each receiver by its module and qualified name when it sends a signal
+        # asynchronously (item_scraped, ...); an instance has no __qualname__ of its own.
+        self.__qualname__ = type(self).__qualname__
 
     def __call__(self, signal: Any = None, sender: Any = None, **named: Any) -> None:
         for hook in self.hooks:

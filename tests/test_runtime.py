@@ -116,3 +116,23 @@ def test_the_per_site_counts_are_the_audit_trails_one_counter_per_fact() -> None
         "refused:robots:disallowed": 2, "cap_per_day": 3333}}
     assert audit.totals.grand_total("responses") == 2 and audit.totals.total("a.com", "refused:robots:disallowed") == 2
     assert ledger.answer_sizes("a.com") == (2, 200)  # the budget's byte average reads the same counts
+
+
+def test_one_receiver_for_politecrawl_s_hooks_is_sent_asynchronously_without_an_error(caplog: Any) -> None:
+    """Scrapy sends item_scraped (and other signals) through send_catch_log_async, which names
+    each receiver: a receiver it cannot name logs an error with a traceback on every send."""
+    import asyncio  # noqa: PLC0415
+
+    from scrapy import signals  # noqa: PLC0415
+    from scrapy.signalmanager import SignalManager  # noqa: PLC0415
+
+    from politecrawl.middlewares.runtime import _FanOut  # noqa: PLC0415
+
+    manager = SignalManager()
+    seen: list[Any] = []
+    fan = _FanOut()
+    fan.hooks.append(lambda item, **_: seen.append(item))
+    manager.connect(fan, signal=signals.item_scraped)
+    asyncio.run(manager.send_catch_log_async(signals.item_scraped, item={"a": 1}, response=None))
+    assert seen == [{"a": 1}]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text

@@ -1,10 +1,12 @@
 """The robots.txt gate: a Scrapy downloader middleware (glue; decisions in :mod:`politecrawl.robots`).
 
-:class:`RobotsTxtMiddleware` (replaces Scrapy's) fetches each origin's
-robots.txt once (:mod:`.robots_fetch`), or takes the copy another process
-stored, turns the download into a :class:`~politecrawl.robots.FetchOutcome`,
-and applies the decisions of :mod:`politecrawl.robots`: refusals, pacing,
-evidence. The page-level directives are :mod:`politecrawl.middlewares.spider.robots_page`.
+:class:`RobotsTxtMiddleware` (replaces Scrapy's) brings each origin's rules up
+to date as :class:`~politecrawl.robots.refresh.Refresh` says (the stored copy,
+another process's fetch, or its own fetch, :mod:`.robots_fetch`), and turns the
+answers of :class:`~politecrawl.robots.origin.OriginRules` into Scrapy's:
+refusals, waits in the frontier, pacing, evidence. Other components read what
+robots.txt says through :data:`robots_rules_in_force`, not by reading it again.
+The page-level directives are :mod:`politecrawl.middlewares.spider.robots_page`.
 """
 
 from __future__ import annotations
@@ -22,30 +24,19 @@ from twisted.internet.defer import Deferred
 from politecrawl.middlewares._scrapy_compat import fail_scrapy_command, sleep
 from politecrawl.middlewares.downloader.robots_fetch import FETCH_META, fetch_robots_txt
 from politecrawl.robots import (
-    ENDED_UNREACHABLE,
-    all_ended_unreachable,
-    retry_at,
-    UNREACHABLE,
-    RobotsConfig,
-    RobotsRecord,
-    RobotsRules,
-    Verdict,
-    claim_fetch,
-    load_record,
-    note_decision,
-    note_stop,
-    record_from_fetch,
-    release_fetch,
-    save_record,
+    ENDED_UNREACHABLE, RobotsConfig, RobotsRecord, RobotsRules, Verdict, all_ended_unreachable, claim_fetch,
+    load_record, note_decision, note_stop, record_from_fetch, release_fetch, save_record,
 )
 from politecrawl.admission import GateAnswer
 from politecrawl.middlewares.runtime import ADMISSION, WAITED, Runtime, is_protocol_fetch, keys_of
-from politecrawl.robots.origin import OriginRules
-from politecrawl.sites import InvalidURL, site_or_invalid
+from politecrawl.robots.origin import (
+    ALLOW, FETCHED, KNOWN, REFUSE, WAIT, WAITED_FOR, Decision, OriginRules, back_to_frontier,
+)
+from politecrawl.robots.refresh import CLAIM, POLL, USE_STORED, Refresh
+from politecrawl.sites import InvalidURL
 from politecrawl.state import StateStoreError
 
 if TYPE_CHECKING:
-
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -56,7 +47,9 @@ COMPONENT = "robots"
 META_EVIDENCE = "politecrawl_robots"
 _NOTED_META = "_politecrawl_robots_noted"
 _REQUEUED_META = "_politecrawl_robots_requeued"
-_KNOWN, _WAITED, _FETCHED = "known", "waited", "fetched"
+#: Signal sent with ``origin`` and ``rules`` (:class:`RobotsRules`) when an origin's robots.txt rules
+#: come into force: what other components read of robots.txt (its AI-use lines), not read again.
+robots_rules_in_force = object()
 #: The finish reason of a crawl whose every site ended with robots.txt unreachable.
 FINISH_UNREACHABLE = "robots_txt_unreachable"
 
@@ -64,9 +57,12 @@ FINISH_UNREACHABLE = "robots_txt_unreachable"
 class RobotsTxtMiddleware:
     """Downloader middleware: robots.txt to RFC 9309, per origin, failing closed.
 
-    Its answers for origins whose rules are known are given at admission
-    (:meth:`known_answer`), before the request takes a budget token; the
-    middleware reads that answer and fetches robots.txt only for the others.
+    A translator: the decisions are :class:`~politecrawl.robots.origin.OriginRules`'
+    (per request) and :class:`~politecrawl.robots.refresh.Refresh`'s (the stored
+    copy, another process's fetch, or ours). Its answers for origins whose rules
+    are known are given at admission (:meth:`known_answer`), before the request
+    takes a budget token; the middleware reads that answer and fetches
+    robots.txt only for the others.
     """
 
     name = COMPONENT
@@ -74,7 +70,7 @@ class RobotsTxtMiddleware:
     #: Download priority of robots.txt requests (ahead of pages).
     FETCH_PRIORITY = 1000
     #: Seconds another process may take to fetch a robots.txt before we fetch it ourselves.
-    LEASE = 60.0
+    LEASE = Refresh.LEASE
     #: Evidence counts are written to the store every this many decisions (and at the end).
     FLUSH_EVERY = 1000
     #: Scrapy's download_maxsize for robots.txt: a longer announced length, or a body that
@@ -86,6 +82,7 @@ class RobotsTxtMiddleware:
         self.runtime = runtime
         self.config = config
         self._origins: dict[str, OriginRules] = {}
+        self._sites: dict[str, str] = {}  # origin -> site, read from the requests' stamp
         self._waiters: dict[str, list[Deferred[None]]] = {}
         self._failed: dict[str, Exception] = {}
         self._evidence: Counter[tuple[str, str, Verdict]] = Counter()
@@ -112,16 +109,10 @@ class RobotsTxtMiddleware:
         state = self._origins.get(origin)
         if state is None or not state.current(now, self.config):
             return None
-        if state.skip is not None:
-            return GateAnswer(False, state.skip, (origin, state, None))
-        verdict = state.rules.allowed(url)
-        if not verdict.allowed:
-            if verdict.rule != "unreachable":
-                return GateAnswer(False, "disallowed", (origin, state, verdict))
-            if origin not in self._given_up:
-                return None  # a wait, not a verdict: the pacer holds the origin until the next try
-            return GateAnswer(False, "unreachable", (origin, state, verdict))
-        return GateAnswer(True, "", (origin, state, verdict))
+        decision = state.known_at_admission(url, given_up=origin in self._given_up)
+        if decision is None:
+            return None
+        return GateAnswer(decision.action == ALLOW, decision.reason, (origin, state, decision))
 
     async def process_request(self, request: Request) -> Request | None:
         meta = request.meta  # one lookup of the property
@@ -130,21 +121,22 @@ class RobotsTxtMiddleware:
         answer = meta.get(ADMISSION)
         known = answer.gate(COMPONENT) if answer is not None else None
         if known is not None:  # decided at admission: read, not asked again
-            origin, state, verdict = known.detail
-            role = _KNOWN
+            origin, state, decision = known.detail
+            how = KNOWN
         else:
             found = await self._decide(request)
             if found is None:
                 return None
-            origin, state, verdict, role = found
-        if state.skip is not None:
-            raise self.runtime.refuse(request, component=COMPONENT, reason=state.skip)
-        if not verdict.allowed:
-            if verdict.rule == "unreachable":
-                return self._unreachable(request, origin, state)
-            self._note(origin, state.rules.version, verdict)
-            self.runtime.audit.robots_refused(origin, verdict.rule)
-            raise self.runtime.refuse(request, component=COMPONENT, reason="disallowed")
+            origin, state, decision, how = found
+        verdict = decision.verdict
+        if decision.action == WAIT:
+            return self._unreachable(request, origin, state)
+        if decision.action == REFUSE:
+            if verdict is not None:
+                self._note(origin, state.rules.version, verdict)
+                self.runtime.audit.robots_refused(origin, verdict.rule)
+            raise self.runtime.refuse(request, component=COMPONENT, reason=decision.reason)
+        assert verdict is not None
         # a request sent back to the frontier by a later gate is counted once
         counted = meta.get(_NOTED_META) == (state.rules.version, verdict.rule)
         meta[META_EVIDENCE] = {
@@ -153,15 +145,9 @@ class RobotsTxtMiddleware:
             "fetched_at": state.rules.fetched_at,
             "rule": verdict.rule,
         }
-        requeue = role == _FETCHED or (
-            role == _WAITED and state.paced and not meta.get(_REQUEUED_META)
-        )
-        if requeue:
-            # Back to the frontier: either this request's turn (budget, pace) went
-            # to the robots.txt fetch it triggered, or it passed the frontier
-            # before robots.txt set the origin's pace.
+        if back_to_frontier(how, state.paced, bool(meta.get(_REQUEUED_META))):
             return self.runtime.back_to_frontier(request, "robots/requeued", **{_REQUEUED_META: True})
-        if role != _KNOWN:
+        if how != KNOWN:
             meta[WAITED] = True  # stops or pauses that came meanwhile are asked about before the send
         if not counted:
             self._note(origin, state.rules.version, verdict)
@@ -169,25 +155,25 @@ class RobotsTxtMiddleware:
             meta[_NOTED_META] = (state.rules.version, verdict.rule)
         return None
 
-    async def _decide(self, request: Request) -> tuple[str, OriginRules, Verdict | None, str] | None:
-        """``(origin, state, verdict, role)`` for a request admission had no answer for.
+    async def _decide(self, request: Request) -> tuple[str, OriginRules, Decision, str] | None:
+        """``(origin, state, decision, how)`` for a request admission had no answer for.
 
-        ``None`` when robots.txt has nothing to say (not http(s)); the verdict is
-        ``None`` when the origin is skipped. Refuses an invalid URL and, failing
-        closed, a request whose origin's state cannot be read.
+        ``None`` when robots.txt has nothing to say (not http(s)). Refuses an
+        invalid URL and, failing closed, a request whose origin's state cannot be read.
         """
         if urlparse_cached(request).scheme not in ("http", "https"):
             return None  # data:, file: ... nothing robots.txt can say
         try:
-            origin = keys_of(request)[1]
+            site, origin = keys_of(request)
         except InvalidURL:
             raise self.runtime.refuse(request, component=COMPONENT, reason="invalid_url") from None
+        self._sites.setdefault(origin, site)
         state = self._origins.get(origin)
         if state is not None and state.current(self.runtime.clock(), self.config):
-            role = _KNOWN  # the common case: no store, no wait
+            how = KNOWN  # the common case: no store, no wait
         else:
             try:
-                state, role = await self._state_for(origin)
+                state, how = await self._state_for(origin)
             except StateStoreError as exc:
                 self.runtime.log_once(
                     ("robots-store", origin), logging.ERROR,
@@ -195,21 +181,20 @@ class RobotsTxtMiddleware:
                     "no request to it", origin, exc,
                 )
                 raise self.runtime.refuse(request, component=COMPONENT, reason="store_error") from None
-        verdict = None if state.skip is not None else state.rules.allowed(request.url)
-        return origin, state, verdict, role
+        return origin, state, state.decide(request.url), how
 
     # -- one robots.txt per origin ------------------------------------------
     async def _state_for(self, origin: str) -> tuple[OriginRules, str]:
         """The origin's robots state, fetching or refreshing it first if needed.
 
-        Returns ``(state, role)``: ``_KNOWN`` (no wait), ``_WAITED`` (waited for
-        a fetch or the store), ``_FETCHED`` (this request's turn was given to
+        Returns ``(state, how)``: ``KNOWN`` (no wait), ``WAITED_FOR`` (waited for
+        a fetch or the store), ``FETCHED`` (this request's turn was given to
         the robots.txt fetch). Concurrent callers share one fetch.
         """
         now = self.runtime.clock()
         state = self._origins.get(origin)
         if state is not None and state.current(now, self.config):
-            return state, _KNOWN
+            return state, KNOWN
         waiters = self._waiters.get(origin)
         if waiters is not None:
             waiter: Deferred[None] = Deferred()
@@ -221,7 +206,7 @@ class RobotsTxtMiddleware:
             state = self._origins.get(origin)
             if state is None:  # pragma: no cover - a failure is always recorded
                 raise StateStoreError("the robots.txt fetch this request waited for failed")
-            return state, _WAITED
+            return state, WAITED_FOR
         self._waiters[origin] = []
         self._failed.pop(origin, None)
         try:
@@ -232,25 +217,22 @@ class RobotsTxtMiddleware:
         finally:
             for waiter in self._waiters.pop(origin):
                 waiter.callback(None)
-        return state, _FETCHED if fetched else _WAITED
+        return state, FETCHED if fetched else WAITED_FOR
 
     async def _refresh(self, origin: str, current: OriginRules | None) -> tuple[OriginRules, bool]:
-        """Install the stored record if fresh, else fetch; ``(state, fetched)``."""
+        """Do what :class:`Refresh` says: install the stored record, or fetch; ``(state, fetched)``."""
         store, clock = self.runtime.store, self.runtime.clock
-        stored = load_record(store, origin)
-        if stored is not None and not stored.expired(clock()):
+        plan = Refresh(current.record if current is not None else None, lease=self.LEASE)
+        step = plan.start(load_record(store, origin), clock())
+        if step == CLAIM:
+            step = plan.claimed(claim_fetch(store, origin, self.runtime.crawl_id, plan.lease), clock())
+        while step == POLL:  # another process fetches it now: wait for its record, up to the lease
+            await sleep(plan.poll_interval)
+            step = plan.polled(load_record(store, origin), clock())
+        if step == USE_STORED and plan.stored is not None:
             self.runtime.inc_stat("robots/from_store")
-            return self._install(origin, stored), False
-        if not claim_fetch(store, origin, self.runtime.crawl_id, self.LEASE):
-            # Another process fetches it now: wait for its record, up to the lease.
-            deadline = clock() + self.LEASE
-            while clock() < deadline:
-                await sleep(0.2)
-                stored = load_record(store, origin)
-                if stored is not None and not stored.expired(clock()):
-                    self.runtime.inc_stat("robots/from_store")
-                    return self._install(origin, stored), False
-        previous = stored if stored is not None else (current.record if current else None)
+            return self._install(origin, plan.stored), False
+        previous = plan.previous
         try:
             outcome = await fetch_robots_txt(
                 self.crawler, self.runtime, self.config, origin,
@@ -266,23 +248,21 @@ class RobotsTxtMiddleware:
     # -- applying a record ---------------------------------------------------
     def _install(self, origin: str, record: RobotsRecord) -> OriginRules:
         now = self.runtime.clock()
-        key = record.rules_key(now, self.config)
         old = self._origins.get(origin)
-        rules = old.rules if old is not None and old.rules_key == key else record.rules(now, self.config)
-        skip = rules.skip_reason(self.config.max_crawl_delay)
-        interval = rules.min_interval()
-        window = rules.visit_window()
+        state = OriginRules.installed(record, now, self.config, old)
+        rules, skip = state.rules, state.skip
         pacer = self.runtime.pacer
-        pacer.set_min_interval(origin, 0.0 if skip else interval, COMPONENT)
-        pacer.set_visit_window(origin, *(window or (None, None)))
-        state = OriginRules(record, rules, key, skip, paced=interval > 0 or window is not None)
+        pacer.set_min_interval(origin, state.interval, COMPONENT)
+        pacer.set_visit_window(origin, *(state.window or (None, None)))
         self._origins[origin] = state
+        if old is None or old.rules is not rules:
+            self.crawler.signals.send_catch_log(signal=robots_rules_in_force, origin=origin, rules=rules)
         if skip is not None:
             self.runtime.log_once(
                 ("robots-skip", origin), logging.WARNING,
                 "politecrawl: robots.txt of %s asks for one request every %.1f s, more than "
                 "POLITECRAWL_MAX_CRAWL_DELAY (%.1f s): the origin is skipped for this crawl",
-                origin, interval, self.config.max_crawl_delay,
+                origin, rules.min_interval(), self.config.max_crawl_delay,
             )
         if record.kind == "unreachable":
             using = "its last good copy" if rules.version != record.version else "its requests wait"
@@ -303,7 +283,7 @@ class RobotsTxtMiddleware:
             return
         self._stops_noted.add((origin, rules.version))
         flipped = old is not None and not old.rules.disallows_everything()
-        site = site_or_invalid(origin)
+        site = self._sites[origin]
         note_stop(
             self.runtime.store, origin, site=site, version=rules.version,
             fetched_at=rules.fetched_at, previous_version=old.rules.version if old else "",
@@ -368,9 +348,7 @@ class RobotsTxtMiddleware:
         self.flush_evidence()
         now = self.runtime.clock()
         for origin, state in self._origins.items():
-            if origin in self._given_up or state.record.kind != UNREACHABLE:
-                continue
-            if not state.rules.allowed(origin + "/").allowed:  # no copy stands in: still waiting
+            if origin not in self._given_up and state.waiting():
                 self._end_unreachable(origin, state, now)
         tallies = self._all_ended_unreachable()
         if tallies is not None:
@@ -385,8 +363,8 @@ class RobotsTxtMiddleware:
         """The origin's robots.txt is unreachable: the request waits in the frontier until the
         next try, or (the next try after the crawl's end) is refused as unreachable."""
         record, now = state.record, self.runtime.clock()
-        until = retry_at(record, max_wait=self.config.max_wait, deadline=self._deadline)
-        site = site_or_invalid(origin)
+        until = state.next_try(self.config, self._deadline)
+        site = keys_of(request)[0]
         if until is not None and origin not in self._given_up:
             self.runtime.pacer.pause_origin(site, origin, until, COMPONENT)
             return self.runtime.back_to_frontier(request, "robots/waiting_unreachable", **{_REQUEUED_META: True})
@@ -400,7 +378,7 @@ class RobotsTxtMiddleware:
     def _end_unreachable(self, origin: str, state: OriginRules, now: float) -> None:
         self._given_up.add(origin)
         record = state.record
-        site = site_or_invalid(origin)
+        site = self._sites[origin]
         self.runtime.tallies.add(site, ENDED_UNREACHABLE)
         self.runtime.inc_stat("robots/ended_unreachable")
         self.runtime.audit.event("robots-unreachable", site, origin=origin, reason=record.reason,

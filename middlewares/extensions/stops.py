@@ -6,7 +6,8 @@ fail-safe polls it (one GET of its version key every
 ``POLITECRAWL_STOPS_POLL_INTERVAL``); it turns stops into ``pacer.stop_site``
 (the frontier drops the site's queue) and resumes into ``pacer.resume_site``.
 It applies a 429/503 as soon as the answer is downloaded, and keeps the
-AI-use lines of every robots.txt the crawl fetches.
+AI-use lines of each origin's robots.txt in force, as the robots gate read them
+(:data:`~politecrawl.middlewares.downloader.robots.robots_rules_in_force`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from twisted.internet.task import LoopingCall
 
 from politecrawl.middlewares.extensions.presence import CrawlPresence
 from politecrawl.running import state_name
-from politecrawl.middlewares.runtime import keys_of
-from politecrawl.sites import InvalidURL
-from politecrawl.stops import THROTTLE_STATUSES, parse_robots_signals
+from politecrawl.middlewares.downloader.robots import robots_rules_in_force
+from politecrawl.robots import RobotsRules
+from politecrawl.stops import THROTTLE_STATUSES, RobotsSignals
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -45,7 +46,7 @@ class StopsExtension:
         ext = cls(StopsContext.of(crawler))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        ext.ctx.runtime.connect(crawler, ext.response_received, signals.response_received)
+        crawler.signals.connect(ext.robots_rules_in_force, signal=robots_rules_in_force)
         ext.ctx.runtime.connect(crawler, ext.response_downloaded, signals.response_downloaded)
         return ext
 
@@ -79,16 +80,9 @@ class StopsExtension:
             self._loop.stop()
         self.presence.close()
 
-    def response_received(self, response: Response, request: Request, spider: Any = None) -> None:
-        """Keep the AI-use lines of every robots.txt the crawl fetches (whoever fetched it)."""
-        if not request.url.endswith("/robots.txt") or not 200 <= response.status < 300:
-            return
-        try:
-            origin = keys_of(request)[1]
-        except InvalidURL:
-            return
-        text = response.body[: 512 * 1024].decode("utf-8", "replace")
-        self.ctx.robots[origin] = parse_robots_signals(text, self.ctx.runtime.config.bot_name)
+    def robots_rules_in_force(self, origin: str, rules: RobotsRules) -> None:
+        """Keep the AI-use lines of the origin's robots.txt in force (fetched, stored or last good)."""
+        self.ctx.robots[origin] = RobotsSignals(rules.ai_use())
 
 
 __all__ = ["StopsExtension"]

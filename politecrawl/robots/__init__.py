@@ -9,6 +9,7 @@ the :class:`RobotsRules` that answer ``allowed(url)``, ``min_interval()``,
 
 from __future__ import annotations
 
+from .ai_use import AIUseLine, ai_use_lines
 from .config import RobotsConfig, RobotsConfigError
 from .fetch import FetchOutcome, decode_body
 from .page import PageDirectives, page_directives, parse_meta_robots, parse_x_robots_tag
@@ -28,6 +29,8 @@ from .store import (
 )
 
 __all__ = [
+    "AIUseLine",
+    "ai_use_lines",
     "ENDED_UNREACHABLE",
     "all_ended_unreachable",
     "retry_at",

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from protego import Protego
 
 from ..sites import path_and_query
+from .ai_use import AIUseLine, ai_use_lines
 from .lines import safe_robots_text
 
 __all__ = ["ALLOW_ALL", "DENY_ALL", "RobotsRules", "Verdict", "rule_path", "sitemap_lines"]
@@ -91,8 +92,10 @@ class RobotsRules:
         self.version = version
         self.fetched_at = fetched_at
         self._fixed = fixed
+        self._text = text if fixed is None else None
+        self._ai_use: tuple[AIUseLine, ...] | None = None
         self._parser = (
-            Protego.parse(safe_robots_text(text)) if text is not None and fixed is None else None
+            Protego.parse(safe_robots_text(text)) if self._text is not None else None
         )
 
     # -- access ------------------------------------------------------------
@@ -106,6 +109,12 @@ class RobotsRules:
         if rule != "?" and rule.startswith("disallow:") == allowed:
             rule = "?"  # introspection disagrees with protego: keep protego's answer
         return Verdict(allowed, rule)
+
+    def ai_use(self) -> tuple[AIUseLine, ...]:
+        """The AI-use lines of this copy for our product token (:mod:`.ai_use`; none for a fixed answer)."""
+        if self._ai_use is None:
+            self._ai_use = ai_use_lines(self._text, self.bot_name) if self._text is not None else ()
+        return self._ai_use
 
     def disallows_everything(self) -> bool:
         """True when the group for us is ``Disallow: /`` with no Allow line:
