@@ -22,8 +22,9 @@ from politecrawl.pii.context import THING_WORDS
 from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import NICKNAME, USER_ID, Span
 
-# Characters a nickname or handle may hold: letters of any script, digits, `_`, `-`, `.` inside.
-_NICK_CHAR = r"[^\s,;:!?()\[\]{}<>\"'`，。、；：！？（）【】《》「」『』“”‘’|/\\]"
+# Characters a nickname or handle may hold: letters of any script, digits, `_`, `-`, `.` inside (not `&` or `=`,
+# which join query parameters).
+_NICK_CHAR = r"[^\s,;:!?()&=\[\]{}<>\"'`，。、；：！？（）【】《》「」『』“”‘’|/\\]"
 
 _HANDLE_RE = re.compile(rf"(?<![A-Za-z0-9_@#&])@(?P<v>[A-Za-z0-9_\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
                         rf"(?:{_NICK_CHAR}{{0,29}}))")
