@@ -44,6 +44,7 @@ __all__ = [
     "is_protocol_fetch",
     "keys_of",
     "new_crawl_id",
+    "node_name",
     "response_keys",
     "response_site",
     "site_of",
@@ -142,6 +143,11 @@ def response_site(response: Response) -> str:
 def admission_of(request: Request) -> Answer | None:
     """The answer the request got when it left the frontier (``None``: it did not pass the frontier)."""
     return request.meta.get(ADMISSION)
+
+
+def node_name() -> str:
+    """This process's name among the nodes of a cluster: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def new_crawl_id(now: float) -> str:
@@ -274,7 +280,7 @@ class Runtime:
         """Be one node of the crawl *crawl_id* that several processes share (a cluster): the
         audit trail is the crawl's, each record naming this node (``host:pid``)."""
         self.crawl_id = crawl_id
-        self.audit.join(crawl_id, f"{socket.gethostname()}:{os.getpid()}")
+        self.audit.join(crawl_id, node_name())
 
     async def wait_for_turn(self, request: Request, *, component: str) -> None:
         """Wait until admission lets one request to *request*'s site go, and spend its turn.

@@ -106,6 +106,10 @@ class SharedFrontierLink:
     #: The shortest pause between two asks when the last one came back short (a scan limit
     #: reached with origins still ready): a node never spins on Redis.
     MIN_GAP = 0.01
+    #: New requests wait at most this long for a pop to ride on (then go in a round trip of
+    #: their own), or until there are :attr:`PUSH_BATCH` of them.
+    PUSH_DELAY = 0.1
+    PUSH_BATCH = 64
 
     def due(self, now: float) -> bool:
         return now >= self._next_ask
@@ -129,12 +133,22 @@ class SharedFrontierLink:
             self._empty_since = None
         elif not got and self._empty_since is None:
             self._empty_since = now
-        if pushed or (asked and got >= asked):
-            self._next_ask = now  # a new origin may be ready, or more may be
-        elif asked:
-            ready = math.inf if next_ready is None else next_ready
+        if pushed:
+            self._empty_since = None
+        ready = math.inf if next_ready is None else next_ready
+        if not asked:  # pushes only: ask at once if they made an origin ready (a new site)
+            if ready <= now:
+                self._next_ask = min(self._next_ask, now)
+        elif got >= asked:
+            self._next_ask = now  # a full batch: more may be ready
+        else:
             self._next_ask = max(now + self.MIN_GAP,
                                  min(ready, now + self.settings.poll_interval))
+
+    def push_due(self, pending: int, since: float, now: float) -> bool:
+        """Whether to send *pending* pushes (collected since *since*) in a round trip of their
+        own: they ride on the next pop unless that is more than :attr:`PUSH_DELAY` away."""
+        return pending >= self.PUSH_BATCH or (pending > 0 and now - since >= self.PUSH_DELAY)
 
     def queued_seen(self, now: float) -> int | None:
         """The shared frontier's size as last seen, if seen within a poll interval."""

@@ -201,3 +201,12 @@ def test_unreachable_redis_sends_nothing_holds_new_requests_and_resumes():
         assert not node.pending
     finally:
         server.close()
+
+
+def test_new_requests_ride_on_the_next_pop_unless_it_is_far_or_they_are_many():
+    ln, clock = link()
+    now = clock()
+    assert not ln.push_due(0, now, now)
+    assert not ln.push_due(3, now, now + ln.PUSH_DELAY / 2)  # the next pop takes them along
+    assert ln.push_due(3, now, now + ln.PUSH_DELAY)  # waited long enough: a round trip of their own
+    assert ln.push_due(ln.PUSH_BATCH, now, now)

@@ -110,7 +110,7 @@ def test_a_stopped_site_is_not_popped_and_a_resumed_one_goes_at_once(node):
     a.set_site("a.com", T0, stopped="operator")
     assert popped(b.exchange([], 5, T0)) == [("b.com", "r0")]
     assert b.exchange([], 5, T0 + 100).popped == []
-    assert b.exchange([], 5, T0 + 100).next_ready == math.inf
+    assert b.exchange([], 5, T0 + 100).next_ready is None  # nothing will be ready by itself
     assert b.clear_operator_stops() == 1  # a node starting reads the stop registry again
     a.set_site("a.com", T0 + 101, stopped=None)
     assert len(b.exchange([], 5, T0 + 101).popped) == 2
@@ -176,3 +176,25 @@ def test_one_crawl_id_for_every_node_and_clear(node):
     assert a.waiting_by_site() == {"a.com": 2}
     a.clear()
     assert len(a) == 0 and a.waiting_by_site() == {} and b.claim_crawl_id("third") == "third"
+
+
+def test_each_ready_moment_wakes_the_origins_owner_not_every_node(redis_url):
+    import redis  # noqa: PLC0415
+
+    store = RedisStateStore(redis_url)
+    client = redis.Redis.from_url(redis_url.split("?")[0])
+    nodes = [RedisFrontier(client, store.prefix + "w:requests", store.prefix + "w:df",
+                           store.prefix + BUDGET_KEY, node=f"host:{i}") for i in range(3)]
+    origins = [f"http://s{i}.com:80" for i in range(30)]
+    items = [it for i, o in enumerate(origins) for it in push(f"s{i}.com", o, 3, rate=1 / (i + 2))]
+    for f in nodes:
+        f.exchange(items if f is nodes[0] else [], 0, T0)  # all three nodes are live owners
+    taken = nodes[0].exchange([], 30, T0)  # one token each; next at T0 + 2, T0 + 3, ...
+    assert len(taken.popped) == 30
+    wake = [f.exchange([], 5, T0 + 0.5).next_ready for f in nodes]
+    # the 30 origins' ready moments are partitioned: each node wakes for its own first one
+    assert len(set(wake)) == 3 and min(wake) == pytest.approx(T0 + 2), wake
+    for i in sorted(range(3), key=lambda i: wake[i]):  # each wake-up finds work
+        assert nodes[i].exchange([], 5, wake[i]).popped
+    client.close()
+    store.close()

@@ -57,7 +57,7 @@ from politecrawl.middlewares.frontier.shared import (
     same_server,
     shared_dupefilter_cls,
 )
-from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, stamp_keys
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, node_name, stamp_keys
 from politecrawl.state.redis import BUDGET_KEY, redact_url
 from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 
@@ -68,8 +68,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("politecrawl.cluster")
 
-#: Pushes a node collects before it sends them without waiting for its next pop.
-PUSH_BATCH = 64
 
 class ClusterScheduler(Scheduler):
     """scrapy-redis's scheduler on the per-origin shared frontier (see the module doc)."""
@@ -87,6 +85,7 @@ class ClusterScheduler(Scheduler):
         self.pacing: SharedPacing | None = None
         self._wake_call: Any = None
         self._rates_at = -math.inf
+        self._pending_since = -math.inf
         self.frontier_url = ""
         self.concurrency = max(1, crawler.settings.getint("CONCURRENT_REQUESTS"))
 
@@ -153,7 +152,8 @@ class ClusterScheduler(Scheduler):
         self.spider = spider
         store = self.runtime.store
         frontier = RedisFrontier(self.server, self.queue_key % {"spider": spider.name},
-                                 self.df.key, store.prefix + BUDGET_KEY)
+                                 self.df.key, store.prefix + BUDGET_KEY, node=node_name(),
+                                 live=4 * self.cluster.poll_interval + 1.0)
         self.queue = OriginQueues(self.server, spider, frontier.base, self.serializer)
         self.queue.bind(frontier, self.runtime)
         if self.flush_on_start:
@@ -210,10 +210,12 @@ class ClusterScheduler(Scheduler):
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         item = self.queue.item(request, fingerprint, data=answer is None)
         self.pacing.pushed_rate(site, item.rate)
+        if not self.pending:
+            self._pending_since = now
         self.pending.append((item, request, answer))
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        if len(self.pending) >= PUSH_BATCH and self.link.may_send():
+        if len(self.pending) >= self.link.PUSH_BATCH and self.link.may_send():
             self._try_exchange(now, 0)
         return True
 
@@ -226,8 +228,10 @@ class ClusterScheduler(Scheduler):
             return None
         if not self.granted and not self.answered:
             want = self.link.to_take(self._free(), now)
-            if want or self.pending:
+            if want or self.link.push_due(len(self.pending), self._pending_since, now):
                 self._try_exchange(now, want)
+            elif self.pending:
+                self._wake_at(self._pending_since + self.link.PUSH_DELAY)
             if now - self._rates_at >= self.cluster.poll_interval:
                 self._rates_at = now
                 self.pacing.sync_rates()

@@ -21,7 +21,19 @@ key                         what it holds
 ``<base>:n``                the number of queued requests
 ``<base>:seq``              the FIFO sequence
 ``<base>:crawl``            the crawl id the nodes share
+``<base>:nodes``            sorted set: node → when it last asked (the owners of origins)
 ==========================  ==============================================================
+
+Waking up: a node that got less than it asked for is told when to ask again:
+the earliest ready time of an origin it *owns*, or of any origin already due.
+Origins are partitioned over the nodes that asked in the last few seconds
+(``<base>:nodes``), by a hash of the origin (as Nutch and StormCrawler
+partition by host): each ready moment wakes its owner, and the other nodes only
+if they own none of the earliest origins (then they have nothing else to do), so
+a crawl of many sites spreads its work over the nodes at about one round trip a
+request, and a crawl of one site still uses every node. A node that died or is
+busy leaves its origins to the others: any pop takes whatever is ready, whoever
+owns it, and every node asks at least once a poll interval.
 
 One Lua script (:meth:`RedisFrontier.exchange`) pushes a node's new requests
 (after the shared dupefilter) and pops up to *n* requests, each from an origin
@@ -62,6 +74,8 @@ UNLIMITED = -1.0
 
 #: Seconds before an origin whose site has no budget in the frontier yet is looked at again.
 NO_BUDGET_RETRY = 1.0
+#: How many of the earliest origins a node looks through for one it owns (its wake-up time).
+WAKE_SCAN = 64
 #: A late pop may take a site's send slot up to this share of the site's interval after it
 #: was due (catching up), no more; see the module doc.
 SLOT_CATCH_UP = 0.5
@@ -84,7 +98,8 @@ end
 """
 
 # ARGV: base, budget key prefix, dupefilter key, now, initial tokens, pop count, scan limit,
-# push count m, then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst).
+# push count m, node name, seconds a node stays an owner of origins after it last asked,
+# then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst).
 # A push with data '' is only checked against the dupefilter (a request this node answers itself).
 # Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count, site, origin, data, ...}.
 _EXCHANGE_LUA = TOKEN_BUCKET_LUA + _LUA_HELPERS + """
@@ -94,7 +109,7 @@ local want, scan, m = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local ready_key = base .. ':ready'
 local flags = {}
 for i = 0, m - 1 do
-  local j = 9 + i * 7
+  local j = 11 + i * 7
   local fp, site, origin, score, data = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4]
   local new = 1
   if fp ~= '' then new = redis.call('SADD', dfkey, fp) end
@@ -182,8 +197,26 @@ while got < want and tries < scan do
     end
   end
 end
-local first = redis.call('ZRANGE', ready_key, 0, 0, 'WITHSCORES')
-if #first > 0 then out[2] = first[2] end
+local nodes_key = base .. ':nodes'
+redis.call('ZADD', nodes_key, ARGV[4], ARGV[9])
+redis.call('ZREMRANGEBYSCORE', nodes_key, '-inf', fmt(now - tonumber(ARGV[10])))
+local live = redis.call('ZRANGE', nodes_key, 0, -1)
+table.sort(live)  -- by name: the order of last asks changes at every ask
+local mine = 0
+for i, name in ipairs(live) do
+  if name == ARGV[9] then mine = i - 1 end
+end
+local head = redis.call('ZRANGE', ready_key, 0, """ + str(WAKE_SCAN - 1) + """, 'WITHSCORES')
+for i = 2, #head, 2 do
+  local t = tonumber(head[i])
+  if t == math.huge then break end
+  if i == 2 then out[2] = head[i] end  -- a node that owns none of these wakes for the earliest
+  if t <= now or #live <= 1
+      or tonumber(string.sub(redis.sha1hex(head[i - 1]), 1, 7), 16) % #live == mine then
+    out[2] = head[i]
+    break
+  end
+end
 table.insert(out, 3, redis.call('GET', base .. ':n') or '0')
 return out
 """
@@ -247,7 +280,8 @@ class Exchange:
 
     new: list[bool]
     popped: list[Popped]
-    next_ready: float | None  # earliest ready time of any origin (None: nothing queued)
+    #: When this node should ask again: the earliest ready time it owns (None: nothing queued)
+    next_ready: float | None
     queued: int
 
 
@@ -268,8 +302,10 @@ class RedisFrontier:
     """
 
     def __init__(self, client: Any, base: str, dupefilter_key: str, budget_prefix: str,
-                 *, initial: float = 1.0) -> None:
+                 *, initial: float = 1.0, node: str = "", live: float = 3.0) -> None:
         self.client = client
+        self.node = node
+        self.live = live
         self.base = base
         self.dupefilter_key = dupefilter_key
         self.budget_prefix = budget_prefix
@@ -285,7 +321,7 @@ class RedisFrontier:
         args: list[Any] = [
             self.base, self.budget_prefix, self.dupefilter_key, repr(float(now)),
             repr(float(self.initial)), int(pop), int(scan if scan is not None else 4 * pop + 16),
-            len(pushes),
+            len(pushes), self.node, repr(float(self.live)),
         ]
         for item in pushes:
             args += [
