@@ -22,3 +22,30 @@ def test_a_crawl_marks_scrapy_s_command_line_failed_and_it_exits_1():
 
 def test_outside_scrapy_s_command_line_nothing_is_marked():
     assert fail_scrapy_command(1) is False
+
+
+def test_idle_keep_alive_connections_are_bounded_in_all_oldest_closed_first():
+    from twisted.internet.task import Clock
+    from twisted.web.client import HTTPConnectionPool
+
+    from politecrawl.middlewares._scrapy_compat import bound_idle_connections
+
+    class Connection:
+        state = "QUIESCENT"
+
+        def __init__(self, name):
+            self.name, self.closed = name, False
+            self.transport = self
+
+        def loseConnection(self):  # noqa: N802 - Twisted's name
+            self.closed = True
+
+    clock = Clock()
+    pool = HTTPConnectionPool(clock, persistent=True)
+    bound_idle_connections(pool, 3)
+    connections = [Connection(f"h{i}") for i in range(5)]
+    for i, connection in enumerate(connections):  # one idle connection per host, as a crawl of many hosts leaves
+        pool._putConnection(("http", f"h{i}", 80), connection)
+    assert [c.closed for c in connections] == [True, True, False, False, False]
+    assert sum(len(cached) for cached in pool._connections.values()) == 3
+    assert len(clock.getDelayedCalls()) == 3  # the closed ones' timeouts are cancelled
