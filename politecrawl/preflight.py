@@ -28,13 +28,14 @@ from .audit.settings import AuditSettings
 from .budget.estimates import load_estimates
 from .budget.settings import budget_settings
 from .cluster import ClusterSettings
-from .config import PolitecrawlConfig, bool_setting
+from .config import PolitecrawlConfig
 from .feeds import existing_ancestor, feed_problems, writable_file_problem
 from .pii.config import PIIConfig
 from .progress import ProgressSettings
 from .recrawl.settings import RecrawlSettings
 from .robots.config import RobotsConfig
 from .search.config import SearchConfig
+from .settings_reader import SettingsReader
 from .stops.settings import StopsSettings
 
 __all__ = ["IGNORE_SETTING", "SETTINGS", "check_settings", "unknown_setting"]
@@ -77,7 +78,7 @@ def _robots(view: _View) -> None:
 def _bools(*names: str) -> Callable[[_View], None]:
     def check(view: _View) -> None:
         for name in names:
-            bool_setting(view.get, name, True)
+            SettingsReader(view).boolean(name, True)
 
     return check
 

@@ -100,6 +100,18 @@ class SettingsReader:
             raise self.fail(name, raw, f"one of {', '.join(options)}")
         return value
 
+    def words(self, name: str, *, split_commas: bool = True) -> tuple[str, ...]:
+        """A list setting: a list or tuple of strings, or one string split on whitespace (and on
+        commas with *split_commas*; a pattern may hold a comma). Unset: ``()``."""
+        raw = self.raw(name)
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            return tuple((raw.replace(",", " ") if split_commas else raw).split())
+        if isinstance(raw, (list, tuple)) and all(isinstance(v, str) for v in raw):
+            return tuple(v for v in raw if v.strip())
+        raise self.fail(name, raw, "a list of strings")
+
     def text(self, name: str, default: str = "") -> str:
         """A string, spaces around it removed."""
         raw = self.raw(name)

@@ -35,13 +35,12 @@ from scrapy.exceptions import NotConfigured
 from politecrawl.clock import SYSTEM_CLOCK
 from politecrawl.config import bool_setting
 from politecrawl.middlewares._scrapy_compat import has_any_header, header_name
-from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch
+from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, site_of
 from politecrawl.middlewares.spider.search import NOT_KEPT_META
 from politecrawl.recrawl import (
     NOT_MODIFIED, UNCHANGED, FetchHistory, conditional_headers, payload_digest,
 )
 from politecrawl.recrawl.settings import RecrawlSettings
-from politecrawl.sites import site_or_invalid
 from politecrawl.state import StateStoreError
 
 if TYPE_CHECKING:
@@ -193,7 +192,7 @@ class RecrawlMiddleware:
             return response
         if visit is None:
             return response
-        site = site_or_invalid(request.url)
+        site = site_of(request)
         self.runtime.inc_stat(f"recrawl/{visit.verdict}")
         self.runtime.tallies.add(site, f"recrawl:{visit.verdict}")
         if visit.after is None:

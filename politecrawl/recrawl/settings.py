@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import ConfigError, bool_setting, number_setting
+from ..settings_reader import SettingsReader
 from .history import HistorySettings
 from .schedule import DAY, ScheduleSettings
 
@@ -14,9 +14,9 @@ __all__ = ["RecrawlSettings"]
 _MAX_SECONDS = 10 * 365 * DAY
 
 
-def _seconds(get: Any, name: str, default: float) -> float:
-    return number_setting(get, name, default, f"a number of seconds from 0 to {_MAX_SECONDS:.0f} (10 years)",
-                          lambda v: 0 <= v <= _MAX_SECONDS)
+def _seconds(read: SettingsReader, name: str, default: float) -> float:
+    return read.number(name, default, f"a number of seconds from 0 to {_MAX_SECONDS:.0f} (10 years)",
+                       lambda v: 0 <= v <= _MAX_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,16 @@ class RecrawlSettings:
     def from_settings(cls, get: Any) -> RecrawlSettings:
         """Read through *get* (a settings' or a dict's ``get``); a bad value raises ``ConfigError``."""
         defaults = ScheduleSettings()
-        enabled = bool_setting(get, "POLITECRAWL_RECRAWL", True)
-        low = _seconds(get, "POLITECRAWL_RECRAWL_MIN_INTERVAL", defaults.min_interval)
-        high = _seconds(get, "POLITECRAWL_RECRAWL_MAX_INTERVAL", defaults.max_interval)
+        read = SettingsReader(get)
+        enabled = read.boolean("POLITECRAWL_RECRAWL", True)
+        low = _seconds(read, "POLITECRAWL_RECRAWL_MIN_INTERVAL", defaults.min_interval)
+        high = _seconds(read, "POLITECRAWL_RECRAWL_MAX_INTERVAL", defaults.max_interval)
         if high < low:
-            raise ConfigError(f"POLITECRAWL_RECRAWL_MAX_INTERVAL ({get('POLITECRAWL_RECRAWL_MAX_INTERVAL')!r}) "
-                              f"must be at least POLITECRAWL_RECRAWL_MIN_INTERVAL ({low:g})")
-        first = _seconds(get, "POLITECRAWL_RECRAWL_INITIAL_INTERVAL", defaults.initial_interval)
-        max_urls = number_setting(get, "POLITECRAWL_RECRAWL_MAX_URLS", HistorySettings().max_urls,
-                                  "a whole number from 0 to 1000000000 (URLs kept in the fetch history)",
-                                  lambda v: 0 <= v <= 1_000_000_000, integer=True)
+            raise read.fail("POLITECRAWL_RECRAWL_MAX_INTERVAL", read.raw("POLITECRAWL_RECRAWL_MAX_INTERVAL"),
+                            f"at least POLITECRAWL_RECRAWL_MIN_INTERVAL ({low:g})")
+        first = _seconds(read, "POLITECRAWL_RECRAWL_INITIAL_INTERVAL", defaults.initial_interval)
+        max_urls = read.number("POLITECRAWL_RECRAWL_MAX_URLS", HistorySettings().max_urls,
+                               "a whole number from 0 to 1000000000 (URLs kept in the fetch history)",
+                               lambda v: 0 <= v <= 1_000_000_000, integer=True)
         schedule = ScheduleSettings(min_interval=low, max_interval=high, initial_interval=first)
         return cls(enabled=enabled, history=HistorySettings(max_urls=max_urls, schedule=schedule))

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import ConfigError, bool_setting, number_setting
+from ..config import ConfigError
+from ..settings_reader import SettingsReader
 from .content import DEFAULT_KEEP_TYPES
 from .scope import SCOPES, ScopeError, compile_patterns
 from .sitemaps import MAX_BYTES, MAX_URLS
@@ -17,20 +18,6 @@ __all__ = ["SearchConfig", "SearchConfigError"]
 
 class SearchConfigError(ConfigError):
     """A search-crawl setting has a value politecrawl cannot use."""
-
-
-def _words(get: Callable[[str, Any], Any], name: str, *, split_commas: bool = True) -> tuple[str, ...]:
-    """A list setting: a list/tuple of strings, or one string (comma or space separated;
-    patterns are split on whitespace only, a comma may belong to a pattern)."""
-    raw = get(name, None)
-    if raw is None or raw == "":
-        return ()
-    if isinstance(raw, str):
-        text = raw.replace(",", " ") if split_commas else raw
-        return tuple(text.split())
-    if isinstance(raw, (list, tuple)) and all(isinstance(v, str) for v in raw):
-        return tuple(v for v in raw if v.strip())
-    raise SearchConfigError(f"{name} ({raw!r}) must be a list of strings")
 
 
 @dataclass(frozen=True)
@@ -57,50 +44,49 @@ class SearchConfig:
     def from_settings(cls, get: Callable[..., Any]) -> SearchConfig:
         """Read the settings through *get(name, default)*; a bad value raises
         :class:`SearchConfigError` naming the setting, the value and the rule."""
-        scope = str(get("POLITECRAWL_SCOPE", "domain") or "domain").strip().lower()
-        if scope not in SCOPES:
-            raise SearchConfigError(f"POLITECRAWL_SCOPE ({scope!r}) must be one of {', '.join(SCOPES)}")
-        allow = _words(get, "POLITECRAWL_ALLOW", split_commas=False)
-        deny = _words(get, "POLITECRAWL_DENY", split_commas=False)
+        read = SettingsReader(get, error=SearchConfigError)
+        scope = read.choice("POLITECRAWL_SCOPE", "domain", SCOPES, fold_case=True)
+        allow = read.words("POLITECRAWL_ALLOW", split_commas=False)
+        deny = read.words("POLITECRAWL_DENY", split_commas=False)
         try:
             compile_patterns("POLITECRAWL_ALLOW", allow)
             compile_patterns("POLITECRAWL_DENY", deny)
         except ScopeError as exc:
             raise SearchConfigError(str(exc)) from None
-        keep = tuple(t.lower() for t in _words(get, "POLITECRAWL_KEEP_TYPES")) or DEFAULT_KEEP_TYPES
+        keep = tuple(t.lower() for t in read.words("POLITECRAWL_KEEP_TYPES")) or DEFAULT_KEEP_TYPES
         for kind in keep:
             if "/" not in kind or kind.count("/") != 1 or ";" in kind:
                 raise SearchConfigError(
                     f"POLITECRAWL_KEEP_TYPES ({kind!r}) must be media types such as text/html"
                 )
-        drop = _words(get, "POLITECRAWL_DROP_PARAMS")
-        keep_params = _words(get, "POLITECRAWL_KEEP_PARAMS")
+        drop = read.words("POLITECRAWL_DROP_PARAMS")
+        keep_params = read.words("POLITECRAWL_KEEP_PARAMS")
         return cls(
-            sitemaps=bool_setting(get, "POLITECRAWL_SITEMAPS", True),
-            sitemap_max_bytes=number_setting(
-                get, "POLITECRAWL_SITEMAP_MAX_BYTES", MAX_BYTES,
+            sitemaps=read.boolean("POLITECRAWL_SITEMAPS", True),
+            sitemap_max_bytes=read.number(
+                "POLITECRAWL_SITEMAP_MAX_BYTES", MAX_BYTES,
                 f"a whole number of bytes from 1 to {MAX_BYTES} (the protocol's 50 MB)",
-                lambda v: 1 <= v <= MAX_BYTES, integer=True, error=SearchConfigError,
+                lambda v: 1 <= v <= MAX_BYTES, integer=True,
             ),
-            sitemap_max_urls=number_setting(
-                get, "POLITECRAWL_SITEMAP_MAX_URLS", MAX_URLS,
+            sitemap_max_urls=read.number(
+                "POLITECRAWL_SITEMAP_MAX_URLS", MAX_URLS,
                 f"a whole number from 1 to {MAX_URLS} (the protocol's bound)",
-                lambda v: 1 <= v <= MAX_URLS, integer=True, error=SearchConfigError,
+                lambda v: 1 <= v <= MAX_URLS, integer=True,
             ),
             scope=scope,
             allow=allow,
             deny=deny,
             keep_types=frozenset(keep),
-            deny_extensions=_words(get, "POLITECRAWL_DENY_EXTENSIONS"),
-            follow_extensions=_words(get, "POLITECRAWL_FOLLOW_EXTENSIONS"),
-            breadth_first=bool_setting(get, "POLITECRAWL_BREADTH_FIRST", True),
-            depth_limit=number_setting(
-                get, "POLITECRAWL_DEPTH_LIMIT", 0, "a whole number, 0 or more (0: no limit)",
-                lambda v: v >= 0, integer=True, error=SearchConfigError,
+            deny_extensions=read.words("POLITECRAWL_DENY_EXTENSIONS"),
+            follow_extensions=read.words("POLITECRAWL_FOLLOW_EXTENSIONS"),
+            breadth_first=read.boolean("POLITECRAWL_BREADTH_FIRST", True),
+            depth_limit=read.number(
+                "POLITECRAWL_DEPTH_LIMIT", 0, "a whole number, 0 or more (0: no limit)",
+                lambda v: v >= 0, integer=True,
             ),
-            site_page_quota=number_setting(
-                get, "POLITECRAWL_SITE_PAGE_QUOTA", 0, "a whole number, 0 or more (0: no quota)",
-                lambda v: v >= 0, integer=True, error=SearchConfigError,
+            site_page_quota=read.number(
+                "POLITECRAWL_SITE_PAGE_QUOTA", 0, "a whole number, 0 or more (0: no quota)",
+                lambda v: v >= 0, integer=True,
             ),
             drop_params=drop,
             keep_params=keep_params,
