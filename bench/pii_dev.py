@@ -8,7 +8,8 @@ Sources, other than both other corpora's: person names from the US Census Bureau
 package: first names and surnames drawn by their census frequency) and Faker's nl_NL, pl_PL, pt_BR, sv_SE, cs_CZ
 and es_MX lists (locales neither other corpus uses); Chinese, Japanese and Korean names put together here from
 surname and given-name lists written for this file; nicknames made of word lists written here (pinyin, English and
-CJK words, digits, platform default nicknames); user IDs of the lengths platforms give (QQ 5-11 digits, Weibo 10,
+CJK words, digits, platform default nicknames); e-mail addresses and IPv4/IPv6 addresses in account and log lines; user IDs of the
+lengths platforms give (QQ 5-11 digits, Weibo 10,
 Bilibili 9, Douyin 11-19).  Texts are the seed case's shapes (account records in CSV, JSON, key=value and
 table lines), biographies, comment threads, chat lines and support tickets, with sentences written here in zh,
 en, de, fr, ja, ko.  Hard negatives of the kinds that look like the seed case's values: IDs of things after ID
@@ -19,6 +20,7 @@ character (`高速公路`, `张家界`), timestamps, versions, prices, counts.  
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import random
 import sys
@@ -164,6 +166,8 @@ class DevCorpus:
         "https://www.example.com/profile.php?id={uid}", "https://example.cn/user/{uid}/posts", "by {nick}",
         "Kommentar von {nick}", "Publié par {nick}", "来自 {nick} 的私信", "{nick} 关注了你", "ユーザー名: {nick}",
         "닉네임 {nick}", "작성자: {nick}", "投稿者：{nick}", "回复 {nick}：同意", "{nick} 转发了微博",
+        "{uid},{nick},{email}", "邮箱：{email}", "last login from {ip}", "IP属地 {ip}", "| {nick} | {ip} |",
+        "post by {nick} from {ip}", "{ip} - - [12/Mar/2024:10:01:02] user={nick}",
     ]
     PEOPLE = [
         "{name} is a software engineer based in Lyon.", "{name}（1972年生），中国作家。", "Interview mit {name}",
@@ -205,7 +209,16 @@ class DevCorpus:
             return self.user_id(), "user_id"
         if key == "phone":
             return self.phone(), "phone"
+        if key == "ip":
+            return self.ip(), "ip"
         return self.email(), "email"
+
+    def ip(self) -> str:
+        rng = self.rng
+        if rng.random() < 0.8:
+            return ".".join(str(rng.randint(1, 254)) for _ in range(4))
+        low = rng.getrandbits(96) if rng.random() < 0.5 else rng.getrandbits(32)  # the short form: "2001:db8::1:2"
+        return str(ipaddress.IPv6Address((0x20010DB8 << 96) | low))
 
     def _fill(self, template: str) -> tuple[str, list, list]:
         """The template with values; labels and negatives as (start, end, kind) within it."""

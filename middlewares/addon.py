@@ -68,6 +68,16 @@ SETTINGS = {
     # A polite HTML crawl's page limit (Scrapy's default is 1 GiB); it also bounds a page's
     # decompressed size (HttpCompressionMiddleware), so a gzip bomb stops at 10 MiB.
     "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+    # Scrapy starts this many asyncio tasks for every response's output, however few items and
+    # requests it yields: 100 (Scrapy's default) cost ~1.4x the CPU per page of 10 (docs/benchmarks.md).
+    "CONCURRENT_ITEMS": 10,
+}
+
+#: Feed exporters for formats a project has not given its own (FEED_EXPORTERS).
+EXPORTERS = {
+    "jsonlines": "politecrawl.middlewares.items.feed.OrjsonLinesItemExporter",
+    "jsonl": "politecrawl.middlewares.items.feed.OrjsonLinesItemExporter",
+    "jl": "politecrawl.middlewares.items.feed.OrjsonLinesItemExporter",
 }
 
 #: Download handlers for schemes a project has not given its own: every request the
@@ -99,6 +109,7 @@ class Addon:
         for name, value in SETTINGS.items():
             settings.set(name, value, "addon")
         _set_handlers(settings)
+        _set_exporters(settings)
         for setting, path in REPLACED:
             settings.set_in_component_priority_dict(setting, load_object(path), None)
         for setting, path, priority in COMPONENTS:
@@ -122,6 +133,15 @@ def _set_handlers(settings: BaseSettings) -> None:
     if missing:
         priority = max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, SETTINGS_PRIORITIES["addon"])
         settings.set("DOWNLOAD_HANDLERS", {**handlers, **missing}, priority)
+
+
+def _set_exporters(settings: BaseSettings) -> None:
+    """Our JSON-lines exporter (orjson) for each format name the project left to Scrapy's default."""
+    exporters = dict(settings.getdict("FEED_EXPORTERS"))
+    missing = {fmt: path for fmt, path in EXPORTERS.items() if fmt not in exporters}
+    if missing:
+        priority = max(settings.getpriority("FEED_EXPORTERS") or 0, SETTINGS_PRIORITIES["addon"])
+        settings.set("FEED_EXPORTERS", {**exporters, **missing}, priority)
 
 
 def _set_user_agent(settings: BaseSettings, config: PolitecrawlConfig) -> None:

@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import scrapy
+from lxml import etree
+from parsel import css2xpath
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.url import url_has_any_extension
@@ -45,6 +47,11 @@ from politecrawl.state import StateStoreError
 logger = logging.getLogger(__name__)
 
 _TEXT_XPATH = "//body//text()[not(ancestor::script) and not(ancestor::style)]"
+#: The page's text nodes, title and canonical link read from the parsed tree as plain strings: no
+#: Selector is built per text node (parsel's ``response.xpath(...).getall()`` makes one for each).
+_TEXT = etree.XPath(_TEXT_XPATH, smart_strings=False)
+_TITLE = etree.XPath(css2xpath("title::text"), smart_strings=False)
+_CANONICAL = etree.XPath(css2xpath('link[rel~="canonical"]::attr(href)'), smart_strings=False)
 
 #: Settings the spider brings, at Scrapy's "default" priority (a project or ``-s`` wins):
 #: first-in-first-out queues (with the depth priority: breadth-first within a site),
@@ -171,16 +178,19 @@ class GenericSpider(scrapy.Spider):
             return  # not a type the crawl keeps (counted by the gate) or not text
         yield from self._sitemaps_of(response.url)
         url = response.url
-        canonical = canonical_hint(
-            url, response.css('link[rel~="canonical"]::attr(href)').get(), self.search.params
-        )
+        tree = response.selector.root if response.selector.type in ("html", "xml") else None
+        canonical = canonical_hint(url, _first(_CANONICAL, tree) if tree is not None else
+                                   response.css('link[rel~="canonical"]::attr(href)').get(), self.search.params)
         if canonical is not None:
             response.meta[CANONICAL_META] = canonical
         recorded = canonical or url
         if recorded not in self._recorded:
             self._recorded.add(recorded)
-            title = (response.css("title::text").get() or "").strip()
-            text = " ".join(t.strip() for t in response.xpath(_TEXT_XPATH).getall() if t.strip())
+            if tree is not None:
+                title, texts = (_first(_TITLE, tree) or "").strip(), _TEXT(tree)
+            else:
+                title, texts = (response.css("title::text").get() or "").strip(), response.xpath(_TEXT_XPATH).getall()
+            text = " ".join(stripped for stripped in map(str.strip, texts) if stripped)
             item = PageItem(
                 url=recorded,
                 title=title,
@@ -279,6 +289,11 @@ class GenericSpider(scrapy.Spider):
             yield scrapy.Request(
                 url, callback=self.parse, meta={ENTRY_META: lastmod_hint(entry["lastmod"], now), HINT_META: hint}
             )
+
+
+def _first(xpath: etree.XPath, tree: Any) -> str | None:
+    found = xpath(tree)
+    return found[0] if found else None
 
 
 def _same_site(url: str, sites: frozenset[str]) -> bool:

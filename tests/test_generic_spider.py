@@ -34,3 +34,22 @@ def test_parse_yields_a_page_item_that_takes_the_robots_field() -> None:
     assert item["fetched_at"]
     item["politecrawl_robots"] = ["noai"]  # what RobotsPageMiddleware sets on pages with directives
     assert follow.url == "http://shop-a.com/p/1"
+
+
+def test_title_text_and_canonical_read_from_the_tree_are_what_parsel_selectors_read() -> None:
+    from politecrawl.spiders import generic  # noqa: PLC0415
+
+    body = (
+        "<html><head><title>\n Prix &amp; Grüße </title><title>second</title>"
+        "<link rel='alternate  Canonical canonical' href='/c?a=1'><style>h1{}</style></head>"
+        "<body> lead <p>un <b>deux</b> trois<!-- note --> <script>var x = '<p>'</script>tail</p>"
+        "<![CDATA[cdata]]><noscript>ns</noscript>\n\t<div> </div>fin &lt;ok&gt;<style>p{}</style></body></html>"
+    ).encode()
+    response = HtmlResponse("https://a.example/p", body=body, request=Request("https://a.example/p"))
+    tree = response.selector.root
+    assert generic._first(generic._TITLE, tree) == response.css("title::text").get()
+    assert generic._first(generic._CANONICAL, tree) == response.css('link[rel~="canonical"]::attr(href)').get()
+    assert generic._TEXT(tree) == response.xpath(generic._TEXT_XPATH).getall()
+    item = next(x for x in GenericSpider(urls="https://a.example/").parse(response) if isinstance(x, PageItem))
+    assert item["title"] == "Prix & Grüße"
+    assert item["text"] == " ".join(t.strip() for t in response.xpath(generic._TEXT_XPATH).getall() if t.strip())

@@ -157,3 +157,14 @@ def test_id_after_a_word_naming_no_thing_and_a_bracketed_number_before_a_handle(
                                   "see [12345] above", "[20230101] 更新"])
 def test_id_after_a_thing_word_and_bracketed_references_or_dates(text: str) -> None:
     assert not [k for k in kinds(text) if k[1] == "user_id"]
+
+
+@pytest.mark.parametrize("text, nick", [("1.2.3.4 - - [12/Mar/2024:10:01:02] user=小熊软糖；x", "小熊软糖"),
+                                        ("[74936691] 风一样的男子", "风一样的男子"), ("投稿者：ninjalele", "ninjalele")])
+def test_nickname_as_a_log_key_after_a_bracketed_user_id_or_after_a_label(text: str, nick: str) -> None:
+    assert (nick, "nickname") in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["user is happy", "作者：Kontakt", "作者 ninjalele"])
+def test_no_nickname_after_user_is_or_an_unlabelled_word(text: str) -> None:
+    assert not [k for k in kinds(text) if k[1] == "nickname"]

@@ -137,3 +137,11 @@ def test_item_budget_counts_characters_values_and_cpu_time() -> None:
         pass
     else:
         raise AssertionError("no OverBudget past the character bound")
+
+
+def test_allowed_query_parameter_is_not_scanned_by_value_either() -> None:
+    # As an allowed field: its value is kept whole and nothing is counted for it; other parameters still are.
+    f = PIIFilter(PIIConfig(allow=frozenset({"u.user"})))
+    result = f.filter({"u": "/a?user=zhang_88&note=tel+13800138000"})
+    assert result.item["u"] == "/a?user=zhang_88&note=tel+%5BPHONE%5D"
+    assert sum(result.report.by_type.values()) == 1

@@ -22,8 +22,9 @@ from politecrawl.pii.context import THING_WORDS
 from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import NICKNAME, USER_ID, Span
 
-# Characters a nickname or handle may hold: letters of any script, digits, `_`, `-`, `.` inside.
-_NICK_CHAR = r"[^\s,;:!?()\[\]{}<>\"'`，。、；：！？（）【】《》「」『』“”‘’|/\\]"
+# Characters a nickname or handle may hold: letters of any script, digits, `_`, `-`, `.` inside (not `&` or `=`,
+# which join query parameters).
+_NICK_CHAR = r"[^\s,;:!?()&=\[\]{}<>\"'`，。、；：！？（）【】《》「」『』“”‘’|/\\]"
 
 _HANDLE_RE = re.compile(rf"(?<![A-Za-z0-9_@#&])@(?P<v>[A-Za-z0-9_\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
                         rf"(?:{_NICK_CHAR}{{0,29}}))")
@@ -49,7 +50,7 @@ _ID_CUES = (
 _NICK_CUES = (
     r"昵称", r"网名", r"用户名", r"账号", r"帐号", r"会员名", r"买家昵称", r"卖家昵称", r"nickname", r"nick", r"username",
     r"user name", r"screen name", r"display name", r"handle", r"login", r"benutzername", r"spitzname", r"pseudo",
-    r"pseudonyme", r"nom d'utilisateur", r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
+    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
 )
 
 
@@ -129,8 +130,9 @@ _HANDLE_SHAPE_RE = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:[0-9]{1,6}|(?:[_.\-][a
 _NOT_HANDLE_RE = re.compile(r"www\.|\.(?:com|cn|net|org|de|fr|html?|php|jpg|png)$|^v?[0-9]", re.I)
 
 
-def _handle_after(text: str, start: int, cue: str) -> Span | None:
-    """The nickname right after a by-cue ending at `start`, or None."""
+def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Span | None:
+    """The nickname right after a by-cue ending at `start`, or None; `labelled`: the cue is a label with a colon
+    (`投稿者：`)."""
     end = start
     while end < len(text) and end - start < 31 and text[end] not in _TOKEN_STOP:
         end += 1
@@ -143,7 +145,8 @@ def _handle_after(text: str, start: int, cue: str) -> Span | None:
                or (cue == "来自" and after.lstrip().startswith("的")))
     if value.isascii():
         if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value):
-            if not (bounded and value[0].islower()):  # "回复 Kontakt:" is a word; "回复 pandayueyue：" a handle
+            if not ((bounded or (labelled and cue in _LABEL_CUES)) and value[0].islower()):
+                # "回复 Kontakt:" is a word; "回复 pandayueyue：", "投稿者：ninjalele" handles
                 return None
         return Span(start, start + len(value), NICKNAME, value)
     # Another script (CJK).  A Latin name with accents is no handle.
@@ -156,6 +159,8 @@ def _handle_after(text: str, start: int, cue: str) -> Span | None:
     return Span(start, start + len(value), NICKNAME, value)
 
 
+# By-cues that are field labels: with a colon they bound the value after them (`投稿者：ninjalele`).
+_LABEL_CUES = frozenset({"作者", "投稿者", "작성자", "글쓴이"})
 _ID_AFTER_RE = re.compile(r"\s?[(（]\s?(?:id|ID|uid|UID)\b")
 
 
@@ -213,7 +218,7 @@ def find_accounts(text: str) -> Iterator[Span]:
                 yield sp
     for m in _BY_CUE_RE.finditer(lower):
         if m.end() < len(text) and _word_start(lower, m.start()) and m.end() > m.start() + len(m.group().rstrip(" \t:：")):
-            sp = _handle_after(text, m.end(), m.group().rstrip(" \t:："))
+            sp = _handle_after(text, m.end(), m.group().rstrip(" \t:："), labelled=":" in m.group() or "：" in m.group())
             if sp is not None:
                 yield sp
     for m in _BARE_ID_RE.finditer(lower):
@@ -234,6 +239,9 @@ def find_accounts(text: str) -> Iterator[Span]:
             continue  # "[20230101] 更新": a date or a timestamp
         if not token.isascii() or _HANDLE_SHAPE_RE.fullmatch(token):  # "[12345] above" is a reference
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
+            handle = _trim(token)
+            if len(handle) >= 2 and any(c.isalpha() for c in handle):
+                yield Span(m.end(), m.end() + len(handle), NICKNAME, handle)  # "[42] 小鱼": the record's nickname
     for m in _DEFAULT_NICK_RE.finditer(text):
         yield Span(m.start(), m.end(), NICKNAME, m.group())
     for m in _ID_CUE_RE.finditer(lower):

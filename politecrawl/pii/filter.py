@@ -289,11 +289,15 @@ class PIIFilter:
         """A string holding URLs: each URL part scanned percent-decoded, removals written back encoded."""
         cuts: list[tuple[int, int, int, str]] = []  # raw (start, -end, 0 for a name / 1 for a span, replacement)
         act = ""
+        kept: list[tuple[int, int]] = []  # raw ranges of allowed query values: not scanned, as allowed fields
         for part in pieces:
             raw = text[part.start : part.end]
             if part.kind == "query":
                 for name, vs, ve in urls.query_values(raw):
-                    if ve > vs and self.names.matches(name) and not self._allowed(path + (name,)):
+                    if self.config.allow and self._allowed(path + (name,)):
+                        kept.append((part.start + vs, part.start + ve))
+                        continue
+                    if ve > vs and self.names.matches(name):
                         report.add(FIELD_NAME, field, path)
                         act = act or self._action(path, report)
                         value = urls.decode(raw[vs:ve], plus=True)[0]
@@ -305,6 +309,9 @@ class PIIFilter:
                 self._action(path, report)
                 return _REMOVE
             for sp in spans:
+                if kept and offsets is not None and any(
+                        ks <= part.start + offsets[sp.start] and part.start + offsets[sp.end] <= ke for ks, ke in kept):
+                    continue  # inside an allowed query parameter's value
                 report.add(sp.type, field, path)
                 act = act or self._action(path, report)
                 marker = self._marker(sp, act)
