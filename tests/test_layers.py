@@ -25,3 +25,16 @@ def test_every_policy_module_is_under_the_policy_contract():
     assert present - TOOLS - listed == set(), "add these policy modules to the contract in pyproject.toml"
     assert listed - present == set(), "the contract names modules that do not exist"
     assert {"scrapy", "twisted", "zope", "politecrawl.middlewares"} <= set(policies["forbidden_modules"])
+
+
+def test_every_package_is_in_the_distribution():
+    """A package missing from [tool.setuptools] packages works in an editable install and is absent from a wheel."""
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    roots = {folder: name for name, folder in setuptools["package-dir"].items()}
+    present = {
+        ".".join([roots[init.parent.relative_to(REPO).parts[0]], *init.parent.relative_to(REPO).parts[1:]])
+        for root in roots
+        for init in (REPO / root).rglob("__init__.py")
+    }
+    assert present - set(setuptools["packages"]) == set(), "add these packages to [tool.setuptools] packages"
+    assert set(setuptools["packages"]) - present == set(), "[tool.setuptools] packages names packages that do not exist"

@@ -246,3 +246,19 @@ def test_config_rejects_bad_values():
         RobotsConfig(retry_base=10, retry_max=5)
     cfg = RobotsConfig.from_settings({"POLITECRAWL_ROBOTS_TTL": "30", "POLITECRAWL_BOT_NAME": "x"}.get)
     assert (cfg.ttl, cfg.bot_name, cfg.max_crawl_delay) == (30.0, "x", 60.0)
+
+
+# -- redirects of the fetch (RFC 9309 §2.3.1.2) -------------------------------------------------
+def test_a_redirect_is_followed_to_any_http_host_up_to_the_limit():
+    from politecrawl.robots.fetch import redirect_target
+
+    url = "http://a.test/robots.txt"
+    assert redirect_target(301, "/r1", url, 0, 5) == "http://a.test/r1"
+    assert redirect_target(308, "https://cdn.test/robots.txt", url, 4, 5) == "https://cdn.test/robots.txt"
+    assert redirect_target(302, "/r6", url, 5, 5) is None  # five followed: the 3xx is the outcome
+    assert redirect_target(302, None, url, 0, 5) is None  # no Location
+    assert redirect_target(302, "", url, 0, 5) is None
+    assert redirect_target(302, "ftp://a.test/robots.txt", url, 0, 5) is None  # not http(s)
+    assert redirect_target(302, "javascript:alert(1)", url, 0, 5) is None
+    assert redirect_target(200, "/elsewhere", url, 0, 5) is None  # not a redirect
+    assert redirect_target(404, "/elsewhere", url, 0, 5) is None

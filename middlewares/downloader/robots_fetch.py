@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -12,6 +11,7 @@ from scrapy.http.request import NO_CALLBACK
 from politecrawl.middlewares.downloader.sizecut import CUT_AT
 from politecrawl.middlewares.runtime import PROTOCOL_FETCH, Runtime
 from politecrawl.robots import FetchOutcome, RobotsConfig
+from politecrawl.robots.fetch import redirect_target
 from politecrawl.robots.origin import robots_url
 
 if TYPE_CHECKING:
@@ -66,13 +66,13 @@ async def fetch_robots_txt(
             error = f"{type(exc).__module__}.{type(exc).__qualname__}"
             return FetchOutcome(clock(), None, redirects=redirects, error=error)
         status = response.status
-        if 300 <= status < 400 and redirects < config.max_redirects:
-            location = response.headers.get(b"Location")
-            target = urljoin(response.url, location.decode("latin-1")) if location else ""
-            if urlsplit(target).scheme in ("http", "https"):
-                redirects += 1
-                url = target
-                continue
+        location = response.headers.get(b"Location")
+        target = redirect_target(status, location.decode("latin-1") if location else None, response.url,
+                                 redirects, config.max_redirects)
+        if target is not None:
+            redirects += 1
+            url = target
+            continue
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
             for name, values in response.headers.items()

@@ -10,8 +10,9 @@ import codecs
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
-__all__ = ["FetchOutcome", "decode_body", "max_age"]
+__all__ = ["FetchOutcome", "decode_body", "max_age", "redirect_target"]
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,17 @@ def max_age(cache_control: Iterable[str]) -> float | None:
             ages.append(float(match.group(1)))
     return min(ages) if ages else None
 
+
+
+def redirect_target(status: int, location: str | None, url: str, redirects: int, max_redirects: int) -> str | None:
+    """Where a robots.txt fetch goes next after an answer *status* to *url*, or ``None``: the answer is final.
+
+    RFC 9309 §2.3.1.2: follow at least five consecutive redirects, to any host.
+    A 3xx is followed while fewer than *max_redirects* were, when its
+    ``Location`` (resolved against *url*) is an http(s) URL; otherwise the 3xx is
+    the outcome (:func:`.record.record_from_fetch` reads it as unavailable).
+    """
+    if not 300 <= status < 400 or redirects >= max_redirects or not location:
+        return None
+    target = urljoin(url, location)
+    return target if urlsplit(target).scheme in ("http", "https") else None

@@ -1,0 +1,128 @@
+"""CPU per page of the full politecrawl stack against plain Scrapy (issue 21). Results: docs/benchmarks.md.
+
+    .venv/bin/python bench/speed_bench.py [--pages 20000] [--pairs 3] [--concurrency 32] [--sites 1,200]
+
+Budgets slack (they never bind). Three crawls per round, their order rotated round to round:
+
+- ``politecrawl``: ``politecrawl crawl`` with the add-on's defaults (robots.txt,
+  tdmrep.json, budget, stops, reservations, personal-data filter, audit);
+- ``plain``: plain Scrapy at its defaults (``ROBOTSTXT_OBEY = True``);
+- ``plain tuned``: plain Scrapy with the settings the add-on sets for speed
+  (``TUNED``), which any Scrapy user could copy.
+
+All run ``GenericSpider`` with the same ``CONCURRENT_REQUESTS``, write the same
+JSON-lines feed, ``LOG_LEVEL = WARNING``, telnet off. Pages are counted by the
+sandbox's own log (robots.txt and tdmrep.json are not pages). CPU (user + system)
+and peak RSS are those of the crawl process (``os.wait4``), start-up included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from politecrawl.sandbox import PROTOCOL_PATHS, SandboxWeb, SiteSpec
+
+CONTACT = "https://example.org/politecrawl-bench"
+
+#: What the add-on sets for speed that plain Scrapy can be given as settings.
+TUNED: dict[str, str] = {
+    "CONCURRENT_ITEMS": "10",
+    "FEED_EXPORTERS": json.dumps({"jsonlines": "politecrawl.middlewares.items.feed.OrjsonLinesItemExporter"}),
+}
+
+ARMS = ("politecrawl", "plain", "plain tuned")
+
+
+def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurrency: int) -> dict[str, Any]:
+    settings = {
+        **web.settings(),
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": "False",
+        "CONCURRENT_REQUESTS": str(concurrency),
+    }
+    feed = workdir / "items.jsonl"
+    if arm == "politecrawl":
+        settings |= {"POLITECRAWL_CONTACT": CONTACT,
+                     "POLITECRAWL_STATE": f"sqlite:///{workdir / 'state.db'}",
+                     "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
+                     "POLITECRAWL_MAX_SITE_RATE": "10000",
+                     "POLITECRAWL_BURST": "1000"}
+        args = [sys.executable, "-m", "politecrawl.cli", "crawl", *urls, "-O", str(feed)]
+    else:
+        settings |= {"ROBOTSTXT_OBEY": "True", "FEEDS": json.dumps({str(feed): {"format": "jsonlines"}})}
+        if arm == "plain tuned":
+            settings |= TUNED
+        spider = workdir / "plain_spider.py"
+        spider.write_text("from politecrawl.spiders.generic import GenericSpider\n\n\n"
+                          "class PlainSpider(GenericSpider):\n    name = 'plain'\n")
+        args = [sys.executable, "-m", "scrapy", "runspider", str(spider), "-a", "urls=" + ",".join(urls)]
+    for name, value in settings.items():
+        args += ["-s", f"{name}={value}"]
+    started = time.time()
+    with (workdir / "stderr.txt").open("w+") as err:
+        proc = subprocess.Popen(args, cwd=workdir, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)  # the crawl process's own CPU and peak RSS
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read()
+    return {"returncode": proc.returncode, "stderr": stderr, "wall": time.time() - started,
+            "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+            "items": sum(1 for _ in feed.open()) if feed.exists() else 0}
+
+
+def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
+    per_site = args.pages // nsites
+    sites = [SiteSpec(f"site{i}.com", pages=per_site) for i in range(nsites)]
+    rows: dict[str, dict[str, list[float]]] = {a: {"cpu": [], "rate": [], "rss": []} for a in ARMS}
+    for round_ in range(args.pairs):
+        order = ARMS[round_ % 3:] + ARMS[:round_ % 3]
+        for arm in order:
+            with SandboxWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:
+                result = run_crawl(web, [web.url(s.host) for s in sites], arm, Path(tmp), args.concurrency)
+                log = [r for r in web.requests() if r["path"] not in PROTOCOL_PATHS]
+            if result["returncode"] != 0:
+                raise SystemExit(f"{arm}: exit {result['returncode']}\n{result['stderr'][-3000:]}")
+            times = sorted(r["t"] for r in log)
+            rate = len(log) / (times[-1] - times[0])
+            cpu = result["cpu"] / len(log) * 1e3
+            rows[arm]["cpu"].append(cpu)
+            rows[arm]["rate"].append(rate)
+            rows[arm]["rss"].append(result["rss_mb"])
+            print(f"{nsites} site(s) {arm}: {len(log)} pages, {result['items']} items, {rate:.0f} pages/s, "
+                  f"CPU {cpu:.2f} ms/page, peak RSS {result['rss_mb']:.0f} MB (wall {result['wall']:.1f} s, "
+                  f"load {os.getloadavg()[0]:.1f})", flush=True)
+    med = {a: {k: statistics.median(v) for k, v in rows[a].items()} for a in ARMS}
+    pc = rows["politecrawl"]["cpu"]
+    return {
+        "cpu_ms_per_page": {a: round(med[a]["cpu"], 2) for a in ARMS},
+        "pages_per_s": {a: round(med[a]["rate"]) for a in ARMS},
+        "peak_rss_mb": {a: round(med[a]["rss"]) for a in ARMS},
+        "cpu_ratio_vs_plain": round(med["politecrawl"]["cpu"] / med["plain"]["cpu"], 3),
+        "cpu_ratio_vs_plain_tuned": round(med["politecrawl"]["cpu"] / med["plain tuned"]["cpu"], 3),
+        "cpu_ratios_of_rounds_vs_plain": [round(p / q, 3) for p, q in zip(pc, rows["plain"]["cpu"])],
+        "cpu_ratios_of_rounds_vs_tuned": [round(p / q, 3) for p, q in zip(pc, rows["plain tuned"]["cpu"])],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=20_000)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--sites", default="1,200")
+    args = parser.parse_args()
+    results = {f"{n} site(s)": _measure(args, n) for n in (int(s) for s in args.sites.split(","))}
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
