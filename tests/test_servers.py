@@ -2,7 +2,6 @@
 
 import heapq
 import json
-import itertools
 import math
 
 import pytest

@@ -61,7 +61,6 @@ from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger("politecrawl.cluster")
 
