@@ -285,8 +285,8 @@ def utilisation(args: argparse.Namespace) -> None:
                 print(json.dumps(row), flush=True)
     finally:
         server.close()
-    print(f"\n| code | mode | nodes | utilisation | violating (site, W) | slowest site "
-          f"| Redis round trips / request | load average |")
+    print("\n| code | mode | nodes | utilisation | violating (site, W) | slowest site "
+          "| Redis round trips / request | load average |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {args.label} | {r['mode']} | {r['nodes']} | {r['utilisation']} | "

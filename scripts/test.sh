@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything the tests need, check the import contracts (lint-imports), then run the
+# Set up everything the tests need, check the import contracts (lint-imports) and pyflakes, then run the
 # whole test suite. A broken contract fails the run; pytest's "no tests collected" (exit 5) too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     fi
 fi
 bash scripts/lint_imports.sh
+# undefined names, unused imports, dead f-strings: pyflakes reads the code without running it
+.venv/bin/python -m pyflakes politecrawl middlewares spiders bench scripts tests
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

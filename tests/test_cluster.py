@@ -210,3 +210,23 @@ def test_new_requests_ride_on_the_next_pop_unless_it_is_far_or_they_are_many():
     assert not ln.push_due(3, now, now + ln.PUSH_DELAY / 2)  # the next pop takes them along
     assert ln.push_due(3, now, now + ln.PUSH_DELAY)  # waited long enough: a round trip of their own
     assert ln.push_due(ln.PUSH_BATCH, now, now)
+
+
+@pytest.mark.redis
+def test_a_granted_request_also_waits_for_its_servers_token(redis_url):
+    node = _scheduler(redis_url)
+
+    class Servers:  # the per-server limit (POLITECRAWL_MAX_IP_RATE) as the pacer sees it
+        waits = [5.0, 0.0]
+
+        def take(self, site, origin, now):
+            return self.waits.pop(0)
+
+    node.runtime.pacer.servers = Servers()
+    node.enqueue_request(Request("http://shop-a.com/1"))
+    assert node.next_request() is None  # granted by the frontier, but its server has no token
+    assert node.stats.get_value("politecrawl/cluster/held_for_server") == 1
+    assert node.has_pending_requests() and len(node) == 1
+    due, seq, request = node.server_held[0]
+    node.server_held[0] = (0.0, seq, request)  # its server's token is due now
+    assert node.next_request().url == "http://shop-a.com/1"

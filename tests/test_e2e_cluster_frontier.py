@@ -56,7 +56,7 @@ def test_two_nodes_over_spread_caps_keep_every_cap_and_never_starve_the_slowest(
         # used, not only respected: no site waits behind requests another node holds
         assert len(steady) >= 0.75 * rate * (end - start), (site, len(steady), end - start)
         gaps = [b - a for a, b in zip([start, *steady], [*steady, end])]
-        assert max(gaps) <= 1.5 / rate + 1.0, (site, max(gaps))
+        assert max(gaps) <= 2.0 / rate + 1.5, (site, max(gaps))  # starved before: ~30 s
     by_node = {n: sum(1 for r in log if node_of(r) == n) for n in (1, 2)}
     assert min(by_node.values()) >= 0.1 * len(log), by_node  # both nodes did the work
     pages = [(r["site"], r["path"]) for r in log if r["path"].startswith("/p/")]

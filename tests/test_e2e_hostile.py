@@ -135,6 +135,25 @@ def test_robots_txt_unreachable_is_a_wait_and_the_site_is_crawled_once_it_answer
     assert "robots/refused/unreachable" not in proc.stderr
 
 
+def test_robots_txt_throttled_many_times_is_still_a_wait_not_a_stop(sandbox, tmp_path):
+    """429 + Retry-After: 1 on robots.txt for the first 6 s: more 429s in a row than the throttle stop
+    count (3), yet the site is not stopped: a protocol file's 429 is its own back-off's wait."""
+    web = sandbox([
+        SiteSpec("busy.test", pages=3, robots="User-agent: *\nAllow: /\n", robots_status=429,
+                 robots_headers={"Retry-After": "1"}, schedule=[[6.0, {"robots_status": 200}]],
+                 schedule_from="first-request"),
+    ])
+    proc, _ = run_crawl(web, [web.url("busy.test")], tmp_path, {"POLITECRAWL_ROBOTS_RETRY_BASE": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = web.requests("busy.test")
+    robots = [r["status"] for r in log if r["path"] == "/robots.txt"]
+    assert robots.count(429) >= 3 and robots[-1] == 200, robots
+    pages = {r["path"] for r in log if r["path"] not in PROTOCOL_PATHS}
+    assert pages == {"/", "/p/0", "/p/1", "/p/2"}, pages
+    assert "throttled answers in a row" not in proc.stderr
+    assert "politecrawl/stops/crawl_stops" not in proc.stderr
+
+
 def test_a_crawl_whose_every_seed_site_stays_unreachable_fails_and_says_so(sandbox, tmp_path):
     web = sandbox([
         SiteSpec("down.test", pages=3, robots_status=500),

@@ -37,7 +37,7 @@ def test_stop_typed_in_another_folder_without_state(sandbox, tmp_path):
         returned = time.time()
         assert stop.returncode == 0, stop.stderr
         state = project / ".politecrawl" / "state.db"
-        assert f"stopped big-shop.com (stop-1, " in stop.stdout and f" in {state};" in stop.stdout
+        assert "stopped big-shop.com (stop-1, " in stop.stdout and f" in {state};" in stop.stdout
         assert f"in {project}" in stop.stdout and "told at once" in stop.stdout
         out, err = crawl.communicate(timeout=120)
     finally:

@@ -168,3 +168,12 @@ def test_nickname_as_a_log_key_after_a_bracketed_user_id_or_after_a_label(text: 
 @pytest.mark.parametrize("text", ["user is happy", "作者：Kontakt", "作者 ninjalele"])
 def test_no_nickname_after_user_is_or_an_unlabelled_word(text: str) -> None:
     assert not [k for k in kinds(text) if k[1] == "nickname"]
+
+
+def test_text_whose_lower_case_is_longer_keeps_offsets():
+    """'İ' lower-cases to two characters: the account finder still reads the text and finds the ID after its cue."""
+    from politecrawl.pii.accounts import find_accounts
+
+    text = "İstanbul user_id: 48213377"
+    spans = list(find_accounts(text))
+    assert [text[s.start:s.end] for s in spans] == ["48213377"]

@@ -2,7 +2,6 @@
 
 import heapq
 import json
-import itertools
 import math
 
 import pytest
@@ -320,17 +319,16 @@ def test_the_sandbox_serves_sites_on_their_own_loopback_addresses(sandbox):
         SandboxResolver(None, "127.0.0.1", web.port, {"a.com": "10.0.0.1"})
 
 
-def test_a_cluster_crawl_is_told_the_per_server_limit_does_not_hold_there(caplog):
+def test_a_cluster_crawl_installs_the_per_server_limit_too():
     from types import SimpleNamespace  # noqa: PLC0415
 
     from scrapy.utils.test import get_crawler  # noqa: PLC0415
 
     from politecrawl.middlewares.downloader.servers import install_server_limit  # noqa: PLC0415
 
-    for scheduler, warned in ((None, False), ("politecrawl.middlewares.frontier.cluster.ClusterScheduler", True)):
-        caplog.clear()
-        crawler = get_crawler(settings_dict={"SCHEDULER": scheduler} if scheduler else {})
-        runtime = SimpleNamespace(store=MemoryStateStore(), pacer=Pacer())
-        limit = install_server_limit(crawler, runtime, BudgetSettings())
-        assert runtime.pacer.servers is limit and limit.rate == 1.0
-        assert ("POLITECRAWL_MAX_IP_RATE does not hold in a cluster crawl" in caplog.text) is warned
+    # the cluster's scheduler takes the server's token for each request it pops (tests/test_cluster.py)
+    crawler = get_crawler(settings_dict={
+        "SCHEDULER": "politecrawl.middlewares.frontier.cluster.ClusterScheduler"})
+    runtime = SimpleNamespace(store=MemoryStateStore(), pacer=Pacer())
+    limit = install_server_limit(crawler, runtime, BudgetSettings())
+    assert runtime.pacer.servers is limit and limit.rate == 1.0

@@ -74,11 +74,6 @@ def install_server_limit(crawler: Crawler, runtime: Runtime, settings: BudgetSet
     )
     lookups.limit = limit
     runtime.pacer.servers = limit
-    if "ClusterScheduler" in str(crawler.settings.get("SCHEDULER") or ""):
-        logger.warning(
-            "politecrawl budget: the cluster's shared frontier takes each site's budget token itself; "
-            "it does not take the per-server token, so POLITECRAWL_MAX_IP_RATE does not hold in a "
-            "cluster crawl yet (docs/open-points.md)")
     return limit
 
 

@@ -200,6 +200,8 @@ class StopsContext:
     def on_throttle(self, request: Request, response: Response) -> ThrottleDecision | None:
         """Decide on a 429/503 and apply it (pause, back-off, stop) at once.
 
+        A 429/503 on robots.txt or tdmrep.json is not counted: it makes that file unreachable,
+        a wait with its own back-off (``politecrawl.robots.outage``), never a stop of the site.
         Called from the ``response_downloaded`` signal, which Scrapy sends
         before the download slot hands out its next request, so nothing queued
         for the site slips out after the answer arrived; the request itself is
@@ -207,6 +209,8 @@ class StopsContext:
         """
         if META_DECISION in request.meta:
             return request.meta[META_DECISION]
+        if is_protocol_fetch(request):  # robots.txt, tdmrep.json: their own back-off reads Retry-After
+            return None
         site = site_of(request)
         now = self.runtime.clock()
         try:

@@ -18,14 +18,13 @@ origin in Redis and an index of origins by ready time), with these changes:
 * Redis unreachable: nothing leaves the node (fail closed), it says so once,
   new requests are held locally and pushed when Redis is back, and the node
   keeps trying instead of closing.
-* Closing never flushes the shared frontier (other nodes still use it).
-* The nodes share one crawl id (``POLITECRAWL_CLUSTER_CRAWL_ID``, else the first
-  node's), so the audit trail and its report are the cluster's.
+* Closing never flushes the shared frontier; the nodes share one crawl id.
 """
 
 from __future__ import annotations
 
 import logging
+import heapq
 import math
 from urllib.parse import urlsplit
 from collections import deque
@@ -35,7 +34,6 @@ import redis
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.misc import load_object
-from scrapy_redis import defaults
 from scrapy_redis.scheduler import Scheduler
 
 from politecrawl.admission import GO, REFUSED, Answer
@@ -48,14 +46,13 @@ from politecrawl.middlewares._scrapy_compat import (
     wake_engine,
 )
 from politecrawl.middlewares.frontier.shared import (
-    QUEUE_CLASSES,
     REDIS_SCHEMES,
     OriginQueues,
     SharedPacing,
     frontier_redis,
     frontier_redis_url,
+    scheduler_kwargs,
     same_server,
-    shared_dupefilter_cls,
 )
 from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, node_name, stamp_keys
 from politecrawl.state.redis import BUDGET_KEY, redact_url
@@ -64,7 +61,6 @@ from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger("politecrawl.cluster")
 
@@ -82,6 +78,8 @@ class ClusterScheduler(Scheduler):
         self.pending: list[tuple[PushItem, Request, Answer | None]] = []  # not yet pushed
         self.granted: deque[Request] = deque()  # popped with their tokens: they go now
         self.answered: deque[Request] = deque()  # refused by a known answer: no token
+        self.server_held: list[tuple[float, int, Request]] = []  # (due, seq, request): its server
+        self._held_seq = 0
         self.pacing: SharedPacing | None = None
         self._wake_call: Any = None
         self._rates_at = -math.inf
@@ -107,33 +105,7 @@ class ClusterScheduler(Scheduler):
                 "must be 0 with ClusterScheduler: it makes scrapy-redis block the reactor in "
                 "BRPOP. Use POLITECRAWL_CLUSTER_IDLE_CLOSE (seconds) instead."
             )
-        queue_cls = settings.get("SCHEDULER_QUEUE_CLASS")
-        if queue_cls and queue_cls not in QUEUE_CLASSES:
-            raise ConfigError(
-                f"SCHEDULER_QUEUE_CLASS ({queue_cls!r}) cannot be used with ClusterScheduler: its "
-                "shared frontier keeps one queue per origin (by priority, then first in first out) "
-                "so that a node takes only requests of sites that may go now."
-            )
-        if settings.get("SCHEDULER_PERSIST") is False:
-            logger.info(
-                "politecrawl cluster: SCHEDULER_PERSIST is ignored: a node never flushes the "
-                "shared frontier when it closes (the other nodes still use it)"
-            )
-        kwargs: dict[str, Any] = {
-            "flush_on_start": settings.getbool("SCHEDULER_FLUSH_ON_START"),
-            "queue_key": settings.get("SCHEDULER_QUEUE_KEY") or defaults.SCHEDULER_QUEUE_KEY,
-            "queue_cls": f"{OriginQueues.__module__}.{OriginQueues.__name__}",
-            "dupefilter_key": settings.get("SCHEDULER_DUPEFILTER_KEY")
-            or defaults.SCHEDULER_DUPEFILTER_KEY,
-            "dupefilter_cls": shared_dupefilter_cls(settings),
-        }
-        serializer = settings.get("SCHEDULER_SERIALIZER")
-        if serializer:
-            import importlib  # noqa: PLC0415
-
-            kwargs["serializer"] = (
-                importlib.import_module(serializer) if isinstance(serializer, str) else serializer
-            )
+        kwargs = scheduler_kwargs(settings)
         server = frontier_redis(settings, runtime.config.state_url)
         scheduler = cls(server, crawler, cluster, **kwargs)
         scheduler.stats = crawler.stats
@@ -180,8 +152,10 @@ class ClusterScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()
-        granted = [(self.queue.item(r, ""), r, None) for r in self.granted]
+        granted = [(self.queue.item(r, ""), r, None)
+                   for r in [*self.granted, *(held[2] for held in self.server_held)]]
         self.granted.clear()
+        self.server_held.clear()
         self.pending.extend(granted)
         lost = len(self.pending)
         try:
@@ -238,15 +212,22 @@ class ClusterScheduler(Scheduler):
         self._beat(now)
         if self.answered:
             return self.answered.popleft()
+        while self.server_held and self.server_held[0][0] <= now:
+            request = self._server_turn(heapq.heappop(self.server_held)[2], now)
+            if request is not None:
+                return request
         while self.granted:
             request = self._admitted(self.granted.popleft(), now)
             if request is not None:
                 return request
         self._wake_at(self.link.next_ask_at())
+        if self.server_held:
+            self._wake_at(self.server_held[0][0])
         return None
 
     def has_pending_requests(self) -> bool:
-        if self.granted or self.answered or self.pending or not self.link.may_send():
+        if self.granted or self.answered or self.pending or self.server_held \
+                or not self.link.may_send():
             return True
         now = self.runtime.clock()
         size = self.link.queued_seen(now)
@@ -260,7 +241,7 @@ class ClusterScheduler(Scheduler):
         return size > 0
 
     def __len__(self) -> int:
-        return len(self.granted) + len(self.answered) + len(self.pending)
+        return len(self.granted) + len(self.answered) + len(self.pending) + len(self.server_held)
 
     def push_pending(self) -> None:
         """Push the requests collected since the last round trip now (and pop nothing)."""
@@ -322,6 +303,24 @@ class ClusterScheduler(Scheduler):
             request.meta[ADMISSION] = Answer(REFUSED, refused_by=refused_by, gates=gates)
         else:
             request.meta[ADMISSION] = Answer(GO, gates=gates)
+            return self._server_turn(request, now)
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def _server_turn(self, request: Request, now: float) -> Request | None:
+        """The per-server limit (``POLITECRAWL_MAX_IP_RATE``): a granted request also takes a
+        token of its server's bucket in the state store, or waits here until it can (its site's
+        token stays spent: the site gets less, never more)."""
+        servers = self.runtime.pacer.servers
+        if servers is not None:
+            _, site, origin = request.meta[KEYS]
+            wait = servers.take(site, origin, now)
+            if wait > 0:
+                self._held_seq += 1
+                heapq.heappush(self.server_held, (now + wait, self._held_seq, request))
+                self.runtime.inc_stat("cluster/held_for_server")
+                return None
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request

@@ -232,3 +232,35 @@ class SharedPacing:
 
 def _seconds_of_day(moment: Any) -> float:
     return moment.hour * 3600.0 + moment.minute * 60.0 + moment.second
+
+
+def scheduler_kwargs(settings: BaseSettings) -> dict[str, Any]:
+    """scrapy-redis ``Scheduler`` arguments from the settings, refusing what the cluster cannot use."""
+    queue_cls = settings.get("SCHEDULER_QUEUE_CLASS")
+    if queue_cls and queue_cls not in QUEUE_CLASSES:
+        raise ConfigError(
+            f"SCHEDULER_QUEUE_CLASS ({queue_cls!r}) cannot be used with ClusterScheduler: its "
+            "shared frontier keeps one queue per origin (by priority, then first in first out) "
+            "so that a node takes only requests of sites that may go now."
+        )
+    if settings.get("SCHEDULER_PERSIST") is False:
+        logger.info(
+            "politecrawl cluster: SCHEDULER_PERSIST is ignored: a node never flushes the "
+            "shared frontier when it closes (the other nodes still use it)"
+        )
+    kwargs: dict[str, Any] = {
+        "flush_on_start": settings.getbool("SCHEDULER_FLUSH_ON_START"),
+        "queue_key": settings.get("SCHEDULER_QUEUE_KEY") or defaults.SCHEDULER_QUEUE_KEY,
+        "queue_cls": f"{OriginQueues.__module__}.{OriginQueues.__name__}",
+        "dupefilter_key": settings.get("SCHEDULER_DUPEFILTER_KEY")
+        or defaults.SCHEDULER_DUPEFILTER_KEY,
+        "dupefilter_cls": shared_dupefilter_cls(settings),
+    }
+    serializer = settings.get("SCHEDULER_SERIALIZER")
+    if serializer:
+        import importlib  # noqa: PLC0415
+
+        kwargs["serializer"] = (
+            importlib.import_module(serializer) if isinstance(serializer, str) else serializer
+        )
+    return kwargs

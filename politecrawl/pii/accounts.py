@@ -16,6 +16,7 @@ they stand, and every rule below is a cue written by hand, because no library li
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 
 from politecrawl.pii.context import THING_WORDS
@@ -24,6 +25,9 @@ from politecrawl.pii.spans import NICKNAME, USER_ID, Span
 
 # Characters a nickname or handle may hold: letters of any script, digits, `_`, `-`, `.` inside (not `&` or `=`,
 # which join query parameters).
+#: Lower-cases ASCII letters only, one character for one, so offsets stay those of the text.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
 _NICK_CHAR = r"[^\s,;:!?()&=\[\]{}<>\"'`，。、；：！？（）【】《》「」『』“”‘’|/\\]"
 
 _HANDLE_RE = re.compile(rf"(?<![A-Za-z0-9_@#&])@(?P<v>[A-Za-z0-9_\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"

@@ -12,7 +12,6 @@ boundary between a digit and a Chinese character, so boundaries are spelled out 
 from __future__ import annotations
 
 import datetime
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 
