@@ -26,6 +26,8 @@ def test_crawl_fetches_every_page_under_an_honest_identity(sandbox, tmp_path):
     assert all(item["title"] and item["text"] and item["fetched_at"] for item in items)
     # the per-site summary is printed
     assert "shop-a.com" in proc.stdout and "example.com.cn" in proc.stdout
+    # a default crawl warns of nothing: components that are off by default are off quietly
+    assert " WARNING: " not in proc.stderr, [l for l in proc.stderr.splitlines() if " WARNING: " in l]
 
 
 def test_links_outside_the_seed_sites_are_not_followed(sandbox, tmp_path):

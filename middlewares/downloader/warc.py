@@ -55,7 +55,7 @@ class WarcMiddleware:
     def from_crawler(cls, crawler: Crawler) -> WarcMiddleware:
         path = crawler.settings.get("POLITECRAWL_WARC")
         if not path:
-            raise NotConfigured("POLITECRAWL_WARC is not set")
+            raise NotConfigured  # off by default: no archive, and no "Disabled" warning on every crawl
         problem = warc_path_problem(str(path))
         if problem:
             raise ConfigError(f"POLITECRAWL_WARC ({path!r}): {problem}")
