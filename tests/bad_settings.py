@@ -49,7 +49,7 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("POLITECRAWL_BLOCK_CHALLENGE_URLS", "x", "whole number"),
     ("POLITECRAWL_STOPS_POLL_INTERVAL", "5", "between 0.05 and 1"),
     ("POLITECRAWL_TDMREP_MAX_BYTES", "10", ">= 1024"),
-    ("POLITECRAWL_PII_ENABLED", "perhaps", "boolean"),
+    ("POLITECRAWL_PII_ENABLED", "perhaps", "True or False"),
     ("POLITECRAWL_PII_ACTION", "shred", "must be one of"),
     ("POLITECRAWL_PII_FIELD_ACTIONS", "{not json", "JSON object"),
     ("POLITECRAWL_PII_REGIONS", "XX", "region codes"),

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from politecrawl.config import ConfigError
+from politecrawl.settings_reader import ConfigError, SettingsReader
 from politecrawl.pii.detect import DEFAULT_WORK_BUDGET
 from politecrawl.pii.fields import DEFAULT_PII_FIELD_NAMES
 from politecrawl.pii.itembudget import DEFAULT_ITEM_MAX_CHARS, DEFAULT_ITEM_MAX_SECONDS, DEFAULT_MAX_DEPTH
@@ -90,68 +90,57 @@ class PIIConfig:
             raise PIIConfigError(f"POLITECRAWL_PII_MAX_DEPTH ({self.max_depth!r}) must be an integer from 1 to 500.")
 
     @classmethod
-    def from_settings(cls, get: Callable[[str, Any], Any], environ: Mapping[str, str] | None = None) -> PIIConfig:
-        """Build from a settings getter (`crawler.settings.get`).  The key may also come from the environment."""
+    def from_settings(cls, get: Callable[..., Any], environ: Mapping[str, str] | None = None) -> PIIConfig:
+        """Build from a settings getter (`crawler.settings.get`) through the one settings reader.
+        The key may also come from the environment."""
+        read = SettingsReader(get, error=PIIConfigError)
 
-        def as_list(name: str, default: Any) -> list[Any]:
-            value = get(name, default)
-            if isinstance(value, str):
-                value = [v.strip() for v in value.split(",") if v.strip()]
-            if not isinstance(value, (list, tuple, set, frozenset)):
-                raise PIIConfigError(f"{name} ({value!r}) must be a list or a comma-separated string.")
-            return list(value)
+        def names(name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+            # a list, or one string of names split on commas (a field name may hold a space)
+            raw = read.raw(name)
+            if raw is None:
+                return default
+            if isinstance(raw, (set, frozenset)):
+                raw = sorted(raw)
+            if isinstance(raw, str):
+                return tuple(v.strip() for v in raw.split(",") if v.strip())
+            if isinstance(raw, (list, tuple)) and all(isinstance(v, str) for v in raw):
+                return tuple(v.strip() for v in raw if v.strip())
+            raise read.fail(name, raw, "a list of strings or a comma-separated string")
 
-        def as_bool(name: str, default: bool) -> bool:
-            value = get(name, default)
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-                return value.strip().lower() in ("1", "true", "yes", "on")
-            if value in (0, 1):
-                return bool(value)
-            raise PIIConfigError(f"POLITECRAWL_PII_ENABLED ({value!r}) must be a boolean.")
-
-        field_actions = get("POLITECRAWL_PII_FIELD_ACTIONS", None) or {}
+        field_actions = read.raw("POLITECRAWL_PII_FIELD_ACTIONS") or {}
         if isinstance(field_actions, str):
             try:
                 field_actions = json.loads(field_actions)
             except ValueError:
-                raise PIIConfigError(
-                    f"POLITECRAWL_PII_FIELD_ACTIONS ({field_actions!r}) must be a dict or a JSON object."
-                ) from None
+                raise read.fail("POLITECRAWL_PII_FIELD_ACTIONS", field_actions, "a dict or a JSON object") from None
         if not isinstance(field_actions, Mapping):
-            raise PIIConfigError(f"POLITECRAWL_PII_FIELD_ACTIONS ({field_actions!r}) must be a dict or a JSON object.")
+            raise read.fail("POLITECRAWL_PII_FIELD_ACTIONS", field_actions, "a dict or a JSON object")
 
-        key = get("POLITECRAWL_PII_KEY", None) or (environ or {}).get("POLITECRAWL_PII_KEY", "")
+        key = read.raw("POLITECRAWL_PII_KEY") or (environ or {}).get("POLITECRAWL_PII_KEY", "")
         if isinstance(key, str):
             key = key.encode("utf-8")
         if not isinstance(key, bytes):
-            raise PIIConfigError("POLITECRAWL_PII_KEY must be a string or bytes.")
+            raise PIIConfigError("POLITECRAWL_PII_KEY must be a string or bytes.")  # the value is never shown
 
-        def as_number(name: str, default: float, kind: type, rule: str) -> Any:
-            value = get(name, default)
-            try:
-                if isinstance(value, bool):
-                    raise ValueError
-                return kind(value)
-            except (TypeError, ValueError):
-                raise PIIConfigError(f"{name} ({value!r}) must be {rule}.") from None
-
-        integer = "a positive integer"
-        max_chars = as_number("POLITECRAWL_PII_MAX_CHARS", DEFAULT_MAX_CHARS, int, integer)
+        def whole(name: str, default: int, rule: str, ok: Callable[[float], bool]) -> int:
+            return read.number(name, default, rule, ok, integer=True)
 
         return cls(
-            enabled=as_bool("POLITECRAWL_PII_ENABLED", True),
-            extra_fields=tuple(as_list("POLITECRAWL_PII_FIELDS", [])),
-            allow=frozenset(as_list("POLITECRAWL_PII_ALLOW", [])),
-            action=str(get("POLITECRAWL_PII_ACTION", DROP) or DROP).strip().lower(),
+            enabled=read.boolean("POLITECRAWL_PII_ENABLED", True),
+            extra_fields=names("POLITECRAWL_PII_FIELDS"),
+            allow=frozenset(names("POLITECRAWL_PII_ALLOW")),
+            action=read.text("POLITECRAWL_PII_ACTION", DROP).lower(),
             field_actions={str(k): str(v).strip().lower() for k, v in field_actions.items()},
             key=key,
-            regions=tuple(str(r).upper() for r in as_list("POLITECRAWL_PII_REGIONS", list(DEFAULT_REGIONS))),
-            phone_leniency=str(get("POLITECRAWL_PII_PHONE_LENIENCY", "strict_grouping")).strip().lower(),
-            max_chars=max_chars,
-            item_max_seconds=as_number("POLITECRAWL_PII_ITEM_MAX_SECONDS", DEFAULT_ITEM_MAX_SECONDS, float,
-                                       "a positive number"),
-            item_max_chars=as_number("POLITECRAWL_PII_ITEM_MAX_CHARS", DEFAULT_ITEM_MAX_CHARS, int, integer),
-            max_depth=as_number("POLITECRAWL_PII_MAX_DEPTH", DEFAULT_MAX_DEPTH, int, "an integer from 1 to 500"),
+            regions=tuple(r.upper() for r in names("POLITECRAWL_PII_REGIONS", DEFAULT_REGIONS)),
+            phone_leniency=read.text("POLITECRAWL_PII_PHONE_LENIENCY", "strict_grouping").lower(),
+            max_chars=whole("POLITECRAWL_PII_MAX_CHARS", DEFAULT_MAX_CHARS,
+                            "a positive integer of at most 1073741824", lambda v: 1 <= v <= 1 << 30),
+            item_max_seconds=read.number("POLITECRAWL_PII_ITEM_MAX_SECONDS", DEFAULT_ITEM_MAX_SECONDS,
+                                         "a positive number", lambda v: v > 0),
+            item_max_chars=whole("POLITECRAWL_PII_ITEM_MAX_CHARS", DEFAULT_ITEM_MAX_CHARS,
+                                 "a positive integer", lambda v: v >= 1),
+            max_depth=whole("POLITECRAWL_PII_MAX_DEPTH", DEFAULT_MAX_DEPTH,
+                            "an integer from 1 to 500", lambda v: 1 <= v <= 500),
         )
