@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from .report import fmt_bytes, fmt_duration, fmt_time, pct, reserved
+from .nodes import nodes_html
 from .servers import servers_html
 
 __all__ = ["CSP", "render_html"]
@@ -346,6 +347,7 @@ def render_html(report: dict[str, Any]) -> str:
         "unreachable (counted apart: not a disallow). Reserved: requests not "
         "sent and items not kept because the site reserved them for this purpose. Personal data: pieces "
         "removed from items (counted by type and field name, never kept).</p>",
+        nodes_html(report.get("nodes", []), _ENDS),
         servers_html(report.get("servers", [])),
         _removals_section(sites),
         f"<h2>Requests over time ({len(charted)} busiest sites)</h2>",

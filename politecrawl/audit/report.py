@@ -108,8 +108,8 @@ class _Builder:
                         series[bucket] += int(n)
                         if node is not None:
                             node["requests"] += int(n)
-                    elif metric == "bytes" and node is not None:
-                        node["bytes"] += int(n)
+                    elif metric in ("bytes", "responses") and node is not None:
+                        node[metric] += int(n)
         elif kind == "crawl-start":
             self.start = self.start or data
             self.bucket = int(data.get("bucket", MINUTE))
@@ -134,12 +134,11 @@ class _Builder:
         elif kind == "server":
             self.servers[(str(data.get("server", "")), rec.node)] = data
 
-
     def _node(self, name: str, at: float) -> dict[str, Any]:
         node = self.nodes.get(name)
         if node is None:
             node = self.nodes[name] = {"node": name, "started_at": at, "ended_at": None,
-                                       "end_reason": None, "requests": 0, "bytes": 0}
+                                       "end_reason": None, "requests": 0, "responses": 0, "bytes": 0}
         return node
 
     def running(self) -> bool:
