@@ -172,6 +172,7 @@ class GenericSpider(scrapy.Spider):
     # -- pages -------------------------------------------------------------
     def parse(self, response: Response) -> Iterable[Any]:
         if response.status == 304:
+            yield from self._sitemaps_of(response.url)  # their lastmod hints matter most when nothing changed
             yield from self._kept_item(response)
             return
         if NOT_KEPT_META in response.meta or not isinstance(response, TextResponse):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -105,3 +106,26 @@ def test_with_the_default_schedule_nothing_is_due_again_at_once(sandbox, tmp_pat
     assert [(r["path"], r["status"]) for r in _pages(web.requests(since=since))] == [("/", 304)]
     assert [i["url"] for i in items] == ["http://shop-a.com/"] and items[0]["revalidated"] is True
     assert _stat(proc, "not_due_at_start") == PAGES + 1
+
+
+def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due_before_its_interval(sandbox, tmp_path):
+    web = sandbox([SiteSpec("shop-a.com", pages=PAGES, validators="both", sitemap="urlset")])
+    defaults = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": ""}
+    _crawl(web, tmp_path, "first", **defaults)
+    first = web.requests()
+    assert "/sitemap.xml" in [r["path"] for r in first] and len(_pages(first)) == PAGES + 1
+    # /p/19 (a page that links to none: links of a changed page are followed) changes and the sitemap
+    # says so; every other page is unchanged, its lastmod (days ago) before its fetch, within its interval
+    changed_at = dt.datetime.now(dt.timezone.utc).isoformat()
+    web.update("shop-a.com", versions={"/p/19": 1}, lastmods={"/p/19": changed_at})
+    since = len(web.requests())
+    proc, items = _crawl(web, tmp_path, "second", **defaults)
+    second = web.requests(since=since)
+    # the seed (a 304), the sitemap (always in full), and the one page its lastmod made due: nothing else
+    assert "/sitemap.xml" in [r["path"] for r in second]
+    assert sorted((r["path"], r["status"]) for r in _pages(second)) == [("/", 304), ("/p/19", 200)]
+    assert _stat(proc, "not_due_at_start") == PAGES + 2  # the home page, every /p/<i> and the sitemap
+    assert _stat(proc, "sitemap_urls_not_due") == PAGES  # the home page and every /p/<i> but /p/19
+    by_url = {i["url"]: i for i in items}
+    assert "revision 1" in by_url["http://shop-a.com/p/19"]["text"]
+    assert "http://shop-a.com/p/4" not in by_url

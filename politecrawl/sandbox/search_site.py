@@ -5,7 +5,8 @@ Set on a :class:`~politecrawl.sandbox.spec.SiteSpec`:
 - ``sitemap``: ``""`` (none: ``/sitemap.xml`` is a 404), ``"urlset"`` (``sitemap_path``
   lists every page) or ``"index"`` (``sitemap_path`` is a sitemap index of
   ``/sitemaps/part-0.xml`` and the gzipped ``/sitemaps/part-1.xml.gz``, each listing half).
-  Entries carry a ``lastmod``: page *i* changed *i* days before 2026-12-01.
+  Entries carry a ``lastmod``: page *i* changed *i* days before 2026-12-01, unless ``lastmods``
+  gives a page path's ``lastmod`` (W3C datetime text, served as given).
 - ``sitemap_pages``: pages ``/s/0`` … reachable only from the sitemap.
 - ``file_links``: links per page to non-HTML files ``/files/<page>-<k>.<ext>``
   (extensions in :data:`FILE_KINDS`), served with their media type;
@@ -112,7 +113,8 @@ def _sitemap(site: SiteSpec, path: str) -> Answer | None:
     elif path != site.sitemap_path:
         return None
     entries = "".join(
-        f"<url><loc>{base}{p}</loc><lastmod>{(_EPOCH - dt.timedelta(days=n)).isoformat()}</lastmod></url>"
+        f"<url><loc>{base}{p}</loc><lastmod>{site.lastmods.get(p) or (_EPOCH - dt.timedelta(days=n)).isoformat()}"
+        "</lastmod></url>"
         for n, p in enumerate(paths)
     )
     body = ('<?xml version="1.0" encoding="UTF-8"?>'
