@@ -92,3 +92,24 @@ def test_stale_entries_are_revalidated_with_a_304_that_takes_a_token_and_no_body
     assert _summary_requests(proc) == len(web.requests(since=since))
     # the audit trail counts what the site served: the 304s and their empty bodies
     assert _report_totals(tmp_path) == (len(web.requests(since=since)), sum(r["bytes"] for r in web.requests(since=since)))
+
+
+def test_with_jobdir_cache_hits_take_no_token_and_never_reach_the_site(sandbox, tmp_path):
+    """The disk frontier (``JOBDIR``) shows its head request too, so the cache check works there."""
+    web = sandbox([SiteSpec("shop-a.com", pages=PAGES)])
+    policy = {"HTTPCACHE_POLICY": "scrapy.extensions.httpcache.DummyPolicy", **SLOW_BUDGET}
+    _, first_items, _ = _crawl(web, tmp_path, "first", JOBDIR=str(tmp_path / "job-first"), **policy)
+    assert (tmp_path / "job-first" / "frontier.sqlite3").exists()
+    since = len(web.requests())
+    started = time.time()
+    proc, items, _ = _crawl(web, tmp_path, "second", JOBDIR=str(tmp_path / "job-second"), **policy)
+    assert (tmp_path / "job-second" / "frontier.sqlite3").exists()
+    assert web.requests(since=since) == []
+    assert _stat(proc, "admission/answered_locally") == PAGES + 1
+    assert _stat(proc, "budget/requeued_not_local") == 0
+    assert sorted(i["url"] for i in items) == sorted(i["url"] for i in first_items)
+    assert _summary_requests(proc) == 0
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        (updated_at,) = db.execute("SELECT updated_at FROM buckets WHERE key = 'budget:shop-a.com'").fetchone()
+    assert updated_at < started
+    assert _report_totals(tmp_path) == (0, 0)

@@ -57,6 +57,7 @@ def test_a_request_taken_out_is_not_handed_out_twice_until_finished(tmp_path):
         store.push(a, 0, url, url.encode(), fifo=True)
     lease, body = store.pop(a)
     assert body == b"u1" and store.head(a)[2] == "u2" and store.in_flight == 1
+    assert store.head_body(a)[2] == b"u2"  # the body pop would hand out next, not the one in flight
     store.push(a, -2, "first", b"first", fifo=True)
     assert store.pop(a)[1] == b"first" and store.pop(a)[1] == b"u2" and store.pop(a) is None
     store.finish(lease)

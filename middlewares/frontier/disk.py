@@ -110,6 +110,7 @@ class DiskRequestStore:
         self.start_fifo = start_fifo  # None: start requests are queued as the others
         self._hooked = False
         self._closed = False
+        self._heads: dict[int, tuple[tuple[int, int], Request]] = {}  # origin -> its head, decoded once
 
     @classmethod
     def open(cls, crawler: Crawler, queue_cls: type | None, start_queue_cls: type | None) -> DiskRequestStore:
@@ -137,14 +138,32 @@ class DiskRequestStore:
         except (pickle.PicklingError, AttributeError, TypeError) as exc:
             raise ValueError(str(exc)) from exc
 
+    def head(self, origin_id: int) -> Request | None:
+        """The request :meth:`pop` would return next (a decoded copy), or ``None``."""
+        row = self.frontier.head_body(origin_id)
+        if row is None:
+            self._heads.pop(origin_id, None)
+            return None
+        rank, seq, body = row
+        known = self._heads.get(origin_id)
+        if known is not None and known[0] == (rank, seq):
+            return known[1]
+        request = self._decode(body)
+        self._heads[origin_id] = ((rank, seq), request)
+        return request
+
+    def _decode(self, body: bytes) -> Request:
+        return request_from_dict(pickle.loads(body), spider=self.crawler.spider)  # noqa: S301 - our own file
+
     def pop(self, origin_id: int) -> Request | None:
+        self._heads.pop(origin_id, None)
         taken = self.frontier.pop(origin_id)
         if taken is None:
             return None
         if not self._hooked:
             self._hooked = on_request_finished(self.crawler, self.finished)
         lease, body = taken
-        request = request_from_dict(pickle.loads(body), spider=self.crawler.spider)  # noqa: S301 - our own file
+        request = self._decode(body)
         request.meta[LEASE] = lease
         self.shared.wrote()
         return request
@@ -156,8 +175,8 @@ class DiskRequestStore:
             self.shared.finish(lease)
 
     def drain(self) -> list[Request]:
-        spider = self.crawler.spider
-        return [request_from_dict(pickle.loads(body), spider=spider) for body in self.frontier.drain()]  # noqa: S301
+        self._heads.clear()
+        return [self._decode(body) for body in self.frontier.drain()]
 
     # -- origins ------------------------------------------------------------------
     def names(self, origin_id: int) -> tuple[str, str]:
@@ -178,6 +197,7 @@ class DiskRequestStore:
 
     def drop(self, origin_id: int) -> int:
         n = self.frontier.drop(origin_id)
+        self._heads.pop(origin_id, None)
         self.shared.wrote()
         return n
 

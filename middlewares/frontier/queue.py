@@ -19,8 +19,7 @@ A request's site and origin are stamped in its meta when it enters
 refusal (admission reads the head's URL from the store) leaves at once, with
 no budget token and no pace turn taken, and the gate refuses it; so does a
 request a local cache will answer (``runtime.answers_locally``: Scrapy's HTTP
-cache), which never reaches the site (the memory store only: the disk store
-does not show its head request, so such a request takes a token).
+cache), which never reaches the site (both stores show their head request).
 
 A stopped site's queued requests are dropped here, counted, never fetched.
 """
@@ -144,8 +143,8 @@ class PacedPriorityQueue:
         return None
 
     def _answered_locally(self, handle: Any) -> bool:
-        """Will a local cache (``runtime.answers_locally``) answer the origin's next request? Only a store
-        that can show its head request (the memory store) can tell; otherwise the request takes a token."""
+        """Will a local cache (``runtime.answers_locally``) answer the origin's next request? A store that
+        cannot show its head request cannot tell; then the request takes a token."""
         answers = self.runtime.answers_locally
         head = getattr(self.store, "head", None)
         if answers is None or head is None:

@@ -203,6 +203,10 @@ class SQLiteFrontier:
         row = self._next(origin_id, "r.url")
         return None if row is None else row
 
+    def head_body(self, origin_id: int) -> tuple[int, int, bytes] | None:
+        """``(rank, seq, body)`` of the origin's next request (the one :meth:`pop` would take), or ``None``."""
+        return self._next(origin_id, "r.body")
+
     def _next(self, origin_id: int, columns: str) -> tuple | None:
         if not self._counts[origin_id]:
             return None
