@@ -1,6 +1,6 @@
 """CPU per page of the full politecrawl stack against plain Scrapy (issue 21). Results: docs/benchmarks.md.
 
-    .venv/bin/python bench/speed_bench.py [--pages 20000] [--pairs 3] [--concurrency 32] [--sites 1,200]
+    .venv/bin/python bench/speed_bench.py [--pages 20000] [--pairs 3] [--concurrency 32] [--sites 1,200] [--text cjk]
 
 Budgets slack (they never bind). Three crawls per round, their order rotated round to round:
 
@@ -40,6 +40,13 @@ TUNED: dict[str, str] = {
 }
 
 ARMS = ("politecrawl", "plain", "plain tuned")
+
+#: ``--text``: what each page holds beside the sandbox's English text (``cjk`` makes the personal-data filter load
+#: jieba and both MeCab taggers, which a Latin-script crawl never loads).
+TEXTS: dict[str, str] = {
+    "latin": "",
+    "cjk": "<p>张伟说：你好，欢迎光临本店。</p><p>田中さんに会った。</p><p>김민준 씨가 왔다.</p>",
+}
 
 
 def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurrency: int) -> dict[str, Any]:
@@ -81,7 +88,7 @@ def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurr
 
 def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
     per_site = args.pages // nsites
-    sites = [SiteSpec(f"site{i}.com", pages=per_site) for i in range(nsites)]
+    sites = [SiteSpec(f"site{i}.com", pages=per_site, body_extra=TEXTS[args.text]) for i in range(nsites)]
     rows: dict[str, dict[str, list[float]]] = {a: {"cpu": [], "rate": [], "rss": []} for a in ARMS}
     for round_ in range(args.pairs):
         order = ARMS[round_ % 3:] + ARMS[:round_ % 3]
@@ -119,6 +126,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--sites", default="1,200")
+    parser.add_argument("--text", choices=sorted(TEXTS), default="latin")
     args = parser.parse_args()
     results = {f"{n} site(s)": _measure(args, n) for n in (int(s) for s in args.sites.split(","))}
     print(json.dumps(results, indent=2))

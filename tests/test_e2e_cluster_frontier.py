@@ -9,13 +9,16 @@ requests of a slow site while it could not go would show as a starved site.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
 
 import pytest
-from cluster_helpers import Cluster, cluster_settings, node_of
+from cluster_helpers import Cluster, cluster_settings, key_prefix, node_of
 from helpers import crawl_env, max_in_window, wait_for
+from scrapy import Request
+from scrapy_redis.dupefilter import RFPDupeFilter
 
 from politecrawl.sandbox import SiteSpec
 
@@ -114,3 +117,66 @@ def test_a_429_pause_and_a_stop_reach_both_nodes(sandbox, redis_url, tmp_path):
     after = [r for r in limit if r["t"] >= t429 + pause - 0.05]
     assert before == {1, 2} and after, (before, len(after))
     assert [(r["site"], r["path"]) for r in limit].count((limit_hosts[0], "/p/10")) == 2
+
+
+def _queued_and_left(redis_url: str) -> tuple[set[str], set[str]]:
+    """The fingerprints in the shared dupefilter (every request ever queued), and the URLs
+    still in the shared frontier's per-origin queues (member: 16-hex sequence + the request)."""
+    import pickle  # noqa: PLC0415 - scrapy-redis's default serializer
+
+    import redis  # noqa: PLC0415
+
+    prefix = key_prefix(redis_url)
+    client = redis.Redis.from_url(redis_url.split("?")[0])
+    try:
+        (dupefilter,) = list(client.scan_iter(match=prefix + "*:dupefilter"))
+        queued = {fp.decode() for fp in client.smembers(dupefilter)}
+        left = set()
+        for key in client.scan_iter(match=prefix + "*:requests:q:*"):
+            for member in client.zrange(key, 0, -1):
+                left.add(pickle.loads(member[16:])["url"])
+        return queued, left
+    finally:
+        client.close()
+
+
+def test_a_killed_node_loses_at_most_the_requests_it_had_in_flight(sandbox, redis_url, tmp_path):
+    concurrency, local_queue = 8, 16
+    rates = {"one.test": 3.0, "two.test": 3.0, "three.test": 3.0, "four.test": 3.0}
+    pages = 70
+    web = sandbox([SiteSpec(site, pages=pages, latency=0.3) for site in rates])
+    settings = cluster_settings(web, redis_url, **spread_caps(
+        rates, CONCURRENT_REQUESTS=str(concurrency), POLITECRAWL_CLUSTER_LOCAL_QUEUE=str(local_queue)))
+    cluster = Cluster([web.url(site) for site in rates], settings, tmp_path, n=2)
+    try:
+        assert wait_for(lambda: sum(1 for r in web.requests() if node_of(r) == 2
+                                    and r["path"].startswith("/p/")) >= 25,
+                        timeout=90), "node 2 did not get going"
+        cluster.procs[1].send_signal(signal.SIGKILL)
+        killed_at = time.time()
+        cluster.procs[1].wait()
+        code = cluster.procs[0].wait(timeout=180)
+    finally:
+        cluster.kill_all()
+    assert code == 0, cluster.output(1)[-3000:]
+    log = web.requests()
+    after = [r for r in log if r["t"] > killed_at + 1 and r["path"].startswith("/p/")]
+    assert after and {node_of(r) for r in after} == {1}  # the survivor carried on alone
+    fetched = {(r["site"], r["path"]) for r in log}
+    queued, left = _queued_and_left(redis_url)
+    lost, known = [], 0
+    for site in rates:
+        for i in range(pages):
+            url = web.url(site, f"/p/{i}")
+            fp = RFPDupeFilter.request_fingerprint(None, Request(url))
+            known += fp in queued
+            if fp in queued and (site, f"/p/{i}") not in fetched and url not in left:
+                lost.append(url)
+    # the fingerprints match the nodes' own: every page fetched was queued first
+    assert known >= len({(r["site"], r["path"]) for r in log if r["path"].startswith("/p/")}) > 100
+    # queued and never fetched nor still queued: only what node 2 held when it died
+    # (its downloads in flight, at most CONCURRENT_REQUESTS, plus one pop's worth)
+    assert len(lost) <= concurrency + min(concurrency, local_queue), (len(lost), lost)
+    pages_seen = [(r["site"], r["path"]) for r in log if r["path"].startswith("/p/")]
+    assert len(pages_seen) == len(set(pages_seen))  # nothing fetched twice
+    print(f"queued {len(queued)}, fetched {len(fetched)}, left {len(left)}, lost {len(lost)}")
