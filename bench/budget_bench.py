@@ -26,7 +26,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from politecrawl.sandbox import PROTOCOL_PATHS, SandboxWeb, SiteSpec
+from politecrawl.sandbox import PROTOCOL_PATHS, SandboxWeb, SiteSpec, max_in_window
 
 DAY = 86_400
 CONTACT = "https://example.org/politecrawl-bench"
@@ -61,15 +61,6 @@ def _plain_spider(workdir: Path) -> Path:
         "class PlainSpider(GenericSpider):\n    name = 'plain'\n"
     )
     return path
-
-
-def max_in_window(times: list[float], window: float) -> int:
-    best, j = 0, 0
-    for i, start in enumerate(times):
-        while j < len(times) and times[j] < start + window:
-            j += 1
-        best = max(best, j - i)
-    return best
 
 
 # -- 1. utilisation against the limit -------------------------------------------

@@ -53,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from redis_server import RedisServer  # noqa: E402
 
-from politecrawl.sandbox import SandboxWeb, SiteSpec  # noqa: E402
+from politecrawl.sandbox import SandboxWeb, SiteSpec, max_in_window  # noqa: E402
 
 CONTACT = "https://example.org/politecrawl-bench"
 SCHEDULER = "politecrawl.middlewares.frontier.cluster.ClusterScheduler"
@@ -181,15 +181,6 @@ class CommandCounter:
         self._sock.shutdown(socket.SHUT_RDWR)
         self._thread.join(10)
         self._sock.close()
-
-
-def max_in_window(times: list[float], window: float) -> int:
-    best = j = 0
-    for i, start in enumerate(times):
-        while j < len(times) and times[j] < start + window:
-            j += 1
-        best = max(best, j - i)
-    return best
 
 
 def utilisation_run(rates: dict[str, float], nodes: int, span: float, python: str, *,

@@ -90,13 +90,3 @@ def wait_for(predicate, timeout: float = 60.0) -> bool:
         time.sleep(0.05)
     return False
 
-
-def max_in_window(times: list[float], window: float) -> int:
-    """The most of *times* (sorted or not) that fall in any half-open window of *window* seconds."""
-    times = sorted(times)
-    best = j = 0
-    for i, start in enumerate(times):
-        while j < len(times) and times[j] < start + window:
-            j += 1
-        best = max(best, j - i)
-    return best

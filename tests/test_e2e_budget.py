@@ -8,9 +8,9 @@ import subprocess
 import sys
 import time
 
-from helpers import CONTACT, crawl_env, max_in_window, run_crawl, wait_for
+from helpers import CONTACT, crawl_env, run_crawl, wait_for
 
-from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
+from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec, max_in_window
 from politecrawl.state.writebehind import FLUSH_INTERVAL
 
 DAY = 86_400

@@ -18,10 +18,10 @@ import time
 
 import pytest
 from cluster_helpers import Cluster, cluster_settings, node_of
-from helpers import crawl_env, max_in_window, wait_for
+from helpers import crawl_env, wait_for
 from redis_server import RedisServer
 
-from politecrawl.sandbox import SiteSpec
+from politecrawl.sandbox import SiteSpec, max_in_window
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 

@@ -16,11 +16,11 @@ import time
 
 import pytest
 from cluster_helpers import Cluster, cluster_settings, key_prefix, node_of
-from helpers import crawl_env, max_in_window, wait_for
+from helpers import crawl_env, wait_for
 from scrapy import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-from politecrawl.sandbox import SiteSpec
+from politecrawl.sandbox import SiteSpec, max_in_window
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 

@@ -4,9 +4,9 @@ import json
 import subprocess
 import sys
 
-from helpers import CONTACT, NON_BINDING_BUDGET, REPO, crawl_env, max_in_window, run_crawl
+from helpers import CONTACT, NON_BINDING_BUDGET, REPO, crawl_env, run_crawl
 
-from politecrawl.sandbox import SiteSpec
+from politecrawl.sandbox import SiteSpec, max_in_window
 
 DAY = 86_400
 SHARED, ALONE = "127.0.0.2", "127.0.0.3"

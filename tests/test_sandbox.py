@@ -95,3 +95,12 @@ def test_validators_304s_and_changed_pages(sandbox):
     log = web.requests(site="shop-a.com")
     assert [(r["status"], r["bytes"] > 0) for r in log][:3] == [(200, True), (304, False), (200, True)]
     assert log[1]["if_none_match"] == etag and log[3]["if_modified_since"] == modified
+
+
+def test_max_in_window_counts_the_busiest_half_open_window():
+    from politecrawl.sandbox import max_in_window
+
+    times = [3.0, 0.0, 0.5, 0.99, 1.0, 2.2]  # unsorted, as a merged log may be
+    assert max_in_window(times, 1.0) == 3  # 0.0, 0.5, 0.99; 1.0 falls in the next window
+    assert max_in_window(times, 2.0) == 4
+    assert max_in_window([], 1.0) == 0

@@ -20,13 +20,25 @@ from typing import Any
 from ..stops.tdmrep import TDMREP_PATH
 from .spec import Route, SiteSpec, demo_sites
 
-__all__ = ["PROTOCOL_PATHS", "Route", "SandboxWeb", "SiteSpec", "demo_sites"]
+__all__ = ["PROTOCOL_PATHS", "Route", "SandboxWeb", "SiteSpec", "demo_sites", "max_in_window"]
 
 #: Paths a polite crawler fetches that are not pages: leave them out when counting pages.
 PROTOCOL_PATHS = ("/robots.txt", TDMREP_PATH, "/sitemap.xml")
 
 # Talk to the sandbox directly, never through a proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+#: How sites' caps are checked from their side: the busiest window of a request log's times.
+def max_in_window(times: list[float], window: float) -> int:
+    """The most of *times* (sorted or not) that fall in any half-open window of *window* seconds."""
+    times = sorted(times)
+    best = j = 0
+    for i, start in enumerate(times):
+        while j < len(times) and times[j] < start + window:
+            j += 1
+        best = max(best, j - i)
+    return best
 
 
 class SandboxWeb:
