@@ -14,7 +14,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
-from politecrawl.middlewares.runtime import site_of
+from politecrawl.middlewares.runtime import is_protocol_fetch, site_of
 from politecrawl.stops import THROTTLE_STATUSES, blocked_by
 from politecrawl.stops.patterns import path_of
 
@@ -27,7 +27,6 @@ from politecrawl.middlewares.downloader.stops import (
     META_THROTTLE_RETRIES,
     SitePaused,
     StopsContext,
-    _is_side_fetch,
 )
 
 logger = logging.getLogger("politecrawl.stops")
@@ -54,9 +53,9 @@ class SiteAnswers:
         site = site_of(request)
         now = self.runtime.clock()
         sent_at = float(request.meta.get(META_SENT_AT, now))
-        side_fetch = _is_side_fetch(request)
+        side_fetch = is_protocol_fetch(request)
         if response.status in THROTTLE_STATUSES:
-            return self._throttled(request, response, site, side_fetch)
+            return self._throttled(request, response, site)
         self.ctx.throttle.on_response(site, sent_at=sent_at)
         if response.status == 451:
             self._http451(request, response, site)
@@ -74,10 +73,10 @@ class SiteAnswers:
         return response
 
     def _throttled(
-        self, request: Request, response: Response, site: str, side_fetch: bool
+        self, request: Request, response: Response, site: str
     ) -> Request | Response:
         decision = request.meta.pop(META_DECISION, None) or self.ctx.on_throttle(request, response)
-        if decision is None or side_fetch:
+        if decision is None:  # a protocol file (its own back-off waits) or a URL with no site
             return response
         if decision.action != "pause":
             raise IgnoreRequest(f"politecrawl stops: {site} is stopped for this crawl")

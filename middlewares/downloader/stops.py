@@ -73,10 +73,6 @@ class SiteStopped(IgnoreRequest):
     """A request evicted from a download-slot queue because its site stopped; dropped."""
 
 
-def _is_side_fetch(request: Request) -> bool:
-    return is_protocol_fetch(request)
-
-
 class StopsContext:
     """The stops component's shared state in one crawl."""
 
@@ -156,7 +152,7 @@ class StopsContext:
         """Take *site*'s requests out of the download-slot queues (stop: dropped; pause: rescheduled)."""
 
         def belongs(request: Request) -> bool:
-            return site_of(request) == site and not _is_side_fetch(request)
+            return site_of(request) == site and not is_protocol_fetch(request)
 
         exc = SiteStopped if stopped else SitePaused
         n = evict_queued_downloads(self.crawler, belongs, lambda _r: exc(f"politecrawl: {site} {source}"))
