@@ -123,8 +123,8 @@ class PIIConfig:
         if not isinstance(key, bytes):
             raise PIIConfigError("POLITECRAWL_PII_KEY must be a string or bytes.")  # the value is never shown
 
-        def whole(name: str, default: int, rule: str, ok: Callable[[float], bool]) -> int:
-            return read.number(name, default, rule, ok, integer=True)
+        def whole(name: str, default: int, rule: str) -> int:  # its bounds are checked in __post_init__
+            return read.number(name, default, rule, integer=True)
 
         return cls(
             enabled=read.boolean("POLITECRAWL_PII_ENABLED", True),
@@ -136,11 +136,11 @@ class PIIConfig:
             regions=tuple(r.upper() for r in names("POLITECRAWL_PII_REGIONS", DEFAULT_REGIONS)),
             phone_leniency=read.text("POLITECRAWL_PII_PHONE_LENIENCY", "strict_grouping").lower(),
             max_chars=whole("POLITECRAWL_PII_MAX_CHARS", DEFAULT_MAX_CHARS,
-                            "a positive integer of at most 1073741824", lambda v: 1 <= v <= 1 << 30),
+                            "a positive integer of at most 1073741824"),
             item_max_seconds=read.number("POLITECRAWL_PII_ITEM_MAX_SECONDS", DEFAULT_ITEM_MAX_SECONDS,
-                                         "a positive number", lambda v: v > 0),
+                                         "a positive number"),
             item_max_chars=whole("POLITECRAWL_PII_ITEM_MAX_CHARS", DEFAULT_ITEM_MAX_CHARS,
-                                 "a positive integer", lambda v: v >= 1),
+                                 "a positive integer"),
             max_depth=whole("POLITECRAWL_PII_MAX_DEPTH", DEFAULT_MAX_DEPTH,
-                            "an integer from 1 to 500", lambda v: 1 <= v <= 500),
+                            "an integer from 1 to 500"),
         )
