@@ -409,7 +409,7 @@ def test_fold_is_one_to_one_and_leaves_other_scripts() -> None:
 
 
 def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A PhoneNumberMatcher that raises makes the string unscannable (dropped whole and counted), and the
+    # A phone matcher that raises makes the string unscannable (dropped whole and counted), and the
     # exception carries no text of the string.
     import politecrawl.pii.phones as phones
     from politecrawl.pii import PIIFilter
@@ -417,7 +417,7 @@ def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("library bug quoting 13800138000")
 
-    monkeypatch.setattr(phones, "PhoneNumberMatcher", broken)
+    monkeypatch.setattr(phones, "StrictMatcher", broken)
     with pytest.raises(Unscannable) as info:
         Detector().find("联系我13800138000谢谢")
     assert "13800138000" not in repr(info.value) and info.value.__cause__ is None

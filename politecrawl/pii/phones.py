@@ -18,8 +18,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 import phonenumbers
-from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat, PhoneNumberMatcher
+from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat
 
+from politecrawl.pii.phone_match import StrictMatcher
 from politecrawl.pii.spans import PHONE, Span, Unscannable
 
 DEFAULT_REGIONS = ("CN", "US", "GB", "DE", "FR", "JP", "KR", "IN")
@@ -219,7 +220,7 @@ class PhoneFinder:
         try:
             return [
                 Span(lo + pm.start, lo + pm.end, PHONE, phonenumbers.format_number(pm.number, PhoneNumberFormat.E164))
-                for pm in PhoneNumberMatcher(text[lo:hi], region, leniency=leniency, max_tries=WINDOW_CHARS)
+                for pm in StrictMatcher(text[lo:hi], region, leniency=leniency, max_tries=WINDOW_CHARS)
             ]
         except Exception:  # noqa: BLE001 - a library failure: the string goes whole (fail closed)
             raise Unscannable from None  # no chained message: it could quote the text
