@@ -42,6 +42,8 @@ _COMMON_NAME_WORD = 300
 # A given name after a lone surname: unknown to the dictionary, or tagged as a name, a noun or a state word
 # (`婷婷` z, `桂花` n).
 _GIVEN_TAGS = frozenset({"nr", "nrfg", "nrt", "nz", "n", "z", "ns"})
+# ... but not a noun this common (`子` + `进程`, `大` + `对象`: 子进程, 大对象; a cue still finds 李 + 光明).
+_COMMON_NOUN = 300
 # Single-character dictionary tags that make a "surname" a function word here (numeral, adverb, pronoun ...).
 _FUNCTION_TAGS = frozenset({"m", "d", "p", "c", "u", "r", "f", "y", "e", "o", "ad", "uj", "ul", "ug", "uz", "uv",
                             "ud"})
@@ -144,7 +146,8 @@ class _Chinese:
             elif n == 1 and w in self.surnames and i + 1 < len(words):
                 nxt = words[i + 1]
                 tag = self.tags.get(nxt)
-                if 1 <= len(nxt) <= 2 and _HAN_RE.fullmatch(nxt) and (tag is None or tag[1] in _GIVEN_TAGS):
+                if 1 <= len(nxt) <= 2 and _HAN_RE.fullmatch(nxt) and (tag is None or (
+                        tag[1] in _GIVEN_TAGS and not (tag[1] == "n" and tag[0] >= _COMMON_NOUN))):
                     yield pos, pos + 1 + len(nxt), tag is not None and tag[1] in _NAME_TAGS
                     pos += 1 + len(nxt)
                     i += 2

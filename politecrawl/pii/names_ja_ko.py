@@ -150,7 +150,7 @@ def find_japanese_names(text: str, spend: Callable[[int], None] | None = None) -
 # all the Korean there is around it (`Dear 김민준,`, `作者：최중수`).
 _KO_TITLE_RE = re.compile(r"\s?(?:님|씨|선생|교수|기자|작가|대표|고객님|의원|선수|감독|사장|부장|과장|팀장|회장|박사|변호사|"
                           r"원장|대리|주임|실장)")
-_KO_SEGMENT_RE = re.compile(r"[\n\r;]|[.!?](?:\s|$)")  # the end of a line or sentence
+_KO_SEGMENT_RE = re.compile(r"[\n\r;|]|[.!?。](?:\s|$)")  # the end of a line or sentence
 _KO_ROLE_RE = re.compile(r"(?:작성자|글쓴이|담당자|담당|기자|성명|이름|저자|보낸\s?사람|받는\s?사람|수령인|수취인|주문자|"
                          r"발신인|수신인|연락처|대표|작가|고객)\s?[:：]?\s?$")
 
@@ -190,8 +190,11 @@ def find_korean_names(text: str, spend: Callable[[int], None] | None = None,
         for s, e in _korean_tokens(parsed, run):
             if e - s not in _KO_NAME_LEN:
                 continue
-            before = _KO_SEGMENT_RE.split(run[:s])[-1]
-            alone = _HANGUL_RE.search(before) is None and _HANGUL_RE.search(_KO_SEGMENT_RE.split(run[e:], 1)[0]) is None
+            # All the Korean of its line or sentence (the text's, not only the run's: `매킨토시 BinHex 인코딩된 파일`).
+            a, b = m.start() + s, m.start() + e
+            before = _KO_SEGMENT_RE.split(text[max(0, a - 200) : a])[-1]
+            alone = _HANGUL_RE.search(before) is None and _HANGUL_RE.search(
+                _KO_SEGMENT_RE.split(text[b : b + 200], 1)[0]) is None
             if not (alone or _KO_TITLE_RE.match(run, e) or _KO_ROLE_RE.search(run, 0, s)
                     or (cued is not None and cued(m.start() + s, m.start() + e))):
                 continue
