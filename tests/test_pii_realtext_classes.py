@@ -82,3 +82,15 @@ def test_a_japanese_name_after_a_by_word_is_left_to_the_name_finder() -> None:
 
 def test_korean_words_beside_latin_text_in_one_line_are_not_alone() -> None:
     assert typed("매킨토시 BinHex 인코딩된 압축 파일", "person_name") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("佐藤翔太さんのレビュー", "佐藤翔太"), ("担当：山田太郎", "山田太郎"), ("Signed, 松本翔太\nとても使いやすいです。", "松本翔太"),
+])
+def test_japanese_names_with_a_cue_or_standing_alone(text: str, name: str) -> None:
+    assert typed(text, "person_name") == [name]
+
+
+def test_a_japanese_name_inside_prose_without_a_cue_is_left() -> None:
+    # IPADIC's person-name tags also fire on place names and words in prose: precision first.
+    assert typed("鈴木太郎は東京に住んでいます。", "person_name") == []

@@ -309,7 +309,7 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 yield from zh.find(text, cues, m.start() + k, piece)
                 if k + _PIECE >= len(run):
                     break
-        yield from find_japanese_names(text, spend)
         if cues is None:
             cues = _Cues(text)
+        yield from find_japanese_names(text, spend, functools.partial(cues.around, text))
         yield from find_korean_names(text, spend, functools.partial(cues.around, text))

@@ -127,15 +127,34 @@ def _ja_names(words: list[tuple[int, int, str, str]], min_surname: int) -> Itera
         i += 1
 
 
-def find_japanese_names(text: str, spend: Callable[[int], None] | None = None) -> Iterator[Span]:
-    """Japanese names in `text` (folded)."""
+# In Japanese prose IPADIC's person-name tags also fire on place names and words (and a real text's surname and
+# given name may be a place's): a name in text with kana needs a cue, an honorific after it or a role word before
+# it (grammar: written here), or another language's cue, unless it is all the Japanese of its line or sentence.
+_JA_ROLE_RE = re.compile(r"(?:担当者?|作成者|投稿者|著者|作者|氏名|お名前|名前|記者|宛先|宛名|差出人|送信者|受取人|代表者?|編集|"
+                         r"監修|撮影|講師|司会|レビュアー|出品者|購入者)\s?[:：]?\s?$")
+_JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々]")
+
+
+def _ja_cued(text: str, sp: Span, cued: Callable[[int, int], bool] | None) -> bool:
+    after = text[sp.end : sp.end + 4].lstrip()
+    if any(after.startswith(h) for h in _HONORIFICS) or _JA_ROLE_RE.search(text, max(0, sp.start - 12), sp.start):
+        return True
+    if cued is not None and cued(sp.start, sp.end):
+        return True
+    before = _KO_SEGMENT_RE.split(text[max(0, sp.start - 200) : sp.start])[-1]
+    return _JA_RE.search(before) is None and _JA_RE.search(_KO_SEGMENT_RE.split(text[sp.end : sp.end + 200], 1)[0]) is None
+
+
+def find_japanese_names(text: str, spend: Callable[[int], None] | None = None,
+                        cued: Callable[[int, int], bool] | None = None) -> Iterator[Span]:
+    """Japanese names in `text` (folded).  `cued(start, end)`: another finder's cue around the name."""
     if _KANA_RE.search(text) is not None:
         for m in _JA_RUN_RE.finditer(text):
             if len(m.group().strip()) < 2:
                 continue
             if spend is not None:
                 spend(1 + len(m.group()) // 64)
-            yield from _ja_names(_ja_words(m.group(), m.start()), 1)
+            yield from (sp for sp in _ja_names(_ja_words(m.group(), m.start()), 1) if _ja_cued(text, sp, cued))
         return
     for m in _KANJI_RUN_RE.finditer(text):
         if spend is not None:
