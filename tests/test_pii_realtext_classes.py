@@ -34,7 +34,8 @@ def test_korean_names_with_a_cue_or_standing_alone(text: str, name: str) -> None
     assert typed(text, "person_name") == [name]
 
 
-@pytest.mark.parametrize("text", ["上个月去了米尼克共和国。", "发往阿扎尔的快递延误了。", "库拉索的天气很好。", "上个月去了伊斯帕尔塔。"])
+@pytest.mark.parametrize("text", ["上个月去了米尼克共和国。", "发往阿扎尔的快递延误了。", "库拉索的天气很好。", "上个月去了伊斯帕尔塔。",
+                                  "宫城县的天气很好。", "上个月去了罗兹省。"])
 def test_transliterated_place_names_are_no_chinese_names(text: str) -> None:
     assert typed(text, "person_name") == []
 

@@ -191,8 +191,13 @@ class _Chinese:
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
             if cues.around(text, start, end) or (e - s == 3 and (known or text[start] in self.common_surnames)
-                                                  and not self.transliteration.intersection(text[start + 1 : end])):
+                                                  and not self.transliteration.intersection(text[start + 1 : end])
+                                                  and text[end - 1] not in _PLACE_SUFFIXES):
                 yield Span(start, end, PERSON_NAME, text[start:end])
+
+
+# Administrative-division words that end place names and no given name (`宫城县`, `罗兹省`, `贾利州`): grammar.
+_PLACE_SUFFIXES = frozenset("省州县郡市区")
 
 
 # Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
