@@ -314,7 +314,14 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 yield from zh.find(text, cues, m.start() + k, piece)
                 if k + _PIECE >= len(run):
                     break
-        if cues is None:
-            cues = _Cues(text)
-        yield from find_japanese_names(text, spend, functools.partial(cues.around, text))
-        yield from find_korean_names(text, spend, functools.partial(cues.around, text))
+        built = cues
+
+        def cued(start: int, end: int) -> bool:
+            """The cues around a Japanese or Korean name: read from the text only when a name needs them."""
+            nonlocal built
+            if built is None:
+                built = _Cues(text)
+            return built.around(text, start, end)
+
+        yield from find_japanese_names(text, spend, cued)
+        yield from find_korean_names(text, spend, cued)
