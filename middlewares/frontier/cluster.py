@@ -46,15 +46,10 @@ from politecrawl.middlewares._scrapy_compat import (
     wake_engine,
 )
 from politecrawl.middlewares.frontier.shared import (
-    REDIS_SCHEMES,
-    OriginQueues,
-    SharedPacing,
-    frontier_redis,
-    frontier_redis_url,
-    scheduler_kwargs,
-    same_server,
+    REDIS_SCHEMES, OriginQueues, SendSlots, SharedPacing, SharedSendSlots, frontier_redis,
+    frontier_redis_url, same_server, scheduler_kwargs,
 )
-from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, node_name, stamp_keys
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, SEND_SLOT, Runtime, node_name, stamp_keys
 from politecrawl.state.redis import BUDGET_KEY, redact_url
 from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 
@@ -135,6 +130,7 @@ class ClusterScheduler(Scheduler):
                 self._failed("flush", exc)
         self.frontier = frontier
         self.pacing = SharedPacing(self.runtime, frontier, self._failed)
+        self.runtime.send_slots = SharedSendSlots(self.runtime, SendSlots(self.server, frontier.base), self._failed)
         try:
             same_server(store, self.server, frontier.base)
             frontier.clear_operator_stops()
@@ -279,6 +275,7 @@ class ClusterScheduler(Scheduler):
                 self.runtime.inc_stat("cluster/undecodable")
                 continue
             request.meta[KEYS] = (request.url, popped.site, popped.origin)
+            request.meta[SEND_SLOT] = popped.slot
             self.granted.append(request)
         if pushed:
             self.runtime.inc_stat("cluster/pushed", pushed)
