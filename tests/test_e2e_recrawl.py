@@ -8,7 +8,9 @@ import re
 import pytest
 from helpers import run_crawl
 
+from politecrawl.recrawl import FetchHistory
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
+from politecrawl.state import open_store
 
 pytestmark = pytest.mark.e2e
 
@@ -129,3 +131,29 @@ def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due_before_its_inte
     by_url = {i["url"]: i for i in items}
     assert "revision 1" in by_url["http://shop-a.com/p/19"]["text"]
     assert "http://shop-a.com/p/4" not in by_url
+
+
+def test_a_sitemap_changefreq_sets_a_pages_revisit_interval(sandbox, tmp_path):
+    # /p/0 is linked from the home page, /s/0 only from the sitemap: both say "always" (due again at
+    # once); /p/5 says "weekly"; every other page has no changefreq and the default interval (a day)
+    freqs = {"/p/0": "always", "/s/0": "always", "/p/5": "weekly"}
+    web = sandbox([SiteSpec("shop-a.com", pages=PAGES, validators="both", sitemap="urlset", sitemap_pages=2,
+                            changefreqs=freqs)])
+    minimum = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "0", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": ""}
+    _crawl(web, tmp_path, "first", **minimum)
+    assert len(_pages(web.requests())) == PAGES + 3  # home, /p/<i>, /s/0 and /s/1
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        history = FetchHistory(store)
+        intervals = {path: history.get(f"http://shop-a.com{path}").interval
+                     for path in ("/p/0", "/s/0", "/p/5", "/p/6", "/s/1")}
+    finally:
+        store.close()
+    assert intervals == {"/p/0": 0.0, "/s/0": 0.0, "/p/5": 7 * 86400.0, "/p/6": 86400.0, "/s/1": 86400.0}
+    since = len(web.requests())
+    _crawl(web, tmp_path, "second", **minimum)
+    # the pages whose changefreq is "always" are due again, asked for with their validators; the seed
+    # is asked for as a seed; nothing else
+    second = _pages(web.requests(since=since))
+    assert sorted((r["path"], r["status"]) for r in second) == [("/", 304), ("/p/0", 304), ("/s/0", 304)]
+    assert all(r["if_none_match"] for r in second)
