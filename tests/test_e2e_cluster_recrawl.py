@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 from cluster_helpers import Cluster, cluster_settings, key_prefix, node_of
+from helpers import RECRAWL_DUE_AT_ONCE
 
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
 PAGES = 30
-DUE_AT_ONCE = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "0", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": "0"}
 
 
 def _pages(log):
@@ -23,7 +23,7 @@ def _run(web, redis_url, tmp_path, name, n, first):
     on the same state: the history, robots.txt records and budgets stay in Redis)."""
     prefix = key_prefix(redis_url)
     settings = cluster_settings(web, redis_url, SCHEDULER_QUEUE_KEY=f"{prefix}{name}:%(spider)s:requests",
-                                SCHEDULER_DUPEFILTER_KEY=f"{prefix}{name}:%(spider)s:dupefilter", **DUE_AT_ONCE)
+                                SCHEDULER_DUPEFILTER_KEY=f"{prefix}{name}:%(spider)s:dupefilter", **RECRAWL_DUE_AT_ONCE)
     folder = tmp_path / name
     folder.mkdir()
     cluster = Cluster([web.url("shop-a.com")], settings, folder, n=n, first=first)
