@@ -159,3 +159,27 @@ def test_a_full_history_makes_room_and_counts_the_urls_evicted():
     assert crawler.stats.get_value("politecrawl/recrawl/evicted") == 1
     assert crawler.stats.get_value("politecrawl/recrawl/history_full") is None
     assert mw.history.get(URL) is None and mw.history.get("http://shop-a.com/p/2") is not None
+
+
+def test_a_crawl_on_existing_state_asks_first_for_what_is_due_most_overdue_first():
+    import asyncio  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from politecrawl.spiders.generic import GenericSpider  # noqa: PLC0415
+
+    crawler = get_crawler(GenericSpider, {"POLITECRAWL_CONTACT": "https://example.org/bot",
+                                          "POLITECRAWL_STATE": "memory://", "POLITECRAWL_RECRAWL_MIN_INTERVAL": "0"})
+    spider = GenericSpider.from_crawler(crawler, urls="http://shop-a.com/")
+    history = Recrawl.of(crawler).history
+    now = time.time()
+    for path, ago in (("/p/1", 3 * 86400), ("/p/2", 5 * 86400), ("/p/3", 60), ("/p/4", 2 * 86400)):
+        history.visit(f"http://shop-a.com{path}", now - ago, status=200, digest="sha1:A")  # due a day later
+    history.visit("http://other.org/p/9", now - 9 * 86400, status=200, digest="sha1:A")  # not a seed site
+
+    async def start():
+        return [request.url async for request in spider.start()]
+
+    assert asyncio.run(start()) == ["http://shop-a.com/p/2", "http://shop-a.com/p/1", "http://shop-a.com/p/4",
+                                    "http://shop-a.com/"]
+    assert crawler.stats.get_value("politecrawl/recrawl/due_at_start") == 3
+    assert crawler.stats.get_value("politecrawl/recrawl/not_due_at_start") == 1
