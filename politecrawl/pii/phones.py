@@ -18,8 +18,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 import phonenumbers
-from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat, PhoneNumberMatcher
+from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat
 
+from politecrawl.pii.phone_match import StrictMatcher
 from politecrawl.pii.spans import PHONE, Span, Unscannable
 
 DEFAULT_REGIONS = ("CN", "US", "GB", "DE", "FR", "JP", "KR", "IN")
@@ -93,10 +94,11 @@ class _Region:
 
     def plausible(self, digits: str) -> bool:
         """Could `digits` (a national-format number, maybe with trunk prefix) be a number of this region?"""
-        for national in (digits, digits[len(self.prefix) :] if self.prefix and digits.startswith(self.prefix) else ""):
-            if national and len(national) in self.lengths and self.pattern.fullmatch(national):
-                return True
-        return False
+        n, p = len(digits), self.prefix
+        if n in self.lengths and self.pattern.fullmatch(digits):
+            return True
+        return (bool(p) and n - len(p) in self.lengths and digits.startswith(p)
+                and self.pattern.fullmatch(digits[len(p) :]) is not None)
 
     def _nationals(self, digits: str) -> set[str]:
         """Every national significant number `phonenumbers.parse(digits, region)` could arrive at: the digits as
@@ -219,7 +221,7 @@ class PhoneFinder:
         try:
             return [
                 Span(lo + pm.start, lo + pm.end, PHONE, phonenumbers.format_number(pm.number, PhoneNumberFormat.E164))
-                for pm in PhoneNumberMatcher(text[lo:hi], region, leniency=leniency, max_tries=WINDOW_CHARS)
+                for pm in StrictMatcher(text[lo:hi], region, leniency=leniency, max_tries=WINDOW_CHARS)
             ]
         except Exception:  # noqa: BLE001 - a library failure: the string goes whole (fail closed)
             raise Unscannable from None  # no chained message: it could quote the text
@@ -260,10 +262,12 @@ class PhoneFinder:
                 hi = (ext.end() if ext else base + we) + 1
                 if self.needs_valid and self._touches_blocker(text, base + ws, hi - 1 if ext else base + we, window):
                     continue
-                retry = (self.fallback is not None and ws == 0 and we == len(piece)
-                         and _NATIONAL_SHAPE_RE.fullmatch(window) is not None
-                         and _DATE_SHAPE_RE.fullmatch(window) is None)
-                for region in self._regions_for(window, wdigits):
+                regions = self._regions_for(window, wdigits)
+                # A second reading at VALID for the whole piece written as one national number (not a date).
+                retry = bool(regions) and (self.fallback is not None and ws == 0 and we == len(piece)
+                                           and _NATIONAL_SHAPE_RE.fullmatch(window) is not None
+                                           and _DATE_SHAPE_RE.fullmatch(window) is None)
+                for region in regions:
                     spend(COST_MATCHER)
                     lo = max(0, base + ws - 1)
                     found = self._match(text, lo, hi, region, self.leniency)
