@@ -16,6 +16,14 @@ en, de, fr, ja, ko.  Hard negatives of the kinds that look like the seed case's 
 words (`商品ID`, `post id`, `订单ID`, `Artikel-Nr.`), capitalised place, company and product names whose first word
 is also a first name (`Jordan River`, `Santa Clara`, `Georgia Tech`), Chinese words beginning with a surname
 character (`高速公路`, `张家界`), timestamps, versions, prices, counts.  Scoring and timing: bench/pii_score.py.
+
+Real text (bench/pii_realtext.py), so that the rules meet prose they were not written for: in 60% of the texts one
+line of a program's messages as its translators wrote them (en, de, fr, zh, ja, ko; the machine's gettext
+catalogs), a hard negative as a whole (`prose_<lang>`: every detection in it is wrong); and place names of every
+country and subdivision (ISO 3166, Debian's iso-codes) in sentences of their language (`place_<lang>`).  CJK
+names are also drawn from Faker's zh_TW, ja_JP and ko_KR lists (40%); IPv6 addresses have random, link-local and
+unique-local prefixes (an address may begin with letters: `fe80::…`), IPs stand after by-words, reply words and
+server words.
 """
 
 from __future__ import annotations
@@ -28,11 +36,23 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import names  # noqa: E402
+import pii_realtext  # noqa: E402
 from faker import Faker  # noqa: E402
 from pii_corpus import styled_email, valid_number  # noqa: E402
 from pii_score import Text, main  # noqa: E402
 
 FAKER_LOCALES = ("nl_NL", "pl_PL", "pt_BR", "sv_SE", "cs_CZ", "es_MX")
+# CJK names from Faker locales neither other corpus takes names from (corpus 1: zh_CN; corpus 2: mimesis).
+FAKER_CJK = {"zh": "zh_TW", "ja": "ja_JP", "ko": "ko_KR"}
+# Sentences around a place name (real names from pii_realtext.places()), one language each.
+PLACE_FRAMES = {
+    "en": ("We drove to {} last summer.", "Flights to {} are delayed again.", "{} is lovely in spring."),
+    "de": ("Wir fahren morgen nach {}.", "Die Lieferung nach {} dauerte drei Tage.", "{} ist im Herbst schön."),
+    "fr": ("Nous partons pour {} demain.", "La livraison vers {} a pris une semaine.", "{} est magnifique en mai."),
+    "zh": ("上个月去了{}。", "发往{}的快递延误了。", "{}的天气很好。"),
+    "ja": ("先週{}に行きました。", "{}への配送は三日かかりました。", "{}の天気は晴れです。"),
+    "ko": ("지난주에 {}에 다녀왔어요.", "{}까지 배송이 사흘 걸렸어요.", "{} 날씨가 좋아요."),
+}
 ZH_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 ZH_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐")
 ZH_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉萍红鹏飞婷雪琳晨宇浩然子轩梓涵欣怡思远嘉俊文博雨萱一鸣佳琪志国建华海燕春梅秀兰德胜"
@@ -89,6 +109,10 @@ class DevCorpus:
             f = Faker(loc)
             f.seed_instance(seed * 1000 + 500 + i)
             self.fakers[loc] = f
+        for i, loc in enumerate(FAKER_CJK.values()):
+            f = Faker(loc)
+            f.seed_instance(seed * 1000 + 600 + i)
+            self.fakers[loc] = f
         self.first = [_census("dist.male.first", 600), _census("dist.female.first", 1500)]
         self.last = _census("dist.all.last", 5000)
 
@@ -107,10 +131,14 @@ class DevCorpus:
         if r < 0.5:
             f = self.fakers[rng.choice(FAKER_LOCALES)]
             return f"{f.first_name()} {f.last_name()}", "latin"
-        if r < 0.8:
+        script = "zh" if r < 0.8 else "ja" if r < 0.9 else "ko"
+        if rng.random() < 0.4:  # a Faker name of a CJK locale no other corpus draws names from
+            f = self.fakers[FAKER_CJK[script]]
+            return f.last_name() + f.first_name(), script
+        if script == "zh":
             sur = rng.choice(ZH_COMPOUND) if rng.random() < 0.05 else rng.choice(ZH_SURNAMES)
             return sur + "".join(rng.choice(ZH_GIVEN) for _ in range(rng.choice((1, 2, 2)))), "zh"
-        if r < 0.9:
+        if script == "ja":
             return rng.choice(JA_SURNAMES) + rng.choice(JA_GIVEN), "ja"
         return rng.choice(KO_SURNAMES) + rng.choice(KO_GIVEN), "ko"
 
@@ -168,6 +196,10 @@ class DevCorpus:
         "닉네임 {nick}", "작성자: {nick}", "投稿者：{nick}", "回复 {nick}：同意", "{nick} 转发了微博",
         "{uid},{nick},{email}", "邮箱：{email}", "last login from {ip}", "IP属地 {ip}", "| {nick} | {ip} |",
         "post by {nick} from {ip}", "{ip} - - [12/Mar/2024:10:01:02] user={nick}",
+        "Request from {ip} blocked", "Session from {ip} expired", "Anmeldung von {ip}", "connexion depuis {ip}",
+        "来自 {ip} 的访问", "回复 {ip}：", "帖子IP：{ip}", "评论IP {ip}", "{ip} wrote:", "Connection refused by {ip}",
+        "referer {ip}", "Edge server {ip}", "Build server: {ip}", "update from {ip} failed", "IPアドレス：{ip}",
+        "접속 IP {ip}", "Adresse IP : {ip}", "IP-Adresse: {ip}", "client={ip} user={nick}",
     ]
     PEOPLE = [
         "{name} is a software engineer based in Lyon.", "{name}（1972年生），中国作家。", "Interview mit {name}",
@@ -182,6 +214,7 @@ class DevCorpus:
         "We drove from {neg_place} to the hotel.", "Tickets for {neg_place} sold out.", "{neg_zh}附近很堵。",
         "去{neg_zh}玩了一天", "最近在看{neg_zh}", "{neg_place} announced new prices.", "时间戳 {neg_ts}",
         "updated_at={neg_ts}", "Preis: {neg_price}", "¥{neg_price}",
+        *(frame.format(f"{{neg_place_{lang}}}") for lang, frames in PLACE_FRAMES.items() for frame in frames),
     ]
 
     def _neg(self, key: str) -> str:
@@ -194,6 +227,8 @@ class DevCorpus:
             return ".".join(str(rng.randint(0, 30)) for _ in range(rng.choice((3, 4))))
         if key == "neg_place":
             return rng.choice(LOOKALIKES)
+        if key.startswith("neg_place_"):
+            return rng.choice(pii_realtext.places()[key[len("neg_place_"):]])
         if key == "neg_zh":
             return rng.choice(ZH_LOOKALIKES)
         if key == "neg_ts":
@@ -218,7 +253,9 @@ class DevCorpus:
         if rng.random() < 0.8:
             return ".".join(str(rng.randint(1, 254)) for _ in range(4))
         low = rng.getrandbits(96) if rng.random() < 0.5 else rng.getrandbits(32)  # the short form: "2001:db8::1:2"
-        return str(ipaddress.IPv6Address((0x20010DB8 << 96) | low))
+        # Documentation, link-local, unique-local and random global prefixes: an address may begin with letters.
+        high = rng.choice((0x20010DB8, 0xFE800000, 0xFD000000 | rng.getrandbits(24), 0x20000000 | rng.getrandbits(29)))
+        return str(ipaddress.IPv6Address((high << 96) | low))
 
     def _fill(self, template: str) -> tuple[str, list, list]:
         """The template with values; labels and negatives as (start, end, kind) within it."""
@@ -254,9 +291,13 @@ class DevCorpus:
                 r = rng.random()
                 group = self.RECORDS if r < 0.4 else self.PEOPLE if r < 0.7 else self.NEGATIVES
                 pieces.append(self._fill(rng.choice(group)))
-            if rng.random() < 0.6:
+            if rng.random() < 0.3:
                 pieces.insert(rng.randrange(len(pieces) + 1), (rng.choice(SENTENCES[rng.choice(list(SENTENCES))]),
                                                                 [], []))
+            if rng.random() < 0.6:  # a real line of prose that names nobody: a hard negative as a whole
+                lang = rng.choice(list(PLACE_FRAMES))
+                line = rng.choice(pii_realtext.sentences()[lang])
+                pieces.insert(rng.randrange(len(pieces) + 1), (line, [], [(0, len(line), f"prose_{lang}")]))
             t = Text("")
             for text, labels, negatives in pieces:
                 sep = rng.choice((" ", "\n", " | ", "；")) if t.text else ""

@@ -1,6 +1,7 @@
 """CPU per page of the full politecrawl stack against plain Scrapy (issue 21). Results: docs/benchmarks.md.
 
     .venv/bin/python bench/speed_bench.py [--pages 20000] [--pairs 3] [--concurrency 32] [--sites 1,200] [--text cjk]
+        [--profile DIR]
 
 Budgets slack (they never bind). Three crawls per round, their order rotated round to round:
 
@@ -14,6 +15,13 @@ All run ``GenericSpider`` with the same ``CONCURRENT_REQUESTS``, write the same
 JSON-lines feed, ``LOG_LEVEL = WARNING``, telnet off. Pages are counted by the
 sandbox's own log (robots.txt and tdmrep.json are not pages). CPU (user + system)
 and peak RSS are those of the crawl process (``os.wait4``), start-up included.
+Each page's answer also says whether it came on a reused connection (the sandbox
+counts requests per connection): "connections/page" is new connections per page.
+
+``--profile DIR`` runs each crawl under ``py-spy record`` (``pip install py-spy``;
+250 Hz, every thread, collapsed stacks ``DIR/<sites>-<arm>-<round>.txt``, with
+``--gil`` only samples holding the GIL, i.e. Python CPU): the CPU figures then include
+py-spy's own, so read shares from the profiles, not the bench's milliseconds.
 """
 
 from __future__ import annotations
@@ -49,7 +57,8 @@ TEXTS: dict[str, str] = {
 }
 
 
-def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurrency: int) -> dict[str, Any]:
+def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurrency: int,
+              profile: Path | None = None) -> dict[str, Any]:
     settings = {
         **web.settings(),
         "LOG_LEVEL": "WARNING",
@@ -74,6 +83,10 @@ def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurr
         args = [sys.executable, "-m", "scrapy", "runspider", str(spider), "-a", "urls=" + ",".join(urls)]
     for name, value in settings.items():
         args += ["-s", f"{name}={value}"]
+    if profile is not None:
+        py_spy = Path(sys.executable).with_name("py-spy")
+        args = [str(py_spy), "record", "--rate", "250", "--gil", "--threads", "--format", "raw", "-o", str(profile),
+                "--", *args]
     started = time.time()
     with (workdir / "stderr.txt").open("w+") as err:
         proc = subprocess.Popen(args, cwd=workdir, stdout=subprocess.DEVNULL, stderr=err)
@@ -82,20 +95,22 @@ def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurr
         err.seek(0)
         stderr = err.read()
     return {"returncode": proc.returncode, "stderr": stderr, "wall": time.time() - started,
-            "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+            "cpu": usage.ru_utime + usage.ru_stime, "sys": usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
             "items": sum(1 for _ in feed.open()) if feed.exists() else 0}
 
 
 def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
     per_site = args.pages // nsites
     sites = [SiteSpec(f"site{i}.com", pages=per_site, body_extra=TEXTS[args.text]) for i in range(nsites)]
-    rows: dict[str, dict[str, list[float]]] = {a: {"cpu": [], "rate": [], "rss": []} for a in ARMS}
+    rows: dict[str, dict[str, list[float]]] = {a: {"cpu": [], "rate": [], "rss": [], "conns": []} for a in ARMS}
     for round_ in range(args.pairs):
         order = ARMS[round_ % 3:] + ARMS[:round_ % 3]
         for arm in order:
             with SandboxWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:
-                result = run_crawl(web, [web.url(s.host) for s in sites], arm, Path(tmp), args.concurrency)
-                log = [r for r in web.requests() if r["path"] not in PROTOCOL_PATHS]
+                profile = (args.profile / f"{nsites}-{arm.replace(' ', '_')}-{round_}.txt") if args.profile else None
+                result = run_crawl(web, [web.url(s.host) for s in sites], arm, Path(tmp), args.concurrency, profile)
+                every = web.requests()
+                log = [r for r in every if r["path"] not in PROTOCOL_PATHS]
             if result["returncode"] != 0:
                 raise SystemExit(f"{arm}: exit {result['returncode']}\n{result['stderr'][-3000:]}")
             times = sorted(r["t"] for r in log)
@@ -104,8 +119,10 @@ def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
             rows[arm]["cpu"].append(cpu)
             rows[arm]["rate"].append(rate)
             rows[arm]["rss"].append(result["rss_mb"])
+            conns = sum(1 for r in every if not r.get("reused")) / len(log)
+            rows[arm]["conns"].append(conns)
             print(f"{nsites} site(s) {arm}: {len(log)} pages, {result['items']} items, {rate:.0f} pages/s, "
-                  f"CPU {cpu:.2f} ms/page, peak RSS {result['rss_mb']:.0f} MB (wall {result['wall']:.1f} s, "
+                  f"CPU {cpu:.2f} ms/page (system {result['sys'] / len(log) * 1e3:.2f}), peak RSS {result['rss_mb']:.0f} MB, {conns:.3f} connections/page (wall {result['wall']:.1f} s, "
                   f"load {os.getloadavg()[0]:.1f})", flush=True)
     med = {a: {k: statistics.median(v) for k, v in rows[a].items()} for a in ARMS}
     pc = rows["politecrawl"]["cpu"]
@@ -113,6 +130,7 @@ def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
         "cpu_ms_per_page": {a: round(med[a]["cpu"], 2) for a in ARMS},
         "pages_per_s": {a: round(med[a]["rate"]) for a in ARMS},
         "peak_rss_mb": {a: round(med[a]["rss"]) for a in ARMS},
+        "connections_per_page": {a: round(med[a]["conns"], 3) for a in ARMS},
         "cpu_ratio_vs_plain": round(med["politecrawl"]["cpu"] / med["plain"]["cpu"], 3),
         "cpu_ratio_vs_plain_tuned": round(med["politecrawl"]["cpu"] / med["plain tuned"]["cpu"], 3),
         "cpu_ratios_of_rounds_vs_plain": [round(p / q, 3) for p, q in zip(pc, rows["plain"]["cpu"])],
@@ -127,7 +145,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--sites", default="1,200")
     parser.add_argument("--text", choices=sorted(TEXTS), default="latin")
+    parser.add_argument("--profile", type=Path, default=None, help="py-spy profiles of each crawl into this directory")
     args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     results = {f"{n} site(s)": _measure(args, n) for n in (int(s) for s in args.sites.split(","))}
     print(json.dumps(results, indent=2))
 

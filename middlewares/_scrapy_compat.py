@@ -81,14 +81,23 @@ def on_request_finished(crawler: Crawler, hook: Any) -> bool:
 
 
 def bound_idle_connections(pool: Any, limit: int) -> None:
-    """Keep at most *limit* idle keep-alive connections in a Twisted ``HTTPConnectionPool``, oldest closed first.
+    """Keep at most *limit* idle keep-alive connections in a Twisted ``HTTPConnectionPool``, oldest closed first;
+    as many per host as in all.
 
     Twisted keeps up to ``maxPersistentPerHost`` idle connections *per host*
     for ``cachedConnectionTimeout`` (240 s): a crawl of thousands of hosts
     would hold one open socket per host it visited in the last 4 minutes
     (under ``ulimit -n 1024``, new connections then fail). Wraps the pool's
     ``_putConnection`` and closes with its ``_removeConnection`` (Twisted 25).
+
+    Scrapy sets ``maxPersistentPerHost`` to ``CONCURRENT_REQUESTS_PER_DOMAIN``:
+    a site's slot sends its next request before the last answer's connection
+    is back in the pool, so it opens one more, and when both are back the one
+    over the per-host bound is closed: plain Scrapy opened a new connection
+    for every other page of a site (bench/speed_bench.py, connections/page).
+    With the bound in all only, each host may keep up to *limit* idle.
     """
+    pool.maxPersistentPerHost = limit
     idle: dict[Any, Any] = {}  # connection -> pool key, oldest first (stale entries dropped when met)
     put = pool._putConnection
 
@@ -97,10 +106,9 @@ def bound_idle_connections(pool: Any, limit: int) -> None:
         idle.pop(connection, None)
         if connection in pool._timeouts:
             idle[connection] = key
-        for old, old_key in list(idle.items()):
-            if len(idle) <= limit:
-                break
-            del idle[old]
+        while len(idle) > limit:
+            old = next(iter(idle))
+            old_key = idle.pop(old)
             if old in pool._connections.get(old_key, ()):
                 pool._timeouts[old].cancel()
                 pool._removeConnection(old_key, old)

@@ -53,10 +53,11 @@ def node_args(urls: list[str], settings: dict[str, Any], node: int) -> list[str]
 class Cluster:
     """Starts N nodes at once; collects their output."""
 
-    def __init__(self, urls: list[str], settings: dict[str, Any], tmp_path: Path, n: int = 3):
+    def __init__(self, urls: list[str], settings: dict[str, Any], tmp_path: Path, n: int = 3, first: int = 1):
         self.procs: list[subprocess.Popen[str]] = []
         self.logs: list[Path] = []
-        for node in range(1, n + 1):
+        self.first = first
+        for node in range(first, first + n):
             log = tmp_path / f"node{node}.log"
             self.logs.append(log)
             with log.open("w") as handle:
@@ -77,7 +78,7 @@ class Cluster:
         return codes
 
     def output(self, node: int) -> str:
-        return self.logs[node - 1].read_text(errors="replace")
+        return self.logs[node - self.first].read_text(errors="replace")
 
     def kill_all(self) -> None:
         for proc in self.procs:

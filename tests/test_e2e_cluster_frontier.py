@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 from cluster_helpers import Cluster, busy_cpu, cluster_settings, key_prefix, node_of
-from helpers import crawl_env, wait_for
+from helpers import politecrawl_command, wait_for
 from scrapy import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 
@@ -94,11 +92,8 @@ def test_a_429_pause_and_a_stop_reach_both_nodes(sandbox, redis_url, tmp_path):
         assert wait_for(lambda: any(r["status"] == 429 for r in of("limit-shop.com"))
                         and {node_of(r) for r in of("stop-shop.com")} >= {1, 2},
                         timeout=90), "the nodes did not start, or the 429 was not reached"
-        stop = subprocess.run(
-            [sys.executable, "-m", "politecrawl.cli", "stop", "http://stop-shop.com/",
-             "--reason", "mail from the owner", "--state", redis_url],
-            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=crawl_env(),
-        )
+        stop = politecrawl_command("stop", "http://stop-shop.com/", "--reason", "mail from the owner",
+                                   "--state", redis_url, timeout=60, cwd=tmp_path)
         returned = time.time()
         assert stop.returncode == 0, stop.stderr
         codes = cluster.wait(timeout=120)

@@ -358,13 +358,16 @@ _KNOWN_VALUES = (
     "2345 6789 0124", "a.b@example.com", "li(at)qq.com", "user#163.com", "version 1.2.3.4", "订单号 13800138000",
     "185057512345673", "060400000000", "card 501800000009", "abcd:ef01:abcd:ef01:abcd:ef01:abcd:ef01",
     "GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32", "FR1420041010050500013M02606",
+    "li at qq dot com", "wang at qq.com", "zhang (at) 163 (dot) com", "li【at】qq点com", "li at qq。com",
+    "SSN 536 90 4399", "social security number 536904399", "2A 05 75 123 456 78", "1 85 2a 75 123 456 78",
+    "900101-1234568x", "2345-6789-0124",
 )
 
 
 def _shape_texts(seed: int, n: int) -> list[str]:
     rng = random.Random(seed)
     filler = ["a", "at", "AT", "x", "X", "ean", "card", "手机", "号", "IP:", "v", "@", "#", ".", ":", "::", "-", "/",
-              "(", ")", "+", " ", "  ", "，", "１２３", "－", "fe", "com"]
+              "(", ")", "+", " ", "  ", "，", "１２３", "－", "fe", "com", " at ", "dot", "。", "(at)", "ssn"]
     texts = []
     for _ in range(n):
         parts = []
@@ -409,7 +412,7 @@ def test_fold_is_one_to_one_and_leaves_other_scripts() -> None:
 
 
 def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A PhoneNumberMatcher that raises makes the string unscannable (dropped whole and counted), and the
+    # A phone matcher that raises makes the string unscannable (dropped whole and counted), and the
     # exception carries no text of the string.
     import politecrawl.pii.phones as phones
     from politecrawl.pii import PIIFilter
@@ -417,7 +420,7 @@ def test_phone_library_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("library bug quoting 13800138000")
 
-    monkeypatch.setattr(phones, "PhoneNumberMatcher", broken)
+    monkeypatch.setattr(phones, "StrictMatcher", broken)
     with pytest.raises(Unscannable) as info:
         Detector().find("联系我13800138000谢谢")
     assert "13800138000" not in repr(info.value) and info.value.__cause__ is None
@@ -471,6 +474,46 @@ def test_the_shape_gates_read_what_their_regexes_read() -> None:
         assert (b"0.0" in shape) == (dotted_re.search(text) is not None), text
         assert (b"AA00" in shape) == (iban_re.search(text) is not None), text
         assert (detect._PHONE_JOIN.search(shape) is not None) == (join_re.search(text) is not None), text
+
+
+def test_number_and_email_gates_never_hide_a_match() -> None:
+    # Each national-ID, ISBN, card and resident-ID pattern runs only when its gate finds its shape; the e-mail
+    # pattern only with an e-mail hint.  Neither gate may hide a match, on random strings of digits, separators and the letters they read.
+    import politecrawl.pii.detect as detect
+    from politecrawl.pii import emails, patterns
+
+    rng = random.Random(7)
+    shapes = ["ddd-dd-dddd", "dddddd-ddddddd", "d dd dd dd ddd ddd dd", "ddddddddddddddd", "d dd dd 2A ddd ddd dd",
+              "dddd dddd dddd", "dddd-dddd-dddd", "SSN ddd dd dddd", "social security number ddddddddd",
+              "li@qq.com", "li at qq dot com", "li(at)qq(dot)com", "li【at】qq点com", "li#qq。com", "li AT qq DOT cn",
+              "ddd-d-ddd-ddddd-d", "ddddddddddddd", "d-ddd-ddddd-X", "d dddddd dddddd", "dddd dddd dddd dddd",
+              "dddd-dddd-dddd-ddd", "dddddddddddd", "ddddddddddddddddX", "dddddd dddddddd dddx"]
+    ids = mails = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice("0123456789") if c == "d" else c for c in rng.choice(shapes))
+        for _ in range(rng.randint(0, 2)):  # a character changed, dropped or added
+            k = rng.randrange(len(text))
+            text = text[:k] + rng.choice(["", "1", " ", "-", "a", "中", "@", "t"]) + text[k + rng.randint(0, 1) :]
+        text = rng.choice(["", "x ", "中", "1"]) + text + rng.choice(["", " x", "中", "1"])
+        shape = text.encode("ascii", "replace").translate(detect._SHAPE)
+        for pattern, gate, _validators in patterns._NATIONAL_ID:
+            if pattern.search(text):
+                ids += 1
+                assert gate.search(shape), (text, pattern.pattern)
+        if patterns._SSN_CUE_RE.search(text):
+            ids += 1
+            assert patterns._SSN_CUE_GATE.search(shape), text
+        for pattern, gate in ((patterns._ISBN_RE, patterns._ISBN_GATE), (patterns._DIGIT_RUN_RE, patterns._CARD_GATE),
+                              (patterns._CN_RIC_RE, patterns._CN_RIC_GATE)):
+            if pattern.search(text):
+                ids += 1
+                assert gate.search(shape), (text, pattern.pattern)
+        if patterns._EAN_PRINTED_RE.search(text):
+            assert patterns._EAN_PRINTED_GATE in shape, text
+        if list(emails.find_emails(text)):
+            mails += 1
+            assert emails.email_hint(text), text
+    assert ids > 1500 and mails > 1000, (ids, mails)  # both kinds matched often
 
 
 def test_trunk_prefix_precheck_skips_only_what_the_matcher_refuses() -> None:

@@ -177,3 +177,33 @@ def test_text_whose_lower_case_is_longer_keeps_offsets():
     text = "İstanbul user_id: 48213377"
     spans = list(find_accounts(text))
     assert [text[s.start:s.end] for s in spans] == ["48213377"]
+
+
+def typed(text: str, typ: str) -> list[str]:
+    return [v for v, t in kinds(text) if t == typ]
+
+
+@pytest.mark.parametrize("text, ip", [
+    ("Request from fe80::88b0:47ea blocked", "fe80::88b0:47ea"),
+    ("Anmeldung von fd12:3456::7d10:64fe", "fd12:3456::7d10:64fe"),
+    ("fe80::502:d851 wrote:", "fe80::502:d851"),
+    ("回复 fe80::a204:3e8b：", "fe80::a204:3e8b"),
+    ("@37.37.232.91", "37.37.232.91"),
+])
+def test_an_address_after_a_by_word_is_no_handle(text: str, ip: str) -> None:
+    # IP addresses are read before the account cues: "from fe80::…" was the nickname "fe80".
+    assert typed(text, "ip") == [ip]
+    assert typed(text, "nickname") == []
+
+
+@pytest.mark.parametrize("text", [
+    "帖子IP：47.27.110.196", "Connection refused by 88.38.105.159", "referer 140.158.73.16",
+    "Build server: 47.254.153.207", "update from 182.221.255.65 failed", "Edge server 141.166.97.85",
+])
+def test_an_address_word_right_before_beats_a_reference_or_version_word(text: str) -> None:
+    assert len(typed(text, "ip")) == 1
+
+
+@pytest.mark.parametrize("text", ["Chrome/109.0.4366.130", "version 2.0.0.127", "Ref. 4.2.1.100", "v1.2.3.200"])
+def test_versions_and_references_stay_no_address(text: str) -> None:
+    assert typed(text, "ip") == []

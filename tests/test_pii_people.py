@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from politecrawl.pii import Detector
-from politecrawl.pii.names import _LATIN_COUNTRIES
+from politecrawl.pii.names_latin import _LATIN_COUNTRIES
 
 D = Detector()
 

@@ -49,3 +49,36 @@ def test_idle_keep_alive_connections_are_bounded_in_all_oldest_closed_first():
     assert [c.closed for c in connections] == [True, True, False, False, False]
     assert sum(len(cached) for cached in pool._connections.values()) == 3
     assert len(clock.getDelayedCalls()) == 3  # the closed ones' timeouts are cancelled
+
+
+def test_one_host_may_keep_as_many_idle_connections_as_all_hosts_together():
+    """Scrapy bounds idle connections per host by CONCURRENT_REQUESTS_PER_DOMAIN, so a connection coming back
+    just after its slot opened another was closed (a new connection every other page); the bound is in all."""
+    from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+    from scrapy.utils.test import get_crawler
+    from twisted.internet.task import Clock
+    from twisted.web.client import HTTPConnectionPool
+
+    from politecrawl.middlewares._scrapy_compat import bound_idle_connections
+
+    handler = HTTP11DownloadHandler(get_crawler(settings_dict={"CONCURRENT_REQUESTS_PER_DOMAIN": 2}))
+    assert handler._pool.maxPersistentPerHost == 2  # Scrapy's per-host bound, which the pool would apply
+
+    class Connection:
+        state = "QUIESCENT"
+
+        def __init__(self):
+            self.closed = False
+            self.transport = self
+
+        def loseConnection(self):  # noqa: N802 - Twisted's name
+            self.closed = True
+
+    pool = HTTPConnectionPool(Clock(), persistent=True)
+    pool.maxPersistentPerHost = 2
+    bound_idle_connections(pool, 3)
+    connections = [Connection() for _ in range(4)]
+    for connection in connections:  # four answers from one host come back
+        pool._putConnection(("http", "h", 80), connection)
+    assert [c.closed for c in connections] == [True, False, False, False]
+    assert len(pool._connections[("http", "h", 80)]) == 3

@@ -11,6 +11,9 @@ Idle keep-alive connections are kept for at most ``max(16, CONCURRENT_REQUESTS)`
 in all, oldest closed first (Twisted keeps them per host, for 4 minutes): a
 crawl over thousands of origins holds a bounded number of open sockets. A
 polite crawl revisits a host seconds apart at best, so few reuses are lost.
+One host may keep that many too (Scrapy's per-host bound closed a connection
+for every other page of a busy site: 136 connections for 304 requests, now 24;
+tests/test_e2e_connections.py).
 """
 
 from __future__ import annotations

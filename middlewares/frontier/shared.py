@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
@@ -25,12 +25,14 @@ from scrapy.utils.misc import load_object
 from scrapy_redis import connection, defaults
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
+from twisted.internet.defer import Deferred
 
 from politecrawl.budget.ledger import SEND_HOLD
 from politecrawl.config import ConfigError
-from politecrawl.middlewares._scrapy_compat import redis_request_codec
+from politecrawl.middlewares._scrapy_compat import call_later, redis_request_codec
 from politecrawl.middlewares.runtime import SEND_SLOT, Runtime
 from politecrawl.sites import InvalidURL, site_key
+from politecrawl.state.base import StateStoreError
 from politecrawl.state.redis_frontier import UNLIMITED, PushItem, RedisFrontier
 from politecrawl.state.send_slots import SendSlots
 
@@ -82,6 +84,45 @@ def frontier_redis(settings: BaseSettings, state_url: str) -> redis.Redis:
     if url is not None:
         params["url"] = url
     return connection.get_redis(**params)
+
+
+def join_cluster(store: Any, server: redis.Redis, frontier: RedisFrontier, runtime: Runtime,
+                 given: str) -> None:
+    """A node's opening steps on Redis: the same server as the state, operator stops of an
+    earlier crawl cleared, and the crawl id the nodes share joined."""
+    same_server(store, server, frontier.base)
+    frontier.clear_operator_stops()
+    runtime.join_crawl(frontier.claim_crawl_id(given))
+
+
+def join_when_reachable(join: Callable[[], None], failed: Callable[[str, Exception], None],
+                        interval: float, later: Callable[[float, Callable[[], None]], Any] = call_later,
+                        ) -> Deferred | None:
+    """Run a node's opening steps on Redis (*join*); while Redis is unreachable, tell *failed*
+    and try again every *interval* seconds. Returns ``None`` when they ran at once, else a
+    Deferred Scrapy's engine awaits before the spider opens: a node started while Redis is
+    down sends nothing (fail closed) and starts once Redis answers, instead of failing."""
+    unreachable = (redis.exceptions.RedisError, StateStoreError)
+    try:
+        join()
+        return None
+    except unreachable as exc:
+        failed("open", exc)
+    joined: Deferred = Deferred()
+
+    def retry() -> None:
+        try:
+            join()
+        except unreachable as exc:
+            failed("open", exc)
+            later(interval, retry)
+        except Exception as exc:  # a ConfigError found once Redis answers: the crawl fails with it
+            joined.errback(exc)
+        else:
+            joined.callback(None)
+
+    later(interval, retry)
+    return joined
 
 
 def same_server(store: Any, server: redis.Redis, base: str) -> None:

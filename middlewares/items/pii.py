@@ -9,8 +9,9 @@ pipeline and feed export, whatever a project adds.
 The item is cleaned in place: Scrapy logs the original item object when a later pipeline drops it or fails,
 and that object then holds no value either.
 
-The filter does not run on the reactor thread: every item goes to one worker thread (a queue of one, so items
-leave the filter in the order they came).  Even a small item can cost the detectors much (4,000 characters of
+The filter does not run on the reactor thread: every item goes to one worker thread (`pii_worker.Worker`: one
+thread, so items leave the filter in the order they came; the items of one reactor turn go in one hand-off, and
+outcomes come back several to a wake-up).  Even a small item can cost the detectors much (4,000 characters of
 digit groups: ~0.25 s; a page item of 600 characters of prose: ~0.6 ms), and the hand-off costs no more than
 the noise shows (bench/pii_handoff_bench.py), so no item is filtered inline.  The worker's work is plain Python, which gives the GIL up every few milliseconds
 (`sys.getswitchinterval()`), and no single C call in the detectors runs long (no string over
@@ -23,13 +24,11 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
 
 from politecrawl.middlewares._scrapy_compat import stats_incrementer
 from politecrawl.config import ConfigError
@@ -37,6 +36,7 @@ from politecrawl.middlewares.extensions.audit import item_site
 from politecrawl.pii import PIIConfig, PIIFilter, PIIReport
 from politecrawl.pii.filter import empty
 from politecrawl.pii.removals import Removals
+from politecrawl.middlewares.items.pii_worker import Worker
 from politecrawl.middlewares.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -92,8 +92,7 @@ class PIIItemProcessor(ItemPipelineManager):
         self._fields: set[str] = set()
         self._logged: set[str] = set()
         self.removals = Removals()
-        self._worker: ThreadPoolExecutor | None = None
-        self._reactor: Any = None
+        self._worker: Worker | None = None
         if self.filter is None:
             logger.warning(
                 "politecrawl: POLITECRAWL_PII_ENABLED is False: items reach pipelines and feeds unfiltered; "
@@ -117,7 +116,7 @@ class PIIItemProcessor(ItemPipelineManager):
             await super().close_spider_async()
         finally:
             if self._worker is not None:
-                self._worker.shutdown(wait=False, cancel_futures=True)
+                self._worker.close()
             for line in self.removals.summary():
                 logger.warning("%s", line)
 
@@ -137,19 +136,11 @@ class PIIItemProcessor(ItemPipelineManager):
     async def _in_worker(self, item: Any) -> Any:
         """Run the filter in the worker thread (one: items stay in order) and wait for it on the reactor.
         A warm-up item (a fresh copy of WARM_UP) is filtered without counting."""
-        from twisted.internet import reactor  # noqa: PLC0415 - the installed reactor, at crawl time
-
         if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="politecrawl-pii")
-        d: Deferred[Any] = Deferred()
-        future = self._worker.submit(self._run, dict(item) if item is WARM_UP else item)
+            from twisted.internet import reactor  # noqa: PLC0415 - the installed reactor, at crawl time
 
-        def done(f: Any) -> None:
-            outcome = "concurrent.futures.CancelledError" if f.cancelled() else f.result()
-            reactor.callFromThread(d.callback, outcome)  # type: ignore[attr-defined]
-
-        future.add_done_callback(done)
-        return await maybe_deferred_to_future(d)
+            self._worker = Worker(self._run, reactor)
+        return await maybe_deferred_to_future(self._worker.submit(dict(item) if item is WARM_UP else item))
 
     def _settle(self, item: Any, site: str, outcome: Any) -> Any:
         """Stats, log lines and the audit trail for one item's outcome (on the reactor thread)."""

@@ -34,13 +34,14 @@ def find_url_ids(text: str) -> Iterator[Span]:
 
 # ---------------------------------------------------------------- reference context
 # A number right after an order / reference / version word is that reference, not a card, phone or address.
-# (Negative context; the checksummed CN resident ID and IBAN are not subject to it.)
+# (Negative context; the checksummed CN resident ID and IBAN are not subject to it.)  A word may run on by a few
+# letters (`orders`, `Bestellnummer`), but not `ref` (`refused`, `referer` are no reference words).
 THING_WORDS = _REFERENCE_WORDS = (
     "订单", "单号", "编号", "运单", "快递", "发票", "型号", "版本", "order", "bestell", "commande", "注文", "주문",
     "invoice", "tracking", "sku", "isbn", "version", "序列号", "ord",
     # more ways of naming a transaction, shipment or article (zh, en, de, fr, ja, ko)
     "交易号", "流水号", "单据", "物流", "包裹", "货号", "商品编码", "批号", "退款", "售后", "transaction", "txn", "shipment",
-    "waybill", "parcel", "consignment", "receipt", "reference", "ref", "item", "article", "artikel", "product",
+    "waybill", "parcel", "consignment", "receipt", "reference", "ref(?:no|nr)?(?![a-z])", "item", "article", "artikel", "product",
     "auftrag", "rechnung", "sendung", "paket", "lieferschein", "vorgang", "facture", "colis", "référence", "reçu",
     "受注", "伝票", "問い合わせ", "追跡", "配送", "品番", "송장", "운송장", "주문서", "상품번호", "결제",
     # things with an ID of their own (a post's, an item's number is no phone)
@@ -78,9 +79,13 @@ _VERSION_WORD_RE = re.compile(fold_words(
 ))
 
 
-def after_version_word(text: str, start: int) -> bool:
+def after_version_word(text: str, start: int, glued_only: bool = False) -> bool:
+    """A version word within 14 characters before `start`, or a `v` or `/` glued to it (`glued_only`: only
+    that)."""
     if start and text[start - 1] in "vV/":
         return True  # v1.2.3.4, Chrome/109.0.4366.130
+    if glued_only:
+        return False
     return _VERSION_WORD_RE.search(text[max(0, start - 14) : start].lower()) is not None
 
 
@@ -93,6 +98,14 @@ def version_shaped(address: str) -> bool:
 
 # Words that say "this is an address" just before it: a version-shaped address is then an address.
 IP_WORD_RE = re.compile(r"(?<![a-z])(?:ip|ipv4|addr|address|host|client|from|登录|地址|来自|访问)(?![a-z])")
+# The same, and a server's or a connection's words, right before it (only separators between): then neither a
+# version word nor a reference word before them makes it a version or a reference ("update from 1.2.3.4",
+# "Build server: 1.2.3.4", "帖子IP：1.2.3.4", "Connection refused by 1.2.3.4").  "ip" and "server" may be glued
+# to the word before ("帖子ip", "webserver").
+IP_WORD_END_RE = re.compile(fold_words(
+    r"(?:(?<![a-z])(?:ipv4|ipv6|addr|address|adresse|host|client|from|by|von|depuis|via|proxy|gateway|peer|"
+    r"remote|src|dst)|ip|server|登录|地址|来自|访问|アドレス|주소)[\s:=#\-]{0,3}$"
+))
 
 
 # A version's suffix right after the four parts: "1.2.3.4-beta", "2.0.1.5rc1", "1.2.3.4+build".

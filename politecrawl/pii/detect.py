@@ -48,11 +48,6 @@ _BUDGETED_MIN_DIGITS = min(MIN_DIGITS, 9, 12)
 _EARLY_CLOCK_CHARS = 4096
 
 
-def _email_hint(text: str) -> bool:
-    """An "@", "#", "艾特" or "at" in any case but "aT": what every e-mail pattern needs (`emails._AT`)."""
-    return "@" in text or "#" in text or "at" in text or "AT" in text or "At" in text or "艾特" in text
-
-
 class _SpanSet:
     """Non-overlapping spans kept sorted by start; O(log n) overlap test."""
 
@@ -138,9 +133,15 @@ class Detector:
         grouped = not gated or b"0 0" in shape or b"0-0" in shape
         # Checksummed and structured types first, so that a card or an ID is not also read as a phone.
         if n_digits >= 17 and (grouped or longest >= 17):
-            spans.add_all(patterns.find_cn_resident_ids(folded))
+            spans.add_all(patterns.find_cn_resident_ids(folded, shape if gated else None))
         if n_digits >= 9 and (grouped or longest >= 13):  # hyphenated / printed 1-6-6, or a bare ISBN-13
-            spans.add_all(patterns.find_isbns(folded, budget.spend))
+            spans.add_all(patterns.find_isbns(folded, budget.spend, shape if gated else None))
+        # IP addresses before the account cues: after "from", "von", "回复" or before "wrote:" an address that
+        # begins with letters ("fe80::1", "fd12:…") or digits and dots is no handle.
+        if n_digits and (
+            not gated or b"0.0" in shape or _COLONS_RE.search(folded) is not None
+        ):
+            spans.add_all(network.find_ips(folded))
         # Profile URLs and cued user IDs before any other number type reads them; other numbers in URLs are
         # product or page IDs (claimed).
         spans.add_all(find_accounts(folded))
@@ -149,17 +150,13 @@ class Detector:
         if n_digits >= 2 and (not gated or b"AA00" in shape):
             spans.add_all(network.find_ibans(folded))
         if n_digits >= 12 and (grouped or longest >= 12):
-            spans.add_all(patterns.find_payment_cards(folded, budget.spend))
+            spans.add_all(patterns.find_payment_cards(folded, budget.spend, shape if gated else None))
         if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (
             grouped or longest >= 15 or patterns.ssn_cue_hint(folded)  # bare: a French NIR, an SSN after its cue
         ):
-            spans.add_all(patterns.find_national_ids(folded))
-        if not gated or _email_hint(folded):
+            spans.add_all(patterns.find_national_ids(folded, shape if gated else None))
+        if not gated or emails.email_hint(folded):
             spans.add_all(emails.find_emails(folded))
-        if n_digits and (
-            not gated or b"0.0" in shape or _COLONS_RE.search(folded) is not None
-        ):
-            spans.add_all(network.find_ips(folded))
         # A phone run is 7+ digits, joined by nothing or by separators.  The phone finder reads the masked text,
         # where a masked span can join digits it kept apart: with any span found, no gate.
         if n_digits >= MIN_DIGITS and (

@@ -32,6 +32,23 @@ COMMON_TLDS = frozenset(
 )
 
 
+# What `_AT` needs besides "@", "#" and "艾特": a bracketed "at".  A spaced " at " also needs a spelled dot
+# (`find_emails` skips "name at domain.com"): "。", "点", "dot" in any of `_DOT`'s cases.
+_BRACKET_AT_RE = re.compile(r"[(\[{<【][ ]?(?:at|AT|At)[ ]?[)\]}>】]")
+
+
+def email_hint(text: str) -> bool:
+    """Could `find_emails` find anything in `text`?  (A gate: substring tests first, one short regex.)"""
+    if "@" in text or "#" in text or "艾特" in text:
+        return True
+    if "at" not in text and "AT" not in text and "At" not in text:
+        return False
+    if _BRACKET_AT_RE.search(text) is not None:
+        return True
+    return (" at " in text or " AT " in text) and (
+        "。" in text or "点" in text or "dot" in text or "DOT" in text or "Dot" in text)
+
+
 def find_emails(text: str) -> Iterator[Span]:
     for m in _EMAIL_RE.finditer(text):
         local, at, domain = m.group("local", "at", "domain")

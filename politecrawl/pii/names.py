@@ -8,11 +8,11 @@ given name the dictionary tags as a name or does not know (`郭` + `志强`).  S
 often begin a person name in jieba's own HMM emission table (state `B-nr`), less those the dictionary reads as a
 function word when alone (`多`, `大`, `小` ...).  jieba is imported on first use (0.5 s to load its dictionary).
 
-Latin script: a capitalised word in the first-name dictionary of gender-guesser (Jörg Michael's `nam_dict.txt`,
-~40,000 first names of 54 countries), optionally a middle name or initial, then a capitalised surname
-(`Anna-Lena Schmidt`, `John F. Smith`, `Marie de la Cruz`); or a title (`Mr`, `Frau`, `Mme` ...) then a capitalised
-name.  The titles are written here: they are grammar, not data, and no package lists them across languages.
+Transliterated foreign names and places (`库拉索`, `伊斯帕尔塔`) start with surname characters too: a word
+without a cue is no name when a character after its first is one that spells transliterations far more often than
+Chinese given names (counted in jieba's own dictionary, `_transliteration_chars`).
 
+Latin-script names: `names_latin` (gender-guesser's first-name list).
 Japanese and Korean names: `names_ja_ko` (MeCab dictionaries' person-name tags).
 """
 
@@ -24,11 +24,11 @@ import math
 import os
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
 
 from politecrawl.pii.loading import loading
 from politecrawl.pii.names_ja_ko import find_japanese_names, find_korean_names
+from politecrawl.pii.names_latin import _Latin
 from politecrawl.pii.spans import PERSON_NAME, Span
 
 # ---------------------------------------------------------------- Chinese
@@ -52,6 +52,31 @@ _COMMON_SURNAME_RANK = 300
 _COMPOUND_HEAD = 50
 _RARE_FINAL = 1000
 _COMPOUND_TAIL = 100
+
+
+# `_transliteration_chars`: a character is a transliteration mark when it is this many times as frequent in the
+# transliterated names of jieba's dictionary (tag `nrt`) as in the given names of its three-character Chinese
+# names (tag `nr`), and in at least _TRANSLIT_MIN_WORDS of them.
+_TRANSLIT_RATIO = 3.0
+_TRANSLIT_MIN_WORDS = 15
+
+
+def _transliteration_chars(tags: dict[str, tuple[int, str]]) -> frozenset[str]:
+    """Characters that spell foreign names and places (斯, 尔, 克, 拉, 塔 ...) and seldom a Chinese given name, by
+    their frequency in jieba's transliterated names (`nrt`) against the given names of its Chinese ones (`nr`)."""
+    foreign: dict[str, int] = {}
+    given: dict[str, int] = {}
+    for word, (_, tag) in tags.items():
+        if tag == "nrt":
+            for c in word:
+                foreign[c] = foreign.get(c, 0) + 1
+        elif tag == "nr" and len(word) == 3:
+            for c in word[1:]:
+                given[c] = given.get(c, 0) + 1
+    n_foreign = sum(foreign.values()) or 1
+    n_given = sum(given.values()) or 1
+    return frozenset(c for c, k in foreign.items() if k >= _TRANSLIT_MIN_WORDS
+                     and (k / n_foreign) >= _TRANSLIT_RATIO * (given.get(c, 0) + 1) / n_given)
 
 
 class _Chinese:
@@ -81,6 +106,7 @@ class _Chinese:
         self.name_initials = frozenset(ranked)  # function words included (曾, 于 ...)
         final = prob_emit.P[("E", "nr")]
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
+        self.transliteration = _transliteration_chars(self.tags)
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
         # run alone; the cues around each occurrence are read every time).
         self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
@@ -161,7 +187,8 @@ class _Chinese:
             # A three-character word the dictionary does not know, starting with a common surname, stands alone
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
-            if (e - s == 3 and (known or text[start] in self.common_surnames)) or cues.around(text, start, end):
+            if cues.around(text, start, end) or (e - s == 3 and (known or text[start] in self.common_surnames)
+                                                  and not self.transliteration.intersection(text[start + 1 : end])):
                 yield Span(start, end, PERSON_NAME, text[start:end])
 
 
@@ -169,11 +196,12 @@ class _Chinese:
 # after: titles and verbs of saying.
 _CUE_BEFORE_RE = re.compile(
     r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|姓名|名字|感谢|谢谢|致|"
-    r"记者|编辑|主持人|署名|签名|by|from|thanks|thank you|dear|kontakt|von|par|de la part de|merci à|merci|à|cheers|"
-    r"gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
+    r"记者|编辑|主持人|主讲人|讲师|担当|署名|签名|by|from|thanks|thank you|dear|kontakt|contact person|ansprechpartner|"
+    r"interview mit|interview with|photo|foto|regards|grüße|cordialement|sincerely|von|par|de la part de|merci à|"
+    r"merci|à|cheers|gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
 )
 _CUE_AFTER_RE = re.compile(
-    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|说(?![明法服话])|写道|回复|[ ]?wrote|[ ]?said|"
+    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示|说(?![明法服话])|写道|回复|[ ]?wrote|[ ]?said|"
     r"[ ]?schrieb|[ ]?a écrit)"
 )
 # Characters that end a name when read after a cue: particles, verbs of saying and titles' first characters.
@@ -208,106 +236,6 @@ class _Cues:
                 _FIELD_SLACK):
             return True  # the whole field is the name
         return bool(self._between(self.before, start, start + 1) or self._between(self.after, end, end + 1))
-
-
-# ---------------------------------------------------------------- Latin script
-
-_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
-_LOW = "a-zß-öø-ÿā-ž"
-_WORD = rf"[{_UP}][{_LOW}]+(?:['’][{_UP}][{_LOW}]+|[{_UP}][{_LOW}]+)?"  # Anna, O'Brien, McDonald
-_FIRST = rf"{_WORD}(?:-{_WORD})?"  # Hans-Jürgen
-_PARTICLE = r"(?:(?:van|von|de|der|den|del|della|di|da|du|la|le|zu|ten|ter|dos|das|bin|al)[ ])"
-_LATIN_RE = re.compile(
-    rf"(?<![{_UP}{_LOW}0-9_@])(?P<first>{_FIRST})(?P<middle>[ ](?:[{_UP}]\.|{_WORD}))?"
-    rf"[ ](?P<last>{_PARTICLE}{{0,2}}{_FIRST})(?![{_LOW}0-9_@])"
-)
-# Titles and forms of address before a name (en, de, fr, es, it, nl).
-_TITLE_RE = re.compile(
-    rf"(?<![{_UP}{_LOW}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Hr|Fr|M|Mme|Mlle|Monsieur|Madame|"
-    rf"Mademoiselle|Sr|Sra|Srta|Señor|Señora|Sig|Sig\.ra|Dhr|Mevr)\.?[ ](?P<name>{_PARTICLE}{{0,2}}{_FIRST}"
-    rf"(?:[ ]{_PARTICLE}{{0,2}}{_FIRST})?)(?![{_LOW}0-9_@])"
-)
-
-
-# Head nouns of names of places, buildings, firms, teams and events in en, de, fr (grammar, not data: written here).
-# A first name followed by one of these (`Victoria Station`, `Lincoln Center`, `Adele Stadion`) names no person.
-_HEAD_NOUNS = frozenset("""
-Street Road Avenue Lane Boulevard Drive Way Square Place Plaza Court Row Terrace Highway Bridge Tunnel Station
-Airport Terminal Port Harbour Harbor Dock Docks Pier Beach Bay Coast River Lake Creek Falls Springs Valley Hill
-Hills Mountain Mountains Mount Island Islands Park Gardens Garden Forest Canyon Hole Desert Point Heights Line
-City Town County State Village District Center Centre Mall Market Hall Tower Castle Palace Cathedral Church Chapel
-Abbey Temple Mosque Museum Gallery Theatre Theater Opera Stadium Arena Library School College University Academy
-Institute Hospital Clinic Hotel Inn Resort Restaurant Cafe Bar Club Bank Group Company Corporation Inc Ltd LLC
-GmbH AG Holdings Motor Motors Airlines Airways Energy Tech Technologies Systems Software Labs Media News Post Times
-Herald Journal Tribune Press Records Studios Pictures Foundation Trust Fund Council Committee Party Union
-Association Society Federation League Cup Bowl Open Championship Festival Awards Prize Award Series Show Magic
-Strasse Straße Platz Bahnhof Flughafen Kirche Dom Schloss Brücke Markt Allee Weg Gasse Tor Haus Klinik Schule
-Universität Rue Avenue Gare Place Pont Église Musée Lycée Hôpital Quai Boulevard Château Parc
-""".split())
-# Words that begin place names and are also listed as first names (`Santa Clara`, `Port Louis`, `Mont Blanc`).
-_PLACE_PREFIXES = frozenset("San Santa Santo São Saint Sainte St Ste Sankt Port Porto Puerto Fort Mount Mont Monte "
-                            "Lake Cape Glen Bad".split())
-_NEXT_WORD_RE = re.compile(rf"[ ]([{_UP}][{_LOW}]+)")
-
-_MIN_FREQ = 3
-_HEX = frozenset("0123456789ABCDEFabcdef")
-
-
-_LATIN_COUNTRIES = 47  # gender_guesser.detector.Detector.COUNTRIES up to "turkey" (checked in the tests)
-
-
-def _strip_accents(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-
-
-def _load_first_names() -> frozenset[str]:
-    import gender_guesser
-
-    path = os.path.join(os.path.dirname(gender_guesser.__file__), "data", "nam_dict.txt")
-    names = set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line[:1] in "#=" or len(line) < 4:
-                continue
-            parts = line.split()
-            # Frequencies are one hex digit per country (columns 30-84, 1 rare .. D extremely common); a name
-            # rare everywhere ("Mein", "Hope") is more often a word than a name.
-            # Only the countries that write names in Latin script (up to Turkey): the romanised Chinese and Korean
-            # columns hold syllables that are German or French words ("Bei", "Man", "Jung").
-            freq = max((int(c, 16) for c in line[30 : 30 + _LATIN_COUNTRIES] if c in _HEX), default=0)
-            if len(parts) >= 2 and "+" not in parts[1] and len(parts[1]) >= 2 and freq >= _MIN_FREQ:
-                names.add(parts[1])
-                names.add(_strip_accents(parts[1]))
-    return frozenset(names)
-
-
-class _Latin:
-    def __init__(self) -> None:
-        self.first = _load_first_names()
-
-    def _first_ok(self, word: str) -> bool:
-        return all(part in self.first or _strip_accents(part) in self.first for part in word.split("-"))
-
-    def find(self, text: str) -> Iterator[Span]:
-        for m in _TITLE_RE.finditer(text):
-            yield Span(m.start(), m.end(), PERSON_NAME, m.group("name"))
-        pos = 0
-        while (m := _LATIN_RE.search(text, pos)) is not None:
-            if self._first_ok(m.group("first")) and not self._place_or_firm(text, m):
-                yield Span(m.start(), m.end(), PERSON_NAME, m.group())
-                pos = m.end()
-            else:
-                pos = m.end("first")  # "Dear Anna Schmidt": the next word may begin the name
-
-    @staticmethod
-    def _place_or_firm(text: str, m: re.Match[str]) -> bool:
-        """`Victoria Station`, `Georgia Tech`, `Santa Clara`: the "surname" (or the word after it) is the head
-        noun of a place, building, firm or team name, or the "first name" begins place names."""
-        last = m.group("last").rsplit(" ", 1)[-1]
-        if m.group("first") in _PLACE_PREFIXES or last in _HEAD_NOUNS or (m.group("middle") or "").strip() in _HEAD_NOUNS:
-            return True
-        nxt = _NEXT_WORD_RE.match(text, m.end())
-        return nxt is not None and nxt.group(1) in _HEAD_NOUNS
 
 
 # ---------------------------------------------------------------- entry point
@@ -379,4 +307,6 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 if k + _PIECE >= len(run):
                     break
         yield from find_japanese_names(text, spend)
-        yield from find_korean_names(text, spend)
+        if cues is None:
+            cues = _Cues(text)
+        yield from find_korean_names(text, spend, functools.partial(cues.around, text))

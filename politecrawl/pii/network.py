@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from politecrawl.pii.context import (
+    IP_WORD_END_RE,
     IP_WORD_RE,
     VERSION_TAIL_RE,
     after_reference_word,
@@ -55,25 +56,28 @@ _IPV6_RE = re.compile(
     # A lone leading colon is the label's, not the address's ("::1" may start with two).
     r"(?:(?<![0-9A-Za-z.:])|(?<=:)(?<![0-9A-Fa-f:]:))(?!:(?!:))"
     r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{0,4})"
-    r"(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Za-z:])",
+    r"(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Za-z]|:[0-9A-Za-z:])",  # a colon after it ends a label's value
     re.ASCII,
 )
 def find_ips(text: str) -> Iterator[Span]:
     for m in _IPV4_RE.finditer(text):
-        if after_version_word(text, m.start()):
+        named = IP_WORD_END_RE.search(text[max(0, m.start() - 16) : m.start()].lower()) is not None
+        if after_version_word(text, m.start(), glued_only=named):
             continue
         if version_shaped(m.group()) and not IP_WORD_RE.search(text[max(0, m.start() - 12) : m.start()].lower()):
             continue
-        if not after_reference_word(text, m.start()) and not VERSION_TAIL_RE.match(text, m.end()):
+        if (named or not after_reference_word(text, m.start())) and not VERSION_TAIL_RE.match(text, m.end()):
             yield Span(m.start(), m.end(), IP, m.group())
     if ":" not in text:
         return
     for m in _IPV6_RE.finditer(text):
         cand = m.group()
+        if cand.endswith(":") and not cand.endswith("::"):
+            cand = cand[:-1]  # "回复 fe80::1：" folded: the label's colon
         if sum(c.isalnum() for c in cand.split("%")[0]) < 2:
             continue
         try:
             addr = ipaddress.IPv6Address(cand.split("%")[0])
         except ValueError:
             continue
-        yield Span(m.start(), m.end(), IP, addr.compressed)
+        yield Span(m.start(), m.start() + len(cand), IP, addr.compressed)

@@ -84,7 +84,14 @@ def cn_ric_valid(number: str) -> bool:
     return True
 
 
-def find_cn_resident_ids(text: str) -> Iterator[Span]:
+# Gates: a pattern over the string's shape (`_stdnum_validators` says how), which any match of the pattern over the
+# text implies; one scan for a literal start instead of a look-behind tried at every position.
+_CN_RIC_GATE = re.compile(rb"000000[ \-]?00000000[ \-]?000[0Ax]")
+
+
+def find_cn_resident_ids(text: str, shape: bytes | None = None) -> Iterator[Span]:
+    if shape is not None and _CN_RIC_GATE.search(shape) is None:
+        return
     for m in _CN_RIC_RE.finditer(text):
         number = "".join(m.groups()).upper()
         if cn_ric_valid(number):
@@ -94,10 +101,13 @@ def find_cn_resident_ids(text: str) -> Iterator[Span]:
 # ---------------------------------------------------------------- other national IDs (python-stdnum validates)
 
 
-def _stdnum_validators() -> list[tuple[re.Pattern[str], list[Callable[[str], bool]]]]:
-    out: list[tuple[re.Pattern[str], list[Callable[[str], bool]]]] = []
+_Gated = tuple[re.Pattern[str], "re.Pattern[bytes]", list[Callable[[str], bool]]]
 
-    def add(pattern: str, *modules: str) -> None:
+
+def _stdnum_validators() -> list[_Gated]:
+    out: list[_Gated] = []
+
+    def add(pattern: str, gate: bytes, *modules: str) -> None:
         validators = []
         for module in modules:
             try:
@@ -105,21 +115,27 @@ def _stdnum_validators() -> list[tuple[re.Pattern[str], list[Callable[[str], boo
             except Exception:  # noqa: BLE001 - an older stdnum without the module: that ID type is not detected
                 continue
         if validators:
-            out.append((re.compile(pattern, re.ASCII), validators))
+            out.append((re.compile(pattern, re.ASCII), re.compile(gate), validators))
 
+    # Each pattern with its gate: the same pattern over the string's shape (`detect`: an ASCII digit is "0", a
+    # capital "A", the separators " -.()/" themselves, anything else "x"), without look-arounds.  A string whose
+    # shape has no match has no match of the pattern; the gate is one scan for a literal, the pattern's look-behind
+    # is tried at every position.
     # US SSN, dashed form only (9 bare digits are too common).
-    add(r"(?<![0-9\-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9\-])", "us.ssn")
+    add(r"(?<![0-9\-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9\-])", rb"000-00-0000", "us.ssn")
     # Korean resident registration number, YYMMDD-GNNNNNC (13 bare digits would collide with EAN-13).
-    add(r"(?<![0-9])[0-9]{6}-[1-8][0-9]{6}(?![0-9])", "kr.rrn")
+    add(r"(?<![0-9])[0-9]{6}-[1-8][0-9]{6}(?![0-9])", rb"000000-0000000", "kr.rrn")
     # French NIR (15 digits incl. the key, spaces allowed; Corsica 2A/2B).
     add(
         r"(?<![0-9])[12] ?[0-9]{2} ?(?:0[1-9]|1[0-2]|[2-9][0-9]) ?(?:[0-9]{2}|2[ABab]) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}"
         r"(?![0-9])",
+        rb"0 ?00 ?00 ?0[0Ax] ?000 ?000 ?00",
         "fr.nir",
     )
     # Aadhaar (IN) and My Number (JP), in the printed 4-4-4 grouping only: 12 bare digits pass a single check
     # digit one time in ten, which would flag order numbers.  One scan, both validators.
-    add(r"(?<![0-9])[0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])", "in_.aadhaar", "jp.in_")
+    add(r"(?<![0-9])[0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])", rb"0000[ \-]0000[ \-]0000", "in_.aadhaar",
+        "jp.in_")
     return out
 
 
@@ -142,15 +158,22 @@ def ssn_cue_hint(text: str) -> bool:
     return "ss" in low or "soc" in low
 
 
-def find_national_ids(text: str) -> Iterator[Span]:
-    if ssn_cue_hint(text):
+_SSN_CUE_GATE = re.compile(rb"000 ?00 ?0000")  # the cued SSN's digits, over the shape
+
+
+def find_national_ids(text: str, shape: bytes | None = None) -> Iterator[Span]:
+    """National IDs in `text`; with `shape` (the string's shape, see `_stdnum_validators`) the patterns whose
+    gate finds nothing in it are not run."""
+    if (shape is None or _SSN_CUE_GATE.search(shape) is not None) and ssn_cue_hint(text):
         from stdnum.us import ssn
 
         for m in _SSN_CUE_RE.finditer(text):
             digits = _digits(m.group("v"))
             if validates(ssn.is_valid, digits):
                 yield Span(m.start("v"), m.end("v"), NATIONAL_ID, digits)
-    for pattern, validators in _NATIONAL_ID:
+    for pattern, gate, validators in _NATIONAL_ID:
+        if shape is not None and gate.search(shape) is None:
+            continue
         for m in pattern.finditer(text):
             for is_valid in validators:
                 if validates(is_valid, m.group()):
@@ -262,7 +285,12 @@ def _group_sizes(run: str) -> list[int]:
     return [g.end() - g.start() for g in _GROUP_RE.finditer(run)]
 
 
-def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
+_CARD_GATE = re.compile(rb"0(?:[ \-]?0){11}")  # `_DIGIT_RUN_RE` over the shape
+
+
+def find_payment_cards(text: str, spend: Callable[[int], None], shape: bytes | None = None) -> Iterator[Span]:
+    if shape is not None and _CARD_GATE.search(shape) is None:
+        return
     for m in _DIGIT_RUN_RE.finditer(text):
         run = m.group()
         digits = ""
@@ -343,7 +371,11 @@ BARCODE = "barcode"
 CLAIMED = frozenset({ISBN, BARCODE, URL_ID})  # span types that keep other detectors off and are not reported
 
 
-def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
+_ISBN_GATE = re.compile(rb"0[ \-]0{1,7}[ \-]0{1,7}[ \-][0Ax]|0{13}")  # `_ISBN_RE` over the shape
+_EAN_PRINTED_GATE = b"0 000000 000000"
+
+
+def find_isbns(text: str, spend: Callable[[int], None], shape: bytes | None = None) -> Iterator[Span]:
     """Hyphenated ISBN-10/13 and bare ISBN-13 with a valid check digit, and EAN-13 barcodes printed 1-6-6 with a
     valid check digit.  Returned as spans of type "isbn" / "barcode" that the detector uses to keep phone and
     card detection off them (phonenumbers reads a 6-digit group of "4 958342 336539" as a German number); they
@@ -351,10 +383,13 @@ def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
     is ~10 us)."""
     from stdnum import isbn
 
-    for m in _ISBN_RE.finditer(text):
-        spend(1)
-        if validates(isbn.is_valid, m.group()):
-            yield Span(m.start(), m.end(), ISBN, "")
+    if shape is None or _ISBN_GATE.search(shape) is not None:
+        for m in _ISBN_RE.finditer(text):
+            spend(1)
+            if validates(isbn.is_valid, m.group()):
+                yield Span(m.start(), m.end(), ISBN, "")
+    if shape is not None and _EAN_PRINTED_GATE not in shape:
+        return
     for m in _EAN_PRINTED_RE.finditer(text):
         spend(1)
         if ean13_valid(_digits(m.group())):

@@ -4,8 +4,9 @@ Why windows: `PhoneNumberMatcher` gives up silently after `max_tries` (65,535 by
 number placed after enough digit noise is never reported; and on a megabyte of digits and separators one region
 takes seconds.  Here a linear pre-scan finds runs of digits and phone separators; a run is cut at '/' and at
 double spaces into pieces, and each piece is examined as group-aligned windows (a window is whole groups of
-digits, 7-17 digits, at most 40 characters).  A window goes to `PhoneNumberMatcher` (one character of context on
-each side, the configured leniency) only for the regions whose own number pattern (phonenumbers metadata) could
+digits, 7-17 digits, at most 40 characters).  A window goes to the matcher (`phone_match.StrictMatcher`:
+`PhoneNumberMatcher` with its STRICT_GROUPING check read from tables; one character of context on each side, the
+configured leniency) only for the regions whose own number pattern (phonenumbers metadata) could
 match its digits, which keeps the expensive matcher off the many digit runs that are not phones.
 
 Nothing is left unscanned: every window is examined, and each examination is paid for through `spend`; the caller
@@ -18,8 +19,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 import phonenumbers
-from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat, PhoneNumberMatcher
+from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat
 
+from politecrawl.pii.phone_match import StrictMatcher
 from politecrawl.pii.spans import PHONE, Span, Unscannable
 
 DEFAULT_REGIONS = ("CN", "US", "GB", "DE", "FR", "JP", "KR", "IN")
@@ -33,7 +35,7 @@ MIN_DIGITS = 7  # shortest national numbers with area code in the default region
 MAX_DIGITS = 17  # E.164 allows 15 digits; + an international prefix
 WINDOW_CHARS = 40
 COST_WINDOW = 1  # budget units for a window checked against the region patterns (~10 us)
-COST_MATCHER = 10  # budget units for one PhoneNumberMatcher call (~50-150 us)
+COST_MATCHER = 10  # budget units for one matcher call (~50-150 us)
 
 # An extension after the number ("430-268-9143x8646", "... ext. 12"): part of the phone, not a letter that blocks it.
 _EXT_RE = re.compile(r"(?:[ ]?[xX]|[ ]?(?:ext|Ext|EXT)\.?[ ]?|[ ]extension[ ])[0-9]{1,6}(?![0-9A-Za-z\-.])")
@@ -93,10 +95,11 @@ class _Region:
 
     def plausible(self, digits: str) -> bool:
         """Could `digits` (a national-format number, maybe with trunk prefix) be a number of this region?"""
-        for national in (digits, digits[len(self.prefix) :] if self.prefix and digits.startswith(self.prefix) else ""):
-            if national and len(national) in self.lengths and self.pattern.fullmatch(national):
-                return True
-        return False
+        n, p = len(digits), self.prefix
+        if n in self.lengths and self.pattern.fullmatch(digits):
+            return True
+        return (bool(p) and n - len(p) in self.lengths and digits.startswith(p)
+                and self.pattern.fullmatch(digits[len(p) :]) is not None)
 
     def _nationals(self, digits: str) -> set[str]:
         """Every national significant number `phonenumbers.parse(digits, region)` could arrive at: the digits as
@@ -219,7 +222,7 @@ class PhoneFinder:
         try:
             return [
                 Span(lo + pm.start, lo + pm.end, PHONE, phonenumbers.format_number(pm.number, PhoneNumberFormat.E164))
-                for pm in PhoneNumberMatcher(text[lo:hi], region, leniency=leniency, max_tries=WINDOW_CHARS)
+                for pm in StrictMatcher(text[lo:hi], region, leniency=leniency, max_tries=WINDOW_CHARS)
             ]
         except Exception:  # noqa: BLE001 - a library failure: the string goes whole (fail closed)
             raise Unscannable from None  # no chained message: it could quote the text
@@ -260,10 +263,12 @@ class PhoneFinder:
                 hi = (ext.end() if ext else base + we) + 1
                 if self.needs_valid and self._touches_blocker(text, base + ws, hi - 1 if ext else base + we, window):
                     continue
-                retry = (self.fallback is not None and ws == 0 and we == len(piece)
-                         and _NATIONAL_SHAPE_RE.fullmatch(window) is not None
-                         and _DATE_SHAPE_RE.fullmatch(window) is None)
-                for region in self._regions_for(window, wdigits):
+                regions = self._regions_for(window, wdigits)
+                # A second reading at VALID for the whole piece written as one national number (not a date).
+                retry = bool(regions) and (self.fallback is not None and ws == 0 and we == len(piece)
+                                           and _NATIONAL_SHAPE_RE.fullmatch(window) is not None
+                                           and _DATE_SHAPE_RE.fullmatch(window) is None)
+                for region in regions:
                     spend(COST_MATCHER)
                     lo = max(0, base + ws - 1)
                     found = self._match(text, lo, hi, region, self.leniency)

@@ -153,6 +153,7 @@ class SandboxResource(resource.Resource):
             "proxied": proxied,
             "if_none_match": if_none_match,
             "if_modified_since": if_modified_since,
+            "reused": reused,  # came on a connection that had carried a request before (HTTP keep-alive)
         }
         self.state.log.append(record)
         if abort:
