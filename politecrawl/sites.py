@@ -50,18 +50,27 @@ _EXTRACT = tldextract.TLDExtract(
 )
 
 
+# Each cache below holds at most this many hosts or URLs (~1.5 MB each when full). They serve locality: a
+# page's links to the hosts it names, a request's hooks asking for its URL's keys a few times close together.
+# A crawl over more hosts misses them at ~1-5 us a new URL (the suffix list's lookup), rather than holding
+# ~600 B per host for the whole crawl (docs/frontier.md, "Benchmark").
+_CACHED = 8192
+
+
 class InvalidURL(ValueError):
     """A URL that names no host politecrawl can crawl."""
 
 
 def _ip(host: str) -> str | None:
+    if ":" not in host and not host[-1:].isdigit():
+        return None  # an IPv6 literal has a colon, an IPv4 one ends in a digit: skip the parser's exception
     try:
         return ipaddress.ip_address(host.strip("[]")).compressed
     except ValueError:
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHED)
 def normalize_host(host: str) -> str:
     """Lower-case, strip trailing dots, punycode IDN labels, compress IPs."""
     host = host.strip().rstrip(".")
@@ -82,7 +91,7 @@ def normalize_host(host: str) -> str:
     return ".".join(labels).lower()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHED)
 def site_key_of_host(host: str) -> str:
     """The site key of a host name (already normalised or not)."""
     host = normalize_host(host)
@@ -94,18 +103,16 @@ def site_key_of_host(host: str) -> str:
 
 
 # The common URL: a lower-case http(s) scheme, then a host of letters, digits, dots and dashes, an optional port,
-# and the end of the authority. urlsplit reads the same scheme and netloc from it as from "<that prefix>/", so
-# what depends only on them (the host, the origin) is derived once per prefix and looked up by it. Any other URL
-# (user info, brackets, percent signs, other characters, another scheme spelling) is parsed whole by urlsplit.
-_SIMPLE_PREFIX = re.compile(r"https?://([A-Za-z0-9.\-]+)(?::[0-9]*)?(?=[/?#]|\Z)").match
-_BY_PREFIX_MAX = 65_536
-_origin_by_prefix: dict[str, str] = {}
+# and the end of the authority. urlsplit reads the same scheme, host and port from it as from "<that prefix>/", so
+# the host and the origin are read off the prefix by string operations. Any other URL (user info, brackets, percent
+# signs, other characters, another scheme spelling) is parsed whole by urlsplit.
+_SIMPLE_PREFIX = re.compile(r"(https?)://([A-Za-z0-9.\-]+)(?::([0-9]*))?(?=[/?#]|\Z)").match
 
 
 def _host_of(url: str) -> str:
     simple = _SIMPLE_PREFIX(url)
     if simple is not None:
-        return simple.group(1).lower()  # urlsplit(url).hostname: the netloc's host, lower-cased
+        return simple.group(2).lower()  # urlsplit(url).hostname: the netloc's host, lower-cased
     if "://" not in url:
         url = "http://" + url
     try:
@@ -138,7 +145,7 @@ def path_and_query(url: str) -> tuple[str, str]:
     return path, query
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=_CACHED)
 def site_key(url_or_host: str) -> str:
     """The site a URL (or a bare host) belongs to.
 
@@ -160,20 +167,17 @@ def site_or_invalid(url: str) -> str:
         return INVALID_SITE
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=_CACHED)
 def origin_key(url: str) -> str:
     """``scheme://host:port`` of a URL, with the default port filled in."""
     simple = _SIMPLE_PREFIX(url)
     if simple is None:
         return _origin_key(url)
-    prefix = simple.group(0)
-    origin = _origin_by_prefix.get(prefix)
-    if origin is None:
-        origin = _origin_key(prefix + "/")  # raises as for the URL (a bad port)
-        if len(_origin_by_prefix) >= _BY_PREFIX_MAX:
-            _origin_by_prefix.clear()
-        _origin_by_prefix[prefix] = origin
-    return origin
+    scheme, host, port_text = simple.groups()
+    port = int(port_text) if port_text else None  # urlsplit's port: an empty one is none
+    if port is not None and port > 65535:
+        raise InvalidURL("cannot parse URL (Port out of range 0-65535)")
+    return f"{scheme}://{normalize_host(host)}:{port or _DEFAULT_PORTS[scheme]}"
 
 
 def _origin_key(url: str) -> str:

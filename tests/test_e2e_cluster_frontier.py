@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from cluster_helpers import Cluster, cluster_settings, key_prefix, node_of
-from helpers import crawl_env, wait_for
+from cluster_helpers import Cluster, busy_cpu, cluster_settings, key_prefix, node_of
+from helpers import politecrawl_command, wait_for
 from scrapy import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
 
@@ -39,14 +37,19 @@ def spread_caps(rates: dict[str, float], **extra) -> dict:
 
 def test_two_nodes_over_spread_caps_keep_every_cap_and_never_starve_the_slowest(
         sandbox, redis_url, tmp_path):
+    """On a loaded machine on purpose (busy processes beside the nodes): a node's requests then
+    reach the site up to seconds after their grant while the other node's go at once. Before
+    send slots were checked at the send, 1 to 2 runs in 3 showed a window over cap (23 requests to
+    fast.test in 5 s against at most 22, as in CI)."""
     rates = {"slow.test": 0.25, "calm.test": 0.5, "mid.test": 1.0, "brisk.test": 2.0,
              "quick.test": 3.0, "fast.test": 4.0}
     seconds = 24
     web = sandbox([SiteSpec(site, pages=int(rate * 60) + 10) for site, rate in rates.items()])
     settings = cluster_settings(web, redis_url, **spread_caps(
         rates, CLOSESPIDER_TIMEOUT=str(seconds)))
-    cluster = Cluster([web.url(site) for site in rates], settings, tmp_path, n=2)
-    codes = cluster.wait()
+    with busy_cpu(3):
+        cluster = Cluster([web.url(site) for site in rates], settings, tmp_path, n=2)
+        codes = cluster.wait()
     assert codes == [0, 0], cluster.output(1)[-3000:]
     log = web.requests()
     start = min(r["t"] for r in log) + 4
@@ -89,11 +92,8 @@ def test_a_429_pause_and_a_stop_reach_both_nodes(sandbox, redis_url, tmp_path):
         assert wait_for(lambda: any(r["status"] == 429 for r in of("limit-shop.com"))
                         and {node_of(r) for r in of("stop-shop.com")} >= {1, 2},
                         timeout=90), "the nodes did not start, or the 429 was not reached"
-        stop = subprocess.run(
-            [sys.executable, "-m", "politecrawl.cli", "stop", "http://stop-shop.com/",
-             "--reason", "mail from the owner", "--state", redis_url],
-            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=crawl_env(),
-        )
+        stop = politecrawl_command("stop", "http://stop-shop.com/", "--reason", "mail from the owner",
+                                   "--state", redis_url, timeout=60, cwd=tmp_path)
         returned = time.time()
         assert stop.returncode == 0, stop.stderr
         codes = cluster.wait(timeout=120)

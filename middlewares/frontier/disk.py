@@ -6,9 +6,9 @@ dupefilter is :class:`DiskDupeFilter`. Both use one
 :class:`~politecrawl.frontier.sqlite.SQLiteFrontier` file,
 ``JOBDIR/frontier.sqlite3``, so one open file serves any number of origins and
 a request's fingerprint and its queue row are written in the same
-transaction. Requests are stored as Scrapy stores them in its disk queues
-(``Request.to_dict``, then pickle; ``request_from_dict`` back); a request that cannot be (a callback that
-is not a spider method) goes to the memory queue, as in Scrapy.
+transaction. Requests are stored by :mod:`~politecrawl.middlewares.frontier.codec` (a lean tuple for a plain
+``Request``, Scrapy's ``to_dict`` otherwise); a request that cannot be (a callback that is not a spider
+method) goes to the memory queue, as in Scrapy.
 
 A request taken out keeps its row in the file until the engine is done with
 it (answered and parsed, failed or refused; committed within 5 ms): a crawl
@@ -20,16 +20,16 @@ requests in flight at the kill.
 from __future__ import annotations
 
 import logging
-import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
-from scrapy.utils.request import request_from_dict
 
 from politecrawl.frontier.sqlite import SQLiteFrontier
 from politecrawl.middlewares._scrapy_compat import call_later, on_request_finished
+from politecrawl.middlewares.frontier.codec import decode, encode
+from politecrawl.middlewares.runtime import KEYS
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -133,10 +133,7 @@ class DiskRequestStore:
         return origin_id if became_ready else None
 
     def _serialise(self, request: Request) -> bytes:
-        try:
-            return pickle.dumps(request.to_dict(spider=self.crawler.spider), protocol=4)
-        except (pickle.PicklingError, AttributeError, TypeError) as exc:
-            raise ValueError(str(exc)) from exc
+        return encode(request, self.crawler.spider, KEYS)  # the keys' stamp is restored from the origin's names
 
     def head(self, origin_id: int) -> Request | None:
         """The request :meth:`pop` would return next (a decoded copy), or ``None``."""
@@ -148,12 +145,16 @@ class DiskRequestStore:
         known = self._heads.get(origin_id)
         if known is not None and known[0] == (rank, seq):
             return known[1]
-        request = self._decode(body)
+        request = self._decode(body, origin_id)
         self._heads[origin_id] = ((rank, seq), request)
         return request
 
-    def _decode(self, body: bytes) -> Request:
-        return request_from_dict(pickle.loads(body), spider=self.crawler.spider)  # noqa: S301 - our own file
+    def _decode(self, body: bytes, origin_id: int | None) -> Request:
+        request = decode(body, self.crawler.spider)
+        if origin_id is not None and KEYS not in request.meta:
+            site, origin = self.frontier.names(origin_id)
+            request.meta[KEYS] = (request.url, site, origin)
+        return request
 
     def pop(self, origin_id: int) -> Request | None:
         self._heads.pop(origin_id, None)
@@ -163,7 +164,7 @@ class DiskRequestStore:
         if not self._hooked:
             self._hooked = on_request_finished(self.crawler, self.finished)
         lease, body = taken
-        request = self._decode(body)
+        request = self._decode(body, origin_id)
         request.meta[LEASE] = lease
         self.shared.wrote()
         return request
@@ -176,7 +177,7 @@ class DiskRequestStore:
 
     def drain(self) -> list[Request]:
         self._heads.clear()
-        return [self._decode(body) for body in self.frontier.drain()]
+        return [self._decode(body, None) for body in self.frontier.drain()]
 
     # -- origins ------------------------------------------------------------------
     def names(self, origin_id: int) -> tuple[str, str]:

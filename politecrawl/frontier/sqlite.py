@@ -90,6 +90,8 @@ class SQLiteFrontier:
         self._counts = array("I")
         self._total = 0
         self._taken: dict[int, set[tuple[int, int]]] = {}  # origin id -> (rank, ord) taken out, not finished
+        self._finished: list[tuple[int, int, int]] = []  # leases finished, their rows not yet deleted
+        self._head: tuple | None = None  # (origin id, rank, ord, url, body) of the last head read
         self._seq = self._next_seq()
         for origin, n in self._db.execute("SELECT origin, COUNT(*) FROM queued GROUP BY origin"):
             self._grow(origin)
@@ -110,6 +112,8 @@ class SQLiteFrontier:
         """Make every write so far survive the process (not fsynced: see the module doc)."""
         if self._unwritten:
             self._write_pushes()
+        if self._finished:
+            self._delete_finished()
         if self._db.in_transaction:
             self._db.execute("COMMIT")
         self._pending = 0
@@ -179,6 +183,8 @@ class SQLiteFrontier:
         """
         seq = self._seq
         self._seq += 1
+        if self._head is not None and self._head[0] == origin_id:
+            self._head = None  # the push may go first
         self._unwritten.append((origin_id, rank, seq if fifo else -seq, url, body))
         if len(self._unwritten) >= PUSH_BUFFER:
             self._write_pushes()
@@ -200,26 +206,33 @@ class SQLiteFrontier:
 
     def head(self, origin_id: int) -> tuple[int, int, str] | None:
         """``(rank, seq, url)`` of the origin's next request, or ``None``."""
-        row = self._next(origin_id, "r.url")
-        return None if row is None else row
+        row = self._next(origin_id)
+        return None if row is None else row[1:4]
 
     def head_body(self, origin_id: int) -> tuple[int, int, bytes] | None:
         """``(rank, seq, body)`` of the origin's next request (the one :meth:`pop` would take), or ``None``."""
-        return self._next(origin_id, "r.body")
+        row = self._next(origin_id)
+        return None if row is None else (row[1], row[2], row[4])
 
-    def _next(self, origin_id: int, columns: str) -> tuple | None:
+    def _next(self, origin_id: int) -> tuple | None:
+        """``(origin id, rank, ord, url, body)`` of the origin's next request; the last one read is kept until a
+        push to the origin, its pop, a drop or a drain."""
+        head = self._head
+        if head is not None and head[0] == origin_id:
+            return head
         if not self._counts[origin_id]:
             return None
         if self._unwritten:
             self._write_pushes()
         taken = self._taken.get(origin_id)
         rows = self._db.execute(
-            f"SELECT q.rank, q.ord, {columns} FROM queued q JOIN requests r ON r.id = abs(q.ord) "  # noqa: S608 - ours
+            "SELECT q.origin, q.rank, q.ord, r.url, r.body FROM queued q JOIN requests r ON r.id = abs(q.ord) "
             "WHERE q.origin = ? ORDER BY q.rank, q.ord LIMIT ?",
             (origin_id, 1 + len(taken) if taken else 1),
         )
         for row in rows:
-            if not taken or (row[0], row[1]) not in taken:
+            if not taken or (row[1], row[2]) not in taken:
+                self._head = row
                 return row
         return None
 
@@ -228,36 +241,50 @@ class SQLiteFrontier:
 
         Its row stays until :meth:`finish` with the lease.
         """
-        row = self._next(origin_id, "r.body")
+        row = self._next(origin_id)
         if row is None:
             return None
-        rank, seq, body = row
+        self._head = None
+        _, rank, seq, _, body = row
         self._taken.setdefault(origin_id, set()).add((rank, seq))
         self._counts[origin_id] -= 1
         self._total -= 1
         return (origin_id, rank, seq), body
 
     def finish(self, lease: tuple[int, int, int]) -> None:
-        """A request taken out is done: delete it (committed now, or by the caller's timer within ``commit_gap``)."""
-        origin_id, rank, seq = lease
-        taken = self._taken.get(origin_id)
-        if taken is not None:
-            taken.discard((rank, seq))
-            if not taken:
-                del self._taken[origin_id]
-        self._write("DELETE FROM queued WHERE origin = ? AND rank = ? AND ord = ?", lease)
-        self._write("DELETE FROM requests WHERE id = ?", (abs(seq),))
-        if self._clock() - self._committed_at >= self.commit_gap:
+        """A request taken out is done: delete it (committed now, or by the caller's timer within ``commit_gap``).
+
+        The delete is written with the next commit; until then the key stays taken, so the row is not handed out.
+        """
+        self._finished.append(lease)
+        self._pending += 2
+        if self._pending >= self.batch or self._clock() - self._committed_at >= self.commit_gap:
             self.commit()
+
+    def _delete_finished(self) -> None:
+        leases, self._finished = self._finished, []
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+        self._db.executemany("DELETE FROM queued WHERE origin = ? AND rank = ? AND ord = ?", leases)
+        self._db.executemany("DELETE FROM requests WHERE id = abs(?)", [(seq,) for _, _, seq in leases])
+        taken_of = self._taken
+        for origin_id, rank, seq in leases:
+            taken = taken_of.get(origin_id)
+            if taken is not None:
+                taken.discard((rank, seq))
+                if not taken:
+                    del taken_of[origin_id]
 
     @property
     def in_flight(self) -> int:
         """Requests taken out and not finished."""
-        return sum(len(keys) for keys in self._taken.values())
+        return sum(len(keys) for keys in self._taken.values()) - len(self._finished)
 
     def drop(self, origin_id: int) -> int:
         """Delete the origin's waiting requests (those taken out go on); returns how many."""
         n = self._counts[origin_id]
+        if self._head is not None and self._head[0] == origin_id:
+            self._head = None
         if n:
             self._write_pushes()
             # taken ones too: their finish deletes nothing more
@@ -270,6 +297,7 @@ class SQLiteFrontier:
     def drain(self) -> list[bytes]:
         """Take every waiting request's body out (their rows are deleted; those taken out go on)."""
         self._write_pushes()
+        self._head = None
         taken = self._taken
         rows = [
             (origin, rank, seq, body) for origin, rank, seq, body in self._db.execute(
@@ -308,6 +336,7 @@ class SQLiteFrontier:
     # -- closing --------------------------------------------------------------
     def finish_all(self) -> None:
         """Finish every request taken out (a crawl that closed in order is done with them all)."""
+        self.commit()  # the finished ones leave the taken keys
         for origin_id, keys in list(self._taken.items()):
             for rank, seq in list(keys):
                 self.finish((origin_id, rank, seq))
