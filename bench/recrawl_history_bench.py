@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import redis  # noqa: E402
+from redis_server import redis_url_or_throwaway  # noqa: E402
 
 from politecrawl.recrawl import FetchHistory, HistorySettings, ScheduleSettings  # noqa: E402
 from politecrawl.state import SQLiteStateStore, open_store  # noqa: E402
@@ -108,15 +109,7 @@ def main() -> None:
         print(json.dumps({"store": "sqlite", "urls": args.urls, **run(store, args.urls, args.sites, sqlite_size)}),
               flush=True)
         store.close()
-    server = None
-    url = args.redis_url
-    if not url:
-        from redis_server import RedisServer  # noqa: PLC0415
-
-        server = RedisServer()
-        server.start()
-        url = server.url
-    try:
+    with redis_url_or_throwaway(args.redis_url) as url:
         raw = redis.Redis.from_url(url.split("?")[0])
         store = open_store(url + ("&" if "?" in url else "?") + "prefix=pcbench:")
 
@@ -129,9 +122,6 @@ def main() -> None:
             store.delete(key)
         store.close()
         raw.close()
-    finally:
-        if server is not None:
-            server.stop()
     print(f"load average after: {os.getloadavg()}", flush=True)
 
 

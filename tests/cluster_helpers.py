@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -91,5 +93,14 @@ def node_of(record: dict[str, Any]) -> int:
     return int(match.group(1)) if match else 0
 
 
-
-
+@contextmanager
+def busy_cpu(n: int = 3) -> Iterator[None]:
+    """*n* processes that only burn CPU, at the nodes' priority: a loaded machine on purpose,
+    where a node's event loop runs late (the grant-to-send delays that once broke a site's cap)."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()

@@ -230,3 +230,57 @@ def test_a_granted_request_also_waits_for_its_servers_token(redis_url):
     due, seq, request = node.server_held[0]
     node.server_held[0] = (0.0, seq, request)  # its server's token is due now
     assert node.next_request().url == "http://shop-a.com/1"
+
+
+def test_a_node_whose_redis_goes_away_before_it_opens_waits_for_it_instead_of_failing():
+    """Redis answered the preflight and is gone when the scheduler opens (a full CI run saw a
+    node fail there with a traceback): the opening steps are tried again every poll interval,
+    and the engine awaits them, so nothing is sent before they ran."""
+    from politecrawl.middlewares.frontier.shared import join_when_reachable
+    from politecrawl.state.base import StateStoreError
+
+    answers = [StateStoreError("SET failed"), redis_error(), None]
+    calls, failures, scheduled = [], [], []
+
+    def join():
+        calls.append(1)
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+
+    joined = join_when_reachable(join, lambda op, exc: failures.append((op, type(exc).__name__)),
+                                 0.5, later=lambda delay, func: scheduled.append((delay, func)))
+    assert joined is not None and not joined.called
+    fired = []
+    joined.addCallback(fired.append)
+    while scheduled:
+        delay, func = scheduled.pop(0)
+        assert delay == 0.5
+        func()
+    assert len(calls) == 3 and fired == [None]
+    assert failures == [("open", "StateStoreError"), ("open", "ConnectionError")]
+    # Redis up at once: no Deferred, nothing scheduled
+    assert join_when_reachable(lambda: None, failures.append, 0.5, later=scheduled.append) is None
+    assert scheduled == []
+
+
+def test_a_configuration_fault_found_once_redis_answers_fails_the_opening():
+    from politecrawl.middlewares.frontier.shared import join_when_reachable
+
+    answers = [redis_error(), ConfigError("REDIS_URL must name the same Redis server")]
+    scheduled, errors = [], []
+
+    def join():
+        raise answers.pop(0)
+
+    joined = join_when_reachable(join, lambda op, exc: None, 0.5,
+                                 later=lambda delay, func: scheduled.append(func))
+    joined.addErrback(lambda failure: errors.append(failure.value))
+    scheduled.pop(0)()
+    assert scheduled == [] and [type(e) for e in errors] == [ConfigError]
+
+
+def redis_error():
+    import redis
+
+    return redis.exceptions.ConnectionError("Error 111 connecting")

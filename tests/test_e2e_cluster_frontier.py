@@ -13,7 +13,7 @@ import signal
 import time
 
 import pytest
-from cluster_helpers import Cluster, cluster_settings, key_prefix, node_of
+from cluster_helpers import Cluster, busy_cpu, cluster_settings, key_prefix, node_of
 from helpers import politecrawl_command, wait_for
 from scrapy import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -37,14 +37,19 @@ def spread_caps(rates: dict[str, float], **extra) -> dict:
 
 def test_two_nodes_over_spread_caps_keep_every_cap_and_never_starve_the_slowest(
         sandbox, redis_url, tmp_path):
+    """On a loaded machine on purpose (busy processes beside the nodes): a node's requests then
+    reach the site up to seconds after their grant while the other node's go at once. Before
+    send slots were checked at the send, 1 to 2 runs in 3 showed a window over cap (23 requests to
+    fast.test in 5 s against at most 22, as in CI)."""
     rates = {"slow.test": 0.25, "calm.test": 0.5, "mid.test": 1.0, "brisk.test": 2.0,
              "quick.test": 3.0, "fast.test": 4.0}
     seconds = 24
     web = sandbox([SiteSpec(site, pages=int(rate * 60) + 10) for site, rate in rates.items()])
     settings = cluster_settings(web, redis_url, **spread_caps(
         rates, CLOSESPIDER_TIMEOUT=str(seconds)))
-    cluster = Cluster([web.url(site) for site in rates], settings, tmp_path, n=2)
-    codes = cluster.wait()
+    with busy_cpu(3):
+        cluster = Cluster([web.url(site) for site in rates], settings, tmp_path, n=2)
+        codes = cluster.wait()
     assert codes == [0, 0], cluster.output(1)[-3000:]
     log = web.requests()
     start = min(r["t"] for r in log) + 4

@@ -46,21 +46,17 @@ from politecrawl.middlewares._scrapy_compat import (
     wake_engine,
 )
 from politecrawl.middlewares.frontier.shared import (
-    REDIS_SCHEMES,
-    OriginQueues,
-    SharedPacing,
-    frontier_redis,
-    frontier_redis_url,
-    scheduler_kwargs,
-    same_server,
+    REDIS_SCHEMES, OriginQueues, SendSlots, SharedPacing, SharedSendSlots, frontier_redis,
+    frontier_redis_url, join_cluster, join_when_reachable, scheduler_kwargs,
 )
-from politecrawl.middlewares.runtime import ADMISSION, KEYS, Runtime, node_name, stamp_keys
+from politecrawl.middlewares.runtime import ADMISSION, KEYS, SEND_SLOT, Runtime, node_name, stamp_keys
 from politecrawl.state.redis import BUDGET_KEY, redact_url
 from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger("politecrawl.cluster")
 
@@ -114,7 +110,7 @@ class ClusterScheduler(Scheduler):
         return scheduler
 
     # -- life cycle ------------------------------------------------------------
-    def open(self, spider: Spider) -> None:
+    def open(self, spider: Spider) -> Deferred | None:
         self.df = redis_dupefilter(
             load_object(self.dupefilter_cls), self.server,
             self.dupefilter_key % {"spider": spider.name},
@@ -135,19 +131,18 @@ class ClusterScheduler(Scheduler):
                 self._failed("flush", exc)
         self.frontier = frontier
         self.pacing = SharedPacing(self.runtime, frontier, self._failed)
-        try:
-            same_server(store, self.server, frontier.base)
-            frontier.clear_operator_stops()
-            given = self.cluster.crawl_id or self.runtime.crawl_id
-            self.runtime.join_crawl(frontier.claim_crawl_id(given))
-        except redis.exceptions.RedisError as exc:
-            self._failed("open", exc)
+        self.runtime.send_slots = SharedSendSlots(self.runtime, SendSlots(self.server, frontier.base), self._failed)
+        given = self.cluster.crawl_id or self.runtime.crawl_id
+        joined = join_when_reachable(
+            lambda: join_cluster(store, self.server, frontier, self.runtime, given),
+            self._failed, self.cluster.poll_interval)
         logger.info(
             "politecrawl cluster: shared frontier %s (queues under %r, dupefilter %r), crawl %s; "
             "this node takes up to %d requests at a time, only of sites that may go now",
             self.frontier_url, frontier.base, self.df.key, self.runtime.crawl_id,
             self.cluster.local_queue,
         )
+        return joined
 
     def close(self, reason: str) -> None:
         if self._wake_call is not None and self._wake_call.active():
@@ -279,6 +274,7 @@ class ClusterScheduler(Scheduler):
                 self.runtime.inc_stat("cluster/undecodable")
                 continue
             request.meta[KEYS] = (request.url, popped.site, popped.origin)
+            request.meta[SEND_SLOT] = popped.slot
             self.granted.append(request)
         if pushed:
             self.runtime.inc_stat("cluster/pushed", pushed)

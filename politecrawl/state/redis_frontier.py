@@ -45,14 +45,10 @@ every store). An origin whose bucket is empty goes back into the index at the
 time its next token is due. So a node is never handed a request of a site that
 cannot go, and one round trip both pushes and pops.
 
-Send slots: the token bucket bounds *grant* times, but a request reaches the
-site a little after its grant (the node's event loop, the network), and with
-several nodes no node sees the others' send times. So grants of a site are
-also spaced one interval (``1 / rate``) apart on a schedule kept in the site's
-hash (``slot``); a late pop may catch up at most :data:`SLOT_CATCH_UP` of an
-interval. As long as a request's grant-to-send delay plus that catch-up stays
-under one interval, any window of W seconds holds at most ``rate × W + 2``
-sends: within the budget's bound for a burst of 2 or more (the default).
+Send slots (:mod:`politecrawl.state.send_slots`): each grant of a site also
+takes the site's send slot, one interval (``1 / rate``) after the previous
+one; the popped request carries its slot to the node's last step before the
+send, where a request that has become late takes a new one.
 
 This module knows no Scrapy: requests travel as bytes (the glue serialises
 them with scrapy-redis's serializer).
@@ -66,6 +62,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .redis import TOKEN_BUCKET_LUA, _glob_escape
+from .send_slots import LUA_FMT, SLOT_CATCH_UP
 
 __all__ = ["UNLIMITED", "Exchange", "Popped", "PushItem", "RedisFrontier"]
 
@@ -76,15 +73,7 @@ UNLIMITED = -1.0
 NO_BUDGET_RETRY = 1.0
 #: How many of the earliest origins a node looks through for one it owns (its wake-up time).
 WAKE_SCAN = 64
-#: A late pop may take a site's send slot up to this share of the site's interval after it
-#: was due (catching up), no more; see the module doc.
-SLOT_CATCH_UP = 0.5
-
-_LUA_HELPERS = """
-local function fmt(x)
-  if x == math.huge then return '+inf' end
-  return string.format('%.17g', x)
-end
+_LUA_HELPERS = LUA_FMT + """
 local function window(at, ws, we)
   if ws == nil or we == nil or ws == we or at == math.huge then return at end
   local tod = at % 86400
@@ -101,7 +90,8 @@ end
 # push count m, node name, seconds a node stays an owner of origins after it last asked,
 # then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst).
 # A push with data '' is only checked against the dupefilter (a request this node answers itself).
-# Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count, site, origin, data, ...}.
+# Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count,
+#          site, origin, data, send slot ('': none), ...}.
 _EXCHANGE_LUA = TOKEN_BUCKET_LUA + _LUA_HELPERS + """
 local base, bprefix, dfkey = ARGV[1], ARGV[2], ARGV[3]
 local now, initial = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -175,12 +165,14 @@ while got < want and tries < scan do
         got = got + 1
         redis.call('HSET', okey, 'last', fmt(now))
         redis.call('DECR', base .. ':n')
-        local after = now
+        local after, taken = now, ''
         if rate > 0 then
           if slot then after = math.max(slot + 1 / rate, now - """ + repr(SLOT_CATCH_UP) + """ / rate) end
-          redis.call('HSET', skey, 'slot', fmt(after))
+          taken = fmt(after)
+          redis.call('HSET', skey, 'slot', taken)
           after = after + 1 / rate
         end
+        out[#out + 1] = taken
         if redis.call('ZCARD', q) == 0 then
           redis.call('ZREM', ready_key, origin)
         else
@@ -272,6 +264,8 @@ class Popped:
     site: str
     origin: str
     data: bytes
+    #: the send slot its grant took (:mod:`~politecrawl.state.send_slots`; "": the site keeps none)
+    slot: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,8 +327,8 @@ class RedisFrontier:
         flags = _text(reply[0])
         next_ready = _text(reply[1])
         popped = [
-            Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2])
-            for i in range(3, len(reply), 3)
+            Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2], _text(reply[i + 3]))
+            for i in range(3, len(reply), 4)
         ]
         return Exchange(
             new=[c == "1" for c in flags],
