@@ -95,3 +95,12 @@ def test_japanese_names_with_a_cue_or_standing_alone(text: str, name: str) -> No
 def test_a_japanese_name_inside_prose_without_a_cue_is_left() -> None:
     # IPADIC's person-name tags also fire on place names and words in prose: precision first.
     assert typed("鈴木太郎は東京に住んでいます。", "person_name") == []
+
+
+@pytest.mark.parametrize("text", ["将输入当作预格式化的 man 页面来解析", "它在永久性对过时字符集编写的页面进行转码时很有用"])
+def test_chinese_technical_words_are_no_names(text: str) -> None:
+    assert typed(text, "person_name") == []
+
+
+def test_chinese_names_ending_otherwise_stay() -> None:
+    assert typed("王国华说", "person_name") == ["王国华"]
