@@ -104,3 +104,15 @@ def test_chinese_technical_words_are_no_names(text: str) -> None:
 
 def test_chinese_names_ending_otherwise_stay() -> None:
     assert typed("王国华说", "person_name") == ["王国华"]
+
+
+@pytest.mark.parametrize("text", ["If the length of the username is greater than the length", "no login is possible for the"])
+def test_a_sentence_after_a_cue_and_is_is_no_nickname(text: str) -> None:
+    assert typed(text, "nickname") == []
+
+
+@pytest.mark.parametrize("text, nick", [("my username is zhang88 and more", "zhang88"),
+                                        ("my nickname is sunnyday.", "sunnyday"),
+                                        ("Mein Benutzername ist hans88 und", "hans88")])
+def test_a_value_after_a_cue_and_is_that_looks_like_one_stays(text: str, nick: str) -> None:
+    assert typed(text, "nickname") == [nick]
