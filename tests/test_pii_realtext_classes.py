@@ -116,9 +116,3 @@ def test_a_sentence_after_a_cue_and_is_is_no_nickname(text: str) -> None:
                                         ("Mein Benutzername ist hans88 und", "hans88")])
 def test_a_value_after_a_cue_and_is_that_looks_like_one_stays(text: str, nick: str) -> None:
     assert typed(text, "nickname") == [nick]
-
-
-def test_a_user_id_heading_a_row_that_text_ran_into() -> None:
-    text = "记者报道 | 8276460,小鱼,13800138000"
-    assert typed(text, "user_id") == ["8276460"]
-    assert typed("订单号 20230101,小鱼,13800138000", "user_id") == []  # a reference, not a user

@@ -19,7 +19,7 @@ import re
 import string
 from collections.abc import Iterator
 
-from politecrawl.pii.context import THING_WORDS, after_reference_word
+from politecrawl.pii.context import THING_WORDS
 from politecrawl.pii.normalize import fold_words
 from politecrawl.pii.spans import NICKNAME, USER_ID, Span
 
@@ -299,7 +299,6 @@ def find_accounts(text: str) -> Iterator[Span]:
 
 # A record row: fields joined by one separator, as accounts are dumped (`42,小鱼,13800138000`, `| 42 | 小鱼 | … |`).
 _ROW_SEPS = (",", "|", "\t", " / ", ";")
-_ROW_HEAD_ID_RE = re.compile(r"(?<=[\s|；;])[0-9]{5,19}[ \t]*\Z")
 _PERSONAL_IN_ROW = frozenset({"phone", "email", USER_ID, NICKNAME})
 
 
@@ -347,15 +346,8 @@ def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
                     anchored(k) or _one_word(text[fields[k][0]:fields[k][1]]) or not text[fields[k][0]:fields[k][1]].strip()
                     for k in range(1, len(fields) - 1)):
                 continue  # every field between is one word, empty or a value: prose joined by " | " is no row
-            for k, (a, b) in enumerate(fields):
+            for a, b in fields:
                 value = text[a:b].strip(" \t\"'")
-                if k == 0 and not _one_word(value):
-                    # Text run into the row's first field ("…报道 | 8276460,小鱼,138…"): its last word, if digits.
-                    tail = _ROW_HEAD_ID_RE.search(text, a, b)
-                    if tail is not None and not any(sp.start < b and a < sp.end for sp in found) and not (
-                            after_reference_word(text, tail.start())):
-                        yield Span(tail.start(), tail.end(), USER_ID, tail.group())
-                    continue
                 if not _one_word(value) or holds_anchor(a, b) or any(sp.start < b and a < sp.end for sp in found):
                     continue
                 v0 = text.index(value, a)
