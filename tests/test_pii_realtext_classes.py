@@ -61,6 +61,7 @@ def test_a_function_word_inside_a_sentence_may_begin_a_name() -> None:
 @pytest.mark.parametrize("text", [
     "ORDER BY 表現を伴なう集約は引数リストの中に現れなければなりません", "FROM 子句中仅支持关系名称", "GROUP BY 절이 있는 뷰",
     "from non-seekable file", "Provided by third-party software developers", "von Shell-Variablen anzeigen",
+    "It was provided by third-party.",
     "사용자 이름 또는 전자메일 주소", "用户名 端口 最后登录时间", "与 user 连接参数相同",
     "Das wurde umgeschrieben.", "rien à redire. 回复 你好", "délimiteur inattendu\n回复 我",
 ])

@@ -205,10 +205,10 @@ def _token_before(text: str, end: int) -> Span | None:
     return Span(i, end, NICKNAME, value)
 
 
-def _field_end(text: str, i: int) -> bool:
-    """Nothing but a mark, a full stop or a line's end follows `i` (spaces between)."""
+def _field_end(text: str, i: int, full_stop: bool = False) -> bool:
+    """Nothing but a mark or a line's end follows `i` (spaces between); with `full_stop`, a full stop too."""
     rest = text[i:].lstrip(" \t")
-    return not rest or rest[0] in _TOKEN_STOP or rest[0] in "\n\r."
+    return not rest or rest[0] in _TOKEN_STOP or rest[0] in ("\n\r." if full_stop else "\n\r")
 
 
 def _ends_field(text: str, m: re.Match[str]) -> bool:
@@ -291,7 +291,7 @@ def find_accounts(text: str) -> Iterator[Span]:
             v = _LATIN_HEAD_RE.match(v).group()  # a Latin nickname ends where another script begins
         v = _trim(v)
         if v and _VERB_SEP_RE.search(lower, m.start(), m.start("v")) and v.isascii() and not (
-                _HANDLE_MARK_RE.search(v) or _field_end(text, m.start("v") + len(v))):
+                _HANDLE_MARK_RE.search(v) or _field_end(text, m.start("v") + len(v), full_stop=True)):
             continue  # "the username is greater than", "login is possible for": a sentence, not a value
         if v:
             yield _typed(m.start("v"), m.start("v") + len(v), v)
