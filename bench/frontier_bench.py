@@ -1,17 +1,19 @@
 """Frontier memory, open files and speed: N queued URLs over K origins, through Scrapy's scheduler.
 
-    .venv/bin/python bench/frontier_bench.py [--urls 1000000] [--origins 100000] [--stacks disk,scrapy,memory]
+    .venv/bin/python bench/frontier_bench.py [--urls 1000000] [--origins 100000] [--stacks disk,scrapy,memory] [--traced]
 
 Each stack runs in a fresh process, twice: once with one URL per origin (K
 URLs) and once with N URLs over the same K origins. Memory is the process's
 resident set after the pushes minus before them (the scheduler open, one
 request pushed and popped; it includes every cache the pushes fill, such as
-politecrawl's URL-to-site caches, bounded at 100,000 URLs); from the two runs, bytes per queued URL =
+politecrawl's site-key caches, bounded at 8,192 hosts or URLs each); from the two runs, bytes per queued URL =
 (RSS_N - RSS_K) / (N - K) and bytes per origin = (RSS_K - K x bytes per URL) / K.
 CPU seconds of the calls (the machine is shared): pushes go through ``Scheduler.enqueue_request`` (dupefilter, then the queue),
 pops through ``next_request`` and, for the disk frontier, the request's finish
 (as the engine does: one commit per finished request). URLs are pushed round
 robin over the origins; the requests are built outside the timed loops.
+``--traced`` adds, per stack, a run of K URLs under tracemalloc (not timed): Python's bytes per origin,
+in all and by source file, so the frontier's own structures can be told from the process's.
 
 Stacks:
 
