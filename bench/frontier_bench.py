@@ -1,17 +1,19 @@
 """Frontier memory, open files and speed: N queued URLs over K origins, through Scrapy's scheduler.
 
-    .venv/bin/python bench/frontier_bench.py [--urls 1000000] [--origins 100000] [--stacks disk,scrapy,memory]
+    .venv/bin/python bench/frontier_bench.py [--urls 1000000] [--origins 100000] [--stacks disk,scrapy,memory] [--traced]
 
 Each stack runs in a fresh process, twice: once with one URL per origin (K
 URLs) and once with N URLs over the same K origins. Memory is the process's
 resident set after the pushes minus before them (the scheduler open, one
 request pushed and popped; it includes every cache the pushes fill, such as
-politecrawl's URL-to-site caches, bounded at 100,000 URLs); from the two runs, bytes per queued URL =
+politecrawl's site-key caches, bounded at 8,192 hosts or URLs each); from the two runs, bytes per queued URL =
 (RSS_N - RSS_K) / (N - K) and bytes per origin = (RSS_K - K x bytes per URL) / K.
 CPU seconds of the calls (the machine is shared): pushes go through ``Scheduler.enqueue_request`` (dupefilter, then the queue),
 pops through ``next_request`` and, for the disk frontier, the request's finish
 (as the engine does: one commit per finished request). URLs are pushed round
 robin over the origins; the requests are built outside the timed loops.
+``--traced`` adds, per stack, a run of K URLs under tracemalloc (not timed): Python's bytes per origin,
+in all and by source file, so the frontier's own structures can be told from the process's.
 
 Stacks:
 
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 STACKS = ("disk", "scrapy", "memory")
@@ -86,7 +89,14 @@ def _request(request_cls, i: int, origins: int):
     return request_cls(f"http://o{origin}.example{origin % 1000}.com/p/{i // origins}")
 
 
-def child(stack: str, urls: int, origins: int) -> dict:
+def _traced_by_file(before: tracemalloc.Snapshot) -> tuple[int, list[tuple[str, int]]]:
+    """Python allocations made since *before*: in all, and the eight largest by source file."""
+    diff = tracemalloc.take_snapshot().compare_to(before, "filename")
+    top = [("/".join(Path(d.traceback[0].filename).parts[-2:]), d.size_diff) for d in diff[:8]]
+    return sum(d.size_diff for d in diff), top
+
+
+def child(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
     from scrapy import Request  # noqa: PLC0415
 
     folder = tempfile.mkdtemp(prefix=f"frontier-bench-{stack}-")
@@ -98,6 +108,9 @@ def child(stack: str, urls: int, origins: int) -> dict:
     if finished is not None:
         finished(got)
     before = _rss()
+    if traced:  # allocations by source, not timed: tracemalloc slows every allocation
+        tracemalloc.start()
+        snapshot = tracemalloc.take_snapshot()
     clock = time.process_time  # CPU time: the machine is shared, wall time is not this process's
     push_s = 0.0
     for start in range(0, urls, CHUNK):  # requests built outside the timed loop
@@ -108,6 +121,8 @@ def child(stack: str, urls: int, origins: int) -> dict:
         push_s += clock() - t
     del chunk
     after = _rss()
+    traced_total, traced_top = _traced_by_file(snapshot) if traced else (0, [])
+    tracemalloc.stop()
     files = _open_files()
     disk = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
     queued = len(scheduler)
@@ -122,14 +137,15 @@ def child(stack: str, urls: int, origins: int) -> dict:
     subprocess.run(["rm", "-rf", folder], check=False)
     return {
         "stack": stack, "urls": urls, "origins": origins, "queued": queued, "popped": popped,
-        "rss_delta": after - before, "open_files": files, "disk_bytes": disk,
+        "rss_delta": after - before, "traced": traced_total, "traced_top": traced_top, "open_files": files, "disk_bytes": disk,
         "pushes_per_s": urls / push_s, "pops_per_s": popped / pop_s if pop_s else 0.0,
     }
 
 
-def run(stack: str, urls: int, origins: int) -> dict:
+def run(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", stack, "--urls", str(urls), "--origins", str(origins)],
+        [sys.executable, __file__, "--child", stack, "--urls", str(urls), "--origins", str(origins)]
+        + (["--traced"] if traced else []),
         capture_output=True, text=True, check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -141,9 +157,11 @@ def main() -> None:
     parser.add_argument("--origins", type=int, default=100_000)
     parser.add_argument("--stacks", default="disk,scrapy")
     parser.add_argument("--child", choices=STACKS)
+    parser.add_argument("--traced", action="store_true",
+                        help="also one run per stack of --origins URLs under tracemalloc: Python's bytes per origin, by file")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.urls, args.origins)))
+        print(json.dumps(child(args.child, args.urls, args.origins, args.traced)))
         return
     print(f"{args.urls:,} URLs over {args.origins:,} origins")
     print("| stack | B per queued URL | B per origin | RSS at N (MiB) | open files | disk B per URL "
@@ -159,6 +177,11 @@ def main() -> None:
               f"| {large['open_files']} | {large['disk_bytes'] / args.urls:,.0f} "
               f"| {large['pushes_per_s']:,.0f} | {large['pops_per_s']:,.0f} | {paper:,.0f} |", flush=True)
         print(f"<!-- {stack}: K run {json.dumps(small)}; N run {json.dumps(large)} -->", flush=True)
+        if args.traced:
+            traced = run(stack, args.origins, args.origins, traced=True)
+            top = ", ".join(f"{name} {size / args.origins:,.0f}" for name, size in traced["traced_top"])
+            print(f"<!-- {stack}: tracemalloc, {args.origins:,} URLs over as many origins: "
+                  f"{traced['traced'] / args.origins:,.0f} B per origin in Python objects; by file: {top} -->", flush=True)
 
 
 if __name__ == "__main__":

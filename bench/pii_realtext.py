@@ -31,7 +31,8 @@ PLACE_DOMAINS = ("iso_3166-1", "iso_3166-2")
 # Lines with these are left out: format directives, markup, paths, options, addresses, credits, digits.
 _SKIP_RE = re.compile(r"[%@<>{}\\=`$|_\[\]/#*0-9０-９]|://|^\s*-|--|\.\.\.|…|\t")
 _PERSON_LINES = re.compile(r"written by|copyright|translat|übersetz|traduct|翻[译訳]|번역|packaged|maintainer|"
-                           r"stallman|torvalds|drepper|eggert|meyering|mackenzie|brian fox|chet ramey", re.I)
+                           r"stallman|torvalds|drepper|eggert|meyering|mackenzie|brian fox|chet ramey|haertel|"
+                           r"pinard|[sš]egan|granlund|brady|peter miller|haible|haerhtel|niels m|세이건|헤이블|밀러", re.I)
 _MIN, _MAX = 12, 110
 
 

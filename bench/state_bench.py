@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import redis  # noqa: E402
+from redis_server import redis_url_or_throwaway  # noqa: E402
 
 from politecrawl.state import MemoryStateStore, SQLiteStateStore, open_store  # noqa: E402
 
@@ -47,16 +48,8 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"))
     args = parser.parse_args()
 
-    server = None
-    url = args.redis_url
-    if not url:
-        from redis_server import RedisServer  # noqa: PLC0415
-
-        server = RedisServer()
-        server.start()
-        url = server.url
     rows = []
-    try:
+    with redis_url_or_throwaway(args.redis_url) as url:
         rows.append(("memory", per_call_us(MemoryStateStore(), args.calls)))
         with tempfile.TemporaryDirectory() as tmp:
             sqlite = SQLiteStateStore(Path(tmp) / "bench.db")
@@ -76,9 +69,6 @@ def main() -> None:
             store.delete(key)
         store.close()
         raw.close()
-    finally:
-        if server is not None:
-            server.close()
     print(f"{'store':30} {'µs per take_tokens':>20} {'calls/s':>10}")
     for name, us in rows:
         print(f"{name:30} {us:20.1f} {1e6 / us:10.0f}")

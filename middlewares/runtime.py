@@ -71,6 +71,9 @@ ADMISSION = "politecrawl_admission"
 #: Meta key of a request let go as answered by a local cache that the cache did not answer: it takes a
 #: token like any other when it leaves the frontier again.
 NOT_LOCAL = "politecrawl_not_local"
+#: Meta key of the send slot a cluster node's request took (:mod:`politecrawl.state.send_slots`): set by
+#: the cluster scheduler at the pop, checked (and taken again if the request became late) at the send.
+SEND_SLOT = "politecrawl_send_slot"
 #: Meta key set when an admitted request waited (for a robots.txt or tdmrep.json fetch) before
 #: its send: admission is asked once more before it is sent (``Admission.before_send``).
 WAITED = "politecrawl_waited"
@@ -242,6 +245,9 @@ class Runtime:
         #: ``answers_locally(request)``: will a local cache (Scrapy's HTTP cache) answer it, so that it
         #: never reaches the site and takes no token? ``None`` when no cache is on.
         self.answers_locally: Any = None
+        #: ``send_slots.send_wait(request, site, now, force=...)``: the send-time pace of a cluster node, kept
+        #: on the send slots every node shares (``None``: the budget ledger's own send bucket, one process).
+        self.send_slots: Any = None
         #: The audit trail (docs/audit.md): ``audit.event(kind, site, **data)``,
         #: ``audit.count(site, metric, n, key=...)``, ``audit.stop(...)``, ...; it keeps
         #: the crawl's per-site counts, read through ``tallies``.

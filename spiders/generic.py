@@ -284,6 +284,8 @@ class GenericSpider(scrapy.Spider):
             if lastmod is not None:
                 hint["lastmod"] = lastmod.timestamp()
             recrawl = self._recrawl()
+            if recrawl is not None:
+                recrawl.hint(url, hint["changefreq"])
             if recrawl is not None and not recrawl.is_due(url, hint.get("lastmod")):
                 stats.inc_value("politecrawl/recrawl/sitemap_urls_not_due")
                 continue

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -51,10 +53,11 @@ def node_args(urls: list[str], settings: dict[str, Any], node: int) -> list[str]
 class Cluster:
     """Starts N nodes at once; collects their output."""
 
-    def __init__(self, urls: list[str], settings: dict[str, Any], tmp_path: Path, n: int = 3):
+    def __init__(self, urls: list[str], settings: dict[str, Any], tmp_path: Path, n: int = 3, first: int = 1):
         self.procs: list[subprocess.Popen[str]] = []
         self.logs: list[Path] = []
-        for node in range(1, n + 1):
+        self.first = first
+        for node in range(first, first + n):
             log = tmp_path / f"node{node}.log"
             self.logs.append(log)
             with log.open("w") as handle:
@@ -75,7 +78,7 @@ class Cluster:
         return codes
 
     def output(self, node: int) -> str:
-        return self.logs[node - 1].read_text(errors="replace")
+        return self.logs[node - self.first].read_text(errors="replace")
 
     def kill_all(self) -> None:
         for proc in self.procs:
@@ -90,5 +93,14 @@ def node_of(record: dict[str, Any]) -> int:
     return int(match.group(1)) if match else 0
 
 
-
-
+@contextmanager
+def busy_cpu(n: int = 3) -> Iterator[None]:
+    """*n* processes that only burn CPU, at the nodes' priority: a loaded machine on purpose,
+    where a node's event loop runs late (the grant-to-send delays that once broke a site's cap)."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()

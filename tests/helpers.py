@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -44,6 +45,18 @@ def crawl_env() -> dict[str, str]:
     return env
 
 
+def politecrawl_command(
+    *args: str | os.PathLike[str], cwd: str | os.PathLike[str], timeout: float = 120,
+    env: dict[str, str] | None = None, check: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """``politecrawl ARGS`` in a subprocess, as an operator types it (``crawl_env()`` unless *env*);
+    its output is captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "politecrawl.cli", *(str(a) for a in args)], capture_output=True, text=True,
+        timeout=timeout, cwd=cwd, env=crawl_env() if env is None else env, check=check,
+    )
+
+
 def run_crawl(
     web: SandboxWeb,
     urls: list[str],
@@ -79,6 +92,28 @@ def run_crawl(
     if output.exists():
         items = [json.loads(line) for line in output.read_text().splitlines() if line.strip()]
     return proc, items
+
+
+#: Every page with history is due again at once (recrawl tests; the schedule itself has unit tests).
+RECRAWL_DUE_AT_ONCE = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "0", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": "0"}
+
+
+def crawl_on_state(
+    web: SandboxWeb, tmp_path: Path, name: str, settings: dict[str, Any] | None = None, *,
+    site: str = "shop-a.com", extra_args: tuple[str, ...] = (),
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """One crawl of *site* in a folder *name* of its own, on the state all of a test's crawls share
+    (``tmp_path/state.db``): a first crawl, then its recrawls. Returns (process, items)."""
+    out = tmp_path / name
+    out.mkdir()
+    state = {"POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}", **(settings or {})}
+    return run_crawl(web, [web.url(site)], out, state, extra_args=extra_args)
+
+
+def stat_value(proc: subprocess.CompletedProcess[str], name: str) -> int:
+    """The stat *name* (``politecrawl/...``) in the stats a crawl dumped to stderr; 0 if absent."""
+    found = re.search(rf"'{re.escape(name)}': (\d+)", proc.stderr)
+    return int(found.group(1)) if found else 0
 
 
 def wait_for(predicate, timeout: float = 60.0) -> bool:

@@ -11,6 +11,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 INSTALL_HINT = (
     "Redis tests need a Redis server: set REDIS_URL=redis://host:port/db, or install "
@@ -95,3 +97,18 @@ class RedisServer:
     def close(self) -> None:
         self.stop()
         self._dir.cleanup()
+
+
+@contextmanager
+def redis_url_or_throwaway(url: str | None) -> Iterator[str]:
+    """*url* if one is given, else the URL of a throw-away :class:`RedisServer` that lives for the block
+    (benchmarks: ``--redis-url`` or ``REDIS_URL``, or a server of their own)."""
+    if url:
+        yield url
+        return
+    server = RedisServer()
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.close()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 
 import pytest
-from helpers import crawl_env
+from helpers import politecrawl_command
 
 from politecrawl.audit import AuditTrail
 from politecrawl.audit.settings import AuditSettings
@@ -101,10 +99,9 @@ def test_bad_settings_name_setting_value_and_rule(name, value, rule):
 
 def test_crawl_refuses_a_bad_audit_setting_before_starting(tmp_path):
     # a subprocess: Scrapy's project-settings lookup writes to os.environ
-    proc = subprocess.run(
-        [sys.executable, "-m", "politecrawl.cli", "crawl", "http://example.com/",
-         "-s", "POLITECRAWL_CONTACT=https://example.org/x", "-s", f"POLITECRAWL_STATE=sqlite:///{tmp_path / 's.db'}",
-         "-s", "POLITECRAWL_AUDIT_BUCKET=7"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path, env=crawl_env(),
+    proc = politecrawl_command(
+        "crawl", "http://example.com/",
+        "-s", "POLITECRAWL_CONTACT=https://example.org/x", "-s", f"POLITECRAWL_STATE=sqlite:///{tmp_path / 's.db'}",
+        "-s", "POLITECRAWL_AUDIT_BUCKET=7", timeout=60, cwd=tmp_path,
     )
     assert proc.returncode == 2 and "POLITECRAWL_AUDIT_BUCKET ('7')" in proc.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from bad_settings import BAD_SETTINGS, write_scratch_files
-from helpers import CONTACT, crawl_env, project_settings
+from helpers import CONTACT, crawl_env, politecrawl_command, project_settings
 
 from politecrawl.sandbox import SandboxWeb, SiteSpec
 
@@ -52,8 +52,7 @@ BAD_ARGUMENTS: list[tuple[str, list[str], str]] = [
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "politecrawl.cli", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd, env=crawl_env())
+    return politecrawl_command(*args, timeout=120, cwd=cwd)
 
 
 def _crawl_args(web: SandboxWeb, folder: Path, extra: dict[str, str]) -> list[str]:

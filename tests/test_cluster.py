@@ -213,20 +213,73 @@ def test_new_requests_ride_on_the_next_pop_unless_it_is_far_or_they_are_many():
 
 
 @pytest.mark.redis
-def test_a_granted_request_also_waits_for_its_servers_token(redis_url):
+def test_the_servers_token_is_taken_in_the_pop_so_no_node_holds_a_request_for_its_server(redis_url):
+    from politecrawl.budget.servers import SERVER_KEY, ServerLimit  # noqa: PLC0415
+
     node = _scheduler(redis_url)
-
-    class Servers:  # the per-server limit (POLITECRAWL_MAX_IP_RATE) as the pacer sees it
-        waits = [5.0, 0.0]
-
-        def take(self, site, origin, now):
-            return self.waits.pop(0)
-
-    node.runtime.pacer.servers = Servers()
+    store = node.runtime.store
+    # the per-server limit (POLITECRAWL_MAX_IP_RATE): 1 request a minute; hosts are their own servers
+    limit = node.runtime.pacer.servers = ServerLimit(store, 1 / 60, 1.0)
+    node.frontier.servers = (store.prefix + SERVER_KEY, limit.pace, limit.burst)
     node.enqueue_request(Request("http://shop-a.com/1"))
-    assert node.next_request() is None  # granted by the frontier, but its server has no token
-    assert node.stats.get_value("politecrawl/cluster/held_for_server") == 1
-    assert node.has_pending_requests() and len(node) == 1
-    due, seq, request = node.server_held[0]
-    node.server_held[0] = (0.0, seq, request)  # its server's token is due now
+    node.enqueue_request(Request("http://shop-a.com/2"))
     assert node.next_request().url == "http://shop-a.com/1"
+    assert node.next_request() is None  # its server has no token: not popped, not held here
+    assert len(node) == 0 and len(node.queue) == 1  # the request waits in the shared frontier
+    (record,) = limit.servers.values()
+    assert (record.server, record.requests, record.waits > 0) == ("shop-a.com", 1, True)
+    assert record.held_sites == {"shop-a.com"}  # the report's "servers that bound the crawl"
+
+
+def test_a_node_whose_redis_goes_away_before_it_opens_waits_for_it_instead_of_failing():
+    """Redis answered the preflight and is gone when the scheduler opens (a full CI run saw a
+    node fail there with a traceback): the opening steps are tried again every poll interval,
+    and the engine awaits them, so nothing is sent before they ran."""
+    from politecrawl.middlewares.frontier.shared import join_when_reachable
+    from politecrawl.state.base import StateStoreError
+
+    answers = [StateStoreError("SET failed"), redis_error(), None]
+    calls, failures, scheduled = [], [], []
+
+    def join():
+        calls.append(1)
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+
+    joined = join_when_reachable(join, lambda op, exc: failures.append((op, type(exc).__name__)),
+                                 0.5, later=lambda delay, func: scheduled.append((delay, func)))
+    assert joined is not None and not joined.called
+    fired = []
+    joined.addCallback(fired.append)
+    while scheduled:
+        delay, func = scheduled.pop(0)
+        assert delay == 0.5
+        func()
+    assert len(calls) == 3 and fired == [None]
+    assert failures == [("open", "StateStoreError"), ("open", "ConnectionError")]
+    # Redis up at once: no Deferred, nothing scheduled
+    assert join_when_reachable(lambda: None, failures.append, 0.5, later=scheduled.append) is None
+    assert scheduled == []
+
+
+def test_a_configuration_fault_found_once_redis_answers_fails_the_opening():
+    from politecrawl.middlewares.frontier.shared import join_when_reachable
+
+    answers = [redis_error(), ConfigError("REDIS_URL must name the same Redis server")]
+    scheduled, errors = [], []
+
+    def join():
+        raise answers.pop(0)
+
+    joined = join_when_reachable(join, lambda op, exc: None, 0.5,
+                                 later=lambda delay, func: scheduled.append(func))
+    joined.addErrback(lambda failure: errors.append(failure.value))
+    scheduled.pop(0)()
+    assert scheduled == [] and [type(e) for e in errors] == [ConfigError]
+
+
+def redis_error():
+    import redis
+
+    return redis.exceptions.ConnectionError("Error 111 connecting")

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 
 import pytest
-from helpers import CONTACT, crawl_env, wait_for
+from helpers import CONTACT, crawl_env, politecrawl_command, wait_for
 
 from politecrawl.sandbox import SiteSpec
 from politecrawl.state import open_store
@@ -39,8 +39,7 @@ SITES = [
 
 
 def cli(*args, tmp_path, timeout=120):
-    return subprocess.run([sys.executable, "-m", "politecrawl.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=tmp_path, env=crawl_env())
+    return politecrawl_command(*args, timeout=timeout, cwd=tmp_path)
 
 
 

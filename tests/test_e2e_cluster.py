@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
 from cluster_helpers import Cluster, cluster_settings, node_of
-from helpers import crawl_env, wait_for
+from helpers import politecrawl_command, wait_for
 from redis_server import RedisServer
 
 from politecrawl.sandbox import SiteSpec, max_in_window
@@ -94,11 +92,8 @@ def test_cli_stop_reaches_every_node_within_one_second(sandbox, redis_url, tmp_p
     try:
         assert wait_for(lambda: len({node_of(r) for r in web.requests("big-shop.com")} - {0}) == 3
                         and len(web.requests("big-shop.com")) >= 20), "the nodes did not start"
-        stop = subprocess.run(
-            [sys.executable, "-m", "politecrawl.cli", "stop", "http://big-shop.com/x",
-             "--reason", "mail from the owner", "--state", redis_url],
-            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=crawl_env(),
-        )
+        stop = politecrawl_command("stop", "http://big-shop.com/x", "--reason", "mail from the owner",
+                                   "--state", redis_url, timeout=60, cwd=tmp_path)
         returned = time.time()
         assert stop.returncode == 0, stop.stderr
         codes = cluster.wait(timeout=120)

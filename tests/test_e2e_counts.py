@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 
 import pytest
-from helpers import CONTACT, crawl_env
+from helpers import CONTACT, crawl_env, politecrawl_command
 
 from politecrawl.sandbox import SiteSpec
 
@@ -52,9 +52,8 @@ def test_progress_summary_report_and_stats_count_the_same(sandbox, tmp_path):
     proc = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=crawl_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = web.requests()
-    report_run = subprocess.run([sys.executable, "-m", "politecrawl.cli", "report", "--state", state, "--json",
-                                 str(tmp_path / "report.json")], capture_output=True, text=True, cwd=tmp_path,
-                                env=crawl_env(), timeout=120)
+    report_run = politecrawl_command("report", "--state", state, "--json", tmp_path / "report.json",
+                                     cwd=tmp_path, timeout=120)
     assert report_run.returncode == 0, report_run.stderr
     report = json.loads((tmp_path / "report.json").read_text())
     sites = {s["site"]: s for s in report["sites"]}

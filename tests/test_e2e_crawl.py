@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from helpers import CONTACT, REPO, crawl_env, project_settings, run_crawl
+from helpers import CONTACT, REPO, crawl_env, politecrawl_command, project_settings, run_crawl
 
 from politecrawl import __version__
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
@@ -99,10 +99,7 @@ def test_scrapy_crawl_with_the_addon_in_a_project(sandbox, tmp_path):
 
 
 def test_demo_runs_offline(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "politecrawl.cli", "demo", "--dir", str(tmp_path / "demo")],
-        cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=300,
-    )
+    proc = politecrawl_command("demo", "--dir", tmp_path / "demo", cwd=REPO, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "all from 127.0.0.1" in proc.stdout
     assert (tmp_path / "demo" / "items.jsonl").stat().st_size > 0
@@ -117,11 +114,11 @@ def test_environment_proxy_is_honoured_as_in_plain_scrapy(sandbox, tmp_path):
     output = tmp_path / "items.jsonl"
     env = crawl_env()
     env["http_proxy"] = f"http://{web.address}"
-    proc = subprocess.run(
-        [sys.executable, "-m", "politecrawl.cli", "crawl", "http://shop-a.com/", "-o", str(output),
-         "-s", f"POLITECRAWL_CONTACT={CONTACT}", "-s", f"POLITECRAWL_STATE=sqlite:///{tmp_path / 's.db'}",
-         "-s", "POLITECRAWL_MAX_SITE_RATE=100", "-s", "POLITECRAWL_DEFAULT_DAILY_REQUESTS=1e12"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+    proc = politecrawl_command(
+        "crawl", "http://shop-a.com/", "-o", output,
+        "-s", f"POLITECRAWL_CONTACT={CONTACT}", "-s", f"POLITECRAWL_STATE=sqlite:///{tmp_path / 's.db'}",
+        "-s", "POLITECRAWL_MAX_SITE_RATE=100", "-s", "POLITECRAWL_DEFAULT_DAILY_REQUESTS=1e12",
+        cwd=tmp_path, env=env, timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = web.requests()

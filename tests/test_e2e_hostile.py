@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 
 import pytest
-from helpers import NON_BINDING_BUDGET, crawl_env, project_settings, run_crawl
+from helpers import NON_BINDING_BUDGET, crawl_env, politecrawl_command, project_settings, run_crawl
 
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
@@ -17,11 +17,8 @@ pytestmark = pytest.mark.e2e
 
 def report_of(tmp_path) -> dict:
     out = tmp_path / "report.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "politecrawl.cli", "report", "--state",
-         f"sqlite:///{tmp_path / 'state.db'}", "--json", str(out)],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=crawl_env(),
-    )
+    proc = politecrawl_command("report", "--state", f"sqlite:///{tmp_path / 'state.db'}", "--json", out,
+                               timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(out.read_text())
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from helpers import REPO, crawl_env, run_crawl
+from helpers import REPO, crawl_env, politecrawl_command, run_crawl
 
 from politecrawl.cli import DEMO_MARKER
 from politecrawl.sandbox import SiteSpec
@@ -56,8 +56,7 @@ def test_demo_keeps_a_file_it_did_not_make(tmp_path):
     (folder / DEMO_MARKER).write_text("")
     (folder / "notes.txt").write_text("my notes\n", encoding="utf-8")
     (folder / "items.jsonl").write_text('{"old": 1}\n', encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "politecrawl.cli", "demo", "--dir", str(folder), "--seconds", "2"],
-                          cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=300)
+    proc = politecrawl_command("demo", "--dir", folder, "--seconds", "2", cwd=REPO, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "my notes\n"
     items = (folder / "items.jsonl").read_text(encoding="utf-8")
@@ -68,8 +67,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "thesis.tex").write_text("years of work\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "politecrawl.cli", "demo", "--dir", str(folder)],
-                          cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=120)
+    proc = politecrawl_command("demo", "--dir", folder, cwd=REPO, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (f"politecrawl: error: --dir {str(folder)!r} holds files the demo did not make "
                                    "(thesis.tex); give a new or empty folder")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CONTACT, crawl_env, wait_for
+from helpers import CONTACT, crawl_env, politecrawl_command, wait_for
 
 from politecrawl.sandbox import SiteSpec
 
@@ -77,10 +77,8 @@ def test_a_stop_lands_within_its_bound_while_megabyte_items_are_filtered(sandbox
         # all 8 big items fetched (about 8 s of filtering queued in the worker) and the pace site under way
         assert wait_for(lambda: len([r for r in web.requests("big.example.com") if "/p/" in r["path"]]) >= 7
                         and len(web.requests("pace.example.com")) >= 10), "the crawl did not start"
-        stop = subprocess.run(
-            [sys.executable, "-m", "politecrawl.cli", "stop", "http://pace.example.com/", "--reason", "owner asked",
-             "--state", f"sqlite:///{tmp_path / 'state.db'}"],
-            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=crawl_env())
+        stop = politecrawl_command("stop", "http://pace.example.com/", "--reason", "owner asked",
+                                   "--state", f"sqlite:///{tmp_path / 'state.db'}", timeout=60, cwd=tmp_path)
         returned = time.time()
         assert stop.returncode == 0, stop.stderr
         _, err = proc.communicate(timeout=300)

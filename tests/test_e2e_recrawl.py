@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
-from helpers import run_crawl
+from helpers import RECRAWL_DUE_AT_ONCE, crawl_on_state, stat_value
 
+from politecrawl.recrawl import FetchHistory
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
+from politecrawl.state import open_store
 
 pytestmark = pytest.mark.e2e
 
-#: every page is due again at once (the schedule is tested in tests/test_recrawl_policy.py)
-DUE_AT_ONCE = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "0", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": "0"}
 PAGES = 20
+#: the default revisit schedule: pages are due again a day after their first fetch
+DEFAULT_SCHEDULE = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": ""}
 
 
 def _pages(log):
@@ -22,15 +23,11 @@ def _pages(log):
 
 
 def _stat(proc, name):
-    found = re.search(rf"'politecrawl/recrawl/{re.escape(name)}': (\d+)", proc.stderr)
-    return int(found.group(1)) if found else 0
+    return stat_value(proc, f"politecrawl/recrawl/{name}")
 
 
 def _crawl(web, tmp_path, name, **settings):
-    out = tmp_path / name
-    out.mkdir()
-    state = {"POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}", **DUE_AT_ONCE, **settings}
-    proc, items = run_crawl(web, [web.url("shop-a.com")], out, state)
+    proc, items = crawl_on_state(web, tmp_path, name, {**RECRAWL_DUE_AT_ONCE, **settings})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc, items
 
@@ -98,10 +95,9 @@ def test_recrawl_off_sends_no_validators(sandbox, tmp_path):
 
 def test_with_the_default_schedule_nothing_is_due_again_at_once(sandbox, tmp_path):
     web = sandbox([SiteSpec("shop-a.com", pages=PAGES, validators="both")])
-    defaults = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": ""}
-    _crawl(web, tmp_path, "first", **defaults)
+    _crawl(web, tmp_path, "first", **DEFAULT_SCHEDULE)
     since = len(web.requests())
-    proc, items = _crawl(web, tmp_path, "second", **defaults)
+    proc, items = _crawl(web, tmp_path, "second", **DEFAULT_SCHEDULE)
     # pages are due again after a day: only the seed is asked for, with its validators, and answers 304
     assert [(r["path"], r["status"]) for r in _pages(web.requests(since=since))] == [("/", 304)]
     assert [i["url"] for i in items] == ["http://shop-a.com/"] and items[0]["revalidated"] is True
@@ -110,8 +106,7 @@ def test_with_the_default_schedule_nothing_is_due_again_at_once(sandbox, tmp_pat
 
 def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due_before_its_interval(sandbox, tmp_path):
     web = sandbox([SiteSpec("shop-a.com", pages=PAGES, validators="both", sitemap="urlset")])
-    defaults = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": ""}
-    _crawl(web, tmp_path, "first", **defaults)
+    _crawl(web, tmp_path, "first", **DEFAULT_SCHEDULE)
     first = web.requests()
     assert "/sitemap.xml" in [r["path"] for r in first] and len(_pages(first)) == PAGES + 1
     # /p/19 (a page that links to none: links of a changed page are followed) changes and the sitemap
@@ -119,7 +114,7 @@ def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due_before_its_inte
     changed_at = dt.datetime.now(dt.timezone.utc).isoformat()
     web.update("shop-a.com", versions={"/p/19": 1}, lastmods={"/p/19": changed_at})
     since = len(web.requests())
-    proc, items = _crawl(web, tmp_path, "second", **defaults)
+    proc, items = _crawl(web, tmp_path, "second", **DEFAULT_SCHEDULE)
     second = web.requests(since=since)
     # the seed (a 304), the sitemap (always in full), and the one page its lastmod made due: nothing else
     assert "/sitemap.xml" in [r["path"] for r in second]
@@ -129,3 +124,29 @@ def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due_before_its_inte
     by_url = {i["url"]: i for i in items}
     assert "revision 1" in by_url["http://shop-a.com/p/19"]["text"]
     assert "http://shop-a.com/p/4" not in by_url
+
+
+def test_a_sitemap_changefreq_sets_a_pages_revisit_interval(sandbox, tmp_path):
+    # /p/0 is linked from the home page, /s/0 only from the sitemap: both say "always" (due again at
+    # once); /p/5 says "weekly"; every other page has no changefreq and the default interval (a day)
+    freqs = {"/p/0": "always", "/s/0": "always", "/p/5": "weekly"}
+    web = sandbox([SiteSpec("shop-a.com", pages=PAGES, validators="both", sitemap="urlset", sitemap_pages=2,
+                            changefreqs=freqs)])
+    minimum = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "0", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": ""}
+    _crawl(web, tmp_path, "first", **minimum)
+    assert len(_pages(web.requests())) == PAGES + 3  # home, /p/<i>, /s/0 and /s/1
+    store = open_store(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        history = FetchHistory(store)
+        intervals = {path: history.get(f"http://shop-a.com{path}").interval
+                     for path in ("/p/0", "/s/0", "/p/5", "/p/6", "/s/1")}
+    finally:
+        store.close()
+    assert intervals == {"/p/0": 0.0, "/s/0": 0.0, "/p/5": 7 * 86400.0, "/p/6": 86400.0, "/s/1": 86400.0}
+    since = len(web.requests())
+    _crawl(web, tmp_path, "second", **minimum)
+    # the pages whose changefreq is "always" are due again, asked for with their validators; the seed
+    # is asked for as a seed; nothing else
+    second = _pages(web.requests(since=since))
+    assert sorted((r["path"], r["status"]) for r in second) == [("/", 304), ("/p/0", 304), ("/s/0", 304)]
+    assert all(r["if_none_match"] for r in second)

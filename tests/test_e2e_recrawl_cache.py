@@ -3,12 +3,11 @@ a stale entry is revalidated with a 304 that takes one token and no body. Judged
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 
 import pytest
-from helpers import run_crawl
+from helpers import crawl_on_state, politecrawl_command, stat_value
 
 from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
@@ -20,17 +19,14 @@ SLOW_BUDGET = {"POLITECRAWL_MAX_SITE_RATE": "0.5", "POLITECRAWL_BURST": "1"}
 
 
 def _stat(proc, name):
-    found = re.search(rf"'politecrawl/{re.escape(name)}': (\d+)", proc.stderr)
-    return int(found.group(1)) if found else 0
+    return stat_value(proc, f"politecrawl/{name}")
 
 
 def _crawl(web, tmp_path, name, **settings):
-    out = tmp_path / name
-    out.mkdir()
     started = time.monotonic()
-    proc, items = run_crawl(web, [web.url("shop-a.com")], out, {
-        "POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}", "HTTPCACHE_ENABLED": "True",
-        "HTTPCACHE_DIR": str(tmp_path / "httpcache"), "POLITECRAWL_SITEMAPS": "False", **settings})
+    proc, items = crawl_on_state(web, tmp_path, name, {
+        "HTTPCACHE_ENABLED": "True", "HTTPCACHE_DIR": str(tmp_path / "httpcache"), "POLITECRAWL_SITEMAPS": "False",
+        **settings})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc, items, time.monotonic() - started
 
@@ -38,14 +34,10 @@ def _crawl(web, tmp_path, name, **settings):
 def _report_totals(tmp_path):
     """Requests and bytes of the latest crawl, as `politecrawl report --json` reads them from the audit trail."""
     import json  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    from helpers import crawl_env  # noqa: PLC0415
 
     out = tmp_path / "report.json"
-    subprocess.run([sys.executable, "-m", "politecrawl.cli", "report", "--state", f"sqlite:///{tmp_path / 'state.db'}",
-                    "--json", str(out)], check=True, capture_output=True, timeout=120, cwd=tmp_path, env=crawl_env())
+    politecrawl_command("report", "--state", f"sqlite:///{tmp_path / 'state.db'}", "--json", out,
+                        check=True, timeout=120, cwd=tmp_path)
     totals = json.loads(out.read_text())["totals"]
     return totals["requests"], totals["bytes"]
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from helpers import REPO, crawl_env, run_crawl
+from helpers import REPO, politecrawl_command, run_crawl
 
 from politecrawl.sandbox import SiteSpec
 
@@ -141,10 +139,7 @@ def test_site_page_quota_is_in_the_summary_and_the_report(sandbox, tmp_path):
     assert len(pages) == 10 and len(items) == 10
     assert "search:page_quota=" in proc.stdout
     report_json = tmp_path / "report.json"
-    run = subprocess.run(
-        [sys.executable, "-m", "politecrawl.cli", "report", "--state", state, "--json", str(report_json)],
-        capture_output=True, text=True, cwd=REPO, env=crawl_env(), timeout=60,
-    )
+    run = politecrawl_command("report", "--state", state, "--json", report_json, cwd=REPO, timeout=60)
     assert run.returncode == 0, run.stderr
     (site,) = [s for s in json.loads(report_json.read_text())["sites"] if s["site"] == "shop-a.com"]
     assert site["dropped"].get("search:page_quota", 0) > 0

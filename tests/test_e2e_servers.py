@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from helpers import CONTACT, NON_BINDING_BUDGET, REPO, crawl_env, run_crawl
+from helpers import CONTACT, NON_BINDING_BUDGET, REPO, crawl_env, politecrawl_command, run_crawl
 
 from politecrawl.sandbox import SiteSpec, max_in_window
 
@@ -50,11 +50,8 @@ def test_hosts_of_several_sites_on_one_server_share_its_rate(sandbox, tmp_path):
     assert f"server {SHARED} (address) bound the crawl" in proc.stderr
     assert f"server {ALONE}" not in proc.stderr
     # the compliance report names the server, its sites and how often it held a request back
-    report_run = subprocess.run(
-        [sys.executable, "-m", "politecrawl.cli", "report", "--state", f"sqlite:///{tmp_path / 'state.db'}",
-         "--json", str(tmp_path / "report.json")],
-        cwd=tmp_path, env=crawl_env(), capture_output=True, text=True, timeout=120,
-    )
+    report_run = politecrawl_command("report", "--state", f"sqlite:///{tmp_path / 'state.db'}",
+                                     "--json", tmp_path / "report.json", cwd=tmp_path, timeout=120)
     assert report_run.returncode == 0, report_run.stderr
     servers = json.loads((tmp_path / "report.json").read_text())["servers"]
     assert [(s["server"], s["sites"]) for s in servers] == [(SHARED, ["shop-a.com", "shop-b.com"])]

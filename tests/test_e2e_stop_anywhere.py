@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env, wait_for
+from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env, politecrawl_command, wait_for
 
 from politecrawl.running import RunningCrawls, registry_folder
 from politecrawl.sandbox import SiteSpec
@@ -30,10 +30,8 @@ def test_stop_typed_in_another_folder_without_state(sandbox, tmp_path):
     crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=project, env=env)
     try:
         assert wait_for(lambda: len(web.requests(site="big-shop.com")) >= 20), "the crawl did not start"
-        stop = subprocess.run(
-            [sys.executable, "-m", "politecrawl.cli", "stop", "big-shop.com", "--reason", "mail from the owner"],
-            capture_output=True, text=True, timeout=60, cwd=elsewhere, env=env,
-        )
+        stop = politecrawl_command("stop", "big-shop.com", "--reason", "mail from the owner",
+                                   timeout=60, cwd=elsewhere, env=env)
         returned = time.time()
         assert stop.returncode == 0, stop.stderr
         state = project / ".politecrawl" / "state.db"
@@ -66,11 +64,9 @@ def test_a_redis_crawl_the_command_cannot_list_is_woken_through_the_store(sandbo
     crawl = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
     try:
         assert wait_for(lambda: len(web.requests(site="big-shop.com")) >= 20), "the crawl did not start"
-        stop = subprocess.run(
-            [sys.executable, "-m", "politecrawl.cli", "stop", "big-shop.com", "--reason", "mail", "--state", redis_url],
-            capture_output=True, text=True, timeout=60, cwd=tmp_path,
-            env={**crawl_env(), "XDG_STATE_HOME": str(tmp_path / "ops-xdg")},
-        )
+        stop = politecrawl_command("stop", "big-shop.com", "--reason", "mail", "--state", redis_url,
+                                   timeout=60, cwd=tmp_path,
+                                   env={**crawl_env(), "XDG_STATE_HOME": str(tmp_path / "ops-xdg")})
         returned = time.time()
         assert stop.returncode == 0, stop.stderr
         assert "no crawl is running on it" in stop.stdout  # it cannot see the crawl's entry
@@ -104,8 +100,7 @@ def test_a_killed_crawls_entry_is_dropped(sandbox, tmp_path):
         crawl.kill()  # SIGKILL: no chance to remove its entry
         crawl.wait(timeout=30)
     assert len(list((xdg / "politecrawl" / "crawls").glob("*.json"))) == 1
-    listing = subprocess.run([sys.executable, "-m", "politecrawl.cli", "stops"], capture_output=True, text=True,
-                             timeout=60, cwd=tmp_path, env=env)
+    listing = politecrawl_command("stops", timeout=60, cwd=tmp_path, env=env)
     assert listing.returncode == 0, listing.stderr
     assert "(running crawls: none)" in listing.stdout
     assert list((xdg / "politecrawl" / "crawls").glob("*.json")) == []  # the dead crawl's entry is gone

@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env, run_crawl, wait_for
+from helpers import CONTACT, NON_BINDING_BUDGET, crawl_env, politecrawl_command, run_crawl, wait_for
 
 from politecrawl.sandbox import SiteSpec
 
@@ -31,10 +31,7 @@ def crawl_args(web, urls, tmp_path, settings=None):
 
 
 def politecrawl(*args, tmp_path):
-    return subprocess.run(
-        [sys.executable, "-m", "politecrawl.cli", *args], capture_output=True, text=True,
-        timeout=60, cwd=tmp_path, env=crawl_env(),
-    )
+    return politecrawl_command(*args, timeout=60, cwd=tmp_path)
 
 
 

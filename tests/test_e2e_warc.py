@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import run_crawl
+from helpers import (
+    NON_BINDING_BUDGET, RECRAWL_DUE_AT_ONCE, crawl_env, crawl_on_state, politecrawl_command, project_settings,
+)
 from warcio.archiveiterator import ArchiveIterator
 
 from politecrawl.archive import NOT_MODIFIED_PROFILE
+from politecrawl.archive.warc import IDENTICAL_PROFILE
 from politecrawl.recrawl import payload_digest
 from politecrawl.sandbox import SiteSpec
 
 pytestmark = pytest.mark.e2e
 
-DUE_AT_ONCE = {"POLITECRAWL_RECRAWL_MIN_INTERVAL": "0", "POLITECRAWL_RECRAWL_INITIAL_INTERVAL": "0"}
 PAGES = 12
 
 
@@ -45,12 +49,7 @@ def _read(path):
 
 
 def _crawl(web, tmp_path, name, warc):
-    out = tmp_path / name
-    out.mkdir()
-    proc, items = run_crawl(web, [web.url("shop-a.com")], out,
-                            {"POLITECRAWL_STATE": f"sqlite:///{tmp_path / 'state.db'}", **DUE_AT_ONCE},
-                            extra_args=("--warc", str(warc)))
-    return proc, items
+    return crawl_on_state(web, tmp_path, name, RECRAWL_DUE_AT_ONCE, extra_args=("--warc", str(warc)))
 
 
 def test_warc_of_a_crawl_and_of_its_recrawl(sandbox, tmp_path):
@@ -87,17 +86,14 @@ def test_warc_of_a_crawl_and_of_its_recrawl(sandbox, tmp_path):
     assert all(r[2] == "304" and r[4] == NOT_MODIFIED_PROFILE and r[3].startswith("sha1:") for r in revisits)
     (changed,) = [r for r in answers if r[1] == "http://shop-a.com/p/2"]
     assert changed[0] == "response" and b"revision 1" in changed[6] and changed[5] is True
+    # the audit trail recorded the 304s as revalidations: the report of the recrawl says so
+    assert (f"{PAGES} pages were revalidated (the site answered 304 Not Modified, no body); 0 pages came back "
+            "unchanged in full (same digest), 1 page changed, 0 pages were new.") in run_report(tmp_path)
 
 
 def run_report(tmp_path):
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
 
-    from helpers import crawl_env  # noqa: PLC0415
-
-    done = subprocess.run([sys.executable, "-m", "politecrawl.cli", "report", "--state",
-                           f"sqlite:///{tmp_path / 'state.db'}"],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path, env=crawl_env())
+    done = politecrawl_command("report", "--state", f"sqlite:///{tmp_path / 'state.db'}", timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -112,3 +108,40 @@ def test_an_existing_file_is_never_overwritten(sandbox, tmp_path):
     assert "Traceback" not in proc.stderr
     assert existing.read_bytes() == b"an archive of last year"
     assert web.requests() == []
+
+
+def test_a_scrapy_project_setting_and_revisits_of_unchanged_payloads(sandbox, tmp_path):
+    """POLITECRAWL_WARC in a Scrapy project's settings; a site without validators answers in full, and
+    a page whose payload is the same as last time is written as an identical-payload-digest revisit."""
+    web = sandbox([SiteSpec("shop-a.com", pages=PAGES)])
+    (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = myproject_settings\n")
+    env = {**crawl_env(), "PYTHONPATH": str(tmp_path)}
+
+    def scrapy_crawl(warc):
+        (tmp_path / "myproject_settings.py").write_text(
+            'SPIDER_MODULES = ["politecrawl.spiders"]\n'
+            + project_settings(web, tmp_path / "state.db", f"POLITECRAWL_WARC = {str(warc)!r}",
+                               *(f"{k} = {v!r}" for k, v in {**NON_BINDING_BUDGET, **RECRAWL_DUE_AT_ONCE}.items())))
+        proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "generic", "-a", f"urls={web.url('shop-a.com')}"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+
+    scrapy_crawl(tmp_path / "first.warc.gz")
+    first = _read(tmp_path / "first.warc.gz")
+    assert sorted(_path(r[1]) for r in first if r[0] == "response") == sorted(r["path"] for r in web.requests())
+    web.update("shop-a.com", versions={"/p/1": 1})
+    since = len(web.requests())
+    scrapy_crawl(tmp_path / "second.warc.gz")
+    served = web.requests(since=since)
+    assert all(r["status"] in (200, 404) for r in served)  # no validators: every page in full
+    answers = [r for r in _read(tmp_path / "second.warc.gz") if r[0] in ("response", "revisit")]
+    assert sorted(_path(r[1]) for r in answers) == sorted(r["path"] for r in served)
+    pages = {_path(r[1]): r for r in answers if _path(r[1]) == "/" or _path(r[1]).startswith("/p/")}
+    assert len(pages) == PAGES + 1
+    for path, (kind, _, status, digest, profile, passed, body) in pages.items():
+        if path == "/p/1":
+            assert kind == "response" and b"revision 1" in body and passed is True
+        else:  # the same payload as the first crawl's response record: headers only
+            assert (kind, status, profile) == ("revisit", "200", IDENTICAL_PROFILE) and body == b""
+            (earlier,) = [r for r in first if r[0] == "response" and _path(r[1]) == path]
+            assert digest == earlier[3]

@@ -69,6 +69,20 @@ def test_a_request_taken_out_is_not_handed_out_twice_until_finished(tmp_path):
     again.close()
 
 
+def test_a_finished_request_whose_delete_waits_for_the_commit_is_not_handed_out_again(tmp_path):
+    store = SQLiteFrontier(tmp_path / "f.sqlite3", commit_gap=3600)
+    a = store.origin_id("a.com", "http://a.com:80")
+    for url in ("u1", "u2"):
+        store.push(a, 0, url, url.encode(), fifo=True)
+    lease, _ = store.pop(a)
+    store.finish(lease)  # deleted at the next commit
+    assert store.in_flight == 0 and store.head(a)[2] == "u2"
+    assert store.pop(a)[1] == b"u2" and store.pop(a) is None
+    store.commit()
+    assert store.in_flight == 1 and store.head(a) is None
+    store.close()
+
+
 def test_fingerprints_are_seen_once(tmp_path):
     store = SQLiteFrontier(tmp_path / "f.sqlite3")
     assert store.seen(b"\x01" * 20) is False
@@ -93,7 +107,9 @@ def test_a_killed_process_loses_no_queued_request(tmp_path):
         leases = [store.pop(a)[0] for _ in range(10)]  # u0..u9 in flight
         for lease in leases[:5]:
             store.finish(lease)  # u0..u4 done: committed with everything before
+        store.commit_gap = 3600
         store.push(a, 0, "late", b"late", fifo=True)  # not committed
+        store.finish(leases[5])  # u5 done, its delete not committed: queued again, with its child "late" lost
         store.seen(b"late")
         os.kill(os.getpid(), 9)
     """)

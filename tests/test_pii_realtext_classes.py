@@ -34,7 +34,8 @@ def test_korean_names_with_a_cue_or_standing_alone(text: str, name: str) -> None
     assert typed(text, "person_name") == [name]
 
 
-@pytest.mark.parametrize("text", ["上个月去了米尼克共和国。", "发往阿扎尔的快递延误了。", "库拉索的天气很好。", "上个月去了伊斯帕尔塔。"])
+@pytest.mark.parametrize("text", ["上个月去了米尼克共和国。", "发往阿扎尔的快递延误了。", "库拉索的天气很好。", "上个月去了伊斯帕尔塔。",
+                                  "宫城县的天气很好。", "上个月去了罗兹省。"])
 def test_transliterated_place_names_are_no_chinese_names(text: str) -> None:
     assert typed(text, "person_name") == []
 
@@ -45,3 +46,52 @@ def test_transliterated_place_names_are_no_chinese_names(text: str) -> None:
 ])
 def test_chinese_names_after_role_words_of_other_languages(text: str, name: str) -> None:
     assert name in "".join(typed(text, "person_name"))
+
+
+@pytest.mark.parametrize("text", ["Eine Datei umbenennen", "Nur Superuser können Tablespaces anlegen.",
+                                  "Fehler. Per Voreinstellung aus"])
+def test_a_function_word_starting_a_sentence_begins_no_name(text: str) -> None:
+    assert typed(text, "person_name") == []
+
+
+def test_a_function_word_inside_a_sentence_may_begin_a_name() -> None:
+    assert typed("Dank an Per Andersson", "person_name") == ["Per Andersson"]
+
+
+@pytest.mark.parametrize("text", [
+    "ORDER BY 表現を伴なう集約は引数リストの中に現れなければなりません", "FROM 子句中仅支持关系名称", "GROUP BY 절이 있는 뷰",
+    "from non-seekable file", "Provided by third-party software developers", "von Shell-Variablen anzeigen",
+    "사용자 이름 또는 전자메일 주소", "用户名 端口 最后登录时间", "与 user 连接参数相同",
+    "Das wurde umgeschrieben.", "rien à redire. 回复 你好", "délimiteur inattendu\n回复 我",
+])
+def test_prose_after_a_by_or_reply_word_is_no_nickname(text: str) -> None:
+    assert typed(text, "nickname") == []
+
+
+@pytest.mark.parametrize("text, nick", [
+    ("by happy-tiger", "happy-tiger"), ("Publié par tiger-rocket", "tiger-rocket"), ("lucky 回复 你好", "lucky"),
+    ("닉네임 爱吃鱼的猫 update", "爱吃鱼的猫"), ("zhang88 回复", "zhang88"),
+])
+def test_handles_at_the_end_or_head_of_their_field_stay_nicknames(text: str, nick: str) -> None:
+    assert typed(text, "nickname") == [nick]
+
+
+def test_a_japanese_name_after_a_by_word_is_left_to_the_name_finder() -> None:
+    assert typed("Written by 加藤亮介", "nickname") == []
+    assert typed("Written by 加藤亮介", "person_name")
+
+
+def test_korean_words_beside_latin_text_in_one_line_are_not_alone() -> None:
+    assert typed("매킨토시 BinHex 인코딩된 압축 파일", "person_name") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("佐藤翔太さんのレビュー", "佐藤翔太"), ("担当：山田太郎", "山田太郎"), ("Signed, 松本翔太\nとても使いやすいです。", "松本翔太"),
+])
+def test_japanese_names_with_a_cue_or_standing_alone(text: str, name: str) -> None:
+    assert typed(text, "person_name") == [name]
+
+
+def test_a_japanese_name_inside_prose_without_a_cue_is_left() -> None:
+    # IPADIC's person-name tags also fire on place names and words in prose: precision first.
+    assert typed("鈴木太郎は東京に住んでいます。", "person_name") == []

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from helpers import CONTACT, crawl_env
+from helpers import CONTACT, crawl_env, politecrawl_command
 
 from politecrawl.config import ConfigError
 from politecrawl.progress import (
@@ -113,8 +113,7 @@ def test_a_crawl_logs_its_progress_and_where_things_are(sandbox, tmp_path):
     report = [line for line in log.splitlines() if "compliance report: politecrawl report" in line]
     assert len(report) == 1
     command = report[0].split("compliance report: ", 1)[1].split()
-    run = subprocess.run([sys.executable, "-m", "politecrawl.cli", *command[1:]], capture_output=True, text=True,
-                         cwd=tmp_path, env=crawl_env(), timeout=60)
+    run = politecrawl_command(*command[1:], cwd=tmp_path, timeout=60)
     assert run.returncode == 0, run.stderr  # the command it gives works
     assert (tmp_path / "report.html").exists()
 

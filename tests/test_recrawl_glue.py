@@ -115,6 +115,24 @@ def test_sitemap_changefreq_sets_a_new_pages_first_interval():
     assert Recrawl.of(crawler).history.get(URL + "?other").interval == 86400.0  # the default first interval
 
 
+def test_a_changefreq_read_after_or_before_a_link_asked_for_the_page_still_sets_its_interval():
+    mw, crawler = _mw(POLITECRAWL_RECRAWL_MIN_INTERVAL="0")
+    recrawl = Recrawl.of(crawler)
+    # the page answered a link's request (no hint), then its sitemap entry is read
+    _answer(mw, Request(URL))
+    recrawl.hint(URL, "weekly")
+    assert recrawl.history.get(URL).interval == 7 * 86400.0
+    assert recrawl.history.get(URL).next_due == recrawl.history.get(URL).fetched_at + 7 * 86400.0
+    # the sitemap entry is read first, the link's request (no hint) answers later
+    recrawl.hint(URL + "?b", "always")
+    _answer(mw, Request(URL + "?b"))
+    assert recrawl.history.get(URL + "?b").interval == 0.0 and not recrawl.pending_hints
+    # a page with history from an earlier crawl keeps its adaptive interval
+    recrawl.started = float("inf")
+    recrawl.hint(URL, "hourly")
+    assert recrawl.history.get(URL).interval == 7 * 86400.0
+
+
 def test_a_sitemap_lastmod_after_the_last_fetch_makes_a_page_due():
     mw, crawler = _mw()
     recrawl = Recrawl.of(crawler)
@@ -131,3 +149,37 @@ def test_a_url_fetched_again_in_the_same_crawl_is_asked_for_in_full():
     again = Request(URL, dont_filter=True)
     mw.process_request(again)
     assert b"If-None-Match" not in again.headers
+
+
+def test_a_full_history_makes_room_and_counts_the_urls_evicted():
+    mw, crawler = _mw(POLITECRAWL_RECRAWL_MAX_URLS="1")
+    _answer(mw, Request(URL))
+    response = _answer(mw, Request("http://shop-a.com/p/2"))
+    assert response.meta[RECRAWL_META] == "new"
+    assert crawler.stats.get_value("politecrawl/recrawl/evicted") == 1
+    assert crawler.stats.get_value("politecrawl/recrawl/history_full") is None
+    assert mw.history.get(URL) is None and mw.history.get("http://shop-a.com/p/2") is not None
+
+
+def test_a_crawl_on_existing_state_asks_first_for_what_is_due_most_overdue_first():
+    import asyncio  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from politecrawl.spiders.generic import GenericSpider  # noqa: PLC0415
+
+    crawler = get_crawler(GenericSpider, {"POLITECRAWL_CONTACT": "https://example.org/bot",
+                                          "POLITECRAWL_STATE": "memory://", "POLITECRAWL_RECRAWL_MIN_INTERVAL": "0"})
+    spider = GenericSpider.from_crawler(crawler, urls="http://shop-a.com/")
+    history = Recrawl.of(crawler).history
+    now = time.time()
+    for path, ago in (("/p/1", 3 * 86400), ("/p/2", 5 * 86400), ("/p/3", 60), ("/p/4", 2 * 86400)):
+        history.visit(f"http://shop-a.com{path}", now - ago, status=200, digest="sha1:A")  # due a day later
+    history.visit("http://other.org/p/9", now - 9 * 86400, status=200, digest="sha1:A")  # not a seed site
+
+    async def start():
+        return [request.url async for request in spider.start()]
+
+    assert asyncio.run(start()) == ["http://shop-a.com/p/2", "http://shop-a.com/p/1", "http://shop-a.com/p/4",
+                                    "http://shop-a.com/"]
+    assert crawler.stats.get_value("politecrawl/recrawl/due_at_start") == 3
+    assert crawler.stats.get_value("politecrawl/recrawl/not_due_at_start") == 1

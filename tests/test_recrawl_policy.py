@@ -112,15 +112,41 @@ def test_due_lists_most_overdue_first_and_counts_the_rest():
     assert h.is_due("http://shop-a.com/never-seen", 0.0)
 
 
-def test_the_history_is_bounded():
+def test_the_history_is_bounded_and_evicts_the_urls_fetched_least_recently_in_batches():
+    h = history(max_urls=200)  # batch: 1 % of 200 = 2
+    for i in range(200):
+        h.visit(f"http://{('shop-a.com', 'other.org')[i % 2]}/p/{i}", float(i), status=200, digest="sha1:A")
+    h.keep_item("http://other.org/p/1", {"url": "http://other.org/p/1"})
+    h.visit("http://shop-a.com/p/0", 300.0, status=304)  # fetched again: now the most recent
+    v = h.visit("http://new.net/a", 301.0, status=200, digest="sha1:B")
+    assert v.verdict == NEW and v.after is not None and v.evicted == 2 and not h.full
+    # /p/1 and /p/2 (fetched at 1 and 2) went, with their item and their due-index entries
+    assert h.get("http://other.org/p/1") is None and h.get("http://shop-a.com/p/2") is None
+    assert h.item("http://other.org/p/1") is None
+    assert h.get("http://shop-a.com/p/0") is not None and h.get("http://other.org/p/3") is not None
+    assert len(h.due("other.org", 1e9)[0]) == 99 and len(h.due("shop-a.com", 1e9)[0]) == 99
+    assert float(h.store.get("recrawl:size")) == 199 == len(h.store.keys("recrawl:url:"))
+    # the batch left room: the next new URL evicts nothing, the one after evicts the next two
+    assert h.visit("http://new.net/b", 302.0, status=200, digest="sha1:B").evicted == 0
+    assert h.visit("http://new.net/c", 303.0, status=200, digest="sha1:B").evicted == 2
+    assert h.get("http://other.org/p/3") is None and h.get("http://shop-a.com/p/4") is None
+    assert float(h.store.get("recrawl:size")) == 199
+    # known URLs are updated as usual
+    assert h.visit("http://shop-a.com/p/10", 304.0, status=304).evicted == 0
+
+
+def test_a_full_history_that_cannot_evict_fetches_new_urls_without_recording_them():
+    h = history(max_urls=0)
+    v = h.visit(URL, 1.0, status=200, digest="sha1:A")
+    assert v.verdict == NEW and v.after is None and v.evicted == 0 and h.full and h.get(URL) is None
     h = history(max_urls=2)
-    for i in range(3):
-        v = h.visit(f"http://shop-a.com/p/{i}", 1.0, status=200, digest="sha1:A")
-    assert v.verdict == NEW and v.after is None and h.full
-    assert h.get("http://shop-a.com/p/2") is None
-    assert len(h.store.keys("recrawl:url:")) == 2
-    # known URLs are still updated
-    assert h.visit("http://shop-a.com/p/0", 2.0, status=304).after is not None
+    for i in range(2):
+        h.visit(f"http://shop-a.com/p/{i}", 1.0, status=200, digest="sha1:A")
+    h.store.set_if_absent("recrawl:evicting", "1")  # another process is evicting
+    v = h.visit("http://shop-a.com/p/2", 2.0, status=200, digest="sha1:A")
+    assert v.after is None and h.full and len(h.store.keys("recrawl:url:")) == 2
+    h.store.delete("recrawl:evicting")
+    assert h.visit("http://shop-a.com/p/3", 3.0, status=200, digest="sha1:A").evicted == 1
 
 
 def test_items_kept_compressed_and_damaged_entries_not_trusted():
@@ -173,6 +199,35 @@ def test_history_in_sqlite_and_redis(shared_store):
     h.keep_item(URL, {"url": URL, "title": "中文"})
     assert h.item(URL)["title"] == "中文"
     assert float(shared_store.get("recrawl:size")) == 1
+    # full at 10: a new URL evicts the one fetched least recently (batch 1), in this store too
+    for i in range(2, 11):
+        h.visit(f"http://other.org/p/{i}", 1500.0 + i, status=200, digest="sha1:B")
+    assert h.visit("http://other.org/new", 4000.0, status=200, digest="sha1:B").evicted == 1
+    assert h.get("http://other.org/p/2") is None and h.get(URL) is not None
+    assert float(shared_store.get("recrawl:size")) == 10 and shared_store.get("recrawl:evicting") is None
+
+
+def test_two_nodes_share_one_history(shared_store):
+    """Two processes of a crawl (nodes of a cluster on Redis, or crawls on one SQLite file) see each
+    other's fetches: what one fetched, the other asks for with its validators, and the bound is shared."""
+    from politecrawl.state import open_store  # noqa: PLC0415
+
+    other = open_store(shared_store.url)  # a second connection, as a second node has
+    try:
+        a = FetchHistory(shared_store, HistorySettings(max_urls=3, schedule=SCHEDULE))
+        b = FetchHistory(other, HistorySettings(max_urls=3, schedule=SCHEDULE))
+        a.visit(URL, 1000.0, status=200, etag='"v1"', last_modified="LM1", digest="sha1:A")
+        assert b.get(URL).etag == '"v1"' and b.due("shop-a.com", 2000.0) == ([URL], 0)
+        assert b.visit(URL, 2000.0, status=304).verdict == NOT_MODIFIED
+        assert a.get(URL).visits == 2 and a.get(URL).interval == 1400.0
+        b.visit("http://shop-a.com/p/2", 2001.0, status=200, digest="sha1:B")
+        a.visit("http://shop-a.com/p/3", 2002.0, status=200, digest="sha1:C")
+        # the fourth URL, on node b, makes room by evicting the URL fetched least recently by either node
+        assert b.visit("http://shop-a.com/p/4", 2003.0, status=200, digest="sha1:D").evicted == 1
+        assert a.get(URL) is None and b.get("http://shop-a.com/p/2") is not None
+        assert float(other.get("recrawl:size")) == 3 == len(shared_store.keys("recrawl:url:"))
+    finally:
+        other.close()
 
 
 def test_report_lines_on_revalidations_and_the_archive():

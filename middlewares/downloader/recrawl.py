@@ -64,6 +64,8 @@ BEFORE_META = "politecrawl_recrawl_before"
 HINT_META = "politecrawl_recrawl_hint"
 
 _ATTR = "_politecrawl_recrawl"
+#: Sitemap hints held for URLs not answered yet, at most (past it a late hint is lost: the default interval).
+MAX_PENDING_HINTS = 100_000
 _CONDITIONAL = frozenset({header_name(b"If-None-Match"), header_name(b"If-Modified-Since")})
 _FLAGS = {NOT_MODIFIED: "revalidated", UNCHANGED: "unchanged"}
 
@@ -76,6 +78,10 @@ class Recrawl:
         self.settings = settings
         self.history = FetchHistory(runtime.store, settings.history)
         self.errors = 0
+        self.started = runtime.clock()
+        #: sitemap ``changefreq`` hints of URLs not answered yet, for the answer to a request that did not
+        #: carry them (the page was asked for by a link before its sitemap entry was read)
+        self.pending_hints: dict[str, str] = {}
 
     @classmethod
     def of(cls, crawler: Crawler) -> Recrawl:
@@ -119,6 +125,20 @@ class Recrawl:
         except StateStoreError as exc:
             self.failed("read", exc)
             return True
+
+    def hint(self, url: str, changefreq: str | None) -> None:
+        """A sitemap lists *url* with *changefreq*: it sets the page's first interval, whichever of its
+        sitemap entry and a link asked for it first (the dupe filter keeps one request, maybe without it)."""
+        if not changefreq:
+            return
+        try:
+            if self.history.hint(url, changefreq, self.started):
+                return
+        except StateStoreError as exc:
+            self.failed("written", exc)
+            return
+        if len(self.pending_hints) < MAX_PENDING_HINTS:
+            self.pending_hints[url] = changefreq
 
     def kept_item(self, url: str) -> dict[str, Any] | None:
         """The item kept for *url* when it was last fetched in full, or ``None``."""
@@ -178,14 +198,15 @@ class RecrawlMiddleware:
                 or is_protocol_fetch(request) or NOT_KEPT_META in meta):
             return response
         status = response.status
-        hint = meta.get(HINT_META) or {}
+        pending = self.recrawl.pending_hints.pop(request.url, None) if self.recrawl.pending_hints else None
+        changefreq = (meta.get(HINT_META) or {}).get("changefreq") or pending
         headers = response.headers
         try:
             visit = self.history.visit(
                 request.url, self.clock(), status=status,
                 etag=_text(headers.get(b"ETag")), last_modified=_text(headers.get(b"Last-Modified")),
                 digest=None if status == 304 else payload_digest(response.body),
-                changefreq=hint.get("changefreq"),
+                changefreq=changefreq,
             )
         except StateStoreError as exc:
             self.recrawl.failed("written", exc)
@@ -195,12 +216,18 @@ class RecrawlMiddleware:
         site = site_of(request)
         self.runtime.inc_stat(f"recrawl/{visit.verdict}")
         self.runtime.tallies.add(site, f"recrawl:{visit.verdict}")
+        if visit.evicted:
+            self.runtime.inc_stat("recrawl/evicted", visit.evicted)
+            self.runtime.log_once(("recrawl-evict",), logging.INFO,
+                                  "politecrawl recrawl: the fetch history holds POLITECRAWL_RECRAWL_MAX_URLS "
+                                  "(%d) URLs; the URLs fetched least recently make room for new ones",
+                                  self.history.settings.max_urls)
         if visit.after is None:
             self.runtime.inc_stat("recrawl/history_full")
             self.runtime.log_once(("recrawl-full",), logging.WARNING,
                                   "politecrawl recrawl: the fetch history holds POLITECRAWL_RECRAWL_MAX_URLS "
-                                  "(%d) URLs; new URLs are fetched as usual and not recorded",
-                                  self.history.settings.max_urls)
+                                  "(%d) URLs and none could be evicted now; new URLs are fetched as usual "
+                                  "and not recorded meanwhile", self.history.settings.max_urls)
         meta[RECRAWL_META] = visit.verdict
         if visit.before is not None:
             meta[BEFORE_META] = (visit.before.fetched_at, visit.before.digest)

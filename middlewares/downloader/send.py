@@ -6,7 +6,8 @@ Scrapy downloader middleware). It is the one place that asks
 that waited since the frontier admitted it:
 
 * held here for its send time (the budget's send bucket,
-  :meth:`~politecrawl.budget.BudgetLedger.send_wait`, at most ``SEND_HOLD``);
+  :meth:`~politecrawl.budget.BudgetLedger.send_wait`, at most ``SEND_HOLD``; on a
+  cluster node the send slots every node shares, ``runtime.send_slots``);
 * waited in a gate for a robots.txt or tdmrep.json fetch (``meta[WAITED]``);
 * or did not pass the frontier's admission at all.
 
@@ -27,6 +28,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from politecrawl.admission import LOCAL, STOPPED, WAIT, Answer
+from politecrawl.budget.ledger import SEND_HOLD
 from politecrawl.middlewares._scrapy_compat import sleep
 from politecrawl.middlewares.downloader.stops import SiteStopped
 from politecrawl.config import bool_setting
@@ -70,8 +72,7 @@ class SendGate:
             # let go without a token for the local cache, which did not answer it after all: a token first
             return self.runtime.back_to_frontier(request, "budget/requeued_not_local", **{NOT_LOCAL: True})
         side_fetch = is_protocol_fetch(request)
-        ledger = self.ledger
-        wait = 0.0 if ledger is None else ledger.send_wait(site, self.runtime.clock(), force=side_fetch)
+        wait = self._send_wait(request, site, self.runtime.clock(), side_fetch)
         if wait == 0.0:
             meta = request.meta
             if side_fetch or (ADMISSION in meta and WAITED not in meta):
@@ -81,13 +82,37 @@ class SendGate:
             # held up since it left the frontier: back there for a fresh turn
             return self.runtime.back_to_frontier(request, "budget/requeued_late")
         self.runtime.inc_stat("budget/held_for_pace")
-        return self._send_after(request, site, self.runtime.clock() + wait)
+        return self._send_after(request, site, self.runtime.clock() + wait, side_fetch)
 
-    async def _send_after(self, request: Request, site: str, due: float) -> Request | None:
-        """Hold a request until *due* (at most ``SEND_HOLD`` away) so that send times keep the pace."""
-        await sleep(due - self.runtime.clock())
-        now = self.runtime.clock()
-        self.ledger.sent_late(site, now - due)  # type: ignore[union-attr] - held only with a ledger
+    def _send_wait(self, request: Request, site: str, now: float, force: bool) -> float:
+        """How long *request* must still wait to keep the pace on send times: the cluster's shared
+        send slots (``runtime.send_slots``), else the budget ledger's send bucket."""
+        slots = self.runtime.send_slots
+        if slots is not None:
+            return slots.send_wait(request, site, now, force=force)
+        ledger = self.ledger
+        return 0.0 if ledger is None else ledger.send_wait(site, now, force=force)
+
+    async def _send_after(self, request: Request, site: str, due: float, force: bool) -> Request | None:
+        """Hold a request until *due* so that send times keep the pace (at most ``SEND_HOLD`` away).
+        A cluster node asks its send slot again when it wakes: a hold that ended late takes a new
+        slot (and may wait again, ``SEND_HOLD`` in all) rather than go close to another node's send."""
+        since = self.runtime.clock()
+        while True:
+            await sleep(due - self.runtime.clock())
+            now = self.runtime.clock()
+            slots = self.runtime.send_slots
+            if slots is None:
+                self.ledger.sent_late(site, now - due)  # type: ignore[union-attr] - held only with a ledger
+                break
+            # a node that keeps waking late must not hold a request (and take slots) for ever
+            left = SEND_HOLD - (now - since)
+            wait = slots.send_wait(request, site, now, force=force, hold=max(0.0, left))
+            if wait == 0.0:
+                break
+            if math.isinf(wait):
+                return self.runtime.back_to_frontier(request, "budget/requeued_late")
+            due = now + wait
         answer = self._ask(site, now)
         if answer.kind == STOPPED:  # stopped meanwhile: no request after a stop
             raise self.runtime.refuse(

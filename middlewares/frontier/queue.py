@@ -26,19 +26,19 @@ A stopped site's queued requests are dropped here, counted, never fetched.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import math
 from typing import TYPE_CHECKING, Any
 
 from politecrawl.middlewares._scrapy_compat import call_later, scheduler_queues, wake_engine
 from politecrawl.admission import GO, LOCAL, REFUSED, STOPPED
+from politecrawl.frontier.ready import ReadyHeap
 from politecrawl.middlewares.frontier.disk import DiskRequestStore
 from politecrawl.middlewares.frontier.memory import MemoryRequestStore
 from politecrawl.middlewares.runtime import ADMISSION, NOT_LOCAL, Runtime, stamp_keys
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable, Iterable
+    from collections.abc import Iterable
 
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -84,13 +84,13 @@ class PacedPriorityQueue:
             DiskRequestStore.open(crawler, downstream_queue_cls, start_queue_cls) if key
             else MemoryRequestStore(crawler, downstream_queue_cls, start_queue_cls)
         )
-        self._heap: list[tuple[float, Hashable]] = []  # (ready_at, origin handle); stale entries allowed
         self._wake_at = math.inf
         self._wake_call: Any = None
         self.runtime.pacer.subscribe(self._site_changed)
         now = self.runtime.clock()
-        self._heap = [(now, handle) for handle in self.store.handles()]
-        heapq.heapify(self._heap)
+        # (ready_at, origin handle); stale entries allowed. The disk store's handles are ints: one int an entry
+        self._heap = ReadyHeap(((now, handle) for handle in self.store.handles()),
+                               int_handles=isinstance(self.store, DiskRequestStore))
 
     # -- the queue protocol ---------------------------------------------
     def push(self, request: Request) -> None:
@@ -102,18 +102,18 @@ class PacedPriorityQueue:
             return
         handle = self.store.push(request, site, origin)  # raises ValueError if it cannot be kept
         if handle is not None:
-            heapq.heappush(self._heap, (self.runtime.clock(), handle))
+            self._heap.push(self.runtime.clock(), handle)
 
     def pop(self) -> Request | None:
         admission = self.runtime.admission
         store = self.store
         now = self.runtime.clock()
         while self._heap:
-            ready_at, handle = self._heap[0]
+            ready_at, handle = self._heap.first()
             if ready_at > now:
                 self._schedule_wake(ready_at)
                 return None
-            heapq.heappop(self._heap)
+            self._heap.pop()
             if not store.count(handle):
                 continue  # a stale entry
             site, origin = store.names(handle)
@@ -126,7 +126,7 @@ class PacedPriorityQueue:
                 # of a token: 1e-10 s added to 1.8e9 is 1.8e9) would put the origin back at
                 # `now` and spin this loop for ever; the next float after `now` ends it.
                 ready = max(now + answer.wait, math.nextafter(now, math.inf))
-                heapq.heappush(self._heap, (ready, handle))
+                self._heap.push(ready, handle)
                 continue
             request = store.pop(handle)
             if answer.kind == REFUSED:
@@ -136,7 +136,7 @@ class PacedPriorityQueue:
             if store.count(handle):
                 # a refused or locally answered request took no turn: the next one may go at once
                 ready = now if answer.kind != GO else self.runtime.pacer.ready_at(site, origin, now)
-                heapq.heappush(self._heap, (ready, handle))
+                self._heap.push(ready, handle)
             if request is not None:
                 request.meta[ADMISSION] = answer
                 return request
@@ -222,7 +222,7 @@ class PacedPriorityQueue:
             return
         now = self.runtime.clock()
         for handle in self.store.handles_of(site):
-            heapq.heappush(self._heap, (now, handle))
+            self._heap.push(now, handle)
         wake_engine(self.crawler)
 
     def _drop_site(self, site: str) -> None:

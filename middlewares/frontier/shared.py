@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
@@ -25,12 +25,16 @@ from scrapy.utils.misc import load_object
 from scrapy_redis import connection, defaults
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
+from twisted.internet.defer import Deferred
 
+from politecrawl.budget.ledger import SEND_HOLD
 from politecrawl.config import ConfigError
-from politecrawl.middlewares._scrapy_compat import redis_request_codec
-from politecrawl.middlewares.runtime import Runtime
+from politecrawl.middlewares._scrapy_compat import call_later, redis_request_codec
+from politecrawl.middlewares.runtime import SEND_SLOT, Runtime
 from politecrawl.sites import InvalidURL, site_key
+from politecrawl.state.base import StateStoreError
 from politecrawl.state.redis_frontier import UNLIMITED, PushItem, RedisFrontier
+from politecrawl.state.send_slots import SendSlots
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -80,6 +84,45 @@ def frontier_redis(settings: BaseSettings, state_url: str) -> redis.Redis:
     if url is not None:
         params["url"] = url
     return connection.get_redis(**params)
+
+
+def join_cluster(store: Any, server: redis.Redis, frontier: RedisFrontier, runtime: Runtime,
+                 given: str) -> None:
+    """A node's opening steps on Redis: the same server as the state, operator stops of an
+    earlier crawl cleared, and the crawl id the nodes share joined."""
+    same_server(store, server, frontier.base)
+    frontier.clear_operator_stops()
+    runtime.join_crawl(frontier.claim_crawl_id(given))
+
+
+def join_when_reachable(join: Callable[[], None], failed: Callable[[str, Exception], None],
+                        interval: float, later: Callable[[float, Callable[[], None]], Any] = call_later,
+                        ) -> Deferred | None:
+    """Run a node's opening steps on Redis (*join*); while Redis is unreachable, tell *failed*
+    and try again every *interval* seconds. Returns ``None`` when they ran at once, else a
+    Deferred Scrapy's engine awaits before the spider opens: a node started while Redis is
+    down sends nothing (fail closed) and starts once Redis answers, instead of failing."""
+    unreachable = (redis.exceptions.RedisError, StateStoreError)
+    try:
+        join()
+        return None
+    except unreachable as exc:
+        failed("open", exc)
+    joined: Deferred = Deferred()
+
+    def retry() -> None:
+        try:
+            join()
+        except unreachable as exc:
+            failed("open", exc)
+            later(interval, retry)
+        except Exception as exc:  # a ConfigError found once Redis answers: the crawl fails with it
+            joined.errback(exc)
+        else:
+            joined.callback(None)
+
+    later(interval, retry)
+    return joined
 
 
 def same_server(store: Any, server: redis.Redis, base: str) -> None:
@@ -145,15 +188,18 @@ class OriginQueues(Base):
         return self.runtime.clock() if self.runtime is not None else 0.0
 
     def item(self, request: Request, fingerprint: str, *, data: bool = True) -> PushItem:
-        """The push of *request* (its keys stamped by the scheduler), with its site's budget."""
+        """The push of *request* (its keys stamped by the scheduler), with its site's budget and
+        its origin's server (the pop takes a token of both)."""
         _, site, origin = request.meta["politecrawl_keys"]
         budget = self.runtime.budget if self.runtime is not None else None
         if budget is not None:
             rate, burst = budget.site(site).pace, budget.settings.burst
         else:  # the budget component is off (POLITECRAWL_BUDGET_ENABLED = False): no tokens
             rate, burst = UNLIMITED, 1.0
+        servers = self.runtime.pacer.servers if self.runtime is not None else None
         return PushItem(fingerprint, site, origin, request.priority,
-                        self.encode(request) if data else b"", rate, burst)
+                        self.encode(request) if data else b"", rate, burst,
+                        servers.server_key(site, origin) if servers is not None else "")
 
 
 class SharedPacing:
@@ -228,6 +274,46 @@ class SharedPacing:
             self.on_error("pacing facts", exc)
             return False
         return True
+
+
+class SharedSendSlots:
+    """A cluster node's send-time pace (``runtime.send_slots``, asked by the send gate): a request
+    goes on the send slot its pop took, or takes a new one if it became late (see
+    :mod:`politecrawl.state.send_slots`). Replaces the budget ledger's per-process send bucket,
+    which cannot see the other nodes' sends."""
+
+    def __init__(self, runtime: Runtime, slots: SendSlots, on_error: Any) -> None:
+        self.runtime = runtime
+        self.slots = slots
+        self.on_error = on_error
+
+    def send_wait(self, request: Request, site: str, now: float, *, force: bool = False,
+                  hold: float = SEND_HOLD) -> float:
+        """``0.0``: send now; a wait: hold it, then ask again; ``inf``: back to the frontier (its
+        slot is more than *hold* seconds away). *force* (robots.txt, tdmrep.json: they cannot go
+        back, and have their budget token) goes now and moves the site's slots up to it."""
+        meta = request.meta
+        slot = meta.get(SEND_SLOT)  # None: never popped (a protocol-file fetch); "": no slots kept
+        if slot == "":
+            return 0.0
+        if not force:
+            budget = self.runtime.budget
+            rate = budget.site(site).pace if budget is not None else 0.0
+            if slot is not None and not SendSlots.late(float(slot), now, rate):
+                return SendSlots.wait(slot, now)
+        try:
+            taken, new = self.slots.take(site, now, slot or "", hold=None if force else hold)
+        except redis.exceptions.RedisError as exc:
+            self.on_error("send slot", exc)
+            return 0.0 if force else math.inf  # fail closed: back to a frontier that gives nothing
+        if force:
+            return 0.0
+        if not taken:
+            return math.inf
+        meta[SEND_SLOT] = new
+        if slot is not None:
+            self.runtime.inc_stat("cluster/late_sends")
+        return SendSlots.wait(new, now)
 
 
 def _seconds_of_day(moment: Any) -> float:

@@ -23,16 +23,21 @@ fetched again rather than lost.
 
 In memory: one 4-byte count per origin (by id), the keys of the requests
 taken out and not finished, up to :data:`PUSH_BUFFER` pushes not yet written
-(written in one statement, and before any read of the queue), and two bounded
-caches (origin key to id, id to names). Nothing per queued request.
+(written in one statement, and before any read of the queue), the leases
+finished since the last commit (deleted in one statement at the commit), the
+last head row read, and two bounded caches (origin key to id, id to names).
+Nothing per queued request.
 
 Durability: writes go into one open transaction, committed at the first
 :meth:`finish` at least ``commit_gap`` seconds after the last commit, by
 :meth:`commit` (the caller's timer, for the finishes and pushes in between),
-after ``batch`` writes, and at :meth:`close`. The WAL is written without fsync
-(``synchronous=NORMAL``): a killed process (``kill -9``) loses only the writes
-since the last commit, and since a request's children are written before it
-finishes, the file always holds a consistent earlier state. An
+after ``batch`` writes, and at :meth:`close`. A commit writes the buffered
+pushes first, then the finished leases' deletes, then commits them as one:
+a commit that holds a request's finish holds every push made before it (its
+children). The WAL is written without fsync (``synchronous=NORMAL``): a
+killed process (``kill -9``) loses only the writes since the last commit, and
+the file always holds a consistent earlier state: a request whose children
+were not committed is still queued, and is fetched again on resume. An
 operating-system crash may lose the last commits as well.
 """
 

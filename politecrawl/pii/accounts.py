@@ -118,12 +118,12 @@ def _trim(value: str) -> str:
 _LATIN_HEAD_RE = re.compile(r"[\x00-\x7f]*")
 # A handle right before a reply, post or follow word: "zhang88 回复", "zhang88 replied", "小鱼 关注了你".
 # Found from the word back (a scan for the word is quick; one for the handle would try every position).
-_REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|replied|commented|posted|"
-                            r"wrote:|a écrit|schrieb|さんの|님의")
+_REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|"
+                            r"(?<![a-z])(?:replied|commented|posted|schrieb)(?![a-z])|wrote:|a écrit|さんの|님의")
 # After these (Chinese social actions) a nickname in any script stands before, bounded by a space.
 _ACTION_WORDS = ("关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博")
 _NUMBERISH_RE = re.compile(r"[0-9.,_\-]+")
-_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{2,29})[ ]?$")
+_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
 # Where a nickname written in any script ends and begins when no cue bounds it.
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
 # A handle after a word that names who did something: "by zhang_88", "von 晴天娃娃", "作者：小鱼儿", "回复 小鱼：",
@@ -131,6 +131,7 @@ _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」�
 _BY_CUE_RE = re.compile(r"(?:by|von|par|from|user|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
 _HANDLE_SHAPE_RE = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:[0-9]{1,6}|(?:[_.\-][a-z0-9]+)+[0-9]*)|"
                               r"[a-z][a-z0-9]*_[a-z0-9_]*|[0-9]{1,6}[a-z][a-z0-9_]*", re.I)
+_HANDLE_MARK_RE = re.compile(r"[0-9_]|[a-z0-9]\.[a-z0-9]", re.I)  # a digit, "_", or a dot inside
 _NOT_HANDLE_RE = re.compile(r"www\.|\.(?:com|cn|net|org|de|fr|html?|php|jpg|png)$|^v?[0-9]", re.I)
 
 
@@ -148,7 +149,10 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
     bounded = ((cue == "回复" and after.startswith((":", "："))) or (cue in ("user", "用户") and _ID_AFTER_RE.match(after))
                or (cue == "来自" and after.lstrip().startswith("的")))
     if value.isascii():
-        if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value):
+        if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value) or not (
+                _HANDLE_MARK_RE.search(value) or (value.islower() and _field_end(text, start + len(value)))):
+            # A hyphen alone makes a handle only in lower case at the end of its field ("by happy-tiger"), not in
+            # prose ("from non-seekable file", "von Shell-Variablen", "by third-party software").
             if not ((bounded or (labelled and cue in _LABEL_CUES)) and value[0].islower()):
                 # "回复 Kontakt:" is a word; "回复 pandayueyue：", "投稿者：ninjalele" handles
                 return None
@@ -156,10 +160,10 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
     # Another script (CJK).  A Latin name with accents is no handle.
     if not all(ord(c) >= 0x2E80 or c.isdigit() for c in value) or not any(c.isalpha() for c in value):
         return None
-    if cue in ("回复", "来自") and not bounded:
-        return None
-    if len(value) < 4 and not bounded and _may_be_person(value):
-        return None  # two or three characters are as often a person's name: left to the name finder
+    if cue in ("回复", "来自", "user", "from") and not bounded:
+        return None  # "与 user 连接参数相同": a word of the sentence
+    if not bounded and (_may_be_person(value) if len(value) < 4 else _is_person(value)):
+        return None  # two or three characters are as often a person's name, longer ones may be: left to the name finder
     return Span(start, start + len(value), NICKNAME, value)
 
 
@@ -180,6 +184,13 @@ def _may_be_person(value: str) -> bool:
     return value[0] in names.chinese_name_initials()
 
 
+def _is_person(value: str) -> bool:
+    """Is this CJK value of four or more characters a person's name as a whole (`加藤亮介`, `佐藤さくら`)?"""
+    from politecrawl.pii import names  # the name dictionaries load on first use
+
+    return any(sp.start == 0 and sp.end == len(value) for sp in names.find_person_names(value))
+
+
 def _token_before(text: str, end: int) -> Span | None:
     """A nickname in any script ending at `end`, bounded by a separator (or the text's start) before it."""
     i = end
@@ -191,6 +202,21 @@ def _token_before(text: str, end: int) -> Span | None:
     if len(value) < 2 or not any(c.isalpha() for c in value) or value.isdigit():
         return None
     return Span(i, end, NICKNAME, value)
+
+
+def _field_end(text: str, i: int) -> bool:
+    rest = text[i:].lstrip(" \t")
+    return not rest or rest[0] in _TOKEN_STOP or rest[0] in "\n\r"
+
+
+def _ends_field(text: str, m: re.Match[str]) -> bool:
+    """A CJK value after a cue with only a space (`닉네임 하늘별`) ends its field: the text's end, a line's, a mark
+    or text in another script follows, not more CJK words (`사용자 이름 또는 전자메일 주소`, `用户名 端口 最后登录时间`
+    are prose and column heads)."""
+    if text[m.start("v")].isascii():
+        return True
+    rest = text[m.end("v") :].lstrip(" \t")
+    return not rest or rest[0].isascii() or rest[0] in _TOKEN_STOP
 
 
 def find_accounts(text: str) -> Iterator[Span]:
@@ -214,6 +240,8 @@ def find_accounts(text: str) -> Iterator[Span]:
             yield Span(m.start(), m.start("v") + len(v), NICKNAME, v)
     for r in _REPLY_WORD_RE.finditer(text):
         m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
+        # The handle ends with a letter, digit or "_" right before the word (a space between at most): a
+        # sentence's last word and its full stop ("rien à redire. 回复"), or a line's ("…\n回复"), is none.
         if m and not _NUMBERISH_RE.fullmatch(m.group("v")):  # "item #5620 回复", "¥115.37 回复": no handle
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
@@ -221,6 +249,8 @@ def find_accounts(text: str) -> Iterator[Span]:
             if sp is not None and not sp.canonical.isascii():
                 yield sp
     for m in _BY_CUE_RE.finditer(lower):
+        if text[m.start() : m.start() + 2].isupper():
+            continue  # "ORDER BY", "FROM", "USER": a query language's keyword, not who did something
         if m.end() < len(text) and _word_start(lower, m.start()) and m.end() > m.start() + len(m.group().rstrip(" \t:：")):
             sp = _handle_after(text, m.end(), m.group().rstrip(" \t:："), labelled=":" in m.group() or "：" in m.group())
             if sp is not None:
@@ -251,7 +281,7 @@ def find_accounts(text: str) -> Iterator[Span]:
     for m in _ID_CUE_RE.finditer(lower):
         if _word_start(lower, m.start()):
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
-    for m in [*_NICK_CUE_RE.finditer(lower), *_NICK_CUE_SPACE_RE.finditer(lower)]:
+    for m in [*_NICK_CUE_RE.finditer(lower), *(m for m in _NICK_CUE_SPACE_RE.finditer(lower) if _ends_field(text, m))]:
         if not _word_start(lower, m.start()):
             continue
         v = text[m.start("v") : m.end("v")]

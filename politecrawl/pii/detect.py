@@ -133,9 +133,9 @@ class Detector:
         grouped = not gated or b"0 0" in shape or b"0-0" in shape
         # Checksummed and structured types first, so that a card or an ID is not also read as a phone.
         if n_digits >= 17 and (grouped or longest >= 17):
-            spans.add_all(patterns.find_cn_resident_ids(folded))
+            spans.add_all(patterns.find_cn_resident_ids(folded, shape if gated else None))
         if n_digits >= 9 and (grouped or longest >= 13):  # hyphenated / printed 1-6-6, or a bare ISBN-13
-            spans.add_all(patterns.find_isbns(folded, budget.spend))
+            spans.add_all(patterns.find_isbns(folded, budget.spend, shape if gated else None))
         # IP addresses before the account cues: after "from", "von", "回复" or before "wrote:" an address that
         # begins with letters ("fe80::1", "fd12:…") or digits and dots is no handle.
         if n_digits and (
@@ -150,7 +150,7 @@ class Detector:
         if n_digits >= 2 and (not gated or b"AA00" in shape):
             spans.add_all(network.find_ibans(folded))
         if n_digits >= 12 and (grouped or longest >= 12):
-            spans.add_all(patterns.find_payment_cards(folded, budget.spend))
+            spans.add_all(patterns.find_payment_cards(folded, budget.spend, shape if gated else None))
         if n_digits >= patterns.NATIONAL_ID_MIN_DIGITS and (
             grouped or longest >= 15 or patterns.ssn_cue_hint(folded)  # bare: a French NIR, an SSN after its cue
         ):

@@ -41,6 +41,8 @@ _COMMON_NAME_WORD = 300
 # A given name after a lone surname: unknown to the dictionary, or tagged as a name, a noun or a state word
 # (`婷婷` z, `桂花` n).
 _GIVEN_TAGS = frozenset({"nr", "nrfg", "nrt", "nz", "n", "z", "ns"})
+# ... but not a noun this common (`子` + `进程`, `大` + `对象`: 子进程, 大对象; a cue still finds 李 + 光明).
+_COMMON_NOUN = 300
 # Single-character dictionary tags that make a "surname" a function word here (numeral, adverb, pronoun ...).
 _FUNCTION_TAGS = frozenset({"m", "d", "p", "c", "u", "r", "f", "y", "e", "o", "ad", "uj", "ul", "ug", "uz", "uv",
                             "ud"})
@@ -145,7 +147,8 @@ class _Chinese:
             elif n == 1 and w in self.surnames and i + 1 < len(words):
                 nxt = words[i + 1]
                 tag = self.tags.get(nxt)
-                if 1 <= len(nxt) <= 2 and _HAN_RE.fullmatch(nxt) and (tag is None or tag[1] in _GIVEN_TAGS):
+                if 1 <= len(nxt) <= 2 and _HAN_RE.fullmatch(nxt) and (tag is None or (
+                        tag[1] in _GIVEN_TAGS and not (tag[1] == "n" and tag[0] >= _COMMON_NOUN))):
                     yield pos, pos + 1 + len(nxt), tag is not None and tag[1] in _NAME_TAGS
                     pos += 1 + len(nxt)
                     i += 2
@@ -189,8 +192,13 @@ class _Chinese:
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
             if cues.around(text, start, end) or (e - s == 3 and (known or text[start] in self.common_surnames)
-                                                  and not self.transliteration.intersection(text[start + 1 : end])):
+                                                  and not self.transliteration.intersection(text[start + 1 : end])
+                                                  and text[end - 1] not in _PLACE_SUFFIXES):
                 yield Span(start, end, PERSON_NAME, text[start:end])
+
+
+# Administrative-division words that end place names and no given name (`宫城县`, `罗兹省`, `贾利州`): grammar.
+_PLACE_SUFFIXES = frozenset("省州县郡市区")
 
 
 # Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
@@ -307,7 +315,14 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 yield from zh.find(text, cues, m.start() + k, piece)
                 if k + _PIECE >= len(run):
                     break
-        yield from find_japanese_names(text, spend)
-        if cues is None:
-            cues = _Cues(text)
-        yield from find_korean_names(text, spend, functools.partial(cues.around, text))
+        built = cues
+
+        def cued(start: int, end: int) -> bool:
+            """The cues around a Japanese or Korean name: read from the text only when a name needs them."""
+            nonlocal built
+            if built is None:
+                built = _Cues(text)
+            return built.around(text, start, end)
+
+        yield from find_japanese_names(text, spend, cued)
+        yield from find_korean_names(text, spend, cued)

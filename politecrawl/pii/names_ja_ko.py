@@ -127,15 +127,34 @@ def _ja_names(words: list[tuple[int, int, str, str]], min_surname: int) -> Itera
         i += 1
 
 
-def find_japanese_names(text: str, spend: Callable[[int], None] | None = None) -> Iterator[Span]:
-    """Japanese names in `text` (folded)."""
+# In Japanese prose IPADIC's person-name tags also fire on place names and words (and a real text's surname and
+# given name may be a place's): a name in text with kana needs a cue, an honorific after it or a role word before
+# it (grammar: written here), or another language's cue, unless it is all the Japanese of its line or sentence.
+_JA_ROLE_RE = re.compile(r"(?:担当者?|作成者|投稿者|著者|作者|氏名|お名前|名前|記者|宛先|宛名|差出人|送信者|受取人|代表者?|編集|"
+                         r"監修|撮影|講師|司会|レビュアー|出品者|購入者)\s?[:：]?\s?$")
+_JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々]")
+
+
+def _ja_cued(text: str, sp: Span, cued: Callable[[int, int], bool] | None) -> bool:
+    after = text[sp.end : sp.end + 4].lstrip()
+    if any(after.startswith(h) for h in _HONORIFICS) or _JA_ROLE_RE.search(text, max(0, sp.start - 12), sp.start):
+        return True
+    if cued is not None and cued(sp.start, sp.end):
+        return True
+    before = _KO_SEGMENT_RE.split(text[max(0, sp.start - 200) : sp.start])[-1]
+    return _JA_RE.search(before) is None and _JA_RE.search(_KO_SEGMENT_RE.split(text[sp.end : sp.end + 200], 1)[0]) is None
+
+
+def find_japanese_names(text: str, spend: Callable[[int], None] | None = None,
+                        cued: Callable[[int, int], bool] | None = None) -> Iterator[Span]:
+    """Japanese names in `text` (folded).  `cued(start, end)`: another finder's cue around the name."""
     if _KANA_RE.search(text) is not None:
         for m in _JA_RUN_RE.finditer(text):
             if len(m.group().strip()) < 2:
                 continue
             if spend is not None:
                 spend(1 + len(m.group()) // 64)
-            yield from _ja_names(_ja_words(m.group(), m.start()), 1)
+            yield from (sp for sp in _ja_names(_ja_words(m.group(), m.start()), 1) if _ja_cued(text, sp, cued))
         return
     for m in _KANJI_RUN_RE.finditer(text):
         if spend is not None:
@@ -150,7 +169,7 @@ def find_japanese_names(text: str, spend: Callable[[int], None] | None = None) -
 # all the Korean there is around it (`Dear 김민준,`, `作者：최중수`).
 _KO_TITLE_RE = re.compile(r"\s?(?:님|씨|선생|교수|기자|작가|대표|고객님|의원|선수|감독|사장|부장|과장|팀장|회장|박사|변호사|"
                           r"원장|대리|주임|실장)")
-_KO_SEGMENT_RE = re.compile(r"[\n\r;]|[.!?](?:\s|$)")  # the end of a line or sentence
+_KO_SEGMENT_RE = re.compile(r"[\n\r;|]|[.!?。](?:\s|$)")  # the end of a line or sentence
 _KO_ROLE_RE = re.compile(r"(?:작성자|글쓴이|담당자|담당|기자|성명|이름|저자|보낸\s?사람|받는\s?사람|수령인|수취인|주문자|"
                          r"발신인|수신인|연락처|대표|작가|고객)\s?[:：]?\s?$")
 
@@ -190,8 +209,11 @@ def find_korean_names(text: str, spend: Callable[[int], None] | None = None,
         for s, e in _korean_tokens(parsed, run):
             if e - s not in _KO_NAME_LEN:
                 continue
-            before = _KO_SEGMENT_RE.split(run[:s])[-1]
-            alone = _HANGUL_RE.search(before) is None and _HANGUL_RE.search(_KO_SEGMENT_RE.split(run[e:], 1)[0]) is None
+            # All the Korean of its line or sentence (the text's, not only the run's: `매킨토시 BinHex 인코딩된 파일`).
+            a, b = m.start() + s, m.start() + e
+            before = _KO_SEGMENT_RE.split(text[max(0, a - 200) : a])[-1]
+            alone = _HANGUL_RE.search(before) is None and _HANGUL_RE.search(
+                _KO_SEGMENT_RE.split(text[b : b + 200], 1)[0]) is None
             if not (alone or _KO_TITLE_RE.match(run, e) or _KO_ROLE_RE.search(run, 0, s)
                     or (cued is not None and cued(m.start() + s, m.start() + e))):
                 continue

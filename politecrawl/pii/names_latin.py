@@ -51,6 +51,27 @@ _PLACE_PREFIXES = frozenset("San Santa Santo São Saint Sainte St Ste Sankt Port
                             "Lake Cape Glen Bad".split())
 _NEXT_WORD_RE = re.compile(rf"[ ]([{_UP}][{_LOW}]+)")
 
+# Closed-class words (articles, pronouns, prepositions, conjunctions, auxiliaries) of en, de, fr, es and it: grammar,
+# written here.  Some are also first names in the list (Eine, Nur, An, Per, Una, Elle, Mais ...); at the start of
+# a sentence, where every word is capitalised, such a word begins no name (`Eine Datei umbenennen`, `Nur Superuser
+# können`).  Inside a sentence it still may (`mit Per Andersson`).
+_FUNCTION_WORDS = frozenset("""
+a an the and or but if of in on at to by for with from as is are was were be been has have had do does did not no
+all any some this that these those it its he she we you they my your our his her their who what which when where
+how so than then there here also only just very more most such each every other into over under after before
+about per via der die das ein eine einer eines einem einen den dem des und oder aber wenn dann auch nur noch schon
+sehr mit von zu zum zur bei nach vor aus auf am im um für über unter durch gegen ohne bis seit ist sind war waren
+wird werden hat haben kann muss soll darf mag nicht kein keine alle jede jeder dieser diese dieses man es er sie
+wir ihr ich du mein dein sein wie als ob da wo was wer le la les un une du de et ou mais si dans sur sous avec sans
+pour par en au aux ce cet cette ces il elle ils elles nous vous je tu on est sont était être avoir ont qui que quoi
+dont où plus moins très tout tous toute toutes aussi ne pas non oui même entre vers chez el los las una unos unas y
+o pero con sin por del al son era ser estar este esta estos estas ese esa lo le su sus muy más todo toda todos
+todas también nada cada hacia desde hasta gli uno di da tra fra ma se che chi più molto tutto tutti anche come
+dove quando questo questa quello quella sono è essere avere ha hanno
+""".split())
+# The text before a match ends a sentence or a line (or is empty, or only spaces and marks).
+_SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;。！？：；\n|]|\s-)[\s\"'«»“”(\[]*$")
+
 _MIN_FREQ = 3
 _HEX = frozenset("0123456789ABCDEFabcdef")
 
@@ -95,7 +116,8 @@ class _Latin:
             yield Span(m.start(), m.end(), PERSON_NAME, m.group("name"))
         pos = 0
         while (m := _LATIN_RE.search(text, pos)) is not None:
-            if self._first_ok(m.group("first")) and not self._place_or_firm(text, m):
+            if (self._first_ok(m.group("first")) and not self._place_or_firm(text, m)
+                    and not (m.group("first").lower() in _FUNCTION_WORDS and _SENTENCE_START_RE.search(text, 0, m.start()))):
                 yield Span(m.start(), m.end(), PERSON_NAME, m.group())
                 pos = m.end()
             else:

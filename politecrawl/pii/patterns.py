@@ -84,7 +84,14 @@ def cn_ric_valid(number: str) -> bool:
     return True
 
 
-def find_cn_resident_ids(text: str) -> Iterator[Span]:
+# Gates: a pattern over the string's shape (`_stdnum_validators` says how), which any match of the pattern over the
+# text implies; one scan for a literal start instead of a look-behind tried at every position.
+_CN_RIC_GATE = re.compile(rb"000000[ \-]?00000000[ \-]?000[0Ax]")
+
+
+def find_cn_resident_ids(text: str, shape: bytes | None = None) -> Iterator[Span]:
+    if shape is not None and _CN_RIC_GATE.search(shape) is None:
+        return
     for m in _CN_RIC_RE.finditer(text):
         number = "".join(m.groups()).upper()
         if cn_ric_valid(number):
@@ -278,7 +285,12 @@ def _group_sizes(run: str) -> list[int]:
     return [g.end() - g.start() for g in _GROUP_RE.finditer(run)]
 
 
-def find_payment_cards(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
+_CARD_GATE = re.compile(rb"0(?:[ \-]?0){11}")  # `_DIGIT_RUN_RE` over the shape
+
+
+def find_payment_cards(text: str, spend: Callable[[int], None], shape: bytes | None = None) -> Iterator[Span]:
+    if shape is not None and _CARD_GATE.search(shape) is None:
+        return
     for m in _DIGIT_RUN_RE.finditer(text):
         run = m.group()
         digits = ""
@@ -359,7 +371,11 @@ BARCODE = "barcode"
 CLAIMED = frozenset({ISBN, BARCODE, URL_ID})  # span types that keep other detectors off and are not reported
 
 
-def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
+_ISBN_GATE = re.compile(rb"0[ \-]0{1,7}[ \-]0{1,7}[ \-][0Ax]|0{13}")  # `_ISBN_RE` over the shape
+_EAN_PRINTED_GATE = b"0 000000 000000"
+
+
+def find_isbns(text: str, spend: Callable[[int], None], shape: bytes | None = None) -> Iterator[Span]:
     """Hyphenated ISBN-10/13 and bare ISBN-13 with a valid check digit, and EAN-13 barcodes printed 1-6-6 with a
     valid check digit.  Returned as spans of type "isbn" / "barcode" that the detector uses to keep phone and
     card detection off them (phonenumbers reads a 6-digit group of "4 958342 336539" as a German number); they
@@ -367,10 +383,13 @@ def find_isbns(text: str, spend: Callable[[int], None]) -> Iterator[Span]:
     is ~10 us)."""
     from stdnum import isbn
 
-    for m in _ISBN_RE.finditer(text):
-        spend(1)
-        if validates(isbn.is_valid, m.group()):
-            yield Span(m.start(), m.end(), ISBN, "")
+    if shape is None or _ISBN_GATE.search(shape) is not None:
+        for m in _ISBN_RE.finditer(text):
+            spend(1)
+            if validates(isbn.is_valid, m.group()):
+                yield Span(m.start(), m.end(), ISBN, "")
+    if shape is not None and _EAN_PRINTED_GATE not in shape:
+        return
     for m in _EAN_PRINTED_RE.finditer(text):
         spend(1)
         if ean13_valid(_digits(m.group())):

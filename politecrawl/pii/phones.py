@@ -4,8 +4,9 @@ Why windows: `PhoneNumberMatcher` gives up silently after `max_tries` (65,535 by
 number placed after enough digit noise is never reported; and on a megabyte of digits and separators one region
 takes seconds.  Here a linear pre-scan finds runs of digits and phone separators; a run is cut at '/' and at
 double spaces into pieces, and each piece is examined as group-aligned windows (a window is whole groups of
-digits, 7-17 digits, at most 40 characters).  A window goes to `PhoneNumberMatcher` (one character of context on
-each side, the configured leniency) only for the regions whose own number pattern (phonenumbers metadata) could
+digits, 7-17 digits, at most 40 characters).  A window goes to the matcher (`phone_match.StrictMatcher`:
+`PhoneNumberMatcher` with its STRICT_GROUPING check read from tables; one character of context on each side, the
+configured leniency) only for the regions whose own number pattern (phonenumbers metadata) could
 match its digits, which keeps the expensive matcher off the many digit runs that are not phones.
 
 Nothing is left unscanned: every window is examined, and each examination is paid for through `spend`; the caller
@@ -34,7 +35,7 @@ MIN_DIGITS = 7  # shortest national numbers with area code in the default region
 MAX_DIGITS = 17  # E.164 allows 15 digits; + an international prefix
 WINDOW_CHARS = 40
 COST_WINDOW = 1  # budget units for a window checked against the region patterns (~10 us)
-COST_MATCHER = 10  # budget units for one PhoneNumberMatcher call (~50-150 us)
+COST_MATCHER = 10  # budget units for one matcher call (~50-150 us)
 
 # An extension after the number ("430-268-9143x8646", "... ext. 12"): part of the phone, not a letter that blocks it.
 _EXT_RE = re.compile(r"(?:[ ]?[xX]|[ ]?(?:ext|Ext|EXT)\.?[ ]?|[ ]extension[ ])[0-9]{1,6}(?![0-9A-Za-z\-.])")

@@ -10,18 +10,23 @@ fetched_at url``), so that a crawl asks one hash per seed site for what is due.
 An item kept for a page (``recrawl:item:<fingerprint>``, zlib-compressed JSON)
 is what a ``304`` gives back to the generic spider.
 
-The number of URLs is bounded (``max_urls``, counted at ``recrawl:size``): past
-it, new URLs are fetched as usual but not recorded. A ``404`` or ``410`` removes
-a URL from the history.
+The number of URLs is bounded (``max_urls``, counted at ``recrawl:size``): a new
+URL that finds the history full first makes room, in one batch (1 % of
+``max_urls``), by removing the URLs fetched least recently (read from the due
+indexes, whose entries carry the last fetch time). One process evicts at a time
+(the lock ``recrawl:evicting``); a URL that finds the history full while another
+evicts is fetched as usual and not recorded. A ``404`` or ``410`` removes a URL
+from the history.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +38,9 @@ from .validators import CHANGED, NOT_MODIFIED, UNCHANGED, clean_validator, verdi
 __all__ = ["FetchHistory", "FetchRecord", "HistorySettings", "Visit", "fingerprint"]
 
 SIZE_KEY = "recrawl:size"
+EVICT_LOCK = "recrawl:evicting"
+#: Longest an eviction may hold its lock (a process that dies while evicting frees it after this).
+EVICT_LOCK_SECONDS = 600.0
 GONE_STATUSES = frozenset({404, 410})
 #: Largest item kept for a page, compressed (a bigger one is not kept: the 304 then yields none).
 MAX_ITEM_BYTES = 256 * 1024
@@ -92,15 +100,22 @@ class HistorySettings:
     max_urls: int = 1_000_000
     schedule: ScheduleSettings = ScheduleSettings()
 
+    @property
+    def evict_batch(self) -> int:
+        """URLs removed at once when a new URL finds the history full: 1 % of ``max_urls``, at least 1."""
+        return max(1, self.max_urls // 100)
+
 
 @dataclass(frozen=True)
 class Visit:
     """The verdict on one answer: ``new``, ``changed``, ``unchanged`` or ``not-modified``; the record
-    before and after (``after`` is ``None`` when the history is full and the URL was not recorded)."""
+    before and after (``after`` is ``None`` when the history is full and the URL was not recorded);
+    how many URLs were evicted to make room for it."""
 
     verdict: str
     before: FetchRecord | None
     after: FetchRecord | None
+    evicted: int = 0
 
 
 class FetchHistory:
@@ -171,8 +186,9 @@ class FetchHistory:
             after = FetchRecord(url=url, etag=etag, last_modified=last_modified, digest=digest or "",
                                 fetched_at=now, status=status, interval=interval, next_due=now + interval,
                                 changed_at=now, visits=1, changes=0)
-            if not self._admit_new():
-                return Visit(kind, None, None)
+            admitted, evicted = self._admit_new()
+            if not admitted:
+                return Visit(kind, None, None, evicted)
         else:
             changed = kind == CHANGED
             observed = now - before.changed_at if changed and before.changed_at else None
@@ -190,16 +206,74 @@ class FetchHistory:
                                 change_interval=observed)
         self.store.set(url_key(fp), after.encode())
         self._index(url, fp, after)
-        return Visit(kind, before, after)
+        return Visit(kind, before, after, evicted if before is None else 0)
 
-    def _admit_new(self) -> bool:
-        """Count one more URL; ``False`` (and nothing counted) when the history holds ``max_urls``."""
-        size = self.store.incr(SIZE_KEY, 1)
-        if size > self.settings.max_urls:
-            self.store.incr(SIZE_KEY, -1)
-            self.full = True
+    def hint(self, url: str, changefreq: str, since: float) -> bool:
+        """Apply a sitemap *changefreq* to *url* if its first fetch was at or after *since* (this crawl's
+        start) and it has had no other: its first interval is then the hint's, as if the request had
+        carried it (a page reached by a link before its sitemap entry was read). ``False`` if not applied."""
+        record = self.get(url)
+        if record is None or record.visits != 1 or record.fetched_at < since:
             return False
+        interval = first_interval(self.settings.schedule, changefreq)
+        if interval == record.interval:
+            return True
+        after = replace(record, interval=interval, next_due=record.fetched_at + interval)
+        self.store.set(url_key(fingerprint(url)), after.encode())
+        self._index(url, fingerprint(url), after)
         return True
+
+    def _admit_new(self) -> tuple[bool, int]:
+        """Count one more URL, evicting a batch first if the history holds ``max_urls``: whether it was
+        counted, and how many URLs were evicted."""
+        if self._take_place():
+            return True, 0
+        evicted = self.evict(self.settings.evict_batch)
+        if evicted and self._take_place():
+            return True, evicted
+        self.full = True
+        return False, evicted
+
+    def _take_place(self) -> bool:
+        if self.store.incr(SIZE_KEY, 1) <= self.settings.max_urls:
+            return True
+        self.store.incr(SIZE_KEY, -1)
+        return False
+
+    def evict(self, n: int) -> int:
+        """Remove the *n* URLs fetched least recently (by their due-index entries); how many went.
+
+        Reads every site's due index (one pass over the history, paid once per batch); does nothing
+        while another process evicts (``0``).
+        """
+        if n <= 0 or not self.store.set_if_absent(EVICT_LOCK, "1", ttl=EVICT_LOCK_SECONDS):
+            return 0
+        try:
+            oldest = heapq.nsmallest(n, self._entries())
+            by_site: dict[str, list[str]] = {}
+            for _, site, fp in oldest:
+                self.store.delete(url_key(fp))
+                self.store.delete(item_key(fp))
+                by_site.setdefault(site, []).append(fp)
+            for site, fps in by_site.items():
+                self.store.hdel(due_key(site), *fps)
+            if oldest:
+                self.store.incr(SIZE_KEY, -len(oldest))
+            return len(oldest)
+        finally:
+            self.store.delete(EVICT_LOCK)
+
+    def _entries(self) -> Iterator[tuple[float, str, str]]:
+        """``(fetched_at, site, fingerprint)`` of every URL in the due indexes."""
+        prefix = due_key("")
+        for key in self.store.keys(prefix):
+            site = key[len(prefix):]
+            for fp, value in self.store.hgetall(key).items():
+                try:
+                    fetched_at = float(value.split(" ", 2)[1])
+                except (IndexError, ValueError):
+                    fetched_at = 0.0  # a damaged entry goes first
+                yield fetched_at, site, fp
 
     def _index(self, url: str, fp: str, record: FetchRecord) -> None:
         try:

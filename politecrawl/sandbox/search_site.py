@@ -6,7 +6,8 @@ Set on a :class:`~politecrawl.sandbox.spec.SiteSpec`:
   lists every page) or ``"index"`` (``sitemap_path`` is a sitemap index of
   ``/sitemaps/part-0.xml`` and the gzipped ``/sitemaps/part-1.xml.gz``, each listing half).
   Entries carry a ``lastmod``: page *i* changed *i* days before 2026-12-01, unless ``lastmods``
-  gives a page path's ``lastmod`` (W3C datetime text, served as given).
+  gives a page path's ``lastmod`` (W3C datetime text, served as given); ``changefreqs`` gives a page
+  path's ``changefreq`` (served as given; none otherwise).
 - ``sitemap_pages``: pages ``/s/0`` … reachable only from the sitemap.
 - ``file_links``: links per page to non-HTML files ``/files/<page>-<k>.<ext>``
   (extensions in :data:`FILE_KINDS`), served with their media type;
@@ -114,7 +115,7 @@ def _sitemap(site: SiteSpec, path: str) -> Answer | None:
         return None
     entries = "".join(
         f"<url><loc>{base}{p}</loc><lastmod>{site.lastmods.get(p) or (_EPOCH - dt.timedelta(days=n)).isoformat()}"
-        "</lastmod></url>"
+        f"</lastmod>{f'<changefreq>{site.changefreqs[p]}</changefreq>' if p in site.changefreqs else ''}</url>"
         for n, p in enumerate(paths)
     )
     body = ('<?xml version="1.0" encoding="UTF-8"?>'

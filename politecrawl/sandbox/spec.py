@@ -84,6 +84,7 @@ class SiteSpec:
     sitemap_path: str = "/sitemap.xml"
     sitemap_pages: int = 0
     lastmods: dict[str, str] = field(default_factory=dict)
+    changefreqs: dict[str, str] = field(default_factory=dict)
     file_links: int = 0
     download_links: int = 0
     large_pdf: int = 0
