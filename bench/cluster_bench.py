@@ -5,7 +5,8 @@
         [--python OTHER_VENV/bin/python --label main]
 
 **utilisation**: sites with caps spread log-uniformly over 0.1–4 requests/s, each with
-pages enough to stay budget-bound, default settings (burst, concurrency, local
+pages enough to stay budget-bound and a loopback address of its own (a server of its
+own: the per-server limit does not bind), default settings (burst, concurrency, local
 queue). Utilisation = requests the sites saw in a steady window (from 5 s after the
 first request, ``--seconds`` long) ÷ (sum of caps × window); a violation is a (site,
 W ∈ {1, 10, window}) pair over rate × W + burst. Also the longest gap of the slowest
@@ -186,7 +187,10 @@ class CommandCounter:
 def utilisation_run(rates: dict[str, float], nodes: int, span: float, python: str, *,
                     cluster: bool, redis_url: str, workdir: Path) -> dict[str, Any]:
     burst = 2.0  # POLITECRAWL_BURST's default
-    specs = [SiteSpec(host, pages=int(rate * (span + 40)) + 10) for host, rate in rates.items()]
+    # each site on a loopback address of its own: the per-server limit (POLITECRAWL_MAX_IP_RATE)
+    # would otherwise bind all sites on 127.0.0.1 together, and the bench measures the sites' caps
+    specs = [SiteSpec(host, pages=int(rate * (span + 40)) + 10, address=f"127.0.1.{i + 1}")
+             for i, (host, rate) in enumerate(rates.items())]
     client = redis.Redis.from_url(redis_url)
     client.flushall()
     settings = {

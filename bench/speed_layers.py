@@ -23,7 +23,7 @@ REACTOR = ("run_forever (asyncio/base_events.py", "AsyncioSelectorReactor.run", 
 
 
 def owner(path: str) -> str | None:
-    if path.startswith("politecrawl/spiders/"):
+    if path.startswith(("politecrawl/spiders/", "spiders/")):
         return "spider"
     if path.startswith(("politecrawl/", "middlewares/")) and not path.startswith(("politecrawl/cli/",)):
         if "/pii/" in path or path.startswith("middlewares/items/pii"):

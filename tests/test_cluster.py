@@ -213,23 +213,22 @@ def test_new_requests_ride_on_the_next_pop_unless_it_is_far_or_they_are_many():
 
 
 @pytest.mark.redis
-def test_a_granted_request_also_waits_for_its_servers_token(redis_url):
+def test_the_servers_token_is_taken_in_the_pop_so_no_node_holds_a_request_for_its_server(redis_url):
+    from politecrawl.budget.servers import SERVER_KEY, ServerLimit  # noqa: PLC0415
+
     node = _scheduler(redis_url)
-
-    class Servers:  # the per-server limit (POLITECRAWL_MAX_IP_RATE) as the pacer sees it
-        waits = [5.0, 0.0]
-
-        def take(self, site, origin, now):
-            return self.waits.pop(0)
-
-    node.runtime.pacer.servers = Servers()
+    store = node.runtime.store
+    # the per-server limit (POLITECRAWL_MAX_IP_RATE): 1 request a minute; hosts are their own servers
+    limit = node.runtime.pacer.servers = ServerLimit(store, 1 / 60, 1.0)
+    node.frontier.servers = (store.prefix + SERVER_KEY, limit.pace, limit.burst)
     node.enqueue_request(Request("http://shop-a.com/1"))
-    assert node.next_request() is None  # granted by the frontier, but its server has no token
-    assert node.stats.get_value("politecrawl/cluster/held_for_server") == 1
-    assert node.has_pending_requests() and len(node) == 1
-    due, seq, request = node.server_held[0]
-    node.server_held[0] = (0.0, seq, request)  # its server's token is due now
+    node.enqueue_request(Request("http://shop-a.com/2"))
     assert node.next_request().url == "http://shop-a.com/1"
+    assert node.next_request() is None  # its server has no token: not popped, not held here
+    assert len(node) == 0 and len(node.queue) == 1  # the request waits in the shared frontier
+    (record,) = limit.servers.values()
+    assert (record.server, record.requests, record.waits > 0) == ("shop-a.com", 1, True)
+    assert record.held_sites == {"shop-a.com"}  # the report's "servers that bound the crawl"
 
 
 def test_a_node_whose_redis_goes_away_before_it_opens_waits_for_it_instead_of_failing():

@@ -180,3 +180,40 @@ def test_a_killed_node_loses_at_most_the_requests_it_had_in_flight(sandbox, redi
     pages_seen = [(r["site"], r["path"]) for r in log if r["path"].startswith("/p/")]
     assert len(pages_seen) == len(set(pages_seen))  # nothing fetched twice
     print(f"queued {len(queued)}, fetched {len(fetched)}, left {len(left)}, lost {len(lost)}")
+
+
+def test_hosts_of_several_sites_on_one_server_stay_within_its_rate_on_two_nodes(
+        sandbox, redis_url, tmp_path):
+    """The per-server limit in a cluster: the pop takes the server's token with the site's, so
+    two nodes together keep POLITECRAWL_MAX_IP_RATE for a server that hosts three sites (four
+    caps of 2 req/s on it: 8 req/s if the sites' caps were all that held), and no node holds a
+    request waiting for its server."""
+    shared_ip, alone_ip, ip_rate, seconds = "127.0.0.2", "127.0.0.3", 2.0, 16
+    shared = ["www.shop-a.com", "img.shop-a.com", "shop-b.com", "shop-c.com"]
+    rates = {"shop-a.com": 2.0, "shop-b.com": 2.0, "shop-c.com": 2.0, "example.org": 2.0}
+    web = sandbox([*(SiteSpec(host, pages=120, address=shared_ip) for host in shared),
+                   SiteSpec("solo.example.org", pages=120, address=alone_ip)])
+    settings = cluster_settings(web, redis_url, **spread_caps(
+        rates, POLITECRAWL_MAX_IP_RATE=str(ip_rate), CLOSESPIDER_TIMEOUT=str(seconds)))
+    cluster = Cluster([web.url(host) for host in [*shared, "solo.example.org"]], settings,
+                      tmp_path, n=2)
+    codes = cluster.wait()
+    assert codes == [0, 0], cluster.output(1)[-3000:]
+    log = web.requests()
+    assert {r["server"] for r in log if r["site"] in shared} == {shared_ip}
+    on_shared = sorted(r["t"] for r in log if r["server"] == shared_ip)
+    # every request the server saw counts (robots.txt and tdmrep.json of its 4 hosts included)
+    for window in (1, 2, 5, 10):
+        assert max_in_window(on_shared, window) <= ip_rate * window + BURST, (window, on_shared)
+    # and the server's rate is used: at least 80 % of it over its first 10 s
+    assert len([t for t in on_shared if t < on_shared[0] + 10]) >= 0.8 * ip_rate * 10
+    assert {node_of(r) for r in log if r["server"] == shared_ip} == {1, 2}  # both nodes sent
+    for site in ("shop-a.com", "shop-b.com", "shop-c.com"):  # no site on it starved
+        assert sum(1 for r in log if r["server"] == shared_ip and r["site"].endswith(site)) >= 4
+    # the site alone on its server keeps its own cap, as if the busy server did not exist
+    alone = sorted(r["t"] for r in log if r["server"] == alone_ip)
+    assert len([t for t in alone if t < alone[0] + 10]) >= 0.8 * 2.0 * 10
+    # a node says which server bound the crawl
+    said = cluster.output(1) + cluster.output(2)
+    assert f"server {shared_ip} (address) bound the crawl" in said
+    assert f"server {alone_ip}" not in said

@@ -86,3 +86,18 @@ def test_loading_time_is_left_out_of_the_scan_clock() -> None:
     for _ in range(64):
         budget.spend(1)  # reads the clock at the 64th spend: not past its deadline
     item.scan(300)  # reads the clock: not past its deadline
+
+
+def test_chinese_tags_are_every_dictionary_word_s_count_and_tag() -> None:
+    """`_Chinese.tags` is built from jieba's own tables (memory, issue 21): the same pairs dict.txt holds."""
+    import os
+
+    import jieba
+
+    expected = {}
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                expected[parts[0]] = (int(parts[1]), parts[2])
+    assert names._chinese().tags == expected

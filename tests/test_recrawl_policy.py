@@ -241,3 +241,15 @@ def test_report_lines_on_revalidations_and_the_archive():
         "An archive of the pages as served (WARC), personal data included, was written to /data/crawl.warc.gz.",
     ]
     assert recrawl_lines({"crawl": {}, "sites": [{"recrawl": {}}]}) == []
+
+
+def test_a_record_is_encoded_as_its_fields_in_order():
+    """`FetchRecord.encode` reads the fields with vars() (issue 21): the JSON asdict() gave, field for field."""
+    import json
+    from dataclasses import asdict
+
+    record = FetchRecord(url="http://a.example/p/1", etag='"x"', last_modified="Thu, 01 Jan 2026 00:00:00 GMT",
+                         digest="sha1:AB", fetched_at=1.5e9, status=200, interval=60.0, next_due=1.5e9 + 60,
+                         change_interval=None, visits=2, changes=1)
+    assert record.encode() == json.dumps(asdict(record), separators=(",", ":"), ensure_ascii=False)
+    assert FetchRecord.decode(record.encode()) == record

@@ -198,3 +198,37 @@ def test_each_ready_moment_wakes_the_origins_owner_not_every_node(redis_url):
         assert nodes[i].exchange([], 5, wake[i]).popped
     client.close()
     store.close()
+
+
+def test_the_pop_takes_the_servers_token_in_the_same_step_and_never_spends_one_alone(node):
+    f = node()
+    f.servers = (node.store.prefix + "server:", 1.0, 1.0)  # 1 request/s per server, burst 1
+    C = "http://c.com:80"
+    items = push("a.com", A, 3, rate=10, tag="a") + push("b.com", B, 3, rate=10, tag="b") + \
+        push("c.com", C, 3, rate=10, tag="c")
+    items = [PushItem(i.fingerprint, i.site, i.origin, 0, i.data, i.rate, i.burst,
+                      "127.0.0.9" if i.site == "c.com" else "127.0.0.2") for i in items]
+    first = f.exchange(items, 10, T0)
+    # a.com and b.com share 127.0.0.2: one request between them; c.com is on a server of its own
+    assert sorted(s for s, _ in popped(first)) == ["a.com", "c.com"]
+    assert first.held == [("127.0.0.2", "b.com")]
+    # b.com's own bucket was not touched while its server held it back
+    assert f.client.exists(node.store.prefix + "budget:b.com") == 0
+    assert len(f.exchange([], 10, T0 + 1.0).popped) == 2  # 127.0.0.2's next token and c.com's
+    # an origin pushed without a server (an older node) takes only its site's token
+    f.exchange([PushItem("d0", "d.com", "http://d.com:80", 0, b"d0", 10, 2.0)], 0, T0 + 1.0)
+    assert [s for s, _ in popped(f.exchange([], 10, T0 + 1.0))] == ["d.com"]
+
+
+def test_a_busy_servers_tokens_go_round_the_origins_waiting_for_it(node):
+    f = node()
+    f.servers = (node.store.prefix + "server:", 1.0, 1.0)
+    sites = ["a.com", "b.com", "c.com", "d.com"]
+    f.exchange([PushItem(f"{s}{i}", s, f"http://{s}:80", 0, b"r", 10, 2.0, "127.0.0.2")
+                for s in sites for i in range(10)], 0, T0)
+    got = []
+    for step in range(161):  # asked every 0.05 s for 8 s: 9 tokens of the server
+        got += [p.site for p in f.exchange([], 4, T0 + step * 0.05).popped]
+    assert len(got) == 9
+    # in turn, not by the origins' names: each had 2 or 3 (without the turn: one origin had all 9)
+    assert sorted(got.count(s) for s in sites) in ([2, 2, 2, 3],)

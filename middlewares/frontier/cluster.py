@@ -24,7 +24,6 @@ origin in Redis and an index of origins by ready time), with these changes:
 from __future__ import annotations
 
 import logging
-import heapq
 import math
 from urllib.parse import urlsplit
 from collections import deque
@@ -51,6 +50,7 @@ from politecrawl.middlewares.frontier.shared import (
 )
 from politecrawl.middlewares.runtime import ADMISSION, KEYS, SEND_SLOT, Runtime, node_name, stamp_keys
 from politecrawl.state.redis import BUDGET_KEY, redact_url
+from politecrawl.budget.servers import SERVER_KEY
 from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 
 if TYPE_CHECKING:
@@ -74,8 +74,6 @@ class ClusterScheduler(Scheduler):
         self.pending: list[tuple[PushItem, Request, Answer | None]] = []  # not yet pushed
         self.granted: deque[Request] = deque()  # popped with their tokens: they go now
         self.answered: deque[Request] = deque()  # refused by a known answer: no token
-        self.server_held: list[tuple[float, int, Request]] = []  # (due, seq, request): its server
-        self._held_seq = 0
         self.pacing: SharedPacing | None = None
         self._wake_call: Any = None
         self._rates_at = -math.inf
@@ -119,9 +117,11 @@ class ClusterScheduler(Scheduler):
         self.crawler.signals.connect(self._spider_idle, signal=signals.spider_idle)
         self.spider = spider
         store = self.runtime.store
+        limit = self.runtime.pacer.servers  # the per-server limit: taken in the pop too
         frontier = RedisFrontier(self.server, self.queue_key % {"spider": spider.name},
                                  self.df.key, store.prefix + BUDGET_KEY, node=node_name(),
-                                 live=4 * self.cluster.poll_interval + 1.0)
+                                 live=4 * self.cluster.poll_interval + 1.0,
+                                 servers=limit and (store.prefix + SERVER_KEY, limit.pace, limit.burst))
         self.queue = OriginQueues(self.server, spider, frontier.base, self.serializer)
         self.queue.bind(frontier, self.runtime)
         if self.flush_on_start:
@@ -147,10 +147,8 @@ class ClusterScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()
-        granted = [(self.queue.item(r, ""), r, None)
-                   for r in [*self.granted, *(held[2] for held in self.server_held)]]
+        granted = [(self.queue.item(r, ""), r, None) for r in self.granted]
         self.granted.clear()
-        self.server_held.clear()
         self.pending.extend(granted)
         lost = len(self.pending)
         try:
@@ -207,22 +205,15 @@ class ClusterScheduler(Scheduler):
         self._beat(now)
         if self.answered:
             return self.answered.popleft()
-        while self.server_held and self.server_held[0][0] <= now:
-            request = self._server_turn(heapq.heappop(self.server_held)[2], now)
-            if request is not None:
-                return request
         while self.granted:
             request = self._admitted(self.granted.popleft(), now)
             if request is not None:
                 return request
         self._wake_at(self.link.next_ask_at())
-        if self.server_held:
-            self._wake_at(self.server_held[0][0])
         return None
 
     def has_pending_requests(self) -> bool:
-        if self.granted or self.answered or self.pending or self.server_held \
-                or not self.link.may_send():
+        if self.granted or self.answered or self.pending or not self.link.may_send():
             return True
         now = self.runtime.clock()
         size = self.link.queued_seen(now)
@@ -236,7 +227,7 @@ class ClusterScheduler(Scheduler):
         return size > 0
 
     def __len__(self) -> int:
-        return len(self.granted) + len(self.answered) + len(self.pending) + len(self.server_held)
+        return len(self.granted) + len(self.answered) + len(self.pending)
 
     def push_pending(self) -> None:
         """Push the requests collected since the last round trip now (and pop nothing)."""
@@ -267,7 +258,12 @@ class ClusterScheduler(Scheduler):
                 self.answered.append(request)
             else:
                 pushed += 1
+        servers = self.runtime.pacer.servers
+        for server, site in result.held if servers is not None else ():
+            servers.held_elsewhere(server, site)
         for popped in result.popped:
+            if servers is not None:
+                servers.taken_elsewhere(popped.site, popped.origin)
             try:
                 request = self.queue.decode(popped.data)
             except Exception:  # noqa: BLE001 - a request another node wrote that cannot be read
@@ -299,24 +295,6 @@ class ClusterScheduler(Scheduler):
             request.meta[ADMISSION] = Answer(REFUSED, refused_by=refused_by, gates=gates)
         else:
             request.meta[ADMISSION] = Answer(GO, gates=gates)
-            return self._server_turn(request, now)
-        if self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis")
-        return request
-
-    def _server_turn(self, request: Request, now: float) -> Request | None:
-        """The per-server limit (``POLITECRAWL_MAX_IP_RATE``): a granted request also takes a
-        token of its server's bucket in the state store, or waits here until it can (its site's
-        token stays spent: the site gets less, never more)."""
-        servers = self.runtime.pacer.servers
-        if servers is not None:
-            _, site, origin = request.meta[KEYS]
-            wait = servers.take(site, origin, now)
-            if wait > 0:
-                self._held_seq += 1
-                heapq.heappush(self.server_held, (now + wait, self._held_seq, request))
-                self.runtime.inc_stat("cluster/held_for_server")
-                return None
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request

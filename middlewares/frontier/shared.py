@@ -188,15 +188,18 @@ class OriginQueues(Base):
         return self.runtime.clock() if self.runtime is not None else 0.0
 
     def item(self, request: Request, fingerprint: str, *, data: bool = True) -> PushItem:
-        """The push of *request* (its keys stamped by the scheduler), with its site's budget."""
+        """The push of *request* (its keys stamped by the scheduler), with its site's budget and
+        its origin's server (the pop takes a token of both)."""
         _, site, origin = request.meta["politecrawl_keys"]
         budget = self.runtime.budget if self.runtime is not None else None
         if budget is not None:
             rate, burst = budget.site(site).pace, budget.settings.burst
         else:  # the budget component is off (POLITECRAWL_BUDGET_ENABLED = False): no tokens
             rate, burst = UNLIMITED, 1.0
+        servers = self.runtime.pacer.servers if self.runtime is not None else None
         return PushItem(fingerprint, site, origin, request.priority,
-                        self.encode(request) if data else b"", rate, burst)
+                        self.encode(request) if data else b"", rate, burst,
+                        servers.server_key(site, origin) if servers is not None else "")
 
 
 class SharedPacing:

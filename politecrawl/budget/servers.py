@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 from ..state import StateStore, StateStoreError
 from .ledger import LEDGER_RETRY, PACE_MARGIN_MAX_SHARE, SeenBucket
 
-__all__ = ["ADDRESS", "LOOKUP_FAILED", "PROXY", "RESOLVE_POLL", "YIELD", "ServerLimit", "ServerRecord",
-           "host_of_origin"]
+__all__ = ["ADDRESS", "LOOKUP_FAILED", "PROXY", "RESOLVE_POLL", "SERVER_KEY", "YIELD", "ServerLimit",
+           "ServerRecord", "host_of_origin"]
 
 logger = logging.getLogger("politecrawl.budget")
 
+#: The key of a server's bucket in the state store, without the server (and the store's prefix).
+SERVER_KEY = "server:"
 #: Seconds between two asks of an origin whose host's address is still being looked up.
 RESOLVE_POLL = 0.05
 #: Seconds an origin waits when its server has a token but another origin has waited for it
@@ -202,7 +204,7 @@ class ServerLimit:
         if record is None:
             return RESOLVE_POLL
         try:
-            granted, wait = self.store.take_tokens(f"server:{record.server}", now, self.pace, self.burst)
+            granted, wait = self.store.take_tokens(SERVER_KEY + record.server, now, self.pace, self.burst)
         except StateStoreError as exc:
             self.ledger_errors += 1
             if self.ledger_errors == 1 or math.log2(self.ledger_errors).is_integer():
@@ -220,6 +222,28 @@ class ServerLimit:
         record.waiting[origin] = now
         self._held(record, site)
         return wait
+
+    # -- the cluster's shared frontier takes the tokens (docs/cluster.md) --
+    def server_key(self, site: str, origin: str) -> str:
+        """The server a cluster node writes into the shared frontier for *origin*: its address,
+        or its host name while the address is not known (being looked up, a proxy, a failure)."""
+        record = self.server_of(site, origin)
+        return record.server if record is not None else host_of_origin(origin)
+
+    def taken_elsewhere(self, site: str, origin: str) -> None:
+        """The shared frontier's pop took a token of *origin*'s server: count it."""
+        record = self.server_of(site, origin)
+        if record is not None:
+            record.requests += 1
+
+    def held_elsewhere(self, server: str, site: str) -> None:
+        """The shared frontier's pop held a request of *site* back: *server* had no token."""
+        record = self.servers.get(server)
+        if record is None:
+            basis = ADDRESS if _literal(server) is not None else LOOKUP_FAILED
+            record = self.servers[server] = ServerRecord(server, basis)
+        record.sites.add(site)
+        self._held(record, site)
 
     def _held(self, record: ServerRecord, site: str) -> None:
         record.waits += 1

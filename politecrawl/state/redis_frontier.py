@@ -13,7 +13,8 @@ key                         what it holds
 ``<base>:o:<origin>``       hash: ``site``; ``interval`` (robots.txt Crawl-delay/Request-rate,
                             throttle), ``last`` (when its last request was granted), ``pause``
                             (robots.txt unreachable), ``wstart``/``wend`` (Visit-time,
-                            seconds of the UTC day)
+                            seconds of the UTC day), ``server`` (its server's bucket,
+                            written by the nodes), ``swait`` (since when it waits for it)
 ``<base>:s:<site>``         hash: ``rate`` and ``burst`` of the site's budget, ``pause``
                             (Retry-After, back-off), ``stopped`` (source of a stop),
                             ``slot`` (the send slot of its last grant)
@@ -39,10 +40,12 @@ One Lua script (:meth:`RedisFrontier.exchange`) pushes a node's new requests
 (after the shared dupefilter) and pops up to *n* requests, each from an origin
 whose ready time has come, whose site is neither stopped nor paused, whose
 Crawl-delay since the last grant has passed, inside its Visit-time — and only
-after it took a token from the site's budget bucket (``budget:<site>`` of the
-state store, by :data:`~politecrawl.state.redis.TOKEN_BUCKET_LUA`, the rule of
-every store). An origin whose bucket is empty goes back into the index at the
-time its next token is due. So a node is never handed a request of a site that
+after it took a token from its server's bucket (``server:<server>``, the
+per-server limit) and from the site's budget bucket (``budget:<site>`` of the
+state store), both by :data:`~politecrawl.state.redis.TOKEN_BUCKET_LUA`, the
+rule of every store; neither is spent without the other. An origin whose
+bucket (or server's) is empty goes back into the index at the time its next
+token is due. So a node is never handed a request of a site that
 cannot go, and one round trip both pushes and pops.
 
 Send slots (:mod:`politecrawl.state.send_slots`): each grant of a site also
@@ -58,11 +61,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from .frontier_lua import FACTS_LUA, LUA_HELPERS
 from .redis import TOKEN_BUCKET_LUA, _glob_escape
-from .send_slots import LUA_FMT, SLOT_CATCH_UP
+from .send_slots import SLOT_CATCH_UP
 
 __all__ = ["UNLIMITED", "Exchange", "Popped", "PushItem", "RedisFrontier"]
 
@@ -71,35 +75,30 @@ UNLIMITED = -1.0
 
 #: Seconds before an origin whose site has no budget in the frontier yet is looked at again.
 NO_BUDGET_RETRY = 1.0
+#: Origins waiting for their server's next token are put back that much earlier for each second
+#: they have waited (at most 600), so that the token goes round them in turn (seconds per second).
+SERVER_TURN = 1e-4
 #: How many of the earliest origins a node looks through for one it owns (its wake-up time).
 WAKE_SCAN = 64
-_LUA_HELPERS = LUA_FMT + """
-local function window(at, ws, we)
-  if ws == nil or we == nil or ws == we or at == math.huge then return at end
-  local tod = at % 86400
-  local inside
-  if ws < we then inside = (tod >= ws and tod < we) else inside = (tod >= ws or tod < we) end
-  if inside then return at end
-  local opening = at - tod + ws
-  if opening <= at then opening = opening + 86400 end
-  return opening
-end
-"""
+
 
 # ARGV: base, budget key prefix, dupefilter key, now, initial tokens, pop count, scan limit,
 # push count m, node name, seconds a node stays an owner of origins after it last asked,
-# then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst).
+# server bucket key prefix ('' = no per-server limit), server rate, server burst,
+# then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server).
 # A push with data '' is only checked against the dupefilter (a request this node answers itself).
 # Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count,
-#          site, origin, data, send slot ('': none), ...}.
-_EXCHANGE_LUA = TOKEN_BUCKET_LUA + _LUA_HELPERS + """
+#          servers that held an origin back ('server<TAB>site' lines), site, origin, data,
+#          send slot ('': none), ...}.
+_EXCHANGE_LUA = TOKEN_BUCKET_LUA + LUA_HELPERS + """
 local base, bprefix, dfkey = ARGV[1], ARGV[2], ARGV[3]
 local now, initial = tonumber(ARGV[4]), tonumber(ARGV[5])
 local want, scan, m = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local sprefix, srate, sburst = ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13])
 local ready_key = base .. ':ready'
 local flags = {}
 for i = 0, m - 1 do
-  local j = 11 + i * 7
+  local j = 14 + i * 8
   local fp, site, origin, score, data = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4]
   local new = 1
   if fp ~= '' then new = redis.call('SADD', dfkey, fp) end
@@ -111,6 +110,7 @@ for i = 0, m - 1 do
     if redis.call('HSETNX', base .. ':o:' .. origin, 'site', site) == 1 then
       redis.call('SADD', base .. ':origins:' .. site, origin)
     end
+    if ARGV[j + 7] ~= '' then redis.call('HSET', base .. ':o:' .. origin, 'server', ARGV[j + 7]) end
     if ARGV[j + 5] ~= '' then
       local skey = base .. ':s:' .. site
       redis.call('HSETNX', skey, 'rate', ARGV[j + 5])
@@ -120,6 +120,7 @@ for i = 0, m - 1 do
   end
 end
 local out = {table.concat(flags), ''}
+local held = {}
 local got, tries = 0, 0
 while got < want and tries < scan do
   local head = redis.call('ZRANGEBYSCORE', ready_key, '-inf', ARGV[4], 'LIMIT', 0, 1)
@@ -128,7 +129,8 @@ while got < want and tries < scan do
   local origin = head[1]
   local q = base .. ':q:' .. origin
   local okey = base .. ':o:' .. origin
-  local o = redis.call('HMGET', okey, 'site', 'interval', 'last', 'pause', 'wstart', 'wend')
+  local o = redis.call('HMGET', okey, 'site', 'interval', 'last', 'pause', 'wstart', 'wend', 'server',
+                       'swait')
   local site = o[1]
   if not site or redis.call('ZCARD', q) == 0 then
     redis.call('ZREM', ready_key, origin)
@@ -154,8 +156,22 @@ while got < want and tries < scan do
     elseif rate == nil or burst == nil or burst <= 0 then
       redis.call('ZADD', ready_key, fmt(now + """ + repr(NO_BUDGET_RETRY) + """), origin)
     else
-      if rate >= 0 then
+      -- the server's token first (per-server limit), then the site's; neither is spent alone
+      local server = nil
+      if sprefix ~= '' and o[7] then server = sprefix .. o[7] end
+      if server then
+        local sgranted, swait = take_tokens(server, now, srate, sburst, 1, initial)
+        if sgranted == 0 then
+          -- back at the server's next token, the origins that waited longest for it first
+          local since = tonumber(o[8]) or now
+          if not o[8] then redis.call('HSET', okey, 'swait', fmt(now)) end
+          granted, wait = 0, swait - math.min(now - since, 600) * """ + repr(SERVER_TURN) + """
+          held[#held + 1] = o[7] .. '\\t' .. site
+        end
+      end
+      if granted == 1 and rate >= 0 then
         granted, wait, tokens = take_tokens(bprefix .. site, now, rate, burst, 1, initial)
+        if granted == 0 and server then take_tokens(server, now, srate, sburst, -1, initial) end
       end
       if granted == 1 then
         local item = redis.call('ZPOPMIN', q)
@@ -164,6 +180,7 @@ while got < want and tries < scan do
         out[#out + 1] = string.sub(item[1], 17)
         got = got + 1
         redis.call('HSET', okey, 'last', fmt(now))
+        if o[8] then redis.call('HDEL', okey, 'swait') end
         redis.call('DECR', base .. ':n')
         local after, taken = now, ''
         if rate > 0 then
@@ -209,41 +226,12 @@ for i = 2, #head, 2 do
     break
   end
 end
+table.insert(out, 3, table.concat(held, '\\n'))
 table.insert(out, 3, redis.call('GET', base .. ':n') or '0')
 return out
 """
 
-# ARGV: base, now, site, origin ('' = every origin of the site), then triples
-# (hash 's' or 'o', field, value): value '' deletes the field; the field 'pause' only grows.
-# Then the origin (or every origin of the site) with queued requests is looked at again now.
-_FACTS_LUA = """
-local base, now, site, origin = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-for i = 5, #ARGV, 3 do
-  local key
-  if ARGV[i] == 's' then key = base .. ':s:' .. site else key = base .. ':o:' .. origin end
-  local field, value = ARGV[i + 1], ARGV[i + 2]
-  if value == '' then
-    redis.call('HDEL', key, field)
-  elseif field == 'pause' then
-    local current = tonumber(redis.call('HGET', key, field))
-    if current == nil or tonumber(value) > current then redis.call('HSET', key, field, value) end
-  else
-    redis.call('HSET', key, field, value)
-  end
-end
-local origins
-if origin ~= '' then origins = {origin} else
-  origins = redis.call('SMEMBERS', base .. ':origins:' .. site)
-end
-local ready_key = base .. ':ready'
-for _, o in ipairs(origins) do
-  if redis.call('ZCARD', base .. ':q:' .. o) > 0 then
-    local score = tonumber(redis.call('ZSCORE', ready_key, o))
-    if score == nil or score > now then redis.call('ZADD', ready_key, ARGV[2], o) end
-  end
-end
-return #origins
-"""
+
 
 
 @dataclass(frozen=True)
@@ -257,6 +245,7 @@ class PushItem:
     data: bytes
     rate: float | None = None  # the site's budget (pace, burst), kept if the frontier has none
     burst: float | None = None
+    server: str = ""  # the origin's server (its address, or host name): the per-server bucket
 
 
 @dataclass(frozen=True)
@@ -277,6 +266,8 @@ class Exchange:
     #: When this node should ask again: the earliest ready time it owns (None: nothing queued)
     next_ready: float | None
     queued: int
+    #: (server, site) of each origin whose server had no token (the per-server limit held it back)
+    held: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _text(value: Any) -> str:
@@ -296,7 +287,8 @@ class RedisFrontier:
     """
 
     def __init__(self, client: Any, base: str, dupefilter_key: str, budget_prefix: str,
-                 *, initial: float = 1.0, node: str = "", live: float = 3.0) -> None:
+                 *, initial: float = 1.0, node: str = "", live: float = 3.0,
+                 servers: tuple[str, float, float] | None = None) -> None:
         self.client = client
         self.node = node
         self.live = live
@@ -304,8 +296,10 @@ class RedisFrontier:
         self.dupefilter_key = dupefilter_key
         self.budget_prefix = budget_prefix
         self.initial = initial
+        #: the per-server limit: (bucket key prefix, rate, burst); None: none
+        self.servers = servers
         self._exchange = client.register_script(_EXCHANGE_LUA)
-        self._facts = client.register_script(_FACTS_LUA)
+        self._facts = client.register_script(FACTS_LUA)
 
     # -- the round trip ------------------------------------------------------
     def exchange(self, pushes: Sequence[PushItem], pop: int, now: float,
@@ -316,25 +310,29 @@ class RedisFrontier:
             self.base, self.budget_prefix, self.dupefilter_key, repr(float(now)),
             repr(float(self.initial)), int(pop), int(scan if scan is not None else 4 * pop + 16),
             len(pushes), self.node, repr(float(self.live)),
+            *((self.servers[0], repr(float(self.servers[1])), repr(float(self.servers[2])))
+              if self.servers else ("", "", "")),
         ]
         for item in pushes:
             args += [
                 item.fingerprint, item.site, item.origin, repr(-float(item.priority)), item.data,
                 "" if item.rate is None else repr(float(item.rate)),
-                "" if item.burst is None else repr(float(item.burst)),
+                "" if item.burst is None else repr(float(item.burst)), item.server,
             ]
         reply = self._exchange(keys=[], args=args)
         flags = _text(reply[0])
         next_ready = _text(reply[1])
         popped = [
             Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2], _text(reply[i + 3]))
-            for i in range(3, len(reply), 4)
+            for i in range(4, len(reply), 4)
         ]
+        held = [tuple(line.split("\t", 1)) for line in _text(reply[3]).split("\n") if line]
         return Exchange(
             new=[c == "1" for c in flags],
             popped=popped,
             next_ready=float(next_ready) if next_ready else None,
             queued=int(_text(reply[2])),
+            held=held,  # type: ignore[arg-type] - pairs
         )
 
     # -- facts every node must see -------------------------------------------
