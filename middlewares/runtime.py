@@ -28,6 +28,7 @@ from politecrawl.sites import INVALID_SITE, InvalidURL, origin_key, site_key, si
 from politecrawl.state import StateStore, open_store
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -83,7 +84,7 @@ def is_protocol_fetch(request: Request) -> bool:
     return bool(request.meta.get(PROTOCOL_FETCH))
 
 
-def stamp_keys(request: Request) -> tuple[str, str]:
+def stamp_keys(request: Request, site_of_origin: Callable[[str], str | None] | None = None) -> tuple[str, str]:
     """Compute *request*'s ``(site key, origin key)`` and stamp them in its meta (:data:`KEYS`).
 
     The one place glue computes a request's keys: the frontier calls it when a
@@ -91,10 +92,17 @@ def stamp_keys(request: Request) -> tuple[str, str]:
     that never passed the frontier (robots.txt and tdmrep.json fetches) or whose
     URL changed since. A URL with no site is stamped with
     :data:`~politecrawl.sites.INVALID_SITE` for both keys.
+
+    *site_of_origin* (the disk frontier's) gives the site an origin was queued
+    under before, or ``None``: a site is a function of the origin's host, and
+    the origin's row already holds it, so the public-suffix lookup is made only
+    for an origin the frontier has not seen.
     """
     url = request.url
     try:
-        keys = (url, site_key(url), origin_key(url))
+        origin = origin_key(url)
+        site = (site_of_origin(origin) if site_of_origin is not None else None) or site_key(url)
+        keys = (url, site, origin)
     except InvalidURL:
         keys = (url, INVALID_SITE, INVALID_SITE)
     request.meta[KEYS] = keys

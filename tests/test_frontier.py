@@ -141,3 +141,19 @@ def test_site_and_origin_are_stamped_once_at_entry(frontier):
     assert keys_of(request) == ("example.co.uk", "https://shop.example.co.uk:8443")
     moved = request.replace(url="https://other.org/")  # a copy with the meta of another URL
     assert keys_of(moved) == ("other.org", "https://other.org:443")
+
+
+def test_the_disk_store_gives_a_known_origins_site_without_a_suffix_lookup(frontier, monkeypatch):
+    queue, _, _ = frontier
+    store = "disk" if isinstance(queue.store, disk_module.DiskRequestStore) else "memory"
+    from politecrawl.middlewares import runtime as runtime_module  # noqa: PLC0415
+
+    looked_up = []
+    real = runtime_module.site_key
+    monkeypatch.setattr(runtime_module, "site_key", lambda url: looked_up.append(url) or real(url))
+    first, second = Request("https://Shop.Example.co.uk:8443/x"), Request("https://shop.example.co.uk:8443/y")
+    queue.push(first)
+    queue.push(second)
+    keys = ("example.co.uk", "https://shop.example.co.uk:8443")
+    assert first.meta[KEYS][1:] == keys and second.meta[KEYS][1:] == keys
+    assert looked_up == ([first.url] if store == "disk" else [first.url, second.url])

@@ -120,3 +120,17 @@ def test_a_killed_process_loses_no_queued_request(tmp_path):
     assert _urls(store, a) == [f"u{i}" for i in range(5, 100)]
     assert store.seen(b"late") is False and store.seen(b"99") is True
     store.close()
+
+
+def test_site_of_an_origin_is_its_rows_and_a_new_origin_is_made_once(tmp_path):
+    store = SQLiteFrontier(tmp_path / "f.sqlite3")
+    assert store.site_of("http://a.com:80") is None  # never queued: the caller computes the site
+    a = store.origin_id("a.com", "http://a.com:80")
+    assert store.site_of("http://a.com:80") == "a.com" and store.origin_id("a.com", "http://a.com:80") == a
+    store.close()
+    again = SQLiteFrontier(tmp_path / "f.sqlite3")  # read from the file, not a cache
+    assert again.site_of("http://a.com:80") == "a.com" and again.origin_id("a.com", "http://a.com:80") == a
+    assert again.site_of("http://b.com:80") is None and again.site_of("http://c.com:80") is None
+    b = again.origin_id("b.com", "http://b.com:80")  # not the origin site_of looked up last: read, then made
+    assert b != a and again.names(b) == ("b.com", "http://b.com:80")
+    again.close()

@@ -180,6 +180,9 @@ class DiskRequestStore:
         return [self._decode(body, None) for body in self.frontier.drain()]
 
     # -- origins ------------------------------------------------------------------
+    def site_of_origin(self, origin: str) -> str | None:
+        return self.frontier.site_of(origin)
+
     def names(self, origin_id: int) -> tuple[str, str]:
         return self.frontier.names(origin_id)
 

@@ -89,12 +89,14 @@ class PacedPriorityQueue:
         self.runtime.pacer.subscribe(self._site_changed)
         now = self.runtime.clock()
         # (ready_at, origin handle); stale entries allowed. The disk store's handles are ints: one int an entry
+        # the disk store knows the site of each origin it holds: no public-suffix lookup for a known one
+        self._site_of_origin = getattr(self.store, "site_of_origin", None)
         self._heap = ReadyHeap(((now, handle) for handle in self.store.handles()),
                                int_handles=isinstance(self.store, DiskRequestStore))
 
     # -- the queue protocol ---------------------------------------------
     def push(self, request: Request) -> None:
-        site, origin = stamp_keys(request)
+        site, origin = stamp_keys(request, self._site_of_origin)
         request.meta.pop(ADMISSION, None)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:

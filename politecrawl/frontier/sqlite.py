@@ -90,7 +90,8 @@ class SQLiteFrontier:
         self._db.executescript(_SCHEMA)
         self._pending = 0  # writes since the last commit
         self._unwritten: list[tuple[int, int, int, str, bytes]] = []  # (origin, rank, ord, url, body) not yet written
-        self._ids: dict[str, int] = {}
+        self._ids: dict[str, tuple[int, str]] = {}  # origin -> (id, site)
+        self._unknown: str | None = None  # the last origin site_of found no row for
         self._names: dict[int, tuple[str, str]] = {}
         self._counts = array("I")
         self._total = 0
@@ -141,17 +142,35 @@ class SQLiteFrontier:
         """The handle of *origin* (made on first use)."""
         found = self._ids.get(origin)
         if found is not None:
-            return found
-        row = self._db.execute("SELECT id FROM origins WHERE origin = ?", (origin,)).fetchone()
+            return found[0]
+        row = None if origin == self._unknown else self._lookup(origin)
         if row is None:
             origin_id = self._write("INSERT INTO origins (origin, site) VALUES (?, ?)", (origin, site)).lastrowid
-        else:
-            origin_id = row[0]
-        self._grow(origin_id)
+            row = (origin_id, site)
+        self._grow(row[0])
+        self._remember(origin, row)
+        return row[0]
+
+    def site_of(self, origin: str) -> str | None:
+        """The site *origin* was queued under, or ``None`` if it never was (its row is read once for both this
+        and the :meth:`origin_id` that follows)."""
+        found = self._ids.get(origin)
+        if found is None:
+            found = self._lookup(origin)
+            if found is None:
+                self._unknown = origin
+                return None
+            self._remember(origin, found)
+        return found[1]
+
+    def _lookup(self, origin: str) -> tuple[int, str] | None:
+        return self._db.execute("SELECT id, site FROM origins WHERE origin = ?", (origin,)).fetchone()
+
+    def _remember(self, origin: str, row: tuple[int, str]) -> None:
         if len(self._ids) >= CACHE_ENTRIES:
             self._ids.clear()
-        self._ids[origin] = origin_id
-        return origin_id
+        self._ids[origin] = row
+        self._unknown = None
 
     def names(self, origin_id: int) -> tuple[str, str]:
         """``(site, origin)`` of a handle."""
