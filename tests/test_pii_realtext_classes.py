@@ -61,6 +61,7 @@ def test_a_function_word_inside_a_sentence_may_begin_a_name() -> None:
 @pytest.mark.parametrize("text", [
     "ORDER BY 表現を伴なう集約は引数リストの中に現れなければなりません", "FROM 子句中仅支持关系名称", "GROUP BY 절이 있는 뷰",
     "from non-seekable file", "Provided by third-party software developers", "von Shell-Variablen anzeigen",
+    "It was provided by third-party.",
     "사용자 이름 또는 전자메일 주소", "用户名 端口 最后登录时间", "与 user 连接参数相同",
     "Das wurde umgeschrieben.", "rien à redire. 回复 你好", "délimiteur inattendu\n回复 我",
 ])
@@ -95,3 +96,24 @@ def test_japanese_names_with_a_cue_or_standing_alone(text: str, name: str) -> No
 def test_a_japanese_name_inside_prose_without_a_cue_is_left() -> None:
     # IPADIC's person-name tags also fire on place names and words in prose: precision first.
     assert typed("鈴木太郎は東京に住んでいます。", "person_name") == []
+
+
+@pytest.mark.parametrize("text", ["将输入当作预格式化的 man 页面来解析", "它在永久性对过时字符集编写的页面进行转码时很有用"])
+def test_chinese_technical_words_are_no_names(text: str) -> None:
+    assert typed(text, "person_name") == []
+
+
+def test_chinese_names_ending_otherwise_stay() -> None:
+    assert typed("王国华说", "person_name") == ["王国华"]
+
+
+@pytest.mark.parametrize("text", ["If the length of the username is greater than the length", "no login is possible for the"])
+def test_a_sentence_after_a_cue_and_is_is_no_nickname(text: str) -> None:
+    assert typed(text, "nickname") == []
+
+
+@pytest.mark.parametrize("text, nick", [("my username is zhang88 and more", "zhang88"),
+                                        ("my nickname is sunnyday.", "sunnyday"),
+                                        ("Mein Benutzername ist hans88 und", "hans88")])
+def test_a_value_after_a_cue_and_is_that_looks_like_one_stays(text: str, nick: str) -> None:
+    assert typed(text, "nickname") == [nick]

@@ -76,6 +76,7 @@ def _word_start(lower: str, i: int) -> bool:
 _ID_SEP = r"[\"']?[ \t]{0,2}(?:[:=：#]|is|为|是|は)?[ \t]{0,2}[\"']?"
 _NICK_SEP = (r"[\"']?[ \t]{0,2}(?:(?:[:=：]|[ ]is[ ]|[ ]est[ ]|[ ]ist[ ]|为|是|は)[ \t]{0,2}[\"“「『【]?"
              r"|[“「『【])")
+_VERB_SEP_RE = re.compile(r"[ ](?:is|est|ist)[ ]")
 _ID_CUE_RE = re.compile(fold_words(rf"{_cue_group(_ID_CUES)}{_ID_SEP}(?P<v>[0-9]{{4,20}})(?![0-9])"))
 _NICK_CUE_RE = re.compile(fold_words(rf"{_cue_group(_NICK_CUES)}{_NICK_SEP}(?P<v>{_NICK_CHAR}{{2,30}})"))
 # A CJK nickname cue needs no separator but a space (`닉네임 하늘별`, `昵称 小鱼`): a Latin one does ("nick it").
@@ -204,9 +205,10 @@ def _token_before(text: str, end: int) -> Span | None:
     return Span(i, end, NICKNAME, value)
 
 
-def _field_end(text: str, i: int) -> bool:
+def _field_end(text: str, i: int, full_stop: bool = False) -> bool:
+    """Nothing but a mark or a line's end follows `i` (spaces between); with `full_stop`, a full stop too."""
     rest = text[i:].lstrip(" \t")
-    return not rest or rest[0] in _TOKEN_STOP or rest[0] in "\n\r"
+    return not rest or rest[0] in _TOKEN_STOP or rest[0] in ("\n\r." if full_stop else "\n\r")
 
 
 def _ends_field(text: str, m: re.Match[str]) -> bool:
@@ -288,6 +290,9 @@ def find_accounts(text: str) -> Iterator[Span]:
         if v[0].isascii():
             v = _LATIN_HEAD_RE.match(v).group()  # a Latin nickname ends where another script begins
         v = _trim(v)
+        if v and _VERB_SEP_RE.search(lower, m.start(), m.start("v")) and v.isascii() and not (
+                _HANDLE_MARK_RE.search(v) or _field_end(text, m.start("v") + len(v), full_stop=True)):
+            continue  # "the username is greater than", "login is possible for": a sentence, not a value
         if v:
             yield _typed(m.start("v"), m.start("v") + len(v), v)
 

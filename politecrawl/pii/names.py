@@ -51,6 +51,9 @@ _COMMON_SURNAME_RANK = 300
 # `_Chinese._compound`: a two-character head this common in jieba's dictionary, a last character ranked this low
 # among the characters that end a name (jieba's `E-nr` emissions), a noun tail this common.
 _COMPOUND_HEAD = 50
+# Suffixes that make a word into an abstract or technical noun (`格式化`, `严重性`, `永久性`, `效率`): grammar.  After a
+# common word that is no name (`格式`, `严重`), the three characters are one word, not a surname and a given name.
+_NOUN_SUFFIXES = frozenset("化性率度器型式法论学界品符")
 _RARE_FINAL = 1000
 _COMPOUND_TAIL = 100
 
@@ -125,7 +128,9 @@ class _Chinese:
         `杨梅汁`, `宋体字`), or of a surname and a common noun (`胡萝卜`): jieba's dictionary tags many such
         place and thing words `nr`."""
         head = self.tags.get(w[:2])
-        if head is not None and head[0] >= _COMPOUND_HEAD and self.final_rank.get(w[2], _RARE_FINAL) >= _RARE_FINAL:
+        if head is not None and head[0] >= _COMPOUND_HEAD and (
+                self.final_rank.get(w[2], _RARE_FINAL) >= _RARE_FINAL
+                or (w[2] in _NOUN_SUFFIXES and head[1] not in _NAME_TAGS)):
             return True
         tail = self.tags.get(w[1:])
         return tail is not None and tail[1] == "n" and tail[0] >= _COMPOUND_TAIL
