@@ -183,3 +183,22 @@ def test_a_crawl_on_existing_state_asks_first_for_what_is_due_most_overdue_first
                                     "http://shop-a.com/"]
     assert crawler.stats.get_value("politecrawl/recrawl/due_at_start") == 3
     assert crawler.stats.get_value("politecrawl/recrawl/not_due_at_start") == 1
+
+
+def test_the_history_is_read_once_per_request_and_a_redirect_reads_its_own_url():
+    mw, _ = _mw()
+    mw.started = float("inf")
+    _answer(mw, Request(URL), headers={"ETag": '"v1"'})
+    store = mw.history.store
+    reads: list[str] = []
+    plain_get = store.get
+    store.get = lambda key: reads.append(key) or plain_get(key)  # type: ignore[method-assign]
+    again = Request(URL)
+    mw.process_request(again)
+    response = _answer(mw, again, status=304, body=b"")
+    assert response.meta[RECRAWL_META] == "not-modified"  # judged against the record read at request time
+    assert len(reads) == 1
+    # a request whose meta carries another URL's read (a redirect copies the meta) reads its own record
+    moved = again.replace(url=URL + "?moved")
+    reads.clear()
+    assert _answer(mw, moved).meta[RECRAWL_META] == "new" and len(reads) == 1

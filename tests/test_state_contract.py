@@ -188,6 +188,22 @@ def test_hincr(backend):
     assert {k: float(v) for k, v in s.hgetall("h").items()} == {"spent": 2.5}
 
 
+def test_set_indexed_writes_record_and_entry_counting_up_to_a_limit(backend):
+    s = backend.store
+    assert s.set_indexed("r:1", "one", "idx", "f1", "e1") is True  # no count: nothing counted
+    assert s.get("r:1") == "one" and s.hgetall("idx") == {"f1": "e1"} and s.get("n") is None
+    assert s.set_indexed("r:2", "two", "idx", "f2", "e2", count="n", limit=2) is True
+    assert s.set_indexed("r:3", "three", "idx", "f3", "e3", count="n", limit=2) is True
+    assert float(s.get("n")) == 2.0
+    # full: nothing written, the count unchanged
+    assert s.set_indexed("r:4", "four", "idx", "f4", "e4", count="n", limit=2) is False
+    assert s.get("r:4") is None and "f4" not in s.hgetall("idx") and float(s.get("n")) == 2.0
+    # an overwrite without count keeps the other fields
+    assert s.set_indexed("r:1", "uno", "idx", "f1", "e1b") is True
+    assert s.get("r:1") == "uno"
+    assert s.hgetall("idx") == {"f1": "e1b", "f2": "e2", "f3": "e3"}
+
+
 # -- logs ----------------------------------------------------------------------
 def test_logs_order_after_and_limit(backend):
     s = backend.store

@@ -56,7 +56,7 @@ def test_pops_only_sites_that_may_go_so_a_spent_site_never_blocks_a_ready_one(no
     first = f.exchange([], 10, T0)
     # a.com: its one starting token; b.com: one per send slot (1/rate apart)
     assert popped(first) == [("a.com", "a0"), ("b.com", "b0")]
-    assert first.next_ready == pytest.approx(T0 + 0.1)
+    assert first.next_ready == pytest.approx(T0 + 0.1, abs=1e-3)
     later = f.exchange([], 10, T0 + 0.35)
     assert [s for s, _ in popped(later)] == ["b.com"]  # a.com waits for its token: not popped
     assert len(f) == 10 - 3
@@ -100,7 +100,7 @@ def test_a_pause_reaches_every_node_and_only_grows(node):
     a.set_site("a.com", T0, pause=T0 + 30)
     b.set_site("a.com", T0, pause=T0 + 10)  # a shorter pause does not shorten it
     assert b.exchange([], 5, T0 + 29).popped == []
-    assert b.exchange([], 5, T0 + 29).next_ready == pytest.approx(T0 + 30)
+    assert b.exchange([], 5, T0 + 29).next_ready == pytest.approx(T0 + 30, abs=1e-3)
     assert len(b.exchange([], 1, T0 + 30).popped) == 1
 
 
@@ -150,7 +150,8 @@ def test_send_slots_space_grants_one_interval_apart_with_bounded_catch_up(node):
     late = f.exchange([], 5, T0 + 10.0)  # a node back after a long stall
     assert len(late.popped) == 1  # catches up one slot, never a burst
     nxt = f.exchange([], 5, T0 + 10.2)
-    assert nxt.popped == [] and nxt.next_ready == pytest.approx(T0 + 10.5)
+    # the late slot is at most a quarter interval back (T0 + 9.875), the next one interval on
+    assert nxt.popped == [] and nxt.next_ready == pytest.approx(T0 + 10.375, abs=1e-3)
 
 
 def test_a_node_is_handed_only_what_it_asked_for(node):
@@ -193,7 +194,7 @@ def test_each_ready_moment_wakes_the_origins_owner_not_every_node(redis_url):
     assert len(taken.popped) == 30
     wake = [f.exchange([], 5, T0 + 0.5).next_ready for f in nodes]
     # the 30 origins' ready moments are partitioned: each node wakes for its own first one
-    assert len(set(wake)) == 3 and min(wake) == pytest.approx(T0 + 2), wake
+    assert len(set(wake)) == 3 and min(wake) == pytest.approx(T0 + 2, abs=1e-3), wake
     for i in sorted(range(3), key=lambda i: wake[i]):  # each wake-up finds work
         assert nodes[i].exchange([], 5, wake[i]).popped
     client.close()

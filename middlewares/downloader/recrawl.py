@@ -38,8 +38,9 @@ from politecrawl.middlewares._scrapy_compat import has_any_header, header_name
 from politecrawl.middlewares.runtime import Runtime, is_protocol_fetch, site_of
 from politecrawl.middlewares.spider.search import NOT_KEPT_META
 from politecrawl.recrawl import (
-    NOT_MODIFIED, UNCHANGED, FetchHistory, conditional_headers, payload_digest,
+    NOT_MODIFIED, UNCHANGED, FetchHistory, FetchRecord, conditional_headers, payload_digest,
 )
+from politecrawl.recrawl.history import UNREAD
 from politecrawl.recrawl.settings import RecrawlSettings
 from politecrawl.state import StateStoreError
 
@@ -62,6 +63,9 @@ CONDITIONAL_META = "politecrawl_conditional"
 BEFORE_META = "politecrawl_recrawl_before"
 #: Request meta: sitemap hints of the URL (``{"changefreq": ..., "lastmod": epoch seconds}``).
 HINT_META = "politecrawl_recrawl_hint"
+
+#: Request meta (private): ``(url, encoded record or None)`` as read by ``process_request``.
+_READ_META = "_politecrawl_recrawl_read"
 
 _ATTR = "_politecrawl_recrawl"
 #: Sitemap hints held for URLs not answered yet, at most (past it a late hint is lost: the default interval).
@@ -177,11 +181,15 @@ class RecrawlMiddleware:
         if (self.cache_on or request.method != "GET" or meta.get(REVALIDATE_META) is False
                 or is_protocol_fetch(request) or has_any_header(request.headers, _CONDITIONAL)):
             return
+        meta.pop(_READ_META, None)
         try:
             record = self.history.get(request.url)
         except StateStoreError as exc:
             self.recrawl.failed("read", exc)
             return
+        # the answer is judged against this record, not a second read (the URL: a redirect's request
+        # copies the meta); the encoded record, so that the meta stays plain data
+        meta[_READ_META] = (request.url, None if record is None else record.encode())
         if record is None or record.fetched_at >= self.started:
             return
         headers = conditional_headers(record.etag, record.last_modified)
@@ -201,12 +209,16 @@ class RecrawlMiddleware:
         pending = self.recrawl.pending_hints.pop(request.url, None) if self.recrawl.pending_hints else None
         changefreq = (meta.get(HINT_META) or {}).get("changefreq") or pending
         headers = response.headers
+        read = meta.pop(_READ_META, None)
+        before: Any = UNREAD
+        if read is not None and read[0] == request.url:
+            before = None if read[1] is None else FetchRecord.decode(read[1])
         try:
             visit = self.history.visit(
                 request.url, self.clock(), status=status,
                 etag=_text(headers.get(b"ETag")), last_modified=_text(headers.get(b"Last-Modified")),
                 digest=None if status == 304 else payload_digest(response.body),
-                changefreq=changefreq,
+                changefreq=changefreq, before=before,
             )
         except StateStoreError as exc:
             self.recrawl.failed("written", exc)

@@ -63,6 +63,13 @@ def due_key(site: str) -> str:
     return f"recrawl:due:{site}"
 
 
+class _Unread:
+    """The record of a URL not read yet (:meth:`FetchHistory.visit` reads it)."""
+
+
+UNREAD = _Unread()
+
+
 @dataclass(frozen=True)
 class FetchRecord:
     """What one URL answered last time, and when it is due again (times in epoch seconds)."""
@@ -165,11 +172,16 @@ class FetchHistory:
         last_modified: str | None = None,
         digest: str | None = None,
         changefreq: str | None = None,
+        before: FetchRecord | None | _Unread = UNREAD,
     ) -> Visit | None:
         """Record the answer *status* to *url* at *now*; the verdict, or ``None`` for a status that
-        says nothing about the page's content (3xx other than 304, 4xx, 5xx: the history is kept)."""
+        says nothing about the page's content (3xx other than 304, 4xx, 5xx: the history is kept).
+
+        *before*: the URL's record as read when its request went out (``None``: it had none), so
+        that an answer costs no second read; read here when not given."""
         fp = fingerprint(url)
-        before = self.get(url)
+        if isinstance(before, _Unread):
+            before = self.get(url)
         if status in GONE_STATUSES:
             if before is not None:
                 self.forget(url)
@@ -186,9 +198,10 @@ class FetchHistory:
             after = FetchRecord(url=url, etag=etag, last_modified=last_modified, digest=digest or "",
                                 fetched_at=now, status=status, interval=interval, next_due=now + interval,
                                 changed_at=now, visits=1, changes=0)
-            admitted, evicted = self._admit_new()
+            admitted, evicted = self._admit_new(url, fp, after)
             if not admitted:
                 return Visit(kind, None, None, evicted)
+            return Visit(kind, None, after, evicted)
         else:
             changed = kind == CHANGED
             observed = now - before.changed_at if changed and before.changed_at else None
@@ -204,9 +217,8 @@ class FetchHistory:
             if changed:
                 after = replace(after, digest=digest or "", changed_at=now, changes=before.changes + 1,
                                 change_interval=observed)
-        self.store.set(url_key(fp), after.encode())
-        self._index(url, fp, after)
-        return Visit(kind, before, after, evicted if before is None else 0)
+        self._write(url, fp, after)
+        return Visit(kind, before, after, 0)
 
     def hint(self, url: str, changefreq: str, since: float) -> bool:
         """Apply a sitemap *changefreq* to *url* if its first fetch was at or after *since* (this crawl's
@@ -219,26 +231,38 @@ class FetchHistory:
         if interval == record.interval:
             return True
         after = replace(record, interval=interval, next_due=record.fetched_at + interval)
-        self.store.set(url_key(fingerprint(url)), after.encode())
-        self._index(url, fingerprint(url), after)
+        self._write(url, fingerprint(url), after)
         return True
 
-    def _admit_new(self) -> tuple[bool, int]:
-        """Count one more URL, evicting a batch first if the history holds ``max_urls``: whether it was
-        counted, and how many URLs were evicted."""
-        if self._take_place():
+    def _admit_new(self, url: str, fp: str, record: FetchRecord) -> tuple[bool, int]:
+        """Count and write a new URL's *record*, evicting a batch first if the history holds
+        ``max_urls``: whether it was written, and how many URLs were evicted."""
+        if self._write(url, fp, record, new=True):
             return True, 0
         evicted = self.evict(self.settings.evict_batch)
-        if evicted and self._take_place():
+        if evicted and self._write(url, fp, record, new=True):
             return True, evicted
         self.full = True
         return False, evicted
 
-    def _take_place(self) -> bool:
-        if self.store.incr(SIZE_KEY, 1) <= self.settings.max_urls:
+    def _write(self, url: str, fp: str, record: FetchRecord, *, new: bool = False) -> bool:
+        """Write *record* and its due-index entry (a *new* URL also counted, unless the history is
+        full: then nothing is written, ``False``), in one store step (Redis: one round trip)."""
+        count = SIZE_KEY if new else None
+        try:
+            site = site_key(url)
+        except InvalidURL:  # no site, no due index: the record alone
+            if count is not None:
+                if self.store.incr(count, 1) > self.settings.max_urls:
+                    self.store.incr(count, -1)
+                    return False
+            self.store.set(url_key(fp), record.encode())
             return True
-        self.store.incr(SIZE_KEY, -1)
-        return False
+        return self.store.set_indexed(
+            url_key(fp), record.encode(), due_key(site), fp,
+            f"{record.next_due!r} {record.fetched_at!r} {url}",
+            count=count, limit=self.settings.max_urls,
+        )
 
     def evict(self, n: int) -> int:
         """Remove the *n* URLs fetched least recently (by their due-index entries); how many went.
@@ -274,13 +298,6 @@ class FetchHistory:
                 except (IndexError, ValueError):
                     fetched_at = 0.0  # a damaged entry goes first
                 yield fetched_at, site, fp
-
-    def _index(self, url: str, fp: str, record: FetchRecord) -> None:
-        try:
-            site = site_key(url)
-        except InvalidURL:
-            return
-        self.store.hset(due_key(site), {fp: f"{record.next_due!r} {record.fetched_at!r} {url}"})
 
     def forget(self, url: str) -> None:
         """Remove *url* from the history (its record, its item, its place in the due index)."""

@@ -97,6 +97,26 @@ class StateStore(ABC):
     def hdel(self, key: str, *fields: str) -> None:
         """Remove fields from the hash at *key*."""
 
+    # -- a record and its index entry -------------------------------------
+    def set_indexed(
+        self, key: str, value: str, index: str, field: str, entry: str,
+        *, count: str | None = None, limit: float = float("inf"),
+    ) -> bool:
+        """Set *key* to *value* and the field *field* of the hash *index* to *entry*, in one step
+        where the store can (Redis: one script, one round trip; the fetch history writes a record so).
+
+        With *count*: first count one more at the number *count*, unless that would pass *limit*;
+        then nothing is written and the answer is ``False``. This default runs the plain
+        operations one after the other.
+        """
+        if count is not None:
+            if self.incr(count, 1) > limit:
+                self.incr(count, -1)
+                return False
+        self.set(key, value)
+        self.hset(index, {field: entry})
+        return True
+
     # -- append-only logs ------------------------------------------------
     @abstractmethod
     def append(self, log: str, record: Mapping[str, Scalar]) -> str:

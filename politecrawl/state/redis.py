@@ -82,6 +82,20 @@ local function take_tokens(key, now, rate, burst, cost, initial)
 end
 """
 
+#: :meth:`RedisStateStore.set_indexed`: KEYS record, index[, count]; ARGV value, field, entry, limit.
+_SET_INDEXED_LUA = """
+if KEYS[3] then
+  local n = tonumber(redis.call('INCRBYFLOAT', KEYS[3], 1))
+  if ARGV[4] ~= 'inf' and n > tonumber(ARGV[4]) then
+    redis.call('INCRBYFLOAT', KEYS[3], -1)
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 _TAKE_TOKENS_LUA = TOKEN_BUCKET_LUA + """
 local granted, wait = take_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
                                   tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
@@ -161,6 +175,7 @@ class RedisStateStore(StateStore):
                 "socket_connect_timeout)."
             ) from exc
         self._take_tokens = self._redis.register_script(_TAKE_TOKENS_LUA)
+        self._set_indexed = self._redis.register_script(_SET_INDEXED_LUA)
 
     # -- plumbing --------------------------------------------------------
     def _k(self, key: str) -> str:
@@ -227,6 +242,16 @@ class RedisStateStore(StateStore):
     def hdel(self, key: str, *fields: str) -> None:
         if fields:
             self._call("HDEL", self._redis.hdel, self._k(key), *fields)
+
+    # -- a record and its index entry -------------------------------------
+    def set_indexed(
+        self, key: str, value: str, index: str, field: str, entry: str,
+        *, count: str | None = None, limit: float = float("inf"),
+    ) -> bool:
+        keys = [self._k(key), self._k(index)] + ([self._k(count)] if count is not None else [])
+        lim = "inf" if limit == float("inf") else repr(float(limit))
+        return bool(self._call("EVALSHA set_indexed", self._set_indexed, keys=keys,
+                               args=[value, field, entry, lim]))
 
     # -- logs ------------------------------------------------------------
     def append(self, log: str, record: Mapping[str, Scalar]) -> str:

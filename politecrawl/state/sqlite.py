@@ -98,10 +98,12 @@ class SQLiteStateStore(StateStore):
             self._db.execute("PRAGMA busy_timeout=30000")
             self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
-            # Reads through a memory map and a larger page cache: a ledger of 100,000 sites is a
-            # few MB, and the default 2 MB cache made each token take read pages back in.
-            self._db.execute("PRAGMA mmap_size=268435456")
-            self._db.execute("PRAGMA cache_size=-65536")
+            # An 8 MB page cache (SQLite's default is 2 MB), no memory map. A 256 MB map and a 64 MB cache
+            # (ea4fe12, for ledgers of 100,000 sites) made a crawl's peak RSS grow with the file (the fetch
+            # history keeps every page's record and item): 186 -> 158 MB at 20,000 pages, and the ledger of
+            # 100,000 sites decides in the same CPU (4.9 / 5.4 us with them, 5.1 / 4.7 us without;
+            # bench/budget_bench.py ledger; docs/speed.md).
+            self._db.execute("PRAGMA cache_size=-8192")
             with self._write() as db:
                 for statement in (_SCHEMA + _MIGRATE_BUCKETS).split(";"):
                     if statement.strip():
