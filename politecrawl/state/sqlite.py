@@ -210,6 +210,27 @@ class SQLiteStateStore(StateStore):
             )
             return new
 
+    def set_indexed(
+        self, key: str, value: str, index: str, field: str, entry: str,
+        *, count: str | None = None, limit: float = float("inf"),
+    ) -> bool:
+        # one transaction, not three (the base's plain operations)
+        with self._write() as db:
+            if count is not None:
+                row = db.execute(
+                    "SELECT value, expires FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
+                    (count, self.clock()),
+                ).fetchone()
+                new = (float(row[0]) if row else 0.0) + 1
+                if new > limit:
+                    return False
+                db.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+                           (count, repr(new), row[1] if row else None))
+            db.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, NULL)", (key, str(value)))
+            db.execute("INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
+                       (index, field, str(entry)))
+            return True
+
     # -- hashes ----------------------------------------------------------
     def hgetall(self, key: str) -> dict[str, str]:
         fields = dict(self._read("SELECT field, value FROM hashes WHERE key = ?", (key,)))
