@@ -128,20 +128,22 @@ class Addon:
 
 def _set_handlers(settings: BaseSettings) -> None:
     """Our HTTP(S) handler for each scheme the project left to Scrapy's default."""
-    handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
-    missing = {scheme: path for scheme, path in HANDLERS.items() if scheme not in handlers}
-    if missing:
-        priority = max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, SETTINGS_PRIORITIES["addon"])
-        settings.set("DOWNLOAD_HANDLERS", {**handlers, **missing}, priority)
+    _fill_in(settings, "DOWNLOAD_HANDLERS", HANDLERS)
 
 
 def _set_exporters(settings: BaseSettings) -> None:
     """Our JSON-lines exporter (orjson) for each format name the project left to Scrapy's default."""
-    exporters = dict(settings.getdict("FEED_EXPORTERS"))
-    missing = {fmt: path for fmt, path in EXPORTERS.items() if fmt not in exporters}
+    _fill_in(settings, "FEED_EXPORTERS", EXPORTERS)
+
+
+def _fill_in(settings: BaseSettings, name: str, ours: dict[str, str]) -> None:
+    """Add to the dict setting *name* each of *ours*' keys the project did not set itself,
+    at add-on priority (or the project's, if higher, so its own entries stay)."""
+    theirs = dict(settings.getdict(name))
+    missing = {key: path for key, path in ours.items() if key not in theirs}
     if missing:
-        priority = max(settings.getpriority("FEED_EXPORTERS") or 0, SETTINGS_PRIORITIES["addon"])
-        settings.set("FEED_EXPORTERS", {**exporters, **missing}, priority)
+        priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])
+        settings.set(name, {**theirs, **missing}, priority)
 
 
 def _set_user_agent(settings: BaseSettings, config: PolitecrawlConfig) -> None:
