@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from . import tokens as _tokens
 from .base import Clock, Scalar, StateStore, StateStoreError
@@ -199,16 +200,24 @@ class SQLiteStateStore(StateStore):
 
     def incr(self, key: str, amount: float = 1) -> float:
         with self._write() as db:
-            row = db.execute(
-                "SELECT value, expires FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
-                (key, self.clock()),
-            ).fetchone()
-            new = (float(row[0]) if row else 0.0) + amount
-            db.execute(
-                "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
-                (key, repr(new), row[1] if row else None),
-            )
-            return new
+            return cast(float, self._add(db, key, amount))  # no limit: never None
+
+    def _add(self, db: sqlite3.Connection, key: str, amount: float,
+             limit: float = float("inf")) -> float | None:
+        """Add *amount* to the number at *key* inside the caller's transaction (keeping its
+        expiry); the new value, or ``None`` (nothing written) if it would pass *limit*."""
+        row = db.execute(
+            "SELECT value, expires FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
+            (key, self.clock()),
+        ).fetchone()
+        new = (float(row[0]) if row else 0.0) + amount
+        if new > limit:
+            return None
+        db.execute(
+            "INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
+            (key, repr(new), row[1] if row else None),
+        )
+        return new
 
     def set_indexed(
         self, key: str, value: str, index: str, field: str, entry: str,
@@ -216,16 +225,8 @@ class SQLiteStateStore(StateStore):
     ) -> bool:
         # one transaction, not three (the base's plain operations)
         with self._write() as db:
-            if count is not None:
-                row = db.execute(
-                    "SELECT value, expires FROM kv WHERE key = ? AND (expires IS NULL OR expires > ?)",
-                    (count, self.clock()),
-                ).fetchone()
-                new = (float(row[0]) if row else 0.0) + 1
-                if new > limit:
-                    return False
-                db.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
-                           (count, repr(new), row[1] if row else None))
+            if count is not None and self._add(db, count, 1, limit) is None:
+                return False
             db.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, NULL)", (key, str(value)))
             db.execute("INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
                        (index, field, str(entry)))
