@@ -38,6 +38,19 @@ def project_settings(web: SandboxWeb, state_db: Path, *lines: str) -> str:
     )
 
 
+def addon_settings(**given: Any) -> Any:
+    """Scrapy settings after politecrawl's add-on ran, with *given* set at project priority."""
+    from scrapy.settings import Settings  # noqa: PLC0415
+
+    from politecrawl.middlewares.addon import Addon  # noqa: PLC0415
+
+    settings = Settings({"POLITECRAWL_CONTACT": "ops@example.org"})
+    for name, value in given.items():
+        settings.set(name, value, "project")
+    Addon().update_settings(settings)
+    return settings
+
+
 def crawl_env() -> dict[str, str]:
     env = dict(os.environ)
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):

@@ -55,14 +55,19 @@ def test_two_nodes_write_one_crawl_reported_as_a_whole_and_per_node():
     assert "host1:11: started" in text and "3 requests" in text
 
 
-def test_a_single_process_crawl_has_no_node_section():
+def single_process_report():
+    """The report of a one-request crawl by one process (no node joined a cluster)."""
     clock = FakeClock(1_800_000_000.0)
     store = MemoryStateStore(clock)
     trail = AuditTrail(store, "c1", clock)
     trail.start({})
     trail.sent("shop-a.com", clock())
     trail.end("finished")
-    report = build_report(find_crawl(store), records(store, "c1"))
+    return build_report(find_crawl(store), records(store, "c1"))
+
+
+def test_a_single_process_crawl_has_no_node_section():
+    report = single_process_report()
     assert report["nodes"] == [] and "nodes (a cluster" not in format_report(report)
 
 
@@ -94,11 +99,5 @@ def test_the_html_report_has_a_row_per_node_with_its_requests_answers_bytes_star
 
 
 def test_a_single_process_crawl_has_no_node_section_in_html():
-    clock = FakeClock(1_800_000_000.0)
-    store = MemoryStateStore(clock)
-    trail = AuditTrail(store, "c1", clock)
-    trail.start({})
-    trail.sent("shop-a.com", clock())
-    trail.end("finished")
-    page = render_html(build_report(find_crawl(store), records(store, "c1")))
+    page = render_html(single_process_report())
     assert not lxml_html.fromstring(page.encode()).xpath("//h2[starts-with(., 'Nodes')]")

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
+from helpers import addon_settings
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, StopDownload
-from scrapy.settings import Settings
 from twisted.internet.defer import CancelledError
 from twisted.internet.error import ConnectionLost
 
-from politecrawl.middlewares.addon import HANDLERS, Addon
+from politecrawl.middlewares.addon import HANDLERS
 from politecrawl.middlewares.downloader.budget import site_failure
 
 
-def _addon_settings(**given) -> Settings:
-    settings = Settings({"POLITECRAWL_CONTACT": "ops@example.org"})
-    for name, value in given.items():
-        settings.set(name, value, "project")
-    Addon().update_settings(settings)
-    return settings
-
-
 def test_the_addon_installs_its_handler_and_a_10_mib_page_limit():
-    settings = _addon_settings()
+    settings = addon_settings()
     assert settings.getdict("DOWNLOAD_HANDLERS") == HANDLERS
     assert settings.getint("DOWNLOAD_MAXSIZE") == 10 * 1024 * 1024
 
 
 def test_a_projects_own_handler_and_limit_are_kept():
-    settings = _addon_settings(DOWNLOAD_HANDLERS={"https": "my.Handler"}, DOWNLOAD_MAXSIZE=123)
+    settings = addon_settings(DOWNLOAD_HANDLERS={"https": "my.Handler"}, DOWNLOAD_MAXSIZE=123)
     assert settings.getdict("DOWNLOAD_HANDLERS") == {"https": "my.Handler", "http": HANDLERS["http"]}
     assert settings.getint("DOWNLOAD_MAXSIZE") == 123
 

@@ -9,10 +9,10 @@ from io import BytesIO
 
 import pytest
 import scrapy
+from helpers import addon_settings
 from scrapy.exporters import JsonLinesItemExporter
-from scrapy.settings import Settings
 
-from politecrawl.middlewares.addon import EXPORTERS, Addon
+from politecrawl.middlewares.addon import EXPORTERS
 from politecrawl.middlewares.items.feed import OrjsonLinesItemExporter
 
 
@@ -58,22 +58,14 @@ def test_an_encoding_orjson_cannot_write_falls_back_to_scrapy_s_encoder() -> Non
     assert _lines(OrjsonLinesItemExporter, sort_keys=True) == _lines(JsonLinesItemExporter, sort_keys=True)
 
 
-def _addon_settings(**given) -> Settings:
-    settings = Settings({"POLITECRAWL_CONTACT": "ops@example.org"})
-    for name, value in given.items():
-        settings.set(name, value, "project")
-    Addon().update_settings(settings)
-    return settings
-
-
 def test_the_addon_sets_its_speed_defaults_at_addon_priority() -> None:
-    settings = _addon_settings()
+    settings = addon_settings()
     assert settings.getint("CONCURRENT_ITEMS") == 10
     assert settings.getdict("FEED_EXPORTERS") == EXPORTERS
 
 
 def test_a_project_s_own_values_win() -> None:
-    settings = _addon_settings(CONCURRENT_ITEMS=50, FEED_EXPORTERS={"jsonlines": "my.Exporter", "csv": "my.Csv"})
+    settings = addon_settings(CONCURRENT_ITEMS=50, FEED_EXPORTERS={"jsonlines": "my.Exporter", "csv": "my.Csv"})
     assert settings.getint("CONCURRENT_ITEMS") == 50
     assert settings.getdict("FEED_EXPORTERS") == {"jsonlines": "my.Exporter", "csv": "my.Csv",
                                                   "jsonl": EXPORTERS["jsonl"], "jl": EXPORTERS["jl"]}
