@@ -56,6 +56,8 @@ SETTINGS = {
     "SCHEDULER_PRIORITY_QUEUE": "politecrawl.middlewares.frontier.queue.PacedPriorityQueue",
     # With JOBDIR: fingerprints in the frontier's SQLite file, none in memory (Scrapy's otherwise).
     "DUPEFILTER_CLASS": "politecrawl.middlewares.frontier.disk.DiskDupeFilter",
+    # Scrapy's fingerprints (the same bytes), without canonicalize_url for a URL already canonical.
+    "REQUEST_FINGERPRINTER_CLASS": "politecrawl.middlewares.frontier.fingerprint.RequestFingerprinter",
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,
