@@ -58,6 +58,8 @@ SETTINGS = {
     "DUPEFILTER_CLASS": "politecrawl.middlewares.frontier.disk.DiskDupeFilter",
     # Scrapy's fingerprints (the same bytes), without canonicalize_url for a URL already canonical.
     "REQUEST_FINGERPRINTER_CLASS": "politecrawl.middlewares.frontier.fingerprint.RequestFingerprinter",
+    # Scrapy's MemoryStatsCollector without the wrapper every method lookup goes through (~1.5 us a call).
+    "STATS_CLASS": "politecrawl.middlewares.stats.StatsCollector",
     # Open doors a compliance tool keeps shut unless asked.
     "TELNETCONSOLE_ENABLED": False,
     "REMOTE_CONTROL_ENABLED": False,
