@@ -17,7 +17,8 @@ runs the nodes with another checkout's interpreter (the same bench on older code
 **throughput** (the default):
 
 Budgets do not bind (so the figure is the machinery's throughput, not a
-site's cap). Every node is a ``politecrawl crawl`` process with
+site's cap), and each site has a loopback address of its own (so the per-server
+limit does not bind either). Every node is a ``politecrawl crawl`` process with
 ``SCHEDULER = ClusterScheduler`` and ``POLITECRAWL_STATE = redis://...``,
 seeded with the same URLs (the shared dupefilter keeps one copy of each).
 For comparison, one node with the default scheduler and a SQLite state.
@@ -304,7 +305,10 @@ def main() -> None:
     if args.mode == "utilisation":
         utilisation(args)
         return
-    specs = [SiteSpec(f"site{i}.example.org", pages=args.pages) for i in range(args.sites)]
+    # each site on a loopback address of its own, as in utilisation: on one address the per-server limit
+    # (POLITECRAWL_MAX_IP_RATE) binds every site together, and the bench would measure that one server's cap
+    specs = [SiteSpec(f"site{i}.example.org", pages=args.pages, address=f"127.0.1.{i + 1}")
+             for i in range(args.sites)]
     server = RedisServer()
     server.start()
     results = []
