@@ -22,16 +22,20 @@ def _corpus(name: str):
         from pii_dev import DevCorpus
 
         return DevCorpus
+    if name == "prose":
+        from pii_prose import ProseCorpus
+
+        return ProseCorpus
     if name == "tuned":
         from pii_bench import Corpus
 
         return Corpus
-    raise SystemExit("corpus must be 'dev' or 'tuned' (the held-out corpus is never read)")
+    raise SystemExit("corpus must be dev, tuned or prose (the held-out corpus is never read)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("corpus", choices=("dev", "tuned"))
+    ap.add_argument("corpus", choices=("dev", "tuned", "prose"))
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--texts", type=int, default=5000)
     ap.add_argument("--type", help="only this type (person_name, nickname, ip ...)")

@@ -28,7 +28,10 @@ from politecrawl.pii.spans import PERSON_NAME, Span
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
 _HANGUL_RUN_RE = re.compile(r"[\uac00-\ud7af][\uac00-\ud7af0-9\s,.:;!?'\"()\-]*")
-_KANJI_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]{3,6}")
+# A whole run of kanji: a piece of a longer run is no name (`没有安装` gave `有安装`, read as the surname 有安 and the
+# given name 装).
+_KANJI_RUN_RE = re.compile(r"(?<![\u3400-\u4dbf\u4e00-\u9fff々])[\u3400-\u4dbf\u4e00-\u9fff々]{3,6}"
+                           r"(?![\u3400-\u4dbf\u4e00-\u9fff々])")
 # Japanese text: runs of kana, kanji and the marks between them.
 _JA_RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・、。「」：:\s\-]+")
 _HONORIFICS = frozenset({"さん", "様", "さま", "氏", "先生", "君", "くん", "ちゃん", "殿", "選手", "教授"})

@@ -117,11 +117,18 @@ class _Latin:
         pos = 0
         while (m := _LATIN_RE.search(text, pos)) is not None:
             if (self._first_ok(m.group("first")) and not self._place_or_firm(text, m)
-                    and not (m.group("first").lower() in _FUNCTION_WORDS and _SENTENCE_START_RE.search(text, 0, m.start()))):
+                    and not (m.group("first").lower() in _FUNCTION_WORDS and _SENTENCE_START_RE.search(text, 0, m.start()))
+                    and not self._sentence_after_initial(m)):
                 yield Span(m.start(), m.end(), PERSON_NAME, m.group())
                 pos = m.end()
             else:
                 pos = m.end("first")  # "Dear Anna Schmidt": the next word may begin the name
+
+    @staticmethod
+    def _sentence_after_initial(m: re.Match[str]) -> bool:
+        """`Dan J. Dans le cas`, `Jonas E. Dieser Name`: after an initial's full stop a closed-class word begins
+        the next sentence; it is no surname."""
+        return (m.group("middle") or "").endswith(".") and m.group("last").lower() in _FUNCTION_WORDS
 
     @staticmethod
     def _place_or_firm(text: str, m: re.Match[str]) -> bool:
