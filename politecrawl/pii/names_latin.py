@@ -72,7 +72,7 @@ dove quando questo questa quello quella sono è essere avere ha hanno
 # The text before a match ends a sentence or a line (or is empty, or only spaces and marks).
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;。！？：；\n|]|\s-)[\s\"'«»“”(\[]*$")
 
-_MIN_FREQ = 3
+_MIN_FREQ = 2
 _HEX = frozenset("0123456789ABCDEFabcdef")
 
 
@@ -94,7 +94,9 @@ def _load_first_names() -> frozenset[str]:
                 continue
             parts = line.split()
             # Frequencies are one hex digit per country (columns 30-84, 1 rare .. D extremely common); a name
-            # rare everywhere ("Mein", "Hope") is more often a word than a name.
+            # of frequency 1 everywhere is left out.  2 and up: names of one country (Polish, Czech, Dutch,
+            # Portuguese given names of frequency 2 were most of corpus 3's Latin misses); closed-class words
+            # among them ("Mein") are read as such at a sentence's start (`_FUNCTION_WORDS`).
             # Only the countries that write names in Latin script (up to Turkey): the romanised Chinese and Korean
             # columns hold syllables that are German or French words ("Bei", "Man", "Jung").
             freq = max((int(c, 16) for c in line[30 : 30 + _LATIN_COUNTRIES] if c in _HEX), default=0)
