@@ -64,3 +64,14 @@ def test_a_function_word_after_an_initial_is_no_surname(text: str) -> None:
 
 def test_a_first_name_an_initial_and_a_surname_stay() -> None:
     assert names("Written by John F. Smith") == ["John F. Smith"]
+
+
+@pytest.mark.parametrize("text", ["Größe M Schwarz, Baumwolle", "Öffnungszeiten Fr Abend geschlossen"])
+def test_one_and_two_letter_titles_need_their_full_stop(text: str) -> None:
+    assert names(text) == []
+
+
+@pytest.mark.parametrize("text, name", [("M. Dupont a écrit", "M. Dupont"), ("Hr. Müller", "Hr. Müller"),
+                                        ("Sig.ra Rossi", "Sig.ra Rossi"), ("Mr Smith said", "Mr Smith")])
+def test_titles_with_their_full_stop_or_spelled_out_stay(text: str, name: str) -> None:
+    assert names(text) == [name]

@@ -24,9 +24,11 @@ _LATIN_RE = re.compile(
     rf"[ ](?P<last>{_PARTICLE}{{0,2}}{_FIRST})(?![{_LOW}0-9_@])"
 )
 # Titles and forms of address before a name (en, de, fr, es, it, nl).
+# One- and two-letter abbreviations that are also other things (a size `M`, `Fr` for Friday or francs, `Hr` for
+# hours) count only with their full stop (`M. Dupont`, `Hr. Müller`, `Sr. García`).
 _TITLE_RE = re.compile(
-    rf"(?<![{_UP}{_LOW}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Hr|Fr|M|Mme|Mlle|Monsieur|Madame|"
-    rf"Mademoiselle|Sr|Sra|Srta|Señor|Señora|Sig|Sig\.ra|Dhr|Mevr)\.?[ ](?P<name>{_PARTICLE}{{0,2}}{_FIRST}"
+    rf"(?<![{_UP}{_LOW}])(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Monsieur|Madame|"
+    rf"Mademoiselle|Señor|Señora|Sig\.ra|Dhr|Mevr)\.?|(?:Hr|Fr|M|Sr|Sra|Srta|Sig)\.)[ ](?P<name>{_PARTICLE}{{0,2}}{_FIRST}"
     rf"(?:[ ]{_PARTICLE}{{0,2}}{_FIRST})?)(?![{_LOW}0-9_@])"
 )
 
