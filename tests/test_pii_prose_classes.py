@@ -75,3 +75,14 @@ def test_one_and_two_letter_titles_need_their_full_stop(text: str) -> None:
                                         ("Sig.ra Rossi", "Sig.ra Rossi"), ("Mr Smith said", "Mr Smith")])
 def test_titles_with_their_full_stop_or_spelled_out_stay(text: str, name: str) -> None:
     assert names(text) == [name]
+
+
+@pytest.mark.parametrize("text, name", [("今天曾素琴来了", "曾素琴"), ("记者 许一涵 报道", "许一涵"), ("感谢何静老师", "何静"),
+                                        ("于俊宇（1972年生），中国作家。", "于俊宇")])
+def test_common_surnames_the_dictionary_tags_as_function_words_begin_names(text: str, name: str) -> None:
+    assert names(text) == [name]
+
+
+@pytest.mark.parametrize("text", ["于是我们走了", "许多人说好", "曾经有人说过", "任何人都可以", "余下的钱"])
+def test_those_characters_as_function_words_begin_no_name(text: str) -> None:
+    assert names(text) == []

@@ -65,6 +65,10 @@ _KEEP_AS_SURNAME = frozenset("高")
 # Suffixes that end abstract nouns and almost no given name (`鲁棒性`, `易失性`, `沙盒化`): a three-character word
 # ending in one is no name (jieba's dictionary tags `鲁棒性` nr).
 _ABSTRACT_SUFFIXES = frozenset("性化")
+# Common surnames that jieba's dictionary tags as function words alone (何 what, 许 some, 曾 once, 于 at, 余
+# remaining, 万 ten thousand ...), so they are not in the surname set: they begin a name inside a word of two or
+# three characters (an unknown word, or after a cue), never standing alone before another word (于 + 是).
+_FUNCTION_SURNAMES = frozenset("于何任向莫万曾许常尚余尤左")
 
 
 # `_transliteration_chars`: a character is a transliteration mark when it is this many times as frequent in the
@@ -117,7 +121,9 @@ class _Chinese:
         self.surnames = frozenset(
             c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
         )
-        self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames)
+        self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames
+                                         ) | _FUNCTION_SURNAMES
+        self.initials = self.surnames | _FUNCTION_SURNAMES
         self.word_chars = frozenset(
             c for c in self.surnames if c not in _KEEP_AS_SURNAME and self.tags.get(c, (0, "nr"))[1] not in _NAME_TAGS
             and self.tags[c][0] >= _WORD_CHAR_COUNT)
@@ -159,7 +165,7 @@ class _Chinese:
         while i < len(words):
             w = words[i]
             n = len(w)
-            if 2 <= n <= 3 and w[0] in self.surnames and _HAN_RE.fullmatch(w) and self._is_name_word(w):
+            if 2 <= n <= 3 and w[0] in self.initials and _HAN_RE.fullmatch(w) and self._is_name_word(w):
                 yield pos, pos + n, w in self.tags
             elif n == 1 and w in self.surnames and i + 1 < len(words):
                 nxt = words[i + 1]
@@ -179,7 +185,7 @@ class _Chinese:
         """A surname and one or two more characters right after a cue or right before a title or a verb of
         saying, whatever the segmenter made of them (`感谢黄丹的推荐`: 黄丹 is a pigment in the dictionary)."""
         for i in cues.before_in(run_start, run_end - 1):
-            if text[i] in self.surnames:
+            if text[i] in self.initials:
                 j = i + 1
                 while j < min(i + 3, run_end) and text[j] not in _NOT_GIVEN:
                     j += 1
@@ -193,8 +199,9 @@ class _Chinese:
             for n in (3, 2):
                 i = e - n
                 word = text[i:e]
-                if (i >= run_start and text[i] in self.surnames and not any(c in _NOT_GIVEN for c in word[1:])
-                        and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)):
+                if (i >= run_start and text[i] in self.initials and not any(c in _NOT_GIVEN for c in word[1:])
+                        and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)
+                        and (n == 2 or self._is_name_word(word[:2]))):  # 许多人说: 许多 is a word
                     if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
                         continue  # "好李明说": the name starts at the second character
                     yield Span(i, e, PERSON_NAME, word)
@@ -343,7 +350,7 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 continue  # kanji beside kana: Japanese, where jieba's words and surnames do not hold
             if zh is None:
                 zh = _chinese()
-            if zh.surnames.isdisjoint(run):
+            if zh.initials.isdisjoint(run):
                 continue
             if cues is None:
                 cues = _Cues(text)
