@@ -3,6 +3,7 @@ each with the text around it.  Never for the held-out corpus (bench/pii_holdout.
 
     python bench/pii_errors.py dev --seed 21 --texts 2000 --type person_name
     python bench/pii_errors.py tuned --seed 1 --fp-only
+    python bench/pii_errors.py prose --seed 41 --type person_name   # corpus 4 (bench/pii_prose.py)
 """
 
 from __future__ import annotations
