@@ -158,7 +158,7 @@ class ClusterScheduler(Scheduler):
         self.pending.extend(granted)
         lost = len(self.pending)
         try:
-            self._exchange(self.runtime.clock(), 0)
+            self._exchange(self.runtime.clock(), 0, closing=True)
         except redis.exceptions.RedisError as exc:
             logger.error(
                 "politecrawl cluster: Redis is unreachable while closing (%s): %d requests "
@@ -249,10 +249,15 @@ class ClusterScheduler(Scheduler):
         except redis.exceptions.RedisError as exc:
             self._failed("exchange", exc)
 
-    def _exchange(self, now: float, want: int) -> None:
+    def _exchange(self, now: float, want: int, *, closing: bool = False) -> None:
         """Push what waits to be pushed and pop up to *want* ready requests: one round trip."""
         batch = self.pending
-        result = self.frontier.exchange([item for item, _, _ in batch], want, now)
+        busy = not closing and (bool(self.granted or batch) or downloads_in_flight(self.crawler) > 0)
+        # the busy mark rides on the round trip (renewed if busy or handed requests)
+        result = self.frontier.exchange([item for item, _, _ in batch], want, now,
+                                        busy=busy, busy_ttl=None if closing else self.link.beat_ttl)
+        if busy or result.popped:
+            self.link.beaten(now)
         self.pending = []
         pushed = duplicates = 0
         for (_, request, answer), new in zip(batch, result.new):

@@ -85,8 +85,9 @@ WAKE_SCAN = 64
 # ARGV: base, budget key prefix, dupefilter key, now, initial tokens, pop count, scan limit,
 # push count m, node name, seconds a node stays an owner of origins after it last asked,
 # server bucket key prefix ('' = no per-server limit), server rate, server burst,
-# fetch-history record key prefix ('' = none read),
-# then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server,
+# fetch-history record key prefix ('' = none read), the busy mark's time to live in ms ('' = none
+# set), '1' if the node is busy (the mark <base>:busy is then renewed, and also when the pop hands
+# it requests), then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server,
 # history fingerprint or '').
 # A push with data '' is only checked against the dupefilter (a request this node answers itself).
 # A queued member is the 16-hex sequence, the data and, for a request whose fetch-history record
@@ -99,11 +100,11 @@ local base, bprefix, dfkey = ARGV[1], ARGV[2], ARGV[3]
 local now, initial = tonumber(ARGV[4]), tonumber(ARGV[5])
 local want, scan, m = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local sprefix, srate, sburst = ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13])
-local hprefix = ARGV[14]
+local hprefix, busy_ttl, busy = ARGV[14], ARGV[15], ARGV[16] == '1'
 local ready_key = base .. ':ready'
 local flags = {}
 for i = 0, m - 1 do
-  local j = 15 + i * 9
+  local j = 17 + i * 9
   local fp, site, origin, score, data = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4]
   if ARGV[j + 8] ~= '' then data = data .. '#' .. ARGV[j + 8] end
   local new = 1
@@ -222,6 +223,9 @@ while got < want and tries < scan do
     end
   end
 end
+if busy_ttl ~= '' and (busy or got > 0) then
+  redis.call('SET', base .. ':busy', '1', 'PX', busy_ttl)
+end
 local nodes_key = base .. ':nodes'
 redis.call('ZADD', nodes_key, ARGV[4], ARGV[9])
 redis.call('ZREMRANGEBYSCORE', nodes_key, '-inf', fmt(now - tonumber(ARGV[10])))
@@ -330,9 +334,10 @@ class RedisFrontier:
 
     # -- the round trip ------------------------------------------------------
     def exchange(self, pushes: Sequence[PushItem], pop: int, now: float,
-                 *, scan: int | None = None) -> Exchange:
+                 *, scan: int | None = None, busy: bool = False, busy_ttl: float | None = None) -> Exchange:
         """Push *pushes* (after the dupefilter), then pop up to *pop* ready requests, each
-        with a budget token taken. One EVALSHA."""
+        with a budget token taken. One EVALSHA. With *busy_ttl*: the busy mark (``<base>:busy``,
+        read by idle nodes) is renewed for that many seconds if the node is *busy* or gets requests."""
         args: list[Any] = [
             self.base, self.budget_prefix, self.dupefilter_key, repr(float(now)),
             repr(float(self.initial)), int(pop), int(scan if scan is not None else 4 * pop + 16),
@@ -340,6 +345,7 @@ class RedisFrontier:
             *((self.servers[0], repr(float(self.servers[1])), repr(float(self.servers[2])))
               if self.servers else ("", "", "")),
             self.history_prefix,
+            "" if busy_ttl is None else str(max(1, int(busy_ttl * 1000))), "1" if busy else "0",
         ]
         for item in pushes:
             args += [
