@@ -118,7 +118,9 @@ def redis_url_or_throwaway(url: str | None) -> Iterator[str]:
 
 class CommandCounter:
     """Counts the commands clients send to Redis (MONITOR on a plain socket; the commands Lua
-    scripts run are shown as ``[db lua]`` and left out)."""
+    scripts run are shown as ``[db lua]`` and left out). ``by_name``: per command, scripts
+    (EVALSHA) as ``frontier`` (the shared frontier's: its keys end in ``:requests``), ``history``
+    (the recrawl fetch history's) or ``other``."""
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
@@ -142,6 +144,9 @@ class CommandCounter:
                         continue  # +OK, or a command a script ran
                     self.count += 1
                     name = tail[1:tail.find(b'"', 1)].decode(errors="replace").upper()
+                    if name == "EVALSHA":  # which script, by the keys it names
+                        name += (" frontier" if b':requests"' in tail else " history" if b"recrawl:" in tail
+                                 else " other")
                     self.by_name[name] = self.by_name.get(name, 0) + 1
         except OSError as exc:  # closed: the run is over
             self.error = exc
