@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
 DAY = 86_400
 BURST = 2  # POLITECRAWL_BURST's default
-SECONDS = 20
+SECONDS = 30  # start-up (per site: robots.txt, tdmrep.json, budget and audit records) weighs less
 MAX_ROUND_TRIPS = 2.0
 
 
@@ -54,6 +54,7 @@ def test_a_request_costs_at_most_two_redis_round_trips(sandbox, redis_server_url
     assert len(pages) > 10 * SECONDS  # the crawl ran (~27 requests a second at the caps)
     per_request = counter.count / len(log)
     by_name = {name: round(n / len(log), 3) for name, n in sorted(counter.by_name.items(), key=lambda kv: -kv[1])}
+    print(f"{nodes} nodes: {per_request:.2f} Redis round trips a request over {len(log)} requests: {by_name}")
     assert per_request <= MAX_ROUND_TRIPS, f"{per_request:.2f} round trips a request: {by_name}"
     # and nothing polite gave way for it: every site within its cap
     for host, rate in rates.items():
