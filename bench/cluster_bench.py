@@ -262,13 +262,16 @@ def main() -> None:
     parser.add_argument("--single", action="store_true", help="also one node without the cluster")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--label", default="this checkout")
+    parser.add_argument("--one-address", action="store_true",
+                        help="throughput: every site on 127.0.0.1 (one server: its per-server limit binds them all)")
     args = parser.parse_args()
     if args.mode == "utilisation":
         utilisation(args)
         return
     # each site on a loopback address of its own, as in utilisation: on one address the per-server limit
     # (POLITECRAWL_MAX_IP_RATE) binds every site together, and the bench would measure that one server's cap
-    specs = [SiteSpec(f"site{i}.example.org", pages=args.pages, address=f"127.0.1.{i + 1}")
+    specs = [SiteSpec(f"site{i}.example.org", pages=args.pages,
+                      address=None if args.one_address else f"127.0.1.{i + 1}")
              for i in range(args.sites)]
     server = RedisServer()
     server.start()
