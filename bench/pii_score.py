@@ -277,7 +277,7 @@ def report(seed: int, n: int, tools: list, runs: int, corpus_cls,
         found = detect_all(tool, corpus)
         s = score(tool, corpus, found)
         if confusion_of and not confusion_detail:
-            confusion_detail = [f"", f"Confusion ({tool.name}):"] + confusion_lines(confusion(corpus, found))
+            confusion_detail = ["", f"Confusion ({tool.name}):"] + confusion_lines(confusion(corpus, found))
         cells = []
         for typ in TYPES:
             p = s["good"][typ] / s["dets"][typ] if s["dets"][typ] else None
@@ -310,7 +310,8 @@ def main(corpus_cls, default_seeds: list[int], doc: str,
                     help=f"corpus seed (repeatable; default {' and '.join(map(str, default_seeds))})")
     ap.add_argument("--texts", type=int, default=5000)
     ap.add_argument("--no-presidio", action="store_true")
-    ap.add_argument("--runs", type=int, default=3, help="interleaved timing runs per seed (median reported; 0: no timing)")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="interleaved timing runs per seed (median reported; 0: no timing)")
     ap.add_argument("--confusion", action="store_true",
                     help="also print, for politecrawl.pii, what each detection and label overlaps (counts only)")
     args = ap.parse_args()
