@@ -49,12 +49,15 @@ _ID_CUES = (
     r"用户\s?id", r"用户编号", r"用户号", r"会员号", r"会员id", r"会员编号", r"会员卡号", r"账号id", r"买家id", r"卖家id",
     r"客户编号", r"客户号", r"账户id", r"kundennummer", r"kunden[ \-]?nr\.?", r"kunden[ \-]?id", r"mitgliedsnummer",
     r"benutzer[ \-]?id", r"numéro (?:de )?client", r"n° (?:de )?client", r"id (?:client|utilisateur|membre)",
-    r"identifiant", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
+    r"identifiant(?: client| utilisateur| membre)?", r"(?:n°|numéro) (?:d')?adhérent", r"qq号码?", r"qq(?![群])",
+    r"steam ?id", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
 )
 _NICK_CUES = (
     r"昵称", r"网名", r"用户名", r"账号", r"帐号", r"会员名", r"买家昵称", r"卖家昵称", r"nickname", r"nick", r"username",
     r"user name", r"screen name", r"display name", r"handle", r"login", r"benutzername", r"spitzname", r"pseudo",
-    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
+    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"member", r"membre", r"mitglied", r"seller", r"buyer",
+    r"verkäufer", r"käufer", r"vendeur", r"acheteur", r"卖家", r"买家", r"抖音号", r"微信号", r"快手号", r"小红书号",
+    r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
 )
 
 
@@ -103,6 +106,24 @@ _PROFILE_QUERY_RE = re.compile(
     r"|/(?:profile|user|member|people|space)[^\s?#]{0,40}\?(?:[^\s#&]*&){0,6}id=(?P<w>[0-9]{4,20})(?![0-9])"
     r"|//(?:space|home|people|u|user)\.[a-z0-9.\-]+/(?P<x>[0-9]{4,20})(?![0-9])")
 _AT_PATH_RE = re.compile(r"(?<=/)@(?P<v>[A-Za-z0-9_.\-]{2,40})")
+# Hosts whose first path segment is an account (`github.com/<user>`, `x.com/<user>/status/…`), less the site's own
+# pages (`github.com/features`, `x.com/search`, `instagram.com/p/…`).
+_SOCIAL_PATH_RE = re.compile(
+    r"//(?:www\.|m\.|mobile\.)?(?:github\.com|gitlab\.com|twitter\.com|x\.com|instagram\.com|facebook\.com|"
+    r"threads\.net|t\.me|medium\.com|twitch\.tv|pinterest\.com|vk\.com|linkedin\.com/in|tiktok\.com|weibo\.com|"
+    r"flickr\.com/people|soundcloud\.com)/(?P<v>[A-Za-z0-9_.\-]{2,40})(?=$|[/?#\s\"'<>)\]，。]|(?![A-Za-z0-9_.\-]))")
+_SITE_PAGES = frozenset(
+    "about explore features pricing settings login logout signup join search home hashtag i intent share "
+    "notifications messages p reel reels stories tv watch groups pages events marketplace orgs topics trending "
+    "collections sponsors enterprise security help privacy terms legal blog jobs careers download apps api "
+    "status developers docs new u user users people profile in s".split())
+# XenForo-style member pages: `/members/<name>.<number>/`, a nickname and its user ID in one segment.
+_MEMBER_DOT_ID_RE = re.compile(r"(?P<n>.+)\.(?P<i>[0-9]{2,20})$")
+# Reddit-style `u/<name>` in text (`u/sunny_echo commented`).
+_REDDIT_USER_RE = re.compile(r"(?<![A-Za-z0-9_/.])u/(?P<v>[A-Za-z0-9_\-]{3,20})(?![A-Za-z0-9_\-/])")
+# sshd's authentication lines: "Accepted publickey for <user> from <ip>", "Failed password for invalid user <user>".
+_SSHD_USER_RE = re.compile(r"(?:password|publickey|keyboard-interactive/pam|none) for (?:invalid user |illegal user )?"
+                           r"(?P<v>[^\s]{1,32}) from ")
 
 
 def _typed(start: int, end: int, value: str) -> Span:
@@ -119,19 +140,37 @@ def _trim(value: str) -> str:
 _LATIN_HEAD_RE = re.compile(r"[\x00-\x7f]*")
 # A handle right before a reply, post or follow word: "zhang88 回复", "zhang88 replied", "小鱼 关注了你".
 # Found from the word back (a scan for the word is quick; one for the handle would try every position).
-_REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|"
-                            r"(?<![a-z])(?:replied|commented|posted|schrieb)(?![a-z])|wrote:|a écrit|さんの|님의")
+_REPLY_WORD_RE = re.compile(fold_words(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|"
+                            r"(?<![a-z])(?:replied|commented|posted|schrieb|joined the|has joined|has left|left the|"
+                            r"started following|followed you)(?![a-z])|wrote:|a écrit|さんの|님의|"
+                            r"さんがフォロー|さんがいいね|님이 댓글|님이 팔로우|님이 좋아"))
+# After these (ja / ko follow and comment notices) a nickname in any script stands before, glued or spaced.
+_GLUED_ACTION_WORDS = tuple(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "님이 댓글", "님이 팔로우", "님이 좋아"))
 # After these (Chinese social actions) a nickname in any script stands before, bounded by a space.
-_ACTION_WORDS = ("关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博")
+_ACTION_WORDS = ("关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博", "发表于")
+# A forum's byline: "<user> 发表于 2024-03-12", "… 发表于 3 天前": a date after it bounds a Latin name too.
+_POSTED_AT_RE = re.compile(r"[ \t]?(?:[0-9]|昨天|前天|今天|刚刚)")
 _NUMBERISH_RE = re.compile(r"[0-9.,_\-]+")
 _HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
+# Before a join, leave or follow notice a handle may start with a capital when it looks like one ("Wolf84 has left
+# the chat", "HappyPandaさんがフォロー"): a digit, "_" or "." inside, or CamelCase.
+_NOTICE_WORDS = frozenset({"joined the", "has joined", "has left", "left the", "started following", "followed you",
+                           *(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "さんの"))})
+_CAP_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[A-Z][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
 # Where a nickname written in any script ends and begins when no cue bounds it.
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
 # A handle after a word that names who did something: "by zhang_88", "von 晴天娃娃", "作者：小鱼儿", "回复 小鱼：",
 # "来自 小鱼 的私信".  A Latin value must look like a handle (a digit, "_", or "." / "-" inside: "by email" is none).
-_BY_CUE_RE = re.compile(r"(?:by|von|par|from|user|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
+_BY_CUE_RE = re.compile(r"(?:réponse à|antwort an|message de|reply to|replying to|in reply to|quote from|zitat von|"
+                        r"by|von|par|from|user|楼主|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
+# Cues that address or quote someone in a thread (`Antwort an`, `Réponse à`, `Quote from:`): a CamelCase handle
+# (`HappyStorm`) counts after them; a lower-case word needs a handle's mark ("Message de bienvenue").
+_ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
+                           "quote from", "zitat von"})
+_CAMEL_RE = re.compile(r"(?:[A-Z][a-z0-9]+){2,4}[0-9_]*")
 _HANDLE_SHAPE_RE = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:[0-9]{1,6}|(?:[_.\-][a-z0-9]+)+[0-9]*)|"
                               r"[a-z][a-z0-9]*_[a-z0-9_]*|[0-9]{1,6}[a-z][a-z0-9_]*", re.I)
+_HANDLE_CHARS_RE = re.compile(r"[A-Za-z0-9_.\-]{2,30}")
 _HANDLE_MARK_RE = re.compile(r"[0-9_]|[a-z0-9]\.[a-z0-9]", re.I)  # a digit, "_", or a dot inside
 _NOT_HANDLE_RE = re.compile(r"www\.|\.(?:com|cn|net|org|de|fr|html?|php|jpg|png)$|^v?[0-9]", re.I)
 
@@ -145,16 +184,21 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
     value = _trim(text[start:end])
     if len(value) < 2 or end - start > 30 or value.isdigit():
         return None
-    after = text[end : end + 6]
-    # Bounded on both sides whatever its shape: "回复 小鱼：", "user 小鱼 (id 42)", "来自 小鱼 的私信".
-    bounded = ((cue == "回复" and after.startswith((":", "："))) or (cue in ("user", "用户") and _ID_AFTER_RE.match(after))
+    after = text[end : end + 10]
+    # Bounded on both sides whatever its shape: "回复 小鱼：", "user 小鱼 (id 42)", "来自 小鱼 的私信", "user x logged in".
+    bounded = ((cue == "回复" and after.startswith((":", "："))) or (
+        cue in ("user", "用户") and (_ID_AFTER_RE.match(after) or _USER_AFTER_RE.match(after)))
+               or (cue in ("by", "von", "par") and _FROM_ADDRESS_RE.match(after))
                or (cue == "来自" and after.lstrip().startswith("的")))
     if value.isascii():
+        if cue in _ADDRESS_CUES and _CAMEL_RE.fullmatch(value):
+            return Span(start, start + len(value), NICKNAME, value)
         if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value) or not (
-                _HANDLE_MARK_RE.search(value) or (value.islower() and _field_end(text, start + len(value)))):
+                _HANDLE_MARK_RE.search(value) or (value.islower() and cue not in _ADDRESS_CUES
+                                                   and _field_end(text, start + len(value)))):
             # A hyphen alone makes a handle only in lower case at the end of its field ("by happy-tiger"), not in
             # prose ("from non-seekable file", "von Shell-Variablen", "by third-party software").
-            if not ((bounded or (labelled and cue in _LABEL_CUES)) and value[0].islower()):
+            if not ((bounded or (labelled and cue in _LABEL_CUES)) and (value[0].islower() or _CAMEL_RE.fullmatch(value))):
                 # "回复 Kontakt:" is a word; "回复 pandayueyue：", "投稿者：ninjalele" handles
                 return None
         return Span(start, start + len(value), NICKNAME, value)
@@ -169,8 +213,10 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
 
 
 # By-cues that are field labels: with a colon they bound the value after them (`投稿者：ninjalele`).
-_LABEL_CUES = frozenset({"作者", "投稿者", "작성자", "글쓴이"})
+_LABEL_CUES = frozenset({"作者", "投稿者", "작성자", "글쓴이", "quote from"})
 _ID_AFTER_RE = re.compile(r"\s?[(（]\s?(?:id|ID|uid|UID)\b")
+_FROM_ADDRESS_RE = re.compile(r" (?:from|von|de|depuis) [0-9a-fA-F]{1,4}[.:]")  # "post by x from 1.2.3.4"
+_USER_AFTER_RE = re.compile(r" (?:logged (?:in|out|on)|signed (?:in|out)|(?:dis)?connected|from [0-9a-fA-F])")
 
 
 def _may_be_person(value: str) -> bool:
@@ -183,6 +229,11 @@ def _may_be_person(value: str) -> bool:
     if any("\uac00" <= c <= "\ud7af" for c in value):
         return any(True for _ in names_ja_ko.find_korean_names(value))
     return value[0] in names.chinese_name_initials()
+
+
+def _could_be_person(value: str) -> bool:
+    """A CJK value the name finders may read as a person's name (left to them)."""
+    return _may_be_person(value) if len(value) < 4 else _is_person(value)
 
 
 def _is_person(value: str) -> bool:
@@ -203,6 +254,14 @@ def _token_before(text: str, end: int) -> Span | None:
     if len(value) < 2 or not any(c.isalpha() for c in value) or value.isdigit():
         return None
     return Span(i, end, NICKNAME, value)
+
+
+def _token_end(text: str, i: int) -> int:
+    """Where a token starting at `i` ends (a separator, or 31 characters on)."""
+    end = i
+    while end < len(text) and end - i < 31 and text[end] not in _TOKEN_STOP:
+        end += 1
+    return end
 
 
 def _field_end(text: str, i: int, full_stop: bool = False) -> bool:
@@ -229,7 +288,20 @@ def find_accounts(text: str) -> Iterator[Span]:
     if "/" in text:
         for m in _PROFILE_TAIL_RE.finditer(text):
             v = _trim(m.group("v"))
+            d = _MEMBER_DOT_ID_RE.match(v)
+            if d and not d.group("n").isdigit():  # "/members/happy_tiger.30941/"
+                yield Span(m.start("v"), m.start("v") + d.end("n"), NICKNAME, d.group("n"))
+                yield Span(m.start("v") + d.start("i"), m.start("v") + d.end("i"), USER_ID, d.group("i"))
+                continue
             yield _typed(m.start("v"), m.start("v") + len(v), v)
+        if "//" in text:
+            for m in _SOCIAL_PATH_RE.finditer(text):
+                v = _trim(m.group("v"))
+                if len(v) >= 2 and v.lower() not in _SITE_PAGES:
+                    yield _typed(m.start("v"), m.start("v") + len(v), v)
+        if "u/" in text:
+            for m in _REDDIT_USER_RE.finditer(text):
+                yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         for m in _PROFILE_QUERY_RE.finditer(lower):
             g = m.lastgroup
             yield Span(m.start(g), m.end(g), USER_ID, m.group(g))
@@ -240,15 +312,30 @@ def find_accounts(text: str) -> Iterator[Span]:
         for m in _HANDLE_RE.finditer(text):
             v = _trim(m.group("v"))
             yield Span(m.start(), m.start("v") + len(v), NICKNAME, v)
+    if " for " in text:
+        for m in _SSHD_USER_RE.finditer(text):
+            yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
     for r in _REPLY_WORD_RE.finditer(text):
         m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
         # The handle ends with a letter, digit or "_" right before the word (a space between at most): a
         # sentence's last word and its full stop ("rien à redire. 回复"), or a line's ("…\n回复"), is none.
+        if m is None and r.group() in _NOTICE_WORDS:
+            m = _CAP_HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
+            if m and not (_HANDLE_MARK_RE.search(m.group("v")) or _CAMEL_RE.fullmatch(m.group("v"))):
+                m = None
+        if m and not _HANDLE_MARK_RE.search(m.group("v")) and m.start("v") > 0 and text[m.start("v") - 1] == " ":
+            m = None  # a plain word inside a sentence ("… is out 回复", "erforderlich 回复"), not a field's handle
         if m and not _NUMBERISH_RE.fullmatch(m.group("v")):  # "item #5620 回复", "¥115.37 回复": no handle
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
             sp = _token_before(text, r.start() - 1)  # "小鱼 关注了你": a space must bound it
-            if sp is not None and not sp.canonical.isascii():
+            if sp is not None and (not sp.canonical.isascii() or (
+                    r.group() == "发表于" and _POSTED_AT_RE.match(text, r.end()) and _HANDLE_CHARS_RE.fullmatch(sp.canonical))):
+                if sp.canonical.isascii() or not _could_be_person(sp.canonical):
+                    yield sp
+        elif r.group() in _GLUED_ACTION_WORDS and r.start() > 1:
+            sp = _token_before(text, r.start() - (text[r.start() - 1] == " "))  # "달빛소녀님이 댓글을", "ゆうきさんがフォロー"
+            if sp is not None and not sp.canonical.isascii() and not _could_be_person(sp.canonical):
                 yield sp
     for m in _BY_CUE_RE.finditer(lower):
         if text[m.start() : m.start() + 2].isupper():
@@ -273,7 +360,10 @@ def find_accounts(text: str) -> Iterator[Span]:
         token = text[m.end() : end]
         if _DATE_DIGITS_RE.fullmatch(m.group("v")):
             continue  # "[20230101] 更新": a date or a timestamp
-        if not token.isascii() or _HANDLE_SHAPE_RE.fullmatch(token):  # "[12345] above" is a reference
+        if not token.isascii() or _HANDLE_SHAPE_RE.fullmatch(token) or (
+                token.islower() and token.isalpha() and (m.start() == 0 or text[m.start() - 1] in "\n\r")
+                and _field_end(text, end)):
+            # "[12345] above" is a reference; a lone lower-case word heading a line is a chat export's handle
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
             handle = _trim(token)
             if len(handle) >= 2 and any(c.isalpha() for c in handle):
@@ -283,6 +373,11 @@ def find_accounts(text: str) -> Iterator[Span]:
     for m in _ID_CUE_RE.finditer(lower):
         if _word_start(lower, m.start()):
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
+            if text.startswith(" / ", m.end()):  # "UID 42 / 小鱼": the account's name after its number
+                sp = _token_before(text, _token_end(text, m.end() + 3))
+                if sp is not None and sp.start == m.end() + 3 and (sp.canonical.isascii()
+                                                                    or not _could_be_person(sp.canonical)):
+                    yield sp
     for m in [*_NICK_CUE_RE.finditer(lower), *(m for m in _NICK_CUE_SPACE_RE.finditer(lower) if _ends_field(text, m))]:
         if not _word_start(lower, m.start()):
             continue
@@ -307,14 +402,35 @@ def _one_word(field: str) -> bool:
     return 0 < len(value) <= 30 and not any(c in _TOKEN_STOP or c == "=" for c in value)
 
 
+_ROW_HEAD_RE = re.compile(r"(?:^|(?<=[\n；])|(?<=\| ))(?:\|[ \t]*)?(?P<v>[0-9]{5,19})[ \t]*(?P<sep>[,|;\t])")
+
+
+def _retype_row_heads(text: str, found: list[Span]) -> None:
+    """A row that starts with a bare number and holds a phone or e-mail after it (`4517457551,小鱼,a@b.cn`, `| 42 |
+    小鱼 | 13800138000 |`): the number heading it is the account's ID, which the phone and card detectors read
+    first when it happens to be a valid number.  Retyped in `found` (same offsets)."""
+    if not any(sp.type in ("phone", "email") for sp in found):
+        return
+    for m in _ROW_HEAD_RE.finditer(text):
+        for k, sp in enumerate(found):
+            if sp.start == m.start("v") and sp.end == m.end("v") and sp.type in ("phone", "payment_card"):
+                line_end = text.find("\n", m.end())
+                line_end = len(text) if line_end < 0 else line_end
+                if text.count(m.group("sep"), m.end(), line_end) >= 1 and any(
+                        o.type in ("phone", "email") and m.end() <= o.start < line_end for o in found):
+                    found[k] = Span(sp.start, sp.end, USER_ID, m.group("v"))
+                break
+
+
 def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
     """In a row of three or more short fields (or two around " / ") of which one holds a phone, e-mail, user ID
     or nickname already `found`, the other one-word fields: digits (5-19) are a user ID, a word with a letter a
-    nickname.  A row without such a value is left alone (a product table is no account dump).  `text` is the
+    nickname.  A number heading such a row that was read as a phone or card is retyped a user ID in `found`.  A row without such a value is left alone (a product table is no account dump).  `text` is the
     text as written (not folded): Chinese prose joined by full-width commas is no row."""
     anchors = [sp for sp in found if sp.type in _PERSONAL_IN_ROW]
     if not anchors:
         return
+    _retype_row_heads(text, found)
     pos = 0
     for line in text.split("\n"):
         lo, hi = pos, pos + len(line)
@@ -337,10 +453,9 @@ def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
             def anchored(k: int) -> bool:
                 """Field k is a value, or ends (the first field) or begins (the last) with one."""
                 a, b = fields[k]
-                inner = text[a:b].strip()
-                return holds_anchor(a, b) and (len(inner) <= 40 or any(
-                    (k == 0 and text[sp.end:b].strip() == "") or (k == len(fields) - 1 and text[a:sp.start].strip() == "")
-                    for sp in in_line if a <= sp.start and sp.end <= b))
+                return any(a <= sp.start and sp.end <= b and (
+                    text[sp.end:b].strip(" \t\"'") == "" and (k == 0 or text[a:sp.start].strip(" \t\"'") == "")
+                    or k == len(fields) - 1 and text[a:sp.start].strip(" \t\"'") == "") for sp in in_line)
 
             if not any(anchored(k) for k in range(len(fields))) or not all(
                     anchored(k) or _one_word(text[fields[k][0]:fields[k][1]]) or not text[fields[k][0]:fields[k][1]].strip()
