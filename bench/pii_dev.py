@@ -230,7 +230,7 @@ class DevCorpus:
         "Photo: {name}", "Contact person: {name}", "Written by {name}", "{name}, Senior Editor", "Dear {name},",
         "感谢{name}老师的指导", "收件人：{name}", "{name}表示，这次活动很成功。", "记者 {name} 报道", "主讲人：{name}",
         "{name}さんのレビュー", "担当：{name}", "{name} 님이 작성한 글", "Best regards, {name}", "Merci {name} pour ton aide.",
-        "Signed, {name}", "Ansprechpartner: {name}", "{name} said the delivery was late.", "{name}: thanks for the tip!",
+        "Signed, {name}", "Ansprechpartner: {name}", "买家：{name}", "Käufer: {name}", "Acheteur : {name}", "Seller: {name}", "{name} said the delivery was late.", "{name}: thanks for the tip!",
     ]
     NEGATIVES = [
         "商品ID {neg_id}", "post id {neg_id}", "订单ID：{neg_id}", "Artikel-Nr. {neg_id}", "帖子 {neg_id} 已删除",
@@ -277,7 +277,7 @@ class DevCorpus:
     ]
     # Hard negatives of the same look: versions near words, timestamps, order and tracking numbers, things' IDs.
     PLATFORM_NEGATIVES = [
-        "upgrade from {neg_version4} to {neg_version4}", "Updated to {neg_version4}", "升级到 {neg_version4}",
+        "upgrade from {neg_version4} to {neg_version4}", "Upgraded from {neg_version4}.", "downgrade from {neg_version4} failed", "Updated to {neg_version4}", "升级到 {neg_version4}",
         "已更新至 {neg_version4}", "firmware {neg_version4}", "v{neg_version4}", "App {neg_version4} is out",
         "Chrome/{neg_chrome} Safari/537.36", "OS build {neg_version4}", "{neg_version4} → {neg_version4}",
         "created_at: {neg_iso}", "{neg_iso} INFO worker started", "ts={neg_ts}", "订单号：{neg_order}", "Order #{neg_amazon}",

@@ -55,8 +55,7 @@ _ID_CUES = (
 _NICK_CUES = (
     r"昵称", r"网名", r"用户名", r"账号", r"帐号", r"会员名", r"买家昵称", r"卖家昵称", r"nickname", r"nick", r"username",
     r"user name", r"screen name", r"display name", r"handle", r"login", r"benutzername", r"spitzname", r"pseudo",
-    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"member", r"membre", r"mitglied", r"seller", r"buyer",
-    r"verkäufer", r"käufer", r"vendeur", r"acheteur", r"卖家", r"买家", r"抖音号", r"微信号", r"快手号", r"小红书号",
+    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"抖音号", r"微信号", r"快手号", r"小红书号",
     r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
 )
 
@@ -162,7 +161,13 @@ _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」�
 # A handle after a word that names who did something: "by zhang_88", "von 晴天娃娃", "作者：小鱼儿", "回复 小鱼：",
 # "来自 小鱼 的私信".  A Latin value must look like a handle (a digit, "_", or "." / "-" inside: "by email" is none).
 _BY_CUE_RE = re.compile(r"(?:réponse à|antwort an|message de|reply to|replying to|in reply to|quote from|zitat von|"
+                        r"member|membre|mitglied|seller|buyer|verkäufer|käufer|vendeur|acheteur|卖家|买家|"
                         r"by|von|par|from|user|楼主|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
+# Role words of shops and forums: a label only with a colon (`Membre : x`, `卖家：x`; not "the seller sent it"), and
+# what follows may as well be a person's real name (`买家：张伟`, `Käufer: Hans Müller`), which is left to the name
+# finders: a Latin value must look like a handle, a CJK one must not read as a name.
+_ROLE_CUES = frozenset({"member", "membre", "mitglied", "seller", "buyer", "verkäufer", "käufer", "vendeur", "acheteur",
+                        "卖家", "买家"})
 # Cues that address or quote someone in a thread (`Antwort an`, `Réponse à`, `Quote from:`): a CamelCase handle
 # (`HappyStorm`) counts after them; a lower-case word needs a handle's mark ("Message de bienvenue").
 _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
@@ -213,7 +218,7 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
 
 
 # By-cues that are field labels: with a colon they bound the value after them (`投稿者：ninjalele`).
-_LABEL_CUES = frozenset({"作者", "投稿者", "작성자", "글쓴이", "quote from"})
+_LABEL_CUES = frozenset({"作者", "投稿者", "작성자", "글쓴이", "quote from", *_ROLE_CUES})
 _ID_AFTER_RE = re.compile(r"\s?[(（]\s?(?:id|ID|uid|UID)\b")
 _FROM_ADDRESS_RE = re.compile(r" (?:from|von|de|depuis) [0-9a-fA-F]{1,4}[.:]")  # "post by x from 1.2.3.4"
 _USER_AFTER_RE = re.compile(r" (?:logged (?:in|out|on)|signed (?:in|out)|(?:dis)?connected|from [0-9a-fA-F])")
@@ -229,6 +234,11 @@ def _may_be_person(value: str) -> bool:
     if any("\uac00" <= c <= "\ud7af" for c in value):
         return any(True for _ in names_ja_ko.find_korean_names(value))
     return value[0] in names.chinese_name_initials()
+
+
+def _cjk(value: str) -> bool:
+    """CJK letters (digits allowed), with at least one letter: no Latin name with accents ("Müller")."""
+    return all(ord(c) >= 0x2E80 or c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
 def _could_be_person(value: str) -> bool:
@@ -329,19 +339,28 @@ def find_accounts(text: str) -> Iterator[Span]:
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
             sp = _token_before(text, r.start() - 1)  # "小鱼 关注了你": a space must bound it
-            if sp is not None and (not sp.canonical.isascii() or (
-                    r.group() == "发表于" and _POSTED_AT_RE.match(text, r.end()) and _HANDLE_CHARS_RE.fullmatch(sp.canonical))):
-                if sp.canonical.isascii() or not _could_be_person(sp.canonical):
+            if sp is None:
+                continue
+            v = sp.canonical
+            if v.isascii():  # "zhang_88 发表于 3 天前": a handle's shape, not a capitalised word ("Hans 发表于")
+                if r.group() == "发表于" and _POSTED_AT_RE.match(text, r.end()) and _HANDLE_CHARS_RE.fullmatch(v) and (
+                        _HANDLE_MARK_RE.search(v) or v.islower() or _CAMEL_RE.fullmatch(v)):
                     yield sp
+            elif _cjk(v) and (r.group() != "发表于" or not _could_be_person(v)):
+                yield sp
         elif r.group() in _GLUED_ACTION_WORDS and r.start() > 1:
             sp = _token_before(text, r.start() - (text[r.start() - 1] == " "))  # "달빛소녀님이 댓글을", "ゆうきさんがフォロー"
-            if sp is not None and not sp.canonical.isascii() and not _could_be_person(sp.canonical):
+            if sp is not None and _cjk(sp.canonical) and not _could_be_person(sp.canonical):
                 yield sp
     for m in _BY_CUE_RE.finditer(lower):
         if text[m.start() : m.start() + 2].isupper():
             continue  # "ORDER BY", "FROM", "USER": a query language's keyword, not who did something
         if m.end() < len(text) and _word_start(lower, m.start()) and m.end() > m.start() + len(m.group().rstrip(" \t:：")):
-            sp = _handle_after(text, m.end(), m.group().rstrip(" \t:："), labelled=":" in m.group() or "：" in m.group())
+            labelled = ":" in m.group() or "：" in m.group()
+            cue = m.group().rstrip(" \t:：")
+            if cue in _ROLE_CUES and not labelled:
+                continue
+            sp = _handle_after(text, m.end(), cue, labelled=labelled)
             if sp is not None:
                 yield sp
     for m in _BARE_ID_RE.finditer(lower):
@@ -375,8 +394,9 @@ def find_accounts(text: str) -> Iterator[Span]:
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
             if text.startswith(" / ", m.end()):  # "UID 42 / 小鱼": the account's name after its number
                 sp = _token_before(text, _token_end(text, m.end() + 3))
-                if sp is not None and sp.start == m.end() + 3 and (sp.canonical.isascii()
-                                                                    or not _could_be_person(sp.canonical)):
+                if sp is not None and sp.start == m.end() + 3 and (
+                        _HANDLE_MARK_RE.search(sp.canonical) or sp.canonical.islower() or _CAMEL_RE.fullmatch(sp.canonical)
+                        if sp.canonical.isascii() else not _could_be_person(sp.canonical)):
                     yield sp
     for m in [*_NICK_CUE_RE.finditer(lower), *(m for m in _NICK_CUE_SPACE_RE.finditer(lower) if _ends_field(text, m))]:
         if not _word_start(lower, m.start()):
@@ -407,13 +427,13 @@ _ROW_HEAD_RE = re.compile(r"(?:^|(?<=[\n；])|(?<=\| ))(?:\|[ \t]*)?(?P<v>[0-9]{
 
 def _retype_row_heads(text: str, found: list[Span]) -> None:
     """A row that starts with a bare number and holds a phone or e-mail after it (`4517457551,小鱼,a@b.cn`, `| 42 |
-    小鱼 | 13800138000 |`): the number heading it is the account's ID, which the phone and card detectors read
-    first when it happens to be a valid number.  Retyped in `found` (same offsets)."""
+    小鱼 | 13800138000 |`): the number heading it is the account's ID, which the phone detector reads first when it
+    happens to be a valid number (a card number stays a card: it has its checksum).  Retyped in `found` (same offsets)."""
     if not any(sp.type in ("phone", "email") for sp in found):
         return
     for m in _ROW_HEAD_RE.finditer(text):
         for k, sp in enumerate(found):
-            if sp.start == m.start("v") and sp.end == m.end("v") and sp.type in ("phone", "payment_card"):
+            if sp.start == m.start("v") and sp.end == m.end("v") and sp.type == "phone":
                 line_end = text.find("\n", m.end())
                 line_end = len(text) if line_end < 0 else line_end
                 if text.count(m.group("sep"), m.end(), line_end) >= 1 and any(

@@ -125,6 +125,8 @@ VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|fi
 _ARROW_RE = re.compile(r"[ \t]*(?:→|->|=>|⇒)[ \t]*")
 _DOTTED_AFTER_RE = re.compile(r"v?[0-9]+(?:\.[0-9]+){1,3}(?![0-9.:])")
 _DOTTED_BEFORE_RE = re.compile(r"(?<![0-9.:])v?[0-9]+(?:\.[0-9]+){1,3}$")
+_UPGRADE_WORD_RE = re.compile(r"(?<![a-z])(?:upgrad|downgrad|migrat|aktualisier)[a-z]*[ \t]+(?:from|von|de)[ \t]*$|"
+                              r"(?:升级|降级|迁移)[ \t]*从[ \t]*$")
 _FROM_TO_RE = re.compile(r"[ \t]+(?:to|auf|à|vers|到|至)[ \t]+")
 
 
@@ -141,7 +143,11 @@ def version_change(text: str, start: int, end: int) -> bool:
     if a and _DOTTED_BEFORE_RE.search(head, 0, a.start()):
         return True
     lower = head.lower()
-    if lower.rstrip().endswith(("from", "von", "de", "从")) and _FROM_TO_RE.match(text, end):
-        return _VERSION_WORD_RE.search(lower) is not None
+    if lower.rstrip().endswith(("from", "von", "de", "从")):
+        # "upgraded from 3.1.2.4": an upgrade starts from a version ("update from 1.2.3.4 failed" may be a server)
+        if _UPGRADE_WORD_RE.search(lower):
+            return True
+        if _FROM_TO_RE.match(text, end):
+            return _VERSION_WORD_RE.search(lower) is not None
     t = re.search(r"(?:to|auf|à|vers|到|至)[ \t]+$", lower)
     return bool(t and _VERSION_WORD_RE.search(text[max(0, start - 48) : start].lower()))
