@@ -295,3 +295,8 @@ def test_an_upgrade_starts_from_a_version(text: str) -> None:
 def test_role_words_are_labels_only_with_a_colon() -> None:
     assert typed("the seller sent it_2 days later", "nickname") == []
     assert typed("卖家：tiantian88", "nickname") == ["tiantian88"]
+
+
+@pytest.mark.parametrize("text", ["买家：石川裕太", "Seller: 안도윤", "v3.46.52.14 回复 微信用户540815：同意"])
+def test_short_cjk_values_after_role_labels_and_versions_before_reply_words_are_no_nickname(text: str) -> None:
+    assert [n for n in typed(text, "nickname") if n != "微信用户540815"] == []

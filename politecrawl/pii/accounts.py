@@ -210,6 +210,8 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
     # Another script (CJK).  A Latin name with accents is no handle.
     if not all(ord(c) >= 0x2E80 or c.isdigit() for c in value) or not any(c.isalpha() for c in value):
         return None
+    if cue in _ROLE_CUES and len(value) <= 4 and not any(c.isdigit() for c in value):
+        return None  # "买家：石川裕太", "Seller: 안도윤": as often a real name as a nickname; left to the name finders
     if cue in ("回复", "来自", "user", "from") and not bounded:
         return None  # "与 user 连接参数相同": a word of the sentence
     if not bounded and (_may_be_person(value) if len(value) < 4 else _is_person(value)):
@@ -335,7 +337,7 @@ def find_accounts(text: str) -> Iterator[Span]:
                 m = None
         if m and not _HANDLE_MARK_RE.search(m.group("v")) and m.start("v") > 0 and text[m.start("v") - 1] == " ":
             m = None  # a plain word inside a sentence ("… is out 回复", "erforderlich 回复"), not a field's handle
-        if m and not _NUMBERISH_RE.fullmatch(m.group("v")):  # "item #5620 回复", "¥115.37 回复": no handle
+        if m and not _NUMBERISH_RE.fullmatch(m.group("v").removeprefix("v")):  # "item #5620 回复", "v3.4.5 回复"
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
             sp = _token_before(text, r.start() - 1)  # "小鱼 关注了你": a space must bound it
