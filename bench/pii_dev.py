@@ -268,6 +268,14 @@ class DevCorpus:
         "ユーザーID：{uid}", "会員ID: {uid}", "{handle}さんがフォローしました", "返信先: @{handle}さん", "ユーザー名：{nick}",
         "회원번호 {uid}", "회원번호: {uid}", "아이디: {handle}", "{nick}님이 댓글을 남겼습니다", "닉네임: {nick}",
         "회원 ID: {uid}", "작성자 {nick}",
+        # greetings, thanks and sayings around a handle; user words of other languages; log keys
+        "Hi {handle}, thanks for the reply.", "Thanks {handle}!", "感谢 {handle} 的分享", "Danke {handle} für den Tipp",
+        "Merci {handle} !", "{handle} said it broke after a week.", "{handle} says the update fixed it.",
+        "{handle} 说：已经发货了", "Nutzer {handle} hat geantwortet", "L'utilisateur {handle} a répondu",
+        "ユーザー {handle} が参加しました", "사용자 {handle} 님이 입장했습니다", "author={handle} action=edit",
+        "account={handle} status=locked", "客户ID：{uid}", "作者ID {uid}", "Nutzer-ID: {uid}", "Benutzernummer {uid}",
+        "numéro de membre {uid}", "고객번호 {uid}", "お客様番号：{uid}", "ユーザー番号 {uid}", "user {uid} logged out",
+        "사용자 번호 {uid}",
         # logs and headers with IPs and users
         "Accepted publickey for {handle} from {ip} port 52144 ssh2", "Failed password for invalid user {handle} from {ip} port 22",
         "Server {ip}", "Server: {ip}", "DNS server {ip} not responding", "Ping {ip}: 64 bytes", "connecting to {ip}:8443",

@@ -300,3 +300,30 @@ def test_role_words_are_labels_only_with_a_colon() -> None:
 @pytest.mark.parametrize("text", ["买家：石川裕太", "Seller: 안도윤", "v3.46.52.14 回复 微信用户540815：同意"])
 def test_short_cjk_values_after_role_labels_and_versions_before_reply_words_are_no_nickname(text: str) -> None:
     assert [n for n in typed(text, "nickname") if n != "微信用户540815"] == []
+
+
+@pytest.mark.parametrize("text, nick", [
+    ("Hi Lucky_Star, thanks for the reply.", "Lucky_Star"), ("Thanks panda.echo88!", "panda.echo88"),
+    ("感谢 StormWolf 的分享", "StormWolf"), ("Danke lucky_panda für den Tipp", "lucky_panda"),
+    ("TigerMaple said it broke after a week.", "TigerMaple"), ("xiaoyu_88 说：已经发货了", "xiaoyu_88"),
+    ("Nutzer LuckyPanda hat geantwortet", "LuckyPanda"), ("L'utilisateur pixel.echo a répondu", "pixel.echo"),
+    ("ユーザー maple_lucky が参加しました", "maple_lucky"), ("사용자 happy.tiger 님이 입장했습니다", "happy.tiger"),
+    ("author=lucky_panda action=edit", "lucky_panda"), ("account=StormWolf status=locked", "StormWolf"),
+    ("ddong 回复", "ddong"), ("thanks. ddong 回复", "ddong"),
+])
+def test_handles_after_greetings_and_user_words_and_before_verbs_of_saying(text: str, nick: str) -> None:
+    assert typed(text, "nickname") == [nick]
+
+
+@pytest.mark.parametrize("text", ["Hi Hans, thanks", "Thanks everyone!", "she said it broke", "Hi there",
+                                  "感谢 张伟 的帮助", "Software erforderlich 回复 x"])
+def test_no_handle_in_greetings_or_sayings_of_plain_words(text: str) -> None:
+    assert typed(text, "nickname") == []
+
+
+@pytest.mark.parametrize("text", [
+    "客户ID：12345678", "作者ID 12345678", "Nutzer-ID: 12345678", "Benutzernummer 12345678", "numéro de membre 12345678",
+    "고객번호 12345678", "お客様番号：12345678", "ユーザー番号 12345678", "user 12345678 logged out", "사용자 번호 12345678",
+])
+def test_more_user_id_cues(text: str) -> None:
+    assert typed(text, "user_id") == ["12345678"]

@@ -50,12 +50,14 @@ _ID_CUES = (
     r"客户编号", r"客户号", r"账户id", r"kundennummer", r"kunden[ \-]?nr\.?", r"kunden[ \-]?id", r"mitgliedsnummer",
     r"benutzer[ \-]?id", r"numéro (?:de )?client", r"n° (?:de )?client", r"id (?:client|utilisateur|membre)",
     r"identifiant(?: client| utilisateur| membre)?", r"(?:n°|numéro) (?:d')?adhérent", r"qq号码?", r"qq(?![群])",
-    r"steam ?id", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
+    r"steam ?id", r"客户\s?id", r"顾客\s?id", r"作者\s?id", r"nutzer[ \-]?id", r"benutzernummer", r"mitglieds[ \-]?nr\.?",
+    r"numéro (?:de )?membre", r"n° (?:de )?membre", r"numéro (?:d')?utilisateur", r"ユーザー番号", r"お客様番号", r"顧客番号",
+    r"고객\s?번호", r"사용자\s?번호", r"유저\s?번호", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
 )
 _NICK_CUES = (
     r"昵称", r"网名", r"用户名", r"账号", r"帐号", r"会员名", r"买家昵称", r"卖家昵称", r"nickname", r"nick", r"username",
     r"user name", r"screen name", r"display name", r"handle", r"login", r"benutzername", r"spitzname", r"pseudo",
-    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"抖音号", r"微信号", r"快手号", r"小红书号",
+    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"author(?=[ \t]?=)", r"account(?=[ \t]?=)", r"抖音号", r"微信号", r"快手号", r"小红书号",
     r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
 )
 
@@ -141,7 +143,8 @@ _LATIN_HEAD_RE = re.compile(r"[\x00-\x7f]*")
 # Found from the word back (a scan for the word is quick; one for the handle would try every position).
 _REPLY_WORD_RE = re.compile(fold_words(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|"
                             r"(?<![a-z])(?:replied|commented|posted|schrieb|joined the|has joined|has left|left the|"
-                            r"started following|followed you)(?![a-z])|wrote:|a écrit|さんの|님의|"
+                            r"started following|followed you|said|says|hat geantwortet|a répondu)(?![a-z])|"
+                            r"wrote:|a écrit|说:|さんの|님의|が参加|님이 입장|"
                             r"さんがフォロー|さんがいいね|님이 댓글|님이 팔로우|님이 좋아"))
 # After these (ja / ko follow and comment notices) a nickname in any script stands before, glued or spaced.
 _GLUED_ACTION_WORDS = tuple(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "님이 댓글", "님이 팔로우", "님이 좋아"))
@@ -155,6 +158,9 @@ _HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{1,28
 # the chat", "HappyPandaさんがフォロー"): a digit, "_" or "." inside, or CamelCase.
 _NOTICE_WORDS = frozenset({"joined the", "has joined", "has left", "left the", "started following", "followed you",
                            *(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "さんの"))})
+# Verbs of saying after a name: a handle only when it looks like one (a digit, "_", ".", "-" inside, or CamelCase):
+# "she said", "Anna says" are prose or a person's name.
+_SAYING_WORDS = frozenset({"said", "says", "hat geantwortet", "a répondu", "说:", "が参加", "님이 입장"})
 _CAP_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[A-Z][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
 # Where a nickname written in any script ends and begins when no cue bounds it.
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
@@ -162,6 +168,8 @@ _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」�
 # "来自 小鱼 的私信".  A Latin value must look like a handle (a digit, "_", or "." / "-" inside: "by email" is none).
 _BY_CUE_RE = re.compile(r"(?:réponse à|antwort an|message de|reply to|replying to|in reply to|quote from|zitat von|"
                         r"member|membre|mitglied|seller|buyer|verkäufer|käufer|vendeur|acheteur|卖家|买家|"
+                        r"thank you|thanks|thx|hi|hello|hey|danke|hallo|merci|bonjour|salut|感谢|谢谢|多谢|"
+                        r"benutzer|nutzer|utilisateur|ユ-ザ-|사용자|"
                         r"by|von|par|from|user|楼主|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
 # Role words of shops and forums: a label only with a colon (`Membre : x`, `卖家：x`; not "the seller sent it"), and
 # what follows may as well be a person's real name (`买家：张伟`, `Käufer: Hans Müller`), which is left to the name
@@ -171,7 +179,11 @@ _ROLE_CUES = frozenset({"member", "membre", "mitglied", "seller", "buyer", "verk
 # Cues that address or quote someone in a thread (`Antwort an`, `Réponse à`, `Quote from:`): a CamelCase handle
 # (`HappyStorm`) counts after them; a lower-case word needs a handle's mark ("Message de bienvenue").
 _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
-                           "quote from", "zitat von"})
+                           "quote from", "zitat von", "thank you", "thanks", "thx", "hi", "hello", "hey", "danke",
+                           "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢"})
+# Words for a user in other languages: as `user`, a CJK value after them only when bounded.
+_USER_NUMBER_RE = re.compile(r"[0-9]{5,19}(?![0-9.,:/\-])")
+_USER_WORDS = frozenset({"user", "from", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자"})
 _CAMEL_RE = re.compile(r"(?:[A-Z][a-z0-9]+){2,4}[0-9_]*")
 _HANDLE_SHAPE_RE = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:[0-9]{1,6}|(?:[_.\-][a-z0-9]+)+[0-9]*)|"
                               r"[a-z][a-z0-9]*_[a-z0-9_]*|[0-9]{1,6}[a-z][a-z0-9_]*", re.I)
@@ -212,7 +224,7 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
         return None
     if cue in _ROLE_CUES and len(value) <= 4 and not any(c.isdigit() for c in value):
         return None  # "买家：石川裕太", "Seller: 안도윤": as often a real name as a nickname; left to the name finders
-    if cue in ("回复", "来自", "user", "from") and not bounded:
+    if (cue in ("回复", "来自") or cue in _USER_WORDS) and not bounded:
         return None  # "与 user 连接参数相同": a word of the sentence
     if not bounded and (_may_be_person(value) if len(value) < 4 else _is_person(value)):
         return None  # two or three characters are as often a person's name, longer ones may be: left to the name finder
@@ -331,12 +343,16 @@ def find_accounts(text: str) -> Iterator[Span]:
         m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
         # The handle ends with a letter, digit or "_" right before the word (a space between at most): a
         # sentence's last word and its full stop ("rien à redire. 回复"), or a line's ("…\n回复"), is none.
-        if m is None and r.group() in _NOTICE_WORDS:
+        if m is None and (r.group() in _NOTICE_WORDS or r.group() in _SAYING_WORDS):
             m = _CAP_HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
             if m and not (_HANDLE_MARK_RE.search(m.group("v")) or _CAMEL_RE.fullmatch(m.group("v"))):
                 m = None
-        if m and not _HANDLE_MARK_RE.search(m.group("v")) and m.start("v") > 0 and text[m.start("v") - 1] == " ":
-            m = None  # a plain word inside a sentence ("… is out 回复", "erforderlich 回复"), not a field's handle
+        if m and r.group() in _SAYING_WORDS and not (_HANDLE_MARK_RE.search(m.group("v")) or "-" in m.group("v")
+                                                      or _CAMEL_RE.fullmatch(m.group("v"))):
+            m = None
+        if m and not _HANDLE_MARK_RE.search(m.group("v")) and not _CAMEL_RE.fullmatch(m.group("v")) and m.start("v") > 1 and text[m.start("v") - 1] == " " and (
+                text[m.start("v") - 2].isalpha()):
+            m = None  # a plain word after another word ("… is out 回复", "Software erforderlich 回复"), not a handle
         if m and not _NUMBERISH_RE.fullmatch(m.group("v").removeprefix("v")):  # "item #5620 回复", "v3.4.5 回复"
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
@@ -362,6 +378,11 @@ def find_accounts(text: str) -> Iterator[Span]:
             cue = m.group().rstrip(" \t:：")
             if cue in _ROLE_CUES and not labelled:
                 continue
+            if cue in _USER_WORDS and cue != "from":
+                d = _USER_NUMBER_RE.match(text, m.end())
+                if d:  # "user 48213907 logged out", "utilisateur 48213907"
+                    yield Span(d.start(), d.end(), USER_ID, d.group())
+                    continue
             sp = _handle_after(text, m.end(), cue, labelled=labelled)
             if sp is not None:
                 yield sp
