@@ -327,3 +327,22 @@ def test_no_handle_in_greetings_or_sayings_of_plain_words(text: str) -> None:
 ])
 def test_more_user_id_cues(text: str) -> None:
     assert typed(text, "user_id") == ["12345678"]
+
+
+@pytest.mark.parametrize("text, ip", [
+    ("清除离线更新消息需要认证 서버 89.103.180.251 응답 없음", "89.103.180.251"),
+    ("17.17.21 released\n回复 93.84.184.163：", "93.84.184.163"),
+])
+def test_a_server_or_reply_word_right_before_beats_a_version_word_further_back(text: str, ip: str) -> None:
+    assert typed(text, "ip") == [ip]
+
+
+@pytest.mark.parametrize("text, nick", [("卖家：ねこまる", "ねこまる"), ("Antwort an storm-mango；x", "storm-mango"),
+                                        ("Thanks maple-blue!", "maple-blue")])
+def test_kana_after_a_role_label_and_hyphenated_handles_after_addressing_words(text: str, nick: str) -> None:
+    assert typed(text, "nickname") == [nick]
+
+
+@pytest.mark.parametrize("text", ["Merci 윤수빈 pour ton aide.", "允许通过 Bonjour 发布服务器信息。", "Message de peut-être"])
+def test_no_cjk_nickname_after_a_greeting(text: str) -> None:
+    assert typed(text, "nickname") == []

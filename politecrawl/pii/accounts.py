@@ -181,6 +181,9 @@ _ROLE_CUES = frozenset({"member", "membre", "mitglied", "seller", "buyer", "verk
 _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
                            "quote from", "zitat von", "thank you", "thanks", "thx", "hi", "hello", "hey", "danke",
                            "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢"})
+_TITLE_AFTER_RE = re.compile(r"\.[ \t]+[A-Z]")
+_GREETINGS = frozenset({"thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut",
+                        "感谢", "谢谢", "多谢"})
 # Words for a user in other languages: as `user`, a CJK value after them only when bounded.
 _USER_NUMBER_RE = re.compile(r"[0-9]{5,19}(?![0-9.,:/\-])")
 _USER_WORDS = frozenset({"user", "from", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자"})
@@ -208,8 +211,11 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
                or (cue in ("by", "von", "par") and _FROM_ADDRESS_RE.match(after))
                or (cue == "来自" and after.lstrip().startswith("的")))
     if value.isascii():
-        if cue in _ADDRESS_CUES and _CAMEL_RE.fullmatch(value):
-            return Span(start, start + len(value), NICKNAME, value)
+        if _TITLE_AFTER_RE.match(text, start + len(value)):
+            return None  # "thanks Univ.Prof. Nikola Adolph": an abbreviated title before a name
+        if cue in _ADDRESS_CUES and (_CAMEL_RE.fullmatch(value) or (
+                value.islower() and "-" in value.strip("-") and _field_end(text, start + len(value)))):
+            return Span(start, start + len(value), NICKNAME, value)  # "Antwort an HappyStorm", "Thanks maple-blue!"
         if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value) or not (
                 _HANDLE_MARK_RE.search(value) or (value.islower() and cue not in _ADDRESS_CUES
                                                    and _field_end(text, start + len(value)))):
@@ -222,7 +228,10 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
     # Another script (CJK).  A Latin name with accents is no handle.
     if not all(ord(c) >= 0x2E80 or c.isdigit() for c in value) or not any(c.isalpha() for c in value):
         return None
-    if cue in _ROLE_CUES and len(value) <= 4 and not any(c.isdigit() for c in value):
+    if cue in _GREETINGS:
+        return None  # "Merci 윤수빈 pour", "Bonjour 发布…": a CJK value after a greeting is left to the name finders
+    if cue in _ROLE_CUES and len(value) <= 4 and not any(c.isdigit() for c in value) and not all(
+            "\u3040" <= c <= "\u30ff" for c in value):
         return None  # "买家：石川裕太", "Seller: 안도윤": as often a real name as a nickname; left to the name finders
     if (cue in ("回复", "来自") or cue in _USER_WORDS) and not bounded:
         return None  # "与 user 连接参数相同": a word of the sentence

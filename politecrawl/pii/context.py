@@ -48,7 +48,7 @@ THING_WORDS = _REFERENCE_WORDS = (
     "商品", "帖子", "文章", "评论id", "视频", "话题", "post", "thread", "topic", "video", "beitrag", "produkt",
     "produit", "annonce", "投稿id", "記事", "게시글", "상품",
     # groups, rooms, processes and error codes (a QQ group's or a live room's number is no person's)
-    "群号", "房间号", "直播间", "进程", "error code", "fehlercode", "code d'erreur", "错误码", "エラーコード", "오류 코드",
+    "群号", "房间号", "直播间", "进程", "ticket", "error code", "fehlercode", "code d'erreur", "错误码", "エラーコード", "오류 코드",
 )
 
 
@@ -111,7 +111,7 @@ IP_WORD_RE = re.compile(r"(?<![a-z])(?:ip|ipv4|addr|address|host|client|from|ser
 IP_WORD_END_RE = re.compile(fold_words(
     r"(?:(?<![a-z])(?:ipv4|ipv6|addr|address|adresse|host|client|from|by|von|depuis|via|proxy|gateway|peer|"
     r"remote|src|dst|ping|dns|nameserver|forwarded-for|real-ip|connecting to|connect to)|ip|server|登录|地址|来自|访问|"
-    r"アドレス|주소)[\s:=#\-]{0,3}$"
+    r"服务器|回复|アドレス|サーバー|주소|서버)[\s:=#\-]{0,3}$"
 ))
 
 
