@@ -346,3 +346,8 @@ def test_kana_after_a_role_label_and_hyphenated_handles_after_addressing_words(t
 @pytest.mark.parametrize("text", ["Merci 윤수빈 pour ton aide.", "允许通过 Bonjour 发布服务器信息。", "Message de peut-être"])
 def test_no_cjk_nickname_after_a_greeting(text: str) -> None:
     assert typed(text, "nickname") == []
+
+
+def test_an_abbreviated_title_before_a_name_is_no_handle() -> None:
+    assert typed("thanks Univ.Prof. Nikola Adolph", "nickname") == []
+    assert typed("by zhang_88. Next", "nickname") == ["zhang_88"]

@@ -182,6 +182,7 @@ _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to"
                            "quote from", "zitat von", "thank you", "thanks", "thx", "hi", "hello", "hey", "danke",
                            "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢"})
 _TITLE_AFTER_RE = re.compile(r"\.[ \t]+[A-Z]")
+_ABBREV_RE = re.compile(r"[A-Z][a-z]{0,5}(?:\.-?[A-Za-z][a-z]{0,5})+")
 _GREETINGS = frozenset({"thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut",
                         "感谢", "谢谢", "多谢"})
 # Words for a user in other languages: as `user`, a CJK value after them only when bounded.
@@ -211,7 +212,7 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
                or (cue in ("by", "von", "par") and _FROM_ADDRESS_RE.match(after))
                or (cue == "来自" and after.lstrip().startswith("的")))
     if value.isascii():
-        if _TITLE_AFTER_RE.match(text, start + len(value)):
+        if _ABBREV_RE.fullmatch(value) and _TITLE_AFTER_RE.match(text, start + len(value)):
             return None  # "thanks Univ.Prof. Nikola Adolph": an abbreviated title before a name
         if cue in _ADDRESS_CUES and (_CAMEL_RE.fullmatch(value) or (
                 value.islower() and "-" in value.strip("-") and _field_end(text, start + len(value)))):
