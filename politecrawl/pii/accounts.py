@@ -166,11 +166,33 @@ _CAP_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[A-Z][A-Za-z0-9_.\-]{1,28
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
 # A handle after a word that names who did something: "by zhang_88", "von 晴天娃娃", "作者：小鱼儿", "回复 小鱼：",
 # "来自 小鱼 的私信".  A Latin value must look like a handle (a digit, "_", or "." / "-" inside: "by email" is none).
-_BY_CUE_RE = re.compile(r"(?:réponse à|antwort an|message de|reply to|replying to|in reply to|quote from|zitat von|"
-                        r"member|membre|mitglied|seller|buyer|verkäufer|käufer|vendeur|acheteur|卖家|买家|"
-                        r"thank you|thanks|thx|hi|hello|hey|danke|hallo|merci|bonjour|salut|感谢|谢谢|多谢|"
-                        r"benutzer|nutzer|utilisateur|ユ-ザ-|사용자|"
-                        r"by|von|par|from|user|楼主|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
+def _literal_trie(words: list[str]) -> str:
+    """The words as one regex that branches letter by letter (`b(?:uyer|y)` ...): Python's engine tries an
+    alternation's branches one after another at each position, so a trie tries a few instead of dozens."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return f"(?:{emit(tree)})"
+
+
+_BY_CUES = ["réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to", "quote from", "zitat von",
+            "member", "membre", "mitglied", "seller", "buyer", "verkäufer", "käufer", "vendeur", "acheteur", "卖家", "买家",
+            "thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut", "感谢",
+            "谢谢", "多谢", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자", "by", "von", "par", "from", "user", "楼主",
+            "来自", "回复", "作者", "投稿者", "작성자", "글쓴이", "用户", "粉丝"]
+# A separator after the cue ("this", "baby" hold none).
+_BY_CUE_RE = re.compile(_literal_trie(_BY_CUES) + r"(?:[ \t]{1,2}[:：]?|[:：])[ \t]{0,2}")
 # Role words of shops and forums: a label only with a colon (`Membre : x`, `卖家：x`; not "the seller sent it"), and
 # what follows may as well be a person's real name (`买家：张伟`, `Käufer: Hans Müller`), which is left to the name
 # finders: a Latin value must look like a handle, a CJK one must not read as a name.
@@ -346,7 +368,7 @@ def find_accounts(text: str) -> Iterator[Span]:
         for m in _HANDLE_RE.finditer(text):
             v = _trim(m.group("v"))
             yield Span(m.start(), m.start("v") + len(v), NICKNAME, v)
-    if " for " in text:
+    if " for " in text and ("password for " in text or "publickey for " in text or "pam for " in text):
         for m in _SSHD_USER_RE.finditer(text):
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
     for r in _REPLY_WORD_RE.finditer(text):
@@ -383,7 +405,7 @@ def find_accounts(text: str) -> Iterator[Span]:
     for m in _BY_CUE_RE.finditer(lower):
         if text[m.start() : m.start() + 2].isupper():
             continue  # "ORDER BY", "FROM", "USER": a query language's keyword, not who did something
-        if m.end() < len(text) and _word_start(lower, m.start()) and m.end() > m.start() + len(m.group().rstrip(" \t:：")):
+        if m.end() < len(text) and _word_start(lower, m.start()):
             labelled = ":" in m.group() or "：" in m.group()
             cue = m.group().rstrip(" \t:：")
             if cue in _ROLE_CUES and not labelled:
@@ -455,24 +477,25 @@ def _one_word(field: str) -> bool:
     return 0 < len(value) <= 30 and not any(c in _TOKEN_STOP or c == "=" for c in value)
 
 
-_ROW_HEAD_RE = re.compile(r"(?:^|(?<=[\n；])|(?<=\| ))(?:\|[ \t]*)?(?P<v>[0-9]{5,19})[ \t]*(?P<sep>[,|;\t])")
+_ROW_SEP_AFTER_RE = re.compile(r"[ \t]*([,|;\t])")
+_ROW_START_BEFORE_RE = re.compile(r"(?:^|[\n；]|\| )(?:\|[ \t]*)?$")
 
 
 def _retype_row_heads(text: str, found: list[Span]) -> None:
     """A row that starts with a bare number and holds a phone or e-mail after it (`4517457551,小鱼,a@b.cn`, `| 42 |
     小鱼 | 13800138000 |`): the number heading it is the account's ID, which the phone detector reads first when it
     happens to be a valid number (a card number stays a card: it has its checksum).  Retyped in `found` (same offsets)."""
-    if not any(sp.type in ("phone", "email") for sp in found):
-        return
-    for m in _ROW_HEAD_RE.finditer(text):
-        for k, sp in enumerate(found):
-            if sp.start == m.start("v") and sp.end == m.end("v") and sp.type == "phone":
-                line_end = text.find("\n", m.end())
-                line_end = len(text) if line_end < 0 else line_end
-                if text.count(m.group("sep"), m.end(), line_end) >= 1 and any(
-                        o.type in ("phone", "email") and m.end() <= o.start < line_end for o in found):
-                    found[k] = Span(sp.start, sp.end, USER_ID, m.group("v"))
-                break
+    for k, sp in enumerate(found):
+        if sp.type != "phone" or not (5 <= sp.end - sp.start <= 19) or not text[sp.start : sp.end].isdigit():
+            continue
+        sep = _ROW_SEP_AFTER_RE.match(text, sp.end)
+        if sep is None or _ROW_START_BEFORE_RE.search(text, max(0, sp.start - 4), sp.start) is None:
+            continue
+        line_end = text.find("\n", sep.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if text.count(sep.group(1), sep.end(), line_end) >= 1 and any(
+                o.type in ("phone", "email") and sep.end() <= o.start < line_end for o in found):
+            found[k] = Span(sp.start, sp.end, USER_ID, text[sp.start : sp.end])
 
 
 def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
