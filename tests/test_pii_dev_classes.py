@@ -351,3 +351,8 @@ def test_no_cjk_nickname_after_a_greeting(text: str) -> None:
 def test_an_abbreviated_title_before_a_name_is_no_handle() -> None:
     assert typed("thanks Univ.Prof. Nikola Adolph", "nickname") == []
     assert typed("by zhang_88. Next", "nickname") == ["zhang_88"]
+
+
+def test_a_product_code_after_a_greeting_is_no_handle() -> None:
+    assert typed("thanks W36455-2261 下单", "nickname") == []
+    assert typed("Thanks panda.echo88!", "nickname") == ["panda.echo88"]

@@ -203,6 +203,7 @@ _ROLE_CUES = frozenset({"member", "membre", "mitglied", "seller", "buyer", "verk
 _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
                            "quote from", "zitat von", "thank you", "thanks", "thx", "hi", "hello", "hey", "danke",
                            "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢"})
+_CODE_RE = re.compile(r"[A-Z]{1,4}[0-9][0-9\-/]*")
 _TITLE_AFTER_RE = re.compile(r"\.[ \t]+[A-Z]")
 _ABBREV_RE = re.compile(r"[A-Z][a-z]{0,5}(?:\.-?[A-Za-z][a-z]{0,5})+")
 _GREETINGS = frozenset({"thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut",
@@ -236,6 +237,8 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
     if value.isascii():
         if _ABBREV_RE.fullmatch(value) and _TITLE_AFTER_RE.match(text, start + len(value)):
             return None  # "thanks Univ.Prof. Nikola Adolph": an abbreviated title before a name
+        if _CODE_RE.fullmatch(value):
+            return None  # "thanks W36455-2261": a product or order code, capitals then digits
         if cue in _ADDRESS_CUES and (_CAMEL_RE.fullmatch(value) or (
                 value.islower() and "-" in value.strip("-") and _field_end(text, start + len(value)))):
             return Span(start, start + len(value), NICKNAME, value)  # "Antwort an HappyStorm", "Thanks maple-blue!"
