@@ -37,8 +37,6 @@ import math
 import os
 import random
 import re
-import socket
-import threading
 import resource
 import subprocess
 import sys
@@ -46,13 +44,12 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from redis_server import RedisServer  # noqa: E402
+from redis_server import CommandCounter, RedisServer  # noqa: E402
 
 from politecrawl.sandbox import SandboxWeb, SiteSpec, max_in_window  # noqa: E402
 
@@ -146,42 +143,6 @@ def run(web: SandboxWeb, urls: list[str], nodes: int, workdir: Path, *, cluster:
     }
     client.close()
     return result
-
-
-class CommandCounter:
-    """Counts the commands clients send to Redis (MONITOR on a plain socket; the commands Lua
-    scripts run are shown as ``[db lua]`` and left out)."""
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.count = 0
-        self.by_name: dict[str, int] = {}
-        self.error: Exception | None = None
-        self._sock = socket.create_connection((parts.hostname, parts.port or 6379))
-        self._sock.sendall(b"MONITOR\r\n")
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        rest = b""
-        try:
-            while chunk := self._sock.recv(1 << 20):
-                lines = (rest + chunk).split(b"\r\n")
-                rest = lines.pop()
-                for line in lines:
-                    head, _, tail = line.partition(b"] ")
-                    if not tail or head.endswith(b" lua"):
-                        continue  # +OK, or a command a script ran
-                    self.count += 1
-                    name = tail[1:tail.find(b'"', 1)].decode(errors="replace").upper()
-                    self.by_name[name] = self.by_name.get(name, 0) + 1
-        except OSError as exc:  # closed: the run is over
-            self.error = exc
-
-    def close(self) -> None:
-        self._sock.shutdown(socket.SHUT_RDWR)
-        self._thread.join(10)
-        self._sock.close()
 
 
 def utilisation_run(rates: dict[str, float], nodes: int, span: float, python: str, *,

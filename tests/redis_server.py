@@ -10,9 +10,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 INSTALL_HINT = (
     "Redis tests need a Redis server: set REDIS_URL=redis://host:port/db, or install "
@@ -112,3 +114,44 @@ def redis_url_or_throwaway(url: str | None) -> Iterator[str]:
         yield server.url
     finally:
         server.close()
+
+
+class CommandCounter:
+    """Counts the commands clients send to Redis (MONITOR on a plain socket; the commands Lua
+    scripts run are shown as ``[db lua]`` and left out). ``by_name``: per command, scripts
+    (EVALSHA) as ``frontier`` (the shared frontier's: its keys end in ``:requests``), ``history``
+    (the recrawl fetch history's) or ``other``."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.count = 0
+        self.by_name: dict[str, int] = {}
+        self.error: Exception | None = None
+        self._sock = socket.create_connection((parts.hostname, parts.port or 6379))
+        self._sock.sendall(b"MONITOR\r\n")
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        rest = b""
+        try:
+            while chunk := self._sock.recv(1 << 20):
+                lines = (rest + chunk).split(b"\r\n")
+                rest = lines.pop()
+                for line in lines:
+                    head, _, tail = line.partition(b"] ")
+                    if not tail or head.endswith(b" lua"):
+                        continue  # +OK, or a command a script ran
+                    self.count += 1
+                    name = tail[1:tail.find(b'"', 1)].decode(errors="replace").upper()
+                    if name == "EVALSHA":  # which script, by the keys it names
+                        name += (" frontier" if b':requests"' in tail else " history" if b"recrawl:" in tail
+                                 else " other")
+                    self.by_name[name] = self.by_name.get(name, 0) + 1
+        except OSError as exc:  # closed: the run is over
+            self.error = exc
+
+    def close(self) -> None:
+        self._sock.shutdown(socket.SHUT_RDWR)
+        self._thread.join(10)
+        self._sock.close()

@@ -253,3 +253,113 @@ def test_a_record_is_encoded_as_its_fields_in_order():
                          change_interval=None, visits=2, changes=1)
     assert record.encode() == json.dumps(asdict(record), separators=(",", ":"), ensure_ascii=False)
     assert FetchRecord.decode(record.encode()) == record
+
+
+# -- write-behind (a networked store) ------------------------------------------------
+class CountingStore(MemoryStateStore):
+    """A memory store that counts the store steps (what would each be a round trip to Redis)."""
+
+    def __init__(self) -> None:
+        super().__init__(FakeClock())
+        self.steps: list[str] = []
+
+    def get(self, key):
+        self.steps.append("get")
+        return super().get(key)
+
+    def set(self, key, value, *, ttl=None):
+        self.steps.append("set")
+        super().set(key, value, ttl=ttl)
+
+    def set_indexed(self, *args, **kwargs):
+        self.steps.append("set_indexed")
+        return super().set_indexed(*args, **kwargs)
+
+    def set_indexed_many(self, writes):
+        self.steps.append(f"set_indexed_many:{len(writes)}")
+        before, self.steps = self.steps, []  # the default's plain operations are this one step
+        try:
+            return super().set_indexed_many(writes)
+        finally:
+            self.steps = before
+
+
+def behind(max_urls: int = 100) -> FetchHistory:
+    store = CountingStore()
+    return FetchHistory(store, HistorySettings(max_urls=max_urls, schedule=SCHEDULE), write_behind=True,
+                        clock=store.clock)
+
+
+def test_write_behind_writes_records_and_items_together_in_one_step_a_batch():
+    from politecrawl.recrawl.history import FLUSH_BATCH, FLUSH_INTERVAL, ITEM_WAIT  # noqa: PLC0415
+
+    h = behind()
+    store = h.store
+    for i in range(3):
+        url = f"http://shop-a.com/p/{i}"
+        h.visit(url, 10.0, status=200, etag=f'"v{i}"', digest="sha1:A", before=None, wait_for_item=True)
+        if i < 2:
+            h.keep_item(url, {"url": url, "i": i}, now=10.1)
+    assert store.steps == []  # nothing written yet, nothing read (before= given)
+    assert h.get("http://shop-a.com/p/1").etag == '"v1"' and h.item("http://shop-a.com/p/1")["i"] == 1
+    assert store.steps == []  # this process reads what it holds from memory
+    assert h.flush(10.0 + FLUSH_INTERVAL - 0.01).written == 0  # not due yet
+    flushed = h.flush(10.0 + FLUSH_INTERVAL)
+    # p/0 and p/1 with their items, in one step; p/2 waits for its item
+    assert flushed.written == 2 and store.steps == ["set_indexed_many:2"]
+    assert len(store.keys("recrawl:url:")) == 2 == len(store.keys("recrawl:item:"))
+    assert float(MemoryStateStore.get(store, "recrawl:size")) == 2  # (read past the count of steps)
+    assert h.holds("http://shop-a.com/p/2") and not h.holds("http://shop-a.com/p/1")
+    assert h.flush(10.0 + ITEM_WAIT - 0.01).written == 0
+    assert h.flush(10.0 + ITEM_WAIT).written == 1  # no item came: the record goes alone
+    assert float(MemoryStateStore.get(store, "recrawl:size")) == 3 and not h.held
+    # a batch of FLUSH_BATCH ready records is written at once, whatever its age
+    store.steps.clear()
+    for i in range(FLUSH_BATCH):
+        h.visit(f"http://other.org/p/{i}", 20.0, status=200, digest="sha1:B", before=None)
+    assert h.flush(20.0).written == FLUSH_BATCH and store.steps == [f"set_indexed_many:{FLUSH_BATCH}"]
+
+
+def test_write_behind_keeps_the_bound_evicts_at_the_flush_and_forgets_what_it_never_wrote():
+    h = behind(max_urls=200)  # batch: 1 % of 200 = 2
+    for i in range(200):
+        h.visit(f"http://shop-a.com/p/{i}", float(i), status=200, digest="sha1:A", before=None)
+    assert h.flush(1000.0).written == 200
+    h.visit("http://new.net/a", 1001.0, status=200, digest="sha1:B", before=None)
+    h.keep_item("http://new.net/a", {"url": "a"})
+    flushed = h.flush(1001.0, force=True)
+    assert (flushed.written, flushed.evicted, flushed.not_recorded) == (1, 2, 0)
+    assert h.get("http://shop-a.com/p/0") is None and h.item("http://new.net/a") == {"url": "a"}
+    assert float(h.store.get("recrawl:size")) == 199
+    # a new URL held, then gone (404): nothing written, nothing counted
+    h.visit("http://new.net/b", 1002.0, status=200, digest="sha1:B", before=None)
+    h.visit("http://new.net/b", 1003.0, status=404)
+    assert not h.held and h.get("http://new.net/b") is None and float(h.store.get("recrawl:size")) == 199
+    # full, and another process evicting: the new URL is not recorded, nor its item
+    full = behind(max_urls=1)
+    full.visit(URL, 1.0, status=200, digest="sha1:A", before=None)
+    full.flush(1.0, force=True)
+    full.store.set_if_absent("recrawl:evicting", "1")
+    full.visit("http://shop-a.com/p/2", 2.0, status=200, digest="sha1:A", before=None)
+    full.keep_item("http://shop-a.com/p/2", {"url": "2"})
+    assert full.flush(2.0, force=True).not_recorded == 1 and full.full
+    assert full.store.get(f"recrawl:item:{fingerprint('http://shop-a.com/p/2')}") is None
+
+
+def test_write_behind_on_redis_one_script_a_batch(redis_url):
+    from politecrawl.state import open_store  # noqa: PLC0415
+
+    store = open_store(redis_url)
+    other = open_store(redis_url)
+    try:
+        h = FetchHistory(store, HistorySettings(max_urls=10, schedule=SCHEDULE), write_behind=True)
+        h.visit(URL, 1000.0, status=200, etag='"v1"', digest="sha1:A", before=None, wait_for_item=True)
+        h.keep_item(URL, {"url": URL, "title": "中文"})
+        assert other.get(f"recrawl:url:{fingerprint(URL)}") is None  # held: not written yet
+        assert h.flush(force=True).written == 1
+        seen = FetchHistory(other, HistorySettings(max_urls=10, schedule=SCHEDULE))
+        assert seen.get(URL).etag == '"v1"' and seen.item(URL)["title"] == "中文"
+        assert seen.due("shop-a.com", 1e9) == ([URL], 0) and float(other.get("recrawl:size")) == 1
+    finally:
+        store.close()
+        other.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from politecrawl.clock import FakeClock
-from politecrawl.state import MemoryStateStore, SQLiteStateStore, open_store
+from politecrawl.state import IndexedWrite, MemoryStateStore, SQLiteStateStore, open_store
 from politecrawl.state.tokens import take as reference_take
 
 WORKER = Path(__file__).with_name("state_worker.py")
@@ -202,6 +202,25 @@ def test_set_indexed_writes_record_and_entry_counting_up_to_a_limit(backend):
     assert s.set_indexed("r:1", "uno", "idx", "f1", "e1b") is True
     assert s.get("r:1") == "uno"
     assert s.hgetall("idx") == {"f1": "e1b", "f2": "e2", "f3": "e3"}
+
+
+def test_set_indexed_many_writes_each_as_set_indexed_with_its_also_sets(backend):
+    s = backend.store
+    assert s.set_indexed_many([]) == []
+    done = s.set_indexed_many([
+        IndexedWrite("r:1", "one", "idx", "f1", "e1", count="n", limit=2, also=(("i:1", "item one"),)),
+        IndexedWrite("r:2", "two", "idx", "f2", "e2", count="n", limit=2),
+        # full: neither the record nor its also-set is written, the count unchanged
+        IndexedWrite("r:3", "three", "idx", "f3", "e3", count="n", limit=2, also=(("i:3", "x"),)),
+        IndexedWrite("r:1", "uno", "idx", "f1", "e1b"),  # an overwrite, not counted
+        IndexedWrite("", also=(("i:2", "item two"), ("i:4", "four"))),  # no record: the sets alone
+        IndexedWrite("r:5", "five"),  # no index entry
+    ])
+    assert done == [True, True, False, True, True, True]
+    assert float(s.get("n")) == 2.0
+    assert [s.get(k) for k in ("r:1", "r:2", "r:3", "r:5")] == ["uno", "two", None, "five"]
+    assert [s.get(k) for k in ("i:1", "i:2", "i:3", "i:4")] == ["item one", "item two", None, "four"]
+    assert s.hgetall("idx") == {"f1": "e1b", "f2": "e2"}
 
 
 # -- logs ----------------------------------------------------------------------

@@ -233,3 +233,25 @@ def test_a_busy_servers_tokens_go_round_the_origins_waiting_for_it(node):
     assert len(got) == 9
     # in turn, not by the origins' names: each had 2 or 3 (without the turn: one origin had all 9)
     assert sorted(got.count(s) for s in sites) in ([2, 2, 2, 3],)
+
+
+def test_the_pop_reads_each_requests_fetch_history_record_in_the_same_script(node):
+    """A push may name its request's fetch-history record (its fingerprint); the pop returns the
+    record with the request (``""``: none yet), so the node reads no record of its own."""
+    f = node()
+    reader = RedisFrontier(f.client, f.base, f.dupefilter_key, f.budget_prefix,
+                           history_prefix=node.store.prefix + "recrawl:url:")
+    fps = ["a" * 40, "b" * 40]
+    node.store.set("recrawl:url:" + fps[0], '{"url":"http://a.com/1","etag":"\\"v1\\""}')
+    pickled = b"\x80\x04stop."  # a pickle ends in '.'
+    pushes = [PushItem(f"fp{i}", "a.com", A, 0, pickled + str(i).encode() + b".", UNLIMITED, 1.0,
+                       history=fps[i]) for i in range(2)]
+    pushes.append(PushItem("fp2", "a.com", A, 0, b"plain.", UNLIMITED, 1.0))  # no record to read
+    reader.exchange(pushes, 0, T0)
+    got = reader.exchange([], 5, T0).popped
+    assert [p.data for p in got] == [pickled + b"0.", pickled + b"1.", b"plain."]  # the suffix stripped
+    assert [p.record for p in got] == ['{"url":"http://a.com/1","etag":"\\"v1\\""}', "", None]
+    # a node that reads no history (its recrawl off) still gets the request without the suffix
+    reader.exchange([PushItem("fp9", "a.com", A, 0, b"x.", UNLIMITED, 1.0, history=fps[1])], 0, T0)
+    plain = RedisFrontier(f.client, f.base, f.dupefilter_key, f.budget_prefix)
+    assert [(p.data, p.record) for p in plain.exchange([], 5, T0 + 1).popped] == [(b"x.", None)]

@@ -22,6 +22,12 @@ spider does and yields the item it kept for the page (:meth:`Recrawl.kept_item`)
 Items of spiders with ``politecrawl_keep_items = True`` are kept after the
 personal-data filter and the pipelines (``item_scraped``), for pages whose record has a validator
 (``ETag`` or ``Last-Modified``): only those are asked for conditionally, so only they can answer 304.
+
+On a Redis state (a cluster) the history is written behind (``FetchHistory``
+``write_behind``): records and items go in one script a batch, at most
+``FLUSH_INTERVAL`` late and at the end of the crawl; a cluster node's pop
+reads each request's record in its own script (``POPPED_RECORD_META``), so a
+page costs the history no round trip of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from twisted.internet.task import LoopingCall
 
 from politecrawl.clock import SYSTEM_CLOCK
 from politecrawl.config import bool_setting
@@ -41,7 +48,7 @@ from politecrawl.middlewares.spider.search import NOT_KEPT_META
 from politecrawl.recrawl import (
     NOT_MODIFIED, UNCHANGED, FetchHistory, FetchRecord, conditional_headers, payload_digest,
 )
-from politecrawl.recrawl.history import UNREAD
+from politecrawl.recrawl.history import UNREAD, fingerprint
 from politecrawl.recrawl.settings import RecrawlSettings
 from politecrawl.state import StateStoreError
 
@@ -50,7 +57,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-__all__ = ["BEFORE_META", "CONDITIONAL_META", "HINT_META", "RECRAWL_META", "REVALIDATE_META", "Recrawl", "RecrawlMiddleware"]
+__all__ = ["BEFORE_META", "CONDITIONAL_META", "HINT_META", "POPPED_RECORD_META", "RECRAWL_META", "REVALIDATE_META",
+           "Recrawl", "RecrawlMiddleware"]
 
 logger = logging.getLogger("politecrawl.recrawl")
 
@@ -70,6 +78,11 @@ _READ_META = "_politecrawl_recrawl_read"
 #: Request meta (private): the page's record has a validator, so a later request is conditional and its
 #: item is worth keeping for a 304.
 _KEEP_META = "_politecrawl_recrawl_keep"
+#: Request meta: ``(url, encoded record or None)`` as the shared frontier's pop read it (a cluster
+#: node), so that ``process_request`` needs no read of its own.
+POPPED_RECORD_META = "_politecrawl_recrawl_popped"
+#: Seconds between two looks at the write-behind history (a flush only when one is due).
+FLUSH_TICK = 0.25
 
 _ATTR = "_politecrawl_recrawl"
 #: Sitemap hints held for URLs not answered yet, at most (past it a late hint is lost: the default interval).
@@ -84,7 +97,12 @@ class Recrawl:
     def __init__(self, runtime: Runtime, settings: RecrawlSettings) -> None:
         self.runtime = runtime
         self.settings = settings
-        self.history = FetchHistory(runtime.store, settings.history)
+        # write-behind where each write is a network round trip (Redis, a cluster's state)
+        self.history = FetchHistory(runtime.store, settings.history, write_behind=runtime.store.networked,
+                                    clock=runtime.clock)
+        #: Scrapy's HTTP cache is on: it revalidates its own entries, the history is not read
+        self.cache_on = False
+        self._flusher: LoopingCall | None = None
         self.errors = 0
         self.started = runtime.clock()
         #: sitemap ``changefreq`` hints of URLs not answered yet, for the answer to a request that did not
@@ -111,6 +129,59 @@ class Recrawl:
         self.runtime.log_once(("recrawl-error", what), logging.WARNING,
                               "politecrawl recrawl: the fetch history cannot be %s (%s); pages are "
                               "fetched in full meanwhile", what, exc)
+
+    def reads_record(self, request: Request) -> bool:
+        """Whether the middleware reads *request*'s fetch-history record before it sends it."""
+        return (self.settings.enabled and not self.cache_on and request.method == "GET"
+                and request.meta.get(REVALIDATE_META) is not False and not is_protocol_fetch(request)
+                and not has_any_header(request.headers, _CONDITIONAL))
+
+    def record_fingerprint(self, request: Request) -> str:
+        """The fingerprint of *request*'s record if the middleware will read it, else ``""`` (the
+        shared frontier's pop reads it in the same script)."""
+        return fingerprint(request.url) if self.reads_record(request) else ""
+
+    # -- write-behind ----------------------------------------------------------
+    def start_flushing(self) -> None:
+        if self.history.write_behind and self._flusher is None:
+            self._flusher = LoopingCall(self.flush)
+            self._flusher.start(FLUSH_TICK, now=False)
+
+    def flush(self, *, force: bool = False) -> None:
+        """Write what the history holds, if due (*force*: all of it, now); count what it did."""
+        if not self.history.held:
+            return
+        try:
+            flushed = self.history.flush(self.runtime.clock(), force=force)
+        except StateStoreError as exc:
+            self.failed("written", exc)
+            return
+        self.counted(flushed.evicted, flushed.not_recorded)
+
+    def close(self) -> None:
+        if self._flusher is not None and self._flusher.running:
+            self._flusher.stop()
+        self._flusher = None
+        self.flush(force=True)
+        if self.history.held:
+            self.runtime.log_once(("recrawl-lost",), logging.WARNING,
+                                  "politecrawl recrawl: %d pages' fetch history could not be written at the end "
+                                  "of the crawl; they are fetched in full next time", len(self.history.held))
+
+    def counted(self, evicted: int, not_recorded: int) -> None:
+        """Count and log URLs evicted to make room, and new URLs not recorded (the history full)."""
+        if evicted:
+            self.runtime.inc_stat("recrawl/evicted", evicted)
+            self.runtime.log_once(("recrawl-evict",), logging.INFO,
+                                  "politecrawl recrawl: the fetch history holds POLITECRAWL_RECRAWL_MAX_URLS "
+                                  "(%d) URLs; the URLs fetched least recently make room for new ones",
+                                  self.history.settings.max_urls)
+        if not_recorded:
+            self.runtime.inc_stat("recrawl/history_full", not_recorded)
+            self.runtime.log_once(("recrawl-full",), logging.WARNING,
+                                  "politecrawl recrawl: the fetch history holds POLITECRAWL_RECRAWL_MAX_URLS "
+                                  "(%d) URLs and none could be evicted now; new URLs are fetched as usual "
+                                  "and not recorded meanwhile", self.history.settings.max_urls)
 
     def due(self, sites: list[str]) -> tuple[list[str], int]:
         """The URLs of *sites* due now (most overdue first), and how many are not due yet."""
@@ -166,6 +237,7 @@ class RecrawlMiddleware:
         self.history = recrawl.history
         self.cache_on = cache_on
         self.clock = clock
+        self.crawler: Crawler | None = None
         #: answers recorded since then are this crawl's own: a URL fetched again in the same crawl
         #: (``dont_filter``, a second callback) is asked for in full, as the spider meant
         self.started = clock()
@@ -177,20 +249,37 @@ class RecrawlMiddleware:
             raise NotConfigured("POLITECRAWL_RECRAWL is off")
         mw = cls(recrawl, cache_on=bool_setting(crawler.settings.get, "HTTPCACHE_ENABLED", False),
                  clock=recrawl.runtime.clock)
+        recrawl.cache_on = mw.cache_on
+        mw.crawler = crawler
         recrawl.runtime.connect(crawler, mw.item_scraped, signals.item_scraped)
+        if recrawl.history.write_behind:
+            crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+            crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
+
+    def spider_opened(self, spider: Spider | None = None) -> None:
+        self.recrawl.start_flushing()
+
+    def spider_closed(self, spider: Spider | None = None, reason: str = "") -> None:
+        self.recrawl.close()
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         meta = request.meta
+        popped = meta.pop(POPPED_RECORD_META, None)
         if (self.cache_on or request.method != "GET" or meta.get(REVALIDATE_META) is False
                 or is_protocol_fetch(request) or has_any_header(request.headers, _CONDITIONAL)):
             return
         meta.pop(_READ_META, None)
-        try:
-            record = self.history.get(request.url)
-        except StateStoreError as exc:
-            self.recrawl.failed("read", exc)
-            return
+        if popped is not None and popped[0] == request.url and not self.history.holds(request.url):
+            # read by the shared frontier's pop, in its own script (a record this process holds
+            # unwritten is newer: read from memory below)
+            record = None if popped[1] is None else FetchRecord.decode(popped[1])
+        else:
+            try:
+                record = self.history.get(request.url)
+            except StateStoreError as exc:
+                self.recrawl.failed("read", exc)
+                return
         # the answer is judged against this record, not a second read (the URL: a redirect's request
         # copies the meta); the encoded record, so that the meta stays plain data
         meta[_READ_META] = (request.url, None if record is None else record.encode())
@@ -223,6 +312,7 @@ class RecrawlMiddleware:
                 etag=_text(headers.get(b"ETag")), last_modified=_text(headers.get(b"Last-Modified")),
                 digest=None if status == 304 else payload_digest(response.body),
                 changefreq=changefreq, before=before,
+                wait_for_item=status == 200 and self._keeps_items(),
             )
         except StateStoreError as exc:
             self.recrawl.failed("written", exc)
@@ -232,18 +322,9 @@ class RecrawlMiddleware:
         site = site_of(request)
         self.runtime.inc_stat(f"recrawl/{visit.verdict}")
         self.runtime.tallies.add(site, f"recrawl:{visit.verdict}")
-        if visit.evicted:
-            self.runtime.inc_stat("recrawl/evicted", visit.evicted)
-            self.runtime.log_once(("recrawl-evict",), logging.INFO,
-                                  "politecrawl recrawl: the fetch history holds POLITECRAWL_RECRAWL_MAX_URLS "
-                                  "(%d) URLs; the URLs fetched least recently make room for new ones",
-                                  self.history.settings.max_urls)
-        if visit.after is None:
-            self.runtime.inc_stat("recrawl/history_full")
-            self.runtime.log_once(("recrawl-full",), logging.WARNING,
-                                  "politecrawl recrawl: the fetch history holds POLITECRAWL_RECRAWL_MAX_URLS "
-                                  "(%d) URLs and none could be evicted now; new URLs are fetched as usual "
-                                  "and not recorded meanwhile", self.history.settings.max_urls)
+        self.recrawl.counted(visit.evicted, 1 if visit.after is None else 0)
+        if self.history.held:
+            self.recrawl.flush()
         meta[RECRAWL_META] = visit.verdict
         if visit.after is not None and (visit.after.etag or visit.after.last_modified):
             meta[_KEEP_META] = True
@@ -264,10 +345,17 @@ class RecrawlMiddleware:
         if response.status != 200 or not response.meta.get(_KEEP_META):
             return
         try:
-            if not self.history.keep_item(response.url, ItemAdapter(item).asdict()):
+            if not self.history.keep_item(response.url, ItemAdapter(item).asdict(), self.clock()):
                 self.runtime.inc_stat("recrawl/items_too_big")
         except StateStoreError as exc:
             self.recrawl.failed("written", exc)
+        if self.history.held:
+            self.recrawl.flush()
+
+    def _keeps_items(self) -> bool:
+        """Whether the crawl's spider keeps its items (a page's record then waits for its item)."""
+        spider = getattr(self.crawler, "spider", None)
+        return bool(getattr(spider, "politecrawl_keep_items", False))
 
 
 def _text(value: bytes | None) -> str | None:

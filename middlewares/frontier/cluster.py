@@ -44,6 +44,7 @@ from politecrawl.middlewares._scrapy_compat import (
     redis_dupefilter,
     wake_engine,
 )
+from politecrawl.middlewares.downloader.recrawl import POPPED_RECORD_META, Recrawl
 from politecrawl.middlewares.frontier.shared import (
     REDIS_SCHEMES, OriginQueues, SendSlots, SharedPacing, SharedSendSlots, frontier_redis,
     frontier_redis_url, join_cluster, join_when_reachable, scheduler_kwargs,
@@ -52,6 +53,7 @@ from politecrawl.middlewares.runtime import ADMISSION, KEYS, SEND_SLOT, Runtime,
 from politecrawl.state.redis import BUDGET_KEY, redact_url
 from politecrawl.budget.servers import SERVER_KEY
 from politecrawl.state.redis_frontier import PushItem, RedisFrontier
+from politecrawl.recrawl.history import url_key
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -118,12 +120,16 @@ class ClusterScheduler(Scheduler):
         self.spider = spider
         store = self.runtime.store
         limit = self.runtime.pacer.servers  # the per-server limit: taken in the pop too
+        recrawl = Recrawl.peek(self.crawler)  # the fetch history: the pop reads each request's record
+        if recrawl is not None and not recrawl.settings.enabled:
+            recrawl = None
         frontier = RedisFrontier(self.server, self.queue_key % {"spider": spider.name},
                                  self.df.key, store.prefix + BUDGET_KEY, node=node_name(),
                                  live=4 * self.cluster.poll_interval + 1.0,
-                                 servers=limit and (store.prefix + SERVER_KEY, limit.pace, limit.burst))
+                                 servers=limit and (store.prefix + SERVER_KEY, limit.pace, limit.burst),
+                                 history_prefix=store.prefix + url_key("") if recrawl is not None else "")
         self.queue = OriginQueues(self.server, spider, frontier.base, self.serializer)
-        self.queue.bind(frontier, self.runtime)
+        self.queue.bind(frontier, self.runtime, recrawl)
         if self.flush_on_start:
             try:
                 self.flush()
@@ -152,7 +158,7 @@ class ClusterScheduler(Scheduler):
         self.pending.extend(granted)
         lost = len(self.pending)
         try:
-            self._exchange(self.runtime.clock(), 0)
+            self._exchange(self.runtime.clock(), 0, closing=True)
         except redis.exceptions.RedisError as exc:
             logger.error(
                 "politecrawl cluster: Redis is unreachable while closing (%s): %d requests "
@@ -243,10 +249,15 @@ class ClusterScheduler(Scheduler):
         except redis.exceptions.RedisError as exc:
             self._failed("exchange", exc)
 
-    def _exchange(self, now: float, want: int) -> None:
+    def _exchange(self, now: float, want: int, *, closing: bool = False) -> None:
         """Push what waits to be pushed and pop up to *want* ready requests: one round trip."""
         batch = self.pending
-        result = self.frontier.exchange([item for item, _, _ in batch], want, now)
+        busy = not closing and (bool(self.granted or batch) or downloads_in_flight(self.crawler) > 0)
+        # the busy mark rides on the round trip (renewed if busy or handed requests)
+        result = self.frontier.exchange([item for item, _, _ in batch], want, now,
+                                        busy=busy, busy_ttl=None if closing else self.link.beat_ttl)
+        if busy or result.popped:
+            self.link.beaten(now)
         self.pending = []
         pushed = duplicates = 0
         for (_, request, answer), new in zip(batch, result.new):
@@ -271,6 +282,8 @@ class ClusterScheduler(Scheduler):
                 continue
             request.meta[KEYS] = (request.url, popped.site, popped.origin)
             request.meta[SEND_SLOT] = popped.slot
+            if popped.record is not None:
+                request.meta[POPPED_RECORD_META] = (request.url, popped.record or None)
             self.granted.append(request)
         if pushed:
             self.runtime.inc_stat("cluster/pushed", pushed)

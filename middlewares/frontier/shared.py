@@ -30,6 +30,7 @@ from twisted.internet.defer import Deferred
 from politecrawl.budget.ledger import SEND_HOLD
 from politecrawl.config import ConfigError
 from politecrawl.middlewares._scrapy_compat import call_later, redis_request_codec
+from politecrawl.middlewares.downloader.recrawl import POPPED_RECORD_META, Recrawl
 from politecrawl.middlewares.runtime import SEND_SLOT, Runtime
 from politecrawl.sites import InvalidURL, site_key
 from politecrawl.state.base import StateStoreError
@@ -165,10 +166,13 @@ class OriginQueues(Base):
 
     frontier: RedisFrontier
     runtime: Runtime | None = None
+    #: the recrawl context (the fetch history), if the recrawl middleware is on
+    recrawl: Recrawl | None = None
 
-    def bind(self, frontier: RedisFrontier, runtime: Runtime) -> None:
+    def bind(self, frontier: RedisFrontier, runtime: Runtime, recrawl: Recrawl | None = None) -> None:
         self.frontier = frontier
         self.runtime = runtime
+        self.recrawl = recrawl
         self.encode, self.decode = redis_request_codec(self)
 
     def __len__(self) -> int:
@@ -189,17 +193,21 @@ class OriginQueues(Base):
 
     def item(self, request: Request, fingerprint: str, *, data: bool = True) -> PushItem:
         """The push of *request* (its keys stamped by the scheduler), with its site's budget and
-        its origin's server (the pop takes a token of both)."""
+        its origin's server (the pop takes a token of both), and the fingerprint of its fetch-history
+        record if the recrawl middleware will read it (the pop reads it)."""
         _, site, origin = request.meta["politecrawl_keys"]
+        request.meta.pop(POPPED_RECORD_META, None)  # read by an earlier pop: stale once back in the queue
         budget = self.runtime.budget if self.runtime is not None else None
         if budget is not None:
             rate, burst = budget.site(site).pace, budget.settings.burst
         else:  # the budget component is off (POLITECRAWL_BUDGET_ENABLED = False): no tokens
             rate, burst = UNLIMITED, 1.0
         servers = self.runtime.pacer.servers if self.runtime is not None else None
+        recrawl = self.recrawl
         return PushItem(fingerprint, site, origin, request.priority,
                         self.encode(request) if data else b"", rate, burst,
-                        servers.server_key(site, origin) if servers is not None else "")
+                        servers.server_key(site, origin) if servers is not None else "",
+                        recrawl.record_fingerprint(request) if recrawl is not None and data else "")
 
 
 class SharedPacing:

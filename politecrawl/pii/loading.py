@@ -14,7 +14,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-_spent = threading.local()  # .seconds: CPU time this thread spent loading dictionaries
+
+class _Spent(threading.local):
+    seconds = 0.0  # CPU time this thread spent loading dictionaries (a class default: no AttributeError to catch)
+
+
+_spent = _Spent()
 
 
 @contextmanager
@@ -24,9 +29,9 @@ def loading() -> Iterator[None]:
     try:
         yield
     finally:
-        _spent.seconds = getattr(_spent, "seconds", 0.0) + (time.thread_time() - start)
+        _spent.seconds += time.thread_time() - start
 
 
 def scan_clock() -> float:
     """This thread's CPU time, less the time it spent loading dictionaries."""
-    return time.thread_time() - getattr(_spent, "seconds", 0.0)
+    return time.thread_time() - _spent.seconds

@@ -17,6 +17,17 @@ indexes, whose entries carry the last fetch time). One process evicts at a time
 (the lock ``recrawl:evicting``); a URL that finds the history full while another
 evicts is fetched as usual and not recorded. A ``404`` or ``410`` removes a URL
 from the history.
+
+**Write-behind** (``write_behind=True``, on a networked store: Redis, where each
+write is a round trip): records and kept items are held in memory and written
+together, one step of the store for the whole batch (:meth:`FetchHistory.flush`:
+Redis, one script), when :data:`FLUSH_BATCH` of them are ready or the oldest is
+:data:`FLUSH_INTERVAL` old, and at the end of the crawl. A page's record waits
+for its kept item (at most :data:`ITEM_WAIT`), so that the two are written in
+one step: a history never says "304 expected" for a page whose item it lost. A
+process killed between two flushes loses the history of the pages it answered
+since the last one (their next fetch is in full, as for a new URL); never a
+request, a token or a stop. This process reads its own unwritten records and items.
 """
 
 from __future__ import annotations
@@ -30,12 +41,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..sites import InvalidURL, site_key
-from ..state import StateStore
+from ..state import IndexedWrite, StateStore
 from .schedule import ScheduleSettings, first_interval, is_due, next_interval
 from .validators import CHANGED, NOT_MODIFIED, UNCHANGED, clean_validator, verdict
 
-__all__ = ["FetchHistory", "FetchRecord", "HistorySettings", "Visit", "fingerprint"]
+__all__ = ["FetchHistory", "FetchRecord", "Flushed", "HistorySettings", "Visit", "fingerprint"]
 
 SIZE_KEY = "recrawl:size"
 EVICT_LOCK = "recrawl:evicting"
@@ -44,6 +56,14 @@ EVICT_LOCK_SECONDS = 600.0
 GONE_STATUSES = frozenset({404, 410})
 #: Largest item kept for a page, compressed (a bigger one is not kept: the 304 then yields none).
 MAX_ITEM_BYTES = 256 * 1024
+#: Write-behind: the records and items held are written once this many are ready ...
+FLUSH_BATCH = 64
+#: ... or the oldest of them is this many seconds old (the most a kill -9 loses, with the flush tick).
+FLUSH_INTERVAL = 1.0
+#: A page's record waits at most this long for its kept item (then it is written alone).
+ITEM_WAIT = 5.0
+#: At most this many URLs held unwritten; past it, writes go through at once.
+MAX_PENDING = 10_000
 
 
 def fingerprint(url: str) -> str:
@@ -125,18 +145,54 @@ class Visit:
     evicted: int = 0
 
 
-class FetchHistory:
-    """Fetch history in a :class:`~politecrawl.state.StateStore` (SQLite, Redis or memory)."""
+@dataclass
+class _Held:
+    """A URL's writes held by the write-behind: its record (``None``: only its item) and kept item."""
 
-    def __init__(self, store: StateStore, settings: HistorySettings = HistorySettings()) -> None:
+    url: str
+    since: float
+    record: FetchRecord | None = None
+    new: bool = False  # the record is the URL's first: counted when written
+    item: str | None = None
+    waiting: bool = False  # the record waits for its item
+
+
+@dataclass(frozen=True)
+class Flushed:
+    """What one :meth:`FetchHistory.flush` wrote: URLs written, URLs evicted to make room, new
+    URLs not recorded (the history full)."""
+
+    written: int = 0
+    evicted: int = 0
+    not_recorded: int = 0
+
+
+class FetchHistory:
+    """Fetch history in a :class:`~politecrawl.state.StateStore` (SQLite, Redis or memory);
+    *write_behind*: writes held and batched (see the module doc)."""
+
+    def __init__(self, store: StateStore, settings: HistorySettings = HistorySettings(), *,
+                 write_behind: bool = False, clock: Clock = SYSTEM_CLOCK) -> None:
         self.store = store
         self.settings = settings
         self.full = False  # a new URL was not recorded because the history was full
+        self.write_behind = write_behind
+        self.clock = clock
+        self.held: dict[str, _Held] = {}  # by fingerprint
 
     # -- reading ---------------------------------------------------------------
     def get(self, url: str) -> FetchRecord | None:
-        text = self.store.get(url_key(fingerprint(url)))
+        fp = fingerprint(url)
+        held = self.held.get(fp)
+        if held is not None and held.record is not None:
+            return held.record
+        text = self.store.get(url_key(fp))
         return None if text is None else FetchRecord.decode(text)
+
+    def holds(self, url: str) -> bool:
+        """Whether this process holds an unwritten record of *url* (write-behind)."""
+        held = self.held.get(fingerprint(url))
+        return held is not None and held.record is not None
 
     def due(self, site: str, now: float) -> tuple[list[str], int]:
         """The URLs of *site* due at *now*, most overdue first, and how many are not due yet."""
@@ -173,12 +229,15 @@ class FetchHistory:
         digest: str | None = None,
         changefreq: str | None = None,
         before: FetchRecord | None | _Unread = UNREAD,
+        wait_for_item: bool = False,
     ) -> Visit | None:
         """Record the answer *status* to *url* at *now*; the verdict, or ``None`` for a status that
         says nothing about the page's content (3xx other than 304, 4xx, 5xx: the history is kept).
 
         *before*: the URL's record as read when its request went out (``None``: it had none), so
-        that an answer costs no second read; read here when not given."""
+        that an answer costs no second read; read here when not given. *wait_for_item*: with
+        write-behind, the record waits for the page's kept item (:meth:`keep_item`), so that both
+        are written in one step (at most :data:`ITEM_WAIT`)."""
         fp = fingerprint(url)
         if isinstance(before, _Unread):
             before = self.get(url)
@@ -198,7 +257,7 @@ class FetchHistory:
             after = FetchRecord(url=url, etag=etag, last_modified=last_modified, digest=digest or "",
                                 fetched_at=now, status=status, interval=interval, next_due=now + interval,
                                 changed_at=now, visits=1, changes=0)
-            admitted, evicted = self._admit_new(url, fp, after)
+            admitted, evicted = self._admit_new(url, fp, after, now, wait_for_item)
             if not admitted:
                 return Visit(kind, None, None, evicted)
             return Visit(kind, None, after, evicted)
@@ -217,7 +276,7 @@ class FetchHistory:
             if changed:
                 after = replace(after, digest=digest or "", changed_at=now, changes=before.changes + 1,
                                 change_interval=observed)
-        self._write(url, fp, after)
+        self._write(url, fp, after, now=now, wait=wait_for_item)
         return Visit(kind, before, after, 0)
 
     def hint(self, url: str, changefreq: str, since: float) -> bool:
@@ -231,13 +290,15 @@ class FetchHistory:
         if interval == record.interval:
             return True
         after = replace(record, interval=interval, next_due=record.fetched_at + interval)
-        self._write(url, fingerprint(url), after)
+        self._write(url, fingerprint(url), after, wait=None)
         return True
 
-    def _admit_new(self, url: str, fp: str, record: FetchRecord) -> tuple[bool, int]:
+    def _admit_new(self, url: str, fp: str, record: FetchRecord, now: float | None = None,
+                   wait: bool = False) -> tuple[bool, int]:
         """Count and write a new URL's *record*, evicting a batch first if the history holds
-        ``max_urls``: whether it was written, and how many URLs were evicted."""
-        if self._write(url, fp, record, new=True):
+        ``max_urls``: whether it was written, and how many URLs were evicted (with write-behind:
+        held, counted when written, :meth:`flush`)."""
+        if self._write(url, fp, record, new=True, now=now, wait=wait):
             return True, 0
         evicted = self.evict(self.settings.evict_batch)
         if evicted and self._write(url, fp, record, new=True):
@@ -245,9 +306,20 @@ class FetchHistory:
         self.full = True
         return False, evicted
 
-    def _write(self, url: str, fp: str, record: FetchRecord, *, new: bool = False) -> bool:
+    def _write(self, url: str, fp: str, record: FetchRecord, *, new: bool = False,
+               now: float | None = None, wait: bool | None = False) -> bool:
         """Write *record* and its due-index entry (a *new* URL also counted, unless the history is
-        full: then nothing is written, ``False``), in one store step (Redis: one round trip)."""
+        full: then nothing is written, ``False``), in one store step (Redis: one round trip).
+        With write-behind: held until the next :meth:`flush` (``True``)."""
+        if self.write_behind and (fp in self.held or len(self.held) < MAX_PENDING):
+            held = self.held.get(fp)
+            if held is None:
+                held = self.held[fp] = _Held(url, self.clock() if now is None else now)
+            held.new = held.new or (new and held.record is None)
+            held.record = record
+            if wait is not None:  # None: a change of the record held (a hint) keeps its wait
+                held.waiting = wait and held.item is None
+            return True
         count = SIZE_KEY if new else None
         try:
             site = site_key(url)
@@ -276,6 +348,9 @@ class FetchHistory:
             oldest = heapq.nsmallest(n, self._entries())
             by_site: dict[str, list[str]] = {}
             for _, site, fp in oldest:
+                held = self.held.get(fp)
+                if held is not None and held.record is not None:
+                    held.new = True  # its record is gone from the store: counted again when written
                 self.store.delete(url_key(fp))
                 self.store.delete(item_key(fp))
                 by_site.setdefault(site, []).append(fp)
@@ -302,6 +377,9 @@ class FetchHistory:
     def forget(self, url: str) -> None:
         """Remove *url* from the history (its record, its item, its place in the due index)."""
         fp = fingerprint(url)
+        held = self.held.pop(fp, None)
+        if held is not None and held.new:
+            return  # never written: nothing in the store to remove or uncount
         self.store.delete(url_key(fp))
         self.store.delete(item_key(fp))
         try:
@@ -311,19 +389,33 @@ class FetchHistory:
         self.store.incr(SIZE_KEY, -1)
 
     # -- items -----------------------------------------------------------------
-    def keep_item(self, url: str, item: Mapping[str, Any]) -> bool:
-        """Keep *item* (JSON-serialisable) as what a ``304`` of *url* gives back; ``False`` if too big."""
+    def keep_item(self, url: str, item: Mapping[str, Any], now: float | None = None) -> bool:
+        """Keep *item* (JSON-serialisable) as what a ``304`` of *url* gives back; ``False`` if too big.
+        With write-behind: held with the page's record, written with it."""
         packed = base64.b64encode(zlib.compress(
             json.dumps(dict(item), ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"), 6
         )).decode("ascii")
+        fp = fingerprint(url)
         if len(packed) > MAX_ITEM_BYTES:
+            held = self.held.get(fp)
+            if held is not None:
+                held.waiting = False  # no item will come: the record goes alone
             return False
-        self.store.set(item_key(fingerprint(url)), packed)
+        if self.write_behind and (fp in self.held or len(self.held) < MAX_PENDING):
+            held = self.held.get(fp)
+            if held is None:
+                held = self.held[fp] = _Held(url, self.clock() if now is None else now)
+            held.item = packed
+            held.waiting = False
+            return True
+        self.store.set(item_key(fp), packed)
         return True
 
     def item(self, url: str) -> dict[str, Any] | None:
         """The item kept for *url*, or ``None``."""
-        packed = self.store.get(item_key(fingerprint(url)))
+        fp = fingerprint(url)
+        held = self.held.get(fp)
+        packed = held.item if held is not None and held.item is not None else self.store.get(item_key(fp))
         if packed is None:
             return None
         try:
@@ -332,3 +424,45 @@ class FetchHistory:
             return None
         return data if isinstance(data, dict) else None
 
+
+
+    # -- write-behind ----------------------------------------------------------
+    def flush(self, now: float | None = None, *, force: bool = False) -> Flushed:
+        """Write the held records and items that are ready, in one store step, if :data:`FLUSH_BATCH`
+        of them are or the oldest is :data:`FLUSH_INTERVAL` old (*force*: every one held, now).
+
+        A record waiting for its item is ready once the item came or after :data:`ITEM_WAIT`. New
+        URLs that find the history full make room first (:meth:`evict`) and are written again; those
+        that still do not fit are not recorded. Raises ``StateStoreError`` with everything still held.
+        """
+        if not self.held:
+            return Flushed()
+        now = self.clock() if now is None else now
+        ready = [(fp, h) for fp, h in self.held.items() if force or not h.waiting or now - h.since >= ITEM_WAIT]
+        if not ready or not force and len(ready) < FLUSH_BATCH and now - min(h.since for _, h in ready) < FLUSH_INTERVAL:
+            return Flushed()
+        done = self.store.set_indexed_many([self._indexed(fp, h) for fp, h in ready])
+        for fp, _ in ready:
+            del self.held[fp]
+        refused = [(fp, h) for (fp, h), ok in zip(ready, done) if not ok]
+        evicted = 0
+        if refused:
+            evicted = self.evict(self.settings.evict_batch)
+            if evicted:
+                again = self.store.set_indexed_many([self._indexed(fp, h) for fp, h in refused])
+                refused = [pair for pair, ok in zip(refused, again) if not ok]
+            if refused:
+                self.full = True
+        return Flushed(len(ready) - len(refused), evicted, len(refused))
+
+    def _indexed(self, fp: str, held: _Held) -> IndexedWrite:
+        also = ((item_key(fp), held.item),) if held.item is not None else ()
+        record = held.record
+        if record is None:
+            return IndexedWrite("", also=also)
+        try:
+            index, entry = due_key(site_key(held.url)), f"{record.next_due!r} {record.fetched_at!r} {held.url}"
+        except InvalidURL:  # no site, no due index: the record alone
+            index, entry = "", ""
+        return IndexedWrite(url_key(fp), record.encode(), index, fp if index else "", entry,
+                            count=SIZE_KEY if held.new else None, limit=self.settings.max_urls, also=also)

@@ -6,13 +6,14 @@ import os
 import time
 from urllib.parse import urlsplit
 
-from .base import Clock, StateStore, StateStoreError
+from .base import Clock, IndexedWrite, StateStore, StateStoreError
 from .memory import MemoryStateStore
 from .sqlite import SQLiteStateStore
 from .writebehind import DEFAULT_BATCH
 
 __all__ = [
     "DEFAULT_STATE_URL",
+    "IndexedWrite",
     "MemoryStateStore",
     "MissingStateError",
     "SQLiteStateStore",

@@ -22,6 +22,8 @@ operation              Redis equivalent
 ``read_log``           XRANGE
 ``keys``               SCAN MATCH prefix*
 ``take_tokens``        EVALSHA (one Lua script)
+``set_indexed``        EVALSHA (one Lua script)
+``set_indexed_many``   EVALSHA (one Lua script for the whole batch)
 =====================  ==================
 
 Values are text (callers encode JSON themselves). Keys are plain strings; by
@@ -33,8 +35,8 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import Union
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Union
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..clock import Clock
@@ -50,8 +52,27 @@ class StateStoreError(RuntimeError):
     """
 
 
+class IndexedWrite(NamedTuple):
+    """One write of :meth:`StateStore.set_indexed_many`: a record at *key* (``""``: none) with its
+    index entry (*index* ``""``: none) and, with *count*, counted up to *limit* as ``set_indexed``
+    does; *also*: plain ``(key, value)`` sets made with the record, and not when it is refused."""
+
+    key: str
+    value: str = ""
+    index: str = ""
+    field: str = ""
+    entry: str = ""
+    count: str | None = None
+    limit: float = float("inf")
+    also: tuple[tuple[str, str], ...] = ()
+
+
 class StateStore(ABC):
     """Abstract base of the state stores (memory, SQLite, Redis)."""
+
+    #: Whether each operation is a network round trip (Redis): callers that write often may then
+    #: batch their writes (the fetch history does, docs/recrawl.md).
+    networked = False
 
     #: The URL the store was opened from, with any password removed.
     url: str
@@ -116,6 +137,28 @@ class StateStore(ABC):
         self.set(key, value)
         self.hset(index, {field: entry})
         return True
+
+    def set_indexed_many(self, writes: Sequence[IndexedWrite]) -> list[bool]:
+        """Apply *writes* in order, each as :meth:`set_indexed` (with its *also* sets when its record
+        is written); whether each record was written. Redis: one script, one round trip, atomic; this
+        default runs the plain operations one after the other."""
+        done = []
+        for w in writes:
+            ok = True
+            if w.key:
+                if w.count is not None:
+                    if self.incr(w.count, 1) > w.limit:
+                        self.incr(w.count, -1)
+                        ok = False
+                if ok:
+                    self.set(w.key, w.value)
+                    if w.index:
+                        self.hset(w.index, {w.field: w.entry})
+            if ok:
+                for key, value in w.also:
+                    self.set(key, value)
+            done.append(ok)
+        return done
 
     # -- append-only logs ------------------------------------------------
     @abstractmethod

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
@@ -34,7 +34,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from . import tokens as _tokens
-from .base import Clock, Scalar, StateStore, StateStoreError, redact_url
+from .base import Clock, IndexedWrite, Scalar, StateStore, StateStoreError, redact_url
 
 __all__ = ["BUDGET_KEY", "DEFAULT_PREFIX", "TOKEN_BUCKET_LUA", "RedisStateStore", "redact_url"]
 
@@ -96,6 +96,36 @@ redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 
+#: :meth:`RedisStateStore.set_indexed_many`: ARGV groups (record key or '', value, index or '', field,
+#: entry, count key or '', limit, n, then n pairs of also-key, also-value); '1'/'0' per group.
+_SET_INDEXED_MANY_LUA = """
+local done = {}
+local i = 1
+while i <= #ARGV do
+  local ok = 1
+  if ARGV[i] ~= '' then
+    if ARGV[i + 5] ~= '' then
+      local n = tonumber(redis.call('INCRBYFLOAT', ARGV[i + 5], 1))
+      if ARGV[i + 6] ~= 'inf' and n > tonumber(ARGV[i + 6]) then
+        redis.call('INCRBYFLOAT', ARGV[i + 5], -1)
+        ok = 0
+      end
+    end
+    if ok == 1 then
+      redis.call('SET', ARGV[i], ARGV[i + 1])
+      if ARGV[i + 2] ~= '' then redis.call('HSET', ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]) end
+    end
+  end
+  local n = tonumber(ARGV[i + 7])
+  if ok == 1 then
+    for j = 0, n - 1 do redis.call('SET', ARGV[i + 8 + 2 * j], ARGV[i + 9 + 2 * j]) end
+  end
+  done[#done + 1] = tostring(ok)
+  i = i + 8 + 2 * n
+end
+return table.concat(done)
+"""
+
 _TAKE_TOKENS_LUA = TOKEN_BUCKET_LUA + """
 local granted, wait = take_tokens(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
                                   tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
@@ -151,6 +181,8 @@ def _decode_log_id(log_id: str) -> str:
 class RedisStateStore(StateStore):
     """State in Redis, shared by every node of a crawl (see the module doc)."""
 
+    networked = True
+
     def __init__(
         self, url: str, clock: Clock = time.time, *, prefix: str | None = None
     ) -> None:
@@ -176,6 +208,7 @@ class RedisStateStore(StateStore):
             ) from exc
         self._take_tokens = self._redis.register_script(_TAKE_TOKENS_LUA)
         self._set_indexed = self._redis.register_script(_SET_INDEXED_LUA)
+        self._set_indexed_many = self._redis.register_script(_SET_INDEXED_MANY_LUA)
 
     # -- plumbing --------------------------------------------------------
     def _k(self, key: str) -> str:
@@ -252,6 +285,19 @@ class RedisStateStore(StateStore):
         lim = "inf" if limit == float("inf") else repr(float(limit))
         return bool(self._call("EVALSHA set_indexed", self._set_indexed, keys=keys,
                                args=[value, field, entry, lim]))
+
+    def set_indexed_many(self, writes: Sequence[IndexedWrite]) -> list[bool]:
+        if not writes:
+            return []
+        args: list[str] = []
+        for w in writes:
+            args += [self._k(w.key) if w.key else "", str(w.value), self._k(w.index) if w.index else "",
+                     w.field, str(w.entry), self._k(w.count) if w.count is not None else "",
+                     "inf" if w.limit == float("inf") else repr(float(w.limit)), str(len(w.also))]
+            for key, value in w.also:
+                args += [self._k(key), str(value)]
+        flags = str(self._call("EVALSHA set_indexed_many", self._set_indexed_many, keys=[], args=args))
+        return [c == "1" for c in flags]
 
     # -- logs ------------------------------------------------------------
     def append(self, log: str, record: Mapping[str, Scalar]) -> str:

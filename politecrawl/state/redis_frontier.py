@@ -85,21 +85,28 @@ WAKE_SCAN = 64
 # ARGV: base, budget key prefix, dupefilter key, now, initial tokens, pop count, scan limit,
 # push count m, node name, seconds a node stays an owner of origins after it last asked,
 # server bucket key prefix ('' = no per-server limit), server rate, server burst,
-# then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server).
+# fetch-history record key prefix ('' = none read), the busy mark's time to live in ms ('' = none
+# set), '1' if the node is busy (the mark <base>:busy is then renewed, and also when the pop hands
+# it requests), then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server,
+# history fingerprint or '').
 # A push with data '' is only checked against the dupefilter (a request this node answers itself).
+# A queued member is the 16-hex sequence, the data and, for a request whose fetch-history record
+# the node reads before it sends it, '#' and the record's 40-hex fingerprint (a pickle ends in '.').
 # Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count,
 #          servers that held an origin back ('server<TAB>site' lines), site, origin, data,
-#          send slot ('': none), ...}.
+#          send slot ('': none), history record ('': not asked, 'n': none, 'r' .. record), ...}.
 _EXCHANGE_LUA = TOKEN_BUCKET_LUA + LUA_HELPERS + """
 local base, bprefix, dfkey = ARGV[1], ARGV[2], ARGV[3]
 local now, initial = tonumber(ARGV[4]), tonumber(ARGV[5])
 local want, scan, m = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local sprefix, srate, sburst = ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13])
+local hprefix, busy_ttl, busy = ARGV[14], ARGV[15], ARGV[16] == '1'
 local ready_key = base .. ':ready'
 local flags = {}
 for i = 0, m - 1 do
-  local j = 14 + i * 8
+  local j = 17 + i * 9
   local fp, site, origin, score, data = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4]
+  if ARGV[j + 8] ~= '' then data = data .. '#' .. ARGV[j + 8] end
   local new = 1
   if fp ~= '' then new = redis.call('SADD', dfkey, fp) end
   flags[#flags + 1] = tostring(new)
@@ -175,9 +182,18 @@ while got < want and tries < scan do
       end
       if granted == 1 then
         local item = redis.call('ZPOPMIN', q)
+        local data, record = string.sub(item[1], 17), ''
+        local hfp = string.sub(data, -40)
+        if #data > 41 and string.sub(data, -41, -41) == '#' and string.find(hfp, '^%x+$') then
+          data = string.sub(data, 1, -42)
+          if hprefix ~= '' then
+            record = redis.call('GET', hprefix .. hfp)
+            if record then record = 'r' .. record else record = 'n' end
+          end
+        end
         out[#out + 1] = site
         out[#out + 1] = origin
-        out[#out + 1] = string.sub(item[1], 17)
+        out[#out + 1] = data
         got = got + 1
         redis.call('HSET', okey, 'last', fmt(now))
         if o[8] then redis.call('HDEL', okey, 'swait') end
@@ -190,6 +206,7 @@ while got < want and tries < scan do
           after = after + 1 / rate
         end
         out[#out + 1] = taken
+        out[#out + 1] = record
         if redis.call('ZCARD', q) == 0 then
           redis.call('ZREM', ready_key, origin)
         else
@@ -205,6 +222,9 @@ while got < want and tries < scan do
       end
     end
   end
+end
+if busy_ttl ~= '' and (busy or got > 0) then
+  redis.call('SET', base .. ':busy', '1', 'PX', busy_ttl)
 end
 local nodes_key = base .. ':nodes'
 redis.call('ZADD', nodes_key, ARGV[4], ARGV[9])
@@ -246,6 +266,8 @@ class PushItem:
     rate: float | None = None  # the site's budget (pace, burst), kept if the frontier has none
     burst: float | None = None
     server: str = ""  # the origin's server (its address, or host name): the per-server bucket
+    #: the fingerprint of the request's fetch-history record, read by the pop ("": none read)
+    history: str = ""
 
 
 @dataclass(frozen=True)
@@ -255,6 +277,8 @@ class Popped:
     data: bytes
     #: the send slot its grant took (:mod:`~politecrawl.state.send_slots`; "": the site keeps none)
     slot: str = ""
+    #: its fetch-history record as the pop read it: ``None`` not read, ``""`` none, else the record
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +298,11 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _record(value: Any) -> str | None:
+    text = _text(value)
+    return None if not text else "" if text == "n" else text[1:]
+
+
 def _num(value: float) -> str:
     return "+inf" if value == math.inf else repr(float(value))
 
@@ -288,7 +317,7 @@ class RedisFrontier:
 
     def __init__(self, client: Any, base: str, dupefilter_key: str, budget_prefix: str,
                  *, initial: float = 1.0, node: str = "", live: float = 3.0,
-                 servers: tuple[str, float, float] | None = None) -> None:
+                 servers: tuple[str, float, float] | None = None, history_prefix: str = "") -> None:
         self.client = client
         self.node = node
         self.live = live
@@ -298,33 +327,40 @@ class RedisFrontier:
         self.initial = initial
         #: the per-server limit: (bucket key prefix, rate, burst); None: none
         self.servers = servers
+        #: the key of a fetch-history record without its fingerprint ("": the pop reads none)
+        self.history_prefix = history_prefix
         self._exchange = client.register_script(_EXCHANGE_LUA)
         self._facts = client.register_script(FACTS_LUA)
 
     # -- the round trip ------------------------------------------------------
     def exchange(self, pushes: Sequence[PushItem], pop: int, now: float,
-                 *, scan: int | None = None) -> Exchange:
+                 *, scan: int | None = None, busy: bool = False, busy_ttl: float | None = None) -> Exchange:
         """Push *pushes* (after the dupefilter), then pop up to *pop* ready requests, each
-        with a budget token taken. One EVALSHA."""
+        with a budget token taken. One EVALSHA. With *busy_ttl*: the busy mark (``<base>:busy``,
+        read by idle nodes) is renewed for that many seconds if the node is *busy* or gets requests."""
         args: list[Any] = [
             self.base, self.budget_prefix, self.dupefilter_key, repr(float(now)),
             repr(float(self.initial)), int(pop), int(scan if scan is not None else 4 * pop + 16),
             len(pushes), self.node, repr(float(self.live)),
             *((self.servers[0], repr(float(self.servers[1])), repr(float(self.servers[2])))
               if self.servers else ("", "", "")),
+            self.history_prefix,
+            "" if busy_ttl is None else str(max(1, int(busy_ttl * 1000))), "1" if busy else "0",
         ]
         for item in pushes:
             args += [
                 item.fingerprint, item.site, item.origin, repr(-float(item.priority)), item.data,
                 "" if item.rate is None else repr(float(item.rate)),
                 "" if item.burst is None else repr(float(item.burst)), item.server,
+                item.history if self.history_prefix else "",
             ]
         reply = self._exchange(keys=[], args=args)
         flags = _text(reply[0])
         next_ready = _text(reply[1])
         popped = [
-            Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2], _text(reply[i + 3]))
-            for i in range(4, len(reply), 4)
+            Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2], _text(reply[i + 3]),
+                   _record(reply[i + 4]))
+            for i in range(4, len(reply), 5)
         ]
         held = [tuple(line.split("\t", 1)) for line in _text(reply[3]).split("\n") if line]
         return Exchange(

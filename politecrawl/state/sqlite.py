@@ -12,13 +12,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
 from . import tokens as _tokens
-from .base import Clock, Scalar, StateStore, StateStoreError
+from .base import Clock, IndexedWrite, Scalar, StateStore, StateStoreError
 from .writebehind import DEFAULT_BATCH, WriteBehindBuckets
 
 _SCHEMA = """
@@ -231,6 +231,23 @@ class SQLiteStateStore(StateStore):
             db.execute("INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
                        (index, field, str(entry)))
             return True
+
+    def set_indexed_many(self, writes: Sequence[IndexedWrite]) -> list[bool]:
+        # one transaction for the batch
+        done = []
+        with self._write() as db:
+            for w in writes:
+                ok = not (w.key and w.count is not None and self._add(db, w.count, 1, w.limit) is None)
+                if ok and w.key:
+                    db.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, NULL)", (w.key, str(w.value)))
+                    if w.index:
+                        db.execute("INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
+                                   (w.index, w.field, str(w.entry)))
+                if ok:
+                    db.executemany("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, NULL)",
+                                   [(k, str(v)) for k, v in w.also])
+                done.append(ok)
+        return done
 
     # -- hashes ----------------------------------------------------------
     def hgetall(self, key: str) -> dict[str, str]:
