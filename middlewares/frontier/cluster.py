@@ -263,8 +263,8 @@ class ClusterScheduler(Scheduler):
         if servers is None:
             return False
         host = host_of_origin(origin)
-        held = self.resolving.get(host)
-        if held is None:  # behind requests of the host already held: their order is kept
+        held = self.resolving.get(host)  # requests of the host already held: it goes behind them
+        if held is None:
             if servers.server_of(site, origin) is not None:
                 return False
             held = self.resolving[host] = []
