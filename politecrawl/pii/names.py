@@ -70,10 +70,13 @@ _ABSTRACT_SUFFIXES = frozenset("性化")
 # three characters (an unknown word, or after a cue), never standing alone before another word (于 + 是).
 _FUNCTION_SURNAMES = frozenset("于何任向莫万曾许常尚余尤左")
 # `_Chinese._doubtful`, for a three-character word without a cue (People's Daily and review prose, bench/pii_zh_prose.py):
-# an unknown word stands as a name only if jieba's part-of-speech HMM reads it as one `nr` word or it begins with
-# one of the _TOP_SURNAMES characters that most often begin a name (`有小雨`, `连衣架`, `卡插槽` are neither); a
+# an unknown word that begins with a character often a word of its own (jieba's count for it alone at least
+# _HMM_WORD_CHAR: 有, 连, 国, 天, 黑 ...) and not one of the _TOP_SURNAMES characters that most often begin a name
+# (jieba's `B-nr` emissions: 张, 黄 stay) stands as a name only if jieba's part-of-speech HMM reads it as one `nr`
+# word (`有小雨`, `连衣架`, `国来宾` are none; `姚淑芬`, `洪羽彤` begin with a rarer character and stay); a
 # dictionary word tagged `nr` is no name when its first two characters are a word this common that is no name
 # (`通知书`, `宣传周`, `天津人`, `公开赛`: jieba's dictionary tags them `nr`).
+_HMM_WORD_CHAR = 10_000
 _TOP_SURNAMES = 100
 _HEAD_WORD = 2000
 
@@ -163,10 +166,10 @@ class _Chinese:
         return tail is not None and tail[1] == "n" and tail[0] >= _COMPOUND_TAIL
 
     def _doubtful(self, w: str) -> bool:
-        """A three-character word that, without a cue, is no name (see _TOP_SURNAMES, _HEAD_WORD)."""
+        """A three-character word that, without a cue, is no name (see _HMM_WORD_CHAR, _TOP_SURNAMES, _HEAD_WORD)."""
         tag = self.tags.get(w)
         if tag is None:
-            if w[0] in self.top_surnames:
+            if w[0] in self.top_surnames or self.tags.get(w[0], (0, ""))[0] < _HMM_WORD_CHAR:
                 return False
             from jieba.posseg import char_state_tab, prob_emit, prob_start, prob_trans, viterbi
 
