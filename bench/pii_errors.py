@@ -3,6 +3,7 @@ each with the text around it.  Never for the held-out corpus (bench/pii_holdout.
 
     python bench/pii_errors.py dev --seed 21 --texts 2000 --type person_name
     python bench/pii_errors.py tuned --seed 1 --fp-only
+    python bench/pii_errors.py prose --seed 41 --type person_name   # corpus 4 (bench/pii_prose.py)
 """
 
 from __future__ import annotations
@@ -22,16 +23,20 @@ def _corpus(name: str):
         from pii_dev import DevCorpus
 
         return DevCorpus
+    if name == "prose":
+        from pii_prose import ProseCorpus
+
+        return ProseCorpus
     if name == "tuned":
         from pii_bench import Corpus
 
         return Corpus
-    raise SystemExit("corpus must be 'dev' or 'tuned' (the held-out corpus is never read)")
+    raise SystemExit("corpus must be dev, tuned or prose (the held-out corpus is never read)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("corpus", choices=("dev", "tuned"))
+    ap.add_argument("corpus", choices=("dev", "tuned", "prose"))
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--texts", type=int, default=5000)
     ap.add_argument("--type", help="only this type (person_name, nickname, ip ...)")

@@ -56,6 +56,19 @@ _COMPOUND_HEAD = 50
 _NOUN_SUFFIXES = frozenset("化性率度器型式法论学界品符")
 _RARE_FINAL = 1000
 _COMPOUND_TAIL = 100
+# Surname characters that are far more often a word of their own (a verb, an adjective, an adverb: `有`, `来`,
+# `大`, `小`, `新`, `时`; jieba's count as a single-character word at least this high, tag not a name): such a
+# character begins a name only with a cue, or before a given name the dictionary tags as a name.  `来验证`,
+# `有安装`, `小端序` in real prose.  `高` (a common surname as often as an adjective) keeps its unknown words.
+_WORD_CHAR_COUNT = 40_000
+_KEEP_AS_SURNAME = frozenset("高")
+# Suffixes that end abstract nouns and almost no given name (`鲁棒性`, `易失性`, `沙盒化`): a three-character word
+# ending in one is no name (jieba's dictionary tags `鲁棒性` nr).
+_ABSTRACT_SUFFIXES = frozenset("性化")
+# Common surnames that jieba's dictionary tags as function words alone (何 what, 许 some, 曾 once, 于 at, 余
+# remaining, 万 ten thousand ...), so they are not in the surname set: they begin a name inside a word of two or
+# three characters (an unknown word, or after a cue), never standing alone before another word (于 + 是).
+_FUNCTION_SURNAMES = frozenset("于何任向莫万曾许常尚余尤左")
 
 
 # `_transliteration_chars`: a character is a transliteration mark when it is this many times as frequent in the
@@ -108,7 +121,12 @@ class _Chinese:
         self.surnames = frozenset(
             c for c in ranked if self.tags.get(c, (0, "nr"))[1] not in _FUNCTION_TAGS and emit[c] > -math.inf
         )
-        self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames)
+        self.common_surnames = frozenset(c for c in ranked[:_COMMON_SURNAME_RANK] if c in self.surnames
+                                         ) | _FUNCTION_SURNAMES
+        self.initials = self.surnames | _FUNCTION_SURNAMES
+        self.word_chars = frozenset(
+            c for c in self.surnames if c not in _KEEP_AS_SURNAME and self.tags.get(c, (0, "nr"))[1] not in _NAME_TAGS
+            and self.tags[c][0] >= _WORD_CHAR_COUNT)
         self.name_initials = frozenset(ranked)  # function words included (曾, 于 ...)
         final = prob_emit.P[("E", "nr")]
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
@@ -119,7 +137,7 @@ class _Chinese:
 
     def _is_name_word(self, w: str) -> bool:
         tag = self.tags.get(w)
-        if len(w) == 3 and self._compound(w):
+        if len(w) == 3 and (self._compound(w) or w[2] in _ABSTRACT_SUFFIXES):
             return False
         return tag is None or (tag[1] in _NAME_TAGS and tag[0] < _COMMON_NAME_WORD)
 
@@ -147,13 +165,15 @@ class _Chinese:
         while i < len(words):
             w = words[i]
             n = len(w)
-            if 2 <= n <= 3 and w[0] in self.surnames and _HAN_RE.fullmatch(w) and self._is_name_word(w):
+            if 2 <= n <= 3 and w[0] in self.initials and _HAN_RE.fullmatch(w) and self._is_name_word(w):
                 yield pos, pos + n, w in self.tags
             elif n == 1 and w in self.surnames and i + 1 < len(words):
                 nxt = words[i + 1]
                 tag = self.tags.get(nxt)
                 if 1 <= len(nxt) <= 2 and _HAN_RE.fullmatch(nxt) and (tag is None or (
-                        tag[1] in _GIVEN_TAGS and not (tag[1] == "n" and tag[0] >= _COMMON_NOUN))):
+                        tag[1] in _GIVEN_TAGS and not (tag[1] == "n" and tag[0] >= _COMMON_NOUN)
+                        and (w not in self.word_chars or tag[1] in _NAME_TAGS))) and not (
+                        len(nxt) == 2 and nxt[1] in _ABSTRACT_SUFFIXES):  # 易 + 失性
                     yield pos, pos + 1 + len(nxt), tag is not None and tag[1] in _NAME_TAGS
                     pos += 1 + len(nxt)
                     i += 2
@@ -165,25 +185,39 @@ class _Chinese:
         """A surname and one or two more characters right after a cue or right before a title or a verb of
         saying, whatever the segmenter made of them (`感谢黄丹的推荐`: 黄丹 is a pigment in the dictionary)."""
         for i in cues.before_in(run_start, run_end - 1):
-            if text[i] in self.surnames:
+            if text[i] in self.initials:
                 j = i + 1
                 while j < min(i + 3, run_end) and text[j] not in _NOT_GIVEN:
                     j += 1
                 word = text[i:j]
                 # Not when its first two characters are a dictionary word that is no name (卡号 after "thanks",
                 # 关系 after 记者).
-                if j > i + 1 and self._is_name_word(word) and self._is_name_word(word[:2]):
+                if (j > i + 1 and (self._tagged_name(word) or self._is_name_word(word))
+                        and self._is_name_word(word[:2]) and not self._word_char_then_word(word)):
                     yield Span(i, j, PERSON_NAME, word)
         for e in cues.after_in(run_start + 2, run_end):
             for n in (3, 2):
                 i = e - n
                 word = text[i:e]
-                if (i >= run_start and text[i] in self.surnames and not any(c in _NOT_GIVEN for c in word[1:])
-                        and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)):
+                if (i >= run_start and text[i] in self.initials and not any(c in _NOT_GIVEN for c in word[1:])
+                        and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)
+                        and (n == 2 or self._is_name_word(word[:2]))):  # 许多人说: 许多 is a word
                     if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
                         continue  # "好李明说": the name starts at the second character
                     yield Span(i, e, PERSON_NAME, word)
                     break
+
+    def _tagged_name(self, w: str) -> bool:
+        """After a cue, a word the dictionary tags as a name is one, whatever it is made of (`收件人：王建军`: 建军 is
+        also a common noun)."""
+        tag = self.tags.get(w)
+        return tag is not None and tag[1] in _NAME_TAGS and tag[0] < _COMMON_NAME_WORD
+
+    def _word_char_then_word(self, word: str) -> bool:
+        """A character that is mostly a word of its own (`来`, `有`) before a dictionary word that is no name
+        (`签名来验证`: 来 + 验证)."""
+        tag = self.tags.get(word[1:])
+        return word[0] in self.word_chars and tag is not None and tag[1] not in _NAME_TAGS
 
     def _word_ends_at(self, text: str, i: int, run_start: int) -> bool:
         """The "surname" at `i` ends a common word with the character before it (`帖子里说`: 子 ends 帖子)."""
@@ -196,7 +230,8 @@ class _Chinese:
             # A three-character word the dictionary does not know, starting with a common surname, stands alone
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
-            if cues.around(text, start, end) or (e - s == 3 and (known or text[start] in self.common_surnames)
+            if cues.around(text, start, end) or (e - s == 3 and (known or (text[start] in self.common_surnames
+                                                                            and text[start] not in self.word_chars))
                                                   and not self.transliteration.intersection(text[start + 1 : end])
                                                   and text[end - 1] not in _PLACE_SUFFIXES):
                 yield Span(start, end, PERSON_NAME, text[start:end])
@@ -215,7 +250,7 @@ _CUE_BEFORE_RE = re.compile(
     r"merci|à|cheers|gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
 )
 _CUE_AFTER_RE = re.compile(
-    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示|说(?![明法服话])|写道|回复|[ ]?wrote|[ ]?said|"
+    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示|(?<!来)说(?![明法服话])|写道|回复|[ ]?wrote|[ ]?said|"
     r"[ ]?schrieb|[ ]?a écrit)"
 )
 # Characters that end a name when read after a cue: particles, verbs of saying and titles' first characters.
@@ -286,6 +321,15 @@ _PIECE = 256
 _OVERLAP = 4
 
 
+def _in_japanese(text: str, start: int, end: int) -> bool:
+    """Kana within two characters of text[start:end] with no space between: Japanese writes no space between
+    kanji and kana, and a space after a Japanese sentence begins another language's text (`…しています 感谢…`)."""
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    return (_KANA_RE.search(before.rsplit(None, 1)[-1] if before and not before[-1].isspace() else "") is not None
+            or _KANA_RE.search(after.split(None, 1)[0] if after and not after[0].isspace() else "") is not None)
+
+
 def chinese_name_initials() -> frozenset[str]:
     """The characters that most often begin a Chinese name (jieba's `B-nr` emissions), function words included."""
     return _chinese().name_initials
@@ -302,11 +346,11 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
         kana = _KANA_RE.search(text) is not None
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
-            if kana and _KANA_RE.search(text, max(0, m.start() - 2), m.end() + 2):
-                continue  # kanji next to kana: Japanese, where jieba's words and surnames do not hold
+            if kana and _in_japanese(text, m.start(), m.end()):
+                continue  # kanji beside kana: Japanese, where jieba's words and surnames do not hold
             if zh is None:
                 zh = _chinese()
-            if zh.surnames.isdisjoint(run):
+            if zh.initials.isdisjoint(run):
                 continue
             if cues is None:
                 cues = _Cues(text)

@@ -28,7 +28,11 @@ from politecrawl.pii.spans import PERSON_NAME, Span
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
 _HANGUL_RUN_RE = re.compile(r"[\uac00-\ud7af][\uac00-\ud7af0-9\s,.:;!?'\"()\-]*")
-_KANJI_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]{3,6}")
+# A whole run of kanji: a piece of a longer run is no name (`没有安装` gave `有安装`, read as the surname 有安 and the
+# given name 装).  Runs of three or more, those longer than six skipped where they are read (no look-around: the
+# engine would try it at every position).
+_KANJI_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]{3,}")
+_KANJI_RUN_MAX = 6
 # Japanese text: runs of kana, kanji and the marks between them.
 _JA_RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・、。「」：:\s\-]+")
 _HONORIFICS = frozenset({"さん", "様", "さま", "氏", "先生", "君", "くん", "ちゃん", "殿", "選手", "教授"})
@@ -157,6 +161,8 @@ def find_japanese_names(text: str, spend: Callable[[int], None] | None = None,
             yield from (sp for sp in _ja_names(_ja_words(m.group(), m.start()), 1) if _ja_cued(text, sp, cued))
         return
     for m in _KANJI_RUN_RE.finditer(text):
+        if m.end() - m.start() > _KANJI_RUN_MAX:
+            continue
         if spend is not None:
             spend(1)
         words = _ja_words(m.group(), m.start())
