@@ -49,7 +49,7 @@ _ID_CUES = (
     r"用户\s?id", r"用户编号", r"用户号", r"会员号", r"会员id", r"会员编号", r"会员卡号", r"账号id", r"买家id", r"卖家id",
     r"客户编号", r"客户号", r"账户id", r"kundennummer", r"kunden[ \-]?nr\.?", r"kunden[ \-]?id", r"mitgliedsnummer",
     r"benutzer[ \-]?id", r"numéro (?:de )?client", r"n° (?:de )?client", r"id (?:client|utilisateur|membre)",
-    r"identifiant(?: client| utilisateur| membre)?", r"(?:n°|numéro) (?:d')?adhérent", r"qq号码?", r"qq(?![群])",
+    r"identifiant(?: client| utilisateur| membre)?", r"n° (?:d')?adhérent", r"numéro (?:d')?adhérent", r"qq号码?", r"qq(?![群])",
     r"steam ?id", r"客户\s?id", r"顾客\s?id", r"作者\s?id", r"nutzer[ \-]?id", r"benutzernummer", r"mitglieds[ \-]?nr\.?",
     r"numéro (?:de )?membre", r"n° (?:de )?membre", r"numéro (?:d')?utilisateur", r"ユーザー番号", r"お客様番号", r"顧客番号",
     r"고객\s?번호", r"사용자\s?번호", r"유저\s?번호", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
@@ -141,11 +141,14 @@ def _trim(value: str) -> str:
 _LATIN_HEAD_RE = re.compile(r"[\x00-\x7f]*")
 # A handle right before a reply, post or follow word: "zhang88 回复", "zhang88 replied", "小鱼 关注了你".
 # Found from the word back (a scan for the word is quick; one for the handle would try every position).
-_REPLY_WORD_RE = re.compile(fold_words(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|"
-                            r"(?<![a-z])(?:replied|commented|posted|schrieb|joined the|has joined|has left|left the|"
-                            r"started following|followed you|said|says|hat geantwortet|a répondu)(?![a-z])|"
-                            r"wrote:|a écrit|说:|さんの|님의|が参加|님이 입장|"
-                            r"さんがフォロー|さんがいいね|님이 댓글|님이 팔로우|님이 좋아"))
+# Latin ones must be whole words (checked on each match: a look-behind in the pattern would be tried at every
+# position).
+_LATIN_REPLY_WORDS = frozenset({"replied", "commented", "posted", "schrieb", "joined the", "has joined", "has left",
+                                "left the", "started following", "followed you", "said", "says", "hat geantwortet",
+                                "a répondu"})
+_REPLY_WORDS = ["回复", "评论了", "发表于", "关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博",
+                *_LATIN_REPLY_WORDS, "wrote:", "a écrit", "说:", "さんの", "님의", "が参加", "님이 입장",
+                *(fold_words(w) for w in ("さんがフォロー", "さんがいいね")), "님이 댓글", "님이 팔로우", "님이 좋아"]
 # After these (ja / ko follow and comment notices) a nickname in any script stands before, glued or spaced.
 _GLUED_ACTION_WORDS = tuple(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "님이 댓글", "님이 팔로우", "님이 좋아"))
 # After these (Chinese social actions) a nickname in any script stands before, bounded by a space.
@@ -193,6 +196,7 @@ _BY_CUES = ["réponse à", "antwort an", "message de", "reply to", "replying to"
             "来自", "回复", "作者", "投稿者", "작성자", "글쓴이", "用户", "粉丝"]
 # A separator after the cue ("this", "baby" hold none).
 _BY_CUE_RE = re.compile(_literal_trie(_BY_CUES) + r"(?:[ \t]{1,2}[:：]?|[:：])[ \t]{0,2}")
+_REPLY_WORD_RE = re.compile(_literal_trie(_REPLY_WORDS))
 # Role words of shops and forums: a label only with a colon (`Membre : x`, `卖家：x`; not "the seller sent it"), and
 # what follows may as well be a person's real name (`买家：张伟`, `Käufer: Hans Müller`), which is left to the name
 # finders: a Latin value must look like a handle, a CJK one must not read as a name.
@@ -375,6 +379,9 @@ def find_accounts(text: str) -> Iterator[Span]:
         for m in _SSHD_USER_RE.finditer(text):
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
     for r in _REPLY_WORD_RE.finditer(text):
+        if r.group() in _LATIN_REPLY_WORDS and (
+                r.start() and "a" <= text[r.start() - 1] <= "z" or r.end() < len(text) and "a" <= text[r.end()] <= "z"):
+            continue  # inside a word ("unreplied", "saidx")
         m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
         # The handle ends with a letter, digit or "_" right before the word (a space between at most): a
         # sentence's last word and its full stop ("rien à redire. 回复"), or a line's ("…\n回复"), is none.
