@@ -275,7 +275,9 @@ class DevCorpus:
         "ユーザー {handle} が参加しました", "사용자 {handle} 님이 입장했습니다", "author={handle} action=edit",
         "account={handle} status=locked", "客户ID：{uid}", "作者ID {uid}", "Nutzer-ID: {uid}", "Benutzernummer {uid}",
         "numéro de membre {uid}", "고객번호 {uid}", "お客様番号：{uid}", "ユーザー番号 {uid}", "user {uid} logged out",
-        "사용자 번호 {uid}",
+        "사용자 번호 {uid}", "用户 {uid} 已注销", "网友 {handle} 评论说", "博主 {handle} 发布了新视频", "UP主 {handle} 的视频",
+        "{handle}さん、ありがとうございます", "{handle}님 감사합니다", "https://blog.example.com/author/{handle}/",
+        "https://example.com/account/{uid}", "https://example.cn/account/settings",
         # logs and headers with IPs and users
         "Accepted publickey for {handle} from {ip} port 52144 ssh2", "Failed password for invalid user {handle} from {ip} port 22",
         "Server {ip}", "Server: {ip}", "DNS server {ip} not responding", "Ping {ip}: 64 bytes", "connecting to {ip}:8443",

@@ -356,3 +356,19 @@ def test_an_abbreviated_title_before_a_name_is_no_handle() -> None:
 def test_a_product_code_after_a_greeting_is_no_handle() -> None:
     assert typed("thanks W36455-2261 下单", "nickname") == []
     assert typed("Thanks panda.echo88!", "nickname") == ["panda.echo88"]
+
+
+@pytest.mark.parametrize("text, typ, value", [
+    ("用户 48213907 已注销", "user_id", "48213907"), ("https://example.com/account/48213907", "user_id", "48213907"),
+    ("https://blog.example.com/author/zhang_wei88/", "nickname", "zhang_wei88"),
+    ("网友 xiaoyu88 评论说", "nickname", "xiaoyu88"), ("博主 LuckyPanda 发布了", "nickname", "LuckyPanda"),
+    ("UP主 tiantian_88 的视频", "nickname", "tiantian_88"), ("zhang88さん、ありがとう", "nickname", "zhang88"),
+    ("zhang88님 감사합니다", "nickname", "zhang88"),
+])
+def test_chinese_person_words_honorifics_after_handles_and_author_or_account_paths(text: str, typ: str, value: str) -> None:
+    assert typed(text, typ) == [value]
+
+
+@pytest.mark.parametrize("text", ["https://x.cn/account/settings", "https://x.cn/user/login", "Smithさん", "ORDER BY x_1"])
+def test_site_pages_and_plain_names_before_honorifics_are_no_account(text: str) -> None:
+    assert typed(text, "nickname") == [] and typed(text, "user_id") == []

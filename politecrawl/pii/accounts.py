@@ -100,7 +100,8 @@ _DATE_DIGITS_RE = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][
 _BRACKET_ID_RE = re.compile(r"(?<![0-9A-Za-z])[\[【［](?P<v>[0-9]{5,19})[\]】］][ \t]?(?=[^\s0-9\[\]【】，。,.;；:：|])")
 
 _URL_SEG = r"[A-Za-z0-9_.~%\-]{2,40}"
-_PROFILE_TAIL_RE = re.compile(rf"/(?:u|user|users|people|profile|profiles|member|members)/(?P<v>{_URL_SEG})")
+_PROFILE_TAIL_RE = re.compile(rf"/(?:u|user|users|people|profile|profiles|member|members|author|authors|account|"
+                              rf"accounts)/(?P<v>{_URL_SEG})")
 # A user's number in a query (`?uid=42`, `profile.php?id=42`) or as the path of a profile host (`space.x.cn/42`).
 _PROFILE_QUERY_RE = re.compile(
     r"[?&](?:uid|user_?id|userid|member_?id|account_?id|profile_?id)=(?P<v>[0-9]{4,20})(?![0-9])"
@@ -147,7 +148,7 @@ _LATIN_REPLY_WORDS = frozenset({"replied", "commented", "posted", "schrieb", "jo
                                 "left the", "started following", "followed you", "said", "says", "hat geantwortet",
                                 "a répondu"})
 _REPLY_WORDS = ["回复", "评论了", "发表于", "关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博",
-                *_LATIN_REPLY_WORDS, "wrote:", "a écrit", "说:", "さんの", "님의", "が参加", "님이 입장",
+                *_LATIN_REPLY_WORDS, "wrote:", "a écrit", "说:", "さん", "さんの", "님", "님의", "が参加", "님이 입장",
                 *(fold_words(w) for w in ("さんがフォロー", "さんがいいね")), "님이 댓글", "님이 팔로우", "님이 좋아"]
 # After these (ja / ko follow and comment notices) a nickname in any script stands before, glued or spaced.
 _GLUED_ACTION_WORDS = tuple(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "님이 댓글", "님이 팔로우", "님이 좋아"))
@@ -163,7 +164,7 @@ _NOTICE_WORDS = frozenset({"joined the", "has joined", "has left", "left the", "
                            *(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "さんの"))})
 # Verbs of saying after a name: a handle only when it looks like one (a digit, "_", ".", "-" inside, or CamelCase):
 # "she said", "Anna says" are prose or a person's name.
-_SAYING_WORDS = frozenset({"said", "says", "hat geantwortet", "a répondu", "说:", "が参加", "님이 입장"})
+_SAYING_WORDS = frozenset({"said", "says", "hat geantwortet", "a répondu", "说:", "が参加", "님이 입장", "さん", "님"})
 _CAP_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[A-Z][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
 # Where a nickname written in any script ends and begins when no cue bounds it.
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
@@ -193,6 +194,7 @@ _BY_CUES = ["réponse à", "antwort an", "message de", "reply to", "replying to"
             "member", "membre", "mitglied", "seller", "buyer", "verkäufer", "käufer", "vendeur", "acheteur", "卖家", "买家",
             "thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut", "感谢",
             "谢谢", "多谢", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자", "by", "von", "par", "from", "user", "楼主",
+            "网友", "博主", "up主", "层主", "题主", "答主", "群友", "会员",
             "来自", "回复", "作者", "投稿者", "작성자", "글쓴이", "用户", "粉丝"]
 # A separator after the cue ("this", "baby" hold none).
 _BY_CUE_RE = re.compile(_literal_trie(_BY_CUES) + r"(?:[ \t]{1,2}[:：]?|[:：])[ \t]{0,2}")
@@ -206,7 +208,8 @@ _ROLE_CUES = frozenset({"member", "membre", "mitglied", "seller", "buyer", "verk
 # (`HappyStorm`) counts after them; a lower-case word needs a handle's mark ("Message de bienvenue").
 _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
                            "quote from", "zitat von", "thank you", "thanks", "thx", "hi", "hello", "hey", "danke",
-                           "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢"})
+                           "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢",
+                           "网友", "博主", "up主", "层主", "题主", "答主", "群友"})
 _CODE_RE = re.compile(r"[A-Z]{1,4}[0-9][0-9\-/]*")
 _TITLE_AFTER_RE = re.compile(r"\.[ \t]+[A-Z]")
 _ABBREV_RE = re.compile(r"[A-Z][a-z]{0,5}(?:\.-?[A-Za-z][a-z]{0,5})+")
@@ -351,6 +354,8 @@ def find_accounts(text: str) -> Iterator[Span]:
     if "/" in text:
         for m in _PROFILE_TAIL_RE.finditer(text):
             v = _trim(m.group("v"))
+            if v.lower() in _SITE_PAGES:
+                continue  # "/account/settings", "/user/login": the site's own pages
             d = _MEMBER_DOT_ID_RE.match(v)
             if d and not d.group("n").isdigit():  # "/members/happy_tiger.30941/"
                 yield Span(m.start("v"), m.start("v") + d.end("n"), NICKNAME, d.group("n"))
@@ -413,14 +418,14 @@ def find_accounts(text: str) -> Iterator[Span]:
             if sp is not None and _cjk(sp.canonical) and not _could_be_person(sp.canonical):
                 yield sp
     for m in _BY_CUE_RE.finditer(lower):
-        if text[m.start() : m.start() + 2].isupper():
+        if text[m.start() : m.start() + 2].isupper() and m.group().isascii():
             continue  # "ORDER BY", "FROM", "USER": a query language's keyword, not who did something
         if m.end() < len(text) and _word_start(lower, m.start()):
             labelled = ":" in m.group() or "：" in m.group()
             cue = m.group().rstrip(" \t:：")
             if cue in _ROLE_CUES and not labelled:
                 continue
-            if cue in _USER_WORDS and cue != "from":
+            if (cue in _USER_WORDS and cue != "from") or cue in ("用户", "会员"):
                 d = _USER_NUMBER_RE.match(text, m.end())
                 if d:  # "user 48213907 logged out", "utilisateur 48213907"
                     yield Span(d.start(), d.end(), USER_ID, d.group())
