@@ -121,6 +121,22 @@ def _overlap(a: tuple[int, int, str], b: tuple[int, int, str]) -> int:
 BESIDE = 2
 
 
+def script_of(piece: str) -> str:
+    """The script most of a span's letters are written in: latin, han, kana, hangul or other (none: no letter)."""
+    n = Counter()
+    for ch in piece:
+        o = ord(ch)
+        if 0x3040 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF or 0xFF66 <= o <= 0xFF9F:
+            n["kana"] += 1
+        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF:
+            n["han"] += 1
+        elif 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
+            n["hangul"] += 1
+        elif ch.isalpha():
+            n["latin" if o < 0x250 or 0x1E00 <= o <= 0x1EFF else "other"] += 1
+    return max(n, key=lambda k: (n[k], k)) if n else "none"
+
+
 def confusion(corpus: list[Text], found: list[list[tuple[int, int, str]]]) -> dict:
     """Aggregate counts of where detections and labels meet, beyond score()'s same-type overlap (counts only: no
     text, value or position leaves this function).
@@ -131,11 +147,13 @@ def confusion(corpus: list[Text], found: list[list[tuple[int, int, str]]]) -> di
     a label, the nearest one's type; else "nothing").  Each label: covered by a detection of its own type
     ("same", "exact" as above), by another type only ("by:<type>", the type covering most), or not at all.
     Type-agnostic: a label is removed when any detection overlaps it; a detection removes a personal value when
-    it overlaps any label.  With `Text.lang` set, the same counts by language."""
+    it overlaps any label.  With `Text.lang` set, the same counts by language.  Detections in "nothing" are also
+    counted by the script of their span (`script_of`), which tells the finders apart without showing a text."""
     det: dict[str, Counter] = {}
     lab: dict[str, Counter] = {}
     removed = Counter()  # labels, labels_removed, dets, dets_on_label
     by_lang: dict[str, Counter] = {}
+    nothing_script: dict[str, Counter] = {}
     for t, ds in zip(corpus, found):
         lc = by_lang.setdefault(t.lang, Counter()) if t.lang is not None else Counter()
         lc["texts"] += 1
@@ -168,6 +186,7 @@ def confusion(corpus: list[Text], found: list[list[tuple[int, int, str]]]) -> di
             else:
                 c["nothing"] += 1
                 lc["dets_nothing"] += 1
+                nothing_script.setdefault(d[2], Counter())[script_of(t.text[d[0] : d[1]])] += 1
         for lb in t.labels:
             c = lab.setdefault(lb[2], Counter())
             c["total"] += 1
@@ -186,7 +205,7 @@ def confusion(corpus: list[Text], found: list[list[tuple[int, int, str]]]) -> di
             else:
                 c["missed"] += 1
                 lc["labels_missed"] += 1
-    return {"dets": det, "labels": lab, "removed": removed, "by_lang": by_lang}
+    return {"dets": det, "labels": lab, "removed": removed, "by_lang": by_lang, "nothing_script": nothing_script}
 
 
 def _ratio(a: int, b: int) -> str:
@@ -214,6 +233,10 @@ def confusion_lines(c: dict) -> list[str]:
     out += ["", f"Personal value removed, any type: recall {_ratio(r['labels_removed'], r['labels'])} "
                 f"({r['labels_removed']}/{r['labels']} labels), precision {_ratio(r['dets_on_label'], r['dets'])} "
                 f"({r['dets_on_label']}/{r['dets']} detections)"]
+    if c["nothing_script"]:
+        out += ["", "Detections overlapping nothing, by the script of the span (counts): " + "; ".join(
+            f"{typ}: " + ", ".join(f"{k} {v}" for k, v in sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0])))
+            for typ, cnt in sorted(c["nothing_script"].items()))]
     if c["by_lang"]:
         out += ["", "By language (counts): texts; labels same / other type / missed; "
                     "detections same / other type / negative / beside / nothing:"]

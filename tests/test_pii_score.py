@@ -8,7 +8,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench"))
 
-from pii_score import Text, confusion, confusion_lines, score  # noqa: E402
+from pii_score import Text, confusion, confusion_lines, score, script_of  # noqa: E402
 
 
 class _Fixed:
@@ -83,3 +83,14 @@ def test_printed_lines_hold_counts_and_no_text() -> None:
     for t in CORPUS:
         for s, e, _ in t.labels + t.negatives:
             assert t.text[s:e] not in text
+
+
+def test_detections_overlapping_nothing_by_script() -> None:
+    assert confusion(CORPUS, FOUND)["nothing_script"] == {"person_name": Counter({"none": 1})}  # "..."
+    corpus = [Text("李雷 and Zoë Kraus, 山田花子, 김민수, ヤマダ", labels=[(0, 2, "person_name")])]
+    found = [[(0, 2, "person_name"), (7, 16, "person_name"), (18, 22, "person_name"), (24, 27, "person_name"),
+              (29, 32, "person_name")]]
+    assert confusion(corpus, found)["nothing_script"] == {
+        "person_name": Counter({"latin": 1, "han": 1, "hangul": 1, "kana": 1})}
+    assert "person_name: han 1, hangul 1, kana 1, latin 1" in "\n".join(confusion_lines(confusion(corpus, found)))
+    assert [script_of(x) for x in ("Ωmega", "Ω", "12-3", "Łódź")] == ["latin", "other", "none", "latin"]
