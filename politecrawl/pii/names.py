@@ -69,7 +69,7 @@ _ABSTRACT_SUFFIXES = frozenset("性化")
 # remaining, 万 ten thousand ...), so they are not in the surname set: they begin a name inside a word of two or
 # three characters (an unknown word, or after a cue), never standing alone before another word (于 + 是).
 _FUNCTION_SURNAMES = frozenset("于何任向莫万曾许常尚余尤左")
-# `_Chinese._doubtful`, for a three-character word without a cue (People's Daily and review prose, bench/pii_zh_prose.py):
+# `_Chinese._doubtful`, for a three-character word without a cue (People's Daily and reviews, bench/pii_zh_prose.py):
 # an unknown word that begins with a character often a word of its own (jieba's count for it alone at least
 # _HMM_WORD_CHAR: 有, 连, 国, 天, 黑 ...) and not one of the _TOP_SURNAMES characters that most often begin a name
 # (jieba's `B-nr` emissions: 张, 黄 stay) stands as a name only if jieba's part-of-speech HMM reads it as one `nr`
