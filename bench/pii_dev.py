@@ -158,6 +158,30 @@ class DevCorpus:
         d = str(rng.randint(10**6, 10**10))
         return rng.choice((f"用户{d}", f"微信用户{d[:6]}", f"bili_{d}", f"jd_{rng.getrandbits(32):08x}", f"qq_{d}"))
 
+    def handle(self) -> str:
+        """A Latin-script handle as sites allow them: lower, Capitalised or CamelCase words, digits, `_ . -`."""
+        rng = self.rng
+        w1, w2 = rng.choice(NICK_WORDS_EN + NICK_WORDS_PINYIN), rng.choice(NICK_WORDS_EN)
+        r = rng.random()
+        if r < 0.25:
+            base = w1.capitalize() + w2.capitalize()
+        elif r < 0.4:
+            base = w1.capitalize() + rng.choice(("_", ""))
+        elif r < 0.5:
+            base = (w1 + "_" + w2).upper()
+        else:
+            base = w1 + rng.choice(("_", ".", "", "-")) + w2
+        tail = rng.choice(("", str(rng.randint(1, 99)), str(rng.randint(1960, 2012)), f"_{rng.randint(1, 999)}"))
+        return (base + tail).rstrip("_.-")
+
+    def default_nickname(self) -> str:
+        """A platform's default nickname, given when an account is opened."""
+        rng = self.rng
+        d = str(rng.randint(10**7, 10**11))
+        return rng.choice((f"用户{d}", f"手机用户{d[:8]}", f"微信用户{d[:6]}", f"tb{d[:8]}", f"t_{d}", f"jd_{d[:10]}",
+                           f"jd{d[:9]}", f"m0_{d[:8]}", f"weixin_{d[:8]}", f"qq_{d[:9]}", f"bili_{d}",
+                           f"小红薯{rng.getrandbits(24):06X}", f"微博用户{d[:10]}"))
+
     def user_id(self) -> str:
         n = self.rng.choice((5, 7, 8, 9, 10, 10, 11, 16, 19))
         return str(self.rng.randint(10 ** (n - 1), 10**n - 1))
@@ -206,7 +230,7 @@ class DevCorpus:
         "Photo: {name}", "Contact person: {name}", "Written by {name}", "{name}, Senior Editor", "Dear {name},",
         "感谢{name}老师的指导", "收件人：{name}", "{name}表示，这次活动很成功。", "记者 {name} 报道", "主讲人：{name}",
         "{name}さんのレビュー", "担当：{name}", "{name} 님이 작성한 글", "Best regards, {name}", "Merci {name} pour ton aide.",
-        "Signed, {name}", "Ansprechpartner: {name}", "{name} said the delivery was late.", "{name}: thanks for the tip!",
+        "Signed, {name}", "Ansprechpartner: {name}", "买家：{name}", "Käufer: {name}", "Acheteur : {name}", "Seller: {name}", "{name} said the delivery was late.", "{name}: thanks for the tip!",
     ]
     NEGATIVES = [
         "商品ID {neg_id}", "post id {neg_id}", "订单ID：{neg_id}", "Artikel-Nr. {neg_id}", "帖子 {neg_id} 已删除",
@@ -215,6 +239,61 @@ class DevCorpus:
         "去{neg_zh}玩了一天", "最近在看{neg_zh}", "{neg_place} announced new prices.", "时间戳 {neg_ts}",
         "updated_at={neg_ts}", "Preis: {neg_price}", "¥{neg_price}",
         *(frame.format(f"{{neg_place_{lang}}}") for lang, frames in PLACE_FRAMES.items() for frame in frames),
+    ]
+
+    # Session 8: how platforms write accounts (forums, shops, social sites, logs and headers), written here from
+    # the platforms' own pages and log formats; {handle} is a Latin-script handle, {nick} any nickname.
+    PLATFORM = [
+        # zh: forums, Weibo, Bilibili, Zhihu, Douban, Taobao / JD, QQ, WeChat
+        "{nick} 发表于 2024-03-12 10:21", "楼主 {handle} 发表于 3 天前", "//@{nick}:转发微博", "回复 @{nick}：说得对",
+        "用户昵称：{nick}", "会员号：{uid}", "会员号 {uid}", "UID：{uid}", "B站UID {uid}", "QQ号：{uid}", "抖音号：{handle}",
+        "微信号：{handle}", "卖家：{nick}", "买家昵称：{nick}", "用户名 {handle}", "用户编号：{uid}",
+        "https://www.zhihu.com/people/{handle}", "https://weibo.com/u/{uid}", "https://m.weibo.cn/profile/{uid}",
+        "https://space.bilibili.com/{uid}", "https://www.douban.com/people/{uid}/", "@{nick} 你也来看看",
+        "{default} 评价了该商品", "{default}：物流很快", "评论者 {default}", "{default}", "来自 {default} 的评论",
+        # en: Reddit, Twitter / X, GitHub, Steam, forum software
+        "Replying to @{handle}", "u/{handle} commented 3h ago", "Quote from: {handle} on March 3, 2024, 10:12 AM",
+        "Username: {handle}", "User ID: {uid}", "Member ID: {uid}", "Customer ID {uid}", "Your account number is {uid}.",
+        "Follow me: https://twitter.com/{handle}", "https://x.com/{handle}/status/{neg_id}",
+        "https://github.com/{handle}", "https://www.reddit.com/user/{handle}/", "https://www.instagram.com/{handle}/",
+        "https://www.youtube.com/@{handle}", "https://steamcommunity.com/profiles/{uid}",
+        "https://forum.example.org/members/{handle}.{uid}/", "https://example.com/account?userId={uid}",
+        "/api/v2/users/{uid}/orders", "GET /profile?uid={uid}&tab=posts", "{handle} joined the channel",
+        "{handle} has left the chat", "Thanks @{handle}!", "cc @{handle}",
+        # de, fr: forums, shops
+        "Mitglied: {handle}", "Benutzer-ID: {uid}", "Zitat von {handle}", "Antwort an {handle}", "Verkäufer: {handle}",
+        "Kundennummer {uid}", "Pseudo : {handle}", "Membre : {handle}", "Réponse à {handle}", "Message de {handle}",
+        "Identifiant client : {uid}", "N° adhérent : {uid}",
+        # ja, ko
+        "ユーザーID：{uid}", "会員ID: {uid}", "{handle}さんがフォローしました", "返信先: @{handle}さん", "ユーザー名：{nick}",
+        "회원번호 {uid}", "회원번호: {uid}", "아이디: {handle}", "{nick}님이 댓글을 남겼습니다", "닉네임: {nick}",
+        "회원 ID: {uid}", "작성자 {nick}",
+        # greetings, thanks and sayings around a handle; user words of other languages; log keys
+        "Hi {handle}, thanks for the reply.", "Thanks {handle}!", "感谢 {handle} 的分享", "Danke {handle} für den Tipp",
+        "Merci {handle} !", "{handle} said it broke after a week.", "{handle} says the update fixed it.",
+        "{handle} 说：已经发货了", "Nutzer {handle} hat geantwortet", "L'utilisateur {handle} a répondu",
+        "ユーザー {handle} が参加しました", "사용자 {handle} 님이 입장했습니다", "author={handle} action=edit",
+        "account={handle} status=locked", "客户ID：{uid}", "作者ID {uid}", "Nutzer-ID: {uid}", "Benutzernummer {uid}",
+        "numéro de membre {uid}", "고객번호 {uid}", "お客様番号：{uid}", "ユーザー番号 {uid}", "user {uid} logged out",
+        "사용자 번호 {uid}", "用户 {uid} 已注销", "网友 {handle} 评论说", "博主 {handle} 发布了新视频", "UP主 {handle} 的视频",
+        "{handle}さん、ありがとうございます", "{handle}님 감사합니다", "https://blog.example.com/author/{handle}/",
+        "https://example.com/account/{uid}", "https://example.cn/account/settings",
+        # logs and headers with IPs and users
+        "Accepted publickey for {handle} from {ip} port 52144 ssh2", "Failed password for invalid user {handle} from {ip} port 22",
+        "Server {ip}", "Server: {ip}", "DNS server {ip} not responding", "Ping {ip}: 64 bytes", "connecting to {ip}:8443",
+        "X-Forwarded-For: {ip}", "X-Real-IP: {ip}", "X-User-Id: {uid}", "Remote Address: {ip}:443",
+        "nameserver {ip}", "user {handle} logged in from {ip}", "登录IP：{ip}", "最后登录 {ip}", "Serveur {ip} injoignable",
+        "サーバー {ip} に接続できません", "서버 {ip} 응답 없음",
+    ]
+    # Hard negatives of the same look: versions near words, timestamps, order and tracking numbers, things' IDs.
+    PLATFORM_NEGATIVES = [
+        "upgrade from {neg_version4} to {neg_version4}", "Upgraded from {neg_version4}.", "downgrade from {neg_version4} failed", "Updated to {neg_version4}", "升级到 {neg_version4}",
+        "已更新至 {neg_version4}", "firmware {neg_version4}", "v{neg_version4}", "App {neg_version4} is out",
+        "Chrome/{neg_chrome} Safari/537.36", "OS build {neg_version4}", "{neg_version4} → {neg_version4}",
+        "created_at: {neg_iso}", "{neg_iso} INFO worker started", "ts={neg_ts}", "订单号：{neg_order}", "Order #{neg_amazon}",
+        "运单号 SF{neg_order}", "Bestellnummer {neg_order}", "群号 {neg_id}", "房间号 {neg_id}", "话题ID {neg_id}",
+        "Ticket #{neg_id}", "Issue #{neg_count}", "pid={neg_count}", "进程ID {neg_count}", "Error code {neg_id}",
+        "https://item.example.com/item/{neg_id}.html", "https://shop.example.cn/goods?id={neg_id}", "Build {neg_count}",
     ]
 
     def _neg(self, key: str) -> str:
@@ -231,6 +310,17 @@ class DevCorpus:
             return rng.choice(pii_realtext.places()[key[len("neg_place_"):]])
         if key == "neg_zh":
             return rng.choice(ZH_LOOKALIKES)
+        if key == "neg_version4":
+            return f"{rng.randint(1, 12)}." + ".".join(str(rng.randint(0, 120)) for _ in range(3))
+        if key == "neg_chrome":
+            return f"{rng.randint(100, 125)}.0.{rng.randint(4000, 6999)}.{rng.randint(10, 250)}"
+        if key == "neg_iso":
+            return (f"20{rng.randint(18, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:"
+                    f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z")
+        if key == "neg_order":
+            return str(rng.randint(10**11, 10**19))
+        if key == "neg_amazon":
+            return f"{rng.randint(100, 999)}-{rng.randint(10**6, 10**7 - 1)}-{rng.randint(10**6, 10**7 - 1)}"
         if key == "neg_ts":
             return str(rng.randint(1_400_000_000, 1_800_000_000) * rng.choice((1, 1000)))
         return f"{rng.randint(1, 99999) / 100:.2f}"
@@ -240,6 +330,10 @@ class DevCorpus:
             return self.person_name()[0], "person_name"
         if key == "nick":
             return self.nickname(), "nickname"
+        if key == "handle":
+            return self.handle(), "nickname"
+        if key == "default":
+            return self.default_nickname(), "nickname"
         if key == "uid":
             return self.user_id(), "user_id"
         if key == "phone":
@@ -289,7 +383,8 @@ class DevCorpus:
             pieces = []
             for _ in range(rng.randint(1, 3)):
                 r = rng.random()
-                group = self.RECORDS if r < 0.4 else self.PEOPLE if r < 0.7 else self.NEGATIVES
+                group = (self.RECORDS if r < 0.25 else self.PLATFORM if r < 0.45 else self.PEOPLE if r < 0.7
+                         else self.NEGATIVES if r < 0.88 else self.PLATFORM_NEGATIVES)
                 pieces.append(self._fill(rng.choice(group)))
             if rng.random() < 0.3:
                 pieces.insert(rng.randrange(len(pieces) + 1), (rng.choice(SENTENCES[rng.choice(list(SENTENCES))]),

@@ -198,6 +198,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", action="append", help="the bound for these detectors alone (repeatable), e.g. find_accounts")
     ap.add_argument("--bound-only", action="store_true", help="print the bound only")
+    ap.add_argument("--detectors-only", action="store_true",
+                    help="print each detector's time only (no phone parts, no bound): for A/B runs of two trees")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else (1 if args.corpus == 1 else 21)
     corpus = (Corpus if args.corpus == 1 else DevCorpus)(seed).make(args.texts)
@@ -205,6 +207,9 @@ def main() -> None:
     print(f"corpus {args.corpus}, seed {seed}, {len(texts)} texts, load average {os.getloadavg()[0]:.1f}\n")
     if not args.bound_only:
         print("\n".join(per_detector(texts)), end="\n\n")
+        if args.detectors_only:
+            print(f"load average {os.getloadavg()[0]:.1f}")
+            return
         print("\n".join(phone_parts(texts)))
     print("\n".join(oracle(texts, args.runs, args.only)))
     print(f"\nload average {os.getloadavg()[0]:.1f}")

@@ -207,7 +207,7 @@ class ProseCorpus:
         out = []
         for _ in range(n):
             lang = self.rng.choice(LANGS)
-            t = Text("")
+            t = Text("", lang=lang)
             for _ in range(self.rng.randint(1, 3)):
                 if self.rng.random() < 0.3 and self.named[lang]:
                     line, labels = self._named_line(lang)

@@ -1,7 +1,7 @@
 """CPU per page of the full politecrawl stack against plain Scrapy (issue 21). Results: docs/benchmarks.md.
 
     .venv/bin/python bench/speed_bench.py [--pages 20000] [--pairs 3] [--concurrency 32] [--sites 1,200] [--text cjk]
-        [--profile DIR]
+        [--profile DIR] [--base PYTHON] [--arms politecrawl,plain,plain tuned]
 
 Budgets slack (they never bind). Three crawls per round, their order rotated round to round:
 
@@ -17,6 +17,10 @@ sandbox's own log (robots.txt and tdmrep.json are not pages). CPU (user + system
 and peak RSS are those of the crawl process (``os.wait4``), start-up included.
 Each page's answer also says whether it came on a reused connection (the sandbox
 counts requests per connection): "connections/page" is new connections per page.
+
+``--base PYTHON`` adds a fourth crawl to each round, ``politecrawl base``: the politecrawl arm run by another
+checkout's interpreter (a venv whose editable install points at, say, main), so that a change is measured against
+its base in the same rounds; the JSON then also has the ratios politecrawl / base. ``--arms`` picks the crawls.
 
 ``--profile DIR`` runs each crawl under ``py-spy record`` (``pip install py-spy``;
 250 Hz, every thread, collapsed stacks ``DIR/<sites>-<arm>-<round>.txt``, with
@@ -48,6 +52,7 @@ TUNED: dict[str, str] = {
 }
 
 ARMS = ("politecrawl", "plain", "plain tuned")
+BASE = "politecrawl base"
 
 #: ``--text``: what each page holds beside the sandbox's English text (``cjk`` makes the personal-data filter load
 #: jieba and both MeCab taggers, which a Latin-script crawl never loads).
@@ -58,7 +63,7 @@ TEXTS: dict[str, str] = {
 
 
 def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurrency: int,
-              profile: Path | None = None) -> dict[str, Any]:
+              profile: Path | None = None, python: str = sys.executable) -> dict[str, Any]:
     settings = {
         **web.settings(),
         "LOG_LEVEL": "WARNING",
@@ -66,13 +71,13 @@ def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurr
         "CONCURRENT_REQUESTS": str(concurrency),
     }
     feed = workdir / "items.jsonl"
-    if arm == "politecrawl":
+    if arm in ("politecrawl", BASE):
         settings |= {"POLITECRAWL_CONTACT": CONTACT,
                      "POLITECRAWL_STATE": f"sqlite:///{workdir / 'state.db'}",
                      "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
                      "POLITECRAWL_MAX_SITE_RATE": "10000",
                      "POLITECRAWL_BURST": "1000"}
-        args = [sys.executable, "-m", "politecrawl.cli", "crawl", *urls, "-O", str(feed)]
+        args = [python if arm == BASE else sys.executable, "-m", "politecrawl.cli", "crawl", *urls, "-O", str(feed)]
     else:
         settings |= {"ROBOTSTXT_OBEY": "True", "FEEDS": json.dumps({str(feed): {"format": "jsonlines"}})}
         if arm == "plain tuned":
@@ -102,13 +107,16 @@ def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurr
 def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
     per_site = args.pages // nsites
     sites = [SiteSpec(f"site{i}.com", pages=per_site, body_extra=TEXTS[args.text]) for i in range(nsites)]
-    rows: dict[str, dict[str, list[float]]] = {a: {"cpu": [], "rate": [], "rss": [], "conns": []} for a in ARMS}
+    arms = args.arms
+    rows: dict[str, dict[str, list[float]]] = {a: {"cpu": [], "rate": [], "rss": [], "conns": []} for a in arms}
     for round_ in range(args.pairs):
-        order = ARMS[round_ % 3:] + ARMS[:round_ % 3]
+        k = round_ % len(arms)
+        order = arms[k:] + arms[:k]
         for arm in order:
             with SandboxWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:
                 profile = (args.profile / f"{nsites}-{arm.replace(' ', '_')}-{round_}.txt") if args.profile else None
-                result = run_crawl(web, [web.url(s.host) for s in sites], arm, Path(tmp), args.concurrency, profile)
+                result = run_crawl(web, [web.url(s.host) for s in sites], arm, Path(tmp), args.concurrency, profile,
+                                   python=args.base or sys.executable)
                 every = web.requests()
                 log = [r for r in every if r["path"] not in PROTOCOL_PATHS]
             if result["returncode"] != 0:
@@ -124,18 +132,24 @@ def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
             print(f"{nsites} site(s) {arm}: {len(log)} pages, {result['items']} items, {rate:.0f} pages/s, "
                   f"CPU {cpu:.2f} ms/page (system {result['sys'] / len(log) * 1e3:.2f}), peak RSS {result['rss_mb']:.0f} MB, {conns:.3f} connections/page (wall {result['wall']:.1f} s, "
                   f"load {os.getloadavg()[0]:.1f})", flush=True)
-    med = {a: {k: statistics.median(v) for k, v in rows[a].items()} for a in ARMS}
-    pc = rows["politecrawl"]["cpu"]
-    return {
-        "cpu_ms_per_page": {a: round(med[a]["cpu"], 2) for a in ARMS},
-        "pages_per_s": {a: round(med[a]["rate"]) for a in ARMS},
-        "peak_rss_mb": {a: round(med[a]["rss"]) for a in ARMS},
-        "connections_per_page": {a: round(med[a]["conns"], 3) for a in ARMS},
-        "cpu_ratio_vs_plain": round(med["politecrawl"]["cpu"] / med["plain"]["cpu"], 3),
-        "cpu_ratio_vs_plain_tuned": round(med["politecrawl"]["cpu"] / med["plain tuned"]["cpu"], 3),
-        "cpu_ratios_of_rounds_vs_plain": [round(p / q, 3) for p, q in zip(pc, rows["plain"]["cpu"])],
-        "cpu_ratios_of_rounds_vs_tuned": [round(p / q, 3) for p, q in zip(pc, rows["plain tuned"]["cpu"])],
+    med = {a: {k: statistics.median(v) for k, v in rows[a].items()} for a in arms}
+    out: dict[str, Any] = {
+        "cpu_ms_per_page": {a: round(med[a]["cpu"], 2) for a in arms},
+        "pages_per_s": {a: round(med[a]["rate"]) for a in arms},
+        "peak_rss_mb": {a: round(med[a]["rss"]) for a in arms},
+        "connections_per_page": {a: round(med[a]["conns"], 3) for a in arms},
     }
+    if "politecrawl" not in arms:
+        return out
+    pc = rows["politecrawl"]["cpu"]
+    for other, name in (("plain", "plain"), ("plain tuned", "plain_tuned"), (BASE, "base")):
+        if other in arms:
+            out[f"cpu_ratio_vs_{name}"] = round(med["politecrawl"]["cpu"] / med[other]["cpu"], 3)
+            out[f"cpu_ratios_of_rounds_vs_{name}"] = [round(p / q, 3) for p, q in zip(pc, rows[other]["cpu"])]
+    if BASE in arms:
+        out["rss_ratios_of_rounds_vs_base"] = [round(p / q, 3) for p, q in zip(rows["politecrawl"]["rss"],
+                                                                                rows[BASE]["rss"])]
+    return out
 
 
 def main() -> None:
@@ -146,7 +160,15 @@ def main() -> None:
     parser.add_argument("--sites", default="1,200")
     parser.add_argument("--text", choices=sorted(TEXTS), default="latin")
     parser.add_argument("--profile", type=Path, default=None, help="py-spy profiles of each crawl into this directory")
+    parser.add_argument("--base", default=None, help="another checkout's Python: adds the arm 'politecrawl base'")
+    parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated: " + ", ".join((*ARMS, BASE)))
     args = parser.parse_args()
+    args.arms = tuple(a.strip() for a in args.arms.split(",") if a.strip())
+    if args.base and BASE not in args.arms:
+        args.arms += (BASE,)
+    unknown = set(args.arms) - {*ARMS, BASE}
+    if unknown or (BASE in args.arms and not args.base):
+        parser.error(f"--arms: unknown {sorted(unknown)} or '{BASE}' without --base")
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     results = {f"{n} site(s)": _measure(args, n) for n in (int(s) for s in args.sites.split(","))}

@@ -127,7 +127,7 @@ class _Spider(Spider):
     name = "clustertest"
 
 
-def _scheduler(state_url, **settings):
+def _scheduler(state_url, before_open=None, **settings):
     from politecrawl.middlewares.frontier.cluster import ClusterScheduler  # noqa: PLC0415
 
     prefix = key_prefix(state_url) or "pc:"
@@ -142,6 +142,8 @@ def _scheduler(state_url, **settings):
     })
     crawler.spider = _Spider()
     scheduler = ClusterScheduler.from_crawler(crawler)
+    if before_open is not None:
+        before_open(scheduler)
     scheduler.open(crawler.spider)
     return scheduler
 
@@ -229,6 +231,63 @@ def test_the_servers_token_is_taken_in_the_pop_so_no_node_holds_a_request_for_it
     (record,) = limit.servers.values()
     assert (record.server, record.requests, record.waits > 0) == ("shop-a.com", 1, True)
     assert record.held_sites == {"shop-a.com"}  # the report's "servers that bound the crawl"
+
+
+@pytest.mark.redis
+def test_no_origin_is_pushed_under_its_host_name_while_its_address_is_being_looked_up(redis_url):
+    """Three hosts of three sites on one server, whose lookups answer late: their requests wait on
+    the node until the address is known, so the pop takes the server's token, one for all three
+    (pushed at once under their names, each host had a bucket of its own: three requests at once)."""
+    from politecrawl.budget.servers import SERVER_KEY, ServerLimit  # noqa: PLC0415
+
+    asked, limits = [], []
+
+    def install(node):  # the per-server limit at 1 request a minute, with a resolver that answers late
+        store = node.runtime.store
+        limits.append(ServerLimit(store, 1 / 60, 1.0, lookup=asked.append))
+        node.runtime.pacer.servers = limits[0]
+
+    node = _scheduler(redis_url, before_open=install)
+    (limit,) = limits
+    hosts = ["www.shop-a.com", "www.shop-b.com", "www.shop-c.com"]
+    for host in hosts:
+        for i in range(2):
+            node.enqueue_request(Request(f"http://{host}/{i}"))
+    assert asked == hosts  # one lookup per host
+    node.link._next_ask = float("-inf")
+    assert node.next_request() is None
+    assert len(node.queue) == 0 and len(node) == 6 and node.has_pending_requests()  # held on the node
+    node.push_pending()
+    assert len(node.queue) == 0  # not even pushed on their own round trip
+    limit.learn(hosts[0], "127.0.0.9")
+    limit.learn(hosts[1], "127.0.0.9")
+    limit.learn(hosts[2], "127.0.0.9")
+    assert asked == hosts  # answered, not asked again
+    sent = []
+    for _ in range(3):
+        node.link._next_ask = float("-inf")
+        sent.append(node.next_request())
+    assert len([r for r in sent if r]) == 1  # the server's one token, not one per host name
+    assert len(node.queue) == 5
+    origins = node.frontier.base + ":o:"
+    assert {node.server.hget(origins + f"http://{h}:80", "server") for h in hosts} == {b"127.0.0.9"}
+    assert node.server.exists(*(node.runtime.store.prefix + SERVER_KEY + h for h in hosts)) == 0
+    assert node.stats.get_value("politecrawl/cluster/held_for_lookup") == 6
+
+
+@pytest.mark.redis
+def test_a_node_closing_while_a_lookup_runs_pushes_the_held_requests_under_the_host_name(redis_url):
+    from politecrawl.budget.servers import ServerLimit  # noqa: PLC0415
+
+    def install(node):
+        node.runtime.pacer.servers = ServerLimit(node.runtime.store, 1 / 60, 1.0, lookup=lambda host: None)
+
+    node = _scheduler(redis_url, before_open=install)
+    node.enqueue_request(Request("http://www.shop-a.com/1"))
+    assert len(node) == 1 and len(node.queue) == 0
+    node.close("finished")
+    assert len(node) == 0 and len(node.queue) == 1  # not lost: the documented fallback, the host name
+    assert node.server.hget(node.frontier.base + ":o:http://www.shop-a.com:80", "server") == b"www.shop-a.com"
 
 
 def test_a_node_whose_redis_goes_away_before_it_opens_waits_for_it_instead_of_failing():

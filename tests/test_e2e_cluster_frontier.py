@@ -217,3 +217,30 @@ def test_hosts_of_several_sites_on_one_server_stay_within_its_rate_on_two_nodes(
     said = cluster.output(1) + cluster.output(2)
     assert f"server {shared_ip} (address) bound the crawl" in said
     assert f"server {alone_ip}" not in said
+
+
+def test_many_hosts_on_one_server_whose_lookups_answer_late_get_its_rate_from_the_first_second(
+        sandbox, redis_url, tmp_path, monkeypatch):
+    """Eight sites on one server, whose hosts' lookups take 0.5 s (the sandbox's resolver, slowed):
+    a node holds a host's requests until its address is known, so none is pushed under the host's
+    name, where each host would have had a bucket of its own (eight requests at once at the start)."""
+    from helpers import REPO  # noqa: PLC0415
+
+    shared_ip, ip_rate, seconds = "127.0.0.2", 1.0, 8
+    hosts = [f"shop-{i}.com" for i in range(8)]
+    web = sandbox([SiteSpec(host, pages=60, address=shared_ip) for host in hosts])
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "tests"))
+    settings = cluster_settings(web, redis_url, **spread_caps(
+        dict.fromkeys(hosts, 2.0), POLITECRAWL_MAX_IP_RATE=str(ip_rate), CLOSESPIDER_TIMEOUT=str(seconds),
+        TWISTED_DNS_RESOLVER="slow_resolver.SlowSandboxResolver"))
+    cluster = Cluster([web.url(host) for host in hosts], settings, tmp_path, n=2)
+    codes = cluster.wait()
+    assert codes == [0, 0], cluster.output(1)[-3000:]
+    on_shared = sorted(r["t"] for r in web.requests() if r["server"] == shared_ip)
+    assert on_shared, cluster.output(1)[-3000:]
+    # every window, from the first second on (robots.txt and tdmrep.json included)
+    for window in (1, 2, 5):
+        assert max_in_window(on_shared, window) <= ip_rate * window + BURST, (window, on_shared)
+    said = cluster.output(1) + cluster.output(2)
+    assert "'politecrawl/cluster/held_for_lookup'" in said
+    print(f"{len(on_shared)} requests on the server, first second {max_in_window(on_shared, 1)}")

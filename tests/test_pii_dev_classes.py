@@ -207,3 +207,168 @@ def test_an_address_word_right_before_beats_a_reference_or_version_word(text: st
 @pytest.mark.parametrize("text", ["Chrome/109.0.4366.130", "version 2.0.0.127", "Ref. 4.2.1.100", "v1.2.3.200"])
 def test_versions_and_references_stay_no_address(text: str) -> None:
     assert typed(text, "ip") == []
+
+
+# ---- session 8: platform phrasings (corpus 3's PLATFORM templates) and their look-alikes
+
+@pytest.mark.parametrize("text, ip", [
+    ("Ping 199.27.41.15: 64 bytes", "199.27.41.15"),
+    ("无法设置 SSL 协议版本范围 | Ping 199.27.41.15: 64 bytes", "199.27.41.15"),
+    ("AutoRemover » referer 185.178.158.214", "185.178.158.214"),
+    ("Build server: 135.45.9.197 版本号 27.2.13.13", "135.45.9.197"),
+    ("Connection from 10.0.0.1 to 10.0.0.2 port 443", "10.0.0.1"),
+    ("10.0.0.1:443 -> 10.0.0.2:80", "10.0.0.1"),
+])
+def test_addresses_near_server_and_ping_words(text: str, ip: str) -> None:
+    assert ip in typed(text, "ip")
+
+
+@pytest.mark.parametrize("text", [
+    "upgrade from 8.61.104.75 to 3.38.115.14", "升级到 11.69.3.0", "已更新至 7.14.78.102", "Updated to 10.43.2.119",
+    "12.14.5.104 → 1.2.3.4", "11.31.116.4 -> 12.14.5.104", "App 5.90.114.94 is out", "10.21.28.2 released",
+    "1.2.3.4版",
+])
+def test_versions_after_upgrade_words_arrows_and_release_words_are_no_address(text: str) -> None:
+    assert typed(text, "ip") == []
+
+
+@pytest.mark.parametrize("text, nick", [
+    ("Antwort an HappyStorm", "HappyStorm"), ("Réponse à StarPixel1986", "StarPixel1986"),
+    ("Quote from: qiqi-night on March 3, 2024", "qiqi-night"), ("Membre : nightshadow1990", "nightshadow1990"),
+    ("Mitglied: QIQI_COFFEE_725", "QIQI_COFFEE_725"), ("卖家：happy.ahua3883", "happy.ahua3883"),
+    ("抖音号：Lele_64", "Lele_64"), ("微信号：tigermaple_826", "tigermaple_826"),
+    ("star-lemon has left the chat", "star-lemon"), ("Wolf84 has left the chat", "Wolf84"),
+    ("HappyPandaさんがフォローしました", "HappyPanda"), ("ゆうきさんがフォローしました", "ゆうき"),
+    ("달빛소녀님이 댓글을 남겼습니다", "달빛소녀"), ("星河滚烫 发表于 2024-03-12 10:21", "星河滚烫"),
+    ("楼主 zhang_88 发表于 3 天前", "zhang_88"), ("u/LUCKY_NINJA1994 commented 3h ago", "LUCKY_NINJA1994"),
+    ("Accepted publickey for star.echo from 115.84.87.231 port 52144 ssh2", "star.echo"),
+    ("Failed password for invalid user admin from 115.84.87.231 port 22", "admin"),
+    ("user MangoMango logged in from 139.47.147.120", "MangoMango"),
+    ("post by panda-ninja from 121.45.108.87", "panda-ninja"),
+    ("https://github.com/shadowstorm", "shadowstorm"), ("https://x.com/Night_789/status/729394678166", "Night_789"),
+    ("UID 64360056 / 星河滚烫129", "星河滚烫129"), ("x\n[461174888] nightninja", "nightninja"),
+])
+def test_platform_nicknames(text: str, nick: str) -> None:
+    assert nick in typed(text, "nickname")
+
+
+@pytest.mark.parametrize("text", [
+    "Message de bienvenue", "Réponse à votre question.", "https://github.com/features", "田中さんがフォローしました",
+    "App 3.14.83.113 is out 回复 lele46642：同意", "[12345] above this", "Possible modes: off, on, disable, auto, unix",
+])
+def test_no_nickname_in_prose_site_pages_or_names(text: str) -> None:
+    found = typed(text, "nickname")
+    assert not [n for n in found if n != "lele46642"]
+
+
+@pytest.mark.parametrize("text, uid", [
+    ("Identifiant client : 75759660", "75759660"), ("N° adhérent : 3589546076", "3589546076"),
+    ("QQ号：8068713680", "8068713680"), ("https://forum.example.org/members/happycoffee_906.349548144/", "349548144"),
+    ("4517457551,star-star8500,blue696@qq.com", "4517457551"), ("| 5939749807 | 风一样的男子 | 16527734056 |", "5939749807"),
+])
+def test_platform_user_ids_and_row_heads_read_as_phones_or_cards(text: str, uid: str) -> None:
+    assert uid in typed(text, "user_id")
+
+
+@pytest.mark.parametrize("text", ["QQ群：12345678", "群号 76958465113", "房间号 5718421019", "Error code 678603930374"])
+def test_numbers_of_groups_rooms_and_errors_are_no_account_or_phone(text: str) -> None:
+    assert D.find(text) == []
+
+
+def test_a_plus_begins_a_phone_not_a_card() -> None:
+    assert typed("手机:+49 15005660183", "phone") == ["+49 15005660183"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("买家：张伟", "张伟"), ("Käufer: Hans Müller", "Hans Müller"), ("Hans Müller 发表于 2024-03-12", "Hans Müller"),
+])
+def test_a_name_after_a_role_label_or_before_a_byline_is_left_to_the_name_finder(text: str, name: str) -> None:
+    assert typed(text, "nickname") == []
+    assert typed(text, "person_name") == [name]
+
+
+@pytest.mark.parametrize("text", ["Upgraded from 8.61.104.75.", "升级从 8.61.104.75", "downgrade from 3.72.4.1 failed"])
+def test_an_upgrade_starts_from_a_version(text: str) -> None:
+    assert typed(text, "ip") == []
+
+
+def test_role_words_are_labels_only_with_a_colon() -> None:
+    assert typed("the seller sent it_2 days later", "nickname") == []
+    assert typed("卖家：tiantian88", "nickname") == ["tiantian88"]
+
+
+@pytest.mark.parametrize("text", ["买家：石川裕太", "Seller: 안도윤", "v3.46.52.14 回复 微信用户540815：同意"])
+def test_short_cjk_values_after_role_labels_and_versions_before_reply_words_are_no_nickname(text: str) -> None:
+    assert [n for n in typed(text, "nickname") if n != "微信用户540815"] == []
+
+
+@pytest.mark.parametrize("text, nick", [
+    ("Hi Lucky_Star, thanks for the reply.", "Lucky_Star"), ("Thanks panda.echo88!", "panda.echo88"),
+    ("感谢 StormWolf 的分享", "StormWolf"), ("Danke lucky_panda für den Tipp", "lucky_panda"),
+    ("TigerMaple said it broke after a week.", "TigerMaple"), ("xiaoyu_88 说：已经发货了", "xiaoyu_88"),
+    ("Nutzer LuckyPanda hat geantwortet", "LuckyPanda"), ("L'utilisateur pixel.echo a répondu", "pixel.echo"),
+    ("ユーザー maple_lucky が参加しました", "maple_lucky"), ("사용자 happy.tiger 님이 입장했습니다", "happy.tiger"),
+    ("author=lucky_panda action=edit", "lucky_panda"), ("account=StormWolf status=locked", "StormWolf"),
+    ("ddong 回复", "ddong"), ("thanks. ddong 回复", "ddong"),
+])
+def test_handles_after_greetings_and_user_words_and_before_verbs_of_saying(text: str, nick: str) -> None:
+    assert typed(text, "nickname") == [nick]
+
+
+@pytest.mark.parametrize("text", ["Hi Hans, thanks", "Thanks everyone!", "she said it broke", "Hi there",
+                                  "感谢 张伟 的帮助", "Software erforderlich 回复 x"])
+def test_no_handle_in_greetings_or_sayings_of_plain_words(text: str) -> None:
+    assert typed(text, "nickname") == []
+
+
+@pytest.mark.parametrize("text", [
+    "客户ID：12345678", "作者ID 12345678", "Nutzer-ID: 12345678", "Benutzernummer 12345678", "numéro de membre 12345678",
+    "고객번호 12345678", "お客様番号：12345678", "ユーザー番号 12345678", "user 12345678 logged out", "사용자 번호 12345678",
+])
+def test_more_user_id_cues(text: str) -> None:
+    assert typed(text, "user_id") == ["12345678"]
+
+
+@pytest.mark.parametrize("text, ip", [
+    ("清除离线更新消息需要认证 서버 89.103.180.251 응답 없음", "89.103.180.251"),
+    ("17.17.21 released\n回复 93.84.184.163：", "93.84.184.163"),
+])
+def test_a_server_or_reply_word_right_before_beats_a_version_word_further_back(text: str, ip: str) -> None:
+    assert typed(text, "ip") == [ip]
+
+
+@pytest.mark.parametrize("text, nick", [("卖家：ねこまる", "ねこまる"), ("Antwort an storm-mango；x", "storm-mango"),
+                                        ("Thanks maple-blue!", "maple-blue")])
+def test_kana_after_a_role_label_and_hyphenated_handles_after_addressing_words(text: str, nick: str) -> None:
+    assert typed(text, "nickname") == [nick]
+
+
+@pytest.mark.parametrize("text", ["Merci 윤수빈 pour ton aide.", "允许通过 Bonjour 发布服务器信息。", "Message de peut-être"])
+def test_no_cjk_nickname_after_a_greeting(text: str) -> None:
+    assert typed(text, "nickname") == []
+
+
+def test_an_abbreviated_title_before_a_name_is_no_handle() -> None:
+    assert typed("thanks Univ.Prof. Nikola Adolph", "nickname") == []
+    assert typed("by zhang_88. Next", "nickname") == ["zhang_88"]
+
+
+def test_a_product_code_after_a_greeting_is_no_handle() -> None:
+    assert typed("thanks W36455-2261 下单", "nickname") == []
+    assert typed("Thanks panda.echo88!", "nickname") == ["panda.echo88"]
+
+
+@pytest.mark.parametrize("text, typ, value", [
+    ("用户 48213907 已注销", "user_id", "48213907"), ("https://example.com/account/48213907", "user_id", "48213907"),
+    ("https://blog.example.com/author/zhang_wei88/", "nickname", "zhang_wei88"),
+    ("网友 xiaoyu88 评论说", "nickname", "xiaoyu88"), ("博主 LuckyPanda 发布了", "nickname", "LuckyPanda"),
+    ("UP主 tiantian_88 的视频", "nickname", "tiantian_88"), ("zhang88さん、ありがとう", "nickname", "zhang88"),
+    ("zhang88님 감사합니다", "nickname", "zhang88"),
+])
+def test_chinese_person_words_honorifics_after_handles_and_author_or_account_paths(text: str, typ: str, value: str) -> None:
+    assert typed(text, typ) == [value]
+
+
+@pytest.mark.parametrize("text", ["https://x.cn/account/settings", "https://x.cn/user/login", "Smithさん", "ORDER BY x_1"])
+def test_site_pages_and_plain_names_before_honorifics_are_no_account(text: str) -> None:
+    assert typed(text, "nickname") == [] and typed(text, "user_id") == []

@@ -105,6 +105,19 @@ def test_items_of_pages_fetched_in_full_are_kept_for_a_304():
     assert Recrawl.of(crawler).kept_item(URL)["title"] == "t"
 
 
+def test_items_of_pages_without_validators_are_not_kept():
+    """No validator, no conditional request, so no 304 could ever ask for the item: it is not kept."""
+    mw, crawler = _mw()
+    response = _answer(mw, Request(URL))
+    assert response.meta[RECRAWL_META] == "new"
+    mw.item_scraped({"url": URL, "title": "t"}, response, KeepingSpider())
+    assert Recrawl.of(crawler).kept_item(URL) is None
+    mw.started = float("inf")  # the next request is a later crawl's
+    again = Request(URL)
+    mw.process_request(again)
+    assert b"If-None-Match" not in again.headers and b"If-Modified-Since" not in again.headers
+
+
 def test_sitemap_changefreq_sets_a_new_pages_first_interval():
     from politecrawl.middlewares.downloader.recrawl import HINT_META  # noqa: PLC0415
 

@@ -20,7 +20,8 @@ A 304 reaches a spider's callback only if the spider lists it, as Scrapy's
 ``HttpErrorMiddleware`` wants (``handle_httpstatus_list = [304]``); the generic
 spider does and yields the item it kept for the page (:meth:`Recrawl.kept_item`).
 Items of spiders with ``politecrawl_keep_items = True`` are kept after the
-personal-data filter and the pipelines (``item_scraped``).
+personal-data filter and the pipelines (``item_scraped``), for pages whose record has a validator
+(``ETag`` or ``Last-Modified``): only those are asked for conditionally, so only they can answer 304.
 
 On a Redis state (a cluster) the history is written behind (``FetchHistory``
 ``write_behind``): records and items go in one script a batch, at most
@@ -74,6 +75,9 @@ HINT_META = "politecrawl_recrawl_hint"
 
 #: Request meta (private): ``(url, encoded record or None)`` as read by ``process_request``.
 _READ_META = "_politecrawl_recrawl_read"
+#: Request meta (private): the page's record has a validator, so a later request is conditional and its
+#: item is worth keeping for a 304.
+_KEEP_META = "_politecrawl_recrawl_keep"
 #: Request meta: ``(url, encoded record or None)`` as the shared frontier's pop read it (a cluster
 #: node), so that ``process_request`` needs no read of its own.
 POPPED_RECORD_META = "_politecrawl_recrawl_popped"
@@ -322,6 +326,8 @@ class RecrawlMiddleware:
         if self.history.held:
             self.recrawl.flush()
         meta[RECRAWL_META] = visit.verdict
+        if visit.after is not None and (visit.after.etag or visit.after.last_modified):
+            meta[_KEEP_META] = True
         if visit.before is not None:
             meta[BEFORE_META] = (visit.before.fetched_at, visit.before.digest)
         flag = _FLAGS.get(visit.verdict)
@@ -330,10 +336,13 @@ class RecrawlMiddleware:
         return response
 
     def item_scraped(self, item: Any, response: Response | None = None, spider: Any = None) -> None:
-        """Keep the item (as filtered and piped) of a page fetched in full, for a later 304."""
+        """Keep the item (as filtered and piped) of a page fetched in full, for a later 304.
+
+        Only for a page whose record has a validator: without one no request for it is conditional, so no 304
+        can ask for the item (JSON, zlib, base64 and a store write a page saved; docs/speed.md)."""
         if response is None or not getattr(spider, "politecrawl_keep_items", False):
             return
-        if response.status != 200 or response.meta.get(RECRAWL_META) in (None, NOT_MODIFIED):
+        if response.status != 200 or not response.meta.get(_KEEP_META):
             return
         try:
             if not self.history.keep_item(response.url, ItemAdapter(item).asdict(), self.clock()):

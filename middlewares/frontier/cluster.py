@@ -51,7 +51,7 @@ from politecrawl.middlewares.frontier.shared import (
 )
 from politecrawl.middlewares.runtime import ADMISSION, KEYS, SEND_SLOT, Runtime, node_name, stamp_keys
 from politecrawl.state.redis import BUDGET_KEY, redact_url
-from politecrawl.budget.servers import SERVER_KEY
+from politecrawl.budget.servers import SERVER_KEY, host_of_origin
 from politecrawl.state.redis_frontier import PushItem, RedisFrontier
 from politecrawl.recrawl.history import url_key
 
@@ -76,6 +76,12 @@ class ClusterScheduler(Scheduler):
         self.pending: list[tuple[PushItem, Request, Answer | None]] = []  # not yet pushed
         self.granted: deque[Request] = deque()  # popped with their tokens: they go now
         self.answered: deque[Request] = deque()  # refused by a known answer: no token
+        #: requests whose host's address is being looked up (host -> (request, fingerprint)), held
+        #: here until the lookup answers, so that no origin is pushed under its host's name while
+        #: its address is coming (the per-server limit; the single node holds them in its frontier)
+        self.resolving: dict[str, list[tuple[Request, str]]] = {}
+        self._resolving_count = 0
+        self._answered_hosts: set[str] = set()  # of those hosts, the ones whose lookup answered
         self.pacing: SharedPacing | None = None
         self._wake_call: Any = None
         self._rates_at = -math.inf
@@ -120,6 +126,8 @@ class ClusterScheduler(Scheduler):
         self.spider = spider
         store = self.runtime.store
         limit = self.runtime.pacer.servers  # the per-server limit: taken in the pop too
+        if limit is not None:
+            limit.subscribe(self._host_answered)
         recrawl = Recrawl.peek(self.crawler)  # the fetch history: the pop reads each request's record
         if recrawl is not None and not recrawl.settings.enabled:
             recrawl = None
@@ -153,6 +161,7 @@ class ClusterScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self._wake_call is not None and self._wake_call.active():
             self._wake_call.cancel()
+        self._release(all_hosts=True)  # lookups still running: pushed under the host's name
         granted = [(self.queue.item(r, ""), r, None) for r in self.granted]
         self.granted.clear()
         self.pending.extend(granted)
@@ -181,19 +190,19 @@ class ClusterScheduler(Scheduler):
         gates, refused_by = self.runtime.admission.known_answers(origin, url, now)
         answer = Answer(REFUSED, refused_by=refused_by, gates=gates) if refused_by else None
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
-        item = self.queue.item(request, fingerprint, data=answer is None)
-        self.pacing.pushed_rate(site, item.rate)
-        if not self.pending:
-            self._pending_since = now
-        self.pending.append((item, request, answer))
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
+        if answer is None and self._hold_for_lookup(request, fingerprint, site, origin):
+            return True
+        self._add_pending(self.queue.item(request, fingerprint, data=answer is None), request, answer, now)
         if len(self.pending) >= self.link.PUSH_BATCH and self.link.may_send():
             self._try_exchange(now, 0)
         return True
 
     def next_request(self) -> Request | None:
         now = self.runtime.clock()
+        if self._answered_hosts:
+            self._release()
         if self.link.should_probe(now):
             self._probe(now)
         if not self.link.may_send():
@@ -219,7 +228,7 @@ class ClusterScheduler(Scheduler):
         return None
 
     def has_pending_requests(self) -> bool:
-        if self.granted or self.answered or self.pending or not self.link.may_send():
+        if self.granted or self.answered or self.pending or self.resolving or not self.link.may_send():
             return True
         now = self.runtime.clock()
         size = self.link.queued_seen(now)
@@ -233,13 +242,53 @@ class ClusterScheduler(Scheduler):
         return size > 0
 
     def __len__(self) -> int:
-        return len(self.granted) + len(self.answered) + len(self.pending)
+        return len(self.granted) + len(self.answered) + len(self.pending) + self._resolving_count
 
     def push_pending(self) -> None:
         """Push the requests collected since the last round trip now (and pop nothing)."""
         self._try_exchange(self.runtime.clock(), 0)
 
     # -- internals ---------------------------------------------------------------
+    def _add_pending(self, item: PushItem, request: Request, answer: Answer | None, now: float) -> None:
+        self.pacing.pushed_rate(item.site, item.rate)
+        if not self.pending:
+            self._pending_since = now
+        self.pending.append((item, request, answer))
+
+    def _hold_for_lookup(self, request: Request, fingerprint: str, site: str, origin: str) -> bool:
+        """Hold *request* here while its host's address is being looked up (the lookup starts with
+        the host's first request, once per host and node): pushed now, its origin would be written
+        under the host's name and take that bucket's tokens, not its server's."""
+        servers = self.runtime.pacer.servers
+        if servers is None:
+            return False
+        host = host_of_origin(origin)
+        held = self.resolving.get(host)  # requests of the host already held: it goes behind them
+        if held is None:
+            if servers.server_of(site, origin) is not None:
+                return False
+            held = self.resolving[host] = []
+        held.append((request, fingerprint))
+        self._resolving_count += 1
+        self.runtime.inc_stat("cluster/held_for_lookup")
+        return True
+
+    def _host_answered(self, host: str) -> None:
+        """The per-server limit learned *host*'s address (or that it has none to know)."""
+        if host in self.resolving:
+            self._answered_hosts.add(host)
+            self._wake_at(self.runtime.clock())
+
+    def _release(self, *, all_hosts: bool = False) -> None:
+        """Move the held requests whose host's lookup answered (or all) to the next push."""
+        hosts = list(self.resolving) if all_hosts else self._answered_hosts
+        self._answered_hosts = set()
+        now = self.runtime.clock()
+        for host in hosts:
+            for request, fingerprint in self.resolving.pop(host, ()):
+                self._resolving_count -= 1
+                self._add_pending(self.queue.item(request, fingerprint), request, None, now)
+
     def _free(self) -> int:
         return self.concurrency - downloads_in_flight(self.crawler) - len(self.granted)
 

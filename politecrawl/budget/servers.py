@@ -114,13 +114,21 @@ class ServerLimit:
         self._server_of: dict[str, ServerRecord] = {}  # origin -> its server, once known
         self._addresses: dict[str, str | None] = {}  # host -> address (None: lookup failed)
         self._pending: set[str] = set()  # hosts being looked up
+        self._listeners: list[Callable[[str], None]] = []
         self.ledger_errors = 0
+
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call *listener(host)* when a lookup of *host* answers (a cluster node holds the host's
+        requests until then, so that it never pushes them under the host's name)."""
+        self._listeners.append(listener)
 
     # -- which server ----------------------------------------------------
     def learn(self, host: str, address: str | None) -> None:
         """The lookup of *host* answered *address* (``None``: it failed)."""
         self._pending.discard(host)
         self._addresses[host] = _literal(address) if address else None
+        for listener in self._listeners:
+            listener(host)
 
     def server_of(self, site: str, origin: str) -> ServerRecord | None:
         """*origin*'s server, or ``None`` while its host's address is being looked up."""
@@ -226,7 +234,8 @@ class ServerLimit:
     # -- the cluster's shared frontier takes the tokens (docs/cluster.md) --
     def server_key(self, site: str, origin: str) -> str:
         """The server a cluster node writes into the shared frontier for *origin*: its address,
-        or its host name while the address is not known (being looked up, a proxy, a failure)."""
+        or its host name where the address is not known (a proxy, a failed lookup; a lookup still
+        running only when the node closes: the node otherwise holds the request until it answers)."""
         record = self.server_of(site, origin)
         return record.server if record is not None else host_of_origin(origin)
 

@@ -49,12 +49,16 @@ _ID_CUES = (
     r"用户\s?id", r"用户编号", r"用户号", r"会员号", r"会员id", r"会员编号", r"会员卡号", r"账号id", r"买家id", r"卖家id",
     r"客户编号", r"客户号", r"账户id", r"kundennummer", r"kunden[ \-]?nr\.?", r"kunden[ \-]?id", r"mitgliedsnummer",
     r"benutzer[ \-]?id", r"numéro (?:de )?client", r"n° (?:de )?client", r"id (?:client|utilisateur|membre)",
-    r"identifiant", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
+    r"identifiant(?: client| utilisateur| membre)?", r"n° (?:d')?adhérent", r"numéro (?:d')?adhérent", r"qq号码?", r"qq(?![群])",
+    r"steam ?id", r"客户\s?id", r"顾客\s?id", r"作者\s?id", r"nutzer[ \-]?id", r"benutzernummer", r"mitglieds[ \-]?nr\.?",
+    r"numéro (?:de )?membre", r"n° (?:de )?membre", r"numéro (?:d')?utilisateur", r"ユーザー番号", r"お客様番号", r"顧客番号",
+    r"고객\s?번호", r"사용자\s?번호", r"유저\s?번호", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
 )
 _NICK_CUES = (
     r"昵称", r"网名", r"用户名", r"账号", r"帐号", r"会员名", r"买家昵称", r"卖家昵称", r"nickname", r"nick", r"username",
     r"user name", r"screen name", r"display name", r"handle", r"login", r"benutzername", r"spitzname", r"pseudo",
-    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
+    r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"author(?=[ \t]?=)", r"account(?=[ \t]?=)", r"抖音号", r"微信号", r"快手号", r"小红书号",
+    r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
 )
 
 
@@ -96,13 +100,32 @@ _DATE_DIGITS_RE = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][
 _BRACKET_ID_RE = re.compile(r"(?<![0-9A-Za-z])[\[【［](?P<v>[0-9]{5,19})[\]】］][ \t]?(?=[^\s0-9\[\]【】，。,.;；:：|])")
 
 _URL_SEG = r"[A-Za-z0-9_.~%\-]{2,40}"
-_PROFILE_TAIL_RE = re.compile(rf"/(?:u|user|users|people|profile|profiles|member|members)/(?P<v>{_URL_SEG})")
+_PROFILE_TAIL_RE = re.compile(rf"/(?:u|user|users|people|profile|profiles|member|members|author|authors|account|"
+                              rf"accounts)/(?P<v>{_URL_SEG})")
 # A user's number in a query (`?uid=42`, `profile.php?id=42`) or as the path of a profile host (`space.x.cn/42`).
 _PROFILE_QUERY_RE = re.compile(
     r"[?&](?:uid|user_?id|userid|member_?id|account_?id|profile_?id)=(?P<v>[0-9]{4,20})(?![0-9])"
     r"|/(?:profile|user|member|people|space)[^\s?#]{0,40}\?(?:[^\s#&]*&){0,6}id=(?P<w>[0-9]{4,20})(?![0-9])"
     r"|//(?:space|home|people|u|user)\.[a-z0-9.\-]+/(?P<x>[0-9]{4,20})(?![0-9])")
 _AT_PATH_RE = re.compile(r"(?<=/)@(?P<v>[A-Za-z0-9_.\-]{2,40})")
+# Hosts whose first path segment is an account (`github.com/<user>`, `x.com/<user>/status/…`), less the site's own
+# pages (`github.com/features`, `x.com/search`, `instagram.com/p/…`).
+_SOCIAL_PATH_RE = re.compile(
+    r"//(?:www\.|m\.|mobile\.)?(?:github\.com|gitlab\.com|twitter\.com|x\.com|instagram\.com|facebook\.com|"
+    r"threads\.net|t\.me|medium\.com|twitch\.tv|pinterest\.com|vk\.com|linkedin\.com/in|tiktok\.com|weibo\.com|"
+    r"flickr\.com/people|soundcloud\.com)/(?P<v>[A-Za-z0-9_.\-]{2,40})(?=$|[/?#\s\"'<>)\]，。]|(?![A-Za-z0-9_.\-]))")
+_SITE_PAGES = frozenset(
+    "about explore features pricing settings login logout signup join search home hashtag i intent share "
+    "notifications messages p reel reels stories tv watch groups pages events marketplace orgs topics trending "
+    "collections sponsors enterprise security help privacy terms legal blog jobs careers download apps api "
+    "status developers docs new u user users people profile in s".split())
+# XenForo-style member pages: `/members/<name>.<number>/`, a nickname and its user ID in one segment.
+_MEMBER_DOT_ID_RE = re.compile(r"(?P<n>.+)\.(?P<i>[0-9]{2,20})$")
+# Reddit-style `u/<name>` in text (`u/sunny_echo commented`).
+_REDDIT_USER_RE = re.compile(r"(?<![A-Za-z0-9_/.])u/(?P<v>[A-Za-z0-9_\-]{3,20})(?![A-Za-z0-9_\-/])")
+# sshd's authentication lines: "Accepted publickey for <user> from <ip>", "Failed password for invalid user <user>".
+_SSHD_USER_RE = re.compile(r"(?:password|publickey|keyboard-interactive/pam|none) for (?:invalid user |illegal user )?"
+                           r"(?P<v>[^\s]{1,32}) from ")
 
 
 def _typed(start: int, end: int, value: str) -> Span:
@@ -119,19 +142,86 @@ def _trim(value: str) -> str:
 _LATIN_HEAD_RE = re.compile(r"[\x00-\x7f]*")
 # A handle right before a reply, post or follow word: "zhang88 回复", "zhang88 replied", "小鱼 关注了你".
 # Found from the word back (a scan for the word is quick; one for the handle would try every position).
-_REPLY_WORD_RE = re.compile(r"回复|评论了|发表于|关注了|转发了|赞了|点赞了|收藏了|分享了|的主页|的私信|的微博|"
-                            r"(?<![a-z])(?:replied|commented|posted|schrieb)(?![a-z])|wrote:|a écrit|さんの|님의")
+# Latin ones must be whole words (checked on each match: a look-behind in the pattern would be tried at every
+# position).
+_LATIN_REPLY_WORDS = frozenset({"replied", "commented", "posted", "schrieb", "joined the", "has joined", "has left",
+                                "left the", "started following", "followed you", "said", "says", "hat geantwortet",
+                                "a répondu"})
+_REPLY_WORDS = ["回复", "评论了", "发表于", "关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博",
+                *_LATIN_REPLY_WORDS, "wrote:", "a écrit", "说:", "さん", "さんの", "님", "님의", "が参加", "님이 입장",
+                *(fold_words(w) for w in ("さんがフォロー", "さんがいいね")), "님이 댓글", "님이 팔로우", "님이 좋아"]
+# After these (ja / ko follow and comment notices) a nickname in any script stands before, glued or spaced.
+_GLUED_ACTION_WORDS = tuple(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "님이 댓글", "님이 팔로우", "님이 좋아"))
 # After these (Chinese social actions) a nickname in any script stands before, bounded by a space.
-_ACTION_WORDS = ("关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博")
+_ACTION_WORDS = ("关注了", "转发了", "赞了", "点赞了", "收藏了", "分享了", "的主页", "的私信", "的微博", "发表于")
+# A forum's byline: "<user> 发表于 2024-03-12", "… 发表于 3 天前": a date after it bounds a Latin name too.
+_POSTED_AT_RE = re.compile(r"[ \t]?(?:[0-9]|昨天|前天|今天|刚刚)")
 _NUMBERISH_RE = re.compile(r"[0-9.,_\-]+")
 _HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[a-z0-9_][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
+# Before a join, leave or follow notice a handle may start with a capital when it looks like one ("Wolf84 has left
+# the chat", "HappyPandaさんがフォロー"): a digit, "_" or "." inside, or CamelCase.
+_NOTICE_WORDS = frozenset({"joined the", "has joined", "has left", "left the", "started following", "followed you",
+                           *(fold_words(w) for w in ("さんがフォロー", "さんがいいね", "さんの"))})
+# Verbs of saying after a name: a handle only when it looks like one (a digit, "_", ".", "-" inside, or CamelCase):
+# "she said", "Anna says" are prose or a person's name.
+_SAYING_WORDS = frozenset({"said", "says", "hat geantwortet", "a répondu", "说:", "が参加", "님이 입장", "さん", "님"})
+_CAP_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[A-Z][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
 # Where a nickname written in any script ends and begins when no cue bounds it.
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
 # A handle after a word that names who did something: "by zhang_88", "von 晴天娃娃", "作者：小鱼儿", "回复 小鱼：",
 # "来自 小鱼 的私信".  A Latin value must look like a handle (a digit, "_", or "." / "-" inside: "by email" is none).
-_BY_CUE_RE = re.compile(r"(?:by|von|par|from|user|来自|回复|作者|投稿者|작성자|글쓴이|用户|粉丝)[ \t]{0,2}[:：]?[ \t]{0,2}")
+def _literal_trie(words: list[str]) -> str:
+    """The words as one regex that branches letter by letter (`b(?:uyer|y)` ...): Python's engine tries an
+    alternation's branches one after another at each position, so a trie tries a few instead of dozens."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return f"(?:{emit(tree)})"
+
+
+_BY_CUES = ["réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to", "quote from", "zitat von",
+            "member", "membre", "mitglied", "seller", "buyer", "verkäufer", "käufer", "vendeur", "acheteur", "卖家", "买家",
+            "thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut", "感谢",
+            "谢谢", "多谢", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자", "by", "von", "par", "from", "user", "楼主",
+            "网友", "博主", "up主", "层主", "题主", "答主", "群友", "会员",
+            "来自", "回复", "作者", "投稿者", "작성자", "글쓴이", "用户", "粉丝"]
+# A separator after the cue ("this", "baby" hold none).
+_BY_CUE_RE = re.compile(_literal_trie(_BY_CUES) + r"(?:[ \t]{1,2}[:：]?|[:：])[ \t]{0,2}")
+_REPLY_WORD_RE = re.compile(_literal_trie(_REPLY_WORDS))
+# Role words of shops and forums: a label only with a colon (`Membre : x`, `卖家：x`; not "the seller sent it"), and
+# what follows may as well be a person's real name (`买家：张伟`, `Käufer: Hans Müller`), which is left to the name
+# finders: a Latin value must look like a handle, a CJK one must not read as a name.
+_ROLE_CUES = frozenset({"member", "membre", "mitglied", "seller", "buyer", "verkäufer", "käufer", "vendeur", "acheteur",
+                        "卖家", "买家"})
+# Cues that address or quote someone in a thread (`Antwort an`, `Réponse à`, `Quote from:`): a CamelCase handle
+# (`HappyStorm`) counts after them; a lower-case word needs a handle's mark ("Message de bienvenue").
+_ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
+                           "quote from", "zitat von", "thank you", "thanks", "thx", "hi", "hello", "hey", "danke",
+                           "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢",
+                           "网友", "博主", "up主", "层主", "题主", "答主", "群友"})
+_CODE_RE = re.compile(r"[A-Z]{1,4}[0-9][0-9\-/]*")
+_TITLE_AFTER_RE = re.compile(r"\.[ \t]+[A-Z]")
+_ABBREV_RE = re.compile(r"[A-Z][a-z]{0,5}(?:\.-?[A-Za-z][a-z]{0,5})+")
+_GREETINGS = frozenset({"thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut",
+                        "感谢", "谢谢", "多谢"})
+# Words for a user in other languages: as `user`, a CJK value after them only when bounded.
+_USER_NUMBER_RE = re.compile(r"[0-9]{5,19}(?![0-9.,:/\-])")
+_USER_WORDS = frozenset({"user", "from", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자"})
+_CAMEL_RE = re.compile(r"(?:[A-Z][a-z0-9]+){2,4}[0-9_]*")
 _HANDLE_SHAPE_RE = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:[0-9]{1,6}|(?:[_.\-][a-z0-9]+)+[0-9]*)|"
                               r"[a-z][a-z0-9]*_[a-z0-9_]*|[0-9]{1,6}[a-z][a-z0-9_]*", re.I)
+_HANDLE_CHARS_RE = re.compile(r"[A-Za-z0-9_.\-]{2,30}")
 _HANDLE_MARK_RE = re.compile(r"[0-9_]|[a-z0-9]\.[a-z0-9]", re.I)  # a digit, "_", or a dot inside
 _NOT_HANDLE_RE = re.compile(r"www\.|\.(?:com|cn|net|org|de|fr|html?|php|jpg|png)$|^v?[0-9]", re.I)
 
@@ -145,23 +235,38 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
     value = _trim(text[start:end])
     if len(value) < 2 or end - start > 30 or value.isdigit():
         return None
-    after = text[end : end + 6]
-    # Bounded on both sides whatever its shape: "回复 小鱼：", "user 小鱼 (id 42)", "来自 小鱼 的私信".
-    bounded = ((cue == "回复" and after.startswith((":", "："))) or (cue in ("user", "用户") and _ID_AFTER_RE.match(after))
+    after = text[end : end + 10]
+    # Bounded on both sides whatever its shape: "回复 小鱼：", "user 小鱼 (id 42)", "来自 小鱼 的私信", "user x logged in".
+    bounded = ((cue == "回复" and after.startswith((":", "："))) or (
+        cue in ("user", "用户") and (_ID_AFTER_RE.match(after) or _USER_AFTER_RE.match(after)))
+               or (cue in ("by", "von", "par") and _FROM_ADDRESS_RE.match(after))
                or (cue == "来自" and after.lstrip().startswith("的")))
     if value.isascii():
+        if _ABBREV_RE.fullmatch(value) and _TITLE_AFTER_RE.match(text, start + len(value)):
+            return None  # "thanks Univ.Prof. Nikola Adolph": an abbreviated title before a name
+        if _CODE_RE.fullmatch(value):
+            return None  # "thanks W36455-2261": a product or order code, capitals then digits
+        if cue in _ADDRESS_CUES and (_CAMEL_RE.fullmatch(value) or (
+                value.islower() and "-" in value.strip("-") and _field_end(text, start + len(value)))):
+            return Span(start, start + len(value), NICKNAME, value)  # "Antwort an HappyStorm", "Thanks maple-blue!"
         if _HANDLE_SHAPE_RE.fullmatch(value) is None or _NOT_HANDLE_RE.search(value) or not (
-                _HANDLE_MARK_RE.search(value) or (value.islower() and _field_end(text, start + len(value)))):
+                _HANDLE_MARK_RE.search(value) or (value.islower() and cue not in _ADDRESS_CUES
+                                                   and _field_end(text, start + len(value)))):
             # A hyphen alone makes a handle only in lower case at the end of its field ("by happy-tiger"), not in
             # prose ("from non-seekable file", "von Shell-Variablen", "by third-party software").
-            if not ((bounded or (labelled and cue in _LABEL_CUES)) and value[0].islower()):
+            if not ((bounded or (labelled and cue in _LABEL_CUES)) and (value[0].islower() or _CAMEL_RE.fullmatch(value))):
                 # "回复 Kontakt:" is a word; "回复 pandayueyue：", "投稿者：ninjalele" handles
                 return None
         return Span(start, start + len(value), NICKNAME, value)
     # Another script (CJK).  A Latin name with accents is no handle.
     if not all(ord(c) >= 0x2E80 or c.isdigit() for c in value) or not any(c.isalpha() for c in value):
         return None
-    if cue in ("回复", "来自", "user", "from") and not bounded:
+    if cue in _GREETINGS:
+        return None  # "Merci 윤수빈 pour", "Bonjour 发布…": a CJK value after a greeting is left to the name finders
+    if cue in _ROLE_CUES and len(value) <= 4 and not any(c.isdigit() for c in value) and not all(
+            "\u3040" <= c <= "\u30ff" for c in value):
+        return None  # "买家：石川裕太", "Seller: 안도윤": as often a real name as a nickname; left to the name finders
+    if (cue in ("回复", "来自") or cue in _USER_WORDS) and not bounded:
         return None  # "与 user 连接参数相同": a word of the sentence
     if not bounded and (_may_be_person(value) if len(value) < 4 else _is_person(value)):
         return None  # two or three characters are as often a person's name, longer ones may be: left to the name finder
@@ -169,8 +274,10 @@ def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Sp
 
 
 # By-cues that are field labels: with a colon they bound the value after them (`投稿者：ninjalele`).
-_LABEL_CUES = frozenset({"作者", "投稿者", "작성자", "글쓴이"})
+_LABEL_CUES = frozenset({"作者", "投稿者", "작성자", "글쓴이", "quote from", *_ROLE_CUES})
 _ID_AFTER_RE = re.compile(r"\s?[(（]\s?(?:id|ID|uid|UID)\b")
+_FROM_ADDRESS_RE = re.compile(r" (?:from|von|de|depuis) [0-9a-fA-F]{1,4}[.:]")  # "post by x from 1.2.3.4"
+_USER_AFTER_RE = re.compile(r" (?:logged (?:in|out|on)|signed (?:in|out)|(?:dis)?connected|from [0-9a-fA-F])")
 
 
 def _may_be_person(value: str) -> bool:
@@ -183,6 +290,16 @@ def _may_be_person(value: str) -> bool:
     if any("\uac00" <= c <= "\ud7af" for c in value):
         return any(True for _ in names_ja_ko.find_korean_names(value))
     return value[0] in names.chinese_name_initials()
+
+
+def _cjk(value: str) -> bool:
+    """CJK letters (digits allowed), with at least one letter: no Latin name with accents ("Müller")."""
+    return all(ord(c) >= 0x2E80 or c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def _could_be_person(value: str) -> bool:
+    """A CJK value the name finders may read as a person's name (left to them)."""
+    return _may_be_person(value) if len(value) < 4 else _is_person(value)
 
 
 def _is_person(value: str) -> bool:
@@ -203,6 +320,14 @@ def _token_before(text: str, end: int) -> Span | None:
     if len(value) < 2 or not any(c.isalpha() for c in value) or value.isdigit():
         return None
     return Span(i, end, NICKNAME, value)
+
+
+def _token_end(text: str, i: int) -> int:
+    """Where a token starting at `i` ends (a separator, or 31 characters on)."""
+    end = i
+    while end < len(text) and end - i < 31 and text[end] not in _TOKEN_STOP:
+        end += 1
+    return end
 
 
 def _field_end(text: str, i: int, full_stop: bool = False) -> bool:
@@ -229,7 +354,22 @@ def find_accounts(text: str) -> Iterator[Span]:
     if "/" in text:
         for m in _PROFILE_TAIL_RE.finditer(text):
             v = _trim(m.group("v"))
+            if v.lower() in _SITE_PAGES:
+                continue  # "/account/settings", "/user/login": the site's own pages
+            d = _MEMBER_DOT_ID_RE.match(v)
+            if d and not d.group("n").isdigit():  # "/members/happy_tiger.30941/"
+                yield Span(m.start("v"), m.start("v") + d.end("n"), NICKNAME, d.group("n"))
+                yield Span(m.start("v") + d.start("i"), m.start("v") + d.end("i"), USER_ID, d.group("i"))
+                continue
             yield _typed(m.start("v"), m.start("v") + len(v), v)
+        if "//" in text:
+            for m in _SOCIAL_PATH_RE.finditer(text):
+                v = _trim(m.group("v"))
+                if len(v) >= 2 and v.lower() not in _SITE_PAGES:
+                    yield _typed(m.start("v"), m.start("v") + len(v), v)
+        if "u/" in text:
+            for m in _REDDIT_USER_RE.finditer(text):
+                yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         for m in _PROFILE_QUERY_RE.finditer(lower):
             g = m.lastgroup
             yield Span(m.start(g), m.end(g), USER_ID, m.group(g))
@@ -240,21 +380,57 @@ def find_accounts(text: str) -> Iterator[Span]:
         for m in _HANDLE_RE.finditer(text):
             v = _trim(m.group("v"))
             yield Span(m.start(), m.start("v") + len(v), NICKNAME, v)
+    if " for " in text and ("password for " in text or "publickey for " in text or "pam for " in text):
+        for m in _SSHD_USER_RE.finditer(text):
+            yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
     for r in _REPLY_WORD_RE.finditer(text):
+        if r.group() in _LATIN_REPLY_WORDS and (
+                r.start() and "a" <= text[r.start() - 1] <= "z" or r.end() < len(text) and "a" <= text[r.end()] <= "z"):
+            continue  # inside a word ("unreplied", "saidx")
         m = _HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
         # The handle ends with a letter, digit or "_" right before the word (a space between at most): a
         # sentence's last word and its full stop ("rien à redire. 回复"), or a line's ("…\n回复"), is none.
-        if m and not _NUMBERISH_RE.fullmatch(m.group("v")):  # "item #5620 回复", "¥115.37 回复": no handle
+        if m is None and (r.group() in _NOTICE_WORDS or r.group() in _SAYING_WORDS):
+            m = _CAP_HANDLE_BEFORE_RE.search(text, max(0, r.start() - 31), r.start())
+            if m and not (_HANDLE_MARK_RE.search(m.group("v")) or _CAMEL_RE.fullmatch(m.group("v"))):
+                m = None
+        if m and r.group() in _SAYING_WORDS and not (_HANDLE_MARK_RE.search(m.group("v")) or "-" in m.group("v")
+                                                      or _CAMEL_RE.fullmatch(m.group("v"))):
+            m = None
+        if m and not _HANDLE_MARK_RE.search(m.group("v")) and not _CAMEL_RE.fullmatch(m.group("v")) and m.start("v") > 1 and text[m.start("v") - 1] == " " and (
+                text[m.start("v") - 2].isalpha()):
+            m = None  # a plain word after another word ("… is out 回复", "Software erforderlich 回复"), not a handle
+        if m and not _NUMBERISH_RE.fullmatch(m.group("v").removeprefix("v")):  # "item #5620 回复", "v3.4.5 回复"
             yield Span(m.start("v"), m.end("v"), NICKNAME, m.group("v"))
         elif r.group() in _ACTION_WORDS and r.start() > 1 and text[r.start() - 1] == " ":
             sp = _token_before(text, r.start() - 1)  # "小鱼 关注了你": a space must bound it
-            if sp is not None and not sp.canonical.isascii():
+            if sp is None:
+                continue
+            v = sp.canonical
+            if v.isascii():  # "zhang_88 发表于 3 天前": a handle's shape, not a capitalised word ("Hans 发表于")
+                if r.group() == "发表于" and _POSTED_AT_RE.match(text, r.end()) and _HANDLE_CHARS_RE.fullmatch(v) and (
+                        _HANDLE_MARK_RE.search(v) or v.islower() or _CAMEL_RE.fullmatch(v)):
+                    yield sp
+            elif _cjk(v) and (r.group() != "发表于" or not _could_be_person(v)):
+                yield sp
+        elif r.group() in _GLUED_ACTION_WORDS and r.start() > 1:
+            sp = _token_before(text, r.start() - (text[r.start() - 1] == " "))  # "달빛소녀님이 댓글을", "ゆうきさんがフォロー"
+            if sp is not None and _cjk(sp.canonical) and not _could_be_person(sp.canonical):
                 yield sp
     for m in _BY_CUE_RE.finditer(lower):
-        if text[m.start() : m.start() + 2].isupper():
+        if text[m.start() : m.start() + 2].isupper() and m.group().isascii():
             continue  # "ORDER BY", "FROM", "USER": a query language's keyword, not who did something
-        if m.end() < len(text) and _word_start(lower, m.start()) and m.end() > m.start() + len(m.group().rstrip(" \t:：")):
-            sp = _handle_after(text, m.end(), m.group().rstrip(" \t:："), labelled=":" in m.group() or "：" in m.group())
+        if m.end() < len(text) and _word_start(lower, m.start()):
+            labelled = ":" in m.group() or "：" in m.group()
+            cue = m.group().rstrip(" \t:：")
+            if cue in _ROLE_CUES and not labelled:
+                continue
+            if (cue in _USER_WORDS and cue != "from") or cue in ("用户", "会员"):
+                d = _USER_NUMBER_RE.match(text, m.end())
+                if d:  # "user 48213907 logged out", "utilisateur 48213907"
+                    yield Span(d.start(), d.end(), USER_ID, d.group())
+                    continue
+            sp = _handle_after(text, m.end(), cue, labelled=labelled)
             if sp is not None:
                 yield sp
     for m in _BARE_ID_RE.finditer(lower):
@@ -273,7 +449,10 @@ def find_accounts(text: str) -> Iterator[Span]:
         token = text[m.end() : end]
         if _DATE_DIGITS_RE.fullmatch(m.group("v")):
             continue  # "[20230101] 更新": a date or a timestamp
-        if not token.isascii() or _HANDLE_SHAPE_RE.fullmatch(token):  # "[12345] above" is a reference
+        if not token.isascii() or _HANDLE_SHAPE_RE.fullmatch(token) or (
+                token.islower() and token.isalpha() and (m.start() == 0 or text[m.start() - 1] in "\n\r")
+                and _field_end(text, end)):
+            # "[12345] above" is a reference; a lone lower-case word heading a line is a chat export's handle
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
             handle = _trim(token)
             if len(handle) >= 2 and any(c.isalpha() for c in handle):
@@ -283,6 +462,12 @@ def find_accounts(text: str) -> Iterator[Span]:
     for m in _ID_CUE_RE.finditer(lower):
         if _word_start(lower, m.start()):
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
+            if text.startswith(" / ", m.end()):  # "UID 42 / 小鱼": the account's name after its number
+                sp = _token_before(text, _token_end(text, m.end() + 3))
+                if sp is not None and sp.start == m.end() + 3 and (
+                        _HANDLE_MARK_RE.search(sp.canonical) or sp.canonical.islower() or _CAMEL_RE.fullmatch(sp.canonical)
+                        if sp.canonical.isascii() else not _could_be_person(sp.canonical)):
+                    yield sp
     for m in [*_NICK_CUE_RE.finditer(lower), *(m for m in _NICK_CUE_SPACE_RE.finditer(lower) if _ends_field(text, m))]:
         if not _word_start(lower, m.start()):
             continue
@@ -307,14 +492,36 @@ def _one_word(field: str) -> bool:
     return 0 < len(value) <= 30 and not any(c in _TOKEN_STOP or c == "=" for c in value)
 
 
+_ROW_SEP_AFTER_RE = re.compile(r"[ \t]*([,|;\t])")
+_ROW_START_BEFORE_RE = re.compile(r"(?:^|[\n；]|\| )(?:\|[ \t]*)?$")
+
+
+def _retype_row_heads(text: str, found: list[Span]) -> None:
+    """A row that starts with a bare number and holds a phone or e-mail after it (`4517457551,小鱼,a@b.cn`, `| 42 |
+    小鱼 | 13800138000 |`): the number heading it is the account's ID, which the phone detector reads first when it
+    happens to be a valid number (a card number stays a card: it has its checksum).  Retyped in `found` (same offsets)."""
+    for k, sp in enumerate(found):
+        if sp.type != "phone" or not (5 <= sp.end - sp.start <= 19) or not text[sp.start : sp.end].isdigit():
+            continue
+        sep = _ROW_SEP_AFTER_RE.match(text, sp.end)
+        if sep is None or _ROW_START_BEFORE_RE.search(text, max(0, sp.start - 4), sp.start) is None:
+            continue
+        line_end = text.find("\n", sep.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if text.count(sep.group(1), sep.end(), line_end) >= 1 and any(
+                o.type in ("phone", "email") and sep.end() <= o.start < line_end for o in found):
+            found[k] = Span(sp.start, sp.end, USER_ID, text[sp.start : sp.end])
+
+
 def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
     """In a row of three or more short fields (or two around " / ") of which one holds a phone, e-mail, user ID
     or nickname already `found`, the other one-word fields: digits (5-19) are a user ID, a word with a letter a
-    nickname.  A row without such a value is left alone (a product table is no account dump).  `text` is the
+    nickname.  A number heading such a row that was read as a phone or card is retyped a user ID in `found`.  A row without such a value is left alone (a product table is no account dump).  `text` is the
     text as written (not folded): Chinese prose joined by full-width commas is no row."""
     anchors = [sp for sp in found if sp.type in _PERSONAL_IN_ROW]
     if not anchors:
         return
+    _retype_row_heads(text, found)
     pos = 0
     for line in text.split("\n"):
         lo, hi = pos, pos + len(line)
@@ -337,10 +544,9 @@ def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
             def anchored(k: int) -> bool:
                 """Field k is a value, or ends (the first field) or begins (the last) with one."""
                 a, b = fields[k]
-                inner = text[a:b].strip()
-                return holds_anchor(a, b) and (len(inner) <= 40 or any(
-                    (k == 0 and text[sp.end:b].strip() == "") or (k == len(fields) - 1 and text[a:sp.start].strip() == "")
-                    for sp in in_line if a <= sp.start and sp.end <= b))
+                return any(a <= sp.start and sp.end <= b and (
+                    text[sp.end:b].strip(" \t\"'") == "" and (k == 0 or text[a:sp.start].strip(" \t\"'") == "")
+                    or k == len(fields) - 1 and text[a:sp.start].strip(" \t\"'") == "") for sp in in_line)
 
             if not any(anchored(k) for k in range(len(fields))) or not all(
                     anchored(k) or _one_word(text[fields[k][0]:fields[k][1]]) or not text[fields[k][0]:fields[k][1]].strip()

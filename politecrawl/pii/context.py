@@ -47,6 +47,8 @@ THING_WORDS = _REFERENCE_WORDS = (
     # things with an ID of their own (a post's, an item's number is no phone)
     "商品", "帖子", "文章", "评论id", "视频", "话题", "post", "thread", "topic", "video", "beitrag", "produkt",
     "produit", "annonce", "投稿id", "記事", "게시글", "상품",
+    # groups, rooms, processes and error codes (a QQ group's or a live room's number is no person's)
+    "群号", "房间号", "直播间", "进程", "ticket", "error code", "fehlercode", "code d'erreur", "错误码", "エラーコード", "오류 코드",
 )
 
 
@@ -74,8 +76,8 @@ def after_reference_word(text: str, start: int) -> bool:
 # Four-part version numbers look like IPv4 addresses; a version word just before the candidate rules it out.
 # Whole words only: "ver " is inside "server ", "over ", "whatever ".
 _VERSION_WORD_RE = re.compile(fold_words(
-    r"(?<![a-z])(?:version|ver\.?|release|build|firmware|update|patch|chrome|firefox|safari|android|ios|edge|"
-    r"windows|macos|kernel)(?![a-z])|版本|バージョン|버전"
+    r"(?<![a-z])(?:version|ver\.?|release[ds]?|build|firmware|update[ds]?|updating|upgrade[ds]?|upgrading|patch|"
+    r"chrome|firefox|safari|android|ios|edge|windows|macos|kernel)(?![a-z])|版本|升级|更新|バージョン|アップデート|버전|업데이트"
 ))
 
 
@@ -86,7 +88,10 @@ def after_version_word(text: str, start: int, glued_only: bool = False) -> bool:
         return True  # v1.2.3.4, Chrome/109.0.4366.130
     if glued_only:
         return False
-    return _VERSION_WORD_RE.search(text[max(0, start - 14) : start].lower()) is not None
+    # A few characters more than the 14 searched, so that "(?<![a-z])" sees a word's start ("AutoRemover »
+    # referer 1.2.3.4": no "ver" there).
+    window = text[max(0, start - 20) : start].lower()
+    return _VERSION_WORD_RE.search(window, max(0, len(window) - 14)) is not None
 
 
 def version_shaped(address: str) -> bool:
@@ -97,16 +102,52 @@ def version_shaped(address: str) -> bool:
 
 
 # Words that say "this is an address" just before it: a version-shaped address is then an address.
-IP_WORD_RE = re.compile(r"(?<![a-z])(?:ip|ipv4|addr|address|host|client|from|登录|地址|来自|访问)(?![a-z])")
+IP_WORD_RE = re.compile(r"(?<![a-z])(?:ip|ipv4|addr|address|host|client|from|server|nameserver|dns|ping|gateway|"
+                        r"proxy|peer|remote|forwarded-for|real-ip|登录|地址|来自|访问|服务器|サーバー|서버)(?![a-z])")
 # The same, and a server's or a connection's words, right before it (only separators between): then neither a
 # version word nor a reference word before them makes it a version or a reference ("update from 1.2.3.4",
 # "Build server: 1.2.3.4", "帖子IP：1.2.3.4", "Connection refused by 1.2.3.4").  "ip" and "server" may be glued
 # to the word before ("帖子ip", "webserver").
 IP_WORD_END_RE = re.compile(fold_words(
     r"(?:(?<![a-z])(?:ipv4|ipv6|addr|address|adresse|host|client|from|by|von|depuis|via|proxy|gateway|peer|"
-    r"remote|src|dst)|ip|server|登录|地址|来自|访问|アドレス|주소)[\s:=#\-]{0,3}$"
+    r"remote|src|dst|ping|dns|nameserver|forwarded-for|real-ip|connecting to|connect to)|ip|server|登录|地址|来自|访问|"
+    r"服务器|回复|アドレス|サーバー|주소|서버)[\s:=#\-]{0,3}$"
 ))
 
 
-# A version's suffix right after the four parts: "1.2.3.4-beta", "2.0.1.5rc1", "1.2.3.4+build".
-VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|final|release)", re.IGNORECASE)
+# A version's suffix right after the four parts: "1.2.3.4-beta", "2.0.1.5rc1", "1.2.3.4+build", and what is said of
+# a release: "1.2.3.4 released", "… is out", "… 发布".
+VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|final|release)"
+                             r"|[ \t]?(?:released|is out|is available|is now available|发布|已发布)|版", re.IGNORECASE)
+# Two dotted numbers joined by an arrow, or "from … to …" after a version word: a version change ("1.2.3.4 →
+# 1.2.4.0", "upgrade from 8.61.104.75 to 8.62.0.1"), not addresses; a port after either side makes them a
+# connection ("10.0.0.1:443 -> 10.0.0.2:80").
+_ARROW_RE = re.compile(r"[ \t]*(?:→|->|=>|⇒)[ \t]*")
+_DOTTED_AFTER_RE = re.compile(r"v?[0-9]+(?:\.[0-9]+){1,3}(?![0-9.:])")
+_DOTTED_BEFORE_RE = re.compile(r"(?<![0-9.:])v?[0-9]+(?:\.[0-9]+){1,3}$")
+_UPGRADE_WORD_RE = re.compile(r"(?<![a-z])(?:upgrad|downgrad|migrat|aktualisier)[a-z]*[ \t]+(?:from|von|de)[ \t]*$|"
+                              r"(?:升级|降级|迁移)[ \t]*从[ \t]*$")
+_FROM_TO_RE = re.compile(r"[ \t]+(?:to|auf|à|vers|到|至)[ \t]+")
+
+
+def version_change(text: str, start: int, end: int) -> bool:
+    """Is the dotted quad at text[start:end] one side of a version change (an arrow to or from another dotted
+    number, or `from … to …` after a version word)?"""
+    if end < len(text) and text[end] == ":" or start and text[start - 1] == ":":
+        return False
+    m = _ARROW_RE.match(text, end)
+    if m and _DOTTED_AFTER_RE.match(text, m.end()):
+        return True
+    head = text[max(0, start - 24) : start]
+    a = re.search(r"[ \t]*(?:→|->|=>|⇒)[ \t]*$", head)
+    if a and _DOTTED_BEFORE_RE.search(head, 0, a.start()):
+        return True
+    lower = head.lower()
+    if lower.rstrip().endswith(("from", "von", "de", "从")):
+        # "upgraded from 3.1.2.4": an upgrade starts from a version ("update from 1.2.3.4 failed" may be a server)
+        if _UPGRADE_WORD_RE.search(lower):
+            return True
+        if _FROM_TO_RE.match(text, end):
+            return _VERSION_WORD_RE.search(lower) is not None
+    t = re.search(r"(?:to|auf|à|vers|到|至)[ \t]+$", lower)
+    return bool(t and _VERSION_WORD_RE.search(text[max(0, start - 48) : start].lower()))

@@ -18,6 +18,7 @@ when it holds a person-name tag (reading its nodes as objects costs four to ten 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -165,9 +166,18 @@ def find_japanese_names(text: str, spend: Callable[[int], None] | None = None,
             continue
         if spend is not None:
             spend(1)
-        words = _ja_words(m.group(), m.start())
-        if len(words) == 2:  # exactly a surname and a given name
-            yield from _ja_names(words, 2)
+        at = m.start()
+        yield from (Span(at + sp.start, at + sp.end, sp.type, sp.canonical) for sp in _kanji_run_names(m.group()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _kanji_run_names(run: str) -> tuple[Span, ...]:
+    """The name in a run of three to six kanji in text without kana, positions in the run: it depends on the run
+    alone, and short runs come back (labels and phrases: `订单号`, `收件人`, `用户名`), so MeCab's answer is kept, as
+    jieba's is (`names._Chinese.candidates`).  One pass over 3,000 texts of corpus 1 asks MeCab for 110 of 1,108
+    runs, of corpus 3 for 561 of 1,630 (template corpora: real text repeats less)."""
+    words = _ja_words(run, 0)
+    return tuple(_ja_names(words, 2)) if len(words) == 2 else ()  # exactly a surname and a given name
 
 
 # mecab-ko-dic tags many loanwords and common words `인명` (트리거, 메모리, 공유, 마셜): in Korean prose a name

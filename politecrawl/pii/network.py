@@ -14,6 +14,7 @@ from politecrawl.pii.context import (
     VERSION_TAIL_RE,
     after_reference_word,
     after_version_word,
+    version_change,
     version_shaped,
 )
 from politecrawl.pii.patterns import validates
@@ -65,6 +66,8 @@ def find_ips(text: str) -> Iterator[Span]:
         if after_version_word(text, m.start(), glued_only=named):
             continue
         if version_shaped(m.group()) and not IP_WORD_RE.search(text[max(0, m.start() - 12) : m.start()].lower()):
+            continue
+        if version_change(text, m.start(), m.end()):
             continue
         if (named or not after_reference_word(text, m.start())) and not VERSION_TAIL_RE.match(text, m.end()):
             yield Span(m.start(), m.end(), IP, m.group())

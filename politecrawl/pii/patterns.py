@@ -351,7 +351,8 @@ def card_shaped(written: str) -> bool:
 
 def _is_card(text: str, start: int, end: int, digits: str, written: str) -> bool:
     kind = card_number_kind(digits)
-    if kind == NOT_A_CARD or after_reference_word(text, start):
+    if kind == NOT_A_CARD or (start and text[start - 1] == "+") or after_reference_word(text, start):
+        # "+49 15005660183": a "+" begins an international phone number, never a card
         return False
     return kind == CARD or card_context(text, start, end, _group_sizes(written))
 
