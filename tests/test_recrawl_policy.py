@@ -320,6 +320,29 @@ def test_write_behind_writes_records_and_items_together_in_one_step_a_batch():
     assert h.flush(20.0).written == FLUSH_BATCH and store.steps == [f"set_indexed_many:{FLUSH_BATCH}"]
 
 
+def test_write_behind_flushes_at_most_once_an_interval_and_only_validated_records_wait():
+    """A steady stream of answers whose items never come (a record with a validator, its item dropped
+    by a pipeline) costs one store step a FLUSH_INTERVAL, not one a look (the 0.25 s tick): before,
+    each record that ran out of ITEM_WAIT made its own flush. A record without a validator gets no
+    item kept (no 304 can ask for it), so it does not wait for one."""
+    from politecrawl.recrawl.history import FLUSH_INTERVAL, ITEM_WAIT  # noqa: PLC0415
+
+    h = behind(max_urls=10_000)
+    store = h.store
+    h.visit("http://shop-a.com/plain", 0.0, status=200, digest="sha1:A", before=None, wait_for_item=True)
+    assert not h.held[fingerprint("http://shop-a.com/plain")].waiting
+    assert h.flush(FLUSH_INTERVAL).written == 1  # written without waiting ITEM_WAIT for an item
+    store.steps.clear()
+    t, i = FLUSH_INTERVAL, 0
+    while t < 30.0:  # 4 answers a second, each with an ETag, no item ever kept; a look every 0.25 s
+        h.visit(f"http://shop-a.com/p/{i}", t, status=200, etag=f'"{i}"', digest="sha1:A", before=None,
+                wait_for_item=True)
+        h.flush(t)
+        t, i = t + 0.25, i + 1
+    seconds = 30.0 - FLUSH_INTERVAL - ITEM_WAIT  # flushing starts when the first record ran out of its wait
+    assert 0 < len(store.steps) <= seconds / FLUSH_INTERVAL + 1, store.steps
+
+
 def test_write_behind_keeps_the_bound_evicts_at_the_flush_and_forgets_what_it_never_wrote():
     h = behind(max_urls=200)  # batch: 1 % of 200 = 2
     for i in range(200):

@@ -179,6 +179,7 @@ class FetchHistory:
         self.write_behind = write_behind
         self.clock = clock
         self.held: dict[str, _Held] = {}  # by fingerprint
+        self.flushed_at = float("-inf")  # when the last flush wrote (at most one a FLUSH_INTERVAL)
 
     # -- reading ---------------------------------------------------------------
     def get(self, url: str) -> FetchRecord | None:
@@ -257,7 +258,8 @@ class FetchHistory:
             after = FetchRecord(url=url, etag=etag, last_modified=last_modified, digest=digest or "",
                                 fetched_at=now, status=status, interval=interval, next_due=now + interval,
                                 changed_at=now, visits=1, changes=0)
-            admitted, evicted = self._admit_new(url, fp, after, now, wait_for_item)
+            # only a record with a validator gets its item kept (no 304 can ask for it otherwise): no wait
+            admitted, evicted = self._admit_new(url, fp, after, now, wait_for_item and bool(etag or last_modified))
             if not admitted:
                 return Visit(kind, None, None, evicted)
             return Visit(kind, None, after, evicted)
@@ -276,7 +278,7 @@ class FetchHistory:
             if changed:
                 after = replace(after, digest=digest or "", changed_at=now, changes=before.changes + 1,
                                 change_interval=observed)
-        self._write(url, fp, after, now=now, wait=wait_for_item)
+        self._write(url, fp, after, now=now, wait=wait_for_item and bool(after.etag or after.last_modified))
         return Visit(kind, before, after, 0)
 
     def hint(self, url: str, changefreq: str, since: float) -> bool:
@@ -429,7 +431,8 @@ class FetchHistory:
     # -- write-behind ----------------------------------------------------------
     def flush(self, now: float | None = None, *, force: bool = False) -> Flushed:
         """Write the held records and items that are ready, in one store step, if :data:`FLUSH_BATCH`
-        of them are or the oldest is :data:`FLUSH_INTERVAL` old (*force*: every one held, now).
+        of them are, or the oldest is :data:`FLUSH_INTERVAL` old and the last flush was as long ago
+        (*force*: every one held, now).
 
         A record waiting for its item is ready once the item came or after :data:`ITEM_WAIT`. New
         URLs that find the history full make room first (:meth:`evict`) and are written again; those
@@ -439,8 +442,12 @@ class FetchHistory:
             return Flushed()
         now = self.clock() if now is None else now
         ready = [(fp, h) for fp, h in self.held.items() if force or not h.waiting or now - h.since >= ITEM_WAIT]
-        if not ready or not force and len(ready) < FLUSH_BATCH and now - min(h.since for _, h in ready) < FLUSH_INTERVAL:
+        if not ready:
             return Flushed()
+        if not force and len(ready) < FLUSH_BATCH and (now - min(h.since for _, h in ready) < FLUSH_INTERVAL
+                                                       or now - self.flushed_at < FLUSH_INTERVAL):
+            return Flushed()  # a batch not full: at most one flush a FLUSH_INTERVAL
+        self.flushed_at = now
         done = self.store.set_indexed_many([self._indexed(fp, h) for fp, h in ready])
         for fp, _ in ready:
             del self.held[fp]
