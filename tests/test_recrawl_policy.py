@@ -271,10 +271,6 @@ class CountingStore(MemoryStateStore):
         self.steps.append("set")
         super().set(key, value, ttl=ttl)
 
-    def set_indexed(self, *args, **kwargs):
-        self.steps.append("set_indexed")
-        return super().set_indexed(*args, **kwargs)
-
     def set_indexed_many(self, writes):
         self.steps.append(f"set_indexed_many:{len(writes)}")
         before, self.steps = self.steps, []  # the default's plain operations are this one step

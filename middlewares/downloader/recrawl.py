@@ -326,7 +326,7 @@ class RecrawlMiddleware:
         if self.history.held:
             self.recrawl.flush()
         meta[RECRAWL_META] = visit.verdict
-        if visit.after is not None and (visit.after.etag or visit.after.last_modified):
+        if visit.after is not None and visit.after.validated:
             meta[_KEEP_META] = True
         if visit.before is not None:
             meta[BEFORE_META] = (visit.before.fetched_at, visit.before.digest)

@@ -107,6 +107,12 @@ class FetchRecord:
     visits: int = 0
     changes: int = 0
 
+    @property
+    def validated(self) -> bool:
+        """Whether the page has a validator (ETag or Last-Modified): only then is a request for it
+        conditional, so only then can a ``304`` ask for its kept item."""
+        return bool(self.etag or self.last_modified)
+
     def encode(self) -> str:
         # vars(): the fields in order, as asdict() gives them for these plain values, without its deep copy
         # (47 -> 11 us a record; one record a page)
@@ -258,8 +264,8 @@ class FetchHistory:
             after = FetchRecord(url=url, etag=etag, last_modified=last_modified, digest=digest or "",
                                 fetched_at=now, status=status, interval=interval, next_due=now + interval,
                                 changed_at=now, visits=1, changes=0)
-            # only a record with a validator gets its item kept (no 304 can ask for it otherwise): no wait
-            admitted, evicted = self._admit_new(url, fp, after, now, wait_for_item and bool(etag or last_modified))
+            # only a validated record gets its item kept (no 304 can ask for it otherwise): no wait
+            admitted, evicted = self._admit_new(url, fp, after, now, wait_for_item and after.validated)
             if not admitted:
                 return Visit(kind, None, None, evicted)
             return Visit(kind, None, after, evicted)
@@ -278,7 +284,7 @@ class FetchHistory:
             if changed:
                 after = replace(after, digest=digest or "", changed_at=now, changes=before.changes + 1,
                                 change_interval=observed)
-        self._write(url, fp, after, now=now, wait=wait_for_item and bool(after.etag or after.last_modified))
+        self._write(url, fp, after, now=now, wait=wait_for_item and after.validated)
         return Visit(kind, before, after, 0)
 
     def hint(self, url: str, changefreq: str, since: float) -> bool:
@@ -313,30 +319,24 @@ class FetchHistory:
         """Write *record* and its due-index entry (a *new* URL also counted, unless the history is
         full: then nothing is written, ``False``), in one store step (Redis: one round trip).
         With write-behind: held until the next :meth:`flush` (``True``)."""
-        if self.write_behind and (fp in self.held or len(self.held) < MAX_PENDING):
-            held = self.held.get(fp)
-            if held is None:
-                held = self.held[fp] = _Held(url, self.clock() if now is None else now)
+        held = self._hold(url, fp, now)
+        if held is not None:
             held.new = held.new or (new and held.record is None)
             held.record = record
             if wait is not None:  # None: a change of the record held (a hint) keeps its wait
                 held.waiting = wait and held.item is None
             return True
-        count = SIZE_KEY if new else None
-        try:
-            site = site_key(url)
-        except InvalidURL:  # no site, no due index: the record alone
-            if count is not None:
-                if self.store.incr(count, 1) > self.settings.max_urls:
-                    self.store.incr(count, -1)
-                    return False
-            self.store.set(url_key(fp), record.encode())
-            return True
-        return self.store.set_indexed(
-            url_key(fp), record.encode(), due_key(site), fp,
-            f"{record.next_due!r} {record.fetched_at!r} {url}",
-            count=count, limit=self.settings.max_urls,
-        )
+        return self.store.set_indexed_many([self._indexed(url, fp, record, new)])[0]
+
+    def _hold(self, url: str, fp: str, now: float | None) -> _Held | None:
+        """With write-behind, *url*'s held writes (made if need be); ``None``: write at once (no
+        write-behind, or :data:`MAX_PENDING` URLs held already)."""
+        if not self.write_behind:
+            return None
+        held = self.held.get(fp)
+        if held is None and len(self.held) < MAX_PENDING:
+            held = self.held[fp] = _Held(url, self.clock() if now is None else now)
+        return held
 
     def evict(self, n: int) -> int:
         """Remove the *n* URLs fetched least recently (by their due-index entries); how many went.
@@ -403,10 +403,8 @@ class FetchHistory:
             if held is not None:
                 held.waiting = False  # no item will come: the record goes alone
             return False
-        if self.write_behind and (fp in self.held or len(self.held) < MAX_PENDING):
-            held = self.held.get(fp)
-            if held is None:
-                held = self.held[fp] = _Held(url, self.clock() if now is None else now)
+        held = self._hold(url, fp, now)
+        if held is not None:
             held.item = packed
             held.waiting = False
             return True
@@ -425,8 +423,6 @@ class FetchHistory:
         except (ValueError, zlib.error):
             return None
         return data if isinstance(data, dict) else None
-
-
 
     # -- write-behind ----------------------------------------------------------
     def flush(self, now: float | None = None, *, force: bool = False) -> Flushed:
@@ -448,7 +444,7 @@ class FetchHistory:
                                                        or now - self.flushed_at < FLUSH_INTERVAL):
             return Flushed()  # a batch not full: at most one flush a FLUSH_INTERVAL
         self.flushed_at = now
-        done = self.store.set_indexed_many([self._indexed(fp, h) for fp, h in ready])
+        done = self.store.set_indexed_many([self._indexed(h.url, fp, h.record, h.new, h.item) for fp, h in ready])
         for fp, _ in ready:
             del self.held[fp]
         refused = [(fp, h) for (fp, h), ok in zip(ready, done) if not ok]
@@ -456,20 +452,23 @@ class FetchHistory:
         if refused:
             evicted = self.evict(self.settings.evict_batch)
             if evicted:
-                again = self.store.set_indexed_many([self._indexed(fp, h) for fp, h in refused])
+                again = self.store.set_indexed_many([self._indexed(h.url, fp, h.record, h.new, h.item)
+                                                     for fp, h in refused])
                 refused = [pair for pair, ok in zip(refused, again) if not ok]
             if refused:
                 self.full = True
         return Flushed(len(ready) - len(refused), evicted, len(refused))
 
-    def _indexed(self, fp: str, held: _Held) -> IndexedWrite:
-        also = ((item_key(fp), held.item),) if held.item is not None else ()
-        record = held.record
+    def _indexed(self, url: str, fp: str, record: FetchRecord | None, new: bool,
+                 item: str | None = None) -> IndexedWrite:
+        """The store write of *url*'s *record* (``None``: none) with its due-index entry (a *new* URL
+        counted up to ``max_urls``) and its kept *item* (packed)."""
+        also = ((item_key(fp), item),) if item is not None else ()
         if record is None:
             return IndexedWrite("", also=also)
         try:
-            index, entry = due_key(site_key(held.url)), f"{record.next_due!r} {record.fetched_at!r} {held.url}"
+            index, entry = due_key(site_key(url)), f"{record.next_due!r} {record.fetched_at!r} {url}"
         except InvalidURL:  # no site, no due index: the record alone
             index, entry = "", ""
         return IndexedWrite(url_key(fp), record.encode(), index, fp if index else "", entry,
-                            count=SIZE_KEY if held.new else None, limit=self.settings.max_urls, also=also)
+                            count=SIZE_KEY if new else None, limit=self.settings.max_urls, also=also)

@@ -22,7 +22,7 @@ operation              Redis equivalent
 ``read_log``           XRANGE
 ``keys``               SCAN MATCH prefix*
 ``take_tokens``        EVALSHA (one Lua script)
-``set_indexed``        EVALSHA (one Lua script)
+``set_indexed``        EVALSHA (``set_indexed_many``'s script, one write)
 ``set_indexed_many``   EVALSHA (one Lua script for the whole batch)
 =====================  ==================
 
@@ -127,16 +127,9 @@ class StateStore(ABC):
         where the store can (Redis: one script, one round trip; the fetch history writes a record so).
 
         With *count*: first count one more at the number *count*, unless that would pass *limit*;
-        then nothing is written and the answer is ``False``. This default runs the plain
-        operations one after the other.
+        then nothing is written and the answer is ``False``. One write of :meth:`set_indexed_many`.
         """
-        if count is not None:
-            if self.incr(count, 1) > limit:
-                self.incr(count, -1)
-                return False
-        self.set(key, value)
-        self.hset(index, {field: entry})
-        return True
+        return self.set_indexed_many([IndexedWrite(key, value, index, field, entry, count, limit)])[0]
 
     def set_indexed_many(self, writes: Sequence[IndexedWrite]) -> list[bool]:
         """Apply *writes* in order, each as :meth:`set_indexed` (with its *also* sets when its record

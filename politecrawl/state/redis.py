@@ -82,20 +82,6 @@ local function take_tokens(key, now, rate, burst, cost, initial)
 end
 """
 
-#: :meth:`RedisStateStore.set_indexed`: KEYS record, index[, count]; ARGV value, field, entry, limit.
-_SET_INDEXED_LUA = """
-if KEYS[3] then
-  local n = tonumber(redis.call('INCRBYFLOAT', KEYS[3], 1))
-  if ARGV[4] ~= 'inf' and n > tonumber(ARGV[4]) then
-    redis.call('INCRBYFLOAT', KEYS[3], -1)
-    return 0
-  end
-end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-return 1
-"""
-
 #: :meth:`RedisStateStore.set_indexed_many`: ARGV groups (record key or '', value, index or '', field,
 #: entry, count key or '', limit, n, then n pairs of also-key, also-value); '1'/'0' per group.
 _SET_INDEXED_MANY_LUA = """
@@ -207,7 +193,6 @@ class RedisStateStore(StateStore):
                 "socket_connect_timeout)."
             ) from exc
         self._take_tokens = self._redis.register_script(_TAKE_TOKENS_LUA)
-        self._set_indexed = self._redis.register_script(_SET_INDEXED_LUA)
         self._set_indexed_many = self._redis.register_script(_SET_INDEXED_MANY_LUA)
 
     # -- plumbing --------------------------------------------------------
@@ -277,15 +262,6 @@ class RedisStateStore(StateStore):
             self._call("HDEL", self._redis.hdel, self._k(key), *fields)
 
     # -- a record and its index entry -------------------------------------
-    def set_indexed(
-        self, key: str, value: str, index: str, field: str, entry: str,
-        *, count: str | None = None, limit: float = float("inf"),
-    ) -> bool:
-        keys = [self._k(key), self._k(index)] + ([self._k(count)] if count is not None else [])
-        lim = "inf" if limit == float("inf") else repr(float(limit))
-        return bool(self._call("EVALSHA set_indexed", self._set_indexed, keys=keys,
-                               args=[value, field, entry, lim]))
-
     def set_indexed_many(self, writes: Sequence[IndexedWrite]) -> list[bool]:
         if not writes:
             return []

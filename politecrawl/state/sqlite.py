@@ -219,19 +219,6 @@ class SQLiteStateStore(StateStore):
         )
         return new
 
-    def set_indexed(
-        self, key: str, value: str, index: str, field: str, entry: str,
-        *, count: str | None = None, limit: float = float("inf"),
-    ) -> bool:
-        # one transaction, not three (the base's plain operations)
-        with self._write() as db:
-            if count is not None and self._add(db, count, 1, limit) is None:
-                return False
-            db.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, NULL)", (key, str(value)))
-            db.execute("INSERT OR REPLACE INTO hashes (key, field, value) VALUES (?, ?, ?)",
-                       (index, field, str(entry)))
-            return True
-
     def set_indexed_many(self, writes: Sequence[IndexedWrite]) -> list[bool]:
         # one transaction for the batch
         done = []
