@@ -395,11 +395,7 @@ class DevCorpus:
                 pieces.insert(rng.randrange(len(pieces) + 1), (line, [], [(0, len(line), f"prose_{lang}")]))
             t = Text("")
             for text, labels, negatives in pieces:
-                sep = rng.choice((" ", "\n", " | ", "；")) if t.text else ""
-                base = len(t.text) + len(sep)
-                t.text += sep + text
-                t.labels += [(s + base, e + base, k) for s, e, k in labels]
-                t.negatives += [(s + base, e + base, k) for s, e, k in negatives]
+                t.append(rng.choice((" ", "\n", " | ", "；")) if t.text else "", text, labels, negatives)
             out.append(t)
         return out
 

@@ -215,11 +215,7 @@ class ProseCorpus:
                 else:
                     line = self.rng.choice(self.plain[lang])
                     labels, negatives = [], [(0, len(line), f"prose_{lang}")]
-                sep = self.rng.choice((" ", "\n")) if t.text else ""
-                base = len(t.text) + len(sep)
-                t.text += sep + line
-                t.labels += [(s + base, e + base, k) for s, e, k in labels]
-                t.negatives += [(s + base, e + base, k) for s, e, k in negatives]
+                t.append(self.rng.choice((" ", "\n")) if t.text else "", line, labels, negatives)
             out.append(t)
         return out
 

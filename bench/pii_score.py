@@ -37,6 +37,14 @@ class Text:
     # The text's language, when the corpus writes one language a text (corpus 4); `confusion` then counts by it.
     lang: str | None = None
 
+    def append(self, sep: str, text: str, labels: list[tuple[int, int, str]],
+               negatives: list[tuple[int, int, str]]) -> None:
+        """Add *text* after *sep*, its labels and negatives moved to where it lands."""
+        base = len(self.text) + len(sep)
+        self.text += sep + text
+        self.labels += [(s + base, e + base, k) for s, e, k in labels]
+        self.negatives += [(s + base, e + base, k) for s, e, k in negatives]
+
 
 # -------------------------------------------------------------------- tools
 
