@@ -41,14 +41,20 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SEND_LATE", "SLOT_CATCH_UP", "SendSlots"]
+__all__ = ["SEND_LATE", "SLOT_AHEAD", "SLOT_CATCH_UP", "SendSlots"]
 
 #: A late pop may take a site's send slot up to this share of the site's interval after it
 #: was due (catching up), no more.
 SLOT_CATCH_UP = 0.25
 #: A request may leave the node up to this share of the site's interval after its slot; later,
-#: it takes a new slot first.
+#: it takes a new slot first. With a burst above 2, up to ``burst - 1.5`` intervals
+#: (:meth:`SendSlots.tolerance`).
 SEND_LATE = 0.5
+#: A pop may grant a site's send slots up to this many seconds before they are due, when more
+#: than one slot falls in that time (a rate above ``1 / SLOT_AHEAD``): a node asks at most every
+#: ``SharedFrontierLink.MIN_GAP`` (the same 10 ms), so granting only the slot due now held a fast
+#: site to one request per ask (~85 pages/s for one node where the site allowed 1000/s).
+SLOT_AHEAD = 0.01
 
 #: Lua helpers shared with the frontier's scripts: a float as Redis keeps it.
 LUA_FMT = """
@@ -95,9 +101,17 @@ class SendSlots:
         self._take = client.register_script(_TAKE_LUA)
 
     @staticmethod
-    def late(slot: float, now: float, rate: float) -> bool:
+    def tolerance(burst: float) -> float:
+        """How many of the site's intervals a request may leave after its slot: ``SEND_LATE``, or
+        ``burst - 1.5`` for a burst above 2. Slots are one interval apart and no request leaves
+        before its own, so a window of W seconds holds at most ``floor(rate × W + tolerance) + 1``
+        sends: ``rate × W + 2`` (a burst up to 2, the default), ``rate × W + burst - 0.5`` above."""
+        return max(SEND_LATE, burst - 1.5)
+
+    @staticmethod
+    def late(slot: float, now: float, rate: float, burst: float = 2.0) -> bool:
         """Is a request with *slot* too late to go now on it (rate ≤ 0 or unlimited: never)?"""
-        return rate > 0 and now - slot > SEND_LATE / rate
+        return rate > 0 and now - slot > SendSlots.tolerance(burst) / rate
 
     def take(self, site: str, now: float, mine: str = "", *, hold: float | None) -> tuple[bool, str]:
         """Take *site*'s next free send slot for a request that goes at *now* or later (its
