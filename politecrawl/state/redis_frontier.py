@@ -50,7 +50,8 @@ cannot go, and one round trip both pushes and pops.
 
 Send slots (:mod:`politecrawl.state.send_slots`): each grant of a site also
 takes the site's send slot, one interval (``1 / rate``) after the previous
-one; the popped request carries its slot to the node's last step before the
+one (for a site above 100/s, up to ``SLOT_AHEAD`` ahead of now: several a
+pop); the popped request carries its slot to the node's last step before the
 send, where a request that has become late takes a new one.
 
 This module knows no Scrapy: requests travel as bytes (the glue serialises

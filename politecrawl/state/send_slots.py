@@ -24,11 +24,18 @@ when they have its token, and move the slots up to their send, so the next
 request keeps its distance from them.
 
 So every request leaves the node within ``SEND_LATE / rate`` after a slot of
-its own, slots are one interval apart, and any window of W seconds holds at
-most ``rate × W + 2`` requests at the site — within the budget's bound for a
-burst of 2 (the default) — as long as the step from that last check to the
-site (a few milliseconds: the downloader and the socket) stays under half an
-interval. Nothing here depends on how long the request waited before.
+its own (``(burst - 1.5) / rate`` for a burst above 2:
+:meth:`SendSlots.tolerance`), slots are one interval apart, and any window of W
+seconds holds at most ``rate × W + 2`` requests at the site with a burst up to 2
+(the default; ``rate × W + burst - 0.5`` above, within the budget's own bound) —
+as long as the step from that last check to the site (a few milliseconds: the
+downloader and the socket) stays under half an interval. Nothing here depends
+on how long the request waited before.
+
+A site faster than ``1 / SLOT_AHEAD`` has its slots granted up to
+:data:`SLOT_AHEAD` before they are due (several a pop; the node holds each
+request until its own): a node asks at most every 10 ms, and one slot a pop
+held such a site to ~100 requests/s a node.
 
 The re-slot of a late request reuses its own slot when no node took a later
 one (the schedule moves up to now, nothing is lost); otherwise the late
