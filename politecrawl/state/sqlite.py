@@ -21,6 +21,11 @@ from . import tokens as _tokens
 from .base import Clock, IndexedWrite, Scalar, StateStore, StateStoreError
 from .writebehind import DEFAULT_BATCH, WriteBehindBuckets
 
+#: SQLite's page cache of the state store (KiB): SQLite's own default, 2 MB. It fills once the file passes it (the
+#: fetch history keeps one record a page: ~13 MB at 20,000 pages), so it is a floor under a crawl's RSS. It was
+#: 8 MB (and 64 MB with a 256 MB map before ea4fe12); 2 MB measured in session 9 (docs/speed.md).
+CACHE_KIB = 2048
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (
     key TEXT PRIMARY KEY,
@@ -103,12 +108,8 @@ class SQLiteStateStore(StateStore):
             self._db.execute("PRAGMA busy_timeout=30000")
             self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
-            # An 8 MB page cache (SQLite's default is 2 MB), no memory map. A 256 MB map and a 64 MB cache
-            # (ea4fe12, for ledgers of 100,000 sites) made a crawl's peak RSS grow with the file (the fetch
-            # history keeps every page's record and item): 186 -> 158 MB at 20,000 pages, and the ledger of
-            # 100,000 sites decides in the same CPU (4.9 / 5.4 us with them, 5.1 / 4.7 us without;
-            # bench/budget_bench.py ledger; docs/speed.md).
-            self._db.execute("PRAGMA cache_size=-8192")
+            # SQLite's default 2 MB page cache, no memory map (CACHE_KIB; docs/speed.md).
+            self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             with self._write() as db:
                 for statement in (_SCHEMA + _MIGRATE_BUCKETS).split(";"):
                     if statement.strip():
