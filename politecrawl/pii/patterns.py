@@ -57,8 +57,12 @@ def ean13_valid(digits: str) -> bool:
 
 # ---------------------------------------------------------------- CN resident identity card (GB 11643-1999)
 
+# The patterns that scan whole strings begin with the character they consume first and test the character before
+# it after it (`X(?<![0-9]X)` for `(?<![0-9])X`): `re` then skips to where a match can start instead of trying a
+# leading look-behind at every position.  Same matches from every position as the plain forms, which
+# tests/test_pii_scan_patterns.py keeps.
 _CN_RIC_RE = re.compile(
-    r"(?<![0-9])([1-9][0-9]{5})[ \-]?((?:18|19|20)[0-9]{2})((?:0[1-9]|1[0-2]))((?:0[1-9]|[12][0-9]|3[01]))"
+    r"([1-9](?<![0-9][1-9])[0-9]{5})[ \-]?((?:18|19|20)[0-9]{2})((?:0[1-9]|1[0-2]))((?:0[1-9]|[12][0-9]|3[01]))"
     r"[ \-]?([0-9]{3}[0-9Xx])(?![0-9])",
     re.ASCII,
 )
@@ -122,19 +126,19 @@ def _stdnum_validators() -> list[_Gated]:
     # shape has no match has no match of the pattern; the gate is one scan for a literal, the pattern's look-behind
     # is tried at every position.
     # US SSN, dashed form only (9 bare digits are too common).
-    add(r"(?<![0-9\-])[0-9]{3}-[0-9]{2}-[0-9]{4}(?![0-9\-])", rb"000-00-0000", "us.ssn")
+    add(r"[0-9](?<![0-9\-][0-9])[0-9]{2}-[0-9]{2}-[0-9]{4}(?![0-9\-])", rb"000-00-0000", "us.ssn")
     # Korean resident registration number, YYMMDD-GNNNNNC (13 bare digits would collide with EAN-13).
-    add(r"(?<![0-9])[0-9]{6}-[1-8][0-9]{6}(?![0-9])", rb"000000-0000000", "kr.rrn")
+    add(r"[0-9](?<![0-9][0-9])[0-9]{5}-[1-8][0-9]{6}(?![0-9])", rb"000000-0000000", "kr.rrn")
     # French NIR (15 digits incl. the key, spaces allowed; Corsica 2A/2B).
     add(
-        r"(?<![0-9])[12] ?[0-9]{2} ?(?:0[1-9]|1[0-2]|[2-9][0-9]) ?(?:[0-9]{2}|2[ABab]) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}"
+        r"[12](?<![0-9][12]) ?[0-9]{2} ?(?:0[1-9]|1[0-2]|[2-9][0-9]) ?(?:[0-9]{2}|2[ABab]) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}"
         r"(?![0-9])",
         rb"0 ?00 ?00 ?0[0Ax] ?000 ?000 ?00",
         "fr.nir",
     )
     # Aadhaar (IN) and My Number (JP), in the printed 4-4-4 grouping only: 12 bare digits pass a single check
     # digit one time in ten, which would flag order numbers.  One scan, both validators.
-    add(r"(?<![0-9])[0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])", rb"0000[ \-]0000[ \-]0000", "in_.aadhaar",
+    add(r"[0-9](?<![0-9][0-9])[0-9]{3}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])", rb"0000[ \-]0000[ \-]0000", "in_.aadhaar",
         "jp.in_")
     return out
 
@@ -184,7 +188,7 @@ def find_national_ids(text: str, shape: bytes | None = None) -> Iterator[Span]:
 # ---------------------------------------------------------------- payment cards
 
 # A run of digits joined by single spaces or dashes.  Each iteration consumes one digit: no ambiguity.
-_DIGIT_RUN_RE = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9]){11,}(?![0-9])", re.ASCII)
+_DIGIT_RUN_RE = re.compile(r"[0-9](?<![0-9][0-9])(?:[ \-]?[0-9]){11,}(?![0-9])", re.ASCII)
 _GROUP_RE = re.compile(r"[0-9]+", re.ASCII)
 
 
@@ -360,13 +364,14 @@ def _is_card(text: str, start: int, end: int, digits: str, written: str) -> bool
 # ---------------------------------------------------------------- ISBN and printed EAN-13 (not personal: claimed)
 
 
-_ISBN_RE = re.compile(
-    r"(?<![0-9\-])(?:97[89][ \-]?)?[0-9]{1,5}[ \-][0-9]{1,7}[ \-][0-9]{1,7}[ \-][0-9Xx](?![0-9\-])"
-    r"|(?<![0-9])97[89][0-9]{10}(?![0-9])",
+_ISBN_RE = re.compile(  # (?<![0-9\-])(?:97[89][ \-]?)?[0-9]{1,5}[ \-]…|(?<![0-9])97[89][0-9]{10}(?![0-9]), first digit first
+    r"[0-9](?:(?<![0-9\-][0-9])(?:(?<=9)7[89][ \-]?[0-9]{1,5}|[0-9]{0,4})[ \-][0-9]{1,7}[ \-][0-9]{1,7}[ \-][0-9Xx]"
+    r"(?![0-9\-])|(?<=9)(?<![0-9]9)7[89][0-9]{10}(?![0-9]))",
     re.ASCII,
 )
 # An EAN-13 as printed under the bars: 1-6-6 ("4 006381 333931"), not next to another group of digits.
-_EAN_PRINTED_RE = re.compile(r"(?<![0-9])(?<![0-9][ \-])[0-9] [0-9]{6} [0-9]{6}(?![0-9])(?![ \-][0-9])", re.ASCII)
+_EAN_PRINTED_RE = re.compile(r"[0-9](?<![0-9][0-9])(?<![0-9][ \-][0-9]) [0-9]{6} [0-9]{6}(?![0-9])(?![ \-][0-9])",
+                             re.ASCII)
 ISBN = "isbn"
 BARCODE = "barcode"
 CLAIMED = frozenset({ISBN, BARCODE, URL_ID})  # span types that keep other detectors off and are not reported
