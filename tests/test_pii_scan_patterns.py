@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from politecrawl.pii import emails, network, patterns
+from politecrawl.pii import emails, network, patterns, phones
 
 _LOCAL = emails._LOCAL
 _OCTET = network._OCTET
@@ -29,6 +29,7 @@ PLAIN = {
     "four_four_four": re.compile(r"(?<![0-9])[0-9]{4}[ \-][0-9]{4}[ \-][0-9]{4}(?![0-9])", re.ASCII),
     "iban": re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])", re.ASCII),
     "ipv4": re.compile(rf"(?<![0-9.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.[0-9])", re.ASCII),
+    "phone_run": re.compile(r"[+(]?[0-9](?:[ \-.()/]*[0-9]){6,}", re.ASCII),
     "email": re.compile(
         rf"(?<!{_LOCAL})(?P<local>{_LOCAL}{{1,64}})(?P<at>{emails._AT})"
         rf"(?P<domain>{emails._LABEL}(?:{emails._DOT}{emails._LABEL}){{1,7}})(?![A-Za-z0-9\-])", re.ASCII),
@@ -37,17 +38,18 @@ _IDS = {p.pattern: p for p, _gate, _validators in patterns._NATIONAL_ID}
 FAST = {
     "cn_ric": patterns._CN_RIC_RE, "digit_run": patterns._DIGIT_RUN_RE, "isbn": patterns._ISBN_RE,
     "ean_printed": patterns._EAN_PRINTED_RE, "iban": network._IBAN_RE, "ipv4": network._IPV4_RE,
-    "email": emails._EMAIL_RE,
+    "email": emails._EMAIL_RE, "phone_run": phones._RUN_RE,
     **{k: pattern for k, pattern in zip(("ssn", "rrn", "nir", "four_four_four"), _IDS.values())},
 }
 
-DIGITS = "0123456789 -.9791278X"
+DIGITS = "0123456789 -.9791278X+()/"
 TEXTS = ["978-3-16-148410-0", "9783161484100", "x9783161484100 1-2-3-4", "4 006381 333931", "1 4 006381 333931",
          "110105199003071234", "1101051990030712345", "4111 1111 1111 1111", "4111-1111-1111-1111-58",
          "123-45-6789", "-123-45-6789", "900101-1234567", "1 85 05 78 006 084 36", "2 85 05 2A 006 084 36",
          "1234 5678 9012", "DE89 3704 0044 0532 0130 00", "xDE89370400440532013000", "192.168.0.1", "1.192.168.0.1",
          "255.255.255.255", "256.1.1.1", "09.1.1.1", "a.b@example.com", "x@y.cn", "zhang.wei (at) qq (dot) com",
-         "12345#qq.com", ".a%b+c-d@ex-ample.co.uk"]
+         "12345#qq.com", ".a%b+c-d@ex-ample.co.uk",
+         "+86 138 0013 8000", "(+49) 30 1234567", "((0)30/123 4567", "+(1234567", "++1234567"]
 
 
 def same_everywhere(text: str, names: list[str] | None = None) -> None:
@@ -63,8 +65,8 @@ def same_everywhere(text: str, names: list[str] | None = None) -> None:
 def test_the_fast_forms_have_a_literal_start() -> None:
     """What the rewrite is for: the plain forms begin with a look-behind, the fast ones with a character."""
     for name, fast in FAST.items():
-        assert not fast.pattern.startswith("(?<"), name
-        assert PLAIN[name].pattern.startswith("(?<"), name
+        assert not fast.pattern.startswith(("(?<", "[+(]?")), name
+        assert PLAIN[name].pattern.startswith(("(?<", "[+(]?")), name
 
 
 def test_same_matches_on_examples() -> None:
