@@ -390,10 +390,10 @@ def find_isbns(text: str, spend: Callable[[int], None], shape: bytes | None = No
     card detection off them (phonenumbers reads a 6-digit group of "4 958342 336539" as a German number); they
     are not reported as personal data.  Each ISBN candidate costs one unit of the work budget (stdnum's check
     is ~10 us)."""
-    from stdnum import isbn
-
     if shape is None or _ISBN_GATE.search(shape) is not None:
         for m in _ISBN_RE.finditer(text):
+            from stdnum import isbn  # imported when a candidate is found (an import statement costs ~1 us a call)
+
             spend(1)
             if validates(isbn.is_valid, m.group()):
                 yield Span(m.start(), m.end(), ISBN, "")
