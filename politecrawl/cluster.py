@@ -51,17 +51,33 @@ class ClusterSettings:
     idle_close: float = 5.0
     #: The crawl id every node writes its audit records under ("": the first node's own id).
     crawl_id: str = ""
+    #: Seconds a node's lease on the requests it was granted lives unrenewed (``None``: ``4 ×
+    #: poll_interval + 1``); after it, any node puts them back into the shared frontier.
+    lease_timeout: float | None = None
+
+    @property
+    def lease(self) -> float:
+        """The lease timeout in seconds (see :attr:`lease_timeout`)."""
+        return self.lease_timeout if self.lease_timeout is not None else 4 * self.poll_interval + 1.0
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ClusterSettings:
+        poll = _number(settings, "POLITECRAWL_CLUSTER_POLL_INTERVAL", cls.poll_interval, minimum=0.01)
+        lease = None
+        if settings.get("POLITECRAWL_CLUSTER_LEASE_TIMEOUT") not in (None, ""):
+            # a node renews its lease once a poll interval: two must fit in it, and some margin
+            lease = SettingsReader(settings).number(
+                "POLITECRAWL_CLUSTER_LEASE_TIMEOUT", 4 * poll + 1.0,
+                f"a number of seconds > 2 x POLITECRAWL_CLUSTER_POLL_INTERVAL ({2 * poll:g}) (finite)",
+                lambda v: v > 2 * poll)
         return cls(
             local_queue=_number(settings, "POLITECRAWL_CLUSTER_LOCAL_QUEUE", cls.local_queue,
                                 minimum=1, integer=True),
-            poll_interval=_number(settings, "POLITECRAWL_CLUSTER_POLL_INTERVAL",
-                                  cls.poll_interval, minimum=0.01),
+            poll_interval=poll,
             idle_close=_number(settings, "POLITECRAWL_CLUSTER_IDLE_CLOSE", cls.idle_close,
                                minimum=0),
             crawl_id=_crawl_id(settings.get("POLITECRAWL_CLUSTER_CRAWL_ID")),
+            lease_timeout=lease,
         )
 
 
