@@ -41,7 +41,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
 from politecrawl.admission import GO, REFUSED, Answer
-from politecrawl.cluster import ClusterSettings, SharedFrontierLink
+from politecrawl.cluster import ClusterSettings, LeaseBook, SharedFrontierLink
 from politecrawl.config import ConfigError
 from politecrawl.middlewares._scrapy_compat import (
     call_later,
@@ -94,12 +94,7 @@ class ClusterScheduler(Scheduler):
         self._pending_since = -math.inf
         self.frontier_url = ""
         self.concurrency = max(1, crawler.settings.getint("CONCURRENT_REQUESTS"))
-        # leases: requests enqueued so far (their ordinal), requests the engine is done with and
-        # not yet acknowledged (ordinal then, lease id, URL), leased requests not acknowledged
-        self._ordinal = 0
-        self._done: list[tuple[int, str, str]] = []
-        self._leases: set[str] = set()  # leased to this node, not acknowledged
-        self._renewed_at = -math.inf
+        self.leases = LeaseBook(cluster.poll_interval)  # what this node holds in its lease
         self._hooked = False
         self._history: Any = None  # the fetch history, if written behind (an ack waits for its write)
         self._tick_call: Any = None
@@ -203,7 +198,7 @@ class ClusterScheduler(Scheduler):
         except redis.exceptions.RedisError as exc:
             logger.error("politecrawl cluster: Redis is unreachable while closing (%s): this node's "
                          "lease expires by itself (%d requests in it go back to the shared frontier)",
-                         type(exc).__name__, len(self._leases))
+                         type(exc).__name__, len(self.leases.held))
 
     # -- the scheduler protocol --------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
@@ -217,16 +212,16 @@ class ClusterScheduler(Scheduler):
         if stop is not None:
             self._dropped(site, stop.source)
             if lease is not None:
-                self._done.append((self._ordinal, lease, ""))
+                self.leases.finished(lease)
             return True
         gates, refused_by = self.runtime.admission.known_answers(origin, url, now)
         answer = Answer(REFUSED, refused_by=refused_by, gates=gates) if refused_by else None
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self._ordinal += 1
+        self.leases.enqueued()
         if lease is not None:
-            self._done.append((self._ordinal, lease, ""))
+            self.leases.finished(lease)
         if answer is None and self._hold_for_lookup(request, fingerprint, site, origin):
             return True
         self._add_pending(self.queue.item(request, fingerprint, data=answer is None), request, answer, now)
@@ -303,7 +298,7 @@ class ClusterScheduler(Scheduler):
             if servers.server_of(site, origin) is not None:
                 return False
             held = self.resolving[host] = []
-        held.append((request, fingerprint, self._ordinal))
+        held.append((request, fingerprint, self.leases.ordinal))
         self._resolving_count += 1
         self.runtime.inc_stat("cluster/held_for_lookup")
         return True
@@ -343,7 +338,7 @@ class ClusterScheduler(Scheduler):
         # handed requests)
         result = self.frontier.exchange([item for item, _, _ in batch], want, now,
                                         busy=busy, busy_ttl=None if closing else self.link.beat_ttl,
-                                        acks=acks, leased=bool(self._leases))
+                                        acks=acks, leased=bool(self.leases))
         if busy or result.popped:
             self.link.beaten(now)
         self.pending = []
@@ -370,14 +365,14 @@ class ClusterScheduler(Scheduler):
             except Exception:  # noqa: BLE001 - a request another node wrote that cannot be read
                 self.runtime.inc_stat("cluster/undecodable")
                 if popped.lease:  # dropped: no node could read it either
-                    self._leases.add(popped.lease)
-                    self._done.append((self._ordinal, popped.lease, ""))
+                    self.leases.leased(popped.lease)
+                    self.leases.finished(popped.lease)
                 continue
             request.meta[KEYS] = (request.url, popped.site, popped.origin)
             request.meta[SEND_SLOT] = popped.slot
             if popped.lease:
                 request.meta[LEASE] = popped.lease
-                self._leases.add(popped.lease)
+                self.leases.leased(popped.lease)
             if popped.record is not None:
                 request.meta[POPPED_RECORD_META] = (request.url, popped.record or None)
             self.granted.append(request)
@@ -387,7 +382,7 @@ class ClusterScheduler(Scheduler):
             self.runtime.inc_stat("cluster/duplicates", duplicates)
         if result.popped:
             self.runtime.inc_stat("cluster/taken", len(result.popped))
-            if not self._hooked and self._leases:
+            if not self._hooked and self.leases:
                 self._hooked = on_request_finished(self.crawler, self._finished)
         self.link.exchanged(want, len(result.popped), result.next_ready, result.queued, now,
                             pushed=bool(pushed))
@@ -418,24 +413,19 @@ class ClusterScheduler(Scheduler):
         history is written."""
         lease = request.meta.pop(LEASE, None)
         if lease is not None:
-            self._done.append((self._ordinal, lease, request.url))
+            self.leases.finished(lease, request.url)
 
     def _acks(self) -> list[str]:
-        """The leases to acknowledge in this round trip (its pushes included): requests done before
-        any request still held for its host's lookup was enqueued, whose fetch history is written."""
-        if not self._done:
+        """The leases to acknowledge in this round trip (see :class:`LeaseBook`)."""
+        if not self.leases.done:
             return []
         first_held = min((held[0][2] for held in self.resolving.values() if held), default=math.inf)
         history = self._history
-        return [lease for ordinal, lease, url in self._done
-                if ordinal < first_held and not (history is not None and url and history.holds(url))]
+        return self.leases.to_ack(first_held, history.holds if history is not None else None)
 
     def _acked(self, acks: list[str], now: float) -> None:
-        self._renewed_at = now
+        self.leases.acked(acks, now)
         if acks:
-            sent = set(acks)
-            self._done = [entry for entry in self._done if entry[1] not in sent]
-            self._leases.difference_update(sent)
             self.runtime.inc_stat("cluster/acknowledged", len(acks))
 
     def _lease_news(self, requeued: list[tuple[str, int]], lost: bool) -> None:
@@ -518,16 +508,16 @@ class ClusterScheduler(Scheduler):
         leased requests, once a poll interval) if no round trip did: one script."""
         busy = bool(self.granted or self.pending) or downloads_in_flight(self.crawler) > 0
         mark = self.link.beat_due(busy, now)
-        renew = bool(self._leases) and now - self._renewed_at >= self.cluster.poll_interval
+        renew = self.leases.renew_due(now)
         if not (mark or renew):
             return
         try:
             requeued, lost = self.frontier.beat(now, busy_ttl=self.link.beat_ttl if mark else None,
-                                                leased=bool(self._leases))
+                                                leased=bool(self.leases))
         except redis.exceptions.RedisError as exc:
             self._failed("busy mark", exc)
             return
-        self._renewed_at = now
+        self.leases.acked([], now)
         if mark:
             self.link.beaten(now)
         self._lease_news(requeued, lost)
@@ -536,9 +526,7 @@ class ClusterScheduler(Scheduler):
         """Stay open while Redis is down, the shared queue has requests, or another
         node is busy (it may push more); close after POLITECRAWL_CLUSTER_IDLE_CLOSE."""
         now = self.runtime.clock()
-        # the engine is idle: every request it took is done (a lease not seen done is acknowledged)
-        done = {lease for _, lease, _ in self._done}
-        self._done.extend((self._ordinal, lease, "") for lease in self._leases - done)
+        self.leases.engine_idle()  # every request the engine took is done
         if self.link.may_send():
             try:
                 # a lease in the index: a node holds requests, or one that died did (put back soon)
