@@ -50,6 +50,16 @@ def data(exchange):
     return [p.data.decode() for p in exchange.popped]
 
 
+def talk(f, start, end, step=0.5):
+    """*f* beats every *step* seconds from *start* to *end* (a live cluster reaches Redis at least
+    once a poll interval; a longer silence is taken for an outage); what it put back."""
+    requeued, t = [], start
+    while t < end:
+        requeued += f.beat(t)[0]
+        t += step
+    return requeued
+
+
 def test_a_granted_request_stays_leased_until_acknowledged(node):
     a = node("a")
     a.exchange(push("a.com", A, 3), 0, T0)
@@ -70,6 +80,7 @@ def test_a_node_that_stops_renewing_has_its_requests_put_back_first_in_order(nod
     taken = a.exchange([], 2, T0)  # then a is killed: no ack, no renewal
     assert data(taken) == ["r0", "r1"]
     # before the deadline, b gets only what is queued, and nothing is put back
+    assert talk(b, T0 + 0.5, T0 + TTL - 0.1) == []
     early = b.exchange([], 1, T0 + TTL - 0.01)
     assert data(early) == ["r2"] and early.requeued == []
     late = b.exchange([], 5, T0 + TTL + 0.01)
@@ -91,6 +102,7 @@ def test_renewals_keep_a_slow_nodes_lease_and_beats_put_back_too(node):
         assert a.beat(T0 + k, leased=True) == ([], False)
         assert b.exchange([], 0, T0 + k + 0.5).requeued == []
     # a stops beating: after its deadline even a beat of another node puts its request back
+    assert talk(b, T0 + 8, T0 + 7 + TTL) == []
     assert b.beat(T0 + 7 + TTL + 0.1) == ([("a:l", 1)], False)
     assert len(b) == 2
     assert a.beat(T0 + 11, leased=True) == ([], True)  # a is told
@@ -113,6 +125,7 @@ def test_a_put_back_request_takes_a_budget_token_again(node):
     a.exchange(push("a.com", A, 2, rate=1.0), 0, T0)
     assert data(a.exchange([], 1, T0)) == ["r0"]  # the bucket's starting token
     # a dies; after its deadline r0 is back, and goes only with a token of its own
+    assert talk(b, T0 + 0.5, T0 + TTL) == []
     assert data(b.exchange([], 5, T0 + TTL + 0.01)) == ["r0"]
     assert data(b.exchange([], 5, T0 + TTL + 0.5)) == []
     assert data(b.exchange([], 5, T0 + TTL + 1.01)) == ["r1"]
@@ -132,3 +145,20 @@ def test_without_a_lease_nothing_is_kept(node):
     got = a.exchange([], 5, T0)
     assert sorted(data(got)) == ["r0", "x0", "x1"] and {p.lease for p in got.popped} == {""}
     assert b.leased() == 0 and b.exchange([], 5, T0 + 100).requeued == []
+
+
+def test_leases_that_ran_out_while_no_node_could_reach_redis_are_renewed_not_put_back(node):
+    a, b = node("a"), node("b")
+    a.exchange(push("a.com", A, 3), 0, T0)
+    assert data(a.exchange([], 1, T0)) == ["r0"]
+    for k in range(1, 4):  # both nodes talk to Redis every half second
+        a.beat(T0 + k / 2, leased=True)
+        b.exchange([], 0, T0 + k / 2 + 0.1)
+    # Redis is down for 5 s: a's lease runs out meanwhile, but a could not renew it either
+    back = b.exchange([], 1, T0 + 6.6)
+    assert back.requeued == [] and data(back) == ["r1"]
+    assert a.beat(T0 + 6.7, leased=True) == ([], False)  # a renews it in time
+    # gaps shorter than half a lease are no outage: a node gone is found as usual
+    requeued = [pair for k in range(1, 6) for pair in b.exchange([], 0, T0 + 6.7 + k).requeued]
+    assert requeued == [("a:l", 1)]
+    assert data(b.exchange([], 5, T0 + 12)) == ["r0", "r2"]

@@ -26,6 +26,7 @@ key                         what it holds
 ``<base>:lease:<lease>``    hash: the requests a node was granted and has not acknowledged
                             (sequence → origin, score and queued member), one per node
 ``<base>:leases``           sorted set: node lease → its deadline (renewed while it runs)
+``<base>:seen``             when a script last ran (an outage renews every lease)
 ==========================  ==============================================================
 
 Leases (the reliable-queue pattern): each request a pop grants is also written
@@ -94,13 +95,25 @@ WAKE_SCAN = 64
 #: At most this many expired leases are put back by one script (the rest by the next ones).
 REQUEUE_SCAN = 8
 
-#: ``requeue_expired(base, now)``: put the requests of leases whose deadline is before *now* (a
-#: node gone) back into their origins' queues (their own sequence: first in their order) and the
-#: origins into the ready index; returns ``lease<TAB>count`` lines. ``renew(base, lease, deadline)``:
+#: ``requeue_expired(base, now, deadline)``: put the requests of leases whose deadline is before
+#: *now* (a node gone) back into their origins' queues (their own sequence: first in their order)
+#: and the origins into the ready index; returns ``lease<TAB>count`` lines. Unless no script ran for
+#: more than half a lease (``deadline - now``) before this one (``<base>:seen``: Redis was down, or
+#: every node stalled): then no node could renew, and every lease is renewed to *deadline* instead. ``renew(base, lease, deadline)``:
 #: the node's lease lives until *deadline* while it holds requests (else it leaves the index).
 LEASE_LUA = """
-local function requeue_expired(base, now)
+local function requeue_expired(base, now, deadline)
   local leases = base .. ':leases'
+  local seen = tonumber(redis.call('GET', base .. ':seen'))
+  if seen == nil or tonumber(now) > seen then redis.call('SET', base .. ':seen', now) end
+  if seen and tonumber(now) - seen > (tonumber(deadline) - tonumber(now)) / 2 then
+    for _, name in ipairs(redis.call('ZRANGE', leases, 0, -1)) do
+      if tonumber(redis.call('ZSCORE', leases, name)) < tonumber(deadline) then
+        redis.call('ZADD', leases, deadline, name)
+      end
+    end
+    return ''
+  end
   local dead = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now, 'LIMIT', 0, """ + str(REQUEUE_SCAN) + """)
   local lines = {}
   for _, name in ipairs(dead) do
@@ -144,7 +157,7 @@ if lname ~= '' then
   if ARGV[6] == '1' and not redis.call('ZSCORE', base .. ':leases', lname) then lost = '1' end
   renew(base, lname, ARGV[5])
 end
-return {requeue_expired(base, ARGV[2]), lost}
+return {requeue_expired(base, ARGV[2], ARGV[5]), lost}
 """
 
 
@@ -203,7 +216,7 @@ if lname ~= '' then
   for i = 20 + m * 9, #ARGV do redis.call('HDEL', lkey, ARGV[i]) end
   renew(base, lname, ARGV[18])
 end
-local requeued = requeue_expired(base, ARGV[4])
+local requeued = requeue_expired(base, ARGV[4], ARGV[18])
 local out = {table.concat(flags), ''}
 local held = {}
 local got, tries = 0, 0
