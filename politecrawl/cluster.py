@@ -13,7 +13,9 @@ closed), and whether an idle node may close. It is sans-IO: the Scrapy glue
 A node takes no more requests than it can send at once (``CONCURRENT_REQUESTS``
 less those in flight, at most ``POLITECRAWL_CLUSTER_LOCAL_QUEUE``): what it
 takes has its tokens and goes out at once, so it never holds requests of a
-site that cannot go, and a node that dies loses only what it had in flight.
+site that cannot go. What it takes stays leased to it in Redis until it is done
+(:class:`LeaseBook`), so a node that dies loses nothing: its lease expires and
+another node puts those requests back.
 """
 
 from __future__ import annotations
