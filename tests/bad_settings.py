@@ -12,6 +12,7 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("POLITECRAWL_PURPOSE", "fun", "must be one of"),
     ("POLITECRAWL_LEDGER_BATCH", "-1", "whole number"),
     ("POLITECRAWL_GC_FREEZE", "maybe", "True or False"),
+    ("POLITECRAWL_GC_THRESHOLD", "-1", "whole number from 0"),
     ("POLITECRAWL_BUDGET_ENABLED", "2", "True or False"),
     ("POLITECRAWL_LOAD_SHARE", "2", "at most 1"),
     ("POLITECRAWL_LOAD_SHARE", "1/0", "more than 0"),
