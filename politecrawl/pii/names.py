@@ -106,6 +106,33 @@ def _transliteration_chars(tags: dict[str, tuple[int, str]]) -> frozenset[str]:
                      and (k / n_foreign) >= _TRANSLIT_RATIO * (given.get(c, 0) + 1) / n_given)
 
 
+# `_place_finals`: a character ends place and organisation names (jieba's tags `ns`, `nt`) this many times as often
+# as it ends the dictionary's three-character person names (`nr`), in at least _PLACE_MIN_WORDS of them, and is not
+# among the _PLACE_NAME_FINAL characters that most often end a name (jieba's `E-nr` emissions: 山, 江, 国, 南 ...
+# stay possible ends of a name).
+_PLACE_RATIO = 3.0
+_PLACE_MIN_WORDS = 20
+_PLACE_NAME_FINAL = 300
+
+
+def _place_finals(tags: dict[str, tuple[int, str]], final_rank: dict[str, int]) -> frozenset[str]:
+    """Characters that end place and organisation names (镇, 村, 港, 队, 院, 街, 委 ...) and seldom a person's name,
+    counted in jieba's dictionary: a three-character word without a cue ending in one is no name (`白关镇`,
+    `宝元队`, `敬老院`)."""
+    place: dict[str, int] = {}
+    given: dict[str, int] = {}
+    for word, (_, tag) in tags.items():
+        if tag in ("ns", "nt") and 2 <= len(word) <= 4:
+            place[word[-1]] = place.get(word[-1], 0) + 1
+        elif tag == "nr" and len(word) == 3:
+            given[word[-1]] = given.get(word[-1], 0) + 1
+    n_place = sum(place.values()) or 1
+    n_given = sum(given.values()) or 1
+    return frozenset(c for c, k in place.items() if k >= _PLACE_MIN_WORDS
+                     and k / n_place >= _PLACE_RATIO * (given.get(c, 0) + 1) / n_given
+                     and final_rank.get(c, _PLACE_NAME_FINAL) >= _PLACE_NAME_FINAL)
+
+
 class _Chinese:
     """jieba's tokenizer, dictionary tags and the surname set, built once per process."""
 
@@ -143,6 +170,7 @@ class _Chinese:
         final = prob_emit.P[("E", "nr")]
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
         self.transliteration = _transliteration_chars(self.tags)
+        self.place_finals = _place_finals(self.tags, self.final_rank) | _PLACE_SUFFIXES
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
         # run alone; the cues around each occurrence are read every time).
         self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
@@ -210,6 +238,8 @@ class _Chinese:
         """A surname and one or two more characters right after a cue or right before a title or a verb of
         saying, whatever the segmenter made of them (`感谢黄丹的推荐`: 黄丹 is a pigment in the dictionary)."""
         for i in cues.before_in(run_start, run_end - 1):
+            if i > run_start and self.tags.get(text[i - 1 : i + 1], (0, ""))[0] >= _COMPOUND_HEAD:
+                continue  # the cue's last character and the "surname" are a word: 致富, 致信, 致谢, 致贺词
             if text[i] in self.initials:
                 j = i + 1
                 while j < min(i + 3, run_end) and text[j] not in _NOT_GIVEN:
@@ -226,11 +256,18 @@ class _Chinese:
                 word = text[i:e]
                 if (i >= run_start and text[i] in self.initials and not any(c in _NOT_GIVEN for c in word[1:])
                         and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)
-                        and (n == 2 or self._is_name_word(word[:2]))):  # 许多人说: 许多 is a word
+                        and (n == 2 or (self._is_name_word(word[:2])  # 许多人说: 许多 is a word
+                                        and not self._common_word(word[1:])))):  # 时介绍说: 介绍 is one
                     if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
                         continue  # "好李明说": the name starts at the second character
                     yield Span(i, e, PERSON_NAME, word)
                     break
+
+    def _common_word(self, w: str) -> bool:
+        """A dictionary word this common that is no name (`介绍`, `发现`): the end of a three-character "name" before
+        a verb of saying."""
+        tag = self.tags.get(w)
+        return tag is not None and tag[1] not in _NAME_TAGS and tag[0] >= _HEAD_WORD
 
     def _tagged_name(self, w: str) -> bool:
         """After a cue, a word the dictionary tags as a name is one, whatever it is made of (`收件人：王建军`: 建军 is
@@ -255,16 +292,16 @@ class _Chinese:
             # A three-character word the dictionary does not know, starting with a common surname, stands alone
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
-            if cues.around(text, start, end) or (e - s == 3 and (known or (text[start] in self.common_surnames
+            if cues.around(text, start, end) or (e - s == 3 and ((known and text[start] not in self.word_chars) or (text[start] in self.common_surnames
                                                                             and text[start] not in self.word_chars))
                                                   and not self.transliteration.intersection(text[start + 1 : end])
-                                                  and text[end - 1] not in _PLACE_SUFFIXES
+                                                  and text[end - 1] not in self.place_finals
                                                   and not self.doubtful(text[start:end])):
                 yield Span(start, end, PERSON_NAME, text[start:end])
 
 
-# Administrative-division words that end place names and no given name (`宫城县`, `罗兹省`, `贾利州`): grammar.
-_PLACE_SUFFIXES = frozenset("省州县郡市区")
+# Administrative-division words that end place names and no given name (`宫城县`, `罗兹省`, `贾利州`, `白关镇`): grammar.
+_PLACE_SUFFIXES = frozenset("省州县郡市区乡镇")
 
 
 # Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
@@ -273,17 +310,23 @@ _CUE_BEFORE_RE = re.compile(
     r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|姓名|名字|感谢|谢谢|致|"
     r"记者|编辑|主持人|主讲人|讲师|担当|署名|签名|by|from|thanks|thank you|dear|kontakt|contact person|ansprechpartner|"
     r"interview mit|interview with|photo|foto|regards|grüße|cordialement|sincerely|von|par|de la part de|merci à|"
-    r"merci|à|cheers|gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
+    r"merci|à|cheers|gracias|grazie|signed|signé|gez\.|"
+    # Role labels of shops and forums, only with a colon (`Seller: 吴杰`, `Käufer: 曹强`, `Acheteur : 王秀美`): the
+    # account cues leave a value that may be a real name to this finder (accounts._ROLE_CUES).
+    r"(?:seller|buyer|customer|verkäufer|käufer|kunde|kundin|vendeur|acheteur|acheteuse|client|cliente|顾客|客户)[ \t]?[:：])"
+    r"[\s:：,，]{0,2}"
 )
 # Every alternative begins with a literal character (the look-behind after it, ` wrote|wrote` for `[ ]?wrote`): `re`
 # then skips to the positions where one can start instead of trying the whole pattern at each (2 us a text instead
 # of 9; same matches).
 _CUE_AFTER_RE = re.compile(
     r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示|说(?<!来说)(?![明法服话])|写道|回复| wrote|wrote|"
-    r" said|said| schrieb|schrieb| a écrit|a écrit)"
+    r" said|said| schrieb|schrieb| a écrit|a écrit|"
+    # Japanese and Korean honorifics after a Chinese name (`胡涵轩さん`, `范飞 님이`): grammar.
+    r"さん|さま|様(?![式子相])|님| 님)"
 )
 # Characters that end a name when read after a cue: particles, verbs of saying and titles' first characters.
-_NOT_GIVEN = frozenset("的了说和在是也都很给对把被让向跟先女老同经医教律师阿叔总表认指称写回评发留等们啊呀吧呢吗，。、,.:;!? ")
+_NOT_GIVEN = frozenset("的地了说和在是也都很给对把被让向跟先女老同经医教律师阿叔总表认指称写回评发留等们啊呀吧呢吗，。、,.:;!? ")
 _FIELD_SLACK = " \t:：,，.。!！"
 
 
@@ -350,6 +393,9 @@ _PIECE = 256
 _OVERLAP = 4
 
 
+_KANA_HONORIFICS = ("さん", "さま")
+
+
 def _in_japanese(text: str, start: int, end: int) -> bool:
     """Kana within two characters of text[start:end] with no space between: Japanese writes no space between
     kanji and kana, and a space after a Japanese sentence begins another language's text (`…しています 感谢…`)."""
@@ -375,8 +421,10 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
         kana = _KANA_RE.search(text) is not None
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
-            if kana and _in_japanese(text, m.start(), m.end()):
-                continue  # kanji beside kana: Japanese, where jieba's words and surnames do not hold
+            if kana and _in_japanese(text, m.start(), m.end()) and not (
+                    len(run) <= 4 and text.startswith(_KANA_HONORIFICS, m.end())):
+                continue  # kanji beside kana: Japanese, where jieba's words and surnames do not hold (but a
+                # Chinese name before `さん` is read: `胡涵轩さんのレビュー`)
             if zh is None:
                 zh = _chinese()
             if zh.initials.isdisjoint(run):
