@@ -307,7 +307,9 @@ _PLACE_SUFFIXES = frozenset("省州县郡市区乡镇")
 # Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
 # after: titles and verbs of saying.
 _CUE_BEFORE_RE = re.compile(
-    r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|姓名|名字|感谢|谢谢|致|"
+    r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|感谢|谢谢|致|"
+    # `姓名`, `名字` label a name only with a separator or a copula after them (`名字：`, `名字叫`), not in `名字空间`.
+    r"(?:姓名|名字)(?=[\s:：,，]|叫|是|为)|"
     r"记者|编辑|主持人|主讲人|讲师|担当|署名|签名|by|from|thanks|thank you|dear|kontakt|contact person|ansprechpartner|"
     r"interview mit|interview with|photo|foto|regards|grüße|cordialement|sincerely|von|par|de la part de|merci à|"
     r"merci|à|cheers|gracias|grazie|signed|signé|gez\.|"
@@ -320,7 +322,7 @@ _CUE_BEFORE_RE = re.compile(
 # then skips to the positions where one can start instead of trying the whole pattern at each (2 us a text instead
 # of 9; same matches).
 _CUE_AFTER_RE = re.compile(
-    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示|说(?<!来说)(?![明法服话])|写道|回复| wrote|wrote|"
+    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示(?![法式为成])|说(?<!来说)(?![明法服话])|写道|回复| wrote|wrote|"
     r" said|said| schrieb|schrieb| a écrit|a écrit|"
     # Japanese and Korean honorifics after a Chinese name (`胡涵轩さん`, `范飞 님이`): grammar.
     r"さん|さま|様(?![式子相])|님| 님)"
