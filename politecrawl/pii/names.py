@@ -77,6 +77,11 @@ _FUNCTION_SURNAMES = frozenset("于何任向莫万曾许常尚余尤左")
 # dictionary word tagged `nr` is no name when its first two characters are a word this common that is no name
 # (`通知书`, `宣传周`, `天津人`, `公开赛`: jieba's dictionary tags them `nr`).
 _HMM_WORD_CHAR = 10_000
+# ... and a three-character word whose last two characters are a verb, adverb or function word this common (jieba's
+# tag and count: `以为` v, `竟然` d) is no name (`原以为`, `时竟然`): given names are nouns, adjectives, names.
+_FUNCTION_TAIL = 1000
+_FUNCTION_TAIL_TAGS = frozenset({"v", "d", "c", "p", "r", "u", "f", "ad", "uj", "ul", "ug", "uz", "uv", "ud",
+                                 "y", "e", "o"})
 _TOP_SURNAMES = 100
 _HEAD_WORD = 2000
 
@@ -194,7 +199,13 @@ class _Chinese:
         return tail is not None and tail[1] == "n" and tail[0] >= _COMPOUND_TAIL
 
     def _doubtful(self, w: str) -> bool:
-        """A three-character word that, without a cue, is no name (see _HMM_WORD_CHAR, _TOP_SURNAMES, _HEAD_WORD)."""
+        """A three-character word that, without a cue, is no name (see _HMM_WORD_CHAR, _TOP_SURNAMES, _HEAD_WORD,
+        _FUNCTION_TAIL)."""
+        tail = self.tags.get(w[1:])
+        if tail is not None and tail[1] in _FUNCTION_TAIL_TAGS and tail[0] >= _FUNCTION_TAIL:
+            return True  # 原 + 以为, 关 + 不掉, 时 + 竟然: a "given name" that is a verb or function word
+        if w[1] == w[2] and w[0] not in self.top_surnames:
+            return True  # 冷冰冰, 阴森森, 绿油油: an adjective's ABB form (郭晶晶, 张莹莹 begin with a top surname)
         tag = self.tags.get(w)
         if tag is None:
             if w[0] in self.top_surnames or self.tags.get(w[0], (0, ""))[0] < _HMM_WORD_CHAR:
