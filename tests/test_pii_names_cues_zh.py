@@ -116,3 +116,18 @@ def test_a_verb_or_reduplicated_adjective_after_a_surname_is_no_name(text: str) 
 @pytest.mark.parametrize(("text", "name"), [("郭晶晶获得冠军", "郭晶晶"), ("张万年指出", "张万年")])
 def test_names_of_that_shape_with_a_top_surname_or_a_numeral_stay(text: str, name: str) -> None:
     assert names(text) == [name]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("主讲人：诸葛华鸣 | 时间：周五", "诸葛华鸣"),
+    ("感谢上官涵老师的指导", "上官涵"),
+    ("买家：慕容强国", "慕容强国"),
+    ("欧阳明说，明年再来", "欧阳明"),
+])
+def test_a_compound_surname_after_or_before_a_cue(text: str, name: str) -> None:
+    assert name in names(text)
+
+
+@pytest.mark.parametrize(("text", "name"), [("王芳（1972年－），台湾作家。", "王芳"), ("林勇(1965-2020)", "林勇")])
+def test_a_name_before_a_bracketed_birth_year(text: str, name: str) -> None:
+    assert names(text) == [name]

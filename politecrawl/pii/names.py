@@ -138,6 +138,21 @@ def _place_finals(tags: dict[str, tuple[int, str]], final_rank: dict[str, int]) 
                      and final_rank.get(c, _PLACE_NAME_FINAL) >= _PLACE_NAME_FINAL)
 
 
+# `_compound_surnames`: two characters that begin at least _COMPOUND_NAMES of jieba's four-character person names
+# (`nr`) and are not themselves a word more common than _COMPOUND_WORD (道德, 东方, 严格 begin idioms jieba tags nr).
+_COMPOUND_NAMES = 10
+_COMPOUND_WORD = 1000
+
+
+def _compound_surnames(tags: dict[str, tuple[int, str]]) -> frozenset[str]:
+    """Two-character surnames (欧阳, 司马, 诸葛, 上官, 慕容, 令狐 ...), counted in jieba's dictionary."""
+    heads: dict[str, int] = {}
+    for word, (_, tag) in tags.items():
+        if tag == "nr" and len(word) == 4:
+            heads[word[:2]] = heads.get(word[:2], 0) + 1
+    return frozenset(h for h, k in heads.items() if k >= _COMPOUND_NAMES and tags.get(h, (0, ""))[0] < _COMPOUND_WORD)
+
+
 class _Chinese:
     """jieba's tokenizer, dictionary tags and the surname set, built once per process."""
 
@@ -176,6 +191,7 @@ class _Chinese:
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
         self.transliteration = _transliteration_chars(self.tags)
         self.place_finals = _place_finals(self.tags, self.final_rank) | _PLACE_SUFFIXES
+        self.compound_surnames = _compound_surnames(self.tags)
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
         # run alone; the cues around each occurrence are read every time).
         self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
@@ -251,6 +267,13 @@ class _Chinese:
         for i in cues.before_in(run_start, run_end - 1):
             if i > run_start and self.tags.get(text[i - 1 : i + 1], (0, ""))[0] >= _COMPOUND_HEAD:
                 continue  # the cue's last character and the "surname" are a word: 致富, 致信, 致谢, 致贺词
+            if text[i : i + 2] in self.compound_surnames and i + 3 <= run_end:
+                j = i + 2
+                while j < min(i + 4, run_end) and text[j] not in _NOT_GIVEN:
+                    j += 1
+                if j > i + 2:
+                    yield Span(i, j, PERSON_NAME, text[i:j])  # 主讲人：诸葛华鸣, Dear 皇甫强磊
+                    continue
             if text[i] in self.initials:
                 j = i + 1
                 while j < min(i + 3, run_end) and text[j] not in _NOT_GIVEN:
@@ -261,6 +284,11 @@ class _Chinese:
                 if (j > i + 1 and (self._tagged_name(word) or self._is_name_word(word))
                         and self._is_name_word(word[:2]) and not self._word_char_then_word(word)):
                     yield Span(i, j, PERSON_NAME, word)
+        for e in cues.after_in(run_start + 3, run_end):
+            n = next((n for n in (4, 3) if e - n >= run_start and text[e - n : e - n + 2] in self.compound_surnames
+                      and not any(c in _NOT_GIVEN for c in text[e - n + 2 : e])), 0)
+            if n:
+                yield Span(e - n, e, PERSON_NAME, text[e - n : e])  # 上官涵老师, 欧阳明说
         for e in cues.after_in(run_start + 2, run_end):
             for n in (3, 2):
                 i = e - n
@@ -336,7 +364,9 @@ _CUE_AFTER_RE = re.compile(
     r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示(?![法式为成])|说(?<!来说)(?![明法服话])|写道|回复| wrote|wrote|"
     r" said|said| schrieb|schrieb| a écrit|a écrit|"
     # Japanese and Korean honorifics after a Chinese name (`胡涵轩さん`, `范飞 님이`): grammar.
-    r"さん|さま|様(?![式子相])|님| 님)"
+    r"さん|さま|様(?![式子相])|님| 님|"
+    # A birth year in brackets after a name, as biographies and encyclopedias write it (`柯惠玲（1972年－）`, folded).
+    r"\((?:1[89]|20)[0-9]{2}(?:年|-|\)))"
 )
 # Characters that end a name when read after a cue: particles, verbs of saying and titles' first characters.
 _NOT_GIVEN = frozenset("的地了说和在是也都很给对把被让向跟先女老同经医教律师阿叔总表认指称写回评发留等们啊呀吧呢吗，。、,.:;!? ")
