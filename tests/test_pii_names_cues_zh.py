@@ -131,3 +131,16 @@ def test_a_compound_surname_after_or_before_a_cue(text: str, name: str) -> None:
 @pytest.mark.parametrize(("text", "name"), [("王芳（1972年－），台湾作家。", "王芳"), ("林勇(1965-2020)", "林勇")])
 def test_a_name_before_a_bracketed_birth_year(text: str, name: str) -> None:
     assert names(text) == [name]
+
+
+@pytest.mark.parametrize("text", ["在雙引號中引用", "保留在方括號表示式中", "萬用字元", "名字空間的名字"])
+def test_traditional_text_is_read_through_its_simplified_form(text: str) -> None:
+    # jieba's dictionary is of simplified Chinese: traditional words it did not know came out as unknown words
+    # beginning with a surname (許, 萬, 方); read through OpenCC's character table they are words again.
+    assert names(text) == []
+
+
+def test_a_traditional_name_is_reported_as_written() -> None:
+    text = "感謝陳彥銘老師"
+    assert names(text) == ["陳彥銘"]
+    assert [s.canonical for s in D.find(text) if s.type == "person_name"] == ["陳彥銘"]

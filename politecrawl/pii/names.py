@@ -93,6 +93,26 @@ _TRANSLIT_RATIO = 3.0
 _TRANSLIT_MIN_WORDS = 15
 
 
+def _traditional_to_simplified() -> dict[int, int]:
+    """OpenCC's traditional-to-simplified character table (`TSCharacters.txt`, shipped by opencc-python-reimplemented)
+    as a `str.translate` table, one character for one (a character with several simplified forms takes the first):
+    jieba's dictionary and tags are of simplified Chinese, so traditional text (`許可權`, `陳彥銘`) is read in its
+    simplified form, at the same offsets.  Empty (no mapping) when the table cannot be read."""
+    try:
+        from importlib.resources import files
+
+        data = files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
+    except (ImportError, OSError, ValueError):
+        return {}
+    table: dict[int, int] = {}
+    for line in data.splitlines():
+        trad, _, simp = line.partition("\t")
+        simp = simp.split(" ")[0] if simp else ""
+        if len(trad) == 1 and len(simp) == 1 and trad != simp:
+            table[ord(trad)] = ord(simp)
+    return table
+
+
 def _transliteration_chars(tags: dict[str, tuple[int, str]]) -> frozenset[str]:
     """Characters that spell foreign names and places (斯, 尔, 克, 拉, 塔 ...) and seldom a Chinese given name, by
     their frequency in jieba's transliterated names (`nrt`) against the given names of its Chinese ones (`nr`)."""
@@ -192,6 +212,8 @@ class _Chinese:
         self.transliteration = _transliteration_chars(self.tags)
         self.place_finals = _place_finals(self.tags, self.final_rank) | _PLACE_SUFFIXES
         self.compound_surnames = _compound_surnames(self.tags)
+        self.to_simplified = _traditional_to_simplified()
+        self.traditional = frozenset(chr(c) for c in self.to_simplified)
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
         # run alone; the cues around each occurrence are read every time).
         self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
@@ -223,6 +245,9 @@ class _Chinese:
         if w[1] == w[2] and w[0] not in self.top_surnames:
             return True  # 冷冰冰, 阴森森, 绿油油: an adjective's ABB form (郭晶晶, 张莹莹 begin with a top surname)
         tag = self.tags.get(w)
+        head = self.tags.get(w[:2])
+        if tag is None and head is not None and head[1] in _FUNCTION_TAIL_TAGS and head[0] >= _HEAD_WORD:
+            return True  # 许可 + 权, 关于 + 对: a common verb or function word, then a character (王国 + 庆 stays)
         if tag is None:
             if w[0] in self.top_surnames or self.tags.get(w[0], (0, ""))[0] < _HMM_WORD_CHAR:
                 return False
@@ -230,7 +255,6 @@ class _Chinese:
 
             _, states = viterbi(w, char_state_tab.P, prob_start.P, prob_trans.P, prob_emit.P)
             return not ("".join(b for b, _ in states) in ("BE", "BME") and all(t == "nr" for _, t in states))
-        head = self.tags.get(w[:2])
         return head is not None and head[1] not in _NAME_TAGS and head[0] >= _HEAD_WORD
 
     def _candidates(self, run: str) -> tuple[tuple[int, int, bool], ...]:
@@ -303,10 +327,10 @@ class _Chinese:
                     break
 
     def _common_word(self, w: str) -> bool:
-        """A dictionary word this common that is no name (`介绍`, `发现`): the end of a three-character "name" before
-        a verb of saying."""
+        """A verb, function word or place word this common (`介绍`, `发现`, `空中`; not a noun or time word: 王 +
+        国庆 is a name): the end of a three-character "name" before a verb of saying."""
         tag = self.tags.get(w)
-        return tag is not None and tag[1] not in _NAME_TAGS and tag[0] >= _HEAD_WORD
+        return tag is not None and (tag[1] in _FUNCTION_TAIL_TAGS or tag[1] == "s") and tag[0] >= _HEAD_WORD
 
     def _tagged_name(self, w: str) -> bool:
         """After a cue, a word the dictionary tags as a name is one, whatever it is made of (`收件人：王建军`: 建军 is
@@ -462,6 +486,7 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
         zh: _Chinese | None = None  # jieba loads for the first text with Han characters
         cues: _Cues | None = None
         kana = _KANA_RE.search(text) is not None
+        simple = text  # traditional characters read as simplified ones (same offsets), for jieba's dictionary
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
             if kana and _in_japanese(text, m.start(), m.end()) and not (
@@ -470,20 +495,30 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 # Chinese name before `さん` is read: `胡涵轩さんのレビュー`)
             if zh is None:
                 zh = _chinese()
+                if not zh.traditional.isdisjoint(text):
+                    simple = text.translate(zh.to_simplified)
             if zh.initials.isdisjoint(run):
                 continue
+            if simple is not text:
+                run = simple[m.start() : m.end()]
             if cues is None:
-                cues = _Cues(text)
+                cues = _Cues(simple)
             if len(run) == 2 and not (cues.before_in(m.start(), m.end()) or cues.after_in(m.end(), m.end())
-                                      or cues.around(text, m.start(), m.end())):
+                                      or cues.around(simple, m.start(), m.end())):
                 continue  # a two-character name needs a cue
             for k in range(0, len(run), _PIECE - _OVERLAP):
                 piece = run[k : k + _PIECE]
                 if spend is not None:
                     spend(1 + len(piece) // 64)
-                yield from zh.find(text, cues, m.start() + k, piece)
+                if simple is text:
+                    yield from zh.find(text, cues, m.start() + k, piece)
+                else:
+                    yield from (Span(sp.start, sp.end, sp.type, text[sp.start : sp.end])
+                                for sp in zh.find(simple, cues, m.start() + k, piece))
                 if k + _PIECE >= len(run):
                     break
+        if simple is not text:
+            cues = None  # the Japanese and Korean finders read the text as written
         built = cues
 
         def cued(start: int, end: int) -> bool:
