@@ -296,7 +296,7 @@ class _Chinese:
                 while j < min(i + 4, run_end) and text[j] not in _NOT_GIVEN:
                     j += 1
                 if j > i + 2:
-                    yield Span(i, j, PERSON_NAME, text[i:j])  # 主讲人：诸葛华鸣, Dear 皇甫强磊
+                    yield Span(i, j, PERSON_NAME, text[i:j])  # 主讲人：诸葛华鸣, 买家：慕容强国
                     continue
             if text[i] in self.initials:
                 j = i + 1
