@@ -367,20 +367,25 @@ class _Chinese:
 _PLACE_SUFFIXES = frozenset("省州县郡市区乡镇")
 
 
+_ROLE_LABELS = ("seller", "buyer", "customer", "verkäufer", "käufer", "kunde", "kundin", "vendeur", "acheteur",
+                "acheteuse", "client", "cliente", "顾客", "客户")
 # Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
 # after: titles and verbs of saying.
 _CUE_BEFORE_RE = re.compile(
-    r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|感谢|谢谢|致|"
-    # `姓名`, `名字` label a name only with a separator or a copula after them (`名字：`, `名字叫`), not in `名字空间`.
-    r"(?:姓名|名字)(?=[\s:：,，]|叫|是|为)|"
+    r"(?:联系人|收货人|收件人|寄件人|发件人|作者|买家|卖家|评价人|评论人|负责人|经办人|客服|店主|楼主|姓名|名字|感谢|谢谢|致|"
     r"记者|编辑|主持人|主讲人|讲师|担当|署名|签名|by|from|thanks|thank you|dear|kontakt|contact person|ansprechpartner|"
     r"interview mit|interview with|photo|foto|regards|grüße|cordialement|sincerely|von|par|de la part de|merci à|"
-    r"merci|à|cheers|gracias|grazie|signed|signé|gez\.|"
-    # Role labels of shops and forums, only with a colon (`Seller: 吴杰`, `Käufer: 曹强`, `Acheteur : 王秀美`): the
-    # account cues leave a value that may be a real name to this finder (accounts._ROLE_CUES).
-    r"(?:seller|buyer|customer|verkäufer|käufer|kunde|kundin|vendeur|acheteur|acheteuse|client|cliente|顾客|客户)[ \t]?[:：])"
-    r"[\s:：,，]{0,2}"
+    r"merci|à|cheers|gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
 )
+# `姓名`, `名字` label a name only with a separator or a copula after them (`名字：`, `名字叫`), not in `名字空间`: checked
+# on each match (a look-ahead in the pattern would cost `re` its quick scan for first characters: 4 -> 10 us a text).
+_LABEL_WORDS = ("姓名", "名字")
+_LABEL_COPULAS = frozenset("叫是为")
+# Role labels of shops and forums, only with a colon (`Seller: 吴杰`, `Käufer: 曹强`, `Acheteur : 王秀美`): the account
+# cues leave a value that may be a real name to this finder (accounts._ROLE_CUES).  Matched from the colon back
+# (look-behinds), only in text with a colon.
+_ROLE_CUE_RE = re.compile(
+    "[:：](?:" + "|".join(f"(?<={w}[:：])|(?<={w} [:：])" for w in _ROLE_LABELS) + r")[\s:：,，]{0,2}")
 # Every alternative begins with a literal character (the look-behind after it, ` wrote|wrote` for `[ ]?wrote`): `re`
 # then skips to the positions where one can start instead of trying the whole pattern at each (2 us a text instead
 # of 9; same matches).
@@ -406,7 +411,13 @@ class _Cues:
         low = text.lower()
         if len(low) != len(text):
             low = text  # a character that lower-cases to two would shift positions: match as written
-        self.before = [m.end() for m in _CUE_BEFORE_RE.finditer(low)]
+        self.before = [m.end() for m in _CUE_BEFORE_RE.finditer(low) if not (
+            m.group().startswith(_LABEL_WORDS) and m.end() == m.start() + 2 and low[m.end() : m.end() + 1]
+            not in _LABEL_COPULAS)]
+        if ":" in low or "：" in low:
+            roles = [m.end() for m in _ROLE_CUE_RE.finditer(low)]
+            if roles:
+                self.before = sorted(self.before + roles)
         self.after = [m.start() for m in _CUE_AFTER_RE.finditer(low)]
 
     @staticmethod
@@ -495,10 +506,11 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 # Chinese name before `さん` is read: `胡涵轩さんのレビュー`)
             if zh is None:
                 zh = _chinese()
-                if not zh.traditional.isdisjoint(text):
-                    simple = text.translate(zh.to_simplified)
             if zh.initials.isdisjoint(run):
                 continue
+            if simple is text and not zh.traditional.isdisjoint(run):
+                simple = text.translate(zh.to_simplified)  # once a text, when a run read here holds one
+                cues = None
             if simple is not text:
                 run = simple[m.start() : m.end()]
             if cues is None:
@@ -517,9 +529,7 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                                 for sp in zh.find(simple, cues, m.start() + k, piece))
                 if k + _PIECE >= len(run):
                     break
-        if simple is not text:
-            cues = None  # the Japanese and Korean finders read the text as written
-        built = cues
+        built = cues if simple is text else None  # the Japanese and Korean finders read the text as written
 
         def cued(start: int, end: int) -> bool:
             """The cues around a Japanese or Korean name: read from the text only when a name needs them."""
