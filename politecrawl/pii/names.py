@@ -501,9 +501,10 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
             if kana and _in_japanese(text, m.start(), m.end()) and not (
-                    len(run) <= 4 and text.startswith(_KANA_HONORIFICS, m.end())):
+                    len(run) == 3 and text.startswith(_KANA_HONORIFICS, m.end())):
                 continue  # kanji beside kana: Japanese, where jieba's words and surnames do not hold (but a
-                # Chinese name before `さん` is read: `胡涵轩さんのレビュー`)
+                # three-character Chinese name before `さん` is read: `胡涵轩さんのレビュー`; `田中さん` is left to the
+                # Japanese finder, and Japanese text does not load jieba)
             if zh is None:
                 zh = _chinese()
             if zh.initials.isdisjoint(run):
