@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
 from .settings_reader import SettingsReader
+from .state.send_slots import SLOT_AHEAD
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -104,8 +105,9 @@ class SharedFrontierLink:
 
     # -- taking requests -----------------------------------------------------
     #: The shortest pause between two asks when the last one came back short (a scan limit
-    #: reached with origins still ready): a node never spins on Redis.
-    MIN_GAP = 0.01
+    #: reached with origins still ready): a node never spins on Redis. A pop grants a fast site's
+    #: send slots up to this far ahead (``SLOT_AHEAD``), so the gap does not cap its pace.
+    MIN_GAP = SLOT_AHEAD
     #: New requests go in a round trip of their own once there are this many (else they ride
     #: on a pop, at most :attr:`PUSH_DELAY` later).
     PUSH_BATCH = 64

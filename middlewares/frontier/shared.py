@@ -307,7 +307,8 @@ class SharedSendSlots:
         if not force:
             budget = self.runtime.budget
             rate = budget.site(site).pace if budget is not None else 0.0
-            if slot is not None and not SendSlots.late(float(slot), now, rate):
+            burst = budget.settings.burst if budget is not None else 0.0
+            if slot is not None and not SendSlots.late(float(slot), now, rate, burst):
                 return SendSlots.wait(slot, now)
         try:
             taken, new = self.slots.take(site, now, slot or "", hold=None if force else hold)

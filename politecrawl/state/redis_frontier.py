@@ -50,7 +50,8 @@ cannot go, and one round trip both pushes and pops.
 
 Send slots (:mod:`politecrawl.state.send_slots`): each grant of a site also
 takes the site's send slot, one interval (``1 / rate``) after the previous
-one; the popped request carries its slot to the node's last step before the
+one (for a site above 100/s, up to ``SLOT_AHEAD`` ahead of now: several a
+pop); the popped request carries its slot to the node's last step before the
 send, where a request that has become late takes a new one.
 
 This module knows no Scrapy: requests travel as bytes (the glue serialises
@@ -66,7 +67,7 @@ from typing import Any
 
 from .frontier_lua import FACTS_LUA, LUA_HELPERS
 from .redis import TOKEN_BUCKET_LUA, _glob_escape
-from .send_slots import SLOT_CATCH_UP
+from .send_slots import SLOT_AHEAD, SLOT_CATCH_UP
 
 __all__ = ["UNLIMITED", "Exchange", "Popped", "PushItem", "RedisFrontier"]
 
@@ -156,7 +157,10 @@ while got < want and tries < scan do
     at = window(at, tonumber(o[5]), tonumber(o[6]))
     local rate, burst = tonumber(s[1]), tonumber(s[2])
     local slot = tonumber(s[5])
-    if slot and rate and rate > 0 and slot + 1 / rate > at then at = slot + 1 / rate end
+    -- a fast site's next send slot may be granted up to `ahead` seconds before it is due
+    local ahead = 0
+    if rate and rate * """ + repr(SLOT_AHEAD) + """ > 1 then ahead = """ + repr(SLOT_AHEAD) + """ end
+    if slot and rate and rate > 0 and slot + 1 / rate - ahead > at then at = slot + 1 / rate - ahead end
     local granted, wait, tokens = 1, 0, 1
     if at > now then
       redis.call('ZADD', ready_key, fmt(at), origin)
@@ -210,7 +214,7 @@ while got < want and tries < scan do
         if redis.call('ZCARD', q) == 0 then
           redis.call('ZREM', ready_key, origin)
         else
-          local nxt = after
+          local nxt = after - ahead
           if tokens < 1 then
             if rate > 0 then nxt = math.max(nxt, now + (1 - tokens) / rate) else nxt = math.huge end
           end
