@@ -1,6 +1,7 @@
 """Cluster benchmarks: throughput (issue 7) and utilisation of spread caps (issue 20).
 
     .venv/bin/python bench/cluster_bench.py [--sites 40] [--pages 150] [--nodes 1 2 3]
+        [--no-single] [--round-trips] [--python OTHER_VENV/bin/python --label main]
     .venv/bin/python bench/cluster_bench.py utilisation [--sites 40] [--seconds 45] [--nodes 1 2 3]
         [--python OTHER_VENV/bin/python --label main]
 
@@ -23,11 +24,21 @@ limit does not bind either). Every node is a ``politecrawl crawl`` process with
 seeded with the same URLs (the shared dupefilter keeps one copy of each).
 For comparison, one node with the default scheduler and a SQLite state.
 
+The 40 hosts are ``site<i>.example.org``: one registered domain, so one budget
+site (``example.org``) whose 1000 requests/s (burst 50) the nodes share, and one
+send-slot schedule. ``--no-single`` leaves the single-node run out;
+``--python`` runs the nodes with another checkout's interpreter (A/B against
+older code: run the two alternately).
+
 Reported per run: pages/s from the sandbox's request log (first to last
 request), CPU seconds used by the nodes, the sandbox server and Redis (to
-say what saturates on this machine), and Redis commands per request from
-``INFO commandstats`` before and after (every node's calls: frontier,
-dupefilter, budget, stops, robots).
+say what saturates on this machine), the nodes' ``late_sends`` and
+``taken`` stats, and with ``--round-trips`` the Redis round trips per
+request as the utilisation bench counts them (MONITOR: the commands the nodes
+send, not those the Lua scripts run; it costs Redis and the bench some CPU).
+``INFO commandstats`` is not used: it also counts every command a script runs
+inside Redis (the pop script's HMGET, ZADD, ZRANGEBYSCORE... per origin it looks
+at), so it said nothing about round trips.
 """
 
 from __future__ import annotations
@@ -68,36 +79,32 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _commandstats(client: redis.Redis) -> dict[str, int]:
-    return {name: int(stats["calls"]) for name, stats in client.info("commandstats").items()}
-
-
 def _redis_cpu(client: redis.Redis) -> float:
     info = client.info("cpu")
     return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
-def _round_trips(cmds: dict[str, int]) -> int:
-    """Client round trips: commandstats also counts the commands a Lua script runs
-    (HMGET + HSET per ``take_tokens``) and each command of a MULTI/EXEC pipeline
-    (the batch pop: MULTI, ZRANGE, ZREMRANGEBYRANK, EXEC in one round trip)."""
-    inner = cmds.get("hmget", 0) + min(cmds.get("hset", 0), cmds.get("evalsha", 0))
-    pipelined = cmds.get("multi", 0) + cmds.get("exec", 0) + cmds.get("zremrangebyrank", 0)
-    return sum(cmds.values()) - inner - pipelined
+def _node_stats(logs: list[Path]) -> dict[str, int]:
+    """The nodes' ``politecrawl/cluster/...`` and ``budget/...`` stats, added up (their stats dumps)."""
+    total: dict[str, int] = {}
+    for path in logs:
+        text = path.read_text(errors="replace")
+        for name, value in re.findall(r"'politecrawl/((?:budget|cluster)/[\w/-]+)': (\d+)", text):
+            total[name] = total.get(name, 0) + int(value)
+    return total
 
 
 def run(web: SandboxWeb, urls: list[str], nodes: int, workdir: Path, *, cluster: bool,
-        redis_url: str) -> dict[str, Any]:
+        redis_url: str, python: str = sys.executable, round_trips: bool = False) -> dict[str, Any]:
     client = redis.Redis.from_url(redis_url)
     client.flushall()
-    client.config_resetstat()
     settings = {
         **web.settings(),
         "POLITECRAWL_CONTACT": CONTACT,
         "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
         "POLITECRAWL_MAX_SITE_RATE": "1000",
         "POLITECRAWL_BURST": "50",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
         "CONCURRENT_ITEMS": "10",
     }
     if cluster:
@@ -108,25 +115,27 @@ def run(web: SandboxWeb, urls: list[str], nodes: int, workdir: Path, *, cluster:
     since = len(web.requests())
     sandbox_cpu, redis_cpu, nodes_cpu = _proc_cpu(web._process.pid), _redis_cpu(client), \
         _children_cpu()
-    procs = []
+    counter = CommandCounter(redis_url) if cluster and round_trips else None
+    procs, logs = [], []
     for node in range(nodes):
-        args = [sys.executable, "-m", "politecrawl.cli", "crawl", *urls]
+        args = [python, "-m", "politecrawl.cli", "crawl", *urls]
         for name, value in {**settings, "POLITECRAWL_BOT_NAME": f"bench{node}"}.items():
             args += ["-s", f"{name}={value}"]
-        procs.append(subprocess.Popen(args, cwd=workdir, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
+        logs.append(workdir / f"throughput-node{node}.log")
+        with logs[-1].open("w") as out:
+            procs.append(subprocess.Popen(args, cwd=workdir, stdout=out, stderr=subprocess.STDOUT))
     codes = [p.wait(timeout=3600) for p in procs]
+    if counter is not None:
+        counter.close()
     log = web.requests(since=since)
     pages = [r for r in log if r["path"].startswith(("/p/", "/")) and r["path"] not in (
         "/robots.txt", "/.well-known/tdmrep.json")]
     span = max(r["t"] for r in log) - min(r["t"] for r in log)
-    calls = _commandstats(client)
-    cmds = {k.removeprefix("cmdstat_"): v for k, v in calls.items()
-            if k not in ("cmdstat_flushall", "cmdstat_config|resetstat", "cmdstat_info",
-                         "cmdstat_config")}
+    stats = _node_stats(logs)
     result = {
         "mode": "cluster" if cluster else "single (SQLite, default scheduler)",
         "nodes": nodes,
+        "python": python,
         "exit_codes": codes,
         "requests": len(log),
         "pages": len(pages),
@@ -138,9 +147,12 @@ def run(web: SandboxWeb, urls: list[str], nodes: int, workdir: Path, *, cluster:
             "sandbox": round(_proc_cpu(web._process.pid) - sandbox_cpu, 1),
             "redis": round(_redis_cpu(client) - redis_cpu, 1),
         },
-        "redis_commands_per_request": round(sum(cmds.values()) / len(log), 2) if cluster else 0,
-        "redis_round_trips_per_request": round(_round_trips(cmds) / len(log), 2) if cluster else 0,
-        "redis_commands": dict(sorted(cmds.items(), key=lambda kv: -kv[1])) if cluster else {},
+        "taken": stats.get("cluster/taken", 0),
+        "late_sends": stats.get("cluster/late_sends", 0),
+        "redis_round_trips_per_request": round(counter.count / len(log), 2) if counter else None,
+        "redis_commands_per_request": {k: round(v / len(log), 3) for k, v in sorted(
+            (counter.by_name if counter else {}).items(), key=lambda kv: -kv[1])},
+        "load_average": os.getloadavg(),
     }
     client.close()
     return result
@@ -262,6 +274,10 @@ def main() -> None:
     parser.add_argument("--single", action="store_true", help="also one node without the cluster")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--label", default="this checkout")
+    parser.add_argument("--no-single", action="store_true",
+                        help="throughput: leave out the single node without the cluster")
+    parser.add_argument("--round-trips", action="store_true",
+                        help="throughput: count the nodes' Redis round trips (MONITOR)")
     parser.add_argument("--one-address", action="store_true",
                         help="throughput: every site on 127.0.0.1 (one server: its per-server limit binds them all)")
     args = parser.parse_args()
@@ -280,22 +296,25 @@ def main() -> None:
         with SandboxWeb(specs) as web, tempfile.TemporaryDirectory() as tmp:
             urls = [web.url(s.host) for s in specs]
             workdir = Path(tmp)
-            runs = [(1, False)] + [(n, True) for n in args.nodes]
+            runs = ([] if args.no_single else [(1, False)]) + [(n, True) for n in args.nodes]
             for nodes, cluster in runs:
-                result = run(web, urls, nodes, workdir, cluster=cluster, redis_url=server.url)
+                result = run(web, urls, nodes, workdir, cluster=cluster, redis_url=server.url,
+                             python=args.python, round_trips=args.round_trips)
                 results.append(result)
                 print(json.dumps(result), flush=True)
                 time.sleep(1)
     finally:
         server.close()
-    print("\n| mode | nodes | pages | s | pages/s | CPU s nodes / sandbox / Redis "
-          "| Redis commands / round trips per request |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| code | mode | nodes | pages | s | pages/s | CPU s nodes / sandbox / Redis "
+          "| taken / late sends | Redis round trips / request | load average |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         cpu = r["cpu_s"]
-        print(f"| {r['mode']} | {r['nodes']} | {r['distinct_pages']} | {r['seconds']} | "
+        trips = "–" if r["redis_round_trips_per_request"] is None else r["redis_round_trips_per_request"]
+        print(f"| {args.label} | {r['mode']} | {r['nodes']} | {r['distinct_pages']} | {r['seconds']} | "
               f"{r['pages_per_s']} | {cpu['nodes']} / {cpu['sandbox']} / {cpu['redis']} | "
-              f"{r['redis_commands_per_request']} / {r['redis_round_trips_per_request']} |")
+              f"{r['taken']} / {r['late_sends']} | {trips} "
+              f"| {' / '.join(f'{x:.1f}' for x in r['load_average'])} |")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """CPU per page of the full politecrawl stack against plain Scrapy (issue 21). Results: docs/benchmarks.md.
 
     .venv/bin/python bench/speed_bench.py [--pages 20000] [--pairs 3] [--concurrency 32] [--sites 1,200] [--text cjk]
-        [--profile DIR] [--base PYTHON] [--arms politecrawl,plain,plain tuned]
+        [--profile DIR] [--base PYTHON] [--base-setting NAME=VALUE ...] [--arms politecrawl,plain,plain tuned]
 
 Budgets slack (they never bind). Three crawls per round, their order rotated round to round:
 
@@ -20,7 +20,9 @@ counts requests per connection): "connections/page" is new connections per page.
 
 ``--base PYTHON`` adds a fourth crawl to each round, ``politecrawl base``: the politecrawl arm run by another
 checkout's interpreter (a venv whose editable install points at, say, main), so that a change is measured against
-its base in the same rounds; the JSON then also has the ratios politecrawl / base. ``--arms`` picks the crawls.
+its base in the same rounds; the JSON then also has the ratios politecrawl / base. ``--base-setting NAME=VALUE``
+(repeatable) gives the base arm these settings too (with or without ``--base``: without, the base arm is this
+checkout), so that a setting's effect is measured in one checkout. ``--arms`` picks the crawls.
 
 ``--profile DIR`` runs each crawl under ``py-spy record`` (``pip install py-spy``;
 250 Hz, every thread, collapsed stacks ``DIR/<sites>-<arm>-<round>.txt``, with
@@ -63,7 +65,8 @@ TEXTS: dict[str, str] = {
 
 
 def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurrency: int,
-              profile: Path | None = None, python: str = sys.executable) -> dict[str, Any]:
+              profile: Path | None = None, python: str = sys.executable,
+              base_settings: dict[str, str] | None = None) -> dict[str, Any]:
     settings = {
         **web.settings(),
         "LOG_LEVEL": "WARNING",
@@ -77,6 +80,8 @@ def run_crawl(web: SandboxWeb, urls: list[str], arm: str, workdir: Path, concurr
                      "POLITECRAWL_DEFAULT_DAILY_REQUESTS": "1e12",
                      "POLITECRAWL_MAX_SITE_RATE": "10000",
                      "POLITECRAWL_BURST": "1000"}
+        if arm == BASE:
+            settings |= base_settings or {}
         args = [python if arm == BASE else sys.executable, "-m", "politecrawl.cli", "crawl", *urls, "-O", str(feed)]
     else:
         settings |= {"ROBOTSTXT_OBEY": "True", "FEEDS": json.dumps({str(feed): {"format": "jsonlines"}})}
@@ -116,7 +121,7 @@ def _measure(args: argparse.Namespace, nsites: int) -> dict[str, Any]:
             with SandboxWeb(sites) as web, tempfile.TemporaryDirectory() as tmp:
                 profile = (args.profile / f"{nsites}-{arm.replace(' ', '_')}-{round_}.txt") if args.profile else None
                 result = run_crawl(web, [web.url(s.host) for s in sites], arm, Path(tmp), args.concurrency, profile,
-                                   python=args.base or sys.executable)
+                                   python=args.base or sys.executable, base_settings=args.base_settings)
                 every = web.requests()
                 log = [r for r in every if r["path"] not in PROTOCOL_PATHS]
             if result["returncode"] != 0:
@@ -161,13 +166,18 @@ def main() -> None:
     parser.add_argument("--text", choices=sorted(TEXTS), default="latin")
     parser.add_argument("--profile", type=Path, default=None, help="py-spy profiles of each crawl into this directory")
     parser.add_argument("--base", default=None, help="another checkout's Python: adds the arm 'politecrawl base'")
+    parser.add_argument("--base-setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting of the base arm only (repeatable)")
     parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated: " + ", ".join((*ARMS, BASE)))
     args = parser.parse_args()
     args.arms = tuple(a.strip() for a in args.arms.split(",") if a.strip())
-    if args.base and BASE not in args.arms:
+    if any("=" not in s for s in args.base_setting):
+        parser.error("--base-setting: NAME=VALUE")
+    args.base_settings = dict(s.split("=", 1) for s in args.base_setting)
+    if (args.base or args.base_settings) and BASE not in args.arms:
         args.arms += (BASE,)
     unknown = set(args.arms) - {*ARMS, BASE}
-    if unknown or (BASE in args.arms and not args.base):
+    if unknown or (BASE in args.arms and not (args.base or args.base_settings)):
         parser.error(f"--arms: unknown {sorted(unknown)} or '{BASE}' without --base")
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Where a crawl's CPU goes, by layer, from the py-spy profiles of ``bench/speed_bench.py --profile DIR``.
 
     .venv/bin/python bench/speed_layers.py DIR/1-politecrawl-0.txt DIR/1-plain_tuned-0.txt [--ms-per-page 2.5 1.7]
-        [--top 25]
+        [--top 25] [--stages]
 
 Each sample (collapsed stacks, ``py-spy record --format raw --gil``: only samples holding the GIL) goes to
 one owner: the innermost frame that is politecrawl's own code, the spider, Scrapy, Twisted or the asyncio
@@ -9,6 +9,9 @@ loop; standard-library and other third-party frames (lxml, w3lib, sqlite3, json 
 called them.  Samples taken before the reactor ran are "start-up" and after it stopped "shut-down".
 With ``--ms-per-page`` (the bench's CPU ms/page of the same crawl, measured without the profiler) each
 share is also given in ms/page.  ``--top`` lists the innermost owner functions with the most samples.
+``--stages`` counts each sample instead by the stage of a page's way through the crawl that it is in (the
+first of :data:`STAGES` any frame of its stack matches): the HTTP client, the spider callback, the spider
+middlewares and the scheduling of what the callback yields, the downloader middlewares ...
 """
 
 from __future__ import annotations
@@ -20,6 +23,34 @@ from pathlib import Path
 
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^:()]*):\d+\)$")
 REACTOR = ("run_forever (asyncio/base_events.py", "AsyncioSelectorReactor.run", "EPollReactor.run")
+
+
+#: (stage, substrings of a frame): a sample belongs to the first stage any frame of its stack holds.
+STAGES: list[tuple[str, tuple[str, ...]]] = [
+    ("imports", ("_find_and_load ",)),
+    ("personal-data filter (its worker thread)", ("Worker._work ",)),
+    ("spider callback (GenericSpider: lxml text, links, Requests)", ("GenericSpider.parse ", "GenericSpider._sitemaps_of")),
+    ("items: personal-data glue, pipelines, feed export, item_scraped", (
+        "Scraper.start_itemproc", "Scraper._itemproc_finished", "FeedExporter", "export_item", "PIIItemProcessor")),
+    ("spider middlewares and scheduling what the callback yields", (
+        "SpiderMiddlewareManager", "process_spider_output", "Scraper.handle_spider_output", "_parallel_asyncio",
+        "ExecutionEngine.crawl ", "ExecutionEngine._schedule_request")),
+    ("frontier pop (admission, pacing, budget)", (
+        "ExecutionEngine._start_scheduled_request", "ExecutionEngine._next_request", "Scheduler.next_request")),
+    ("downloader middlewares: responses", ("DownloaderMiddlewareManager._process_response",)),
+    ("downloader middlewares: requests", ("DownloaderMiddlewareManager._process_request",)),
+    ("HTTP client (Twisted's, Scrapy's handler)", ("twisted/web/", "handlers/http11.py", "DownloadHandlers.download_request")),
+    ("response to the scraper, signals", ("Scraper.", "ExecutionEngine._handle_downloader_output",
+                                          "ExecutionEngine._download", "send_catch_log")),
+    ("reactor and asyncio loop (sockets, timers, tasks)", ("asyncio", "twisted/internet")),
+]
+
+
+def stage(stack: str) -> str:
+    for name, parts in STAGES:
+        if any(part in stack for part in parts):
+            return name
+    return "other (start-up, shut-down, settings)"
 
 
 def owner(path: str) -> str | None:
@@ -67,12 +98,15 @@ def main() -> None:
     parser.add_argument("profiles", nargs="+", type=Path)
     parser.add_argument("--ms-per-page", nargs="*", type=float, default=[])
     parser.add_argument("--top", type=int, default=0)
+    parser.add_argument("--stages", action="store_true", help="by stage of a page's way, not by owner")
     args = parser.parse_args()
     for i, path in enumerate(args.profiles):
         layers: Counter[str] = Counter()
         funcs: Counter[str] = Counter()
         for line in path.open():
-            if line.strip():
+            if line.strip() and args.stages:
+                layers[stage(line.rpartition(" ")[0])] += int(line.rpartition(" ")[2])
+            elif line.strip():
                 who, func, n = classify(line)
                 layers[who] += n
                 funcs[f"{who} | {func}"] += n

@@ -28,7 +28,7 @@ from .audit.settings import AuditSettings
 from .budget.estimates import load_estimates
 from .budget.settings import budget_settings
 from .cluster import ClusterSettings
-from .config import PolitecrawlConfig
+from .config import PolitecrawlConfig, gc_threshold_setting
 from .feeds import existing_ancestor, feed_problems, writable_file_problem
 from .pii.config import PIIConfig
 from .progress import ProgressSettings
@@ -81,6 +81,10 @@ def _bools(*names: str) -> Callable[[_View], None]:
             SettingsReader(view).boolean(name, True)
 
     return check
+
+
+def _gc_threshold(view: _View) -> None:
+    gc_threshold_setting(SettingsReader(view))
 
 
 def _traffic(view: _View) -> None:
@@ -155,6 +159,7 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
     "POLITECRAWL_SITE_TRAFFIC": _traffic,
     "POLITECRAWL_BUDGET_ENABLED": _bools("POLITECRAWL_BUDGET_ENABLED"),
     "POLITECRAWL_GC_FREEZE": _bools("POLITECRAWL_GC_FREEZE"),
+    "POLITECRAWL_GC_THRESHOLD": _gc_threshold,
     **dict.fromkeys(("POLITECRAWL_ROBOTS_TTL", "POLITECRAWL_MAX_CRAWL_DELAY",
                      "POLITECRAWL_ROBOTS_LAST_GOOD_MAX_AGE", "POLITECRAWL_ROBOTS_RETRY_BASE",
                      "POLITECRAWL_ROBOTS_RETRY_MAX", "POLITECRAWL_ROBOTS_MAX_WAIT"), _robots),
@@ -174,7 +179,8 @@ SETTINGS: dict[str, Callable[[_View], None]] = {
                      "POLITECRAWL_AUDIT_PER_REQUEST"),
                     lambda view: AuditSettings.from_settings(view.get)),
     **dict.fromkeys(("POLITECRAWL_CLUSTER_LOCAL_QUEUE", "POLITECRAWL_CLUSTER_POLL_INTERVAL",
-                     "POLITECRAWL_CLUSTER_IDLE_CLOSE", "POLITECRAWL_CLUSTER_CRAWL_ID"),
+                     "POLITECRAWL_CLUSTER_IDLE_CLOSE", "POLITECRAWL_CLUSTER_CRAWL_ID",
+                     "POLITECRAWL_CLUSTER_LEASE_TIMEOUT"),
                     ClusterSettings.from_settings),
     **dict.fromkeys(("POLITECRAWL_PROGRESS_INTERVAL", "POLITECRAWL_PROGRESS_LIVE"),
                     lambda view: ProgressSettings.from_settings(view.get)),

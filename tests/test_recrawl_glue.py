@@ -215,3 +215,28 @@ def test_the_history_is_read_once_per_request_and_a_redirect_reads_its_own_url()
     moved = again.replace(url=URL + "?moved")
     reads.clear()
     assert _answer(mw, moved).meta[RECRAWL_META] == "new" and len(reads) == 1
+
+
+def test_on_sqlite_the_history_is_written_behind_one_transaction_a_batch(tmp_path, monkeypatch):
+    """A transaction a page was the largest politecrawl-only cost a page (docs/speed.md): on SQLite the
+    answers' records are held and written in batches, and what is held is read back and written at the end."""
+    from politecrawl.state.sqlite import SQLiteStateStore
+
+    transactions = []
+    batch = SQLiteStateStore.set_indexed_many
+    monkeypatch.setattr(SQLiteStateStore, "set_indexed_many",
+                        lambda self, writes: transactions.append(len(writes)) or batch(self, writes))
+    mw, _ = _mw(POLITECRAWL_STATE=f"sqlite:///{tmp_path / 'state.db'}")
+    assert mw.history.write_behind
+    mw.clock = mw.runtime.clock = mw.history.clock = lambda: 1000.0  # no answer is a second old
+    urls = [f"http://shop-a.com/p/{i}" for i in range(20)]
+    for url in urls:
+        request = Request(url)
+        mw.process_request(request)
+        _answer(mw, request)
+    assert transactions == []  # held: fewer than a batch, less than a second old
+    assert all(mw.history.get(url) is not None for url in urls)  # this process reads what it holds
+    mw.spider_closed()
+    assert transactions == [20]  # one transaction for the twenty
+    assert not mw.history.held
+    assert all(mw.history.get(url) is not None for url in urls)

@@ -162,3 +162,72 @@ def test_a_late_send_keeps_its_slot_when_no_node_took_a_later_one(redis_url):
     finally:
         client.close()
         store.close()
+
+
+#: the throughput bench's site (bench/cluster_bench.py): many hosts of one registered domain whose
+#: budget allows 1000 requests/s with a burst of 50
+FAST_RATE, FAST_BURST = 1000.0, 50.0
+
+
+@pytest.mark.parametrize(("nodes", "origins"), [(1, 40), (1, 1), (2, 40)])
+def test_a_fast_site_is_not_held_to_one_request_a_pop_and_its_sends_keep_the_cap(redis_url, nodes, origins):
+    """Each node asks as the link says (at most every MIN_GAP when it got less than it asked for,
+    up to 16 a time) and sends each request when its slot comes, up to 5 ms late (5 intervals: a
+    busy event loop). Before: a pop granted only the slot due now, so a node got one request per
+    ask (~100/s at most, 85 pages/s in the bench), and every send was "late" by more than half a
+    1 ms interval, each costing a round trip for a new slot."""
+    import redis  # noqa: PLC0415
+
+    from politecrawl.cluster import ClusterSettings, SharedFrontierLink  # noqa: PLC0415
+
+    store = RedisStateStore(redis_url)
+    ledger = BudgetLedger(store, {SITE: TrafficEstimate(FAST_RATE * 3 * 86_400, None, "test")},
+                          BudgetSettings(max_site_rate=FAST_RATE, burst=FAST_BURST, pace_margin=0))
+    rate = ledger.site(SITE).pace
+    stats: dict[str, int] = {}
+    runtime = SimpleNamespace(budget=ledger, inc_stat=lambda name, n=1: stats.__setitem__(
+        name, stats.get(name, 0) + n))
+    clients = [redis.Redis.from_url(redis_url.split("?")[0]) for _ in range(nodes)]
+    try:
+        fronts = [RedisFrontier(c, store.prefix + "f:requests", store.prefix + "f:dupefilter",
+                                store.prefix + BUDGET_KEY, node=f"n{i}") for i, c in enumerate(clients)]
+        hosts = [f"http://h{i}.{SITE}:80" for i in range(origins)]
+        fronts[0].exchange([PushItem(f"fp{h}{i}", SITE, h, 0, b"r", rate, FAST_BURST)
+                            for h in hosts for i in range(2000 // origins)], 0, T0)
+        slots = SharedSendSlots(runtime, SendSlots(clients[0], fronts[0].base), None)
+        links = [SharedFrontierLink(ClusterSettings(), lambda: T0) for _ in range(nodes)]
+        asks = [(T0 + 0.005 * i, i) for i in range(nodes)]  # the second node asks 5 ms after the first
+        sent, seq = [], 0
+        while asks:
+            now, i = heapq.heappop(asks)
+            if now >= T0 + 1.0:
+                continue
+            ex = fronts[i].exchange([], 16, now)
+            for popped in ex.popped:
+                slot = float(popped.slot)
+                assert slot <= now + SharedFrontierLink.MIN_GAP + 1e-9  # granted at most 10 ms ahead
+                send = max(now, slot) + (seq * 7 % 11) / 10 * 0.005  # held until the slot, then 0-5 ms late
+                seq += 1
+                assert slots.send_wait(SimpleNamespace(meta={SEND_SLOT: popped.slot}), SITE, send) == 0.0
+                sent.append(send)
+            links[i].exchanged(16, len(ex.popped), ex.next_ready, ex.queued, now)
+            heapq.heappush(asks, (links[i].next_ask_at(), i))
+    finally:
+        for client in clients:
+            client.close()
+        store.close()
+    sent.sort()
+    assert len(sent) >= 0.9 * rate  # one second of asks: was ~100 (one request an ask, 10 ms apart)
+    assert stats.get("cluster/late_sends", 0) == 0  # no send cost a round trip for a new slot
+    for w in (0.001, 0.01, 0.1, 1.0):
+        # slots one interval apart, each send at most burst - 1.5 intervals after its own
+        assert max_in_window(sent, w) <= math.floor(rate * w + FAST_BURST - 1.5) + 1, w
+
+
+def test_the_late_rule_keeps_half_an_interval_up_to_a_burst_of_2_and_burst_less_1_5_above():
+    assert SendSlots.late(10.0, 10.0 + 0.49 / RATE, RATE, 2.0) is False
+    assert SendSlots.late(10.0, 10.0 + 0.51 / RATE, RATE, 2.0) is True
+    assert SendSlots.late(10.0, 10.0 + 0.51 / RATE, RATE, 1.0) is True
+    assert SendSlots.late(10.0, 10.0 + 48.4 / FAST_RATE, FAST_RATE, FAST_BURST) is False
+    assert SendSlots.late(10.0, 10.0 + 48.6 / FAST_RATE, FAST_RATE, FAST_BURST) is True
+    assert SendSlots.late(10.0, 99.0, 0.0, FAST_BURST) is False  # no rate kept: never late

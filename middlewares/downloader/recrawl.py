@@ -23,8 +23,8 @@ Items of spiders with ``politecrawl_keep_items = True`` are kept after the
 personal-data filter and the pipelines (``item_scraped``), for pages whose record has a validator
 (``ETag`` or ``Last-Modified``): only those are asked for conditionally, so only they can answer 304.
 
-On a Redis state (a cluster) the history is written behind (``FetchHistory``
-``write_behind``): records and items go in one script a batch, at most
+On a Redis state (a cluster) and on SQLite (the default) the history is written behind (``FetchHistory``
+``write_behind``, ``StateStore.batch_writes``): records and items go in one script (one transaction) a batch, at most
 ``FLUSH_INTERVAL`` late and at the end of the crawl; a cluster node's pop
 reads each request's record in its own script (``POPPED_RECORD_META``), so a
 page costs the history no round trip of its own.
@@ -97,8 +97,8 @@ class Recrawl:
     def __init__(self, runtime: Runtime, settings: RecrawlSettings) -> None:
         self.runtime = runtime
         self.settings = settings
-        # write-behind where each write is a network round trip (Redis, a cluster's state)
-        self.history = FetchHistory(runtime.store, settings.history, write_behind=runtime.store.networked,
+        # write-behind where each write is a network round trip (Redis, a cluster's state) or a transaction (SQLite)
+        self.history = FetchHistory(runtime.store, settings.history, write_behind=runtime.store.batch_writes,
                                     clock=runtime.clock)
         #: Scrapy's HTTP cache is on: it revalidates its own entries, the history is not read
         self.cache_on = False

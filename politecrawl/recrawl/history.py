@@ -18,10 +18,10 @@ indexes, whose entries carry the last fetch time). One process evicts at a time
 evicts is fetched as usual and not recorded. A ``404`` or ``410`` removes a URL
 from the history.
 
-**Write-behind** (``write_behind=True``, on a networked store: Redis, where each
-write is a round trip): records and kept items are held in memory and written
-together, one step of the store for the whole batch (:meth:`FetchHistory.flush`:
-Redis, one script), when :data:`FLUSH_BATCH` of them are ready or the oldest is
+**Write-behind** (``write_behind=True``, on a store whose writes cost: Redis, where each
+write is a round trip, and SQLite, where each is a transaction): records and kept items are held in memory and
+written together, one step of the store for the whole batch (:meth:`FetchHistory.flush`:
+Redis, one script; SQLite, one transaction), when :data:`FLUSH_BATCH` of them are ready or the oldest is
 :data:`FLUSH_INTERVAL` old, and at the end of the crawl. A page's record waits
 for its kept item (at most :data:`ITEM_WAIT`), so that the two are written in
 one step: a history never says "304 expected" for a page whose item it lost. A
@@ -437,6 +437,8 @@ class FetchHistory:
         if not self.held:
             return Flushed()
         now = self.clock() if now is None else now
+        if not force and len(self.held) < FLUSH_BATCH and now - self.flushed_at < FLUSH_INTERVAL:
+            return Flushed()  # the rule below, without a pass over what is held (asked once or twice a page)
         ready = [(fp, h) for fp, h in self.held.items() if force or not h.waiting or now - h.since >= ITEM_WAIT]
         if not ready:
             return Flushed()

@@ -168,6 +168,7 @@ class RedisStateStore(StateStore):
     """State in Redis, shared by every node of a crawl (see the module doc)."""
 
     networked = True
+    batch_writes = True
 
     def __init__(
         self, url: str, clock: Clock = time.time, *, prefix: str | None = None

@@ -80,6 +80,10 @@ class SQLiteStateStore(StateStore):
     crash bound); ``batch=0`` writes every take at once.
     """
 
+    #: One transaction (BEGIN IMMEDIATE, the WAL append, COMMIT) costs a page's fetch-history write ~60 us of
+    #: CPU: the history's once-a-page writes go in batches (docs/recrawl.md, docs/speed.md).
+    batch_writes = True
+
     def __init__(
         self, path: str | os.PathLike[str], clock: Clock = time.time, *, batch: int = DEFAULT_BATCH
     ) -> None:
