@@ -143,8 +143,11 @@ def child(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
 
 
 def run(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run_tree import child_command  # noqa: PLC0415 - under run_tree.py, the child runs the tree's code too
+
     out = subprocess.run(
-        [sys.executable, __file__, "--child", stack, "--urls", str(urls), "--origins", str(origins)]
+        [*child_command(__file__), "--child", stack, "--urls", str(urls), "--origins", str(origins)]
         + (["--traced"] if traced else []),
         capture_output=True, text=True, check=True,
     )

@@ -6,8 +6,10 @@ speed change changes no answer (compare two trees' files with `cmp`).  Not run o
     nice -n 10 .venv/bin/python bench/pii_spans.py --out /tmp/spans_branch.txt
     cmp /tmp/spans_main.txt /tmp/spans_branch.txt
 
-Default: corpus 1 seeds 1 and 2, corpus 3 seeds 21 and 22, 5,000 texts each (20,000 texts).  The file holds each
-text's position and its spans (offsets, type, canonical value), not the texts.
+Default: corpus 1 seeds 1 and 2, corpus 3 seeds 21 and 22, corpus 4 seeds 41 and 42, 5,000 texts each, and
+development set 5's People's Daily and review lines (5,000 each, seed 51): 40,000 texts.  `--corpus` picks some
+(repeatable: 1, 3, 4, 5).  The file holds each text's position and its spans (offsets, type, canonical value), not
+the texts.
 """
 
 from __future__ import annotations
@@ -15,34 +17,58 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pii_bench import Corpus  # noqa: E402
-from pii_dev import DevCorpus  # noqa: E402
-
 from politecrawl.pii.detect import Detector  # noqa: E402
+
+
+def corpora(which: list[int], n: int):
+    """(name, seed, texts) of each corpus asked for."""
+    if 1 in which:
+        from pii_bench import Corpus
+
+        for seed in (1, 2):
+            yield "corpus1", seed, [t.text for t in Corpus(seed).make(n)]
+    if 3 in which:
+        from pii_dev import DevCorpus
+
+        for seed in (21, 22):
+            yield "corpus3", seed, [t.text for t in DevCorpus(seed).make(n)]
+    if 4 in which:
+        from pii_prose import ProseCorpus
+
+        for seed in (41, 42):
+            yield "corpus4", seed, [t.text for t in ProseCorpus(seed).make(n)]
+    if 5 in which:
+        from pii_zh_prose import news_lines, review_lines
+
+        rows = [t for t, _ in news_lines()]
+        yield "corpus5news", 51, random.Random(51).sample(rows, min(n, len(rows)))
+        rows = review_lines()
+        yield "corpus5reviews", 51, random.Random(51).sample(rows, min(n, len(rows)))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--texts", type=int, default=5000)
+    ap.add_argument("--corpus", type=int, action="append", choices=(1, 3, 4, 5))
     args = ap.parse_args()
     det = Detector()
     digest = hashlib.sha256()
     with open(args.out, "w", encoding="utf-8") as f:
-        for name, cls, seeds in (("corpus1", Corpus, (1, 2)), ("corpus3", DevCorpus, (21, 22))):
-            for seed in seeds:
-                for i, t in enumerate(cls(seed).make(args.texts)):
-                    try:
-                        spans = [tuple(s) for s in det.find(t.text)]
-                    except Exception as e:  # noqa: BLE001 - an unscannable text is an answer too
-                        spans = [type(e).__name__]
-                    line = f"{name} {seed} {i} {spans!r}\n"
-                    f.write(line)
-                    digest.update(line.encode())
+        for name, seed, texts in corpora(args.corpus or [1, 3, 4, 5], args.texts):
+            for i, text in enumerate(texts):
+                try:
+                    spans = [tuple(s) for s in det.find(text)]
+                except Exception as e:  # noqa: BLE001 - an unscannable text is an answer too
+                    spans = [type(e).__name__]
+                line = f"{name} {seed} {i} {spans!r}\n"
+                f.write(line)
+                digest.update(line.encode())
     print(f"{args.out}: sha256 {digest.hexdigest()}")
 
 

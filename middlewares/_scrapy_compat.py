@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from scrapy import Request
 from scrapy.http.headers import Headers
 from scrapy.pqueues import _path_safe
 from scrapy.statscollectors import StatsCollector
@@ -121,6 +122,29 @@ def call_later(delay: float, func: Any) -> Any:
     from twisted.internet import reactor  # noqa: PLC0415 - installed reactor only
 
     return reactor.callLater(max(0.0, delay), func)
+
+
+def is_default_get(request: Any) -> bool:
+    """Whether *request* is a ``scrapy.Request`` whose every field but its URL and meta is at Scrapy's default: GET,
+    no callback or errback, headers, body, cookies, flags or ``cb_kwargs``, priority 0, filtered, UTF-8.
+
+    Reads the private slots of the fields Scrapy makes on first access (``_headers``, ``_cookies``, ``_flags``,
+    ``_cb_kwargs``: ``Request.headers`` builds a ``Headers`` each time it is first read), so asking makes none.
+    """
+    return (
+        type(request) is Request
+        and request.callback is None
+        and request.errback is None
+        and request.method == "GET"
+        and not request._headers
+        and not request._body
+        and not request._cookies
+        and not request._flags
+        and not request._cb_kwargs
+        and request.priority == 0
+        and not request.dont_filter
+        and request._encoding == "utf-8"
+    )
 
 
 def make_cookie_domain_splitter_offline() -> None:

@@ -13,13 +13,16 @@ closed), and whether an idle node may close. It is sans-IO: the Scrapy glue
 A node takes no more requests than it can send at once (``CONCURRENT_REQUESTS``
 less those in flight, at most ``POLITECRAWL_CLUSTER_LOCAL_QUEUE``): what it
 takes has its tokens and goes out at once, so it never holds requests of a
-site that cannot go, and a node that dies loses only what it had in flight.
+site that cannot go. What it takes stays leased to it in Redis until it is done
+(:class:`LeaseBook`), so a node that dies loses nothing: its lease expires and
+another node puts those requests back.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +33,7 @@ from .state.send_slots import SLOT_AHEAD
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-__all__ = ["ClusterSettings", "SharedFrontierLink"]
+__all__ = ["ClusterSettings", "LeaseBook", "SharedFrontierLink"]
 
 
 def _number(settings: BaseSettings, name: str, default: float, *, minimum: float,
@@ -52,17 +55,33 @@ class ClusterSettings:
     idle_close: float = 5.0
     #: The crawl id every node writes its audit records under ("": the first node's own id).
     crawl_id: str = ""
+    #: Seconds a node's lease on the requests it was granted lives unrenewed (``None``: ``4 ×
+    #: poll_interval + 1``); after it, any node puts them back into the shared frontier.
+    lease_timeout: float | None = None
+
+    @property
+    def lease(self) -> float:
+        """The lease timeout in seconds (see :attr:`lease_timeout`)."""
+        return self.lease_timeout if self.lease_timeout is not None else 4 * self.poll_interval + 1.0
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ClusterSettings:
+        poll = _number(settings, "POLITECRAWL_CLUSTER_POLL_INTERVAL", cls.poll_interval, minimum=0.01)
+        lease = None
+        if settings.get("POLITECRAWL_CLUSTER_LEASE_TIMEOUT") not in (None, ""):
+            # a node renews its lease once a poll interval: two must fit in it, and some margin
+            lease = SettingsReader(settings).number(
+                "POLITECRAWL_CLUSTER_LEASE_TIMEOUT", 4 * poll + 1.0,
+                f"a number of seconds > 2 x POLITECRAWL_CLUSTER_POLL_INTERVAL ({2 * poll:g}) (finite)",
+                lambda v: v > 2 * poll)
         return cls(
             local_queue=_number(settings, "POLITECRAWL_CLUSTER_LOCAL_QUEUE", cls.local_queue,
                                 minimum=1, integer=True),
-            poll_interval=_number(settings, "POLITECRAWL_CLUSTER_POLL_INTERVAL",
-                                  cls.poll_interval, minimum=0.01),
+            poll_interval=poll,
             idle_close=_number(settings, "POLITECRAWL_CLUSTER_IDLE_CLOSE", cls.idle_close,
                                minimum=0),
             crawl_id=_crawl_id(settings.get("POLITECRAWL_CLUSTER_CRAWL_ID")),
+            lease_timeout=lease,
         )
 
 
@@ -241,3 +260,66 @@ class SharedFrontierLink:
         if self._empty_since is None:
             return True
         return self.idle_for(now) < self.settings.idle_close
+
+
+class LeaseBook:
+    """What a node holds in its lease in the shared frontier, and when to acknowledge it (sans-IO).
+
+    Each request a pop grants the node is leased to it in Redis (:meth:`leased`). The node
+    acknowledges it once the engine is done with it (:meth:`finished`: answered and parsed,
+    failed, refused, redirected, dropped) **and** what that produced is written: the requests
+    enqueued until then are pushed — the acknowledgement rides on a later push, so those
+    enqueued before it are in the same round trip or an earlier one, except the ones held for
+    their host's lookup (:meth:`to_ack`'s *first_held*) — and its fetch-history record is written
+    (*writing*). Until then a node killed leaves the request in its lease, and another node puts
+    it back. The lease is renewed by every round trip (:meth:`renewed`) and otherwise once every
+    *renew_every* seconds while the node holds any (:meth:`renew_due`).
+    """
+
+    def __init__(self, renew_every: float) -> None:
+        self.renew_every = renew_every
+        self.ordinal = 0  # requests enqueued so far
+        self.held: set[str] = set()  # leased to this node, not acknowledged
+        self.done: list[tuple[int, str, str]] = []  # (ordinal when done, lease id, URL)
+        self.renewed_at = -math.inf
+
+    def __bool__(self) -> bool:
+        return bool(self.held)
+
+    def leased(self, lease: str) -> None:
+        self.held.add(lease)
+
+    def enqueued(self) -> int:
+        """A request was enqueued (to be pushed); its ordinal."""
+        self.ordinal += 1
+        return self.ordinal
+
+    def finished(self, lease: str, url: str = "") -> None:
+        """The engine is done with the request of *lease* (*url*: its fetch-history record's URL,
+        "": none to wait for)."""
+        self.done.append((self.ordinal, lease, url))
+
+    def to_ack(self, first_held: float = math.inf,
+               writing: Callable[[str], bool] | None = None) -> list[str]:
+        """The leases to acknowledge with the next push: done before the first request still held
+        for its host's lookup was enqueued (ordinal *first_held*), and whose record is not being
+        written (*writing(url)*)."""
+        return [lease for ordinal, lease, url in self.done
+                if ordinal < first_held and not (writing is not None and url and writing(url))]
+
+    def acked(self, acks: list[str], now: float) -> None:
+        """A round trip renewed the lease and acknowledged *acks*."""
+        self.renewed_at = now
+        if acks:
+            sent = set(acks)
+            self.done = [entry for entry in self.done if entry[1] not in sent]
+            self.held -= sent
+
+    def renew_due(self, now: float) -> bool:
+        return bool(self.held) and now - self.renewed_at >= self.renew_every
+
+    def engine_idle(self) -> None:
+        """The engine has nothing in flight: whatever is held is done (a request the engine
+        dropped without saying so must not keep the lease, and the other nodes open, forever)."""
+        done = {lease for _, lease, _ in self.done}
+        self.done.extend((self.ordinal, lease, "") for lease in self.held - done)

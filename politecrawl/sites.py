@@ -74,6 +74,8 @@ def _ip(host: str) -> str | None:
 def normalize_host(host: str) -> str:
     """Lower-case, strip trailing dots, punycode IDN labels, compress IPs."""
     host = host.strip().rstrip(".")
+    if host and host.isascii() and ":" not in host and not host[-1:].isdigit() and host[0] != "." and ".." not in host:
+        return host.lower()  # the common name: ASCII, not an IP literal, no empty label (what the loop below gives)
     ip = _ip(host)
     if ip is not None:
         return ip

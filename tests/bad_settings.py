@@ -62,6 +62,7 @@ BAD_SETTINGS: list[tuple[str, str, str]] = [
     ("POLITECRAWL_CLUSTER_LOCAL_QUEUE", "0", ">= 1"),
     ("POLITECRAWL_CLUSTER_POLL_INTERVAL", "0", ">= 0.01"),
     ("POLITECRAWL_CLUSTER_IDLE_CLOSE", "-1", ">= 0"),
+    ("POLITECRAWL_CLUSTER_LEASE_TIMEOUT", "1", "> 2 x POLITECRAWL_CLUSTER_POLL_INTERVAL"),
     ("POLITECRAWL_SANDBOX", "example.org:80", "127.0.0.1:<port>"),
     ("POLITECRAWL_BURTS", "3", "did you mean POLITECRAWL_BURST?"),
     ("JOBDIR", "{tmp}/a-file", "is a file"),

@@ -10,7 +10,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from politecrawl.clock import FakeClock
-from politecrawl.cluster import ClusterSettings, SharedFrontierLink
+from politecrawl.cluster import ClusterSettings, LeaseBook, SharedFrontierLink
 from politecrawl.config import ConfigError
 
 
@@ -35,6 +35,56 @@ def test_settings_defaults_and_rejections():
         with pytest.raises(ConfigError) as err:
             ClusterSettings.from_settings(Settings({name: value}))
         assert name in str(err.value) and repr(value) in str(err.value) and rule in str(err.value)
+
+
+def test_the_lease_timeout_defaults_to_four_poll_intervals_and_a_second_and_must_exceed_two():
+    assert ClusterSettings.from_settings(Settings()).lease == 3.0
+    assert ClusterSettings.from_settings(Settings({"POLITECRAWL_CLUSTER_POLL_INTERVAL": "0.25"})).lease == 2.0
+    assert ClusterSettings.from_settings(Settings({"POLITECRAWL_CLUSTER_LEASE_TIMEOUT": "10"})).lease == 10.0
+    for settings, rule in [({"POLITECRAWL_CLUSTER_LEASE_TIMEOUT": "1"}, "> 2 x POLITECRAWL_CLUSTER_POLL_INTERVAL (1)"),
+                           ({"POLITECRAWL_CLUSTER_LEASE_TIMEOUT": "4", "POLITECRAWL_CLUSTER_POLL_INTERVAL": "2"}, "(4)"),
+                           ({"POLITECRAWL_CLUSTER_LEASE_TIMEOUT": "nan"}, "finite")]:
+        with pytest.raises(ConfigError) as err:
+            ClusterSettings.from_settings(Settings(settings))
+        assert "POLITECRAWL_CLUSTER_LEASE_TIMEOUT" in str(err.value) and rule in str(err.value)
+
+
+def test_a_lease_is_acknowledged_once_done_and_what_it_produced_is_pushed():
+    book = LeaseBook(renew_every=0.5)
+    book.leased("p1")
+    book.leased("p2")
+    assert book.to_ack() == []  # in flight: nothing to acknowledge
+    book.enqueued()  # p1's links are enqueued (pushed with the next round trip) ...
+    held = book.enqueued()  # ... one of them held while its host's address is looked up
+    book.finished("p1", "http://a.com/1")
+    assert book.to_ack(first_held=held) == []  # its held link is in no push yet
+    assert book.to_ack() == ["p1"]  # released: it rides on the push of its links
+    book.finished("p2", "http://a.com/2")
+    assert book.to_ack(first_held=book.enqueued()) == ["p1", "p2"]  # a link enqueued after: no wait
+    # a page whose fetch-history record is still held (written behind) waits for its write
+    assert book.to_ack(writing=lambda url: url.endswith("/2")) == ["p1"]
+    book.acked(["p1"], 10.0)
+    assert book.held == {"p2"} and [lease for _, lease, _ in book.done] == ["p2"]
+    book.acked(["p2"], 10.1)
+    assert not book and book.done == []
+
+
+def test_the_lease_is_renewed_once_a_poll_interval_while_the_node_holds_any():
+    book = LeaseBook(renew_every=0.5)
+    assert not book.renew_due(100.0)  # holds nothing: nothing to renew
+    book.leased("p1")
+    assert book.renew_due(100.0)
+    book.acked([], 100.0)  # a round trip renewed it
+    assert not book.renew_due(100.49) and book.renew_due(100.5)
+
+
+def test_an_idle_engine_leaves_no_lease_held():
+    book = LeaseBook(renew_every=0.5)
+    for lease in ("a", "b", "c"):
+        book.leased(lease)
+    book.finished("a")
+    book.engine_idle()  # b and c were dropped without a word: done too
+    assert sorted(book.to_ack()) == ["a", "b", "c"]
 
 
 def test_takes_no_more_than_the_node_can_send_at_once():

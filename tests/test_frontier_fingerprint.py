@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 from w3lib.url import canonicalize_url
 
 from politecrawl.middlewares.frontier import fingerprint as module
-from politecrawl.middlewares.frontier.fingerprint import RequestFingerprinter, canonical_url, fingerprint
+from politecrawl.middlewares.frontier.fingerprint import RequestFingerprinter, canonical_url, fingerprint, hashed
 from helpers import addon_settings
 
 PROPS = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,6 +87,11 @@ def test_the_fingerprint_is_scrapys(url, method, body, verbatim):
         return
     theirs = Request(url, method=method, body=body, meta=dict(meta))  # Scrapy caches per request: a twin
     assert fingerprint(ours) == scrapy_fingerprint(theirs)
+    twin = Request(url, method=method, body=body, meta=dict(meta))
+    fp, hashed_url = hashed(twin)  # the URL it hashed: the disk dupefilter files the fingerprint under its origin
+    assert fp == scrapy_fingerprint(theirs)
+    assert hashed_url == (twin.url if verbatim else canonicalize_url(twin.url))
+    assert hashed(twin) == (fp, hashed_url)  # the same from the cache
 
 
 def test_a_fingerprint_is_computed_once_per_request(monkeypatch):
@@ -104,3 +109,61 @@ def test_the_add_on_sets_it_and_a_projects_own_fingerprinter_stays():
         Request("http://a.com/p"))
     own = "scrapy.utils.request.RequestFingerprinter"
     assert addon_settings(REQUEST_FINGERPRINTER_CLASS=own)["REQUEST_FINGERPRINTER_CLASS"] == own
+
+
+def _scheduler_with_jobdir(tmp_path, **settings):
+    from scrapy.core.scheduler import Scheduler
+
+    from politecrawl.middlewares.addon import SETTINGS
+
+    crawler = get_crawler(Spider, settings_dict={
+        **SETTINGS, "POLITECRAWL_CONTACT": "https://example.org/bot", "POLITECRAWL_STATE": "memory://",
+        "JOBDIR": str(tmp_path / "job"), "LOG_ENABLED": False, **settings})
+    spider = Spider("fp")
+    crawler.spider = spider
+    scheduler = Scheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    return scheduler
+
+
+def _filed(tmp_path):
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "job" / "frontier.sqlite3")
+    try:
+        return sorted(db.execute(
+            "SELECT coalesce(o.origin, '(none)'), s.fp FROM seen_by_origin s LEFT JOIN origins o ON o.id = s.origin"))
+    finally:
+        db.close()
+
+
+def test_the_disk_dupefilter_files_a_fingerprint_under_the_origin_of_the_url_it_hashed(tmp_path):
+    """With JOBDIR, a fingerprint is kept under its hashed URL's origin (so one origin's land together in the
+    file); one fingerprint is one URL, so whatever the spelling a request is seen once."""
+    scheduler = _scheduler_with_jobdir(tmp_path)
+    seen = scheduler.df.request_seen
+    first, other = Request("http://a.com/p?b=1&a=2"), Request("http://b.com/p")
+    assert seen(first) is False and seen(other) is False
+    assert seen(Request("http://a.com/p?a=2&b=1")) is True  # the same canonical URL, another spelling
+    assert seen(Request("http://b.com/p", meta={"verbatim_url": True})) is True
+    assert seen(Request("http://a.com/p?a=2&b=1", method="POST")) is False
+    data = Request("data:text/plain,x")  # no origin: filed under none
+    assert seen(data) is False and seen(Request("data:text/plain,x")) is True
+    scheduler.close("finished")
+    assert _filed(tmp_path) == sorted([
+        ("http://a.com:80", fingerprint(first)), ("http://b.com:80", fingerprint(other)),
+        ("http://a.com:80", scrapy_fingerprint(Request("http://a.com/p?a=2&b=1", method="POST"))),
+        ("(none)", fingerprint(data)),
+    ])
+    again = _scheduler_with_jobdir(tmp_path)  # resumed: the same answers from the file
+    assert again.df.request_seen(Request("http://a.com/p?a=2&b=1")) is True
+    assert again.df.request_seen(Request("http://c.com/")) is False
+    again.close("finished")
+
+
+def test_a_projects_own_fingerprinter_files_its_fingerprints_under_no_origin(tmp_path):
+    scheduler = _scheduler_with_jobdir(tmp_path, REQUEST_FINGERPRINTER_CLASS="scrapy.utils.request.RequestFingerprinter")
+    request = Request("http://a.com/p")
+    assert scheduler.df.request_seen(request) is False and scheduler.df.request_seen(Request("http://a.com/p")) is True
+    scheduler.close("finished")
+    assert _filed(tmp_path) == [("(none)", scrapy_fingerprint(Request("http://a.com/p")))]

@@ -12,7 +12,7 @@ from politecrawl.frontier.sqlite import SQLiteFrontier
 def _urls(store, origin_id):
     out = []
     while (taken := store.pop(origin_id)) is not None:
-        out.append(taken[1].decode())
+        out.append(taken[2].decode())
     return out
 
 
@@ -55,11 +55,11 @@ def test_a_request_taken_out_is_not_handed_out_twice_until_finished(tmp_path):
     a = store.origin_id("a.com", "http://a.com:80")
     for url in ("u1", "u2"):
         store.push(a, 0, url, url.encode(), fifo=True)
-    lease, body = store.pop(a)
+    lease, _, body = store.pop(a)
     assert body == b"u1" and store.head(a)[2] == "u2" and store.in_flight == 1
-    assert store.head_body(a)[2] == b"u2"  # the body pop would hand out next, not the one in flight
+    assert store.head_body(a)[2:] == ("u2", b"u2")  # the body pop would hand out next, not the one in flight
     store.push(a, -2, "first", b"first", fifo=True)
-    assert store.pop(a)[1] == b"first" and store.pop(a)[1] == b"u2" and store.pop(a) is None
+    assert store.pop(a)[2] == b"first" and store.pop(a)[2] == b"u2" and store.pop(a) is None
     store.finish(lease)
     store.finish_all()
     assert store.in_flight == 0 and len(store) == 0
@@ -74,10 +74,10 @@ def test_a_finished_request_whose_delete_waits_for_the_commit_is_not_handed_out_
     a = store.origin_id("a.com", "http://a.com:80")
     for url in ("u1", "u2"):
         store.push(a, 0, url, url.encode(), fifo=True)
-    lease, _ = store.pop(a)
+    lease, _, _ = store.pop(a)
     store.finish(lease)  # deleted at the next commit
     assert store.in_flight == 0 and store.head(a)[2] == "u2"
-    assert store.pop(a)[1] == b"u2" and store.pop(a) is None
+    assert store.pop(a)[2] == b"u2" and store.pop(a) is None
     store.commit()
     assert store.in_flight == 1 and store.head(a) is None
     store.close()
@@ -90,6 +90,26 @@ def test_fingerprints_are_seen_once(tmp_path):
     store.close()
     again = SQLiteFrontier(tmp_path / "f.sqlite3")
     assert again.seen(b"\x01" * 20) is True and again.seen_count() == 1
+    again.close()
+
+
+def test_fingerprints_are_kept_under_their_origin_and_an_older_files_are_still_read(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "f.sqlite3"
+    store = SQLiteFrontier(path)
+    a = store.origin_id("a.com", "http://a.com:80")
+    assert store.seen(b"\x02" * 20, a) is False and store.seen(b"\x02" * 20, a) is True
+    assert store.known_id("http://a.com:80") == a and store.known_id("http://b.com:80") is None
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT origin, fp FROM seen_by_origin").fetchall() == [(a, b"\x02" * 20)]
+    db.execute("INSERT INTO seen (fp) VALUES (?)", (b"\x03" * 20,))  # as a file written before held them
+    db.commit()
+    db.close()
+    again = SQLiteFrontier(path)
+    assert again.seen(b"\x03" * 20, a) is True and again.seen(b"\x02" * 20, a) is True
+    assert again.seen(b"\x04" * 20, a) is False and again.seen_count() == 3
     again.close()
 
 

@@ -82,3 +82,35 @@ def test_one_host_may_keep_as_many_idle_connections_as_all_hosts_together():
         pool._putConnection(("http", "h", 80), connection)
     assert [c.closed for c in connections] == [True, False, False, False]
     assert len(pool._connections[("http", "h", 80)]) == 3
+
+
+def test_a_default_get_is_told_from_every_other_request_without_making_its_lazy_fields():
+    """The disk frontier stores a request with every field but its URL at Scrapy's default as nothing; this reads
+    Scrapy's private slots (``_headers``, ``_body``, ``_cookies``, ``_flags``, ``_cb_kwargs``, ``_encoding``)."""
+    from scrapy import FormRequest, Request, Spider
+
+    from politecrawl.middlewares._scrapy_compat import is_default_get
+
+    class _S(Spider):
+        name = "s"
+
+        def parse_page(self, response):
+            pass
+
+    plain = Request("http://a.com/", meta={"depth": 1})  # meta is the caller's to check
+    assert is_default_get(plain)
+    assert plain._headers is None and plain._cookies is None and plain._flags is None and plain._cb_kwargs is None
+    spider = _S()
+    for other in (
+        Request("http://a.com/", callback=spider.parse_page), Request("http://a.com/", errback=spider.parse_page),
+        Request("http://a.com/", method="POST"), Request("http://a.com/", headers={"Referer": "x"}),
+        Request("http://a.com/", body=b"x"), Request("http://a.com/", cookies={"c": "1"}),
+        Request("http://a.com/", flags=["f"]), Request("http://a.com/", cb_kwargs={"k": 1}),
+        Request("http://a.com/", priority=1), Request("http://a.com/", dont_filter=True),
+        Request("http://a.com/", encoding="latin-1"), FormRequest("http://a.com/"),
+    ):
+        assert not is_default_get(other), other
+    later = Request("http://a.com/")
+    later.headers[b"Referer"] = b"x"  # set after construction, through Scrapy's lazy Headers
+    later.cookies["c"] = "1"
+    assert not is_default_get(later)

@@ -19,12 +19,17 @@ origin in Redis and an index of origins by ready time), with these changes:
   new requests are held locally and pushed when Redis is back, and the node
   keeps trying instead of closing.
 * Closing never flushes the shared frontier; the nodes share one crawl id.
+* Leases: what a node is granted stays in its lease in Redis until the engine
+  is done with it and the requests it produced are pushed (the acknowledgement
+  rides on the next exchange); a node killed leaves its lease to expire, and
+  any node's next round trip puts those requests back into the shared frontier.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import secrets
 from urllib.parse import urlsplit
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -36,17 +41,18 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
 from politecrawl.admission import GO, REFUSED, Answer
-from politecrawl.cluster import ClusterSettings, SharedFrontierLink
+from politecrawl.cluster import ClusterSettings, LeaseBook, SharedFrontierLink
 from politecrawl.config import ConfigError
 from politecrawl.middlewares._scrapy_compat import (
     call_later,
     downloads_in_flight,
+    on_request_finished,
     redis_dupefilter,
     wake_engine,
 )
 from politecrawl.middlewares.downloader.recrawl import POPPED_RECORD_META, Recrawl
 from politecrawl.middlewares.frontier.shared import (
-    REDIS_SCHEMES, OriginQueues, SendSlots, SharedPacing, SharedSendSlots, frontier_redis,
+    LEASE, REDIS_SCHEMES, OriginQueues, SendSlots, SharedPacing, SharedSendSlots, frontier_redis,
     frontier_redis_url, join_cluster, join_when_reachable, scheduler_kwargs,
 )
 from politecrawl.middlewares.runtime import ADMISSION, KEYS, SEND_SLOT, Runtime, node_name, stamp_keys
@@ -76,10 +82,10 @@ class ClusterScheduler(Scheduler):
         self.pending: list[tuple[PushItem, Request, Answer | None]] = []  # not yet pushed
         self.granted: deque[Request] = deque()  # popped with their tokens: they go now
         self.answered: deque[Request] = deque()  # refused by a known answer: no token
-        #: requests whose host's address is being looked up (host -> (request, fingerprint)), held
-        #: here until the lookup answers, so that no origin is pushed under its host's name while
+        #: requests whose host's address is being looked up (host -> (request, fingerprint, ordinal)),
+        #: held here until the lookup answers, so that no origin is pushed under its host's name while
         #: its address is coming (the per-server limit; the single node holds them in its frontier)
-        self.resolving: dict[str, list[tuple[Request, str]]] = {}
+        self.resolving: dict[str, list[tuple[Request, str, int]]] = {}
         self._resolving_count = 0
         self._answered_hosts: set[str] = set()  # of those hosts, the ones whose lookup answered
         self.pacing: SharedPacing | None = None
@@ -88,6 +94,10 @@ class ClusterScheduler(Scheduler):
         self._pending_since = -math.inf
         self.frontier_url = ""
         self.concurrency = max(1, crawler.settings.getint("CONCURRENT_REQUESTS"))
+        self.leases = LeaseBook(cluster.poll_interval)  # what this node holds in its lease
+        self._hooked = False
+        self._history: Any = None  # the fetch history, if written behind (an ack waits for its write)
+        self._tick_call: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterScheduler:
@@ -131,11 +141,15 @@ class ClusterScheduler(Scheduler):
         recrawl = Recrawl.peek(self.crawler)  # the fetch history: the pop reads each request's record
         if recrawl is not None and not recrawl.settings.enabled:
             recrawl = None
+        if recrawl is not None and recrawl.history.write_behind:
+            self._history = recrawl.history
         frontier = RedisFrontier(self.server, self.queue_key % {"spider": spider.name},
                                  self.df.key, store.prefix + BUDGET_KEY, node=node_name(),
                                  live=4 * self.cluster.poll_interval + 1.0,
                                  servers=limit and (store.prefix + SERVER_KEY, limit.pace, limit.burst),
-                                 history_prefix=store.prefix + url_key("") if recrawl is not None else "")
+                                 history_prefix=store.prefix + url_key("") if recrawl is not None else "",
+                                 lease=f"{node_name()}:{secrets.token_hex(4)}",
+                                 lease_timeout=self.cluster.lease)
         self.queue = OriginQueues(self.server, spider, frontier.base, self.serializer)
         self.queue.bind(frontier, self.runtime, recrawl)
         if self.flush_on_start:
@@ -156,11 +170,13 @@ class ClusterScheduler(Scheduler):
             self.frontier_url, frontier.base, self.df.key, self.runtime.crawl_id,
             self.cluster.local_queue,
         )
+        self._tick_call = call_later(self.cluster.poll_interval, self._tick)
         return joined
 
     def close(self, reason: str) -> None:
-        if self._wake_call is not None and self._wake_call.active():
-            self._wake_call.cancel()
+        for call in (self._wake_call, self._tick_call):
+            if call is not None and call.active():
+                call.cancel()
         self._release(all_hosts=True)  # lookups still running: pushed under the host's name
         granted = [(self.queue.item(r, ""), r, None) for r in self.granted]
         self.granted.clear()
@@ -177,21 +193,35 @@ class ClusterScheduler(Scheduler):
             return
         if granted:
             self.runtime.inc_stat("cluster/returned", len(granted))
+        try:  # what it holds is done (or was handed back just now): nothing to put back
+            self.frontier.release()
+        except redis.exceptions.RedisError as exc:
+            logger.error("politecrawl cluster: Redis is unreachable while closing (%s): this node's "
+                         "lease expires by itself (%d requests in it go back to the shared frontier)",
+                         type(exc).__name__, len(self.leases.held))
 
     # -- the scheduler protocol --------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
         url, meta, now = request.url, request.meta, self.runtime.clock()
+        # a leased request (or its copy: a retry, a redirect, one sent back for a new turn) enqueued
+        # again: its lease is acknowledged with the push of this request
+        lease = meta.pop(LEASE, None)
         site, origin = stamp_keys(request)
         meta.pop(ADMISSION, None)
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             self._dropped(site, stop.source)
+            if lease is not None:
+                self.leases.finished(lease)
             return True
         gates, refused_by = self.runtime.admission.known_answers(origin, url, now)
         answer = Answer(REFUSED, refused_by=refused_by, gates=gates) if refused_by else None
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
+        self.leases.enqueued()
+        if lease is not None:
+            self.leases.finished(lease)
         if answer is None and self._hold_for_lookup(request, fingerprint, site, origin):
             return True
         self._add_pending(self.queue.item(request, fingerprint, data=answer is None), request, answer, now)
@@ -268,7 +298,7 @@ class ClusterScheduler(Scheduler):
             if servers.server_of(site, origin) is not None:
                 return False
             held = self.resolving[host] = []
-        held.append((request, fingerprint))
+        held.append((request, fingerprint, self.leases.ordinal))
         self._resolving_count += 1
         self.runtime.inc_stat("cluster/held_for_lookup")
         return True
@@ -285,7 +315,7 @@ class ClusterScheduler(Scheduler):
         self._answered_hosts = set()
         now = self.runtime.clock()
         for host in hosts:
-            for request, fingerprint in self.resolving.pop(host, ()):
+            for request, fingerprint, _ in self.resolving.pop(host, ()):
                 self._resolving_count -= 1
                 self._add_pending(self.queue.item(request, fingerprint), request, None, now)
 
@@ -299,15 +329,21 @@ class ClusterScheduler(Scheduler):
             self._failed("exchange", exc)
 
     def _exchange(self, now: float, want: int, *, closing: bool = False) -> None:
-        """Push what waits to be pushed and pop up to *want* ready requests: one round trip."""
+        """Push what waits to be pushed, acknowledge what is done, and pop up to *want* ready
+        requests: one round trip."""
         batch = self.pending
         busy = not closing and (bool(self.granted or batch) or downloads_in_flight(self.crawler) > 0)
-        # the busy mark rides on the round trip (renewed if busy or handed requests)
+        acks = self._acks()
+        # the busy mark and the lease's renewal ride on the round trip (the mark renewed if busy or
+        # handed requests)
         result = self.frontier.exchange([item for item, _, _ in batch], want, now,
-                                        busy=busy, busy_ttl=None if closing else self.link.beat_ttl)
+                                        busy=busy, busy_ttl=None if closing else self.link.beat_ttl,
+                                        acks=acks, leased=bool(self.leases))
         if busy or result.popped:
             self.link.beaten(now)
         self.pending = []
+        self._acked(acks, now)
+        self._lease_news(result.requeued, result.lease_lost)
         pushed = duplicates = 0
         for (_, request, answer), new in zip(batch, result.new):
             if not new:
@@ -328,9 +364,15 @@ class ClusterScheduler(Scheduler):
                 request = self.queue.decode(popped.data)
             except Exception:  # noqa: BLE001 - a request another node wrote that cannot be read
                 self.runtime.inc_stat("cluster/undecodable")
+                if popped.lease:  # dropped: no node could read it either
+                    self.leases.leased(popped.lease)
+                    self.leases.finished(popped.lease)
                 continue
             request.meta[KEYS] = (request.url, popped.site, popped.origin)
             request.meta[SEND_SLOT] = popped.slot
+            if popped.lease:
+                request.meta[LEASE] = popped.lease
+                self.leases.leased(popped.lease)
             if popped.record is not None:
                 request.meta[POPPED_RECORD_META] = (request.url, popped.record or None)
             self.granted.append(request)
@@ -340,6 +382,8 @@ class ClusterScheduler(Scheduler):
             self.runtime.inc_stat("cluster/duplicates", duplicates)
         if result.popped:
             self.runtime.inc_stat("cluster/taken", len(result.popped))
+            if not self._hooked and self.leases:
+                self._hooked = on_request_finished(self.crawler, self._finished)
         self.link.exchanged(want, len(result.popped), result.next_ready, result.queued, now,
                             pushed=bool(pushed))
 
@@ -350,6 +394,7 @@ class ClusterScheduler(Scheduler):
         stop = self.runtime.pacer.stopped(site)
         if stop is not None:
             self._dropped(site, stop.source)
+            self._finished(request)  # the engine never sees it
             return None
         gates, refused_by = self.runtime.admission.known_answers(origin, url, now)
         if refused_by:
@@ -360,6 +405,51 @@ class ClusterScheduler(Scheduler):
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    # -- leases ------------------------------------------------------------------
+    def _finished(self, request: Request) -> None:
+        """The engine is done with *request* (answered and parsed, failed, refused, redirected or
+        sent back): acknowledge it once the requests enqueued until now are pushed and its fetch
+        history is written."""
+        lease = request.meta.pop(LEASE, None)
+        if lease is not None:
+            self.leases.finished(lease, request.url)
+
+    def _acks(self) -> list[str]:
+        """The leases to acknowledge in this round trip (see :class:`LeaseBook`)."""
+        if not self.leases.done:
+            return []
+        first_held = min((held[0][2] for held in self.resolving.values() if held), default=math.inf)
+        history = self._history
+        return self.leases.to_ack(first_held, history.holds if history is not None else None)
+
+    def _acked(self, acks: list[str], now: float) -> None:
+        self.leases.acked(acks, now)
+        if acks:
+            self.runtime.inc_stat("cluster/acknowledged", len(acks))
+
+    def _lease_news(self, requeued: list[tuple[str, int]], lost: bool) -> None:
+        for lease, n in requeued:
+            self.runtime.inc_stat("cluster/leases_expired")
+            self.runtime.inc_stat("cluster/requeued", n)
+            self.runtime.audit.event("cluster-requeued", lease=lease, requests=n)
+            logger.warning(
+                "politecrawl cluster: the lease of node %s expired (killed, or stalled for more than "
+                "%.3g s): %d requests it was granted and had not finished are back in the shared "
+                "frontier", lease, self.cluster.lease, n)
+        if lost:
+            self.runtime.inc_stat("cluster/lease_lost")
+            logger.warning(
+                "politecrawl cluster: this node's lease expired (it was not renewed for %.3g s): the "
+                "requests it held went back to the shared frontier and may be fetched twice",
+                self.cluster.lease)
+
+    def _tick(self) -> None:
+        """Every poll interval: renew the lease (and the busy mark) if no round trip did, also
+        while the downloader is full and the engine asks nothing."""
+        self._tick_call = call_later(self.cluster.poll_interval, self._tick)
+        if self.link.may_send():
+            self._beat(self.runtime.clock())
 
     def _dropped(self, site: str, source: str) -> None:
         self.runtime.inc_stat(f"frontier/dropped/{source}")
@@ -408,24 +498,39 @@ class ClusterScheduler(Scheduler):
         """Set (with a TTL) while some node has requests waiting or in flight."""
         return self.queue.key + ":busy"
 
+    @property
+    def leases_key(self) -> str:
+        """The index of the nodes' leases that hold requests (see :mod:`~politecrawl.state.redis_frontier`)."""
+        return self.queue.key + ":leases"
+
     def _beat(self, now: float) -> None:
+        """Renew the busy mark (a busy node, once a poll interval) and the lease (a node holding
+        leased requests, once a poll interval) if no round trip did: one script."""
         busy = bool(self.granted or self.pending) or downloads_in_flight(self.crawler) > 0
-        if not self.link.beat_due(busy, now):
+        mark = self.link.beat_due(busy, now)
+        renew = self.leases.renew_due(now)
+        if not (mark or renew):
             return
         try:
-            self.server.set(self.busy_key, "1", px=int(self.link.beat_ttl * 1000))
+            requeued, lost = self.frontier.beat(now, busy_ttl=self.link.beat_ttl if mark else None,
+                                                leased=bool(self.leases))
         except redis.exceptions.RedisError as exc:
             self._failed("busy mark", exc)
             return
-        self.link.beaten(now)
+        self.leases.acked([], now)
+        if mark:
+            self.link.beaten(now)
+        self._lease_news(requeued, lost)
 
     def _spider_idle(self, spider: Spider | None = None) -> None:
         """Stay open while Redis is down, the shared queue has requests, or another
         node is busy (it may push more); close after POLITECRAWL_CLUSTER_IDLE_CLOSE."""
         now = self.runtime.clock()
+        self.leases.engine_idle()  # every request the engine took is done
         if self.link.may_send():
             try:
-                work = len(self.queue) + self.server.exists(self.busy_key)
+                # a lease in the index: a node holds requests, or one that died did (put back soon)
+                work = len(self.queue) + self.server.exists(self.busy_key, self.leases_key)
             except redis.exceptions.RedisError as exc:
                 self._failed("idle check", exc)
             else:

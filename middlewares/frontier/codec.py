@@ -1,6 +1,9 @@
 """How the disk frontier writes a request down and reads it back.
 
-A plain :class:`scrapy.Request` (the class itself, the common case) is
+A request with every field but its URL at Scrapy's default (a plain GET:
+``Request(url)``, as start URLs and many links are) is stored as nothing
+(``b""``): its URL is in the store's row beside it, and it reads back as
+``Request(url)``. Any other :class:`scrapy.Request` (the class itself) is
 pickled as one tuple of its non-default fields, callbacks by their spider
 method's name; any other request class is stored as Scrapy stores requests in
 its own disk queues (``Request.to_dict``, then pickle; ``request_from_dict``
@@ -29,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 from scrapy.utils.request import request_from_dict
 
+from politecrawl.middlewares._scrapy_compat import is_default_get
+
 if TYPE_CHECKING:
     from scrapy import Spider
 
@@ -55,6 +60,8 @@ def encode(request: Request, spider: Spider | None, omit: str) -> bytes:
     meta = request.meta
     if omit in meta:
         meta = {key: value for key, value in meta.items() if key != omit}
+    if not meta and is_default_get(request):
+        return b""  # Request(url): the URL is stored beside it
     callback, errback = request.callback, request.errback
     callback_name, errback_name = _method_name(callback, spider), _method_name(errback, spider)
     try:
@@ -72,8 +79,15 @@ def encode(request: Request, spider: Spider | None, omit: str) -> bytes:
         raise ValueError(str(exc)) from exc
 
 
-def decode(body: bytes, spider: Spider | None) -> Request:
-    """The request :func:`encode` wrote (or Scrapy's ``to_dict`` form, as older files hold)."""
+def decode(body: bytes, spider: Spider | None, url: str | None = None) -> Request:
+    """The request :func:`encode` wrote (or Scrapy's ``to_dict`` form, as older files hold); *url* is the
+    request's URL as stored beside it (needed for ``b""``, a plain GET)."""
+    if not body:
+        if url is None:
+            raise ValueError("a plain GET is stored without its URL: decode needs it")
+        request = Request(url, meta={_VERBATIM: True})  # quoted when the request was made: not again
+        del request.meta[_VERBATIM]
+        return request
     fields = pickle.loads(body)  # noqa: S301 - the crawl's own file
     if isinstance(fields, dict):
         return request_from_dict(fields, spider=spider)

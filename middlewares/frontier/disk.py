@@ -27,8 +27,10 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
 from politecrawl.frontier.sqlite import SQLiteFrontier
+from politecrawl.sites import InvalidURL, origin_key, site_key
 from politecrawl.middlewares._scrapy_compat import call_later, on_request_finished
 from politecrawl.middlewares.frontier.codec import decode, encode
+from politecrawl.middlewares.frontier.fingerprint import RequestFingerprinter, hashed
 from politecrawl.middlewares.runtime import KEYS
 
 if TYPE_CHECKING:
@@ -141,16 +143,16 @@ class DiskRequestStore:
         if row is None:
             self._heads.pop(origin_id, None)
             return None
-        rank, seq, body = row
+        rank, seq, url, body = row
         known = self._heads.get(origin_id)
         if known is not None and known[0] == (rank, seq):
             return known[1]
-        request = self._decode(body, origin_id)
+        request = self._decode(url, body, origin_id)
         self._heads[origin_id] = ((rank, seq), request)
         return request
 
-    def _decode(self, body: bytes, origin_id: int | None) -> Request:
-        request = decode(body, self.crawler.spider)
+    def _decode(self, url: str, body: bytes, origin_id: int | None) -> Request:
+        request = decode(body, self.crawler.spider, url)
         if origin_id is not None and KEYS not in request.meta:
             site, origin = self.frontier.names(origin_id)
             request.meta[KEYS] = (request.url, site, origin)
@@ -163,8 +165,8 @@ class DiskRequestStore:
             return None
         if not self._hooked:
             self._hooked = on_request_finished(self.crawler, self.finished)
-        lease, body = taken
-        request = self._decode(body, origin_id)
+        lease, url, body = taken
+        request = self._decode(url, body, origin_id)
         request.meta[LEASE] = lease
         self.shared.wrote()
         return request
@@ -177,7 +179,7 @@ class DiskRequestStore:
 
     def drain(self) -> list[Request]:
         self._heads.clear()
-        return [self._decode(body, None) for body in self.frontier.drain()]
+        return [self._decode(url, body, None) for url, body in self.frontier.drain()]
 
     # -- origins ------------------------------------------------------------------
     def site_of_origin(self, origin: str) -> str | None:
@@ -232,6 +234,9 @@ class DiskDupeFilter(RFPDupeFilter):
         self.crawler = crawler
         self.shared: FrontierFile | None = None
         self._on_disk = bool(path) and crawler is not None
+        # politecrawl's fingerprinter (Scrapy's fingerprint) tells which URL it hashed: its fingerprints are filed
+        # under that URL's origin; another fingerprinter's under none (0)
+        self._by_origin = getattr(type(fingerprinter), "fingerprint", None) is RequestFingerprinter.fingerprint
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DiskDupeFilter:
@@ -248,7 +253,12 @@ class DiskDupeFilter(RFPDupeFilter):
     def request_seen(self, request: Request) -> bool:
         if self.shared is None:
             return super().request_seen(request)
-        seen = self.shared.frontier.seen(self.fingerprinter.fingerprint(request))
+        frontier = self.shared.frontier
+        if self._by_origin:
+            fp, url = hashed(request)
+            seen = frontier.seen(fp, _origin_id(frontier, url))
+        else:
+            seen = frontier.seen(self.fingerprinter.fingerprint(request))
         if not seen:
             self.shared.wrote()
         return seen
@@ -258,3 +268,13 @@ class DiskDupeFilter(RFPDupeFilter):
             self.shared.release(self.crawler)
             self.shared = None
         super().close(reason)
+
+
+def _origin_id(frontier: SQLiteFrontier, url: str) -> int:
+    """The handle of *url*'s origin (made on first use, as the push that follows would), or 0 if it has none."""
+    try:
+        origin = origin_key(url)
+        known = frontier.known_id(origin)
+        return known if known is not None else frontier.origin_id(site_key(url), origin)
+    except InvalidURL:
+        return 0

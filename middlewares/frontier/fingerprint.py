@@ -39,7 +39,7 @@ from w3lib.url import canonicalize_url
 if TYPE_CHECKING:
     from scrapy import Request
 
-__all__ = ["RequestFingerprinter", "canonical_url", "fingerprint"]
+__all__ = ["RequestFingerprinter", "canonical_url", "fingerprint", "hashed"]
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _TOP_LABEL = r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?"  # a letter first: never read as an IPv4 number
@@ -74,9 +74,19 @@ def fingerprint(request: Request) -> bytes:
     found = _cache.get(request)
     if found is not None:
         return found
+    return hashed(request)[0]
+
+
+def hashed(request: Request) -> tuple[bytes, str]:
+    """``(fingerprint(request), the URL it hashes)``: the URL as the fingerprint reads it (canonical, or the
+    request's own if its ``verbatim_url`` meta key is true). Two requests with one fingerprint hashed one URL
+    (the disk dupefilter files a fingerprint under that URL's origin)."""
     url = request.url
     if not request.meta.get("verbatim_url"):
         url = canonical_url(url)
+    found = _cache.get(request)
+    if found is not None:
+        return found, url
     method = request.method
     body = request.body
     text = (
@@ -84,7 +94,7 @@ def fingerprint(request: Request) -> bytes:
         f'"method": {_GET if method == "GET" else json.dumps(method)}, "url": {json.dumps(url)}}}'
     )
     found = _cache[request] = hashlib.sha1(text.encode()).digest()  # noqa: S324 - Scrapy's fingerprint
-    return found
+    return found, url
 
 
 class RequestFingerprinter(ScrapyRequestFingerprinter):

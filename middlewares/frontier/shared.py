@@ -53,6 +53,9 @@ REDIS_CLIENT_DEFAULTS: dict[str, Any] = {
 }
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+#: Meta key of a popped request's id in its node's lease (acknowledged when the engine is done with it;
+#: never pushed: a request pushed again is a new one).
+LEASE = "politecrawl_cluster_lease"
 #: SCHEDULER_QUEUE_CLASS values the cluster accepts (scrapy-redis's default: replaced by its own).
 QUEUE_CLASSES = ("scrapy_redis.queue.PriorityQueue",
                   "politecrawl.middlewares.frontier.shared.OriginQueues")
@@ -197,6 +200,7 @@ class OriginQueues(Base):
         record if the recrawl middleware will read it (the pop reads it)."""
         _, site, origin = request.meta["politecrawl_keys"]
         request.meta.pop(POPPED_RECORD_META, None)  # read by an earlier pop: stale once back in the queue
+        request.meta.pop(LEASE, None)
         budget = self.runtime.budget if self.runtime is not None else None
         if budget is not None:
             rate, burst = budget.site(site).pace, budget.settings.burst

@@ -46,7 +46,7 @@ _DEFAULT_NICK_RE = re.compile(
 _ID_CUES = (
     r"uid", r"u\.?i\.?d", r"user[ _\-]?id", r"user[ _\-]?no\.?", r"user number", r"member[ _\-]?(?:id|no\.?|number)",
     r"customer[ _\-]?(?:id|no\.?|number)", r"account[ _\-]?(?:id|no\.?|number)", r"buyer[ _\-]?id",
-    r"用户\s?id", r"用户编号", r"用户号", r"会员号", r"会员id", r"会员编号", r"会员卡号", r"账号id", r"买家id", r"卖家id",
+    r"用户\s?id号", r"用户\s?id", r"用户编号", r"用户号", r"会员号", r"会员id", r"会员编号", r"会员卡号", r"账号id", r"买家id", r"卖家id",
     r"客户编号", r"客户号", r"账户id", r"kundennummer", r"kunden[ \-]?nr\.?", r"kunden[ \-]?id", r"mitgliedsnummer",
     r"benutzer[ \-]?id", r"numéro (?:de )?client", r"n° (?:de )?client", r"id (?:client|utilisateur|membre)",
     r"identifiant(?: client| utilisateur| membre)?", r"n° (?:d')?adhérent", r"numéro (?:d')?adhérent", r"qq号码?", r"qq(?![群])",
@@ -55,8 +55,8 @@ _ID_CUES = (
     r"고객\s?번호", r"사용자\s?번호", r"유저\s?번호", r"ユーザーid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
 )
 _NICK_CUES = (
-    r"昵称", r"网名", r"用户名", r"账号", r"帐号", r"会员名", r"买家昵称", r"卖家昵称", r"nickname", r"nick", r"username",
-    r"user name", r"screen name", r"display name", r"handle", r"login", r"benutzername", r"spitzname", r"pseudo",
+    r"昵称", r"网名", r"用户名", r"账号", r"帐号", r"会员名", r"买家昵称", r"卖家昵称", r"nick[ _\-]?name", r"nick",
+    r"user[ _\-]?name", r"screen[ _\-]?name", r"display[ _\-]?name", r"handle", r"login", r"benutzername", r"spitzname", r"pseudo",
     r"pseudonyme", r"nom d'utilisateur", r"user(?=[ \t]?=)", r"author(?=[ \t]?=)", r"account(?=[ \t]?=)", r"抖音号", r"微信号", r"快手号", r"小红书号",
     r"ニックネーム", r"ユーザー名", r"ハンドルネーム", r"닉네임", r"아이디", r"사용자\s?이름",
 )
@@ -108,12 +108,17 @@ _PROFILE_QUERY_RE = re.compile(
     r"|/(?:profile|user|member|people|space)[^\s?#]{0,40}\?(?:[^\s#&]*&){0,6}id=(?P<w>[0-9]{4,20})(?![0-9])"
     r"|//(?:space|home|people|u|user)\.[a-z0-9.\-]+/(?P<x>[0-9]{4,20})(?![0-9])")
 _AT_PATH_RE = re.compile(r"(?<=/)@(?P<v>[A-Za-z0-9_.\-]{2,40})")
+# A user's name in a query (`tieba.baidu.com/home/main?un=小鱼儿`, `?username=x`, `&nickname=x`): a nickname.
+_NAME_QUERY_RE = re.compile(r"[?&](?:un|uname|username|user_name|nickname|nick_name|screen_name)="
+                            r"(?P<v>[^\s&#=\"'<>]{2,40})")
+# `/user/profile/<id>` (Xiaohongshu, Douyin): the segment after `profile` is the account.
+_PROFILE_PAGE_RE = re.compile(rf"/(?:user|users|u)/profile/(?P<v>{_URL_SEG})")
 # Hosts whose first path segment is an account (`github.com/<user>`, `x.com/<user>/status/…`), less the site's own
 # pages (`github.com/features`, `x.com/search`, `instagram.com/p/…`).
 _SOCIAL_PATH_RE = re.compile(
     r"//(?:www\.|m\.|mobile\.)?(?:github\.com|gitlab\.com|twitter\.com|x\.com|instagram\.com|facebook\.com|"
     r"threads\.net|t\.me|medium\.com|twitch\.tv|pinterest\.com|vk\.com|linkedin\.com/in|tiktok\.com|weibo\.com|"
-    r"flickr\.com/people|soundcloud\.com)/(?P<v>[A-Za-z0-9_.\-]{2,40})(?=$|[/?#\s\"'<>)\]，。]|(?![A-Za-z0-9_.\-]))")
+    r"flickr\.com/people|soundcloud\.com|steamcommunity\.com/id)/(?P<v>[A-Za-z0-9_.\-]{2,40})(?=$|[/?#\s\"'<>)\]，。]|(?![A-Za-z0-9_.\-]))")
 _SITE_PAGES = frozenset(
     "about explore features pricing settings login logout signup join search home hashtag i intent share "
     "notifications messages p reel reels stories tv watch groups pages events marketplace orgs topics trending "
@@ -373,6 +378,14 @@ def find_accounts(text: str) -> Iterator[Span]:
         for m in _PROFILE_QUERY_RE.finditer(lower):
             g = m.lastgroup
             yield Span(m.start(g), m.end(g), USER_ID, m.group(g))
+        if "=" in text:
+            for m in _NAME_QUERY_RE.finditer(lower):
+                v = _trim(text[m.start("v") : m.end("v")])
+                if len(v) >= 2:
+                    yield _typed(m.start("v"), m.start("v") + len(v), v)
+        for m in _PROFILE_PAGE_RE.finditer(text):
+            v = _trim(m.group("v"))
+            yield _typed(m.start("v"), m.start("v") + len(v), v)
         for m in _AT_PATH_RE.finditer(text):
             v = _trim(m.group("v"))
             yield Span(m.start("v"), m.start("v") + len(v), NICKNAME, v)

@@ -122,9 +122,9 @@ class Detector:
         # short and mostly-text strings.  Each gate below is implied by its detector's pattern (the tests check
         # the gated and ungated results are the same on random strings).
         octets = folded.encode("ascii", "replace")  # one byte per character
-        runs = octets.translate(_DIGITS_ONLY).split()
-        n_digits = sum(map(len, runs))
-        longest = max(map(len, runs), default=0)
+        n_digits = len(octets) - len(octets.translate(None, b"0123456789"))
+        # The longest run of digits matters only beside 7 digits or more (every test of it below is).
+        longest = max(map(len, octets.translate(_DIGITS_ONLY).split())) if n_digits >= 7 else 0
         if budget is None and n_digits >= _BUDGETED_MIN_DIGITS:
             budget = _Budget(self.work_budget)  # before any detector's pass
         gated = self.shape_gates

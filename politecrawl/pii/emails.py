@@ -18,7 +18,8 @@ _AT = r"(?:@|[ ]?[(\[{<【][ ]?(?:at|AT|At)[ ]?[)\]}>】][ ]?|#|艾特|[ ](?:at|
 _DOT = r"(?:\.|。|点|[ ]?[(\[{<【][ ]?(?:dot|DOT|Dot|点)[ ]?[)\]}>】][ ]?|[ ](?:dot|DOT)[ ])"
 _LABEL = r"[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
 _EMAIL_RE = re.compile(
-    rf"(?<!{_LOCAL})(?P<local>{_LOCAL}{{1,64}})(?P<at>{_AT})"
+    # `(?<!L)(?P<local>L{1,64})` with the first character first (see patterns._CN_RIC_RE): same matches, faster.
+    rf"(?P<local>{_LOCAL}(?<!{_LOCAL}{_LOCAL}){_LOCAL}{{0,63}})(?P<at>{_AT})"
     rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{1,7}})(?![A-Za-z0-9\-])",
     re.ASCII,
 )

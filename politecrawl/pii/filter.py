@@ -40,6 +40,7 @@ ITEM_FIELD = "[item]"  # the report's field name for a whole item removed (over 
 URL_FIELD_MARKER = "[REMOVED]"  # the value of a URL query parameter with a personal name
 
 _REMOVE = object()
+_UNSCANNABLE = object()  # a string the detector gave up on, as remembered for the rest of its item
 
 
 @dataclasses.dataclass
@@ -98,6 +99,11 @@ class PIIFilter:
         self.detector = Detector(self.config.regions, self.config.phone_leniency, self.config.work_budget)
         self.names = FieldNames(self.config.field_names)
         self._budget = ItemBudget()
+        # The detector's answer for each string of the item being filtered: a string repeated in one item (a
+        # byline on every review, a shop's boilerplate, the same URL in several fields) is scanned once.  The
+        # answer depends on the string alone (`Detector` is stateless); kept for one item only, so that no
+        # personal data outlives the item it came in.
+        self._found: dict[str, list[Span] | object] = {}
 
     # ------------------------------------------------------------ public
 
@@ -105,6 +111,7 @@ class PIIFilter:
         report = PIIReport()
         cfg = self.config
         self._budget = ItemBudget(cfg.item_max_seconds, cfg.item_max_chars)
+        self._found = {}
         try:
             if ItemAdapter.is_item(item) or isinstance(item, Mapping):
                 self._mapping(item, (), None, report, 0)
@@ -117,6 +124,8 @@ class PIIFilter:
             empty(item)
             report.add(OVER_BUDGET, ITEM_FIELD)
             report.over_budget = report.dropped_item = True
+        finally:
+            self._found = {}
         if report.dropped_item:
             return PIIResult(None, report)
         return PIIResult(result, report)
@@ -125,10 +134,13 @@ class PIIFilter:
         """`text` with personal data replaced by markers, URL parts percent-decoded as in items (for log lines and
         audit records); a text that cannot be scanned within its bounds becomes `[UNSCANNABLE]`."""
         self._budget = ItemBudget(self.config.item_max_seconds, self.config.item_max_chars)
+        self._found = {}
         try:
             out = self._text(text, (), "", PIIReport())
         except OverBudget:
             return "[UNSCANNABLE]"
+        finally:
+            self._found = {}
         return "[UNSCANNABLE]" if out is _REMOVE else out
 
     # ------------------------------------------------------------ decisions
@@ -155,12 +167,18 @@ class PIIFilter:
         if len(text) > self.config.max_chars:
             report.add(TOO_LONG, field, path)
             return None
-        self._budget.scan(len(text))
-        try:
-            return self.detector.find(text)
-        except Unscannable:
+        self._budget.scan(len(text))  # charged for a repeat too: the item's characters bound it as before
+        found = self._found.get(text)
+        if found is None:
+            try:
+                found = self.detector.find(text)
+            except Unscannable:
+                found = _UNSCANNABLE
+            self._found[text] = found
+        if found is _UNSCANNABLE:
             report.add(UNSCANNABLE, field, path)
             return None
+        return list(found)
 
     # ------------------------------------------------------------ walking
 

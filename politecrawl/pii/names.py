@@ -77,6 +77,11 @@ _FUNCTION_SURNAMES = frozenset("于何任向莫万曾许常尚余尤左")
 # dictionary word tagged `nr` is no name when its first two characters are a word this common that is no name
 # (`通知书`, `宣传周`, `天津人`, `公开赛`: jieba's dictionary tags them `nr`).
 _HMM_WORD_CHAR = 10_000
+# ... and a three-character word whose last two characters are a verb, adverb or function word this common (jieba's
+# tag and count: `以为` v, `竟然` d) is no name (`原以为`, `时竟然`): given names are nouns, adjectives, names.
+_FUNCTION_TAIL = 1000
+_FUNCTION_TAIL_TAGS = frozenset({"v", "d", "c", "p", "r", "u", "f", "ad", "uj", "ul", "ug", "uz", "uv", "ud",
+                                 "y", "e", "o"})
 _TOP_SURNAMES = 100
 _HEAD_WORD = 2000
 
@@ -86,6 +91,26 @@ _HEAD_WORD = 2000
 # names (tag `nr`), and in at least _TRANSLIT_MIN_WORDS of them.
 _TRANSLIT_RATIO = 3.0
 _TRANSLIT_MIN_WORDS = 15
+
+
+def _traditional_to_simplified() -> dict[int, int]:
+    """OpenCC's traditional-to-simplified character table (`TSCharacters.txt`, shipped by opencc-python-reimplemented)
+    as a `str.translate` table, one character for one (a character with several simplified forms takes the first):
+    jieba's dictionary and tags are of simplified Chinese, so traditional text (`許可權`, `陳彥銘`) is read in its
+    simplified form, at the same offsets.  Empty (no mapping) when the table cannot be read."""
+    try:
+        from importlib.resources import files
+
+        data = files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
+    except (ImportError, OSError, ValueError):
+        return {}
+    table: dict[int, int] = {}
+    for line in data.splitlines():
+        trad, _, simp = line.partition("\t")
+        simp = simp.split(" ")[0] if simp else ""
+        if len(trad) == 1 and len(simp) == 1 and trad != simp:
+            table[ord(trad)] = ord(simp)
+    return table
 
 
 def _transliteration_chars(tags: dict[str, tuple[int, str]]) -> frozenset[str]:
@@ -104,6 +129,48 @@ def _transliteration_chars(tags: dict[str, tuple[int, str]]) -> frozenset[str]:
     n_given = sum(given.values()) or 1
     return frozenset(c for c, k in foreign.items() if k >= _TRANSLIT_MIN_WORDS
                      and (k / n_foreign) >= _TRANSLIT_RATIO * (given.get(c, 0) + 1) / n_given)
+
+
+# `_place_finals`: a character ends place and organisation names (jieba's tags `ns`, `nt`) this many times as often
+# as it ends the dictionary's three-character person names (`nr`), in at least _PLACE_MIN_WORDS of them, and is not
+# among the _PLACE_NAME_FINAL characters that most often end a name (jieba's `E-nr` emissions: 山, 江, 国, 南 ...
+# stay possible ends of a name).
+_PLACE_RATIO = 3.0
+_PLACE_MIN_WORDS = 20
+_PLACE_NAME_FINAL = 300
+
+
+def _place_finals(tags: dict[str, tuple[int, str]], final_rank: dict[str, int]) -> frozenset[str]:
+    """Characters that end place and organisation names (镇, 村, 港, 队, 院, 街, 委 ...) and seldom a person's name,
+    counted in jieba's dictionary: a three-character word without a cue ending in one is no name (`白关镇`,
+    `宝元队`, `敬老院`)."""
+    place: dict[str, int] = {}
+    given: dict[str, int] = {}
+    for word, (_, tag) in tags.items():
+        if tag in ("ns", "nt") and 2 <= len(word) <= 4:
+            place[word[-1]] = place.get(word[-1], 0) + 1
+        elif tag == "nr" and len(word) == 3:
+            given[word[-1]] = given.get(word[-1], 0) + 1
+    n_place = sum(place.values()) or 1
+    n_given = sum(given.values()) or 1
+    return frozenset(c for c, k in place.items() if k >= _PLACE_MIN_WORDS
+                     and k / n_place >= _PLACE_RATIO * (given.get(c, 0) + 1) / n_given
+                     and final_rank.get(c, _PLACE_NAME_FINAL) >= _PLACE_NAME_FINAL)
+
+
+# `_compound_surnames`: two characters that begin at least _COMPOUND_NAMES of jieba's four-character person names
+# (`nr`) and are not themselves a word more common than _COMPOUND_WORD (道德, 东方, 严格 begin idioms jieba tags nr).
+_COMPOUND_NAMES = 10
+_COMPOUND_WORD = 1000
+
+
+def _compound_surnames(tags: dict[str, tuple[int, str]]) -> frozenset[str]:
+    """Two-character surnames (欧阳, 司马, 诸葛, 上官, 慕容, 令狐 ...), counted in jieba's dictionary."""
+    heads: dict[str, int] = {}
+    for word, (_, tag) in tags.items():
+        if tag == "nr" and len(word) == 4:
+            heads[word[:2]] = heads.get(word[:2], 0) + 1
+    return frozenset(h for h, k in heads.items() if k >= _COMPOUND_NAMES and tags.get(h, (0, ""))[0] < _COMPOUND_WORD)
 
 
 class _Chinese:
@@ -143,6 +210,10 @@ class _Chinese:
         final = prob_emit.P[("E", "nr")]
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
         self.transliteration = _transliteration_chars(self.tags)
+        self.place_finals = _place_finals(self.tags, self.final_rank) | _PLACE_SUFFIXES
+        self.compound_surnames = _compound_surnames(self.tags)
+        self.to_simplified = _traditional_to_simplified()
+        self.traditional = frozenset(chr(c) for c in self.to_simplified)
         # The same short runs come back often (价格, 型号, 很好用): their segmentation is kept (it depends on the
         # run alone; the cues around each occurrence are read every time).
         self.candidates = functools.lru_cache(maxsize=8192)(self._candidates)
@@ -166,8 +237,17 @@ class _Chinese:
         return tail is not None and tail[1] == "n" and tail[0] >= _COMPOUND_TAIL
 
     def _doubtful(self, w: str) -> bool:
-        """A three-character word that, without a cue, is no name (see _HMM_WORD_CHAR, _TOP_SURNAMES, _HEAD_WORD)."""
+        """A three-character word that, without a cue, is no name (see _HMM_WORD_CHAR, _TOP_SURNAMES, _HEAD_WORD,
+        _FUNCTION_TAIL)."""
+        tail = self.tags.get(w[1:])
+        if tail is not None and tail[1] in _FUNCTION_TAIL_TAGS and tail[0] >= _FUNCTION_TAIL:
+            return True  # 原 + 以为, 关 + 不掉, 时 + 竟然: a "given name" that is a verb or function word
+        if w[1] == w[2] and w[0] not in self.top_surnames:
+            return True  # 冷冰冰, 阴森森, 绿油油: an adjective's ABB form (郭晶晶, 张莹莹 begin with a top surname)
         tag = self.tags.get(w)
+        head = self.tags.get(w[:2])
+        if tag is None and head is not None and head[1] in _FUNCTION_TAIL_TAGS and head[0] >= _HEAD_WORD:
+            return True  # 许可 + 权, 关于 + 对: a common verb or function word, then a character (王国 + 庆 stays)
         if tag is None:
             if w[0] in self.top_surnames or self.tags.get(w[0], (0, ""))[0] < _HMM_WORD_CHAR:
                 return False
@@ -175,7 +255,6 @@ class _Chinese:
 
             _, states = viterbi(w, char_state_tab.P, prob_start.P, prob_trans.P, prob_emit.P)
             return not ("".join(b for b, _ in states) in ("BE", "BME") and all(t == "nr" for _, t in states))
-        head = self.tags.get(w[:2])
         return head is not None and head[1] not in _NAME_TAGS and head[0] >= _HEAD_WORD
 
     def _candidates(self, run: str) -> tuple[tuple[int, int, bool], ...]:
@@ -210,6 +289,15 @@ class _Chinese:
         """A surname and one or two more characters right after a cue or right before a title or a verb of
         saying, whatever the segmenter made of them (`感谢黄丹的推荐`: 黄丹 is a pigment in the dictionary)."""
         for i in cues.before_in(run_start, run_end - 1):
+            if i > run_start and self.tags.get(text[i - 1 : i + 1], (0, ""))[0] >= _COMPOUND_HEAD:
+                continue  # the cue's last character and the "surname" are a word: 致富, 致信, 致谢, 致贺词
+            if text[i : i + 2] in self.compound_surnames and i + 3 <= run_end:
+                j = i + 2
+                while j < min(i + 4, run_end) and text[j] not in _NOT_GIVEN:
+                    j += 1
+                if j > i + 2:
+                    yield Span(i, j, PERSON_NAME, text[i:j])  # 主讲人：诸葛华鸣, 买家：慕容强国
+                    continue
             if text[i] in self.initials:
                 j = i + 1
                 while j < min(i + 3, run_end) and text[j] not in _NOT_GIVEN:
@@ -220,17 +308,29 @@ class _Chinese:
                 if (j > i + 1 and (self._tagged_name(word) or self._is_name_word(word))
                         and self._is_name_word(word[:2]) and not self._word_char_then_word(word)):
                     yield Span(i, j, PERSON_NAME, word)
+        for e in cues.after_in(run_start + 3, run_end):
+            n = next((n for n in (4, 3) if e - n >= run_start and text[e - n : e - n + 2] in self.compound_surnames
+                      and not any(c in _NOT_GIVEN for c in text[e - n + 2 : e])), 0)
+            if n:
+                yield Span(e - n, e, PERSON_NAME, text[e - n : e])  # 上官涵老师, 欧阳明说
         for e in cues.after_in(run_start + 2, run_end):
             for n in (3, 2):
                 i = e - n
                 word = text[i:e]
                 if (i >= run_start and text[i] in self.initials and not any(c in _NOT_GIVEN for c in word[1:])
                         and self._is_name_word(word) and not self._word_ends_at(text, i, run_start)
-                        and (n == 2 or self._is_name_word(word[:2]))):  # 许多人说: 许多 is a word
+                        and (n == 2 or (self._is_name_word(word[:2])  # 许多人说: 许多 is a word
+                                        and not self._common_word(word[1:])))):  # 时介绍说: 介绍 is one
                     if n == 3 and text[i + 1] in self.common_surnames and text[i] not in self.common_surnames:
                         continue  # "好李明说": the name starts at the second character
                     yield Span(i, e, PERSON_NAME, word)
                     break
+
+    def _common_word(self, w: str) -> bool:
+        """A verb, function word or place word this common (`介绍`, `发现`, `空中`; not a noun or time word: 王 +
+        国庆 is a name): the end of a three-character "name" before a verb of saying."""
+        tag = self.tags.get(w)
+        return tag is not None and (tag[1] in _FUNCTION_TAIL_TAGS or tag[1] == "s") and tag[0] >= _HEAD_WORD
 
     def _tagged_name(self, w: str) -> bool:
         """After a cue, a word the dictionary tags as a name is one, whatever it is made of (`收件人：王建军`: 建军 is
@@ -255,18 +355,20 @@ class _Chinese:
             # A three-character word the dictionary does not know, starting with a common surname, stands alone
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
-            if cues.around(text, start, end) or (e - s == 3 and (known or (text[start] in self.common_surnames
+            if cues.around(text, start, end) or (e - s == 3 and ((known and text[start] not in self.word_chars) or (text[start] in self.common_surnames
                                                                             and text[start] not in self.word_chars))
                                                   and not self.transliteration.intersection(text[start + 1 : end])
-                                                  and text[end - 1] not in _PLACE_SUFFIXES
+                                                  and text[end - 1] not in self.place_finals
                                                   and not self.doubtful(text[start:end])):
                 yield Span(start, end, PERSON_NAME, text[start:end])
 
 
-# Administrative-division words that end place names and no given name (`宫城县`, `罗兹省`, `贾利州`): grammar.
-_PLACE_SUFFIXES = frozenset("省州县郡市区")
+# Administrative-division words that end place names and no given name (`宫城县`, `罗兹省`, `贾利州`, `白关镇`): grammar.
+_PLACE_SUFFIXES = frozenset("省州县郡市区乡镇")
 
 
+_ROLE_LABELS = ("seller", "buyer", "customer", "verkäufer", "käufer", "kunde", "kundin", "vendeur", "acheteur",
+                "acheteuse", "client", "cliente", "顾客", "客户")
 # Words around a name (zh, en, de, fr): hand-written, as no library lists them.  Before: roles and addressing;
 # after: titles and verbs of saying.
 _CUE_BEFORE_RE = re.compile(
@@ -275,15 +377,28 @@ _CUE_BEFORE_RE = re.compile(
     r"interview mit|interview with|photo|foto|regards|grüße|cordialement|sincerely|von|par|de la part de|merci à|"
     r"merci|à|cheers|gracias|grazie|signed|signé|gez\.)[\s:：,，]{0,2}"
 )
+# `姓名`, `名字` label a name only with a separator or a copula after them (`名字：`, `名字叫`), not in `名字空间`: checked
+# on each match (a look-ahead in the pattern would cost `re` its quick scan for first characters: 4 -> 10 us a text).
+_LABEL_WORDS = ("姓名", "名字")
+_LABEL_COPULAS = frozenset("叫是为")
+# Role labels of shops and forums, only with a colon (`Seller: 吴杰`, `Käufer: 曹强`, `Acheteur : 王秀美`): the account
+# cues leave a value that may be a real name to this finder (accounts._ROLE_CUES).  Matched from the colon back
+# (look-behinds), only in text with a colon.
+_ROLE_CUE_RE = re.compile(
+    "[:：](?:" + "|".join(f"(?<={w}[:：])|(?<={w} [:：])" for w in _ROLE_LABELS) + r")[\s:：,，]{0,2}")
 # Every alternative begins with a literal character (the look-behind after it, ` wrote|wrote` for `[ ]?wrote`): `re`
 # then skips to the positions where one can start instead of trying the whole pattern at each (2 us a text instead
 # of 9; same matches).
 _CUE_AFTER_RE = re.compile(
-    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示|说(?<!来说)(?![明法服话])|写道|回复| wrote|wrote|"
-    r" said|said| schrieb|schrieb| a écrit|a écrit)"
+    r"(?:先生|女士|小姐|老师|同学|经理|医生|教授|律师|师傅|阿姨|叔叔|表示(?![法式为成])|说(?<!来说)(?![明法服话])|写道|回复| wrote|wrote|"
+    r" said|said| schrieb|schrieb| a écrit|a écrit|"
+    # Japanese and Korean honorifics after a Chinese name (`胡涵轩さん`, `范飞 님이`): grammar.
+    r"さん|さま|様(?![式子相])|님| 님|"
+    # A birth year in brackets after a name, as biographies and encyclopedias write it (`柯惠玲（1972年－）`, folded).
+    r"\((?:1[89]|20)[0-9]{2}(?:年|-|\)))"
 )
 # Characters that end a name when read after a cue: particles, verbs of saying and titles' first characters.
-_NOT_GIVEN = frozenset("的了说和在是也都很给对把被让向跟先女老同经医教律师阿叔总表认指称写回评发留等们啊呀吧呢吗，。、,.:;!? ")
+_NOT_GIVEN = frozenset("的地了说和在是也都很给对把被让向跟先女老同经医教律师阿叔总表认指称写回评发留等们啊呀吧呢吗，。、,.:;!? ")
 _FIELD_SLACK = " \t:：,，.。!！"
 
 
@@ -296,7 +411,13 @@ class _Cues:
         low = text.lower()
         if len(low) != len(text):
             low = text  # a character that lower-cases to two would shift positions: match as written
-        self.before = [m.end() for m in _CUE_BEFORE_RE.finditer(low)]
+        self.before = [m.end() for m in _CUE_BEFORE_RE.finditer(low) if not (
+            m.group().startswith(_LABEL_WORDS) and m.end() == m.start() + 2 and low[m.end() : m.end() + 1]
+            not in _LABEL_COPULAS)]
+        if ":" in low or "：" in low:
+            roles = [m.end() for m in _ROLE_CUE_RE.finditer(low)]
+            if roles:
+                self.before = sorted(self.before + roles)
         self.after = [m.start() for m in _CUE_AFTER_RE.finditer(low)]
 
     @staticmethod
@@ -350,6 +471,9 @@ _PIECE = 256
 _OVERLAP = 4
 
 
+_KANA_HONORIFICS = ("さん", "さま")
+
+
 def _in_japanese(text: str, start: int, end: int) -> bool:
     """Kana within two characters of text[start:end] with no space between: Japanese writes no space between
     kanji and kana, and a space after a Japanese sentence begins another language's text (`…しています 感谢…`)."""
@@ -373,27 +497,40 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
         zh: _Chinese | None = None  # jieba loads for the first text with Han characters
         cues: _Cues | None = None
         kana = _KANA_RE.search(text) is not None
+        simple = text  # traditional characters read as simplified ones (same offsets), for jieba's dictionary
         for m in _HAN_RUN_RE.finditer(text):
             run = m.group()
-            if kana and _in_japanese(text, m.start(), m.end()):
-                continue  # kanji beside kana: Japanese, where jieba's words and surnames do not hold
+            if kana and _in_japanese(text, m.start(), m.end()) and not (
+                    len(run) == 3 and text.startswith(_KANA_HONORIFICS, m.end())):
+                continue  # kanji beside kana: Japanese, where jieba's words and surnames do not hold (but a
+                # three-character Chinese name before `さん` is read: `胡涵轩さんのレビュー`; `田中さん` is left to the
+                # Japanese finder, and Japanese text does not load jieba)
             if zh is None:
                 zh = _chinese()
             if zh.initials.isdisjoint(run):
                 continue
+            if simple is text and not zh.traditional.isdisjoint(run):
+                simple = text.translate(zh.to_simplified)  # once a text, when a run read here holds one
+                cues = None
+            if simple is not text:
+                run = simple[m.start() : m.end()]
             if cues is None:
-                cues = _Cues(text)
+                cues = _Cues(simple)
             if len(run) == 2 and not (cues.before_in(m.start(), m.end()) or cues.after_in(m.end(), m.end())
-                                      or cues.around(text, m.start(), m.end())):
+                                      or cues.around(simple, m.start(), m.end())):
                 continue  # a two-character name needs a cue
             for k in range(0, len(run), _PIECE - _OVERLAP):
                 piece = run[k : k + _PIECE]
                 if spend is not None:
                     spend(1 + len(piece) // 64)
-                yield from zh.find(text, cues, m.start() + k, piece)
+                if simple is text:
+                    yield from zh.find(text, cues, m.start() + k, piece)
+                else:
+                    yield from (Span(sp.start, sp.end, sp.type, text[sp.start : sp.end])
+                                for sp in zh.find(simple, cues, m.start() + k, piece))
                 if k + _PIECE >= len(run):
                     break
-        built = cues
+        built = cues if simple is text else None  # the Japanese and Korean finders read the text as written
 
         def cued(start: int, end: int) -> bool:
             """The cues around a Japanese or Korean name: read from the text only when a name needs them."""

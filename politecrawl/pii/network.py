@@ -21,7 +21,8 @@ from politecrawl.pii.patterns import validates
 from politecrawl.pii.spans import IBAN, IP, Span
 
 # ---------------------------------------------------------------- IBAN (ISO 13616)
-_IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])", re.ASCII)
+# The first character first, then the look-behind (see patterns._CN_RIC_RE): same matches, found faster.
+_IBAN_RE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])", re.ASCII)
 
 
 def _iban_valid(compact: str) -> bool:
@@ -51,7 +52,9 @@ def find_ibans(text: str) -> Iterator[Span]:
 # ---------------------------------------------------------------- IP addresses
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-_IPV4_RE = re.compile(rf"(?<![0-9.])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.[0-9])", re.ASCII)
+# (?<![0-9.])(?:{_OCTET}\.){3}{_OCTET}, the first octet's first digit consumed before the rest of its alternatives
+_OCTET_REST = r"(?:(?<=2)5[0-5]|(?<=2)[0-4][0-9]|(?<=1)[0-9]{2}|(?<=[1-9])[0-9]|)"
+_IPV4_RE = re.compile(rf"[0-9](?<![0-9.][0-9]){_OCTET_REST}\.(?:{_OCTET}\.){{2}}{_OCTET}(?![0-9]|\.[0-9])", re.ASCII)
 _IPV6_RE = re.compile(
     # Not inside a word, a number or a run of colons; after a label's colon ("IP:fe80::1", "手机：…" folded) it may.
     # A lone leading colon is the label's, not the address's ("::1" may start with two).

@@ -7,6 +7,9 @@ look-alikes to '-' and '.'.  Non-ASCII digits of other scripts are left alone (d
 
 from __future__ import annotations
 
+import re
+from itertools import islice
+
 _TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _TABLE.update({
     0x3000: 0x20,  # ideographic space
@@ -25,11 +28,29 @@ _TABLE.update({
 _SEQ = tuple(_TABLE.get(cp, cp) for cp in range(max(_TABLE) + 1))
 
 
+# The characters `fold` changes, and each one's folded form.  Most non-ASCII text holds a few of them (Chinese
+# punctuation: two a text on corpora 1 and 3): replacing those few is half the time of translating every character
+# (1.6 us a text instead of 3.2); many of them (full-width digits), or none, go the other ways.
+_FOLDABLE_RE = re.compile("[" + "".join(sorted({re.escape(chr(cp)) for cp in _TABLE})) + "]")
+_FOLDED = {chr(cp): chr(to) for cp, to in _TABLE.items()}
+_FEW = 8
+
+
+def _folded(m: re.Match[str]) -> str:
+    return _FOLDED[m.group()]
+
+
 def fold(text: str) -> str:
     """Return `text` with full-width and look-alike characters folded to ASCII, same length."""
     if text.isascii():
         return text
-    return text.translate(_SEQ)
+    # Counted up to _FEW + 1 only: a megabyte of full-width digits is not listed first.
+    found = sum(1 for _ in islice(_FOLDABLE_RE.finditer(text), _FEW + 1))
+    if not found:
+        return text
+    if found > _FEW:
+        return text.translate(_SEQ)
+    return _FOLDABLE_RE.sub(_folded, text)
 
 
 def fold_words(pattern: str) -> str:

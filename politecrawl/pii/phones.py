@@ -45,7 +45,10 @@ _EXT_RE = re.compile(r"(?:[ ]?[xX]|[ ]?(?:ext|Ext|EXT)\.?[ ]?|[ ]extension[ ])[0
 # tables do not list).  Dates ("01-02-2020") are not retried.
 _NATIONAL_SHAPE_RE = re.compile(r"(?:\(?0|\+|\(\+)[0-9()]*[0-9](?:[ \-()]{1,3}[0-9]+)+")
 _DATE_SHAPE_RE = re.compile(r"[0-9]{1,2}[\-/][0-9]{1,2}[\-/][0-9]{2,4}|[0-9]{4}[\-/][0-9]{1,2}[\-/][0-9]{1,2}")
-_RUN_RE = re.compile(rf"[+(]?[0-9](?:[ \-.()/]*[0-9]){{{MIN_DIGITS - 1},}}", re.ASCII)
+# `[+(]?[0-9](?:[ \-.()/]*[0-9]){6,}` with its first character a class (a "+" or "(" then needs a digit): `re` skips
+# to where a run can start instead of trying the optional sign at every position.  Same matches
+# (tests/test_pii_scan_patterns.py).
+_RUN_RE = re.compile(rf"[+(0-9](?:(?<=[+(])[0-9]|(?<=[0-9]))(?:[ \-.()/]*[0-9]){{{MIN_DIGITS - 1},}}", re.ASCII)
 _PIECE_SPLIT_RE = re.compile(r"/| {2,}")
 _GROUP_RE = re.compile(r"[0-9]+", re.ASCII)
 

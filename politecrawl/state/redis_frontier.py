@@ -23,7 +23,19 @@ key                         what it holds
 ``<base>:seq``              the FIFO sequence
 ``<base>:crawl``            the crawl id the nodes share
 ``<base>:nodes``            sorted set: node → when it last asked (the owners of origins)
+``<base>:lease:<lease>``    hash: the requests a node was granted and has not acknowledged
+                            (sequence → origin, score and queued member), one per node
+``<base>:leases``           sorted set: node lease → its deadline (renewed while it runs)
+``<base>:seen``             when a script last ran (an outage renews every lease)
 ==========================  ==============================================================
+
+Leases (the reliable-queue pattern): each request a pop grants is also written
+into the node's lease hash, in the same script; the node acknowledges it (in
+the ``acks`` of a later exchange: no round trip of its own) once the engine is
+done with it and the requests it produced are pushed. A node renews its lease
+on each exchange and beat (:meth:`RedisFrontier.beat`); any script finds the
+leases whose deadline passed (a node killed, or stalled longer than its lease)
+and puts their requests back into their queues, first in their order.
 
 Waking up: a node that got less than it asked for is told when to ask again:
 the earliest ready time of an origin it *owns*, or of any origin already due.
@@ -81,6 +93,73 @@ NO_BUDGET_RETRY = 1.0
 SERVER_TURN = 1e-4
 #: How many of the earliest origins a node looks through for one it owns (its wake-up time).
 WAKE_SCAN = 64
+#: At most this many expired leases are put back by one script (the rest by the next ones).
+REQUEUE_SCAN = 8
+
+#: ``requeue_expired(base, now, deadline)``: put the requests of leases whose deadline is before
+#: *now* (a node gone) back into their origins' queues (their own sequence: first in their order)
+#: and the origins into the ready index; returns ``lease<TAB>count`` lines. Unless no script ran for
+#: more than half a lease (``deadline - now``) before this one (``<base>:seen``: Redis was down, or
+#: every node stalled): then no node could renew, and every lease is renewed to *deadline* instead. ``renew(base, lease, deadline)``:
+#: the node's lease lives until *deadline* while it holds requests (else it leaves the index).
+LEASE_LUA = """
+local function requeue_expired(base, now, deadline)
+  local leases = base .. ':leases'
+  local seen = tonumber(redis.call('GET', base .. ':seen'))
+  if seen == nil or tonumber(now) > seen then redis.call('SET', base .. ':seen', now) end
+  if seen and tonumber(now) - seen > (tonumber(deadline) - tonumber(now)) / 2 then
+    for _, name in ipairs(redis.call('ZRANGE', leases, 0, -1)) do
+      if tonumber(redis.call('ZSCORE', leases, name)) < tonumber(deadline) then
+        redis.call('ZADD', leases, deadline, name)
+      end
+    end
+    return ''
+  end
+  local dead = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now, 'LIMIT', 0, """ + str(REQUEUE_SCAN) + """)
+  local lines = {}
+  for _, name in ipairs(dead) do
+    local lkey = base .. ':lease:' .. name
+    local entries = redis.call('HGETALL', lkey)
+    local n = 0
+    for i = 2, #entries, 2 do
+      local v = entries[i]
+      local a = string.find(v, '\\n', 1, true)
+      local b = a and string.find(v, '\\n', a + 1, true)
+      if b then
+        local origin = string.sub(v, 1, a - 1)
+        redis.call('ZADD', base .. ':q:' .. origin, string.sub(v, a + 1, b - 1), string.sub(v, b + 1))
+        redis.call('INCR', base .. ':n')
+        redis.call('ZADD', base .. ':ready', 'NX', now, origin)
+        n = n + 1
+      end
+    end
+    redis.call('DEL', lkey)
+    redis.call('ZREM', leases, name)
+    if n > 0 then lines[#lines + 1] = name .. '\\t' .. n end
+  end
+  return table.concat(lines, '\\n')
+end
+local function renew(base, name, deadline)
+  if redis.call('EXISTS', base .. ':lease:' .. name) == 1 then
+    redis.call('ZADD', base .. ':leases', deadline, name)
+  else
+    redis.call('ZREM', base .. ':leases', name)
+  end
+end
+"""
+
+# ARGV: base, now, busy mark's time to live in ms ('' = not set), lease, lease deadline, '1' if the
+# node holds requests. Returns {requeued lines, '1' if the node held requests and its lease was gone}.
+_BEAT_LUA = LEASE_LUA + """
+local base, lname = ARGV[1], ARGV[4]
+if ARGV[3] ~= '' then redis.call('SET', base .. ':busy', '1', 'PX', ARGV[3]) end
+local lost = '0'
+if lname ~= '' then
+  if ARGV[6] == '1' and not redis.call('ZSCORE', base .. ':leases', lname) then lost = '1' end
+  renew(base, lname, ARGV[5])
+end
+return {requeue_expired(base, ARGV[2], ARGV[5]), lost}
+"""
 
 
 # ARGV: base, budget key prefix, dupefilter key, now, initial tokens, pop count, scan limit,
@@ -88,24 +167,28 @@ WAKE_SCAN = 64
 # server bucket key prefix ('' = no per-server limit), server rate, server burst,
 # fetch-history record key prefix ('' = none read), the busy mark's time to live in ms ('' = none
 # set), '1' if the node is busy (the mark <base>:busy is then renewed, and also when the pop hands
-# it requests), then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server,
-# history fingerprint or '').
+# it requests), the node's lease ('' = none kept), its deadline, '1' if the node holds leased requests,
+# then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server,
+# history fingerprint or ''), then the lease ids the node acknowledges.
 # A push with data '' is only checked against the dupefilter (a request this node answers itself).
 # A queued member is the 16-hex sequence, the data and, for a request whose fetch-history record
 # the node reads before it sends it, '#' and the record's 40-hex fingerprint (a pickle ends in '.').
 # Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count,
-#          servers that held an origin back ('server<TAB>site' lines), site, origin, data,
-#          send slot ('': none), history record ('': not asked, 'n': none, 'r' .. record), ...}.
-_EXCHANGE_LUA = TOKEN_BUCKET_LUA + LUA_HELPERS + """
+#          servers that held an origin back ('server<TAB>site' lines), leases put back
+#          ('lease<TAB>count' lines), '1' if this node held requests and its lease was gone,
+#          site, origin, data, send slot ('': none), history record ('': not asked, 'n': none,
+#          'r' .. record), lease id ('': none kept), ...}.
+_EXCHANGE_LUA = TOKEN_BUCKET_LUA + LUA_HELPERS + LEASE_LUA + """
 local base, bprefix, dfkey = ARGV[1], ARGV[2], ARGV[3]
 local now, initial = tonumber(ARGV[4]), tonumber(ARGV[5])
 local want, scan, m = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local sprefix, srate, sburst = ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13])
 local hprefix, busy_ttl, busy = ARGV[14], ARGV[15], ARGV[16] == '1'
+local lname, lkey = ARGV[17], base .. ':lease:' .. ARGV[17]
 local ready_key = base .. ':ready'
 local flags = {}
 for i = 0, m - 1 do
-  local j = 17 + i * 9
+  local j = 20 + i * 9
   local fp, site, origin, score, data = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4]
   if ARGV[j + 8] ~= '' then data = data .. '#' .. ARGV[j + 8] end
   local new = 1
@@ -127,6 +210,14 @@ for i = 0, m - 1 do
     redis.call('ZADD', ready_key, 'NX', fmt(now), origin)
   end
 end
+-- acknowledgements (after the pushes of the requests they produced), then the lease renewed
+local lost = '0'
+if lname ~= '' then
+  if ARGV[19] == '1' and not redis.call('ZSCORE', base .. ':leases', lname) then lost = '1' end
+  for i = 20 + m * 9, #ARGV do redis.call('HDEL', lkey, ARGV[i]) end
+  renew(base, lname, ARGV[18])
+end
+local requeued = requeue_expired(base, ARGV[4], ARGV[18])
 local out = {table.concat(flags), ''}
 local held = {}
 local got, tries = 0, 0
@@ -187,6 +278,11 @@ while got < want and tries < scan do
       if granted == 1 then
         local item = redis.call('ZPOPMIN', q)
         local data, record = string.sub(item[1], 17), ''
+        local lease = ''
+        if lname ~= '' then
+          lease = string.sub(item[1], 1, 16)
+          redis.call('HSET', lkey, lease, origin .. '\\n' .. item[2] .. '\\n' .. item[1])
+        end
         local hfp = string.sub(data, -40)
         if #data > 41 and string.sub(data, -41, -41) == '#' and string.find(hfp, '^%x+$') then
           data = string.sub(data, 1, -42)
@@ -211,6 +307,7 @@ while got < want and tries < scan do
         end
         out[#out + 1] = taken
         out[#out + 1] = record
+        out[#out + 1] = lease
         if redis.call('ZCARD', q) == 0 then
           redis.call('ZREM', ready_key, origin)
         else
@@ -230,6 +327,7 @@ end
 if busy_ttl ~= '' and (busy or got > 0) then
   redis.call('SET', base .. ':busy', '1', 'PX', busy_ttl)
 end
+if lname ~= '' and got > 0 then redis.call('ZADD', base .. ':leases', ARGV[18], lname) end
 local nodes_key = base .. ':nodes'
 redis.call('ZADD', nodes_key, ARGV[4], ARGV[9])
 redis.call('ZREMRANGEBYSCORE', nodes_key, '-inf', fmt(now - tonumber(ARGV[10])))
@@ -250,6 +348,8 @@ for i = 2, #head, 2 do
     break
   end
 end
+table.insert(out, 3, lost)
+table.insert(out, 3, requeued)
 table.insert(out, 3, table.concat(held, '\\n'))
 table.insert(out, 3, redis.call('GET', base .. ':n') or '0')
 return out
@@ -283,6 +383,8 @@ class Popped:
     slot: str = ""
     #: its fetch-history record as the pop read it: ``None`` not read, ``""`` none, else the record
     record: str | None = None
+    #: its id in the node's lease, to acknowledge ("": the frontier keeps no lease)
+    lease: str = ""
 
 
 @dataclass(frozen=True)
@@ -296,6 +398,15 @@ class Exchange:
     queued: int
     #: (server, site) of each origin whose server had no token (the per-server limit held it back)
     held: list[tuple[str, str]] = field(default_factory=list)
+    #: (lease, requests) of the expired leases this round trip put back into the queues
+    requeued: list[tuple[str, int]] = field(default_factory=list)
+    #: this node held leased requests and its lease was gone (taken for dead: they were put back)
+    lease_lost: bool = False
+
+
+def _requeued(value: Any) -> list[tuple[str, int]]:
+    pairs = [line.rsplit("\t", 1) for line in _text(value).split("\n") if line]
+    return [(name, int(n)) for name, n in pairs]
 
 
 def _text(value: Any) -> str:
@@ -321,7 +432,8 @@ class RedisFrontier:
 
     def __init__(self, client: Any, base: str, dupefilter_key: str, budget_prefix: str,
                  *, initial: float = 1.0, node: str = "", live: float = 3.0,
-                 servers: tuple[str, float, float] | None = None, history_prefix: str = "") -> None:
+                 servers: tuple[str, float, float] | None = None, history_prefix: str = "",
+                 lease: str = "", lease_timeout: float = 3.0) -> None:
         self.client = client
         self.node = node
         self.live = live
@@ -333,15 +445,23 @@ class RedisFrontier:
         self.servers = servers
         #: the key of a fetch-history record without its fingerprint ("": the pop reads none)
         self.history_prefix = history_prefix
+        #: this node's lease ("": granted requests are not leased) and how long it lives unrenewed
+        self.lease = lease
+        self.lease_timeout = lease_timeout
         self._exchange = client.register_script(_EXCHANGE_LUA)
+        self._beat = client.register_script(_BEAT_LUA)
         self._facts = client.register_script(FACTS_LUA)
 
     # -- the round trip ------------------------------------------------------
     def exchange(self, pushes: Sequence[PushItem], pop: int, now: float,
-                 *, scan: int | None = None, busy: bool = False, busy_ttl: float | None = None) -> Exchange:
-        """Push *pushes* (after the dupefilter), then pop up to *pop* ready requests, each
-        with a budget token taken. One EVALSHA. With *busy_ttl*: the busy mark (``<base>:busy``,
-        read by idle nodes) is renewed for that many seconds if the node is *busy* or gets requests."""
+                 *, scan: int | None = None, busy: bool = False, busy_ttl: float | None = None,
+                 acks: Sequence[str] = (), leased: bool = False) -> Exchange:
+        """Push *pushes* (after the dupefilter), acknowledge the leased requests *acks*, put back
+        the requests of expired leases, then pop up to *pop* ready requests, each with a budget
+        token taken (and leased to this node, with :attr:`lease`). One EVALSHA. With *busy_ttl*:
+        the busy mark (``<base>:busy``, read by idle nodes) is renewed for that many seconds if the
+        node is *busy* or gets requests. *leased*: the node holds leased requests (so a lease found
+        gone is reported)."""
         args: list[Any] = [
             self.base, self.budget_prefix, self.dupefilter_key, repr(float(now)),
             repr(float(self.initial)), int(pop), int(scan if scan is not None else 4 * pop + 16),
@@ -350,6 +470,7 @@ class RedisFrontier:
               if self.servers else ("", "", "")),
             self.history_prefix,
             "" if busy_ttl is None else str(max(1, int(busy_ttl * 1000))), "1" if busy else "0",
+            self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0",
         ]
         for item in pushes:
             args += [
@@ -358,13 +479,15 @@ class RedisFrontier:
                 "" if item.burst is None else repr(float(item.burst)), item.server,
                 item.history if self.history_prefix else "",
             ]
+        if self.lease:
+            args += acks
         reply = self._exchange(keys=[], args=args)
         flags = _text(reply[0])
         next_ready = _text(reply[1])
         popped = [
             Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2], _text(reply[i + 3]),
-                   _record(reply[i + 4]))
-            for i in range(4, len(reply), 5)
+                   _record(reply[i + 4]), _text(reply[i + 5]))
+            for i in range(6, len(reply), 6)
         ]
         held = [tuple(line.split("\t", 1)) for line in _text(reply[3]).split("\n") if line]
         return Exchange(
@@ -373,7 +496,34 @@ class RedisFrontier:
             next_ready=float(next_ready) if next_ready else None,
             queued=int(_text(reply[2])),
             held=held,  # type: ignore[arg-type] - pairs
+            requeued=_requeued(reply[4]),
+            lease_lost=_text(reply[5]) == "1",
         )
+
+    # -- leases --------------------------------------------------------------
+    def beat(self, now: float, *, busy_ttl: float | None = None,
+             leased: bool = False) -> tuple[list[tuple[str, int]], bool]:
+        """A node's beat between exchanges (one EVALSHA): the busy mark set for *busy_ttl* seconds
+        (``None``: not), this node's lease renewed, expired leases put back. Returns what was put
+        back (as :attr:`Exchange.requeued`) and whether this node's lease was gone (*leased*)."""
+        reply = self._beat(keys=[], args=[
+            self.base, repr(float(now)), "" if busy_ttl is None else str(max(1, int(busy_ttl * 1000))),
+            self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0",
+        ])
+        return _requeued(reply[0]), _text(reply[1]) == "1"
+
+    def release(self) -> None:
+        """Give this node's lease up (a node that closes: what it holds is done or handed back)."""
+        if self.lease:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.delete(f"{self.base}:lease:{self.lease}")
+            pipe.zrem(f"{self.base}:leases", self.lease)
+            pipe.execute()
+
+    def leased(self) -> int:
+        """Requests leased to any node and not acknowledged (for tests and reports)."""
+        return sum(int(self.client.hlen(f"{self.base}:lease:{_text(name)}"))
+                   for name in self.client.zrange(f"{self.base}:leases", 0, -1))
 
     # -- facts every node must see -------------------------------------------
     def set_site(self, site: str, now: float, **fields: float | str | None) -> None:
