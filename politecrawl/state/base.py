@@ -70,9 +70,6 @@ class IndexedWrite(NamedTuple):
 class StateStore(ABC):
     """Abstract base of the state stores (memory, SQLite, Redis)."""
 
-    #: Whether each operation is a network round trip (Redis).
-    networked = False
-
     #: Whether each write costs enough that callers writing once a page should batch their writes (a network
     #: round trip on Redis, a transaction on SQLite: the fetch history does, docs/recrawl.md).
     batch_writes = False

@@ -167,7 +167,6 @@ def _decode_log_id(log_id: str) -> str:
 class RedisStateStore(StateStore):
     """State in Redis, shared by every node of a crawl (see the module doc)."""
 
-    networked = True
     batch_writes = True
 
     def __init__(

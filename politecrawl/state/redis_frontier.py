@@ -102,6 +102,8 @@ REQUEUE_SCAN = 8
 #: more than half a lease (``deadline - now``) before this one (``<base>:seen``: Redis was down, or
 #: every node stalled): then no node could renew, and every lease is renewed to *deadline* instead. ``renew(base, lease, deadline)``:
 #: the node's lease lives until *deadline* while it holds requests (else it leaves the index).
+#: ``lease_gone(base, lease, holds)``: '1' if the node holds requests (*holds* '1') and its lease is
+#: no longer in the index (taken for dead and put back), else '0'.
 LEASE_LUA = """
 local function requeue_expired(base, now, deadline)
   local leases = base .. ':leases'
@@ -146,6 +148,10 @@ local function renew(base, name, deadline)
     redis.call('ZREM', base .. ':leases', name)
   end
 end
+local function lease_gone(base, name, holds)
+  if holds == '1' and not redis.call('ZSCORE', base .. ':leases', name) then return '1' end
+  return '0'
+end
 """
 
 # ARGV: base, now, busy mark's time to live in ms ('' = not set), lease, lease deadline, '1' if the
@@ -155,7 +161,7 @@ local base, lname = ARGV[1], ARGV[4]
 if ARGV[3] ~= '' then redis.call('SET', base .. ':busy', '1', 'PX', ARGV[3]) end
 local lost = '0'
 if lname ~= '' then
-  if ARGV[6] == '1' and not redis.call('ZSCORE', base .. ':leases', lname) then lost = '1' end
+  lost = lease_gone(base, lname, ARGV[6])
   renew(base, lname, ARGV[5])
 end
 return {requeue_expired(base, ARGV[2], ARGV[5]), lost}
@@ -213,7 +219,7 @@ end
 -- acknowledgements (after the pushes of the requests they produced), then the lease renewed
 local lost = '0'
 if lname ~= '' then
-  if ARGV[19] == '1' and not redis.call('ZSCORE', base .. ':leases', lname) then lost = '1' end
+  lost = lease_gone(base, lname, ARGV[19])
   for i = 20 + m * 9, #ARGV do redis.call('HDEL', lkey, ARGV[i]) end
   renew(base, lname, ARGV[18])
 end
@@ -409,6 +415,11 @@ def _requeued(value: Any) -> list[tuple[str, int]]:
     return [(name, int(n)) for name, n in pairs]
 
 
+def _ms(seconds: float | None) -> str:
+    """A time to live as the scripts take it: whole milliseconds, at least 1 ('' for ``None``: not set)."""
+    return "" if seconds is None else str(max(1, int(seconds * 1000)))
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -469,7 +480,7 @@ class RedisFrontier:
             *((self.servers[0], repr(float(self.servers[1])), repr(float(self.servers[2])))
               if self.servers else ("", "", "")),
             self.history_prefix,
-            "" if busy_ttl is None else str(max(1, int(busy_ttl * 1000))), "1" if busy else "0",
+            _ms(busy_ttl), "1" if busy else "0",
             self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0",
         ]
         for item in pushes:
@@ -507,7 +518,7 @@ class RedisFrontier:
         (``None``: not), this node's lease renewed, expired leases put back. Returns what was put
         back (as :attr:`Exchange.requeued`) and whether this node's lease was gone (*leased*)."""
         reply = self._beat(keys=[], args=[
-            self.base, repr(float(now)), "" if busy_ttl is None else str(max(1, int(busy_ttl * 1000))),
+            self.base, repr(float(now)), _ms(busy_ttl),
             self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0",
         ])
         return _requeued(reply[0]), _text(reply[1]) == "1"
