@@ -122,12 +122,16 @@ VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|fi
 # Two dotted numbers joined by an arrow, or "from … to …" after a version word: a version change ("1.2.3.4 →
 # 1.2.4.0", "upgrade from 8.61.104.75 to 8.62.0.1"), not addresses; a port after either side makes them a
 # connection ("10.0.0.1:443 -> 10.0.0.2:80").
-_ARROW_RE = re.compile(r"[ \t]*(?:→|->|=>|⇒)[ \t]*")
+_ARROW = r"[ \t]*(?:→|->|=>|⇒)[ \t]*"
+_TO = r"(?:to|auf|à|vers|到|至)"
+_ARROW_RE = re.compile(_ARROW)
+_ARROW_END_RE = re.compile(_ARROW + "$")
 _DOTTED_AFTER_RE = re.compile(r"v?[0-9]+(?:\.[0-9]+){1,3}(?![0-9.:])")
 _DOTTED_BEFORE_RE = re.compile(r"(?<![0-9.:])v?[0-9]+(?:\.[0-9]+){1,3}$")
 _UPGRADE_WORD_RE = re.compile(r"(?<![a-z])(?:upgrad|downgrad|migrat|aktualisier)[a-z]*[ \t]+(?:from|von|de)[ \t]*$|"
                               r"(?:升级|降级|迁移)[ \t]*从[ \t]*$")
-_FROM_TO_RE = re.compile(r"[ \t]+(?:to|auf|à|vers|到|至)[ \t]+")
+_FROM_TO_RE = re.compile(r"[ \t]+" + _TO + r"[ \t]+")
+_TO_END_RE = re.compile(_TO + r"[ \t]+$")
 
 
 def version_change(text: str, start: int, end: int) -> bool:
@@ -139,7 +143,7 @@ def version_change(text: str, start: int, end: int) -> bool:
     if m and _DOTTED_AFTER_RE.match(text, m.end()):
         return True
     head = text[max(0, start - 24) : start]
-    a = re.search(r"[ \t]*(?:→|->|=>|⇒)[ \t]*$", head)
+    a = _ARROW_END_RE.search(head)
     if a and _DOTTED_BEFORE_RE.search(head, 0, a.start()):
         return True
     lower = head.lower()
@@ -149,5 +153,5 @@ def version_change(text: str, start: int, end: int) -> bool:
             return True
         if _FROM_TO_RE.match(text, end):
             return _VERSION_WORD_RE.search(lower) is not None
-    t = re.search(r"(?:to|auf|à|vers|到|至)[ \t]+$", lower)
+    t = _TO_END_RE.search(lower)
     return bool(t and _VERSION_WORD_RE.search(text[max(0, start - 48) : start].lower()))
