@@ -195,34 +195,29 @@ def _literal_trie(words: list[str]) -> str:
     return f"(?:{emit(tree)})"
 
 
-_BY_CUES = ["réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to", "quote from", "zitat von",
-            "member", "membre", "mitglied", "seller", "buyer", "verkäufer", "käufer", "vendeur", "acheteur", "卖家", "买家",
-            "thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut", "感谢",
-            "谢谢", "多谢", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자", "by", "von", "par", "from", "user", "楼主",
-            "网友", "博主", "up主", "层主", "题主", "答主", "群友", "会员",
-            "来自", "回复", "作者", "投稿者", "작성자", "글쓴이", "用户", "粉丝"]
-# A separator after the cue ("this", "baby" hold none).
-_BY_CUE_RE = re.compile(_literal_trie(_BY_CUES) + r"(?:[ \t]{1,2}[:：]?|[:：])[ \t]{0,2}")
-_REPLY_WORD_RE = re.compile(_literal_trie(_REPLY_WORDS))
+# Greetings and thanks before a name (`Thanks maple-blue!`, `感谢 x`).
+_GREETINGS = frozenset({"thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut",
+                        "感谢", "谢谢", "多谢"})
 # Role words of shops and forums: a label only with a colon (`Membre : x`, `卖家：x`; not "the seller sent it"), and
 # what follows may as well be a person's real name (`买家：张伟`, `Käufer: Hans Müller`), which is left to the name
 # finders: a Latin value must look like a handle, a CJK one must not read as a name.
 _ROLE_CUES = frozenset({"member", "membre", "mitglied", "seller", "buyer", "verkäufer", "käufer", "vendeur", "acheteur",
                         "卖家", "买家"})
+# Words for a user in other languages: as `user`, a CJK value after them only when bounded.
+_USER_WORDS = frozenset({"user", "from", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자"})
 # Cues that address or quote someone in a thread (`Antwort an`, `Réponse à`, `Quote from:`): a CamelCase handle
 # (`HappyStorm`) counts after them; a lower-case word needs a handle's mark ("Message de bienvenue").
 _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
-                           "quote from", "zitat von", "thank you", "thanks", "thx", "hi", "hello", "hey", "danke",
-                           "hallo", "merci", "bonjour", "salut", "感谢", "谢谢", "多谢",
-                           "网友", "博主", "up主", "层主", "题主", "答主", "群友"})
+                           "quote from", "zitat von", "网友", "博主", "up主", "层主", "题主", "答主", "群友", *_GREETINGS})
+_BY_CUES = [*_ADDRESS_CUES, *_ROLE_CUES, *_USER_WORDS, "by", "von", "par", "楼主", "会员", "来自", "回复", "作者", "投稿者",
+            "작성자", "글쓴이", "用户", "粉丝"]
+# A separator after the cue ("this", "baby" hold none).
+_BY_CUE_RE = re.compile(_literal_trie(_BY_CUES) + r"(?:[ \t]{1,2}[:：]?|[:：])[ \t]{0,2}")
+_REPLY_WORD_RE = re.compile(_literal_trie(_REPLY_WORDS))
 _CODE_RE = re.compile(r"[A-Z]{1,4}[0-9][0-9\-/]*")
 _TITLE_AFTER_RE = re.compile(r"\.[ \t]+[A-Z]")
 _ABBREV_RE = re.compile(r"[A-Z][a-z]{0,5}(?:\.-?[A-Za-z][a-z]{0,5})+")
-_GREETINGS = frozenset({"thank you", "thanks", "thx", "hi", "hello", "hey", "danke", "hallo", "merci", "bonjour", "salut",
-                        "感谢", "谢谢", "多谢"})
-# Words for a user in other languages: as `user`, a CJK value after them only when bounded.
 _USER_NUMBER_RE = re.compile(r"[0-9]{5,19}(?![0-9.,:/\-])")
-_USER_WORDS = frozenset({"user", "from", "benutzer", "nutzer", "utilisateur", "ユ-ザ-", "사용자"})
 _CAMEL_RE = re.compile(r"(?:[A-Z][a-z0-9]+){2,4}[0-9_]*")
 _HANDLE_SHAPE_RE = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*(?:[0-9]{1,6}|(?:[_.\-][a-z0-9]+)+[0-9]*)|"
                               r"[a-z][a-z0-9]*_[a-z0-9_]*|[0-9]{1,6}[a-z][a-z0-9_]*", re.I)
