@@ -365,14 +365,14 @@ class ClusterScheduler(Scheduler):
             except Exception:  # noqa: BLE001 - a request another node wrote that cannot be read
                 self.runtime.inc_stat("cluster/undecodable")
                 if popped.lease:  # dropped: no node could read it either
-                    self.leases.leased(popped.lease)
+                    self.leases.leased(popped.lease, "")
                     self.leases.finished(popped.lease)
                 continue
             request.meta[KEYS] = (request.url, popped.site, popped.origin)
             request.meta[SEND_SLOT] = popped.slot
             if popped.lease:
                 request.meta[LEASE] = popped.lease
-                self.leases.leased(popped.lease)
+                self.leases.leased(popped.lease, request.url)
             if popped.record is not None:
                 request.meta[POPPED_RECORD_META] = (request.url, popped.record or None)
             self.granted.append(request)
@@ -409,11 +409,11 @@ class ClusterScheduler(Scheduler):
     # -- leases ------------------------------------------------------------------
     def _finished(self, request: Request) -> None:
         """The engine is done with *request* (answered and parsed, failed, refused, redirected or
-        sent back): acknowledge it once the requests enqueued until now are pushed and its fetch
-        history is written."""
+        sent back): acknowledge it once the requests enqueued until now are pushed and the fetch
+        history of the request its lease was for is written."""
         lease = request.meta.pop(LEASE, None)
         if lease is not None:
-            self.leases.finished(lease, request.url)
+            self.leases.finished(lease)
 
     def _acks(self) -> list[str]:
         """The leases to acknowledge in this round trip (see :class:`LeaseBook`)."""
