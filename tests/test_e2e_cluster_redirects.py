@@ -18,9 +18,9 @@ import pytest
 from cluster_helpers import Cluster, cluster_settings
 from helpers import REPO
 
-pytestmark = [pytest.mark.e2e, pytest.mark.redis]
+from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec
 
-from politecrawl.sandbox import PROTOCOL_PATHS, SiteSpec  # noqa: E402
+pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
 N = 8
 
