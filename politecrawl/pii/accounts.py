@@ -88,7 +88,10 @@ _CJK_NICK_CUES = tuple(c for c in _NICK_CUES if not c[0].isascii())
 _NICK_CUE_SPACE_RE = re.compile(fold_words(rf"{_cue_group(_CJK_NICK_CUES)}[ \t]{{1,2}}(?P<v>{_NICK_CHAR}{{2,30}})"))
 # "ID" alone is a user ID's cue only where it heads a record or a bracket (`ID: 42`, `用户 x（ID 42）`, `| ID 42`);
 # after another word it names a thing (`商品ID`, `post id`, `?id=` in a product URL, `"id": ` in JSON).
-_BARE_ID_RE = re.compile(r"(?<![a-z0-9_])id[ \t]{0,2}(?:[:=：#]|is)?[ \t]{0,2}(?P<v>[0-9]{4,20})(?![0-9])")
+# `id(?<![a-z0-9_]id)` for `(?<![a-z0-9_])id`, and the bracket before its look-behind below: a pattern that begins
+# with a look-behind is tried at every position, one that begins with a character only where it occurs (same
+# matches: tests/test_pii_scan_patterns_text.py).
+_BARE_ID_RE = re.compile(r"id(?<![a-z0-9_]id)[ \t]{0,2}(?:[:=：#]|is)?[ \t]{0,2}(?P<v>[0-9]{4,20})(?![0-9])")
 _RECORD_HEAD = frozenset("([{（【［|;；,，:：")
 # Words naming a thing with an ID of its own, just before a spaced "ID" (`post ID 42`, `session id 42`).
 _THING_BEFORE_RE = re.compile(
@@ -97,7 +100,7 @@ _THING_BEFORE_RE = re.compile(
     r"店铺|类目|分类|页面|图片|文件|群|房间|设备|应用)[a-z]{0,3}[\s:#._\-]*$")
 _DATE_DIGITS_RE = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{0,6}")
 # A bracketed number heading a handle or name: "[4504814417] yueyue40971" (chat and forum exports).
-_BRACKET_ID_RE = re.compile(r"(?<![0-9A-Za-z])[\[【［](?P<v>[0-9]{5,19})[\]】］][ \t]?(?=[^\s0-9\[\]【】，。,.;；:：|])")
+_BRACKET_ID_RE = re.compile(r"[\[【［](?<![0-9A-Za-z][\[【［])(?P<v>[0-9]{5,19})[\]】］][ \t]?(?=[^\s0-9\[\]【】，。,.;；:：|])")
 
 _URL_SEG = r"[A-Za-z0-9_.~%\-]{2,40}"
 _PROFILE_TAIL_RE = re.compile(rf"/(?:u|user|users|people|profile|profiles|member|members|author|authors|account|"
