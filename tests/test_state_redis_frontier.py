@@ -484,3 +484,39 @@ def test_a_closing_node_puts_back_a_lost_pops_requests_before_it_releases_its_le
     a.release()
     assert data(b.exchange([], 5, T0 + 0.2)) == ["r0", "r1"]
     assert a.client.exists(a.base + ":pop:a:l") == 0
+
+
+def test_a_script_the_node_gave_up_on_that_runs_after_its_retry_grants_and_puts_back_nothing(node, monkeypatch):
+    """A timed-out script may still be in Redis's buffer of the dropped connection and run after the
+    node's next script (on a new connection): it is stale then (a later token ran) and must neither pop
+    nor take the later pop, whose reply the node got, for a lost one."""
+    import redis  # noqa: PLC0415
+
+    a, b = node("a"), node("b")
+    a.exchange(lpush("a.com", A, 6), 0, T0)
+    granted = data(a.exchange([], 1, T0))  # r0
+    late = []
+
+    def held_back(script):
+        def call(*args, **kwargs):
+            late.append(lambda: script(*args, **kwargs))
+            raise redis.exceptions.TimeoutError("Timeout reading from socket")
+        return call
+
+    monkeypatch.setattr(a, "_exchange", held_back(a._exchange))
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.exchange([], 2, T0 + 0.1, leased=True)
+    monkeypatch.undo()
+    granted += data(a.exchange([], 2, T0 + 0.2, leased=True))  # the retry: r1, r2, seen by a
+    monkeypatch.setattr(a, "_beat", held_back(a._beat))
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.beat(T0 + 0.3, leased=True)
+    monkeypatch.undo()
+    granted += data(a.exchange([], 1, T0 + 0.4, leased=True))  # r3, seen by a
+    for run in late:  # the exchange and the beat a gave up on run now, after its later scripts
+        run()
+    assert len(a) == 2 and a.leased() == 4  # nothing more granted, nothing of a's put back
+    assert a.beat(T0 + 0.5, leased=True)[2] == 0
+    granted += data(b.exchange([], 6, T0 + 0.6))
+    assert granted == ["r0", "r1", "r2", "r3", "r4", "r5"]  # each granted once
+    assert a.client.hlen(a.base + ":lease:a:l") == 4

@@ -111,10 +111,12 @@ REQUEUE_SCAN = 8
 #: the node's lease lives until *deadline* while it holds requests (else it leaves the index).
 #: ``lease_gone(base, lease, holds)``: '1' if the node holds requests (*holds* '1') and its lease is
 #: no longer in the index (taken for dead and put back), else '0'.
-#: ``unseen(base, lease, seen, now)``: the node's last pop (``<base>:pop:<lease>``: its token and the
-#: lease ids it granted) is resolved: if its token is not *seen*, the last token whose reply the node
-#: got, the reply was lost (Redis ran the script, the node got an error): those requests go back to
-#: their queues at once (the node never knew it held them). Returns how many went back.
+#: ``unseen(base, lease, token, seen, now)``: the node's last pop (``<base>:pop:<lease>``: its token
+#: and the lease ids it granted) is resolved: if its token is not *seen*, the last token whose reply
+#: the node got, the reply was lost (Redis ran the script, the node got an error): those requests go
+#: back to their queues at once (the node never knew it held them). Returns how many went back, and
+#: whether this script (*token*) is stale: a later script of the node already ran (one the node gave
+#: up on, run late, after its retry): it must then neither resolve nor pop.
 LEASE_LUA = """
 local function put_back(base, v, now)
   local a = string.find(v, '\\n', 1, true)
@@ -126,14 +128,15 @@ local function put_back(base, v, now)
   redis.call('ZADD', base .. ':ready', 'NX', now, origin)
   return 1
 end
-local function unseen(base, name, seen, now)
+local function unseen(base, name, token, seen, now)
   local pkey = base .. ':pop:' .. name
   local last = redis.call('GET', pkey)
-  if not last then return 0 end
-  redis.call('DEL', pkey)
+  if not last then return 0, false end
   local ids = {}
   for word in string.gmatch(last, '%S+') do ids[#ids + 1] = word end
-  if ids[1] == seen then return 0 end
+  if tonumber(ids[1]) > tonumber(token) then return 0, true end
+  redis.call('DEL', pkey)
+  if ids[1] == seen then return 0, false end
   local lkey = base .. ':lease:' .. name
   local n = 0
   for i = 2, #ids do
@@ -143,7 +146,7 @@ local function unseen(base, name, seen, now)
       redis.call('HDEL', lkey, ids[i])
     end
   end
-  return n
+  return n, false
 end
 local function requeue_expired(base, now, deadline)
   local leases = base .. ':leases'
@@ -184,14 +187,14 @@ end
 """
 
 # ARGV: base, now, busy mark's time to live in ms ('' = not set), lease, lease deadline, '1' if the
-# node holds requests, the token of the last pop whose reply the node got. Returns {requeued lines,
+# node holds requests, the token of the last reply the node got, this beat's token. Returns {requeued lines,
 # '1' if the node held requests and its lease was gone, requests of a lost reply put back}.
 _BEAT_LUA = LEASE_LUA + """
 local base, lname = ARGV[1], ARGV[4]
 if ARGV[3] ~= '' then redis.call('SET', base .. ':busy', '1', 'PX', ARGV[3]) end
 local lost, back = '0', 0
 if lname ~= '' then
-  back = unseen(base, lname, ARGV[7], ARGV[2])
+  back = unseen(base, lname, ARGV[8], ARGV[7], ARGV[2])
   lost = lease_gone(base, lname, ARGV[6])
   renew(base, lname, ARGV[5])
 end
@@ -250,9 +253,10 @@ for i = 0, m - 1 do
 end
 -- the requests of a pop whose reply the node never got go back; acknowledgements (after the pushes
 -- of the requests they produced); then the lease renewed
-local lost, back = '0', 0
+local lost, back, stale = '0', 0, false
 if lname ~= '' then
-  back = unseen(base, lname, ARGV[21], ARGV[4])
+  back, stale = unseen(base, lname, ARGV[20], ARGV[21], ARGV[4])
+  if stale then want = 0 end  -- run after a later script of the node: it grants nothing
   lost = lease_gone(base, lname, ARGV[19])
   for i = 22 + m * 9, #ARGV do redis.call('HDEL', lkey, ARGV[i]) end
   renew(base, lname, ARGV[18])
@@ -570,9 +574,11 @@ class RedisFrontier:
         (``None``: not), this node's lease renewed, expired leases put back, and the requests of a pop
         whose reply was lost. Returns what was put back (as :attr:`Exchange.requeued`), whether this
         node's lease was gone (*leased*) and how many requests of a lost reply went back."""
+        self._token += 1
         reply = self._beat(keys=[], args=[
             self.base, repr(float(now)), _ms(busy_ttl),
             self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0", self._seen,
+            str(self._token),
         ])
         return _requeued(reply[0]), _text(reply[1]) == "1", int(_text(reply[2]))
 
