@@ -79,11 +79,11 @@ def _word_start(lower: str, i: int) -> bool:
 # A JSON or quoted key ends in a quote (`"user_id": 42`); a nickname may be quoted or bracketed (`昵称「…」`).
 # The value may stand in brackets after the cue (`用户ID【42】`, `用户ID(42)`: `（` folds to `(`).
 _ID_SEP = r"[\"']?[ \t]{0,2}(?:[:=：#]|is|为|是|は)?[ \t]{0,2}[\"'(\[【]?"
-# `叫` as in `网名叫x`; German and French quotes open a value too (`Benutzername „x“`, `pseudo « x »`).
-_NICK_SEP = (r"[\"']?[ \t]{0,2}(?:(?:[:=：]|[ ]is[ ]|[ ]est[ ]|[ ]ist[ ]|为|是|叫|は)[ \t]{0,2}[\"“「『【„«]?[ ]?"
+# German and French quotes open a value too (`Benutzername „x“`, `pseudo « x »`).
+_NICK_SEP = (r"[\"']?[ \t]{0,2}(?:(?:[:=：]|[ ]is[ ]|[ ]est[ ]|[ ]ist[ ]|为|是|は)[ \t]{0,2}[\"“「『【„«]?[ ]?"
              r"|[ ]?[“「『【„«][ ]?)")
 _VERB_SEP_RE = re.compile(r"[ ](?:is|est|ist)[ ]")
-# A question after a cue and its copula asks for the value (`你的网名叫什么？`, `昵称是啥`): grammar, a closed class.
+# A question after a cue and its copula asks for the value (`你的昵称是什么？`, `昵称是啥`): grammar, a closed class.
 _QUESTION_WORDS = ("什么", "啥", "多少", "哪个", "怎么", "是什么")
 _ID_CUE_RE = re.compile(fold_words(rf"{_cue_group(_ID_CUES)}{_ID_SEP}(?P<v>[0-9]{{4,20}})(?![0-9])"))
 _NICK_CUE_RE = re.compile(fold_words(rf"{_cue_group(_NICK_CUES)}{_NICK_SEP}(?P<v>{_NICK_CHAR}{{2,30}})"))
