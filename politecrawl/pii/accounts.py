@@ -104,9 +104,11 @@ _DATE_DIGITS_RE = re.compile(r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][
 _BRACKET_ID_RE = re.compile(r"(?<![0-9A-Za-z])[\[【［](?P<v>[0-9]{5,19})[\]】］][ \t]?(?=[^\s0-9\[\]【】，。,.;；:：|])")
 
 _URL_SEG = r"[A-Za-z0-9_.~%\-]{2,40}"
-# A segment may be written in CJK letters as a browser shows it (`/people/小鱼儿`; percent-encoded it is ASCII).
+# A segment may be written in CJK letters as a browser shows it (`/people/小鱼儿`; percent-encoded it is ASCII), a
+# whole segment (`/u/12345678的主页` is a user ID and prose).
 _PROFILE_TAIL_RE = re.compile(r"/(?:u|user|users|people|profile|profiles|member|members|author|authors|account|"
-                              r"accounts)/(?P<v>[A-Za-z0-9_.~%\-\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{2,40})")
+                              r"accounts)/(?P<v>[A-Za-z0-9_.~%\-]{2,40}"
+                              r"|[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]{2,20}(?=[/?#\s]|$))")
 # A user's number in a query (`?uid=42`, `profile.php?id=42`) or as the path of a profile host (`space.x.cn/42`).
 _PROFILE_QUERY_RE = re.compile(
     r"[?&](?:uid|user_?id|userid|member_?id|account_?id|profile_?id)=(?P<v>[0-9]{4,20})(?![0-9])"
