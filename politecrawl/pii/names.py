@@ -32,7 +32,9 @@ from politecrawl.pii.spans import PERSON_NAME, Span
 
 # ---------------------------------------------------------------- Chinese
 
-_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+# `[…]{2,}` written as `[…][…]+` (same matches): a pattern that begins with a repeat gives `re` no set of first
+# characters to skip ahead by, so it tries a match at every position (tests/test_pii_scan_patterns_text.py).
+_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff]+")
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
