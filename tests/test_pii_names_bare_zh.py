@@ -28,8 +28,12 @@ def names(text: str) -> list[str]:
     ("我朋友蔡乐也买了一个。", "蔡乐"),
     ("潘霄是我们公司的工程师。", "潘霄"),
     ("获奖名单：孔成、李菲。", "孔成"),
-    # three characters jieba cut as a two-character word and one character (张亮 + 明)
+    # three characters jieba cut as a two-character word and one character (张亮 + 明; 吴玲 + 淑 before a comma)
     ("张亮明入选了国家队。", "张亮明"),
+    ("这位是吴玲淑，我们的新同事。", "吴玲淑"),
+    # after a cue: a rare dictionary place as the first two characters (徐国), the copula after `名字叫`
+    ("签名：徐国宏", "徐国宏"),
+    ("我的名字叫余志", "余志"),
     # three characters with a surname the HMM's `B-nr` ranking puts low (殷, 崔, 俞)
     ("殷刚斌的妈妈是一名护士。", "殷刚斌"),
     ("会议由副局长崔杰琴主持。", "崔杰琴"),

@@ -302,7 +302,8 @@ class _Chinese:
         noun-making suffix (`韩式`), it
         is no place the dictionary knows with an administrative suffix (`唐山` for `唐山市`), and jieba's
         part-of-speech HMM reads the two characters as a name."""
-        if w[0] not in self.pair_surnames or w[1] in _NOT_GIVEN or w[1] in _NOUN_SUFFIXES or w in self.tags:
+        if (w[0] not in self.pair_surnames or w[1] in _NOT_GIVEN or w[1] in _NOUN_SUFFIXES or w in self.tags
+                or w[0] == w[1]):  # 乔乔: a reduplicated pet name or a transliteration
             return False
         tail = self.tags.get(w[1])
         if tail is not None and tail[1] in _FUNCTION_WORD_TAGS and tail[0] >= _FUNCTION_TAIL:
@@ -316,6 +317,24 @@ class _Chinese:
         `四百块钱少` (a numeral among the two characters before, or jieba's tag `q` or `m` for the one before)."""
         return any(c in _NUMERALS for c in before) or self.tags.get(before[-1:], (0, ""))[1] in ("q", "m")
 
+    def _rare_place(self, w: str) -> bool:
+        """A rare dictionary place word (`ns`, count under _COMPOUND_HEAD) as a name's first two characters after a
+        cue (`签名：徐国宏`: 徐国 is an ancient state)."""
+        tag = self.tags.get(w)
+        return tag is not None and tag[1] == "ns" and tag[0] < _COMPOUND_HEAD
+
+    def _stranded(self, words: list[str], k: int) -> bool:
+        """words[k] is one character jieba left alone at the end of its run or before a particle (`刘翔` + `群，`,
+        `吴玲` + `淑的`), neither a function word nor a verb nor a word this common of its own: the end of a
+        three-character name."""
+        c = words[k]
+        if len(c) != 1 or c in _NOT_GIVEN or not _HAN_RE.fullmatch(c):
+            return False
+        tag = self.tags.get(c)
+        if tag is not None and (tag[1] in _FUNCTION_TAIL_TAGS or tag[0] >= _HMM_WORD_CHAR):
+            return False
+        return k + 1 == len(words) or words[k + 1][0] in _NOT_GIVEN
+
     def _joins(self, w: str, nxt: str) -> bool:
         """A two-character name word and the one character after it are one three-character name: the character
         is no word the dictionary knows as a function word, the three are no dictionary word, and jieba's HMM reads
@@ -326,28 +345,33 @@ class _Chinese:
         if tag is not None and tag[1] in _FUNCTION_TAIL_TAGS:
             return False
         w3 = w + nxt
-        return w3 not in self.tags and self._is_name_word(w3) and self.hmm_name(w3)
+        return (w3 not in self.tags and nxt not in self.place_finals and self.transliteration.isdisjoint(w3[1:])
+                and self._is_name_word(w3) and self.hmm_name(w3))
 
     def _candidates(self, run: str) -> tuple[tuple[int, int, bool, bool], ...]:
         return tuple(self._segment(run))
 
     def _segment(self, run: str) -> Iterator[tuple[int, int, bool, bool]]:
-        """(start, end, known, bare) of name-shaped words in a run of Han characters; `known` when the dictionary
-        tags the word as a name (not only "unknown word starting with a surname"); `bare` for a two-character
-        word that is a name without a cue (`_bare_pair`)."""
+        """(start, end, known, free) of name-shaped words in a run of Han characters; `known` when the dictionary
+        tags the word as a name (not only "unknown word starting with a surname"); `free`, for a two-character
+        word, that it is a name without a cue (`_bare_pair`), for a three-character one that it starts the run or
+        follows a dictionary word.  A word after one jieba does not know is no name without a cue: there jieba's
+        cut is unsure (transliterations: `阿古` + `桑玩`, `威尔` + `詹福利`)."""
         words = list(self.tokenizer.cut(run, HMM=True))
         pos = 0
         i = 0
         while i < len(words):
             w = words[i]
             n = len(w)
+            after_word = i == 0 or words[i - 1] in self.tags
             if 2 <= n <= 3 and w[0] in self.initials and _HAN_RE.fullmatch(w) and self._is_name_word(w):
-                if n == 2 and i + 1 < len(words) and self._joins(w, words[i + 1]):
-                    yield pos, pos + 3, False, False  # 张亮 + 明, 郎羽 + 小: jieba cut a given name
+                if n == 2 and i + 1 < len(words) and after_word and (self._joins(w, words[i + 1]) or (
+                        w + words[i + 1] not in self.tags and self._bare_pair(w) and self._stranded(words, i + 1))):
+                    yield pos, pos + 3, False, True  # 张亮 + 明, 郎羽 + 小: jieba cut a given name
                     pos += 3
                     i += 2
                     continue
-                yield pos, pos + n, w in self.tags, n == 2 and self._bare_pair(w)
+                yield pos, pos + n, w in self.tags, after_word and (n == 3 or self._bare_pair(w))
             elif n == 1 and w in self.surnames and i + 1 < len(words):
                 nxt = words[i + 1]
                 tag = self.tags.get(nxt)
@@ -356,7 +380,7 @@ class _Chinese:
                         and (w not in self.word_chars or tag[1] in _NAME_TAGS))) and not (
                         len(nxt) == 2 and nxt[1] in _ABSTRACT_SUFFIXES):  # 易 + 失性
                     yield (pos, pos + 1 + len(nxt), tag is not None and tag[1] in _NAME_TAGS,
-                           len(nxt) == 1 and self._bare_pair(w + nxt))
+                           after_word and (len(nxt) == 2 or self._bare_pair(w + nxt)))
                     pos += 1 + len(nxt)
                     i += 2
                     continue
@@ -384,7 +408,8 @@ class _Chinese:
                 # Not when its first two characters are a dictionary word that is no name (卡号 after "thanks",
                 # 关系 after 记者).
                 if (j > i + 1 and (self._tagged_name(word) or self._is_name_word(word))
-                        and self._is_name_word(word[:2]) and not self._word_char_then_word(word)):
+                        and (self._is_name_word(word[:2]) or self._rare_place(word[:2]))
+                        and not self._word_char_then_word(word)):
                     yield Span(i, j, PERSON_NAME, word)
         for e in cues.after_in(run_start + 3, run_end):
             n = next((n for n in (4, 3) if e - n >= run_start and text[e - n : e - n + 2] in self.compound_surnames
@@ -428,12 +453,14 @@ class _Chinese:
 
     def find(self, text: str, cues: _Cues, run_start: int, run: str) -> Iterator[Span]:
         yield from self.cued(text, cues, run_start, run_start + len(run))
-        for s, e, known, bare in self.candidates(run):
+        for s, e, known, free in self.candidates(run):
+            bare = free and e - s == 2
             start, end = run_start + s, run_start + e
             if text[start - 1 : start] == "《" or text[end : end + 1] == "》":
                 if not cues.around(text, start, end):
                     continue  # the title of a work (`《白门柳》`, `《黄梅歌》`), not a person, without a cue
-            if bare and not self.transliteration.intersection(text[start + 1 : end]) and (
+            # a transliteration character beside it too: a piece of a foreign name (`朱兹` + `詹省`, `孟色` + `罗拉多`)
+            if bare and self.transliteration.isdisjoint(text[max(0, start - 1) : end + 1]) and (
                     text[end - 1] not in self.place_finals) and not self._counted(text[max(0, start - 2) : start]):
                 yield Span(start, end, PERSON_NAME, text[start:end])
                 continue
@@ -442,7 +469,7 @@ class _Chinese:
             # before or after it, or to be the whole field.
             if cues.around(text, start, end) or (e - s == 3 and ((known and text[start] not in self.word_chars) or (
                     text[start] in self.common_surnames and text[start] not in self.word_chars) or (
-                    not known and text[start] in self.name_surnames and self.hmm_name(text[start:end])))
+                    free and not known and text[start] in self.name_surnames and self.hmm_name(text[start:end])))
                                                   and not self.transliteration.intersection(text[start + 1 : end])
                                                   and text[end - 1] not in self.place_finals
                                                   and not self.doubtful(text[start:end])):
@@ -497,9 +524,10 @@ class _Cues:
         low = text.lower()
         if len(low) != len(text):
             low = text  # a character that lower-cases to two would shift positions: match as written
-        self.before = [m.end() for m in _CUE_BEFORE_RE.finditer(low) if not (
+        self.before = [m.end() + (m.group().startswith(_LABEL_WORDS) and m.end() == m.start() + 2)
+                       for m in _CUE_BEFORE_RE.finditer(low) if not (
             m.group().startswith(_LABEL_WORDS) and m.end() == m.start() + 2 and low[m.end() : m.end() + 1]
-            not in _LABEL_COPULAS)]
+            not in _LABEL_COPULAS)]  # after `名字叫` the name starts after the copula
         if ":" in low or "：" in low:
             roles = [m.end() for m in _ROLE_CUE_RE.finditer(low)]
             if roles:
