@@ -630,6 +630,10 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 run = simple[m.start() : m.end()]
             if cues is None:
                 cues = _Cues(simple)
+            if len(run) == 2 and run[0] not in zh.pair_surnames and not (
+                    cues.before_in(m.start(), m.end()) or cues.after_in(m.end(), m.end())
+                    or cues.around(simple, m.start(), m.end())):
+                continue  # a two-character name needs a cue, or a surname of `pair_surnames` (`_bare_pair`)
             for k in range(0, len(run), _PIECE - _OVERLAP):
                 piece = run[k : k + _PIECE]
                 if spend is not None:
