@@ -71,6 +71,18 @@ def test_the_user_id_scans_need_four_digits_in_a_row() -> None:
     assert "(?P<v>[0-9]{5,19})" in A._BRACKET_ID_RE.pattern
 
 
+NICK_PIECES = ["用户", "手机用户", "小红薯", "jd", "JD", "tb", "TB", "t", "qq", "weixin", "wx", "bili", "m0", "u", "_", "-",
+               "1", "12", "1234", "12345", "123456", "a", "A", "x", " ", "用"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(NICK_PIECES), max_size=8))
+def test_the_default_nickname_gate_lets_every_match_through(parts: list[str]) -> None:
+    text = "".join(parts)
+    if A._DEFAULT_NICK_RE.search(text) is not None:
+        assert A._default_nick_possible(text, A._FOUR_DIGITS_RE.search(text) is not None), text
+
+
 def test_same_matches_on_examples() -> None:
     for text in TEXTS + CUE_TEXTS:
         same_everywhere(text)
