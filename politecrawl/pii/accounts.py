@@ -110,6 +110,13 @@ _BARE_ID_RE = re.compile(r"id(?<![a-z0-9_]id)[ \t]{0,2}(?:[:=：#]|is)?[ \t]{0,2
 # values are 4-20 and 5-19 digits): a text without them skips those scans (41 % of corpus 3's texts, 16 % of
 # corpus 1's; one scan for a character class first).
 _FOUR_DIGITS_RE = re.compile(r"[0-9][0-9]{3}")
+
+
+def _default_nick_possible(text: str, four_digits: bool) -> bool:
+    """What `_DEFAULT_NICK_RE` needs: each of its forms holds `用户`, `_`, `小红薯` or five digits in a row."""
+    return four_digits or "_" in text or "用户" in text or "小红薯" in text
+
+
 _RECORD_HEAD = frozenset("([{（【［|;；,，:：")
 # Words naming a thing with an ID of its own, just before a spaced "ID" (`post ID 42`, `session id 42`).
 _THING_BEFORE_RE = re.compile(
@@ -490,7 +497,7 @@ def find_accounts(text: str) -> Iterator[Span]:
             handle = _trim(token)
             if len(handle) >= 2 and any(c.isalpha() for c in handle):
                 yield Span(m.end(), m.end() + len(handle), NICKNAME, handle)  # "[42] 小鱼": the record's nickname
-    for m in _DEFAULT_NICK_RE.finditer(text):
+    for m in (_DEFAULT_NICK_RE.finditer(text) if _default_nick_possible(text, four_digits) else ()):
         yield Span(m.start(), m.end(), NICKNAME, m.group())
     for m in (_ID_CUE_RE.finditer(lower) if four_digits else ()):
         if _word_start(lower, m.start()):
