@@ -319,7 +319,8 @@ class _Chinese:
 
     def _rare_place(self, w: str) -> bool:
         """A rare dictionary place word (`ns`, count under _COMPOUND_HEAD) as a name's first two characters after a
-        cue (`签名：徐国宏`: 徐国 is an ancient state)."""
+        cue, when the name ends its run (`签名：徐国宏`: 徐国 is an ancient state; not `担当：山田太郎`, a Japanese name
+        of four kanji that the Japanese finder reads whole)."""
         tag = self.tags.get(w)
         return tag is not None and tag[1] == "ns" and tag[0] < _COMPOUND_HEAD
 
@@ -408,7 +409,7 @@ class _Chinese:
                 # Not when its first two characters are a dictionary word that is no name (卡号 after "thanks",
                 # 关系 after 记者).
                 if (j > i + 1 and (self._tagged_name(word) or self._is_name_word(word))
-                        and (self._is_name_word(word[:2]) or self._rare_place(word[:2]))
+                        and (self._is_name_word(word[:2]) or (j == run_end and self._rare_place(word[:2])))
                         and not self._word_char_then_word(word)):
                     yield Span(i, j, PERSON_NAME, word)
         for e in cues.after_in(run_start + 3, run_end):
