@@ -54,6 +54,11 @@ def test_a_user_id_in_more_phrasings(text: str) -> None:
     assert any(t == "user_id" and v.endswith(UID[-4:]) or v == "４８２１３９０７" for v, t in found(text))
 
 
+@pytest.mark.parametrize("text", [f"会员号 NO.{UID}", f"No. de membre : {UID}", f"no client : {UID}"])
+def test_a_user_id_after_a_number_sign_word(text: str) -> None:
+    assert any(t == "user_id" and v.endswith(UID[-4:]) or v == "４８２１３９０７" for v, t in found(text))
+
+
 NICK_CUES = ["昵称", "网名", "用户名", "nickname", "Nickname", "username", "Benutzername", "Spitzname", "pseudo",
              "nom d'utilisateur", "ニックネーム", "ユーザー名", "닉네임"]
 
@@ -79,6 +84,20 @@ def test_a_nickname_after_a_cue_in_brackets(cue: str, template: str) -> None:
 ])
 def test_a_nickname_in_more_phrasings(text: str, value: str) -> None:
     assert (value, "nickname") in found(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    (f"用户ID：{NICK}", NICK), ("uid: maple_leaf", "maple_leaf"), ("user id sunny.day", "sunny.day"),
+    (f"会員ID：{NICK}", NICK), (f"投稿人：{NICK}", NICK), (f"发帖人 {NICK}", NICK), (f"评论者：{NICK}", NICK),
+])
+def test_a_handle_after_an_id_cue_or_a_poster_word(text: str, value: str) -> None:
+    assert (value, "nickname") in found(text)
+
+
+@pytest.mark.parametrize("text", ["UID: abc", "session id: abc_123", "商品ID：sku_1234", "device id: a1b2_c3",
+                                  "user id is required", "client id: web_app1"])
+def test_no_handle_after_an_id_cue_without_one(text: str) -> None:
+    assert [v for v in found(text) if v[1] == "nickname"] == []
 
 
 @pytest.mark.parametrize("value", ["sunny_day88", "小鱼儿", "Maple_Leaf", "user123"])

@@ -105,3 +105,22 @@ def test_same_matches_on_random_cue_strings(parts: list[str]) -> None:
     text = " ".join(parts)
     same_everywhere(text)
     same_everywhere(text.lower())
+
+
+# Gates in front of scans: every match of the scan gets through.
+NET_PIECES = [":", "::", "fe80", "1", "a", "g", " ", "\n", ".", "->", "→", "=>", "⇒", "to", "à", "至", "\t", "1.2.3.4",
+              "x", "%eth0", "-", ">"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(NET_PIECES), max_size=10))
+def test_the_ipv6_and_version_change_gates_let_every_match_through(parts: list[str]) -> None:
+    from politecrawl.pii import context, network
+
+    text = "".join(parts)
+    if network._IPV6_RE.search(text) is not None:
+        assert network._IPV6_COLONS_RE.search(text) is not None, text
+    if context._ARROW_END_RE.search(text) is not None:
+        assert text.rstrip(" \t").endswith(context._ARROWS) or text.endswith("\n"), text
+    if context._TO_END_RE.search(text) is not None:
+        assert text.endswith((" ", "\t", "\n")), text

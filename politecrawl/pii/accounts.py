@@ -51,7 +51,7 @@ _ID_CUES = (
     r"benutzer[ \-]?id", r"numéro (?:de )?client", r"n° (?:de )?client", r"id (?:client|utilisateur|membre)",
     r"identifiant(?: client| utilisateur| membre)?", r"n° (?:d')?adhérent", r"numéro (?:d')?adhérent", r"qq号码?", r"qq(?![群])",
     r"steam ?id", r"客户\s?id", r"顾客\s?id", r"作者\s?id", r"nutzer[ \-]?id", r"benutzernummer", r"mitglieds[ \-]?nr\.?",
-    r"numéro (?:de )?membre", r"n° (?:de )?membre", r"numéro (?:d')?utilisateur", r"ユーザー番号", r"お客様番号", r"顧客番号",
+    r"numéro (?:de )?membre", r"n° (?:de )?membre", r"no\.? (?:de )?membre", r"no\.? (?:de )?client", r"numéro (?:d')?utilisateur", r"ユーザー番号", r"お客様番号", r"顧客番号",
     r"고객\s?번호", r"사용자\s?번호", r"유저\s?번호", r"ユーザーid", r"アカウントid", r"会員番号", r"会員id", r"회원\s?번호", r"회원\s?id", r"사용자\s?id", r"유저\s?id",
 )
 _NICK_CUES = (
@@ -88,7 +88,7 @@ def _word_start(lower: str, i: int) -> bool:
 # A user ID needs only the cue (its value is digits); a nickname cue needs a separator ("handle it" is no cue).
 # A JSON or quoted key ends in a quote (`"user_id": 42`); a nickname may be quoted or bracketed (`昵称「…」`).
 # The value may stand in brackets after the cue (`用户ID【42】`, `用户ID(42)`: `（` folds to `(`).
-_ID_SEP = r"[\"']?[ \t]{0,2}(?:[:=：#]|is|为|是|は)?[ \t]{0,2}[\"'(\[【]?"
+_ID_SEP = r"[\"']?[ \t]{0,2}(?:[:=：#]|is|为|是|は)?[ \t]{0,2}[\"'(\[【]?(?:no\.[ ]?)?"
 # German and French quotes open a value too (`Benutzername „x“`, `pseudo « x »`).
 _NICK_SEP = (r"[\"']?[ \t]{0,2}(?:(?:[:=：]|[ ]is[ ]|[ ]est[ ]|[ ]ist[ ]|为|是|は)[ \t]{0,2}[\"“「『【„«]?[ ]?"
              r"|[ ]?[“「『【„«][ ]?)")
@@ -96,6 +96,10 @@ _VERB_SEP_RE = re.compile(r"[ ](?:is|est|ist)[ ]")
 # A question after a cue and its copula asks for the value (`你的昵称是什么？`, `昵称是啥`): grammar, a closed class.
 _QUESTION_WORDS = ("什么", "啥", "多少", "哪个", "怎么", "是什么")
 _ID_CUE_RE = re.compile(fold_words(rf"{_cue_group(_ID_CUES)}{_ID_SEP}(?P<v>[0-9]{{4,20}})(?![0-9])"))
+# A handle after an ID cue (`用户ID：sunny_day88`, `uid: maple_leaf`): an account named by letters is a nickname.  Only
+# a Latin value with a handle's mark (a digit, `_`, a dot inside) and only after a cue with `id` in it.
+_ID_HANDLE_RE = re.compile(fold_words(rf"{_cue_group(tuple(c for c in _ID_CUES if 'id' in c))}{_ID_SEP}"
+                                      r"(?P<v>[a-z][a-z0-9_.\-]{2,29})(?![a-z0-9_.\-])"))
 _NICK_CUE_RE = re.compile(fold_words(rf"{_cue_group(_NICK_CUES)}{_NICK_SEP}(?P<v>{_NICK_CHAR}{{2,30}})"))
 # A CJK nickname cue needs no separator but a space (`닉네임 하늘별`, `昵称 小鱼`): a Latin one does ("nick it").
 _CJK_NICK_CUES = tuple(c for c in _NICK_CUES if not c[0].isascii())
@@ -241,7 +245,7 @@ _USER_WORDS = frozenset({"user", "from", "benutzer", "nutzer", "utilisateur", "�
 _ADDRESS_CUES = frozenset({"réponse à", "antwort an", "message de", "reply to", "replying to", "in reply to",
                            "quote from", "zitat von", "网友", "博主", "up主", "层主", "题主", "答主", "群友", *_GREETINGS})
 _BY_CUES = [*_ADDRESS_CUES, *_ROLE_CUES, *_USER_WORDS, "by", "von", "par", "楼主", "会员", "来自", "回复", "作者", "投稿者",
-            "작성자", "글쓴이", "用户", "粉丝"]
+            "작성자", "글쓴이", "用户", "粉丝", "发帖人", "投稿人", "发布者", "评论者", "回帖人"]
 # A separator after the cue ("this", "baby" hold none).
 _BY_CUE_RE = re.compile(_literal_trie(_BY_CUES) + r"(?:[ \t]{1,2}[:：]?|[:：])[ \t]{0,2}")
 _REPLY_WORD_RE = re.compile(_literal_trie(_REPLY_WORDS))
@@ -508,6 +512,10 @@ def find_accounts(text: str) -> Iterator[Span]:
                         _HANDLE_MARK_RE.search(sp.canonical) or sp.canonical.islower() or _CAMEL_RE.fullmatch(sp.canonical)
                         if sp.canonical.isascii() else not _could_be_person(sp.canonical)):
                     yield sp
+    for m in (_ID_HANDLE_RE.finditer(lower) if "id" in lower else ()):
+        v = _trim(text[m.start("v") : m.end("v")])
+        if _word_start(lower, m.start()) and _HANDLE_MARK_RE.search(v):
+            yield Span(m.start("v"), m.start("v") + len(v), NICKNAME, v)
     for m in [*_NICK_CUE_RE.finditer(lower), *(m for m in _NICK_CUE_SPACE_RE.finditer(lower) if _ends_field(text, m))]:
         if not _word_start(lower, m.start()):
             continue
