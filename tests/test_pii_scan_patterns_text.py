@@ -15,10 +15,10 @@ from politecrawl.pii.normalize import fold_words
 PLAIN = {
     "han_run": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}"),
     "kanji_run": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々]{3,}"),
-    "ja_run": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・、。「」：:\s\-]+"),
     "bare_id": re.compile(r"(?<![a-z0-9_])id[ \t]{0,2}(?:[:=：#]|is)?[ \t]{0,2}(?P<v>[0-9]{4,20})(?![0-9])"),
     "bracket_id": re.compile(r"(?<![0-9A-Za-z])[\[【［](?P<v>[0-9]{5,19})[\]】］][ \t]?(?=[^\s0-9\[\]【】，。,.;；:：|])"),
 }
+JA_RUN_PLAIN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・、。「」：:\s\-]+")
 A = accounts
 # The cue scans with their cues as one flat alternation (before `_cue_group` grouped them by first character).
 PLAIN.update({
@@ -29,7 +29,7 @@ PLAIN.update({
 })
 FAST = {
     "id_cue": A._ID_CUE_RE, "nick_cue": A._NICK_CUE_RE, "nick_cue_space": A._NICK_CUE_SPACE_RE,
-    "han_run": names._HAN_RUN_RE, "kanji_run": names_ja_ko._KANJI_RUN_RE, "ja_run": names_ja_ko._JA_RUN_RE,
+    "han_run": names._HAN_RUN_RE, "kanji_run": names_ja_ko._KANJI_RUN_RE,
     "bare_id": accounts._BARE_ID_RE, "bracket_id": accounts._BRACKET_ID_RE,
 }
 
@@ -56,6 +56,9 @@ def same_everywhere(text: str) -> None:
             if a is not None:
                 assert a.groupdict() == b.groupdict(), (name, text, pos)
         assert [m.span() for m in plain.finditer(text)] == [m.span() for m in fast.finditer(text)], (name, text)
+    # The Japanese runs: the same runs of two characters or more (`find_japanese_names` skips shorter ones).
+    assert ([m.span() for m in JA_RUN_PLAIN.finditer(text) if m.end() - m.start() >= 2]
+            == [m.span() for m in names_ja_ko._JA_RUN_RE.finditer(text)]), text
 
 
 def test_the_fast_forms_begin_with_a_character() -> None:
@@ -69,6 +72,18 @@ def test_the_user_id_scans_need_four_digits_in_a_row() -> None:
     assert "(?P<v>[0-9]{4,20})(?![0-9])" in A._ID_CUE_RE.pattern
     assert "(?P<v>[0-9]{4,20})(?![0-9])" in A._BARE_ID_RE.pattern
     assert "(?P<v>[0-9]{5,19})" in A._BRACKET_ID_RE.pattern
+
+
+NICK_PIECES = ["用户", "手机用户", "小红薯", "jd", "JD", "tb", "TB", "t", "qq", "weixin", "wx", "bili", "m0", "u", "_", "-",
+               "1", "12", "1234", "12345", "123456", "a", "A", "x", " ", "用"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(NICK_PIECES), max_size=8))
+def test_the_default_nickname_gate_lets_every_match_through(parts: list[str]) -> None:
+    text = "".join(parts)
+    if A._DEFAULT_NICK_RE.search(text) is not None:
+        assert A._default_nick_possible(text, A._FOUR_DIGITS_RE.search(text) is not None), text
 
 
 def test_same_matches_on_examples() -> None:
@@ -90,3 +105,22 @@ def test_same_matches_on_random_cue_strings(parts: list[str]) -> None:
     text = " ".join(parts)
     same_everywhere(text)
     same_everywhere(text.lower())
+
+
+# Gates in front of scans: every match of the scan gets through.
+NET_PIECES = [":", "::", "fe80", "1", "a", "g", " ", "\n", ".", "->", "→", "=>", "⇒", "to", "à", "至", "\t", "1.2.3.4",
+              "x", "%eth0", "-", ">"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(NET_PIECES), max_size=10))
+def test_the_ipv6_and_version_change_gates_let_every_match_through(parts: list[str]) -> None:
+    from politecrawl.pii import context, network
+
+    text = "".join(parts)
+    if network._IPV6_RE.search(text) is not None:
+        assert network._IPV6_COLONS_RE.search(text) is not None, text
+    if context._ARROW_END_RE.search(text) is not None:
+        assert text.rstrip(" \t").endswith(context._ARROWS) or text.endswith("\n"), text
+    if context._TO_END_RE.search(text) is not None:
+        assert text.endswith((" ", "\t", "\n")), text
