@@ -72,11 +72,33 @@ def _cue_group(cues: tuple[str, ...]) -> str:
     `_ID_CUE_RE` 2.6 -> 1.5 us a text)."""
     groups: dict[str, list[str]] = {}
     for cue in cues:
-        if not (cue[0].isalnum() and (len(cue) == 1 or cue[1] not in "?*+{")):
-            return f"(?:{'|'.join(cues)})"  # a cue not led by a plain character: one flat alternation
+        if not (cue[0].isalnum() and (len(cue) == 1 or cue[1] not in "?*+{")) or _top_level_bar(cue):
+            return f"(?:{'|'.join(cues)})"  # a cue not led by a plain character, or itself an alternation: flat
         groups.setdefault(cue[0], []).append(cue[1:])
     return "(?:" + "|".join(
         re.escape(c) + (f"(?:{'|'.join(rest)})" if len(rest) > 1 else rest[0]) for c, rest in groups.items()) + ")"
+
+
+def _top_level_bar(pattern: str) -> bool:
+    """Does `pattern` hold a `|` outside brackets and parentheses (an alternation of its own)?"""
+    depth, i = 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":  # a class: to its closing bracket (a first "]" or "^]" is a member)
+            i += 2 if pattern.startswith("^]", i + 1) else 1
+            i += pattern[i] == "]" if i < len(pattern) else 0
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def _word_start(lower: str, i: int) -> bool:
