@@ -559,7 +559,10 @@ def _one_word(field: str) -> bool:
 
 
 _ROW_SEP_AFTER_RE = re.compile(r"[ \t]*([,|;\t])")
-_ROW_START_BEFORE_RE = re.compile(r"(?:^|[\n；]|\| )(?:\|[ \t]*)?$")
+_ROW_START_BEFORE_RE = re.compile(r"(?:^|[\n；;。！？!?]|\| |\. )[ \t]?(?:\|[ \t]*)?$")
+# Where a row may begin inside its line's first field: after a sentence's or a segment's end (`…很好用。42,小鱼,…`,
+# `… thanks. 42,小鱼,…`, `…；42,小鱼,…`, `… | 42,小鱼,…`).
+_ROW_HEAD_BOUNDS = ("；", ";", "。", "！", "？", "!", "?", "| ", ". ")
 
 
 def _retype_row_heads(text: str, found: list[Span]) -> None:
@@ -599,8 +602,16 @@ def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
             n = line.count(sep)
             if n < 2 and not (sep == " / " and n == 1):
                 continue
-            fields, start = [], lo
-            for part in line.split(sep):
+            # The row begins after the prose before it on its line: the last sentence or segment end before its
+            # first value found.
+            first = min(sp.start for sp in in_line)
+            row_lo = max([lo] + [text.rfind(m, lo, first) + len(m) for m in _ROW_HEAD_BOUNDS
+                                 if sep.strip() not in m and text.rfind(m, lo, first) >= 0])
+            row = text[row_lo:hi]
+            if row.count(sep) < 2 and not (sep == " / " and row.count(sep) == 1):
+                continue
+            fields, start = [], row_lo
+            for part in row.split(sep):
                 fields.append((start, start + len(part)))
                 start += len(part) + len(sep)
 
