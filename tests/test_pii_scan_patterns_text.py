@@ -124,3 +124,29 @@ def test_the_ipv6_and_version_change_gates_let_every_match_through(parts: list[s
         assert text.rstrip(" \t").endswith(context._ARROWS) or text.endswith("\n"), text
     if context._TO_END_RE.search(text) is not None:
         assert text.endswith((" ", "\t", "\n")), text
+
+
+def _token_end_loop(text: str, i: int) -> int:
+    """`accounts._token_end` as it was written: a loop over the characters."""
+    end = i
+    while end < len(text) and end - i < 31 and text[end] not in A._TOKEN_STOP:
+        end += 1
+    return end
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”\\-^ab小鱼1_.", max_size=80))
+def test_token_end_is_the_loop(text: str) -> None:
+    for i in range(len(text) + 1):
+        assert A._token_end(text, i) == _token_end_loop(text, i), (text, i)
+
+
+def test_cue_group_falls_back_to_one_flat_alternation() -> None:
+    """A cue led by an escape or a quantified character, or that is an alternation itself, is not grouped."""
+    for p, bar in [("x|y", True), ("(?:a|b)c", False), (r"a\|b", False), ("[|]", False), ("[(]x|y", True),
+                   ("[]|]x", False), ("[^]|]x", False), (r"[\]|]x", False), ("qq(?![群])", False), ("a[b]|c", True)]:
+        assert A._top_level_bar(p) is bar, p
+    assert A._cue_group(("ab", "x|y")) == "(?:ab|x|y)"
+    assert A._cue_group(("ab", r"\.x")) == r"(?:ab|\.x)"
+    assert A._cue_group(("ab", "a?c")) == "(?:ab|a?c)"
+    assert A._cue_group(("ab", "ac", "b")) == "(?:a(?:b|c)|b)"

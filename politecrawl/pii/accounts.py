@@ -72,11 +72,33 @@ def _cue_group(cues: tuple[str, ...]) -> str:
     `_ID_CUE_RE` 2.6 -> 1.5 us a text)."""
     groups: dict[str, list[str]] = {}
     for cue in cues:
-        if not (cue[0].isalnum() and (len(cue) == 1 or cue[1] not in "?*+{")):
-            return f"(?:{'|'.join(cues)})"  # a cue not led by a plain character: one flat alternation
+        if not (cue[0].isalnum() and (len(cue) == 1 or cue[1] not in "?*+{")) or _top_level_bar(cue):
+            return f"(?:{'|'.join(cues)})"  # a cue not led by a plain character, or itself an alternation: flat
         groups.setdefault(cue[0], []).append(cue[1:])
     return "(?:" + "|".join(
         re.escape(c) + (f"(?:{'|'.join(rest)})" if len(rest) > 1 else rest[0]) for c, rest in groups.items()) + ")"
+
+
+def _top_level_bar(pattern: str) -> bool:
+    """Does `pattern` hold a `|` outside brackets and parentheses (an alternation of its own)?"""
+    depth, i = 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":  # a class: to its closing bracket (a first "]" or "^]" is a member)
+            i += 2 if pattern.startswith("^]", i + 1) else 1
+            i += pattern[i] == "]" if i < len(pattern) else 0
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def _word_start(lower: str, i: int) -> bool:
@@ -208,6 +230,9 @@ _SAYING_WORDS = frozenset({"said", "says", "hat geantwortet", "a répondu", "说
 _CAP_HANDLE_BEFORE_RE = re.compile(r"(?<![\w.\-])(?P<v>[A-Z][A-Za-z0-9_.\-]{1,28}[A-Za-z0-9_])[ ]?\Z")
 # Where a nickname written in any script ends and begins when no cue bounds it.
 _TOKEN_STOP = frozenset(" \t\n\r|;；,，:：。！？!?()（）[]【】「」『』\"'“”")
+# Up to 31 characters that are not `_TOKEN_STOP`: one match instead of a Python loop over the characters
+# (`_token_end`: same end, tests/test_pii_scan_patterns_text.py).
+_TOKEN_RUN_RE = re.compile("[^" + "".join(re.escape(c) for c in sorted(_TOKEN_STOP)) + "]{0,31}")
 # A handle after a word that names who did something: "by zhang_88", "von 晴天娃娃", "作者：小鱼儿", "回复 小鱼：",
 # "来自 小鱼 的私信".  A Latin value must look like a handle (a digit, "_", or "." / "-" inside: "by email" is none).
 def _literal_trie(words: list[str]) -> str:
@@ -264,9 +289,7 @@ _NOT_HANDLE_RE = re.compile(r"www\.|\.(?:com|cn|net|org|de|fr|html?|php|jpg|png)
 def _handle_after(text: str, start: int, cue: str, labelled: bool = False) -> Span | None:
     """The nickname right after a by-cue ending at `start`, or None; `labelled`: the cue is a label with a colon
     (`投稿者：`)."""
-    end = start
-    while end < len(text) and end - start < 31 and text[end] not in _TOKEN_STOP:
-        end += 1
+    end = _token_end(text, start)
     value = _trim(text[start:end])
     if len(value) < 2 or end - start > 30 or value.isdigit():
         return None
@@ -359,10 +382,7 @@ def _token_before(text: str, end: int) -> Span | None:
 
 def _token_end(text: str, i: int) -> int:
     """Where a token starting at `i` ends (a separator, or 31 characters on)."""
-    end = i
-    while end < len(text) and end - i < 31 and text[end] not in _TOKEN_STOP:
-        end += 1
-    return end
+    return _TOKEN_RUN_RE.match(text, i).end()
 
 
 def _field_end(text: str, i: int, full_stop: bool = False) -> bool:
@@ -487,9 +507,7 @@ def find_accounts(text: str) -> Iterator[Span]:
             # word glued to "id" names its thing: 商品ID, postid).
             yield Span(m.start("v"), m.end("v"), USER_ID, m.group("v"))
     for m in (_BRACKET_ID_RE.finditer(text) if four_digits else ()):
-        end = m.end()
-        while end < len(text) and end - m.end() < 31 and text[end] not in _TOKEN_STOP:
-            end += 1
+        end = _token_end(text, m.end())
         token = text[m.end() : end]
         if _DATE_DIGITS_RE.fullmatch(m.group("v")):
             continue  # "[20230101] 更新": a date or a timestamp
@@ -541,7 +559,10 @@ def _one_word(field: str) -> bool:
 
 
 _ROW_SEP_AFTER_RE = re.compile(r"[ \t]*([,|;\t])")
-_ROW_START_BEFORE_RE = re.compile(r"(?:^|[\n；]|\| )(?:\|[ \t]*)?$")
+_ROW_START_BEFORE_RE = re.compile(r"(?:^|[\n；;。！？!?]|\| |\. )[ \t]?(?:\|[ \t]*)?$")
+# Where a row may begin inside its line's first field: after a sentence's or a segment's end (`…很好用。42,小鱼,…`,
+# `… thanks. 42,小鱼,…`, `…；42,小鱼,…`, `… | 42,小鱼,…`).
+_ROW_HEAD_BOUNDS = ("；", ";", "。", "！", "？", "!", "?", "| ", ". ")
 
 
 def _retype_row_heads(text: str, found: list[Span]) -> None:
@@ -581,8 +602,16 @@ def find_record_fields(text: str, found: list[Span]) -> Iterator[Span]:
             n = line.count(sep)
             if n < 2 and not (sep == " / " and n == 1):
                 continue
-            fields, start = [], lo
-            for part in line.split(sep):
+            # The row begins after the prose before it on its line: the last sentence or segment end before its
+            # first value found.
+            first = min(sp.start for sp in in_line)
+            row_lo = max([lo] + [text.rfind(m, lo, first) + len(m) for m in _ROW_HEAD_BOUNDS
+                                 if sep.strip() not in m and text.rfind(m, lo, first) >= 0])
+            row = text[row_lo:hi]
+            if row.count(sep) < 2 and not (sep == " / " and row.count(sep) == 1):
+                continue
+            fields, start = [], row_lo
+            for part in row.split(sep):
                 fields.append((start, start + len(part)))
                 start += len(part) + len(sep)
 
