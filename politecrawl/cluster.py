@@ -322,6 +322,13 @@ class LeaseBook:
             for lease in sent:
                 self.held.pop(lease, None)
 
+    def lost(self) -> None:
+        """This node's lease was found gone (expired, put back by another node): what it held is no
+        longer its to acknowledge (an ack of it would do nothing), so it is not reported lost again at
+        each round trip until those requests finish. Grants made after that round trip are kept."""
+        self.held.clear()
+        self.done.clear()
+
     def renew_due(self, now: float) -> bool:
         return bool(self.held) and now - self.renewed_at >= self.renew_every
 

@@ -86,6 +86,18 @@ def test_the_ack_of_a_redirected_request_waits_for_the_record_of_the_url_it_was_
     assert not book and book.done == []
 
 
+def test_a_lost_lease_is_forgotten_so_it_is_reported_once():
+    book = LeaseBook(renew_every=0.5)
+    book.leased("p1", "http://a.com/1")
+    book.finished("p1")
+    book.leased("p2", "http://a.com/2")
+    book.lost()  # put back by another node: neither is this node's to acknowledge any more
+    assert not book and book.to_ack() == [] and not book.renew_due(100.0)
+    book.finished("p2")  # the engine finishes it later: nothing held, an ack would do nothing
+    book.leased("p3", "http://a.com/3")  # a grant after it is held as usual
+    assert book.held == {"p3": "http://a.com/3"}
+
+
 def test_the_lease_is_renewed_once_a_poll_interval_while_the_node_holds_any():
     book = LeaseBook(renew_every=0.5)
     assert not book.renew_due(100.0)  # holds nothing: nothing to renew

@@ -445,6 +445,7 @@ class ClusterScheduler(Scheduler):
                 "%.3g s): %d requests it was granted and had not finished are back in the shared "
                 "frontier", lease, self.cluster.lease, n)
         if lost:
+            self.leases.lost()  # called before this round trip's grants are recorded
             self.runtime.inc_stat("cluster/lease_lost")
             logger.warning(
                 "politecrawl cluster: this node's lease expired (it was not renewed for %.3g s): the "
