@@ -147,6 +147,12 @@ def is_default_get(request: Any) -> bool:
     )
 
 
+def shares_no_mutable_field(request: Any) -> bool:
+    """Whether *request* has no cookies and no ``cb_kwargs``: the two fields a copy of a request could not give back
+    as the same objects the spider made (read from the private slots, so asking makes neither)."""
+    return not request._cookies and not request._cb_kwargs
+
+
 def make_cookie_domain_splitter_offline() -> None:
     """Replace the TLDExtract that Scrapy's cookie middleware builds at import.
 
