@@ -1,6 +1,7 @@
 """Frontier memory, open files and speed: N queued URLs over K origins, through Scrapy's scheduler.
 
-    .venv/bin/python bench/frontier_bench.py [--urls 1000000] [--origins 100000] [--stacks disk,scrapy,memory] [--traced]
+    .venv/bin/python bench/frontier_bench.py [--urls 1000000] [--origins 100000] [--stacks disk,scrapy,memory]
+        [--requests crawl|plain] [--traced]
 
 Each stack runs in a fresh process, twice: once with one URL per origin (K
 URLs) and once with N URLs over the same K origins. Memory is the process's
@@ -12,6 +13,11 @@ CPU seconds of the calls (the machine is shared): pushes go through ``Scheduler.
 pops through ``next_request`` and, for the disk frontier, the request's finish
 (as the engine does: one commit per finished request). URLs are pushed round
 robin over the origins; the requests are built outside the timed loops.
+``--requests`` says how: ``crawl`` (the default) as a crawl's links reach the
+scheduler, ``depth`` in meta as Scrapy's ``DepthMiddleware`` sets it and a
+``Referer`` header as its ``RefererMiddleware`` adds it (``headers.setdefault``,
+the linking page of the same origin); ``plain``: ``Request(url)``, every other
+field at Scrapy's default (the disk frontier stores such a request as nothing).
 ``--traced`` adds, per stack, a run of K URLs under tracemalloc (not timed): Python's bytes per origin,
 in all and by source file, so the frontier's own structures can be told from the process's.
 
@@ -84,9 +90,19 @@ def _finisher(scheduler):
 CHUNK = 1_000
 
 
-def _request(request_cls, i: int, origins: int):
-    origin = i % origins
-    return request_cls(f"http://o{origin}.example{origin % 1000}.com/p/{i // origins}")
+#: How ``--requests`` builds them.
+SHAPES = ("crawl", "plain")
+
+
+def _request(request_cls, i: int, origins: int, shape: str = "crawl"):
+    origin, page = i % origins, i // origins
+    home = f"http://o{origin}.example{origin % 1000}.com/"
+    request = request_cls(f"{home}p/{page}")
+    if shape == "crawl":  # as Scrapy's spider middlewares leave a link found on page page // 10 of the origin
+        parent = page // 10
+        request.meta["depth"] = 1 + (parent.bit_length() if parent else 0)  # DepthMiddleware: the parent's + 1
+        request.headers.setdefault("Referer", f"{home}p/{parent}" if parent else home)  # RefererMiddleware
+    return request
 
 
 def _traced_by_file(before: tracemalloc.Snapshot) -> tuple[int, list[tuple[str, int]]]:
@@ -96,7 +112,7 @@ def _traced_by_file(before: tracemalloc.Snapshot) -> tuple[int, list[tuple[str, 
     return sum(d.size_diff for d in diff), top
 
 
-def child(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
+def child(stack: str, urls: int, origins: int, traced: bool = False, shape: str = "crawl") -> dict:
     from scrapy import Request  # noqa: PLC0415
 
     folder = tempfile.mkdtemp(prefix=f"frontier-bench-{stack}-")
@@ -114,7 +130,7 @@ def child(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
     clock = time.process_time  # CPU time: the machine is shared, wall time is not this process's
     push_s = 0.0
     for start in range(0, urls, CHUNK):  # requests built outside the timed loop
-        chunk = [_request(Request, i, origins) for i in range(start, min(urls, start + CHUNK))]
+        chunk = [_request(Request, i, origins, shape) for i in range(start, min(urls, start + CHUNK))]
         t = clock()
         for request in chunk:
             scheduler.enqueue_request(request)
@@ -136,18 +152,19 @@ def child(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
     scheduler.close("finished")
     subprocess.run(["rm", "-rf", folder], check=False)
     return {
-        "stack": stack, "urls": urls, "origins": origins, "queued": queued, "popped": popped,
+        "stack": stack, "requests": shape, "urls": urls, "origins": origins, "queued": queued, "popped": popped,
         "rss_delta": after - before, "traced": traced_total, "traced_top": traced_top, "open_files": files, "disk_bytes": disk,
         "pushes_per_s": urls / push_s, "pops_per_s": popped / pop_s if pop_s else 0.0,
     }
 
 
-def run(stack: str, urls: int, origins: int, traced: bool = False) -> dict:
+def run(stack: str, urls: int, origins: int, traced: bool = False, shape: str = "crawl") -> dict:
     sys.path.insert(0, str(Path(__file__).parent))
     from run_tree import child_command  # noqa: PLC0415 - under run_tree.py, the child runs the tree's code too
 
     out = subprocess.run(
-        [*child_command(__file__), "--child", stack, "--urls", str(urls), "--origins", str(origins)]
+        [*child_command(__file__), "--child", stack, "--urls", str(urls), "--origins", str(origins),
+         "--requests", shape]
         + (["--traced"] if traced else []),
         capture_output=True, text=True, check=True,
     )
@@ -159,20 +176,23 @@ def main() -> None:
     parser.add_argument("--urls", type=int, default=1_000_000)
     parser.add_argument("--origins", type=int, default=100_000)
     parser.add_argument("--stacks", default="disk,scrapy")
+    parser.add_argument("--requests", choices=SHAPES, default="crawl",
+                        help="crawl: depth in meta and a Referer header, as Scrapy's spider middlewares leave a link "
+                             "(default); plain: Request(url)")
     parser.add_argument("--child", choices=STACKS)
     parser.add_argument("--traced", action="store_true",
                         help="also one run per stack of --origins URLs under tracemalloc: Python's bytes per origin, by file")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.urls, args.origins, args.traced)))
+        print(json.dumps(child(args.child, args.urls, args.origins, args.traced, args.requests)))
         return
-    print(f"{args.urls:,} URLs over {args.origins:,} origins")
+    print(f"{args.urls:,} URLs over {args.origins:,} origins, {args.requests} requests")
     print("| stack | B per queued URL | B per origin | RSS at N (MiB) | open files | disk B per URL "
           "| pushes/s | pops/s (with finish) | 10 M URLs / 100 k origins, on paper (MiB) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for stack in args.stacks.split(","):
-        small = run(stack, args.origins, args.origins)
-        large = run(stack, args.urls, args.origins)
+        small = run(stack, args.origins, args.origins, shape=args.requests)
+        large = run(stack, args.urls, args.origins, shape=args.requests)
         per_url = (large["rss_delta"] - small["rss_delta"]) / (args.urls - args.origins)
         per_origin = (small["rss_delta"] - args.origins * per_url) / args.origins
         paper = (10_000_000 * per_url + 100_000 * per_origin) / 2**20
@@ -181,7 +201,7 @@ def main() -> None:
               f"| {large['pushes_per_s']:,.0f} | {large['pops_per_s']:,.0f} | {paper:,.0f} |", flush=True)
         print(f"<!-- {stack}: K run {json.dumps(small)}; N run {json.dumps(large)} -->", flush=True)
         if args.traced:
-            traced = run(stack, args.origins, args.origins, traced=True)
+            traced = run(stack, args.origins, args.origins, traced=True, shape=args.requests)
             top = ", ".join(f"{name} {size / args.origins:,.0f}" for name, size in traced["traced_top"])
             print(f"<!-- {stack}: tracemalloc, {args.origins:,} URLs over as many origins: "
                   f"{traced['traced'] / args.origins:,.0f} B per origin in Python objects; by file: {top} -->", flush=True)

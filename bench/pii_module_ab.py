@@ -33,6 +33,8 @@ def _cold(mod) -> None:
         zh = mod._chinese()
         zh.candidates.cache_clear()
         zh.doubtful.cache_clear()
+        if hasattr(zh, "hmm_name"):  # since session 10 (pii-names)
+            zh.hmm_name.cache_clear()
 
 
 def main() -> None:

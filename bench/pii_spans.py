@@ -8,7 +8,8 @@ speed change changes no answer (compare two trees' files with `cmp`).  Not run o
 
 Default: corpus 1 seeds 1 and 2, corpus 3 seeds 21 and 22, corpus 4 seeds 41 and 42, 5,000 texts each, and
 development set 5's People's Daily and review lines (5,000 each, seed 51): 40,000 texts.  `--corpus` picks some
-(repeatable: 1, 3, 4, 5).  The file holds each text's position and its spans (offsets, type, canonical value), not
+(repeatable: 1, 3, 4, 5, 6; 6 is development set 6, bench/pii_zh_man.py's simplified and traditional man-page
+lines, 5,000 each, seed 61, when manpages-zh is installed).  The file holds each text's position and its spans (offsets, type, canonical value), not
 the texts.
 """
 
@@ -49,13 +50,19 @@ def corpora(which: list[int], n: int):
         yield "corpus5news", 51, random.Random(51).sample(rows, min(n, len(rows)))
         rows = review_lines()
         yield "corpus5reviews", 51, random.Random(51).sample(rows, min(n, len(rows)))
+    if 6 in which:
+        from pii_zh_man import man_lines
+
+        for script in ("cn", "tw"):
+            rows = man_lines(script)
+            yield f"corpus6{script}", 61, random.Random(61).sample(rows, min(n, len(rows)))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--texts", type=int, default=5000)
-    ap.add_argument("--corpus", type=int, action="append", choices=(1, 3, 4, 5))
+    ap.add_argument("--corpus", type=int, action="append", choices=(1, 3, 4, 5, 6))
     args = ap.parse_args()
     det = Detector()
     digest = hashlib.sha256()

@@ -270,8 +270,9 @@ class LeaseBook:
     failed, refused, redirected, dropped) **and** what that produced is written: the requests
     enqueued until then are pushed — the acknowledgement rides on a later push, so those
     enqueued before it are in the same round trip or an earlier one, except the ones held for
-    their host's lookup (:meth:`to_ack`'s *first_held*) — and its fetch-history record is written
-    (*writing*). Until then a node killed leaves the request in its lease, and another node puts
+    their host's lookup (:meth:`to_ack`'s *first_held*) — and the fetch-history record of the
+    request the lease was for (its URL as popped, whichever copy of it finishes: a redirect's, a
+    retry's) is written (*writing*). Until then a node killed leaves the request in its lease, and another node puts
     it back. The lease is renewed by every round trip (:meth:`renewed`) and otherwise once every
     *renew_every* seconds while the node holds any (:meth:`renew_due`).
     """
@@ -279,25 +280,30 @@ class LeaseBook:
     def __init__(self, renew_every: float) -> None:
         self.renew_every = renew_every
         self.ordinal = 0  # requests enqueued so far
-        self.held: set[str] = set()  # leased to this node, not acknowledged
+        #: leased to this node, not acknowledged: lease id -> the URL of the request it was granted
+        #: (its fetch-history record gates the acknowledgement)
+        self.held: dict[str, str] = {}
         self.done: list[tuple[int, str, str]] = []  # (ordinal when done, lease id, URL)
         self.renewed_at = -math.inf
 
     def __bool__(self) -> bool:
         return bool(self.held)
 
-    def leased(self, lease: str) -> None:
-        self.held.add(lease)
+    def leased(self, lease: str, url: str = "") -> None:
+        """*lease* was granted to this node for the request of *url* ("": no record to wait for)."""
+        self.held[lease] = url
 
     def enqueued(self) -> int:
         """A request was enqueued (to be pushed); its ordinal."""
         self.ordinal += 1
         return self.ordinal
 
-    def finished(self, lease: str, url: str = "") -> None:
-        """The engine is done with the request of *lease* (*url*: its fetch-history record's URL,
-        "": none to wait for)."""
-        self.done.append((self.ordinal, lease, url))
+    def finished(self, lease: str) -> None:
+        """The engine is done with the request of *lease*, or with the copy of it that carried the
+        lease (a redirect, a retry, one sent back for a new turn): its acknowledgement waits for the
+        fetch-history record of the URL the lease was granted for, not the copy's (after a redirect,
+        the original's answer may be held unwritten: a meta refresh is a 200 with a record)."""
+        self.done.append((self.ordinal, lease, self.held.get(lease, "")))
 
     def to_ack(self, first_held: float = math.inf,
                writing: Callable[[str], bool] | None = None) -> list[str]:
@@ -313,7 +319,8 @@ class LeaseBook:
         if acks:
             sent = set(acks)
             self.done = [entry for entry in self.done if entry[1] not in sent]
-            self.held -= sent
+            for lease in sent:
+                self.held.pop(lease, None)
 
     def renew_due(self, now: float) -> bool:
         return bool(self.held) and now - self.renewed_at >= self.renew_every
@@ -322,4 +329,4 @@ class LeaseBook:
         """The engine has nothing in flight: whatever is held is done (a request the engine
         dropped without saying so must not keep the lease, and the other nodes open, forever)."""
         done = {lease for _, lease, _ in self.done}
-        self.done.extend((self.ordinal, lease, "") for lease in self.held - done)
+        self.done.extend((self.ordinal, lease, url) for lease, url in self.held.items() if lease not in done)

@@ -51,21 +51,38 @@ def test_the_lease_timeout_defaults_to_four_poll_intervals_and_a_second_and_must
 
 def test_a_lease_is_acknowledged_once_done_and_what_it_produced_is_pushed():
     book = LeaseBook(renew_every=0.5)
-    book.leased("p1")
-    book.leased("p2")
+    book.leased("p1", "http://a.com/1")
+    book.leased("p2", "http://a.com/2")
     assert book.to_ack() == []  # in flight: nothing to acknowledge
     book.enqueued()  # p1's links are enqueued (pushed with the next round trip) ...
     held = book.enqueued()  # ... one of them held while its host's address is looked up
-    book.finished("p1", "http://a.com/1")
+    book.finished("p1")
     assert book.to_ack(first_held=held) == []  # its held link is in no push yet
     assert book.to_ack() == ["p1"]  # released: it rides on the push of its links
-    book.finished("p2", "http://a.com/2")
+    book.finished("p2")
     assert book.to_ack(first_held=book.enqueued()) == ["p1", "p2"]  # a link enqueued after: no wait
     # a page whose fetch-history record is still held (written behind) waits for its write
     assert book.to_ack(writing=lambda url: url.endswith("/2")) == ["p1"]
     book.acked(["p1"], 10.0)
-    assert book.held == {"p2"} and [lease for _, lease, _ in book.done] == ["p2"]
+    assert book.held == {"p2": "http://a.com/2"} and [lease for _, lease, _ in book.done] == ["p2"]
     book.acked(["p2"], 10.1)
+    assert not book and book.done == []
+
+
+def test_the_ack_of_a_redirected_request_waits_for_the_record_of_the_url_it_was_leased_for():
+    """A meta refresh is a 200 (its record written behind) that the redirect middleware turns into a
+    new request carrying the lease: the copy is pushed and finishes the lease at once, but the ack
+    waits for the original URL's record, not the copy's (nor none)."""
+    book = LeaseBook(renew_every=0.5)
+    book.leased("p1", "http://a.com/refresh")
+    book.enqueued()  # the redirect's copy, enqueued: it finishes the lease ...
+    book.finished("p1")
+    book.finished("p1")  # ... and so does the engine, for the original request
+    holding = {"http://a.com/refresh"}
+    assert book.to_ack(writing=holding.__contains__) == []
+    holding.clear()  # the original's record written
+    assert set(book.to_ack(writing=holding.__contains__)) == {"p1"}
+    book.acked(book.to_ack(), 1.0)
     assert not book and book.done == []
 
 

@@ -154,3 +154,29 @@ def test_site_of_an_origin_is_its_rows_and_a_new_origin_is_made_once(tmp_path):
     b = again.origin_id("b.com", "http://b.com:80")  # not the origin site_of looked up last: read, then made
     assert b != a and again.names(b) == ("b.com", "http://b.com:80")
     again.close()
+
+
+def test_names_the_caches_let_go_come_with_the_head_in_one_statement(tmp_path, monkeypatch):
+    """Past the name cache (round robin over more origins than it holds), an origin's names are read with its
+    head request: the pop that follows reads nothing more; an origin with nothing queued is read alone."""
+    import politecrawl.frontier.sqlite as sqlite_module  # noqa: PLC0415
+
+    monkeypatch.setattr(sqlite_module, "CACHE_ENTRIES", 4)
+    store = SQLiteFrontier(tmp_path / "f.sqlite3")
+    ids = [store.origin_id(f"s{i}.com", f"http://o{i}.s{i}.com:80") for i in range(10)]
+    for i, origin_id in enumerate(ids):
+        store.push(origin_id, 0, f"http://o{i}.s{i}.com/a", b"a", fifo=True)
+        store.push(origin_id, 0, f"http://o{i}.s{i}.com/b", b"b", fifo=True)
+    empty = store.origin_id("e.com", "http://e.com:80")
+    store.commit()  # the pushes written
+    statements = []
+    store._db.set_trace_callback(statements.append)
+    for _ in range(2):
+        for i, origin_id in enumerate(ids):
+            statements.clear()
+            assert store.names(origin_id) == (f"s{i}.com", f"http://o{i}.s{i}.com:80")
+            assert store.head(origin_id)[2] == store.pop(origin_id)[1]
+            assert len(statements) == 1, statements
+    assert store.names(empty) == ("e.com", "http://e.com:80")
+    assert store.names(ids[0]) == ("s0.com", "http://o0.s0.com:80")  # no requests left: read alone
+    store.close()

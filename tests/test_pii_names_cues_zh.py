@@ -29,8 +29,10 @@ def test_a_name_after_a_role_label_with_a_colon(text: str, name: str) -> None:
     assert names(text) == [name]
 
 
-@pytest.mark.parametrize("text", ["the seller 吴杰 is fast", "Seller 包邮"])
+@pytest.mark.parametrize("text", ["the seller 包邮 is fast", "Seller 包邮"])
 def test_a_role_word_without_a_colon_is_no_cue(text: str) -> None:
+    # (`the seller 吴杰 is fast` was here: since session 10 a two-character name jieba's HMM reads as one is found
+    # without a cue, tests/test_pii_names_bare_zh.py.)
     assert names(text) == []
 
 

@@ -321,13 +321,13 @@ def test_renewals_keep_a_slow_nodes_lease_and_beats_put_back_too(node):
     a.exchange(lpush("a.com", A, 2), 0, T0)
     assert data(a.exchange([], 1, T0)) == ["r0"]
     for k in range(1, 8):  # a beats every second (no exchange): its lease lives on
-        assert a.beat(T0 + k, leased=True) == ([], False)
+        assert a.beat(T0 + k, leased=True) == ([], False, 0)
         assert b.exchange([], 0, T0 + k + 0.5).requeued == []
     # a stops beating: after its deadline even a beat of another node puts its request back
     assert talk(b, T0 + 8, T0 + 7 + TTL) == []
-    assert b.beat(T0 + 7 + TTL + 0.1) == ([("a:l", 1)], False)
+    assert b.beat(T0 + 7 + TTL + 0.1) == ([("a:l", 1)], False, 0)
     assert len(b) == 2
-    assert a.beat(T0 + 11, leased=True) == ([], True)  # a is told
+    assert a.beat(T0 + 11, leased=True) == ([], True, 0)  # a is told
 
 
 def test_the_ack_rides_with_the_pushes_it_waited_for_in_one_script(node):
@@ -379,8 +379,144 @@ def test_leases_that_ran_out_while_no_node_could_reach_redis_are_renewed_not_put
     # Redis is down for 5 s: a's lease runs out meanwhile, but a could not renew it either
     back = b.exchange([], 1, T0 + 6.6)
     assert back.requeued == [] and data(back) == ["r1"]
-    assert a.beat(T0 + 6.7, leased=True) == ([], False)  # a renews it in time
+    assert a.beat(T0 + 6.7, leased=True) == ([], False, 0)  # a renews it in time
     # gaps shorter than half a lease are no outage: a node gone is found as usual
     requeued = [pair for k in range(1, 6) for pair in b.exchange([], 0, T0 + 6.7 + k).requeued]
     assert requeued == [("a:l", 1)]
     assert data(b.exchange([], 5, T0 + 12)) == ["r0", "r2"]
+
+
+# -- a pop whose reply is lost: Redis ran the script, the node got an error (a timeout, a dropped
+# connection); what it granted goes back at the node's next script, not at the node's close ----------
+
+def lose_replies(f, monkeypatch, *, ran: bool = True):
+    """*f*'s next exchange fails as a lost reply does: Redis ran it (*ran*) or not, the node gets a
+    ``redis`` connection error. Returns a function that restores the replies."""
+    import redis  # noqa: PLC0415
+
+    script = f._exchange
+
+    def lost(*args, **kwargs):
+        if ran:
+            script(*args, **kwargs)
+        raise redis.exceptions.TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(f, "_exchange", lost)
+    return lambda: monkeypatch.setattr(f, "_exchange", script)
+
+
+def test_a_pop_whose_reply_is_lost_is_put_back_by_the_nodes_next_script_and_popped_again(node, monkeypatch):
+    import redis  # noqa: PLC0415
+
+    a, b = node("a"), node("b")
+    a.exchange(lpush("a.com", A, 5), 0, T0)
+    seen = a.exchange([], 1, T0)  # a got this reply: r0 is a's
+    assert data(seen) == ["r0"]
+    restore = lose_replies(a, monkeypatch)
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.exchange([], 2, T0 + 0.1, leased=True)  # Redis granted r1, r2 to a; a never saw them
+    restore()
+    assert len(a) == 2 and a.leased() == 3  # still leased to a: its lease is renewed by its beats
+    # a's next script (here its beat) puts back what the lost pop granted, and only that
+    assert a.beat(T0 + 0.2, leased=True) == ([], False, 2)
+    assert len(a) == 4 and a.leased() == 1
+    # popped again, first in their order, by another node (or a itself); r0 stays a's
+    again = b.exchange([], 5, T0 + 0.3)
+    assert data(again) == ["r1", "r2", "r3", "r4"] and again.unseen == 0
+    assert a.exchange([], 5, T0 + 0.4, leased=True).unseen == 0 and len(a) == 0
+    assert a.leased() == 5  # r0 a's, the rest b's: each request granted to one node
+    assert a.client.hlen(a.base + ":lease:a:l") == 1  # a holds only r0
+
+
+def test_a_lost_reply_is_put_back_by_the_next_exchange_which_pops_it_again(node, monkeypatch):
+    import redis  # noqa: PLC0415
+
+    a = node("a")
+    a.exchange(lpush("a.com", A, 3), 0, T0)
+    restore = lose_replies(a, monkeypatch)
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.exchange([], 2, T0)
+    restore()
+    got = a.exchange([], 3, T0 + 0.5)
+    assert got.unseen == 2 and data(got) == ["r0", "r1", "r2"]  # back first, then popped again
+    assert a.leased() == 3 and len(a) == 0
+    # replies seen from then on: nothing of them goes back (granted once)
+    for k in range(1, 6):
+        step = a.exchange([], 1, T0 + 0.5 + k, leased=True)
+        assert step.unseen == 0 and step.requeued == [] and step.popped == []
+    assert a.leased() == 3
+
+
+def test_lost_replies_in_a_row_and_a_script_that_never_ran(node, monkeypatch):
+    import redis  # noqa: PLC0415
+
+    a, b = node("a"), node("b")
+    a.exchange(lpush("a.com", A, 6), 0, T0)
+    granted = data(a.exchange([], 1, T0))  # r0, seen
+    restore = lose_replies(a, monkeypatch)
+    for k in range(2):  # two lost replies in a row: each script puts back the one before it
+        with pytest.raises(redis.exceptions.TimeoutError):
+            a.exchange([], 1, T0 + 0.1 * (k + 1), leased=True)
+    restore()
+    restore = lose_replies(a, monkeypatch, ran=False)  # a connection error before Redis ran it
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.exchange([], 1, T0 + 0.3, leased=True)
+    restore()
+    got = a.exchange([], 1, T0 + 0.4, leased=True)
+    assert got.unseen == 1  # the second lost pop's request (the first's went back with the second)
+    granted += data(got)
+    granted += data(b.exchange([], 6, T0 + 0.5))
+    # every request granted to a node that saw it exactly once: r0 to a, r1 again (to a), the rest b's
+    assert sorted(granted) == [f"r{i}" for i in range(6)]
+    assert a.leased() == 6 and len(a) == 0
+
+
+def test_a_closing_node_puts_back_a_lost_pops_requests_before_it_releases_its_lease(node, monkeypatch):
+    import redis  # noqa: PLC0415
+
+    a, b = node("a"), node("b")
+    a.exchange(lpush("a.com", A, 2), 0, T0)
+    restore = lose_replies(a, monkeypatch)
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.exchange([], 2, T0)
+    restore()
+    assert a.exchange([], 0, T0 + 0.1).unseen == 2  # the close's last exchange
+    a.release()
+    assert data(b.exchange([], 5, T0 + 0.2)) == ["r0", "r1"]
+    assert a.client.exists(a.base + ":pop:a:l") == 0
+
+
+def test_a_script_the_node_gave_up_on_that_runs_after_its_retry_grants_and_puts_back_nothing(node, monkeypatch):
+    """A timed-out script may still be in Redis's buffer of the dropped connection and run after the
+    node's next script (on a new connection): it is stale then (a later token ran) and must neither pop
+    nor take the later pop, whose reply the node got, for a lost one."""
+    import redis  # noqa: PLC0415
+
+    a, b = node("a"), node("b")
+    a.exchange(lpush("a.com", A, 6), 0, T0)
+    granted = data(a.exchange([], 1, T0))  # r0
+    late = []
+
+    def held_back(script):
+        def call(*args, **kwargs):
+            late.append(lambda: script(*args, **kwargs))
+            raise redis.exceptions.TimeoutError("Timeout reading from socket")
+        return call
+
+    monkeypatch.setattr(a, "_exchange", held_back(a._exchange))
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.exchange([], 2, T0 + 0.1, leased=True)
+    monkeypatch.undo()
+    granted += data(a.exchange([], 2, T0 + 0.2, leased=True))  # the retry: r1, r2, seen by a
+    monkeypatch.setattr(a, "_beat", held_back(a._beat))
+    with pytest.raises(redis.exceptions.TimeoutError):
+        a.beat(T0 + 0.3, leased=True)
+    monkeypatch.undo()
+    granted += data(a.exchange([], 1, T0 + 0.4, leased=True))  # r3, seen by a
+    for run in late:  # the exchange and the beat a gave up on run now, after its later scripts
+        run()
+    assert len(a) == 2 and a.leased() == 4  # nothing more granted, nothing of a's put back
+    assert a.beat(T0 + 0.5, leased=True)[2] == 0
+    granted += data(b.exchange([], 6, T0 + 0.6))
+    assert granted == ["r0", "r1", "r2", "r3", "r4", "r5"]  # each granted once
+    assert a.client.hlen(a.base + ":lease:a:l") == 4

@@ -343,7 +343,7 @@ class ClusterScheduler(Scheduler):
             self.link.beaten(now)
         self.pending = []
         self._acked(acks, now)
-        self._lease_news(result.requeued, result.lease_lost)
+        self._lease_news(result.requeued, result.lease_lost, result.unseen)
         pushed = duplicates = 0
         for (_, request, answer), new in zip(batch, result.new):
             if not new:
@@ -365,14 +365,14 @@ class ClusterScheduler(Scheduler):
             except Exception:  # noqa: BLE001 - a request another node wrote that cannot be read
                 self.runtime.inc_stat("cluster/undecodable")
                 if popped.lease:  # dropped: no node could read it either
-                    self.leases.leased(popped.lease)
+                    self.leases.leased(popped.lease, "")
                     self.leases.finished(popped.lease)
                 continue
             request.meta[KEYS] = (request.url, popped.site, popped.origin)
             request.meta[SEND_SLOT] = popped.slot
             if popped.lease:
                 request.meta[LEASE] = popped.lease
-                self.leases.leased(popped.lease)
+                self.leases.leased(popped.lease, request.url)
             if popped.record is not None:
                 request.meta[POPPED_RECORD_META] = (request.url, popped.record or None)
             self.granted.append(request)
@@ -409,11 +409,11 @@ class ClusterScheduler(Scheduler):
     # -- leases ------------------------------------------------------------------
     def _finished(self, request: Request) -> None:
         """The engine is done with *request* (answered and parsed, failed, refused, redirected or
-        sent back): acknowledge it once the requests enqueued until now are pushed and its fetch
-        history is written."""
+        sent back): acknowledge it once the requests enqueued until now are pushed and the fetch
+        history of the request its lease was for is written."""
         lease = request.meta.pop(LEASE, None)
         if lease is not None:
-            self.leases.finished(lease, request.url)
+            self.leases.finished(lease)
 
     def _acks(self) -> list[str]:
         """The leases to acknowledge in this round trip (see :class:`LeaseBook`)."""
@@ -428,7 +428,14 @@ class ClusterScheduler(Scheduler):
         if acks:
             self.runtime.inc_stat("cluster/acknowledged", len(acks))
 
-    def _lease_news(self, requeued: list[tuple[str, int]], lost: bool) -> None:
+    def _lease_news(self, requeued: list[tuple[str, int]], lost: bool, unseen: int = 0) -> None:
+        if unseen:
+            self.runtime.inc_stat("cluster/reply_lost")
+            self.runtime.inc_stat("cluster/reply_lost_requeued", unseen)
+            self.runtime.audit.event("cluster-reply-lost", lease=self.frontier.lease, requests=unseen)
+            logger.warning(
+                "politecrawl cluster: the reply to this node's last pop was lost (Redis ran it, the node "
+                "got an error): the %d requests it granted are back in the shared frontier", unseen)
         for lease, n in requeued:
             self.runtime.inc_stat("cluster/leases_expired")
             self.runtime.inc_stat("cluster/requeued", n)
@@ -512,7 +519,7 @@ class ClusterScheduler(Scheduler):
         if not (mark or renew):
             return
         try:
-            requeued, lost = self.frontier.beat(now, busy_ttl=self.link.beat_ttl if mark else None,
+            requeued, lost, unseen = self.frontier.beat(now, busy_ttl=self.link.beat_ttl if mark else None,
                                                 leased=bool(self.leases))
         except redis.exceptions.RedisError as exc:
             self._failed("busy mark", exc)
@@ -520,7 +527,7 @@ class ClusterScheduler(Scheduler):
         self.leases.acked([], now)
         if mark:
             self.link.beaten(now)
-        self._lease_news(requeued, lost)
+        self._lease_news(requeued, lost, unseen)
 
     def _spider_idle(self, spider: Spider | None = None) -> None:
         """Stay open while Redis is down, the shared queue has requests, or another

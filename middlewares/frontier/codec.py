@@ -5,7 +5,8 @@ A request with every field but its URL at Scrapy's default (a plain GET:
 (``b""``): its URL is in the store's row beside it, and it reads back as
 ``Request(url)``. Any other :class:`scrapy.Request` (the class itself) is
 pickled as one tuple of its non-default fields, callbacks by their spider
-method's name; any other request class is stored as Scrapy stores requests in
+method's name, the URL left out (``None``: it is beside it too; files written
+before hold it in the tuple, still read); any other request class is stored as Scrapy stores requests in
 its own disk queues (``Request.to_dict``, then pickle; ``request_from_dict``
 back). Both read back the same request: same class, URL, callbacks, method,
 headers, body, cookies, meta, encoding, priority, flags, ``cb_kwargs`` and
@@ -13,12 +14,14 @@ headers, body, cookies, meta, encoding, priority, flags, ``cb_kwargs`` and
 of the spider, a meta value pickle refuses) raises :class:`ValueError`, and
 Scrapy's scheduler keeps it in memory.
 
-Two costs of Scrapy's way are avoided for the plain request: ``to_dict``
+Three costs of Scrapy's way are avoided for the plain request: ``to_dict``
 finds a callback's name by listing every method of the spider
 (``inspect.getmembers``), here it is the bound method's own name, checked;
-and ``Request()`` quotes the URL again (``safe_url_string``, ~6 us), though
-the stored URL is the request's own, quoted when it was made, so it is given
-back verbatim (the ``verbatim_url`` meta key, set for the construction only).
+``Request()`` quotes the URL again (``safe_url_string``, ~6 us) and normalises
+every header name and value again (``Headers.update``), though the stored URL
+and headers are the request's own, quoted and normalised when it was made: the
+request is rebuilt from them as they are (``rebuild_request`` in
+``middlewares/_scrapy_compat.py``, which fills ``Request``'s slots directly).
 
 *omit* names one meta key left out of the stored request (the frontier's
 stamp of the URL's keys, which it restores from the origin's names).
@@ -32,15 +35,13 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 from scrapy.utils.request import request_from_dict
 
-from politecrawl.middlewares._scrapy_compat import is_default_get
+from politecrawl.middlewares._scrapy_compat import is_default_get, rebuild_request
 
 if TYPE_CHECKING:
     from scrapy import Spider
 
 __all__ = ["decode", "encode"]
 
-_VERBATIM = "verbatim_url"
-_ABSENT = object()
 _DEFAULT_ENCODING = "utf-8"
 
 
@@ -67,7 +68,7 @@ def encode(request: Request, spider: Spider | None, omit: str) -> bytes:
     try:
         if type(request) is Request and (callback is None or callback_name) and (errback is None or errback_name):
             return pickle.dumps((
-                request.url, callback_name, errback_name, request.method, dict(request.headers) or None,
+                None, callback_name, errback_name, request.method, dict(request.headers) or None,
                 request.body or None, request.cookies or None, meta or None,
                 None if request.encoding == _DEFAULT_ENCODING else request.encoding,
                 request.priority, request.dont_filter, request.flags or None, request.cb_kwargs or None,
@@ -81,32 +82,26 @@ def encode(request: Request, spider: Spider | None, omit: str) -> bytes:
 
 def decode(body: bytes, spider: Spider | None, url: str | None = None) -> Request:
     """The request :func:`encode` wrote (or Scrapy's ``to_dict`` form, as older files hold); *url* is the
-    request's URL as stored beside it (needed for ``b""``, a plain GET)."""
+    request's URL as stored beside it (needed for ``b""``, a plain GET, and for a tuple written without it)."""
     if not body:
         if url is None:
             raise ValueError("a plain GET is stored without its URL: decode needs it")
-        request = Request(url, meta={_VERBATIM: True})  # quoted when the request was made: not again
-        del request.meta[_VERBATIM]
-        return request
+        return rebuild_request(url, None, None, "GET", None, None, None, None, _DEFAULT_ENCODING, 0, False, None, None)
     fields = pickle.loads(body)  # noqa: S301 - the crawl's own file
     if isinstance(fields, dict):
         return request_from_dict(fields, spider=spider)
-    (url, callback, errback, method, headers, payload, cookies, meta, encoding, priority, dont_filter, flags,
+    (stored_url, callback, errback, method, headers, payload, cookies, meta, encoding, priority, dont_filter, flags,
      cb_kwargs) = fields
-    meta = dict(meta) if meta else {}
-    verbatim = meta.get(_VERBATIM, _ABSENT)
-    meta[_VERBATIM] = True  # the URL was quoted when the request was made: not again
-    request = Request(
-        url, callback=None if callback is None else _method(spider, callback), method=method, headers=headers,
-        body=payload, cookies=cookies, meta=meta, encoding=encoding or _DEFAULT_ENCODING, priority=priority,
-        dont_filter=dont_filter, errback=None if errback is None else _method(spider, errback), flags=flags,
-        cb_kwargs=cb_kwargs,
+    if stored_url is None:  # written beside the tuple, not in it
+        if url is None:
+            raise ValueError("this request is stored without its URL: decode needs it")
+        stored_url = url
+    # the URL was quoted and the headers normalised when the request was made: not again
+    return rebuild_request(
+        stored_url, None if callback is None else _method(spider, callback),
+        None if errback is None else _method(spider, errback), method, headers, payload, cookies, meta,
+        encoding or _DEFAULT_ENCODING, priority, dont_filter, flags, cb_kwargs,
     )
-    if verbatim is _ABSENT:
-        del request.meta[_VERBATIM]
-    else:
-        request.meta[_VERBATIM] = verbatim
-    return request
 
 
 def _method(spider: Spider | None, name: str) -> Any:

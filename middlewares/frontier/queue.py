@@ -107,6 +107,8 @@ class PacedPriorityQueue:
             self._heap.push(self.runtime.clock(), handle)
 
     def pop(self) -> Request | None:
+        if not self._heap:  # Scrapy's scheduler asks its memory queue first, empty under JOBDIR: at no cost
+            return None
         admission = self.runtime.admission
         store = self.store
         now = self.runtime.clock()
@@ -115,7 +117,7 @@ class PacedPriorityQueue:
             if ready_at > now:
                 self._schedule_wake(ready_at)
                 return None
-            self._heap.pop()
+            self._heap.drop_first()
             if not store.count(handle):
                 continue  # a stale entry
             site, origin = store.names(handle)

@@ -70,6 +70,10 @@ class ReadyHeap:
     def pop(self) -> tuple[float, Any]:
         return self._read(heapq.heappop(self._heap))
 
+    def drop_first(self) -> None:
+        """Remove the entry :meth:`first` read (without reading it again)."""
+        heapq.heappop(self._heap)
+
     def clear(self) -> None:
         self._heap.clear()
 

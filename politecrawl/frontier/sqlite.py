@@ -32,7 +32,8 @@ In memory: one 4-byte count per origin (by id), the keys of the requests
 taken out and not finished, up to :data:`PUSH_BUFFER` pushes not yet written
 (written in one statement, and before any read of the queue), the leases
 finished since the last commit (deleted in one statement at the commit), the
-last head row read, and two bounded caches (origin key to id, id to names).
+last head row read, and two bounded caches (origin key to id, id to names; a name the cache let go is read
+with the origin's head, in the same statement).
 Nothing per queued request.
 
 Durability: writes go into one open transaction, committed at the first
@@ -74,6 +75,16 @@ CREATE TABLE IF NOT EXISTS seen_by_origin (
 ) WITHOUT ROWID;
 """
 
+#: The origin's next request (the caller skips those taken out: ``LIMIT`` one more than it holds).
+_HEAD = (
+    "SELECT q.origin, q.rank, q.ord, r.url, r.body FROM queued q JOIN requests r ON r.id = abs(q.ord) "
+    "WHERE q.origin = ? ORDER BY q.rank, q.ord LIMIT ?"
+)
+#: The same with the origin's names (``origin``, ``site``) after.
+_HEAD_AND_NAMES = (
+    "SELECT q.origin, q.rank, q.ord, r.url, r.body, o.origin, o.site FROM queued q JOIN requests r ON r.id = abs(q.ord) "
+    "JOIN origins o ON o.id = q.origin WHERE q.origin = ? ORDER BY q.rank, q.ord LIMIT ?"
+)
 #: Entries kept in each of the two name caches (origin key -> id, id -> names).
 CACHE_ENTRIES = 4096
 #: Pushes written in one statement (the only requests held in memory, besides those taken out).
@@ -195,15 +206,22 @@ class SQLiteFrontier:
         self._unknown = None
 
     def names(self, origin_id: int) -> tuple[str, str]:
-        """``(site, origin)`` of a handle."""
+        """``(site, origin)`` of a handle (read with the origin's head when it has requests: the caller pops next)."""
         found = self._names.get(origin_id)
         if found is None:
-            origin, site = self._db.execute("SELECT origin, site FROM origins WHERE id = ?", (origin_id,)).fetchone()
-            found = (site, origin)
-            if len(self._names) >= CACHE_ENTRIES:
-                self._names.clear()
-            self._names[origin_id] = found
+            if origin_id < len(self._counts) and self._counts[origin_id]:
+                self._next(origin_id)
+                found = self._names.get(origin_id)
+            if found is None:
+                origin, site = self._db.execute("SELECT origin, site FROM origins WHERE id = ?", (origin_id,)).fetchone()
+                found = (site, origin)
+                self._cache_names(origin_id, found)
         return found
+
+    def _cache_names(self, origin_id: int, names: tuple[str, str]) -> None:
+        if len(self._names) >= CACHE_ENTRIES:
+            self._names.clear()
+        self._names[origin_id] = names
 
     def count(self, origin_id: int) -> int:
         """How many requests wait for the origin."""
@@ -262,7 +280,8 @@ class SQLiteFrontier:
 
     def _next(self, origin_id: int) -> tuple | None:
         """``(origin id, rank, ord, url, body)`` of the origin's next request; the last one read is kept until a
-        push to the origin, its pop, a drop or a drain."""
+        push to the origin, its pop, a drop or a drain. The origin's names come with it when they are not cached
+        (:meth:`names` asks for them so: one statement, not two, for an origin the caches have let go)."""
         head = self._head
         if head is not None and head[0] == origin_id:
             return head
@@ -271,12 +290,15 @@ class SQLiteFrontier:
         if self._unwritten:
             self._write_pushes()
         taken = self._taken.get(origin_id)
-        rows = self._db.execute(
-            "SELECT q.origin, q.rank, q.ord, r.url, r.body FROM queued q JOIN requests r ON r.id = abs(q.ord) "
-            "WHERE q.origin = ? ORDER BY q.rank, q.ord LIMIT ?",
-            (origin_id, 1 + len(taken) if taken else 1),
-        )
+        limit = 1 + len(taken) if taken else 1
+        if origin_id in self._names:
+            rows = self._db.execute(_HEAD, (origin_id, limit))
+        else:
+            rows = self._db.execute(_HEAD_AND_NAMES, (origin_id, limit))
         for row in rows:
+            if len(row) > 5:
+                self._cache_names(origin_id, (row[6], row[5]))
+                row = row[:5]
             if not taken or (row[1], row[2]) not in taken:
                 self._head = row
                 return row

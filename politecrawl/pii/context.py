@@ -122,6 +122,7 @@ VERSION_TAIL_RE = re.compile(r"(?:-|\+|_)?(?:alpha|beta|rc|dev|build|snapshot|fi
 # Two dotted numbers joined by an arrow, or "from … to …" after a version word: a version change ("1.2.3.4 →
 # 1.2.4.0", "upgrade from 8.61.104.75 to 8.62.0.1"), not addresses; a port after either side makes them a
 # connection ("10.0.0.1:443 -> 10.0.0.2:80").
+_ARROWS = ("→", "->", "=>", "⇒")
 _ARROW = r"[ \t]*(?:→|->|=>|⇒)[ \t]*"
 _TO = r"(?:to|auf|à|vers|到|至)"
 _ARROW_RE = re.compile(_ARROW)
@@ -143,7 +144,9 @@ def version_change(text: str, start: int, end: int) -> bool:
     if m and _DOTTED_AFTER_RE.match(text, m.end()):
         return True
     head = text[max(0, start - 24) : start]
-    a = _ARROW_END_RE.search(head)
+    # `_ARROW_END_RE` (a repeat first: tried at every position) only where the head ends with an arrow, which it needs
+    # (`$` also matches before a last newline: then it is asked).
+    a = _ARROW_END_RE.search(head) if head.rstrip(" \t").endswith(_ARROWS) or head.endswith("\n") else None
     if a and _DOTTED_BEFORE_RE.search(head, 0, a.start()):
         return True
     lower = head.lower()
@@ -153,5 +156,5 @@ def version_change(text: str, start: int, end: int) -> bool:
             return True
         if _FROM_TO_RE.match(text, end):
             return _VERSION_WORD_RE.search(lower) is not None
-    t = _TO_END_RE.search(lower)
+    t = _TO_END_RE.search(lower) if lower.endswith((" ", "\t", "\n")) else None  # it needs [ \t]+ at the end
     return bool(t and _VERSION_WORD_RE.search(text[max(0, start - 48) : start].lower()))

@@ -32,7 +32,9 @@ from politecrawl.pii.spans import PERSON_NAME, Span
 
 # ---------------------------------------------------------------- Chinese
 
-_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+# `[…]{2,}` written as `[…][…]+` (same matches): a pattern that begins with a repeat gives `re` no set of first
+# characters to skip ahead by, so it tries a match at every position (tests/test_pii_scan_patterns_text.py).
+_HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff][\u3400-\u4dbf\u4e00-\u9fff]+")
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
@@ -83,6 +85,13 @@ _FUNCTION_TAIL = 1000
 _FUNCTION_TAIL_TAGS = frozenset({"v", "d", "c", "p", "r", "u", "f", "ad", "uj", "ul", "ug", "uz", "uv", "ud",
                                  "y", "e", "o"})
 _TOP_SURNAMES = 100
+_HMM_NAME_TAGS = frozenset({"nr", "nrfg"})
+_NAME_SURNAME_WORDS = 30
+_NAME_SURNAME_SHARE = 0.5
+# Characters before which a surname reads as a measure word (`7张碟`, `两张照`, `这张床`): digits and numerals.
+# Function words as a given name's second character (`黄得`, `史中`, `牛则`); verbs and adjectives are given names.
+_FUNCTION_WORD_TAGS = frozenset({"d", "c", "p", "r", "f", "u", "uj", "ul", "ug", "uz", "uv", "ud", "y", "e", "o"})
+_NUMERALS = frozenset("0123456789０１２３４５６７８９一二两三四五六七八九十百千万几每这那哪")
 _HEAD_WORD = 2000
 
 
@@ -206,7 +215,26 @@ class _Chinese:
             and self.tags[c][0] >= _WORD_CHAR_COUNT)
         self.name_initials = frozenset(ranked)  # function words included (曾, 于 ...)
         self.top_surnames = frozenset(ranked[:_TOP_SURNAMES])
+        self.transliteration = _transliteration_chars(self.tags)
+        # Surname statistics from jieba's dictionary: characters that begin at least _NAME_SURNAME_WORDS of its
+        # three-character person names (`nr`) and whose dictionary words are at least _NAME_SURNAME_SHARE such names,
+        # less transliteration characters and words of their own (崔, 俞, 殷, 龚, 廖 are surnames the HMM's `B-nr`
+        # ranking puts below _COMMON_SURNAME_RANK; 爱, 祝 ... begin more words than names).
+        first: dict[str, int] = {}
+        words: dict[str, int] = {}
+        for w, (_, t) in self.tags.items():
+            if len(w) >= 2:
+                words[w[0]] = words.get(w[0], 0) + 1
+                if t == "nr" and len(w) == 3:
+                    first[w[0]] = first.get(w[0], 0) + 1
+        self.name_surnames = frozenset(
+            c for c, k in first.items() if k >= _NAME_SURNAME_WORDS and k >= _NAME_SURNAME_SHARE * words[c]
+            and c in self.surnames and c not in self.word_chars and c not in self.transliteration)
+        # Surnames that begin a two-character name without a cue: the same (明, 白, 金, 石, 高, 东, 老 begin more of
+        # the dictionary's words than of its names: 明黄, 白纹, 金鹰, 高亮, 东扩 are none).
+        self.pair_surnames = self.name_surnames
         self.doubtful = functools.lru_cache(maxsize=8192)(self._doubtful)
+        self.hmm_name = functools.lru_cache(maxsize=8192)(self._hmm_name)
         final = prob_emit.P[("E", "nr")]
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
         self.transliteration = _transliteration_chars(self.tags)
@@ -242,6 +270,8 @@ class _Chinese:
         tail = self.tags.get(w[1:])
         if tail is not None and tail[1] in _FUNCTION_TAIL_TAGS and tail[0] >= _FUNCTION_TAIL:
             return True  # 原 + 以为, 关 + 不掉, 时 + 竟然: a "given name" that is a verb or function word
+        if w[0] == w[2]:
+            return True  # 黄未黄, 好不好, 看一看: an A-not-A question or a reduplicated verb
         if w[1] == w[2] and w[0] not in self.top_surnames:
             return True  # 冷冰冰, 阴森森, 绿油油: an adjective's ABB form (郭晶晶, 张莹莹 begin with a top surname)
         tag = self.tags.get(w)
@@ -257,20 +287,93 @@ class _Chinese:
             return not ("".join(b for b, _ in states) in ("BE", "BME") and all(t == "nr" for _, t in states))
         return head is not None and head[1] not in _NAME_TAGS and head[0] >= _HEAD_WORD
 
-    def _candidates(self, run: str) -> tuple[tuple[int, int, bool], ...]:
+    def _hmm_name(self, w: str) -> bool:
+        """jieba's part-of-speech HMM (`jieba.posseg`'s Viterbi over its character states, trained on the People's
+        Daily) reads `w` as the start of one person name: the first character `B`, every character tagged `nr` or
+        `nrfg` (`郭勇` BE nr, `康亨` BM nr; `于雅` SB p/ns, `有传` SB v/n)."""
+        from jieba.posseg import char_state_tab, prob_emit, prob_start, prob_trans, viterbi
+
+        _, states = viterbi(w, char_state_tab.P, prob_start.P, prob_trans.P, prob_emit.P)
+        return states[0][0] == "B" and all(b in "BME" and t in _HMM_NAME_TAGS for b, t in states)
+
+    def _bare_pair(self, w: str) -> bool:
+        """A two-character word that is a name without a cue: jieba's dictionary does not know it, its first
+        character is a surname of `pair_surnames` (not after a numeral: `find`), its second no function word (`黄得`, `史中`, `牛则`: a tag of _FUNCTION_WORD_TAGS, count ≥ _FUNCTION_TAIL) nor a
+        noun-making suffix (`韩式`), it
+        is no place the dictionary knows with an administrative suffix (`唐山` for `唐山市`), and jieba's
+        part-of-speech HMM reads the two characters as a name."""
+        if (w[0] not in self.pair_surnames or w[1] in _NOT_GIVEN or w[1] in _NOUN_SUFFIXES or w in self.tags
+                or w[0] == w[1]):  # 乔乔: a reduplicated pet name or a transliteration
+            return False
+        tail = self.tags.get(w[1])
+        if tail is not None and tail[1] in _FUNCTION_WORD_TAGS and tail[0] >= _FUNCTION_TAIL:
+            return False
+        if any(self.tags.get(w + c, (0, ""))[1] == "ns" for c in _PLACE_SUFFIXES):
+            return False
+        return self.hmm_name(w)
+
+    def _counted(self, before: str) -> bool:
+        """After a numeral or a measure word the "surname" is a measure word or a noun: `7张碟`, `两张照`, `这张床`,
+        `四百块钱少` (a numeral among the two characters before, or jieba's tag `q` or `m` for the one before)."""
+        return any(c in _NUMERALS for c in before) or self.tags.get(before[-1:], (0, ""))[1] in ("q", "m")
+
+    def _rare_place(self, w: str) -> bool:
+        """A rare dictionary place word (`ns`, count under _COMPOUND_HEAD) as a name's first two characters after a
+        cue, when the name ends its run (`签名：徐国宏`: 徐国 is an ancient state; not `担当：山田太郎`, a Japanese name
+        of four kanji that the Japanese finder reads whole)."""
+        tag = self.tags.get(w)
+        return tag is not None and tag[1] == "ns" and tag[0] < _COMPOUND_HEAD
+
+    def _stranded(self, words: list[str], k: int) -> bool:
+        """words[k] is one character jieba left alone at the end of its run or before a particle (`刘翔` + `群，`,
+        `吴玲` + `淑的`), neither a function word nor a verb nor a word this common of its own: the end of a
+        three-character name."""
+        c = words[k]
+        if len(c) != 1 or c in _NOT_GIVEN or not _HAN_RE.fullmatch(c):
+            return False
+        tag = self.tags.get(c)
+        if tag is not None and (tag[1] in _FUNCTION_TAIL_TAGS or tag[0] >= _HMM_WORD_CHAR):
+            return False
+        return k + 1 == len(words) or words[k + 1][0] in _NOT_GIVEN
+
+    def _joins(self, w: str, nxt: str) -> bool:
+        """A two-character name word and the one character after it are one three-character name: the character
+        is no word the dictionary knows as a function word, the three are no dictionary word, and jieba's HMM reads
+        them as one name (`张亮` + `明`: B M E, all `nr`)."""
+        if len(nxt) != 1 or nxt in _NOT_GIVEN or not _HAN_RE.fullmatch(nxt):
+            return False
+        tag = self.tags.get(nxt)
+        if tag is not None and tag[1] in _FUNCTION_TAIL_TAGS:
+            return False
+        w3 = w + nxt
+        return (w3 not in self.tags and nxt not in self.place_finals and self.transliteration.isdisjoint(w3[1:])
+                and self._is_name_word(w3) and self.hmm_name(w3))
+
+    def _candidates(self, run: str) -> tuple[tuple[int, int, bool, bool], ...]:
         return tuple(self._segment(run))
 
-    def _segment(self, run: str) -> Iterator[tuple[int, int, bool]]:
-        """(start, end, known) of name-shaped words in a run of Han characters; `known` when the dictionary
-        tags the word as a name (not only "unknown word starting with a surname")."""
+    def _segment(self, run: str) -> Iterator[tuple[int, int, bool, bool]]:
+        """(start, end, known, free) of name-shaped words in a run of Han characters; `known` when the dictionary
+        tags the word as a name (not only "unknown word starting with a surname"); `free`, for a two-character
+        word, that it is a name without a cue (`_bare_pair`), for a three-character one that it starts the run or
+        follows a dictionary word.  A word after one jieba does not know is no name without a cue: there jieba's
+        cut is unsure (transliterations: `阿古` + `桑玩`, `威尔` + `詹福利`)."""
         words = list(self.tokenizer.cut(run, HMM=True))
         pos = 0
         i = 0
         while i < len(words):
             w = words[i]
             n = len(w)
+            after_word = i == 0 or words[i - 1] in self.tags
             if 2 <= n <= 3 and w[0] in self.initials and _HAN_RE.fullmatch(w) and self._is_name_word(w):
-                yield pos, pos + n, w in self.tags
+                if n == 2 and i + 1 < len(words) and after_word and (self._joins(w, words[i + 1]) or (
+                        w + words[i + 1] not in self.tags and self._bare_pair(w) and self._stranded(words, i + 1))):
+                    yield pos, pos + 3, True, True  # 张亮 + 明, 郎羽 + 小: jieba cut a given name (the HMM or a
+                    # pair name vouches for it, as the dictionary does for a known one)
+                    pos += 3
+                    i += 2
+                    continue
+                yield pos, pos + n, w in self.tags, after_word and (n == 3 or self._bare_pair(w))
             elif n == 1 and w in self.surnames and i + 1 < len(words):
                 nxt = words[i + 1]
                 tag = self.tags.get(nxt)
@@ -278,7 +381,8 @@ class _Chinese:
                         tag[1] in _GIVEN_TAGS and not (tag[1] == "n" and tag[0] >= _COMMON_NOUN)
                         and (w not in self.word_chars or tag[1] in _NAME_TAGS))) and not (
                         len(nxt) == 2 and nxt[1] in _ABSTRACT_SUFFIXES):  # 易 + 失性
-                    yield pos, pos + 1 + len(nxt), tag is not None and tag[1] in _NAME_TAGS
+                    yield (pos, pos + 1 + len(nxt), tag is not None and tag[1] in _NAME_TAGS,
+                           after_word and (len(nxt) == 2 or self._bare_pair(w + nxt)))
                     pos += 1 + len(nxt)
                     i += 2
                     continue
@@ -306,7 +410,8 @@ class _Chinese:
                 # Not when its first two characters are a dictionary word that is no name (卡号 after "thanks",
                 # 关系 after 记者).
                 if (j > i + 1 and (self._tagged_name(word) or self._is_name_word(word))
-                        and self._is_name_word(word[:2]) and not self._word_char_then_word(word)):
+                        and (self._is_name_word(word[:2]) or (j == run_end and self._rare_place(word[:2])))
+                        and not self._word_char_then_word(word)):
                     yield Span(i, j, PERSON_NAME, word)
         for e in cues.after_in(run_start + 3, run_end):
             n = next((n for n in (4, 3) if e - n >= run_start and text[e - n : e - n + 2] in self.compound_surnames
@@ -350,16 +455,30 @@ class _Chinese:
 
     def find(self, text: str, cues: _Cues, run_start: int, run: str) -> Iterator[Span]:
         yield from self.cued(text, cues, run_start, run_start + len(run))
-        for s, e, known in self.candidates(run):
+        for s, e, known, free in self.candidates(run):
+            bare = free and e - s == 2
             start, end = run_start + s, run_start + e
+            if text[start - 1 : start] == "《" or text[end : end + 1] == "》":
+                if not cues.around(text, start, end):
+                    continue  # the title of a work (`《白门柳》`, `《黄梅歌》`), not a person, without a cue
+            # a transliteration character beside it too: a piece of a foreign name (`朱兹` + `詹省`, `孟色` + `罗拉多`)
+            if bare and self.transliteration.isdisjoint(text[max(0, start - 1) : end + 1]) and (
+                    text[end - 1] not in self.place_finals) and not self._counted(text[max(0, start - 2) : start]):
+                yield Span(start, end, PERSON_NAME, text[start:end])
+                continue
             # A three-character word the dictionary does not know, starting with a common surname, stands alone
             # as a name; a two-character one is too often an ordinary word jieba did not know: it needs a cue
             # before or after it, or to be the whole field.
-            if cues.around(text, start, end) or (e - s == 3 and ((known and text[start] not in self.word_chars) or (text[start] in self.common_surnames
-                                                                            and text[start] not in self.word_chars))
+            if cues.around(text, start, end) or (e - s == 3 and ((known and text[start] not in self.word_chars) or (
+                    text[start] in self.common_surnames and text[start] not in self.word_chars) or (
+                    free and not known and text[start] in self.name_surnames and self.hmm_name(text[start:end])))
                                                   and not self.transliteration.intersection(text[start + 1 : end])
                                                   and text[end - 1] not in self.place_finals
-                                                  and not self.doubtful(text[start:end])):
+                                                  and not self.doubtful(text[start:end])
+                                                  and (known or self.hmm_name(text[start:end]))):
+                # (an unknown word without a cue stands as a name only when jieba's HMM reads it as one: `东券要`,
+                # `关不掉`, `张餐券`, `双标间` are none; development set 7: fires on text without names -22%, names
+                # found -4%)
                 yield Span(start, end, PERSON_NAME, text[start:end])
 
 
@@ -411,9 +530,10 @@ class _Cues:
         low = text.lower()
         if len(low) != len(text):
             low = text  # a character that lower-cases to two would shift positions: match as written
-        self.before = [m.end() for m in _CUE_BEFORE_RE.finditer(low) if not (
+        self.before = [m.end() + (m.group().startswith(_LABEL_WORDS) and m.end() == m.start() + 2)
+                       for m in _CUE_BEFORE_RE.finditer(low) if not (
             m.group().startswith(_LABEL_WORDS) and m.end() == m.start() + 2 and low[m.end() : m.end() + 1]
-            not in _LABEL_COPULAS)]
+            not in _LABEL_COPULAS)]  # after `名字叫` the name starts after the copula
         if ":" in low or "：" in low:
             roles = [m.end() for m in _ROLE_CUE_RE.finditer(low)]
             if roles:
@@ -516,9 +636,10 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 run = simple[m.start() : m.end()]
             if cues is None:
                 cues = _Cues(simple)
-            if len(run) == 2 and not (cues.before_in(m.start(), m.end()) or cues.after_in(m.end(), m.end())
-                                      or cues.around(simple, m.start(), m.end())):
-                continue  # a two-character name needs a cue
+            if len(run) == 2 and run[0] not in zh.pair_surnames and not (
+                    cues.before_in(m.start(), m.end()) or cues.after_in(m.end(), m.end())
+                    or cues.around(simple, m.start(), m.end())):
+                continue  # a two-character name needs a cue, or a surname of `pair_surnames` (`_bare_pair`)
             for k in range(0, len(run), _PIECE - _OVERLAP):
                 piece = run[k : k + _PIECE]
                 if spend is not None:

@@ -63,6 +63,13 @@ _IPV6_RE = re.compile(
     r"(?:%[0-9A-Za-z]{1,16})?(?![0-9A-Za-z]|:[0-9A-Za-z:])",  # a colon after it ends a label's value
     re.ASCII,
 )
+# What every match of `_IPV6_RE` holds (its first two groups `[0-9A-Fa-f]{0,4}:`): two colons with at most four hex
+# digits between.  `_IPV6_RE` begins with look-behinds, tried at every position; this begins with a colon, and keeps
+# the scan off text with one colon or colons far apart (`Build server: 1.2.3.4`, `昵称：…` folded): 1,709 of corpus
+# 3's 3,000 texts hold a colon, 634 two.
+_IPV6_COLONS_RE = re.compile(r":[0-9A-Fa-f]{0,4}:", re.ASCII)
+
+
 def find_ips(text: str) -> Iterator[Span]:
     for m in _IPV4_RE.finditer(text):
         named = IP_WORD_END_RE.search(text[max(0, m.start() - 16) : m.start()].lower()) is not None
@@ -74,7 +81,7 @@ def find_ips(text: str) -> Iterator[Span]:
             continue
         if (named or not after_reference_word(text, m.start())) and not VERSION_TAIL_RE.match(text, m.end()):
             yield Span(m.start(), m.end(), IP, m.group())
-    if ":" not in text:
+    if ":" not in text or _IPV6_COLONS_RE.search(text) is None:
         return
     for m in _IPV6_RE.finditer(text):
         cand = m.group()

@@ -26,6 +26,9 @@ key                         what it holds
 ``<base>:lease:<lease>``    hash: the requests a node was granted and has not acknowledged
                             (sequence → origin, score and queued member), one per node
 ``<base>:leases``           sorted set: node lease → its deadline (renewed while it runs)
+``<base>:pop:<lease>``      the node's last pop that granted requests: its token and their
+                            lease ids (put back unless the node's next script says it got
+                            that reply)
 ``<base>:seen``             when a script last ran (an outage renews every lease)
 ==========================  ==============================================================
 
@@ -35,7 +38,11 @@ the ``acks`` of a later exchange: no round trip of its own) once the engine is
 done with it and the requests it produced are pushed. A node renews its lease
 on each exchange and beat (:meth:`RedisFrontier.beat`); any script finds the
 leases whose deadline passed (a node killed, or stalled longer than its lease)
-and puts their requests back into their queues, first in their order.
+and puts their requests back into their queues, first in their order. A pop
+whose reply the node never got (Redis ran the script, the node saw a timeout or
+a dropped connection) is not left to expire: each exchange carries a token of
+the node's and the token of the last reply it got, and the next script of the
+node puts back what a pop it never saw granted.
 
 Waking up: a node that got less than it asked for is told when to ask again:
 the earliest ready time of an origin it *owns*, or of any origin already due.
@@ -104,7 +111,43 @@ REQUEUE_SCAN = 8
 #: the node's lease lives until *deadline* while it holds requests (else it leaves the index).
 #: ``lease_gone(base, lease, holds)``: '1' if the node holds requests (*holds* '1') and its lease is
 #: no longer in the index (taken for dead and put back), else '0'.
+#: ``unseen(base, lease, token, seen, now)``: the node's last pop (``<base>:pop:<lease>``: its token
+#: and the lease ids it granted) is resolved: if its token is not *seen*, the last token whose reply
+#: the node got, the reply was lost (Redis ran the script, the node got an error): those requests go
+#: back to their queues at once (the node never knew it held them). Returns how many went back, and
+#: whether this script (*token*) is stale: a later script of the node already ran (one the node gave
+#: up on, run late, after its retry): it must then neither resolve nor pop.
 LEASE_LUA = """
+local function put_back(base, v, now)
+  local a = string.find(v, '\\n', 1, true)
+  local b = a and string.find(v, '\\n', a + 1, true)
+  if not b then return 0 end
+  local origin = string.sub(v, 1, a - 1)
+  redis.call('ZADD', base .. ':q:' .. origin, string.sub(v, a + 1, b - 1), string.sub(v, b + 1))
+  redis.call('INCR', base .. ':n')
+  redis.call('ZADD', base .. ':ready', 'NX', now, origin)
+  return 1
+end
+local function unseen(base, name, token, seen, now)
+  local pkey = base .. ':pop:' .. name
+  local last = redis.call('GET', pkey)
+  if not last then return 0, false end
+  local ids = {}
+  for word in string.gmatch(last, '%S+') do ids[#ids + 1] = word end
+  if tonumber(ids[1]) > tonumber(token) then return 0, true end
+  redis.call('DEL', pkey)
+  if ids[1] == seen then return 0, false end
+  local lkey = base .. ':lease:' .. name
+  local n = 0
+  for i = 2, #ids do
+    local v = redis.call('HGET', lkey, ids[i])
+    if v then
+      n = n + put_back(base, v, now)
+      redis.call('HDEL', lkey, ids[i])
+    end
+  end
+  return n, false
+end
 local function requeue_expired(base, now, deadline)
   local leases = base .. ':leases'
   local seen = tonumber(redis.call('GET', base .. ':seen'))
@@ -123,19 +166,8 @@ local function requeue_expired(base, now, deadline)
     local lkey = base .. ':lease:' .. name
     local entries = redis.call('HGETALL', lkey)
     local n = 0
-    for i = 2, #entries, 2 do
-      local v = entries[i]
-      local a = string.find(v, '\\n', 1, true)
-      local b = a and string.find(v, '\\n', a + 1, true)
-      if b then
-        local origin = string.sub(v, 1, a - 1)
-        redis.call('ZADD', base .. ':q:' .. origin, string.sub(v, a + 1, b - 1), string.sub(v, b + 1))
-        redis.call('INCR', base .. ':n')
-        redis.call('ZADD', base .. ':ready', 'NX', now, origin)
-        n = n + 1
-      end
-    end
-    redis.call('DEL', lkey)
+    for i = 2, #entries, 2 do n = n + put_back(base, entries[i], now) end
+    redis.call('DEL', lkey, base .. ':pop:' .. name)
     redis.call('ZREM', leases, name)
     if n > 0 then lines[#lines + 1] = name .. '\\t' .. n end
   end
@@ -155,16 +187,18 @@ end
 """
 
 # ARGV: base, now, busy mark's time to live in ms ('' = not set), lease, lease deadline, '1' if the
-# node holds requests. Returns {requeued lines, '1' if the node held requests and its lease was gone}.
+# node holds requests, the token of the last reply the node got, this beat's token. Returns {requeued lines,
+# '1' if the node held requests and its lease was gone, requests of a lost reply put back}.
 _BEAT_LUA = LEASE_LUA + """
 local base, lname = ARGV[1], ARGV[4]
 if ARGV[3] ~= '' then redis.call('SET', base .. ':busy', '1', 'PX', ARGV[3]) end
-local lost = '0'
+local lost, back = '0', 0
 if lname ~= '' then
+  back = unseen(base, lname, ARGV[8], ARGV[7], ARGV[2])
   lost = lease_gone(base, lname, ARGV[6])
   renew(base, lname, ARGV[5])
 end
-return {requeue_expired(base, ARGV[2], ARGV[5]), lost}
+return {requeue_expired(base, ARGV[2], ARGV[5]), lost, tostring(back)}
 """
 
 
@@ -174,7 +208,8 @@ return {requeue_expired(base, ARGV[2], ARGV[5]), lost}
 # fetch-history record key prefix ('' = none read), the busy mark's time to live in ms ('' = none
 # set), '1' if the node is busy (the mark <base>:busy is then renewed, and also when the pop hands
 # it requests), the node's lease ('' = none kept), its deadline, '1' if the node holds leased requests,
-# then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server,
+# this pop's token (the node's, increasing), the token of the last pop whose reply the node got
+# (the requests of a pop whose reply was lost go back first: ``unseen``), then m groups of (fingerprint or '', site, origin, score, data or '', rate, burst, server,
 # history fingerprint or ''), then the lease ids the node acknowledges.
 # A push with data '' is only checked against the dupefilter (a request this node answers itself).
 # A queued member is the 16-hex sequence, the data and, for a request whose fetch-history record
@@ -182,7 +217,7 @@ return {requeue_expired(base, ARGV[2], ARGV[5]), lost}
 # Returns {pushed flags ('1'/'0' per push), next ready time or '', queued count,
 #          servers that held an origin back ('server<TAB>site' lines), leases put back
 #          ('lease<TAB>count' lines), '1' if this node held requests and its lease was gone,
-#          site, origin, data, send slot ('': none), history record ('': not asked, 'n': none,
+#          requests of a lost reply put back, site, origin, data, send slot ('': none), history record ('': not asked, 'n': none,
 #          'r' .. record), lease id ('': none kept), ...}.
 _EXCHANGE_LUA = TOKEN_BUCKET_LUA + LUA_HELPERS + LEASE_LUA + """
 local base, bprefix, dfkey = ARGV[1], ARGV[2], ARGV[3]
@@ -194,7 +229,7 @@ local lname, lkey = ARGV[17], base .. ':lease:' .. ARGV[17]
 local ready_key = base .. ':ready'
 local flags = {}
 for i = 0, m - 1 do
-  local j = 20 + i * 9
+  local j = 22 + i * 9
   local fp, site, origin, score, data = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], ARGV[j + 4]
   if ARGV[j + 8] ~= '' then data = data .. '#' .. ARGV[j + 8] end
   local new = 1
@@ -216,13 +251,17 @@ for i = 0, m - 1 do
     redis.call('ZADD', ready_key, 'NX', fmt(now), origin)
   end
 end
--- acknowledgements (after the pushes of the requests they produced), then the lease renewed
-local lost = '0'
+-- the requests of a pop whose reply the node never got go back; acknowledgements (after the pushes
+-- of the requests they produced); then the lease renewed
+local lost, back, stale = '0', 0, false
 if lname ~= '' then
+  back, stale = unseen(base, lname, ARGV[20], ARGV[21], ARGV[4])
+  if stale then want = 0 end  -- run after a later script of the node: it grants nothing
   lost = lease_gone(base, lname, ARGV[19])
-  for i = 20 + m * 9, #ARGV do redis.call('HDEL', lkey, ARGV[i]) end
+  for i = 22 + m * 9, #ARGV do redis.call('HDEL', lkey, ARGV[i]) end
   renew(base, lname, ARGV[18])
 end
+local ids = {ARGV[20]}
 local requeued = requeue_expired(base, ARGV[4], ARGV[18])
 local out = {table.concat(flags), ''}
 local held = {}
@@ -288,6 +327,7 @@ while got < want and tries < scan do
         if lname ~= '' then
           lease = string.sub(item[1], 1, 16)
           redis.call('HSET', lkey, lease, origin .. '\\n' .. item[2] .. '\\n' .. item[1])
+          ids[#ids + 1] = lease
         end
         local hfp = string.sub(data, -40)
         if #data > 41 and string.sub(data, -41, -41) == '#' and string.find(hfp, '^%x+$') then
@@ -333,7 +373,11 @@ end
 if busy_ttl ~= '' and (busy or got > 0) then
   redis.call('SET', base .. ':busy', '1', 'PX', busy_ttl)
 end
-if lname ~= '' and got > 0 then redis.call('ZADD', base .. ':leases', ARGV[18], lname) end
+if lname ~= '' and got > 0 then
+  redis.call('ZADD', base .. ':leases', ARGV[18], lname)
+  -- this pop's token and grants: put back by the next script unless the node says it got the reply
+  redis.call('SET', base .. ':pop:' .. lname, table.concat(ids, ' '))
+end
 local nodes_key = base .. ':nodes'
 redis.call('ZADD', nodes_key, ARGV[4], ARGV[9])
 redis.call('ZREMRANGEBYSCORE', nodes_key, '-inf', fmt(now - tonumber(ARGV[10])))
@@ -354,6 +398,7 @@ for i = 2, #head, 2 do
     break
   end
 end
+table.insert(out, 3, tostring(back))
 table.insert(out, 3, lost)
 table.insert(out, 3, requeued)
 table.insert(out, 3, table.concat(held, '\\n'))
@@ -408,6 +453,8 @@ class Exchange:
     requeued: list[tuple[str, int]] = field(default_factory=list)
     #: this node held leased requests and its lease was gone (taken for dead: they were put back)
     lease_lost: bool = False
+    #: requests of an earlier pop of this node whose reply it never got, put back by this round trip
+    unseen: int = 0
 
 
 def _requeued(value: Any) -> list[tuple[str, int]]:
@@ -459,6 +506,10 @@ class RedisFrontier:
         #: this node's lease ("": granted requests are not leased) and how long it lives unrenewed
         self.lease = lease
         self.lease_timeout = lease_timeout
+        #: each exchange carries a token of its own (increasing) and the token of the last reply this
+        #: client got: the requests of a pop whose reply was lost go back at the next script
+        self._token = 0
+        self._seen = ""
         self._exchange = client.register_script(_EXCHANGE_LUA)
         self._beat = client.register_script(_BEAT_LUA)
         self._facts = client.register_script(FACTS_LUA)
@@ -483,6 +534,9 @@ class RedisFrontier:
             _ms(busy_ttl), "1" if busy else "0",
             self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0",
         ]
+        self._token += 1
+        token = str(self._token)
+        args += [token, self._seen]
         for item in pushes:
             args += [
                 item.fingerprint, item.site, item.origin, repr(-float(item.priority)), item.data,
@@ -493,12 +547,13 @@ class RedisFrontier:
         if self.lease:
             args += acks
         reply = self._exchange(keys=[], args=args)
+        self._seen = token  # the reply came: what this pop granted is known to the node
         flags = _text(reply[0])
         next_ready = _text(reply[1])
         popped = [
             Popped(_text(reply[i]), _text(reply[i + 1]), reply[i + 2], _text(reply[i + 3]),
                    _record(reply[i + 4]), _text(reply[i + 5]))
-            for i in range(6, len(reply), 6)
+            for i in range(7, len(reply), 6)
         ]
         held = [tuple(line.split("\t", 1)) for line in _text(reply[3]).split("\n") if line]
         return Exchange(
@@ -509,25 +564,29 @@ class RedisFrontier:
             held=held,  # type: ignore[arg-type] - pairs
             requeued=_requeued(reply[4]),
             lease_lost=_text(reply[5]) == "1",
+            unseen=int(_text(reply[6])),
         )
 
     # -- leases --------------------------------------------------------------
     def beat(self, now: float, *, busy_ttl: float | None = None,
-             leased: bool = False) -> tuple[list[tuple[str, int]], bool]:
+             leased: bool = False) -> tuple[list[tuple[str, int]], bool, int]:
         """A node's beat between exchanges (one EVALSHA): the busy mark set for *busy_ttl* seconds
-        (``None``: not), this node's lease renewed, expired leases put back. Returns what was put
-        back (as :attr:`Exchange.requeued`) and whether this node's lease was gone (*leased*)."""
+        (``None``: not), this node's lease renewed, expired leases put back, and the requests of a pop
+        whose reply was lost. Returns what was put back (as :attr:`Exchange.requeued`), whether this
+        node's lease was gone (*leased*) and how many requests of a lost reply went back."""
+        self._token += 1
         reply = self._beat(keys=[], args=[
             self.base, repr(float(now)), _ms(busy_ttl),
-            self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0",
+            self.lease, repr(float(now + self.lease_timeout)), "1" if leased else "0", self._seen,
+            str(self._token),
         ])
-        return _requeued(reply[0]), _text(reply[1]) == "1"
+        return _requeued(reply[0]), _text(reply[1]) == "1", int(_text(reply[2]))
 
     def release(self) -> None:
         """Give this node's lease up (a node that closes: what it holds is done or handed back)."""
         if self.lease:
             pipe = self.client.pipeline(transaction=False)
-            pipe.delete(f"{self.base}:lease:{self.lease}")
+            pipe.delete(f"{self.base}:lease:{self.lease}", f"{self.base}:pop:{self.lease}")
             pipe.zrem(f"{self.base}:leases", self.lease)
             pipe.execute()
 
