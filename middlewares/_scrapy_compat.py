@@ -147,6 +147,12 @@ def is_default_get(request: Any) -> bool:
     )
 
 
+def shares_no_mutable_field(request: Any) -> bool:
+    """Whether *request* has no cookies and no ``cb_kwargs``: the two fields a copy of a request could not give back
+    as the same objects the spider made (read from the private slots, so asking makes neither)."""
+    return not request._cookies and not request._cb_kwargs
+
+
 #: The slots ``Request.__init__`` fills (Scrapy 2.19), for :func:`rebuild_request`; a Scrapy that has other
 #: slots gets ``Request(...)`` itself.
 _REQUEST_SLOTS = frozenset({

@@ -22,7 +22,8 @@ def written(result: dict) -> str:
     return result["msg"] % result["args"]
 
 
-def test_crawled_scraped_dropped_and_errors_are_scrubbed() -> None:
+def test_crawled_scraped_dropped_and_errors_are_scrubbed(caplog) -> None:
+    caplog.set_level(logging.DEBUG)  # the per-page lines are built only when DEBUG is written
     crawler = get_crawler(Spider, settings_dict={})
     fmt = ScrubbingLogFormatter.from_crawler(crawler)
     spider = Spider("t")
@@ -79,3 +80,22 @@ def test_install_puts_one_filter_on_scrapys_url_loggers() -> None:
     for name in pii_log.URL_LOGGERS:
         filters = [f for f in logging.getLogger(name).filters if isinstance(f, ScrubbingFilter)]
         assert len(filters) == 1, name
+
+
+def test_the_per_page_lines_are_not_built_below_debug(caplog, monkeypatch) -> None:
+    """Scrapy logs "Crawled" and "Scraped from" at DEBUG and skips a line the formatter answers None for."""
+    caplog.set_level(logging.INFO)
+    crawler = get_crawler(Spider, settings_dict={})
+    fmt = ScrubbingLogFormatter.from_crawler(crawler)
+    spider = Spider("t")
+    spider.crawler = crawler
+    request = Request(URL, headers={"Referer": REFERER})
+    response = HtmlResponse(URL, body=b"x", request=request)
+    built = []
+    monkeypatch.setattr(pii_log, "_wrap", lambda args, scrub: built.append(args) or args)
+    assert fmt.crawled(request, response, spider) is None
+    assert fmt.scraped({"a": 1}, response, spider) is None
+    assert fmt.download_error(Exception("boom"), request, spider, "Error downloading") is not None  # ERROR: built
+    assert len(built) == 1
+    caplog.set_level(logging.DEBUG, logger="scrapy.core.engine")
+    assert written(fmt.crawled(request, response, spider)).startswith("Crawled (200)")
