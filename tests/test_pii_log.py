@@ -22,14 +22,18 @@ def written(result: dict) -> str:
     return result["msg"] % result["args"]
 
 
-def test_crawled_scraped_dropped_and_errors_are_scrubbed(caplog) -> None:
-    caplog.set_level(logging.DEBUG)  # the per-page lines are built only when DEBUG is written
+def formatter_and_page() -> tuple[ScrubbingLogFormatter, Spider, Request, HtmlResponse]:
+    """The add-on's formatter, a spider and a page of URL (linked from REFERER)."""
     crawler = get_crawler(Spider, settings_dict={})
-    fmt = ScrubbingLogFormatter.from_crawler(crawler)
     spider = Spider("t")
     spider.crawler = crawler
     request = Request(URL, headers={"Referer": REFERER})
-    response = HtmlResponse(URL, body=b"x", request=request)
+    return ScrubbingLogFormatter.from_crawler(crawler), spider, request, HtmlResponse(URL, body=b"x", request=request)
+
+
+def test_crawled_scraped_dropped_and_errors_are_scrubbed(caplog) -> None:
+    caplog.set_level(logging.DEBUG)  # the per-page lines are built only when DEBUG is written
+    fmt, spider, request, response = formatter_and_page()
     line = written(fmt.crawled(request, response, spider))
     assert line.startswith("Crawled (200) <GET https://shop.example.cn/u/%5B")
     assert "/profile?tel=%5BREMOVED%5D&q=call+%5BPHONE%5D> " in line
@@ -85,12 +89,7 @@ def test_install_puts_one_filter_on_scrapys_url_loggers() -> None:
 def test_the_per_page_lines_are_not_built_below_debug(caplog, monkeypatch) -> None:
     """Scrapy logs "Crawled" and "Scraped from" at DEBUG and skips a line the formatter answers None for."""
     caplog.set_level(logging.INFO)
-    crawler = get_crawler(Spider, settings_dict={})
-    fmt = ScrubbingLogFormatter.from_crawler(crawler)
-    spider = Spider("t")
-    spider.crawler = crawler
-    request = Request(URL, headers={"Referer": REFERER})
-    response = HtmlResponse(URL, body=b"x", request=request)
+    fmt, spider, request, response = formatter_and_page()
     built = []
     monkeypatch.setattr(pii_log, "_wrap", lambda args, scrub: built.append(args) or args)
     assert fmt.crawled(request, response, spider) is None
