@@ -50,11 +50,15 @@ _EXTRACT = tldextract.TLDExtract(
 )
 
 
-# Each cache below holds at most this many hosts or URLs (~1.5 MB each when full). They serve locality: a
+# Each cache below holds at most this many hosts (_CACHED) or URLs (_URLS_CACHED). They serve locality: a
 # page's links to the hosts it names, a request's hooks asking for its URL's keys a few times close together.
 # A crawl over more hosts misses them at ~1-5 us a new URL (the suffix list's lookup), rather than holding
-# ~600 B per host for the whole crawl (docs/frontier.md, "Benchmark").
+# ~600 B per host for the whole crawl (docs/frontier.md, "Benchmark"). A URL entry holds its URL (~170-240 B
+# with the cache's link and answer): 1,024 of them keep the hooks' repeats (a URL's keys asked again within a
+# few hundred calls) at ~0.2 MB a cache, where 8,192 held ~1.4-2 MB each at a crawl's peak for the hits of
+# links seen again thousands of URLs later, a ~1 us miss each (docs/speed.md, issue 21).
 _CACHED = 8192
+_URLS_CACHED = 1024
 
 
 class InvalidURL(ValueError):
@@ -147,7 +151,7 @@ def path_and_query(url: str) -> tuple[str, str]:
     return path, query
 
 
-@lru_cache(maxsize=_CACHED)
+@lru_cache(maxsize=_URLS_CACHED)
 def site_key(url_or_host: str) -> str:
     """The site a URL (or a bare host) belongs to.
 
@@ -169,7 +173,7 @@ def site_or_invalid(url: str) -> str:
         return INVALID_SITE
 
 
-@lru_cache(maxsize=_CACHED)
+@lru_cache(maxsize=_URLS_CACHED)
 def origin_key(url: str) -> str:
     """``scheme://host:port`` of a URL, with the default port filled in."""
     simple = _SIMPLE_PREFIX(url)

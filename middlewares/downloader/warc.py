@@ -20,8 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from politecrawl._version import __version__
-from politecrawl.archive import NOT_MODIFIED_PROFILE, WarcArchive, warc_path_problem
-from politecrawl.archive.warc import IDENTICAL_PROFILE
+from politecrawl.archive import IDENTICAL_PROFILE, NOT_MODIFIED_PROFILE, warc_path_problem
 from politecrawl.config import ConfigError
 from politecrawl.middlewares.downloader.recrawl import BEFORE_META, RECRAWL_META
 from politecrawl.middlewares.runtime import Runtime
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+
+    from politecrawl.archive import WarcArchive
 
 __all__ = ["WarcMiddleware"]
 
@@ -61,6 +62,8 @@ class WarcMiddleware:
             raise ConfigError(f"POLITECRAWL_WARC ({path!r}): {problem}")
         runtime = Runtime.of(crawler)
         import scrapy  # noqa: PLC0415
+
+        from politecrawl.archive.warc import WarcArchive  # noqa: PLC0415 (warcio only when an archive is written)
 
         archive = WarcArchive(str(path), software=f"politecrawl/{__version__} (Scrapy {scrapy.__version__})",
                               operator=runtime.config.contact,

@@ -28,28 +28,14 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-__all__ = ["IDENTICAL_PROFILE", "NOT_MODIFIED_PROFILE", "WarcArchive", "warc_path_problem"]
+from .paths import IDENTICAL_PROFILE, NOT_MODIFIED_PROFILE, warc_path_problem
 
-NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
-IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+__all__ = ["IDENTICAL_PROFILE", "NOT_MODIFIED_PROFILE", "WarcArchive", "warc_path_problem"]
 
 #: Response headers left out of the record: the body is kept de-chunked as received.
 _DROPPED = frozenset({"transfer-encoding"})
 
 Headers = Iterable[tuple[str, str]]
-
-
-def warc_path_problem(path: str) -> str:
-    """Why a WARC cannot be written at *path* (``""`` if it can): it exists, or its folder does not."""
-    if os.path.lexists(path):
-        return (f"{path} exists; politecrawl never overwrites an archive: give a new file name, "
-                "or move the old file away")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        return f"the folder of {path} does not exist"
-    if not os.access(folder, os.W_OK):
-        return f"the folder of {path} is not writable"
-    return ""
 
 
 def _iso(when: float) -> str:

@@ -67,7 +67,8 @@ class ParamFilter:
 DEFAULT_FILTER = ParamFilter.build()
 
 
-@functools.lru_cache(maxsize=4096)  # a site's pages link to the same pages (menus, footers): ~27 us a URL saved
+@functools.lru_cache(maxsize=1024)  # a site's pages link to the same pages (menus, footers): ~27 us a URL saved;
+# 1,024 (~0.3 MB at a crawl's peak) keep the links every page repeats; 4,096 held ~1.3 MB (docs/speed.md, issue 21)
 def clean_url(url: str, params: ParamFilter = DEFAULT_FILTER) -> str:
     """*url* in w3lib's canonical form without tracking or session parameters."""
     parts = urlsplit(url)
