@@ -57,3 +57,15 @@ def test_never_overwrites(tmp_path):
     assert path.read_bytes() == b"kept"
     assert "does not exist" in warc_path_problem(str(tmp_path / "no" / "a.warc"))
     assert warc_path_problem(str(tmp_path / "new.warc")) == ""
+
+
+def test_warcio_is_imported_only_when_an_archive_is_written():
+    """The crawl's modules (preflight, the add-on, the WARC middleware) leave warcio unimported (issue 21: ~0.8 MB)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, politecrawl.preflight, politecrawl.middlewares.addon, politecrawl.middlewares.downloader.warc\n"
+            "assert not [m for m in sys.modules if m.startswith('warcio')], 'warcio imported'\n"
+            "from politecrawl.archive import WarcArchive\n"
+            "assert 'warcio' in sys.modules and WarcArchive.__module__ == 'politecrawl.archive.warc'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
