@@ -7,7 +7,7 @@ Each stack runs in a fresh process, twice: once with one URL per origin (K
 URLs) and once with N URLs over the same K origins. Memory is the process's
 resident set after the pushes minus before them (the scheduler open, one
 request pushed and popped; it includes every cache the pushes fill, such as
-politecrawl's site-key caches, bounded at 8,192 hosts or URLs each); from the two runs, bytes per queued URL =
+politecrawl's site-key caches, bounded at 8,192 hosts and 1,024 URLs each); from the two runs, bytes per queued URL =
 (RSS_N - RSS_K) / (N - K) and bytes per origin = (RSS_K - K x bytes per URL) / K.
 CPU seconds of the calls (the machine is shared): pushes go through ``Scheduler.enqueue_request`` (dupefilter, then the queue),
 pops through ``next_request`` and, for the disk frontier, the request's finish
