@@ -287,7 +287,9 @@ def test_a_granted_request_stays_leased_until_acknowledged(node):
     a.exchange(lpush("a.com", A, 3), 0, T0)
     got = a.exchange([], 2, T0)
     assert data(got) == ["r0", "r1"]
-    assert all(len(p.lease) == 16 for p in got.popped) and got.popped[0].lease != got.popped[1].lease
+    # a grant's id: the request's 16-hex sequence and the token of the pop that granted it
+    assert all(len(p.lease.split(".")[0]) == 16 for p in got.popped)
+    assert got.popped[0].lease != got.popped[1].lease
     assert len(a) == 1 and a.leased() == 2  # out of the queue, not out of the frontier
     a.exchange([], 0, T0 + 0.1, acks=[got.popped[0].lease], leased=True)
     assert a.leased() == 1
@@ -314,6 +316,43 @@ def test_a_node_that_stops_renewing_has_its_requests_put_back_first_in_order(nod
     back = a.exchange([], 0, T0 + TTL + 0.5, acks=[p.lease for p in taken.popped], leased=True)
     assert back.lease_lost and back.requeued == []
     assert b.leased() == 4
+
+
+def regrant(a, b):
+    """a is granted r0, stalls past its lease (b puts r0 back), then is granted r0 again: the two
+    grants of r0 (the stalled copy's, the new one's)."""
+    a.exchange(lpush("a.com", A, 1), 0, T0)
+    old = a.exchange([], 1, T0).popped[0]
+    assert talk(b, T0 + 0.5, T0 + TTL) == []
+    assert b.exchange([], 0, T0 + TTL + 0.01).requeued == [("a:l", 1)]  # b takes nothing
+    again = a.exchange([], 1, T0 + TTL + 0.1, leased=True)
+    assert again.lease_lost and data(again) == ["r0"]
+    new = again.popped[0]
+    assert new.lease != old.lease and a.leased() == 1
+    return old, new
+
+
+def test_an_ack_of_a_stale_copy_leaves_the_same_nodes_new_grant_leased(node):
+    a, b = node("a"), node("b")
+    old, new = regrant(a, b)
+    # the stalled copy finishes first: its ack names the old grant, and removes nothing
+    a.exchange([], 0, T0 + TTL + 0.2, acks=[old.lease], leased=True)
+    assert a.leased() == 1
+    assert a.client.hkeys(a.base + ":lease:a:l") == [new.lease.encode()]
+    # a dies before the new copy finishes: r0 is not lost, it goes back when a's lease expires
+    assert talk(b, T0 + TTL + 0.5, T0 + 2 * TTL + 0.2) == []
+    late = b.exchange([], 1, T0 + 2 * TTL + 0.3)
+    assert late.requeued == [("a:l", 1)] and data(late) == ["r0"]
+
+
+def test_an_ack_of_the_new_grant_releases_it(node):
+    a, b = node("a"), node("b")
+    old, new = regrant(a, b)
+    a.exchange([], 0, T0 + TTL + 0.2, acks=[old.lease], leased=True)
+    a.exchange([], 0, T0 + TTL + 0.3, acks=[new.lease], leased=True)
+    assert a.leased() == 0 and len(a) == 0
+    assert a.client.zcard(a.base + ":leases") == 0
+    assert b.exchange([], 1, T0 + 3 * TTL).requeued == []  # nothing of a's comes back
 
 
 def test_renewals_keep_a_slow_nodes_lease_and_beats_put_back_too(node):

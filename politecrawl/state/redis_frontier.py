@@ -24,7 +24,7 @@ key                         what it holds
 ``<base>:crawl``            the crawl id the nodes share
 ``<base>:nodes``            sorted set: node → when it last asked (the owners of origins)
 ``<base>:lease:<lease>``    hash: the requests a node was granted and has not acknowledged
-                            (sequence → origin, score and queued member), one per node
+                            (grant id → origin, score and queued member), one per node
 ``<base>:leases``           sorted set: node lease → its deadline (renewed while it runs)
 ``<base>:pop:<lease>``      the node's last pop that granted requests: its token and their
                             lease ids (put back unless the node's next script says it got
@@ -43,6 +43,15 @@ whose reply the node never got (Redis ran the script, the node saw a timeout or
 a dropped connection) is not left to expire: each exchange carries a token of
 the node's and the token of the last reply it got, and the next script of the
 node puts back what a pop it never saw granted.
+
+An acknowledgement names the grant it is for: a lease's entry is keyed by the
+grant id, the request's 16-hex sequence, ``.`` and the token of the pop that
+granted it (a node's tokens increase, and its lease name is its own), and the
+node sends that id back. A request put back (its node's lease expired: the node
+stalled) and granted again to the same node gets a new id, so the old copy,
+finishing late, acknowledges nothing (``HDEL`` of a field that is gone) and the
+new grant stays leased until its own copy is done: a node dying meanwhile loses
+nothing. No command is added to any round trip.
 
 Waking up: a node that got less than it asked for is told when to ask again:
 the earliest ready time of an origin it *owns*, or of any origin already due.
@@ -325,7 +334,9 @@ while got < want and tries < scan do
         local data, record = string.sub(item[1], 17), ''
         local lease = ''
         if lname ~= '' then
-          lease = string.sub(item[1], 1, 16)
+          -- the grant's id: the request's sequence and this pop's token (a request granted again to
+          -- the same node, after its lease expired, gets a new id: an ack of the old copy is a no-op)
+          lease = string.sub(item[1], 1, 16) .. '.' .. ARGV[20]
           redis.call('HSET', lkey, lease, origin .. '\\n' .. item[2] .. '\\n' .. item[1])
           ids[#ids + 1] = lease
         end
