@@ -112,12 +112,12 @@ def test_buckets_written_as_hash_fields_by_an_earlier_version_are_kept(tmp_path)
     assert store.keys("budget:") == ["budget:a.com"]
 
 
-def test_page_cache_is_bounded_at_sqlites_default(tmp_path):
+def test_page_cache_is_bounded_at_512_kb(tmp_path):
     """The page cache fills once the file passes it (one history record a page), so it is a floor under a long
-    crawl's RSS: SQLite's own 2 MB, not 8 (docs/speed.md), and no memory map."""
+    crawl's RSS: 512 KB, not SQLite's own 2 MB nor 8 (docs/speed.md), and no memory map."""
     store = SQLiteStateStore(tmp_path / "s.db")
     try:
-        assert store._db.execute("PRAGMA cache_size").fetchone()[0] == -2048
+        assert store._db.execute("PRAGMA cache_size").fetchone()[0] == -512
         assert store._db.execute("PRAGMA mmap_size").fetchone()[0] == 0
     finally:
         store.close()

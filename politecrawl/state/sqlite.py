@@ -21,10 +21,11 @@ from . import tokens as _tokens
 from .base import Clock, IndexedWrite, Scalar, StateStore, StateStoreError
 from .writebehind import DEFAULT_BATCH, WriteBehindBuckets
 
-#: SQLite's page cache of the state store (KiB): SQLite's own default, 2 MB. It fills once the file passes it (the
-#: fetch history keeps one record a page: ~13 MB at 20,000 pages), so it is a floor under a crawl's RSS. It was
-#: 8 MB (and 64 MB with a 256 MB map before ea4fe12); 2 MB measured in session 9 (docs/speed.md).
-CACHE_KIB = 2048
+#: SQLite's page cache of the state store (KiB): 512 KB. It fills once the file passes it (the fetch history keeps
+#: one record a page: ~13 MB at 20,000 pages), so it is a floor under a crawl's RSS; the history's lookups and
+#: inserts land on random leaves of that file, which a cache of 2 MB did not hold either. It was 8 MB (and 64 MB
+#: with a 256 MB map before ea4fe12), then SQLite's default 2 MB (session 9); 512 KB in session 10 (docs/speed.md).
+CACHE_KIB = 512
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (
@@ -108,7 +109,7 @@ class SQLiteStateStore(StateStore):
             self._db.execute("PRAGMA busy_timeout=30000")
             self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
-            # SQLite's default 2 MB page cache, no memory map (CACHE_KIB; docs/speed.md).
+            # A 512 KB page cache, no memory map (CACHE_KIB; docs/speed.md).
             self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             with self._write() as db:
                 for statement in (_SCHEMA + _MIGRATE_BUCKETS).split(";"):
