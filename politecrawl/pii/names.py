@@ -90,7 +90,7 @@ _NAME_SURNAME_WORDS = 30
 _NAME_SURNAME_SHARE = 0.5
 # Characters before which a surname reads as a measure word (`7张碟`, `两张照`, `这张床`): digits and numerals.
 # Function words as a given name's second character (`黄得`, `史中`, `牛则`); verbs and adjectives are given names.
-_FUNCTION_WORD_TAGS = frozenset({"d", "c", "p", "r", "f", "u", "uj", "ul", "ug", "uz", "uv", "ud", "y", "e", "o"})
+_FUNCTION_WORD_TAGS = _FUNCTION_TAIL_TAGS - {"v", "ad"}
 _NUMERALS = frozenset("0123456789０１２３４５６７８９一二两三四五六七八九十百千万几每这那哪")
 _HEAD_WORD = 2000
 
@@ -230,14 +230,12 @@ class _Chinese:
         self.name_surnames = frozenset(
             c for c, k in first.items() if k >= _NAME_SURNAME_WORDS and k >= _NAME_SURNAME_SHARE * words[c]
             and c in self.surnames and c not in self.word_chars and c not in self.transliteration)
-        # Surnames that begin a two-character name without a cue: the same (明, 白, 金, 石, 高, 东, 老 begin more of
+        # They also begin a two-character name without a cue (`_bare_pair`; 明, 白, 金, 石, 高, 东, 老 begin more of
         # the dictionary's words than of its names: 明黄, 白纹, 金鹰, 高亮, 东扩 are none).
-        self.pair_surnames = self.name_surnames
         self.doubtful = functools.lru_cache(maxsize=8192)(self._doubtful)
         self.hmm_name = functools.lru_cache(maxsize=8192)(self._hmm_name)
         final = prob_emit.P[("E", "nr")]
         self.final_rank = {c: i for i, c in enumerate(sorted(final, key=lambda c: -final[c]))}
-        self.transliteration = _transliteration_chars(self.tags)
         self.place_finals = _place_finals(self.tags, self.final_rank) | _PLACE_SUFFIXES
         self.compound_surnames = _compound_surnames(self.tags)
         self.to_simplified = _traditional_to_simplified()
@@ -298,11 +296,11 @@ class _Chinese:
 
     def _bare_pair(self, w: str) -> bool:
         """A two-character word that is a name without a cue: jieba's dictionary does not know it, its first
-        character is a surname of `pair_surnames` (not after a numeral: `find`), its second no function word (`黄得`, `史中`, `牛则`: a tag of _FUNCTION_WORD_TAGS, count ≥ _FUNCTION_TAIL) nor a
-        noun-making suffix (`韩式`), it
-        is no place the dictionary knows with an administrative suffix (`唐山` for `唐山市`), and jieba's
-        part-of-speech HMM reads the two characters as a name."""
-        if (w[0] not in self.pair_surnames or w[1] in _NOT_GIVEN or w[1] in _NOUN_SUFFIXES or w in self.tags
+        character is a surname of `name_surnames` (not after a numeral: `find`), its second no function word
+        (`黄得`, `史中`, `牛则`: a tag of _FUNCTION_WORD_TAGS, count ≥ _FUNCTION_TAIL) nor a noun-making suffix
+        (`韩式`), it is no place the dictionary knows with an administrative suffix (`唐山` for `唐山市`), and
+        jieba's part-of-speech HMM reads the two characters as a name."""
+        if (w[0] not in self.name_surnames or w[1] in _NOT_GIVEN or w[1] in _NOUN_SUFFIXES or w in self.tags
                 or w[0] == w[1]):  # 乔乔: a reduplicated pet name or a transliteration
             return False
         tail = self.tags.get(w[1])
@@ -636,10 +634,10 @@ def find_person_names(text: str, spend: Callable[[int], None] | None = None) -> 
                 run = simple[m.start() : m.end()]
             if cues is None:
                 cues = _Cues(simple)
-            if len(run) == 2 and run[0] not in zh.pair_surnames and not (
+            if len(run) == 2 and run[0] not in zh.name_surnames and not (
                     cues.before_in(m.start(), m.end()) or cues.after_in(m.end(), m.end())
                     or cues.around(simple, m.start(), m.end())):
-                continue  # a two-character name needs a cue, or a surname of `pair_surnames` (`_bare_pair`)
+                continue  # a two-character name needs a cue, or a surname of `name_surnames` (`_bare_pair`)
             for k in range(0, len(run), _PIECE - _OVERLAP):
                 piece = run[k : k + _PIECE]
                 if spend is not None:
