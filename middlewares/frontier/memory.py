@@ -107,7 +107,6 @@ class MemoryRequestStore:
         self._names: dict[str, tuple[str, str]] = {}  # origin key -> (site, origin), shared by its packed requests
         self._pushing: tuple[str, str] | None = None
         self.queues: dict[str, ScrapyPriorityQueue] = {}  # origin key -> queue
-        self._site_of: dict[str, str] = {}  # origin key -> site key
         self._origins_of: dict[str, set[str]] = {}  # site key -> origin keys
         self._total = 0
 
@@ -118,7 +117,6 @@ class MemoryRequestStore:
             queue = self.queues[origin] = ScrapyPriorityQueue(
                 self.crawler, self.downstream_queue_cls, "", (), start_queue_cls=self.start_queue_cls
             )
-            self._site_of[origin] = site
             self._names[origin] = (site, origin)
             self._origins_of.setdefault(site, set()).add(origin)
         self._pushing = self._names[origin]
@@ -144,7 +142,7 @@ class MemoryRequestStore:
         return request
 
     def names(self, origin: str) -> tuple[str, str]:
-        return self._site_of[origin], origin
+        return self._names[origin]
 
     def head_url(self, origin: str) -> str | None:
         head = self.head(origin)
@@ -191,7 +189,7 @@ class MemoryRequestStore:
         return n
 
     def waiting(self) -> list[tuple[str, str, int]]:
-        return [(self._site_of[origin], origin, len(queue)) for origin, queue in self.queues.items() if len(queue)]
+        return [(*self._names[origin], len(queue)) for origin, queue in self.queues.items() if len(queue)]
 
     def drain(self) -> list[Request]:
         drained: list[Request] = []
@@ -216,8 +214,7 @@ class MemoryRequestStore:
 
     def _forget(self, origin: str) -> None:
         self.queues.pop(origin).close()
-        site = self._site_of.pop(origin)
-        self._names.pop(origin, None)
+        site, _ = self._names.pop(origin)
         origins = self._origins_of.get(site)
         if origins is not None:
             origins.discard(origin)
