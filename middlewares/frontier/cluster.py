@@ -523,7 +523,7 @@ class ClusterScheduler(Scheduler):
             requeued, lost, unseen = self.frontier.beat(now, busy_ttl=self.link.beat_ttl if mark else None,
                                                 leased=bool(self.leases))
         except redis.exceptions.RedisError as exc:
-            self._failed("busy mark", exc)
+            self._failed("beat (busy mark, lease)", exc)
             return
         self.leases.acked([], now)
         if mark:

@@ -162,10 +162,8 @@ local function requeue_expired(base, now, deadline)
   local seen = tonumber(redis.call('GET', base .. ':seen'))
   if seen == nil or tonumber(now) > seen then redis.call('SET', base .. ':seen', now) end
   if seen and tonumber(now) - seen > (tonumber(deadline) - tonumber(now)) / 2 then
-    for _, name in ipairs(redis.call('ZRANGE', leases, 0, -1)) do
-      if tonumber(redis.call('ZSCORE', leases, name)) < tonumber(deadline) then
-        redis.call('ZADD', leases, deadline, name)
-      end
+    for _, name in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. deadline)) do
+      redis.call('ZADD', leases, deadline, name)
     end
     return ''
   end
